@@ -1,0 +1,302 @@
+"""Wire messages of the sync protocol (pydantic v2), version `PROTOCOL_VERSION`.
+
+An upload is a `PushRequest` holding `RawEvent`s: envelopes whose payload is still a plain
+dict, so one event the hub cannot understand never spoils the batch it travels in. The hub
+turns each into a typed `Event` with `parse_event`, a discriminated union on `kind`.
+
+Evolution rule: only add fields (with defaults) or new kinds; never reuse a name for a new
+meaning. A payload change that breaks readers gets a new `schema_version` for its kind.
+
+Money and unit prices travel as decimal strings ("2.55"); JSON numbers with a fraction are
+refused, because a float is not money.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+from shared.money import DecimalText
+from sync.errors import MalformedEvent, UnknownEventKind, UnsupportedSchemaVersion
+
+PROTOCOL_VERSION = 1
+
+
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ShortText = Annotated[str, StringConstraints(max_length=64)]
+TillId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+LongText = Annotated[str, StringConstraints(max_length=500)]
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Message(BaseModel):
+    """Base of every wire message. Unknown fields are ignored: a newer peer may add fields."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Payload(BaseModel):
+    """Base of event payloads. Unknown fields are ignored so newer writers stay readable."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# --- event payloads -----------------------------------------------------------------------
+
+
+class SaleLineV1(Payload):
+    line_no: int = Field(ge=1)
+    sku: Sku
+    description: LongText | None = None
+    quantity: int = Field(
+        ge=-(10**9),
+        le=10**9,
+        description="Units sold; negative for a line given back inside a sale",
+    )
+    unit_price: DecimalText
+    line_total: DecimalText = Field(description="quantity x unit_price, rounded HALF_UP")
+    price_version: int | None = Field(default=None, description="Catalogue price version in force")
+    price_source: Literal["catalogue", "override"] = "catalogue"
+
+
+class TenderV1(Payload):
+    tender_no: int = Field(ge=1)
+    kind: Literal["cash"]
+    amount: DecimalText = Field(description="Amount applied to the document")
+    tendered: DecimalText = Field(description="Amount handed over (cash)")
+    change: DecimalText = Field(description="Change given back")
+
+
+class SaleCompletedV1(Payload):
+    sale_id: UUID
+    receipt_number: ShortText
+    till_id: TillId
+    business_day: date = Field(description="The store's trading day the sale belongs to")
+    business_time: AwareDatetime
+    currency: CurrencyCode
+    customer_id: ShortText | None = None
+    external_reference: ShortText | None = None
+    lines: list[SaleLineV1] = Field(min_length=1)
+    tenders: list[TenderV1]
+    total: DecimalText
+
+
+class ReturnLineV1(Payload):
+    line_no: int = Field(ge=1)
+    sku: Sku
+    description: LongText | None = None
+    quantity: int = Field(gt=0, le=10**9, description="Units taken back")
+    unit_price: DecimalText
+    line_total: DecimalText = Field(description="Refund for the line, positive")
+    original_line_no: int | None = None
+    price_version: int | None = None
+
+
+class ReturnRecordedV1(Payload):
+    return_id: UUID
+    receipt_number: ShortText
+    till_id: TillId
+    business_day: date
+    business_time: AwareDatetime
+    currency: CurrencyCode
+    customer_id: ShortText | None = None
+    original_sale_id: UUID | None = None
+    external_reference: ShortText | None = None
+    reason: LongText
+    lines: list[ReturnLineV1] = Field(min_length=1)
+    refunds: list[TenderV1]
+    total: DecimalText = Field(description="Refund total, positive")
+
+
+# --- envelopes ----------------------------------------------------------------------------
+
+
+class EnvelopeFields(Message):
+    """What every uploaded event carries besides its payload."""
+
+    event_id: UUID
+    store_id: Identifier
+    node_id: Identifier
+    seq: int = Field(ge=1, description="Gap-free per node, starting at 1")
+    schema_version: int = Field(ge=1)
+    hlc: str = Field(max_length=96, description="Hybrid logical clock, wall_ms-counter-node")
+    occurred_at: AwareDatetime
+
+
+class RawEvent(EnvelopeFields):
+    """An envelope as it travels: the payload is not interpreted until `parse_event`."""
+
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    payload: dict[str, Any]
+
+
+class SaleCompleted(EnvelopeFields):
+    kind: Literal["sale.completed"]
+    payload: SaleCompletedV1
+
+
+class ReturnRecorded(EnvelopeFields):
+    kind: Literal["return.recorded"]
+    payload: ReturnRecordedV1
+
+
+Event = Annotated[SaleCompleted | ReturnRecorded, Field(discriminator="kind")]
+
+# The newest schema version of each kind this code understands.
+SCHEMA_VERSIONS: dict[str, int] = {"sale.completed": 1, "return.recorded": 1}
+
+_EVENT_ADAPTER: TypeAdapter[SaleCompleted | ReturnRecorded] = TypeAdapter(Event)
+
+
+def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded:
+    """Type a raw envelope.
+
+    Raises UnknownEventKind, UnsupportedSchemaVersion (newer than this code) or MalformedEvent
+    (the payload does not validate); each carries the event id and seq.
+    """
+    supported = SCHEMA_VERSIONS.get(raw.kind)
+    if supported is None:
+        raise UnknownEventKind(raw.event_id, raw.seq, raw.kind)
+    if raw.schema_version > supported:
+        raise UnsupportedSchemaVersion(
+            raw.event_id, raw.seq, raw.kind, raw.schema_version, supported
+        )
+    try:
+        return _EVENT_ADAPTER.validate_python(raw.model_dump())
+    except ValidationError as error:
+        raise MalformedEvent(raw.event_id, raw.seq, _summarize(error)) from None
+
+
+def _summarize(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        location = ".".join(str(part) for part in item["loc"])
+        parts.append(f"{location}: {item['msg']}")
+    return "; ".join(parts)
+
+
+# --- upload -------------------------------------------------------------------------------
+
+
+class PushRequest(Message):
+    protocol_version: int
+    store_id: Identifier
+    node_id: Identifier
+    sent_at: AwareDatetime = Field(description="The edge's clock when it sent the batch")
+    events: list[RawEvent] = Field(max_length=2000)
+
+
+class SeqRange(Message):
+    first: int
+    last: int
+
+
+class RejectedEvent(Message):
+    seq: int
+    event_id: UUID
+    reason: str
+
+
+class PushResponse(Message):
+    protocol_version: int
+    acked_seq: int = Field(description="Highest seq such that every seq up to it is stored")
+    accepted: int = Field(description="Events stored by this request")
+    duplicates: int = Field(description="Events the hub already had")
+    missing: list[SeqRange] = Field(description="Gaps below the highest seq received: re-send")
+    rejected: list[RejectedEvent] = []
+    hub_time: AwareDatetime
+
+
+# --- download -----------------------------------------------------------------------------
+
+
+class ProductV1(Payload):
+    sku: Sku
+    description: LongText | None = None
+    kind: Literal["stock", "non_stock", "gift_card"] = "stock"
+    track_inventory: bool = True
+    gtin: str | None = None
+
+
+class PriceV1(Payload):
+    sku: Sku
+    price_list: str = "default"
+    unit_price: DecimalText
+    currency: CurrencyCode
+    version: int = Field(ge=1)
+
+
+class StockLevelV1(Payload):
+    location_id: Identifier
+    sku: Sku
+    on_hand: int
+
+
+class StoreConfigV1(Payload):
+    store_id: Identifier
+    name: str
+    timezone: str
+    currency: CurrencyCode
+
+
+FeedEntity = Literal["product", "price", "stock_level", "store"]
+
+
+class FeedEntry(Message):
+    cursor: str = Field(description="Opaque position of this entry; resume after it")
+    entity: FeedEntity
+    key: str
+    op: Literal["upsert", "delete"]
+    version: int
+    payload: dict[str, Any]
+
+
+class FeedPage(Message):
+    entries: list[FeedEntry]
+    next_cursor: str = Field(description="Pass back as `cursor` to continue")
+    has_more: bool
+
+
+FEED_PAYLOADS: dict[str, type[Payload]] = {
+    "product": ProductV1,
+    "price": PriceV1,
+    "stock_level": StockLevelV1,
+    "store": StoreConfigV1,
+}
+
+
+# --- enrolment ----------------------------------------------------------------------------
+
+
+class EnrolRequest(Message):
+    protocol_version: int
+    token: Annotated[str, StringConstraints(min_length=16, max_length=256)]
+    node_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class EnrolResponse(Message):
+    protocol_version: int
+    store: StoreConfigV1
+    node_id: Identifier
+    credential: str = Field(description="Bearer credential for every later sync request")
+
+
+class ErrorBody(Message):
+    """Body of every error response of the hub and the edge."""
+
+    error: str = Field(description="Stable machine-readable code")
+    detail: str

@@ -1,0 +1,96 @@
+"""Pure rules of the sync protocol: batching, acknowledgements, gaps, back-off, clock skew.
+
+No I/O here: the edge's agent and the hub's ingest both call these, and the unit tests pin
+them down exhaustively.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from sync.messages import SeqRange
+
+
+class Sized(Protocol):
+    """An outbox row as far as batching cares: its encoded size in bytes."""
+
+    @property
+    def size_bytes(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=Sized)
+
+
+def take_batch(rows: Sequence[RowT], max_events: int, max_bytes: int) -> list[RowT]:
+    """The longest prefix of `rows` with at most `max_events` rows and `max_bytes` bytes.
+
+    Always takes the first row, even alone over `max_bytes`, so an oversized event is sent
+    (and refused with 413 by the hub) instead of silently stalling the queue behind it.
+    """
+    batch: list[RowT] = []
+    total = 0
+    for row in rows:
+        if batch and (len(batch) >= max_events or total + row.size_bytes > max_bytes):
+            break
+        batch.append(row)
+        total += row.size_bytes
+    return batch
+
+
+def contiguous_high_water(acked: int, received: Iterable[int]) -> int:
+    """Highest seq h >= `acked` such that every seq in (acked, h] is in `received`."""
+    present = set(received)
+    high = acked
+    while high + 1 in present:
+        high += 1
+    return high
+
+
+def missing_ranges(acked: int, received: Iterable[int]) -> list[SeqRange]:
+    """The gaps between `acked` and the highest received seq, as inclusive ranges."""
+    present = sorted(seq for seq in set(received) if seq > acked)
+    gaps: list[SeqRange] = []
+    expected = acked + 1
+    for seq in present:
+        if seq > expected:
+            gaps.append(SeqRange(first=expected, last=seq - 1))
+        expected = seq + 1
+    return gaps
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Capped exponential back-off with full jitter.
+
+    Delay after the n-th consecutive failure is uniform in [0, min(cap_s, base_s * 2**n)],
+    after Brooker, "Exponential Backoff And Jitter" (AWS Architecture Blog, 2015): it spreads
+    the retries of many stores that lost the hub at the same moment.
+    """
+
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    failures: int = 0
+    rng: random.Random | None = None
+
+    def next_delay_s(self) -> float:
+        """Record one more failure and return how long to wait before the next attempt."""
+        ceiling = min(self.cap_s, self.base_s * (2 ** min(self.failures, 32)))
+        self.failures += 1
+        return (self.rng or random).uniform(0.0, ceiling)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def estimate_skew_ms(sent: datetime, received: datetime, hub_time: datetime) -> int:
+    """The hub clock minus the edge clock, in milliseconds, NTP-style.
+
+    Assumes the hub stamped `hub_time` half-way between the edge's `sent` and `received`
+    (both read from the edge's clock). Reported only; never used to order anything.
+    """
+    midpoint = sent + (received - sent) / 2
+    return round((hub_time - midpoint).total_seconds() * 1000)
