@@ -1,0 +1,221 @@
+"""The outbox: domain events turned into wire payloads and appended in the business transaction.
+
+`append` assigns each event the node's next seq (gap-free: the counter lives in the same
+SQLite transaction as the sale) and an HLC timestamp. Nothing is published from here; the
+sync agent reads the table and uploads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from edge.adapters import tables
+from edge.domain.documents import DomainEvent, Return, ReturnRecorded, Sale, SaleCompleted, Tender
+from shared.clock import HybridLogicalClock
+from shared.ids import new_id
+from sync.messages import (
+    SCHEMA_VERSIONS,
+    ReturnLineV1,
+    ReturnRecordedV1,
+    SaleCompletedV1,
+    SaleLineV1,
+    TenderV1,
+)
+
+_RESERVE_SEQS = (
+    update(tables.node)
+    .values(last_seq=tables.node.c.last_seq + bindparam("count"))
+    .returning(tables.node.c.last_seq)
+)
+_INSERT = tables.outbox.insert()
+_REMEMBER_HLC = update(tables.node).values(last_hlc=bindparam("stamp"))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    seq: int
+    event_id: str
+    kind: str
+    schema_version: int
+    hlc: str
+    occurred_at: str
+    payload: str
+    size_bytes: int
+
+
+def _tender(tender: Tender) -> TenderV1:
+    return TenderV1(
+        tender_no=tender.tender_no,
+        kind=tender.kind,
+        amount=tender.amount.amount,
+        tendered=tender.tendered.amount,
+        change=tender.change.amount,
+    )
+
+
+def sale_payload(sale: Sale) -> SaleCompletedV1:
+    return SaleCompletedV1(
+        sale_id=sale.sale_id,
+        receipt_number=sale.receipt_number,
+        till_id=sale.till_id,
+        business_day=sale.business_day,
+        business_time=sale.business_time,
+        currency=sale.currency,
+        customer_id=sale.customer_id,
+        external_reference=sale.external_reference,
+        lines=[
+            SaleLineV1(
+                line_no=line.line_no,
+                sku=line.sku,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total.amount,
+                price_version=line.price_version,
+                price_source=line.price_source,
+            )
+            for line in sale.lines
+        ],
+        tenders=[_tender(tender) for tender in sale.tenders],
+        total=sale.total.amount,
+    )
+
+
+def return_payload(sales_return: Return) -> ReturnRecordedV1:
+    return ReturnRecordedV1(
+        return_id=sales_return.return_id,
+        receipt_number=sales_return.receipt_number,
+        till_id=sales_return.till_id,
+        business_day=sales_return.business_day,
+        business_time=sales_return.business_time,
+        currency=sales_return.currency,
+        customer_id=sales_return.customer_id,
+        original_sale_id=sales_return.original_sale_id,
+        external_reference=sales_return.external_reference,
+        reason=sales_return.reason,
+        lines=[
+            ReturnLineV1(
+                line_no=line.line_no,
+                sku=line.sku,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total.amount,
+                original_line_no=line.original_line_no,
+                price_version=line.price_version,
+            )
+            for line in sales_return.lines
+        ],
+        refunds=[_tender(tender) for tender in sales_return.refunds],
+        total=sales_return.total.amount,
+    )
+
+
+def encode(event: DomainEvent) -> tuple[str, datetime, dict[str, Any]]:
+    """(kind, business time, JSON-ready payload) of a domain event."""
+    if isinstance(event, SaleCompleted):
+        return (
+            "sale.completed",
+            event.sale.business_time,
+            sale_payload(event.sale).model_dump(mode="json"),
+        )
+    if isinstance(event, ReturnRecorded):
+        document = event.sales_return
+        return (
+            "return.recorded",
+            document.business_time,
+            return_payload(document).model_dump(mode="json"),
+        )
+    raise TypeError(f"no wire encoding for {type(event).__name__}")
+
+
+def append(
+    connection: Connection,
+    events: list[DomainEvent],
+    hlc: HybridLogicalClock,
+    now: datetime,
+) -> list[int]:
+    """Append `events` to the outbox inside the caller's transaction; return their seqs."""
+    if not events:
+        return []
+    result = connection.execute(_RESERVE_SEQS, {"count": len(events)})
+    last_seq = result.scalar_one()
+    first_seq = last_seq - len(events) + 1
+    rows = []
+    stamp = None
+    for offset, domain_event in enumerate(events):
+        kind, occurred_at, payload = encode(domain_event)
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        stamp = hlc.tick()
+        rows.append(
+            {
+                "seq": first_seq + offset,
+                "event_id": str(new_id()),
+                "kind": kind,
+                "schema_version": SCHEMA_VERSIONS[kind],
+                "hlc": stamp.encode(),
+                "occurred_at": occurred_at.isoformat(),
+                "payload": text,
+                "size_bytes": len(text.encode()) + 256,
+                "created_at": now.isoformat(),
+            }
+        )
+    connection.execute(_INSERT, rows)
+    assert stamp is not None
+    connection.execute(_REMEMBER_HLC, {"stamp": stamp.encode()})
+    return [row["seq"] for row in rows]
+
+
+def pending(connection: Connection, after_seq: int, limit: int) -> list[OutboxRow]:
+    """Outbox rows with seq > `after_seq`, oldest first, at most `limit`."""
+    result = connection.execute(
+        select(tables.outbox)
+        .where(tables.outbox.c.seq > after_seq)
+        .order_by(tables.outbox.c.seq)
+        .limit(limit)
+    )
+    return [
+        OutboxRow(
+            seq=row.seq,
+            event_id=row.event_id,
+            kind=row.kind,
+            schema_version=row.schema_version,
+            hlc=row.hlc,
+            occurred_at=row.occurred_at,
+            payload=row.payload,
+            size_bytes=row.size_bytes,
+        )
+        for row in result
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    last_seq: int
+    acked_seq: int
+    pending: int
+    oldest_pending_created_at: str | None
+
+
+def stats(connection: Connection) -> OutboxStats:
+    node_row = (connection.execute(select(tables.node.c.last_seq, tables.node.c.acked_seq))).first()
+    if node_row is None:
+        return OutboxStats(0, 0, 0, None)
+    oldest = (
+        connection.execute(
+            select(func.min(tables.outbox.c.created_at)).where(
+                tables.outbox.c.seq == node_row.acked_seq + 1
+            )
+        )
+    ).scalar_one_or_none()
+    return OutboxStats(
+        last_seq=node_row.last_seq,
+        acked_seq=node_row.acked_seq,
+        pending=node_row.last_seq - node_row.acked_seq,
+        oldest_pending_created_at=oldest,
+    )

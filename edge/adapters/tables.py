@@ -1,0 +1,201 @@
+"""Tables of the edge node's SQLite file (SQLAlchemy Core). Migrations in migrations/edge.
+
+Money is stored as integer minor units (`*_minor`); unit prices, which may carry more places
+than the currency, as decimal text; times as ISO 8601 text with their offset.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# The node's identity, counters and sync position: exactly one row once enrolled.
+node = Table(
+    "node",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("node_name", String(64), nullable=False),
+    Column("store_name", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("credential", Text, nullable=False),
+    Column("enrolled_at", Text, nullable=False),
+    Column("last_seq", Integer, nullable=False, server_default="0"),
+    Column("last_hlc", Text),
+    Column("receipt_counter", Integer, nullable=False, server_default="0"),
+    Column("acked_seq", Integer, nullable=False, server_default="0"),
+    Column("feed_cursor", Text),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+product = Table(
+    "product",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("description", Text),
+    Column("kind", String(16), nullable=False),
+    Column("track_inventory", Integer, nullable=False),
+    Column("gtin", String(14)),
+    Column("version", Integer, nullable=False),
+)
+
+price = Table(
+    "price",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("price_list", String(32), primary_key=True),
+    Column("unit_price", Text, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+stock_level = Table(
+    "stock_level",
+    metadata,
+    Column("location_id", String(64), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("on_hand", Integer, nullable=False),
+)
+
+cart = Table(
+    "cart",
+    metadata,
+    Column("cart_id", String(36), primary_key=True),
+    Column("till_id", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("customer_id", String(64)),
+    Column("opened_at", Text, nullable=False),
+    Column("closed_at", Text),
+    Column("sale_id", String(36)),
+    CheckConstraint("status IN ('open', 'checked_out', 'voided')", name="status"),
+)
+
+cart_line = Table(
+    "cart_line",
+    metadata,
+    Column("line_id", String(36), primary_key=True),
+    Column("cart_id", String(36), ForeignKey("cart.cart_id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("description", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Text, nullable=False),
+    Column("line_total_minor", Integer, nullable=False),
+    Column("price_version", Integer),
+    Column("price_source", String(16), nullable=False),
+    Column("voided", Integer, nullable=False, server_default="0"),
+    Index(None, "cart_id", "position"),
+)
+
+sale = Table(
+    "sale",
+    metadata,
+    Column("sale_id", String(36), primary_key=True),
+    Column("receipt_number", String(64), nullable=False, unique=True),
+    Column("cart_id", String(36), unique=True),
+    Column("till_id", String(32), nullable=False),
+    Column("business_time", Text, nullable=False),
+    Column("business_day", String(10), nullable=False),
+    Column("customer_id", String(64)),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", Integer, nullable=False),
+    Column("external_reference", String(64)),
+    Column("event_seq", Integer, nullable=False),
+    Index(None, "business_day"),
+)
+
+sale_line = Table(
+    "sale_line",
+    metadata,
+    Column("sale_id", String(36), ForeignKey("sale.sale_id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("description", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Text, nullable=False),
+    Column("line_total_minor", Integer, nullable=False),
+    Column("price_version", Integer),
+    Column("price_source", String(16), nullable=False),
+)
+
+sales_return = Table(
+    "sales_return",
+    metadata,
+    Column("return_id", String(36), primary_key=True),
+    Column("receipt_number", String(64), nullable=False, unique=True),
+    Column("till_id", String(32), nullable=False),
+    Column("original_sale_id", String(36), ForeignKey("sale.sale_id")),
+    Column("business_time", Text, nullable=False),
+    Column("business_day", String(10), nullable=False),
+    Column("customer_id", String(64)),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("external_reference", String(64)),
+    Column("event_seq", Integer, nullable=False),
+    Index(None, "business_day"),
+    Index(None, "original_sale_id"),
+)
+
+return_line = Table(
+    "return_line",
+    metadata,
+    Column("return_id", String(36), ForeignKey("sales_return.return_id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("description", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Text, nullable=False),
+    Column("line_total_minor", Integer, nullable=False),
+    Column("original_line_no", Integer),
+    Column("price_version", Integer),
+)
+
+# Tenders of sales and refunds of returns; `document_id` is a sale_id or a return_id.
+tender = Table(
+    "tender",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("tender_no", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", Integer, nullable=False),
+    Column("tendered_minor", Integer, nullable=False),
+    Column("change_minor", Integer, nullable=False),
+)
+
+# Written in the same transaction as the fact it records; `seq` is gap-free from 1.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("kind", String(64), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("hlc", Text, nullable=False),
+    Column("occurred_at", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+)

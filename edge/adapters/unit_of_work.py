@@ -1,0 +1,44 @@
+"""The edge's unit of work: the repositories and the outbox of one SQLite write transaction.
+
+The transaction itself belongs to `EdgeDatabase.write`: it commits when the use case returns
+and rolls back when it raises. `emit` writes an event to the outbox inside that transaction,
+so a fact and its upload record exist together or not at all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from edge.adapters import outbox
+from edge.adapters.repository import (
+    CartRepository,
+    CatalogueRepository,
+    NodeRepository,
+    ReturnRepository,
+    SaleRepository,
+)
+from edge.domain.documents import DomainEvent
+from shared.clock import Clock, HybridLogicalClock
+
+
+class EdgeUnitOfWork:
+    """Repositories over one open transaction, plus `emit` to the outbox."""
+
+    def __init__(
+        self, connection: Connection, clock: Clock, hlc: HybridLogicalClock | None
+    ) -> None:
+        self.connection = connection
+        self._clock = clock
+        self._hlc = hlc
+        self.node = NodeRepository(connection)
+        self.catalogue = CatalogueRepository(connection)
+        self.carts = CartRepository(connection)
+        self.sales = SaleRepository(connection)
+        self.returns = ReturnRepository(connection)
+
+    def emit(self, event: DomainEvent) -> int:
+        """Append `event` to the outbox in this transaction; return its seq."""
+        if self._hlc is None:
+            raise RuntimeError("events need an enrolled node (no HLC yet)")
+        (seq,) = outbox.append(self.connection, [event], self._hlc, self._clock.now())
+        return seq

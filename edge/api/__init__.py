@@ -1,0 +1,1 @@
+"""The edge's local HTTP API (FastAPI) for tills, the dashboard and tools: thin over edge.service."""

@@ -1,0 +1,37 @@
+"""The edge's FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from edge.api import errors
+from edge.api.routes import node, ops, till
+from edge.bootstrap import EdgeRuntime
+
+
+def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
+    """The app over a built runtime. With `run_agent`, the sync schedule runs while it serves."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if run_agent:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Vectis Edge node",
+        version="0.1.0",
+        description="The store's till API: carts, checkout, returns, receipts, and the node's sync status.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    for router in (ops.router, till.router, node.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,114 @@
+"""The node itself: status, catalogue look-up, sync on demand, and the driven clock."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import Connection
+
+from edge.adapters import outbox
+from edge.adapters.repository import CatalogueRepository, NodeRepository
+from edge.api.deps import RuntimeDep
+from edge.api.schemas import CatalogueItemOut, ClockIn, OutboxOut, StatusOut, SyncOut
+from edge.errors import ClockNotDriven, UnknownSku
+from shared.clock import ManualClock
+
+router = APIRouter(prefix="/v1", tags=["Node"])
+
+
+@router.get("/status", response_model=StatusOut)
+async def node_status(runtime: RuntimeDep) -> StatusOut:
+    """Who this node is, its outbox, its link to the hub (all from local state: works offline)."""
+
+    def read(connection: Connection) -> tuple[outbox.OutboxStats, dict[str, int], str | None]:
+        return (
+            outbox.stats(connection),
+            CatalogueRepository(connection).counts(),
+            NodeRepository(connection).feed_cursor(),
+        )
+
+    stats, counts, cursor = await runtime.database.read(read)
+    identity = runtime.identity
+    assert runtime.agent is not None
+    agent = runtime.agent.status
+    return StatusOut(
+        enrolled=identity is not None,
+        store_id=identity.store_id if identity else None,
+        node_id=identity.node_id if identity else None,
+        store_name=identity.store_name if identity else None,
+        timezone=identity.timezone if identity else None,
+        currency=identity.currency if identity else None,
+        clock=runtime.clock.now(),
+        clock_mode=runtime.settings.clock_mode,
+        catalogue=counts,
+        outbox=OutboxOut(
+            last_seq=stats.last_seq,
+            acked_seq=stats.acked_seq,
+            pending=stats.pending,
+            oldest_pending_created_at=stats.oldest_pending_created_at,
+        ),
+        sync=SyncOut(
+            online=agent.online,
+            last_success_at=agent.last_success_at,
+            last_error=agent.last_error,
+            last_error_at=agent.last_error_at,
+            consecutive_failures=agent.consecutive_failures,
+            next_attempt_in_s=round(agent.next_attempt_in_s, 3),
+            skew_ms=agent.skew_ms,
+            credential_rejected=agent.credential_rejected,
+            feed_cursor=cursor,
+        ),
+    )
+
+
+@router.post("/sync/run", response_model=StatusOut)
+async def sync_now(runtime: RuntimeDep) -> StatusOut:
+    """Run a sync cycle now, ignoring any back-off; returns the status afterwards."""
+    assert runtime.agent is not None
+    await runtime.agent.run_cycle(force=True)
+    return await node_status(runtime)
+
+
+@router.get("/catalogue/{sku}", response_model=CatalogueItemOut)
+async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
+    item = await runtime.read(lambda uow: uow.catalogue.priced_item(sku))
+    if item is None:
+        raise UnknownSku(sku)
+    return CatalogueItemOut(
+        sku=item.sku,
+        description=item.description,
+        unit_price=item.unit_price,
+        price_version=item.price_version,
+    )
+
+
+@router.get("/catalogue", response_model=list[CatalogueItemOut])
+async def search(
+    runtime: RuntimeDep,
+    q: Annotated[str, Query(min_length=1)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> list[CatalogueItemOut]:
+    """Find items whose SKU or description contains `q`."""
+    items = await runtime.read(lambda uow: uow.catalogue.search(q, limit))
+    return [
+        CatalogueItemOut(
+            sku=item.sku,
+            description=item.description,
+            unit_price=item.unit_price,
+            price_version=item.price_version,
+        )
+        for item in items
+    ]
+
+
+@router.put("/clock", response_model=ClockIn)
+async def set_clock(body: ClockIn, runtime: RuntimeDep) -> ClockIn:
+    """Move a driven clock (nodes started with clock_mode=manual, as the replay does).
+
+    Raises ClockNotDriven on a node running on the system clock; refuses to go backwards.
+    """
+    if not isinstance(runtime.clock, ManualClock):
+        raise ClockNotDriven()
+    runtime.clock.set(body.now)
+    return ClockIn(now=runtime.clock.now())

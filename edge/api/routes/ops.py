@@ -1,0 +1,65 @@
+"""Operations: /health (cheap liveness), /ready (dependencies, in parallel), /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from datetime import datetime
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from edge.adapters import outbox
+from edge.api.deps import RuntimeDep
+
+router = APIRouter(tags=["Operations"])
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    """Liveness: the process answers. Touches nothing else."""
+    return {"status": "ok"}
+
+
+async def _probe(name: str, check: Awaitable[object]) -> tuple[str, dict[str, object]]:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check, timeout=2.0)
+    except Exception as error:  # any failure means not ready; say which and why
+        return name, {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return name, {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+@router.get("/ready")
+async def ready(runtime: RuntimeDep) -> JSONResponse:
+    """Ready to sell: the SQLite file answers and the node is enrolled. The hub is not needed."""
+
+    async def database() -> None:
+        await runtime.database.read(
+            lambda connection: connection.execute(text("SELECT 1")).scalar()
+        )
+
+    async def enrolment() -> None:
+        if runtime.identity is None:
+            raise RuntimeError("not enrolled yet")
+
+    results = dict(
+        await asyncio.gather(_probe("database", database()), _probe("enrolment", enrolment()))
+    )
+    ok = all(result["ok"] for result in results.values())
+    return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+async def metrics(runtime: RuntimeDep) -> Response:
+    stats = await runtime.database.read(outbox.stats)
+    runtime.metrics.outbox_pending.set(stats.pending)
+    if stats.oldest_pending_created_at:
+        age = runtime.clock.now() - datetime.fromisoformat(stats.oldest_pending_created_at)
+        runtime.metrics.outbox_oldest_age.set(max(age.total_seconds(), 0.0))
+    else:
+        runtime.metrics.outbox_oldest_age.set(0)
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,193 @@
+"""The till: carts, lines, checkout, returns, and the receipts kept on this node."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from edge.adapters.repository import day_summary
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.schemas import (
+    CartIn,
+    CartLineOut,
+    CartOut,
+    CheckoutIn,
+    DaySummaryOut,
+    LinesIn,
+    LinesOut,
+    ReturnIn,
+    ReturnOut,
+    SaleOut,
+)
+from edge.domain.cart import Cart, TenderRequest
+from edge.domain.returns import ReturnItem
+from edge.errors import CartNotFound, SaleNotFound
+from edge.service import returns, selling
+from shared.money import Money
+
+router = APIRouter(prefix="/v1", tags=["Till"])
+
+
+def _lines(body: LinesIn | CartIn) -> list[selling.LineInput]:
+    return [
+        selling.LineInput(
+            sku=line.sku, quantity=line.quantity, line_id=line.line_id, unit_price=line.unit_price
+        )
+        for line in body.lines
+    ]
+
+
+@router.post("/carts", response_model=CartOut, status_code=status.HTTP_201_CREATED)
+async def open_cart(
+    body: CartIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+) -> CartOut:
+    """Open a cart at a till, optionally with its first lines. 200 if `cart_id` already exists."""
+    command = selling.OpenCart(
+        till_id=body.till_id, cart_id=body.cart_id, customer_id=body.customer_id
+    )
+    lines = _lines(body)
+
+    def open_and_scan(uow: EdgeUnitOfWork) -> tuple[Cart, bool]:
+        cart, created = selling.open_cart(command, uow, identity=identity, clock=runtime.clock)
+        if lines:
+            selling.add_lines(selling.AddLines(cart.cart_id, lines), uow)
+            cart = uow.carts.get(cart.cart_id) or cart
+        return cart, created
+
+    cart, created = await runtime.write(open_and_scan, durable=False)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return CartOut.of(cart)
+
+
+@router.get("/carts/{cart_id}", response_model=CartOut)
+async def get_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
+    cart = await runtime.read(lambda uow: uow.carts.get(cart_id))
+    if cart is None:
+        raise CartNotFound(str(cart_id))
+    return CartOut.of(cart)
+
+
+@router.post("/carts/{cart_id}/lines", response_model=LinesOut, status_code=status.HTTP_201_CREATED)
+async def add_lines(cart_id: UUID, body: LinesIn, runtime: RuntimeDep, _: IdentityDep) -> LinesOut:
+    """Scan lines onto the cart, all or nothing; a line id seen before is not added again."""
+    command = selling.AddLines(cart_id, _lines(body))
+    head, lines = await runtime.write(lambda uow: selling.add_lines(command, uow), durable=False)
+    return LinesOut(
+        cart_id=head.cart_id,
+        lines=[CartLineOut.of(line, head.currency) for line in lines],
+        line_count=head.active_count,
+        total=head.total.amount,
+    )
+
+
+@router.delete("/carts/{cart_id}/lines/{line_id}", response_model=CartOut)
+async def void_line(cart_id: UUID, line_id: UUID, runtime: RuntimeDep) -> CartOut:
+    """Void a line; it stays on the cart's record, marked voided."""
+    command = selling.VoidLine(cart_id, line_id)
+    return CartOut.of(
+        await runtime.write(lambda uow: selling.void_line(command, uow), durable=False)
+    )
+
+
+@router.post("/carts/{cart_id}/void", response_model=CartOut)
+async def void_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
+    """Abandon the cart: nothing is sold."""
+    return CartOut.of(
+        await runtime.write(lambda uow: selling.void_cart(cart_id, uow, clock=runtime.clock))
+    )
+
+
+@router.post(
+    "/carts/{cart_id}/checkout", response_model=SaleOut, status_code=status.HTTP_201_CREATED
+)
+async def checkout(
+    cart_id: UUID, body: CheckoutIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+) -> SaleOut:
+    """Take the tenders and complete the sale (201); a checked-out cart returns its sale (200)."""
+    command = selling.Checkout(
+        cart_id=cart_id,
+        tenders=[
+            TenderRequest(kind=tender.kind, amount=Money.of(tender.amount, identity.currency))
+            for tender in body.tenders
+        ],
+        external_reference=body.external_reference,
+    )
+    sale, created = await runtime.write(
+        lambda uow: selling.checkout(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return SaleOut.of(sale)
+
+
+@router.post("/returns", response_model=ReturnOut, status_code=status.HTTP_201_CREATED)
+async def record_return(
+    body: ReturnIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+) -> ReturnOut:
+    """Take goods back, against a receipt or without one, and refund in cash."""
+    command = returns.RecordReturn(
+        till_id=body.till_id,
+        reason=body.reason,
+        items=[
+            ReturnItem(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                original_line_no=line.original_line_no,
+            )
+            for line in body.lines
+        ],
+        return_id=body.return_id,
+        original_sale_id=body.original_sale_id,
+        original_receipt_number=body.original_receipt_number,
+        customer_id=body.customer_id,
+        external_reference=body.external_reference,
+    )
+    document, created = await runtime.write(
+        lambda uow: returns.record_return(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ReturnOut.of(document)
+
+
+@router.get("/sales/{sale_id}", response_model=SaleOut)
+async def get_sale(sale_id: UUID, runtime: RuntimeDep) -> SaleOut:
+    sale = await runtime.read(lambda uow: uow.sales.get(sale_id))
+    if sale is None:
+        raise SaleNotFound(str(sale_id))
+    return SaleOut.of(sale)
+
+
+@router.get("/sales", response_model=list[SaleOut])
+async def list_sales(
+    runtime: RuntimeDep,
+    business_day: date,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[SaleOut]:
+    """Receipts of one trading day, in the order they were rung up."""
+    sales = await runtime.read(lambda uow: uow.sales.for_day(business_day, limit, offset))
+    return [SaleOut.of(sale) for sale in sales]
+
+
+@router.get("/reports/day", response_model=DaySummaryOut)
+async def day_report(
+    runtime: RuntimeDep, identity: IdentityDep, business_day: date
+) -> DaySummaryOut:
+    """This node's totals for one trading day, from its own records (works offline)."""
+    summary = await runtime.database.read(lambda connection: day_summary(connection, business_day))
+    return DaySummaryOut(
+        business_day=business_day,
+        sales=summary["sales"],
+        returns=summary["returns"],
+        lines=summary["lines"],
+        units=summary["units"],
+        revenue=Money.from_minor(summary["revenue_minor"], identity.currency).amount,
+        returns_total=Money.from_minor(summary["returns_minor"], identity.currency).amount,
+    )

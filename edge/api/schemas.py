@@ -1,0 +1,311 @@
+"""Request and response bodies of the edge's till API. Money is decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from edge.domain.cart import Cart, CartLine
+from edge.domain.documents import Return, Sale, Tender
+from shared.money import DecimalText, Money
+
+TillId = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+SkuText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineIn(Body):
+    sku: SkuText
+    quantity: int = Field(description="Units; negative gives a unit back inside the sale")
+    line_id: UUID | None = Field(
+        None, description="Client-chosen id: a retried scan is not doubled"
+    )
+    unit_price: DecimalText | None = Field(
+        None, description="Price override (replaces the catalogue price)"
+    )
+
+
+class CartIn(Body):
+    till_id: TillId
+    cart_id: UUID | None = Field(
+        None, description="Client-chosen id: a retried request returns the same cart"
+    )
+    customer_id: Reference | None = None
+    lines: list[LineIn] = Field(default_factory=list, max_length=2000)
+
+
+class LinesIn(Body):
+    lines: list[LineIn] = Field(min_length=1, max_length=2000)
+
+
+class TenderIn(Body):
+    kind: Literal["cash"] = "cash"
+    amount: DecimalText = Field(description="Amount handed over, in the store's currency")
+
+
+class CheckoutIn(Body):
+    tenders: list[TenderIn] = Field(default_factory=list, max_length=20)
+    external_reference: Reference | None = Field(None, description="An order number from elsewhere")
+
+
+class ReturnLineIn(Body):
+    sku: SkuText
+    quantity: int = Field(gt=0, description="Units taken back")
+    unit_price: DecimalText | None = Field(
+        None, description="Without a receipt: refund price per unit"
+    )
+    original_line_no: int | None = Field(None, ge=1, description="With a receipt: its line number")
+
+
+class ReturnIn(Body):
+    till_id: TillId
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=2000)
+    return_id: UUID | None = Field(
+        None, description="Client-chosen id: a retried request is not doubled"
+    )
+    original_sale_id: UUID | None = None
+    original_receipt_number: Reference | None = None
+    customer_id: Reference | None = None
+    external_reference: Reference | None = None
+
+
+class ClockIn(Body):
+    now: AwareDatetime
+
+
+class CartLineOut(BaseModel):
+    line_id: UUID
+    position: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: DecimalText
+    line_total: DecimalText
+    price_version: int | None
+    price_source: str
+    voided: bool
+
+    @classmethod
+    def of(cls, line: CartLine, currency: str) -> CartLineOut:
+        return cls(
+            line_id=line.line_id,
+            position=line.position,
+            sku=line.sku,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.total(currency).amount,
+            price_version=line.price_version,
+            price_source=line.price_source,
+            voided=line.voided,
+        )
+
+
+class CartOut(BaseModel):
+    cart_id: UUID
+    till_id: str
+    status: str
+    currency: str
+    customer_id: str | None
+    opened_at: AwareDatetime
+    lines: list[CartLineOut]
+    total: DecimalText
+    sale_id: UUID | None
+
+    @classmethod
+    def of(cls, cart: Cart) -> CartOut:
+        return cls(
+            cart_id=cart.cart_id,
+            till_id=cart.till_id,
+            status=cart.status,
+            currency=cart.currency,
+            customer_id=cart.customer_id,
+            opened_at=cart.opened_at,
+            lines=[CartLineOut.of(line, cart.currency) for line in cart.lines],
+            total=cart.total().amount,
+            sale_id=cart.sale_id,
+        )
+
+
+class LinesOut(BaseModel):
+    """The lines of the request, and the cart's running total (no full cart: scans stay cheap)."""
+
+    cart_id: UUID
+    lines: list[CartLineOut]
+    line_count: int
+    total: DecimalText
+
+
+class TenderOut(BaseModel):
+    tender_no: int
+    kind: str
+    amount: DecimalText
+    tendered: DecimalText
+    change: DecimalText
+
+    @classmethod
+    def of(cls, tender: Tender) -> TenderOut:
+        return cls(
+            tender_no=tender.tender_no,
+            kind=tender.kind,
+            amount=tender.amount.amount,
+            tendered=tender.tendered.amount,
+            change=tender.change.amount,
+        )
+
+
+class DocumentLineOut(BaseModel):
+    line_no: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: DecimalText
+    line_total: DecimalText
+    price_version: int | None
+
+
+class SaleOut(BaseModel):
+    sale_id: UUID
+    receipt_number: str
+    cart_id: UUID | None
+    till_id: str
+    business_time: AwareDatetime
+    business_day: date
+    currency: str
+    customer_id: str | None
+    external_reference: str | None
+    lines: list[DocumentLineOut]
+    tenders: list[TenderOut]
+    total: DecimalText
+    change: DecimalText
+
+    @classmethod
+    def of(cls, sale: Sale) -> SaleOut:
+        change = Money.sum((tender.change for tender in sale.tenders), sale.currency).amount
+        return cls(
+            sale_id=sale.sale_id,
+            receipt_number=sale.receipt_number,
+            cart_id=sale.cart_id,
+            till_id=sale.till_id,
+            business_time=sale.business_time,
+            business_day=sale.business_day,
+            currency=sale.currency,
+            customer_id=sale.customer_id,
+            external_reference=sale.external_reference,
+            lines=[
+                DocumentLineOut(
+                    line_no=line.line_no,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line.line_total.amount,
+                    price_version=line.price_version,
+                )
+                for line in sale.lines
+            ],
+            tenders=[TenderOut.of(tender) for tender in sale.tenders],
+            total=sale.total.amount,
+            change=change,
+        )
+
+
+class ReturnOut(BaseModel):
+    return_id: UUID
+    receipt_number: str
+    till_id: str
+    original_sale_id: UUID | None
+    business_time: AwareDatetime
+    business_day: date
+    currency: str
+    reason: str
+    lines: list[DocumentLineOut]
+    refunds: list[TenderOut]
+    total: DecimalText
+
+    @classmethod
+    def of(cls, document: Return) -> ReturnOut:
+        return cls(
+            return_id=document.return_id,
+            receipt_number=document.receipt_number,
+            till_id=document.till_id,
+            original_sale_id=document.original_sale_id,
+            business_time=document.business_time,
+            business_day=document.business_day,
+            currency=document.currency,
+            reason=document.reason,
+            lines=[
+                DocumentLineOut(
+                    line_no=line.line_no,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line.line_total.amount,
+                    price_version=line.price_version,
+                )
+                for line in document.lines
+            ],
+            refunds=[TenderOut.of(tender) for tender in document.refunds],
+            total=document.total.amount,
+        )
+
+
+class CatalogueItemOut(BaseModel):
+    sku: str
+    description: str | None
+    unit_price: DecimalText
+    price_version: int
+
+
+class OutboxOut(BaseModel):
+    last_seq: int
+    acked_seq: int
+    pending: int
+    oldest_pending_created_at: str | None
+
+
+class SyncOut(BaseModel):
+    online: bool | None
+    last_success_at: AwareDatetime | None
+    last_error: str | None
+    last_error_at: AwareDatetime | None
+    consecutive_failures: int
+    next_attempt_in_s: float
+    skew_ms: int | None = Field(description="Hub clock minus this node's clock at the last push")
+    credential_rejected: bool
+    feed_cursor: str | None
+
+
+class StatusOut(BaseModel):
+    enrolled: bool
+    store_id: str | None
+    node_id: str | None
+    store_name: str | None
+    timezone: str | None
+    currency: str | None
+    clock: AwareDatetime
+    clock_mode: str
+    catalogue: dict[str, int]
+    outbox: OutboxOut
+    sync: SyncOut
+
+
+class DaySummaryOut(BaseModel):
+    business_day: date
+    sales: int
+    returns: int
+    lines: int
+    units: int
+    revenue: DecimalText
+    returns_total: DecimalText

@@ -1,0 +1,127 @@
+"""Wiring of an edge node: migrate the SQLite file, build the clock, the agent and the scheduler.
+
+Nothing connects at import time; `build_runtime` does the work and `EdgeRuntime.start/stop`
+run and end the background jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from edge.adapters.database import EdgeDatabase
+from edge.adapters.repository import NodeRepository
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.domain.node import NodeIdentity
+from edge.jobs.sync_agent import SyncAgent
+from edge.metrics import EdgeMetrics
+from edge.settings import EdgeSettings
+from migrations.runner import upgrade_edge
+from shared.clock import Clock, HLCTimestamp, HybridLogicalClock, ManualClock, SystemClock
+
+log = logging.getLogger("vectis.edge")
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class EdgeRuntime:
+    """Everything one edge node process holds while it runs."""
+
+    settings: EdgeSettings
+    database: EdgeDatabase
+    clock: Clock
+    metrics: EdgeMetrics
+    identity: NodeIdentity | None = None
+    hlc: HybridLogicalClock | None = None
+    agent: SyncAgent | None = None
+    scheduler: AsyncIOScheduler | None = field(default=None)
+
+    async def write(self, use_case: Callable[[EdgeUnitOfWork], T], *, durable: bool = True) -> T:
+        """Run a use case in one write transaction on the writer thread; commit if it returns.
+
+        `durable=False` for steps a power cut may lose without losing money (a scanned line).
+        """
+        clock, hlc = self.clock, self.hlc
+        return await self.database.write(
+            lambda connection: use_case(EdgeUnitOfWork(connection, clock, hlc)), durable=durable
+        )
+
+    async def read(self, use_case: Callable[[EdgeUnitOfWork], T]) -> T:
+        """Run a query over the repositories in a read transaction (no outbox)."""
+        clock = self.clock
+        return await self.database.read(
+            lambda connection: use_case(EdgeUnitOfWork(connection, clock, None))
+        )
+
+    async def adopt_identity(self, identity: NodeIdentity) -> None:
+        """Take on the identity from enrolment; restore the HLC from the last one issued."""
+        last = await self.database.read(lambda connection: NodeRepository(connection).last_hlc())
+        self.identity = identity
+        self.hlc = HybridLogicalClock(
+            self.clock, identity.node_id, HLCTimestamp.parse(last) if last else None
+        )
+
+    async def start(self) -> None:
+        """Start the sync agent's schedule (needs a running event loop)."""
+        assert self.agent is not None
+        self.scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
+        self.scheduler.add_job(
+            self.agent.run_cycle,
+            "interval",
+            seconds=self.settings.sync_interval_s,
+            id="sync",
+            max_instances=3,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.agent is not None:
+            await self.agent.close()
+        await asyncio.to_thread(self.database.dispose)
+
+
+def make_clock(settings: EdgeSettings) -> Clock:
+    if settings.clock_mode == "manual":
+        return ManualClock(settings.manual_clock_start or datetime.now(UTC))
+    return SystemClock()
+
+
+async def build_runtime(
+    settings: EdgeSettings, *, hub_transport: httpx.AsyncBaseTransport | None = None
+) -> EdgeRuntime:
+    """Migrate the node's SQLite file to the newest schema and assemble the runtime.
+
+    `hub_transport` replaces the network between this node and the hub (tests).
+    """
+    path = settings.database_path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(upgrade_edge, path)
+    database = EdgeDatabase(path)
+    runtime = EdgeRuntime(
+        settings=settings, database=database, clock=make_clock(settings), metrics=EdgeMetrics()
+    )
+    identity = await database.read(lambda connection: NodeRepository(connection).identity())
+    if identity is not None:
+        await runtime.adopt_identity(identity)
+    runtime.agent = SyncAgent(
+        settings=settings,
+        database=database,
+        clock=runtime.clock,
+        metrics=runtime.metrics,
+        identity=lambda: runtime.identity,
+        on_enrolled=runtime.adopt_identity,
+        transport=hub_transport,
+    )
+    return runtime

@@ -1,0 +1,260 @@
+"""The cart aggregate: lines scanned at a till, voided, then checked out against tenders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from edge.domain.documents import (
+    PriceSource,
+    Sale,
+    SaleCompleted,
+    SaleLine,
+    Tender,
+    TenderKind,
+)
+from edge.errors import (
+    CartClosed,
+    EmptyCart,
+    InsufficientTender,
+    InvalidPrice,
+    InvalidQuantity,
+    LineNotFound,
+    NegativeTotal,
+)
+from shared.money import Money, line_total
+
+CartStatus = Literal["open", "checked_out", "voided"]
+
+# A sanity cap, not a business limit: the data holds a single line of 80,995 units.
+MAX_LINE_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PricedItem:
+    """What the catalogue says about a SKU at the moment it is scanned."""
+
+    sku: str
+    description: str | None
+    unit_price: Decimal
+    price_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class TenderRequest:
+    """Money offered by the customer. Only cash until card tenders arrive."""
+
+    kind: TenderKind
+    amount: Money
+
+
+@dataclass(slots=True)
+class CartLine:
+    line_id: UUID
+    position: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: Decimal
+    price_version: int | None
+    price_source: PriceSource
+    voided: bool = False
+
+    def total(self, currency: str) -> Money:
+        return line_total(self.quantity, self.unit_price, currency)
+
+
+@dataclass(slots=True)
+class Cart:
+    """An open basket at one till. Lines are never deleted, only voided (audit trail)."""
+
+    cart_id: UUID
+    till_id: str
+    currency: str
+    opened_at: datetime
+    customer_id: str | None = None
+    status: CartStatus = "open"
+    lines: list[CartLine] = field(default_factory=list)
+    sale_id: UUID | None = None
+    events: list[SaleCompleted] = field(default_factory=list)
+
+    def _require_open(self) -> None:
+        if self.status != "open":
+            raise CartClosed(str(self.cart_id), self.status)
+
+    def active_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if not line.voided]
+
+    def total(self) -> Money:
+        return Money.sum((line.total(self.currency) for line in self.active_lines()), self.currency)
+
+    def find_line(self, line_id: UUID) -> CartLine | None:
+        return next((line for line in self.lines if line.line_id == line_id), None)
+
+    def add_line(
+        self,
+        line_id: UUID,
+        item: PricedItem,
+        quantity: int,
+        price_override: Decimal | None = None,
+    ) -> CartLine:
+        """Add `quantity` of `item`; see `new_line` for the rules and errors."""
+        self._require_open()
+        line = new_line(line_id, len(self.lines) + 1, item, quantity, price_override)
+        self.lines.append(line)
+        return line
+
+    def void_line(self, line_id: UUID) -> CartLine:
+        """Void a line (it stays on the cart's record). Raises CartClosed, LineNotFound."""
+        self._require_open()
+        line = self.find_line(line_id)
+        if line is None:
+            raise LineNotFound(str(self.cart_id), str(line_id))
+        line.voided = True
+        return line
+
+    def void(self) -> None:
+        """Abandon the whole cart. Raises CartClosed."""
+        self._require_open()
+        self.status = "voided"
+
+    def checkout(
+        self,
+        *,
+        sale_id: UUID,
+        receipt_number: str,
+        business_time: datetime,
+        business_day: date,
+        tenders: list[TenderRequest],
+        external_reference: str | None = None,
+    ) -> Sale:
+        """Close the cart into a Sale and record SaleCompleted.
+
+        Cash tendered beyond the total is change. A zero total needs no tender.
+        Raises CartClosed, EmptyCart, NegativeTotal, InsufficientTender.
+        """
+        self._require_open()
+        lines = self.active_lines()
+        if not lines:
+            raise EmptyCart(str(self.cart_id))
+        total = self.total()
+        if total.is_negative():
+            raise NegativeTotal(str(total))
+        settled = settle_tenders(total, tenders)
+        sale = Sale(
+            sale_id=sale_id,
+            receipt_number=receipt_number,
+            cart_id=self.cart_id,
+            till_id=self.till_id,
+            business_time=business_time,
+            business_day=business_day,
+            currency=self.currency,
+            customer_id=self.customer_id,
+            external_reference=external_reference,
+            lines=tuple(
+                SaleLine(
+                    line_no=number,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line.total(self.currency),
+                    price_version=line.price_version,
+                    price_source=line.price_source,
+                )
+                for number, line in enumerate(lines, start=1)
+            ),
+            tenders=settled,
+            total=total,
+        )
+        self.status = "checked_out"
+        self.sale_id = sale_id
+        self.events.append(SaleCompleted(sale))
+        return sale
+
+
+@dataclass(slots=True)
+class CartHead:
+    """A cart without its lines: enough to scan onto it in constant time, however long it is.
+
+    `line_count` counts every line ever scanned (positions); `active_count` and `total` only
+    the lines not voided.
+    """
+
+    cart_id: UUID
+    till_id: str
+    currency: str
+    status: CartStatus
+    line_count: int
+    active_count: int
+    total: Money
+
+    def scan(
+        self, line_id: UUID, item: PricedItem, quantity: int, price_override: Decimal | None = None
+    ) -> CartLine:
+        """Add a line to the open cart. Raises CartClosed, InvalidQuantity, InvalidPrice."""
+        if self.status != "open":
+            raise CartClosed(str(self.cart_id), self.status)
+        line = new_line(line_id, self.line_count + 1, item, quantity, price_override)
+        self.line_count += 1
+        self.active_count += 1
+        self.total = self.total + line.total(self.currency)
+        return line
+
+
+def new_line(
+    line_id: UUID,
+    position: int,
+    item: PricedItem,
+    quantity: int,
+    price_override: Decimal | None = None,
+) -> CartLine:
+    """A cart line of `quantity` x `item`; a negative quantity gives a unit back inside the sale.
+
+    `price_override` replaces the catalogue unit price (the line records that it did).
+    Raises InvalidQuantity (zero or beyond MAX_LINE_QUANTITY), InvalidPrice (negative).
+    """
+    if quantity == 0 or abs(quantity) > MAX_LINE_QUANTITY:
+        raise InvalidQuantity(quantity, f"must be non-zero and at most {MAX_LINE_QUANTITY}")
+    if price_override is not None and (not price_override.is_finite() or price_override < 0):
+        raise InvalidPrice(f"price override {price_override} must be zero or more")
+    overridden = price_override is not None and price_override != item.unit_price
+    return CartLine(
+        line_id=line_id,
+        position=position,
+        sku=item.sku,
+        description=item.description,
+        quantity=quantity,
+        unit_price=price_override if price_override is not None else item.unit_price,
+        price_version=item.price_version,
+        price_source="override" if overridden else "catalogue",
+    )
+
+
+def settle_tenders(due: Money, tenders: list[TenderRequest]) -> tuple[Tender, ...]:
+    """Apply `tenders` in order to `due`; the cash beyond it is change.
+
+    Returns the settled tenders (amount applied + change). Raises InsufficientTender when the
+    tendered sum is below `due`.
+    """
+    offered = Money.sum((tender.amount for tender in tenders), due.currency)
+    if offered < due:
+        raise InsufficientTender(str(due), str(offered))
+    remaining = due
+    settled: list[Tender] = []
+    for number, tender in enumerate(tenders, start=1):
+        applied = tender.amount if tender.amount <= remaining else remaining
+        remaining = remaining - applied
+        settled.append(
+            Tender(
+                tender_no=number,
+                kind=tender.kind,
+                amount=applied,
+                tendered=tender.amount,
+                change=tender.amount - applied,
+            )
+        )
+    return tuple(settled)

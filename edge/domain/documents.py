@@ -1,0 +1,111 @@
+"""Completed documents of the till: sales, returns and their tenders, and the events they raise.
+
+A document is immutable once made: corrections are new documents (a return), never edits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from shared.money import Money
+
+PriceSource = Literal["catalogue", "override"]
+TenderKind = Literal["cash"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    """One tender of a document. `amount` is applied to the total; `change` went back."""
+
+    tender_no: int
+    kind: TenderKind
+    amount: Money
+    tendered: Money
+    change: Money
+
+
+@dataclass(frozen=True, slots=True)
+class SaleLine:
+    line_no: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: Decimal
+    line_total: Money
+    price_version: int | None
+    price_source: PriceSource
+
+
+@dataclass(frozen=True, slots=True)
+class Sale:
+    """A completed sale (a receipt). `total` is the sum of the line totals."""
+
+    sale_id: UUID
+    receipt_number: str
+    cart_id: UUID | None
+    till_id: str
+    business_time: datetime
+    business_day: date
+    currency: str
+    customer_id: str | None
+    external_reference: str | None
+    lines: tuple[SaleLine, ...]
+    tenders: tuple[Tender, ...]
+    total: Money
+
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    """Units taken back; `quantity` and `line_total` are positive (money paid out)."""
+
+    line_no: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: Decimal
+    line_total: Money
+    original_line_no: int | None
+    price_version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """A completed return. `total` is the refund, positive."""
+
+    return_id: UUID
+    receipt_number: str
+    till_id: str
+    original_sale_id: UUID | None
+    business_time: datetime
+    business_day: date
+    currency: str
+    customer_id: str | None
+    external_reference: str | None
+    reason: str
+    lines: tuple[ReturnLine, ...]
+    refunds: tuple[Tender, ...]
+    total: Money
+
+
+@dataclass(frozen=True, slots=True)
+class SaleCompleted:
+    """Event: a sale was completed and paid."""
+
+    sale: Sale
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRecorded:
+    """Event: goods were taken back and refunded."""
+
+    sales_return: Return
+
+
+DomainEvent = SaleCompleted | ReturnRecorded

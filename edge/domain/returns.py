@@ -1,0 +1,142 @@
+"""Returns: goods taken back against a stored receipt, or without one (an unreferenced return)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from edge.domain.cart import MAX_LINE_QUANTITY, TenderRequest, settle_tenders
+from edge.domain.documents import Return, ReturnLine, ReturnRecorded, Sale
+from edge.errors import InvalidQuantity, InvalidReturn, ReturnExceedsSale
+from shared.money import Money, line_total
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnItem:
+    """One line of a return request.
+
+    Against a receipt, name the receipt line (`original_line_no`); the price is the one paid.
+    Without a receipt, `unit_price` is required (the price the customer is refunded).
+    """
+
+    sku: str
+    quantity: int
+    unit_price: Decimal | None = None
+    description: str | None = None
+    original_line_no: int | None = None
+    price_version: int | None = None
+
+
+def make_return(
+    *,
+    return_id: UUID,
+    receipt_number: str,
+    till_id: str,
+    business_time: datetime,
+    business_day: date,
+    currency: str,
+    reason: str,
+    items: list[ReturnItem],
+    original: Sale | None,
+    already_returned: Mapping[int, int],
+    refund_tender: TenderRequest | None = None,
+    customer_id: str | None = None,
+    external_reference: str | None = None,
+) -> ReturnRecorded:
+    """Build a Return and its event.
+
+    `already_returned` maps original line numbers to units returned before, so a receipt
+    can never be refunded twice over. The refund defaults to cash for the whole total.
+    Raises InvalidReturn, InvalidQuantity, ReturnExceedsSale.
+    """
+    if not reason.strip():
+        raise InvalidReturn("a return needs a reason")
+    if not items:
+        raise InvalidReturn("a return needs at least one line")
+    lines = tuple(
+        _return_line(number, item, currency, original, already_returned)
+        for number, item in enumerate(items, start=1)
+    )
+    if original is not None:
+        _check_totals_per_line(lines, original, already_returned)
+    total = Money.sum((line.line_total for line in lines), currency)
+    tender = refund_tender or TenderRequest(kind="cash", amount=total)
+    sales_return = Return(
+        return_id=return_id,
+        receipt_number=receipt_number,
+        till_id=till_id,
+        original_sale_id=original.sale_id if original else None,
+        business_time=business_time,
+        business_day=business_day,
+        currency=currency,
+        customer_id=customer_id
+        if customer_id is not None
+        else (original.customer_id if original else None),
+        external_reference=external_reference,
+        reason=reason.strip(),
+        lines=lines,
+        refunds=settle_tenders(total, [tender]) if not total.is_zero() else (),
+        total=total,
+    )
+    return ReturnRecorded(sales_return)
+
+
+def _return_line(
+    number: int,
+    item: ReturnItem,
+    currency: str,
+    original: Sale | None,
+    already_returned: Mapping[int, int],
+) -> ReturnLine:
+    if item.quantity <= 0 or item.quantity > MAX_LINE_QUANTITY:
+        raise InvalidQuantity(item.quantity, "units returned must be positive")
+    if original is None:
+        if item.unit_price is None or not item.unit_price.is_finite() or item.unit_price < 0:
+            raise InvalidReturn(f"line {number}: a return without a receipt needs a unit price")
+        return ReturnLine(
+            line_no=number,
+            sku=item.sku,
+            description=item.description,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            line_total=line_total(item.quantity, item.unit_price, currency),
+            original_line_no=None,
+            price_version=item.price_version,
+        )
+    sold = next((line for line in original.lines if line.line_no == item.original_line_no), None)
+    if sold is None or sold.sku != item.sku:
+        raise InvalidReturn(
+            f"line {number}: receipt {original.receipt_number} has no line "
+            f"{item.original_line_no} for SKU {item.sku!r}"
+        )
+    returnable = sold.quantity - already_returned.get(sold.line_no, 0)
+    if item.quantity > returnable:
+        raise ReturnExceedsSale(sold.line_no, item.quantity, max(returnable, 0))
+    return ReturnLine(
+        line_no=number,
+        sku=sold.sku,
+        description=sold.description,
+        quantity=item.quantity,
+        unit_price=sold.unit_price,
+        line_total=line_total(item.quantity, sold.unit_price, currency),
+        original_line_no=sold.line_no,
+        price_version=sold.price_version,
+    )
+
+
+def _check_totals_per_line(
+    lines: tuple[ReturnLine, ...], original: Sale, already_returned: Mapping[int, int]
+) -> None:
+    """The same receipt line named twice in one request must still fit what is returnable."""
+    requested: dict[int, int] = {}
+    for line in lines:
+        assert line.original_line_no is not None
+        requested[line.original_line_no] = requested.get(line.original_line_no, 0) + line.quantity
+    for line_no, quantity in requested.items():
+        sold = next(line for line in original.lines if line.line_no == line_no)
+        returnable = sold.quantity - already_returned.get(line_no, 0)
+        if quantity > returnable:
+            raise ReturnExceedsSale(line_no, quantity, max(returnable, 0))

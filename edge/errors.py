@@ -1,0 +1,199 @@
+"""Errors of the edge node. HTTP statuses are mapped only in edge/api.
+
+EdgeError
++-- NotFound
+|   +-- CartNotFound, LineNotFound, SaleNotFound, UnknownSku
++-- Conflict
+|   +-- CartClosed          the cart was checked out or voided
+|   +-- IdReused            a client-chosen id already names something different
+|   +-- NotEnrolled         the node has no store credential yet
+|   +-- AlreadyEnrolled
+|   +-- ClockNotDriven      the clock can only be set on a replay-driven node
++-- Invalid
+    +-- InvalidQuantity, EmptyCart, InsufficientTender, NegativeTotal,
+        ReturnExceedsSale, InvalidReturn, InvalidPrice
+"""
+
+from __future__ import annotations
+
+
+class EdgeError(Exception):
+    """Base of the edge's business errors; `code` is stable for API clients."""
+
+    code = "edge_error"
+
+
+class NotFound(EdgeError):
+    """Something the request names does not exist here."""
+
+    code = "not_found"
+
+
+class Conflict(EdgeError):
+    """The request contradicts the current state."""
+
+    code = "conflict"
+
+
+class Invalid(EdgeError):
+    """The request breaks a business rule."""
+
+    code = "invalid"
+
+
+class CartNotFound(NotFound):
+    """No cart with this id."""
+
+    code = "cart_not_found"
+
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} not found")
+        self.cart_id = cart_id
+
+
+class LineNotFound(NotFound):
+    """No such line on the cart."""
+
+    code = "line_not_found"
+
+    def __init__(self, cart_id: str, line_id: str) -> None:
+        super().__init__(f"line {line_id} not found on cart {cart_id}")
+        self.cart_id = cart_id
+        self.line_id = line_id
+
+
+class SaleNotFound(NotFound):
+    """No sale with this id or receipt number in this store's records."""
+
+    code = "sale_not_found"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"sale {reference} not found")
+        self.reference = reference
+
+
+class UnknownSku(NotFound):
+    """The SKU is not in the local catalogue (or has no price)."""
+
+    code = "unknown_sku"
+
+    def __init__(self, sku: str, reason: str = "not in the catalogue") -> None:
+        super().__init__(f"SKU {sku!r} {reason}")
+        self.sku = sku
+
+
+class CartClosed(Conflict):
+    """The cart is no longer open."""
+
+    code = "cart_closed"
+
+    def __init__(self, cart_id: str, status: str) -> None:
+        super().__init__(f"cart {cart_id} is {status}")
+        self.cart_id = cart_id
+        self.status = status
+
+
+class IdReused(Conflict):
+    """A client-chosen id was sent again with different content."""
+
+    code = "id_reused"
+
+    def __init__(self, entity: str, entity_id: str) -> None:
+        super().__init__(f"{entity} {entity_id} already exists with different content")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+class NotEnrolled(Conflict):
+    """The node has not been enrolled with the hub yet."""
+
+    code = "not_enrolled"
+
+    def __init__(self) -> None:
+        super().__init__("this edge node is not enrolled with a hub yet")
+
+
+class AlreadyEnrolled(Conflict):
+    """The node already holds a store credential."""
+
+    code = "already_enrolled"
+
+    def __init__(self, store_id: str) -> None:
+        super().__init__(f"this edge node is already enrolled for {store_id}")
+        self.store_id = store_id
+
+
+class ClockNotDriven(Conflict):
+    """Setting the clock is only possible when the node runs on a driven clock."""
+
+    code = "clock_not_driven"
+
+    def __init__(self) -> None:
+        super().__init__("this node runs on the system clock; start it with clock_mode=manual")
+
+
+class InvalidQuantity(Invalid):
+    """A line quantity that is zero or out of range."""
+
+    code = "invalid_quantity"
+
+    def __init__(self, quantity: int, reason: str) -> None:
+        super().__init__(f"quantity {quantity}: {reason}")
+        self.quantity = quantity
+
+
+class InvalidPrice(Invalid):
+    """A negative or malformed price override."""
+
+    code = "invalid_price"
+
+
+class EmptyCart(Invalid):
+    """Checkout of a cart without active lines."""
+
+    code = "empty_cart"
+
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(f"cart {cart_id} has no lines")
+        self.cart_id = cart_id
+
+
+class NegativeTotal(Invalid):
+    """A sale whose total is below zero; money going back out is a return."""
+
+    code = "negative_total"
+
+    def __init__(self, total: str) -> None:
+        super().__init__(f"sale total {total} is negative: record a return instead")
+        self.total = total
+
+
+class InsufficientTender(Invalid):
+    """The tenders do not cover the total."""
+
+    code = "insufficient_tender"
+
+    def __init__(self, due: str, tendered: str) -> None:
+        super().__init__(f"tendered {tendered} does not cover {due}")
+        self.due = due
+        self.tendered = tendered
+
+
+class ReturnExceedsSale(Invalid):
+    """More units returned than the original sale line has left to return."""
+
+    code = "return_exceeds_sale"
+
+    def __init__(self, line_no: int, requested: int, returnable: int) -> None:
+        super().__init__(
+            f"line {line_no}: {requested} units to return but only {returnable} returnable"
+        )
+        self.line_no = line_no
+        self.requested = requested
+        self.returnable = returnable
+
+
+class InvalidReturn(Invalid):
+    """A return request that breaks a rule (no reason, no lines, line not on the receipt)."""
+
+    code = "invalid_return"

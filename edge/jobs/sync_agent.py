@@ -1,0 +1,201 @@
+"""The edge's sync agent: enrol if needed, push the outbox, then pull the feed; back off offline.
+
+One cycle runs at a time. Sales upload first and a feed download never delays them: the pull
+stops after any page if new outbox events appeared meanwhile. While the hub is unreachable
+the agent waits a jittered, capped exponential delay between attempts, and the till keeps
+selling: nothing on the selling path waits for the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from edge.adapters import outbox
+from edge.adapters.database import EdgeDatabase
+from edge.adapters.repository import NodeRepository
+from edge.domain.node import NodeIdentity
+from edge.metrics import EdgeMetrics
+from edge.service.sync import enrol_node, pull_page, push_batch
+from edge.settings import EdgeSettings
+from shared.clock import Clock
+from sync.client import HubClient
+from sync.errors import AuthenticationFailed, HubRejected, HubRequestFailed
+from sync.protocol import Backoff
+
+log = logging.getLogger("vectis.edge.sync")
+
+
+@dataclass(slots=True)
+class SyncStatus:
+    """What the agent knows about its link to the hub, for /v1/status and the dashboard."""
+
+    online: bool | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    consecutive_failures: int = 0
+    next_attempt_in_s: float = 0.0
+    skew_ms: int | None = None
+    credential_rejected: bool = False
+
+
+class SyncAgent:
+    """Runs sync cycles for one node; `run_cycle` is what the scheduler calls."""
+
+    def __init__(
+        self,
+        *,
+        settings: EdgeSettings,
+        database: EdgeDatabase,
+        clock: Clock,
+        metrics: EdgeMetrics,
+        identity: Callable[[], NodeIdentity | None],
+        on_enrolled: Callable[[NodeIdentity], Awaitable[None]],
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._settings = settings
+        self._database = database
+        self._clock = clock
+        self._metrics = metrics
+        self._identity = identity
+        self._on_enrolled = on_enrolled
+        self._transport = transport
+        self._backoff = Backoff(base_s=settings.backoff_base_s, cap_s=settings.backoff_cap_s)
+        self._lock = asyncio.Lock()
+        self._next_attempt = 0.0
+        self._client: HubClient | None = None
+        self.status = SyncStatus()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _hub(self) -> HubClient:
+        if self._client is None:
+            credential = await self._database.read(
+                lambda connection: NodeRepository(connection).credential()
+            )
+            self._client = HubClient(
+                self._settings.hub_url,
+                credential,
+                transport=self._transport,
+                timeout_s=self._settings.hub_timeout_s,
+                connect_timeout_s=self._settings.hub_connect_timeout_s,
+            )
+        return self._client
+
+    async def run_cycle(self, *, force: bool = False) -> None:
+        """One attempt: enrol if needed, push all pending events, pull the feed.
+
+        Skipped while an earlier cycle runs or, unless `force`, while backing off.
+        """
+        if self._lock.locked():
+            return
+        async with self._lock:
+            if not force and time.monotonic() < self._next_attempt:
+                self.status.next_attempt_in_s = self._next_attempt - time.monotonic()
+                return
+            try:
+                await self._cycle()
+            except HubRequestFailed as error:
+                self._failed(error)
+            except Exception as error:  # a bug must not kill the agent: report and retry
+                log.exception("sync cycle failed")
+                self._failed(error)
+            else:
+                self._backoff.reset()
+                self._next_attempt = 0.0
+                self.status.online = True
+                self.status.consecutive_failures = 0
+                self.status.next_attempt_in_s = 0.0
+                self.status.last_success_at = self._clock.now()
+
+    def _failed(self, error: Exception) -> None:
+        delay_s = self._backoff.next_delay_s()
+        self._next_attempt = time.monotonic() + delay_s
+        self.status.online = False
+        self.status.consecutive_failures += 1
+        self.status.next_attempt_in_s = delay_s
+        self.status.last_error = str(error)
+        self.status.last_error_at = self._clock.now()
+        if isinstance(error, AuthenticationFailed):
+            self.status.credential_rejected = True
+        self._metrics.sync_failures.labels(type(error).__name__).inc()
+        if isinstance(error, HubRejected):
+            log.warning("hub refused sync: %s", error)
+        else:
+            log.info("hub unreachable, next attempt in %.1fs: %s", delay_s, error)
+
+    async def _cycle(self) -> None:
+        identity = self._identity()
+        if identity is None:
+            identity = await self._enrol()
+            if identity is None:
+                return
+        client = await self._hub()
+        await self._push_all(client, identity)
+        for _ in range(100):
+            started = time.perf_counter()
+            outcome = await pull_page(
+                self._database, client, page_size=self._settings.feed_page_size
+            )
+            self._metrics.pull_seconds.observe(time.perf_counter() - started)
+            if not outcome.has_more:
+                break
+            if await self._pending() > 0:
+                await self._push_all(client, identity)
+
+    async def _push_all(self, client: HubClient, identity: NodeIdentity) -> None:
+        while True:
+            started = time.perf_counter()
+            outcome = await push_batch(
+                self._database,
+                client,
+                identity,
+                clock=self._clock,
+                max_events=self._settings.push_batch_events,
+                max_bytes=self._settings.push_batch_bytes,
+            )
+            if outcome.sent == 0:
+                return
+            self._metrics.push_seconds.observe(time.perf_counter() - started)
+            self._metrics.events_pushed.inc(outcome.sent)
+            if outcome.skew_ms is not None:
+                self.status.skew_ms = outcome.skew_ms
+                self._metrics.clock_skew_ms.set(outcome.skew_ms)
+            if outcome.remaining == 0:
+                return
+
+    async def _pending(self) -> int:
+        stats = await self._database.read(outbox.stats)
+        return stats.pending
+
+    async def _enrol(self) -> NodeIdentity | None:
+        token = self._settings.enrolment_token
+        if token is None:
+            self.status.last_error = "not enrolled: no enrolment token configured"
+            return None
+        async with HubClient(
+            self._settings.hub_url,
+            transport=self._transport,
+            timeout_s=self._settings.hub_timeout_s,
+            connect_timeout_s=self._settings.hub_connect_timeout_s,
+        ) as client:
+            identity = await enrol_node(
+                self._database,
+                client,
+                token=token.get_secret_value(),
+                node_name=self._settings.node_name,
+                clock=self._clock,
+            )
+        await self._on_enrolled(identity)
+        log.info("enrolled as node %s of %s", identity.node_id, identity.store_id)
+        return identity

@@ -1,0 +1,104 @@
+"""Use case of the returns desk: take goods back against a stored receipt or without one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.domain.cart import TenderRequest
+from edge.domain.documents import Return, Sale
+from edge.domain.node import NodeIdentity
+from edge.domain.returns import ReturnItem, make_return
+from edge.errors import IdReused, SaleNotFound, UnknownSku
+from shared.clock import Clock
+from shared.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class RecordReturn:
+    till_id: str
+    reason: str
+    items: list[ReturnItem]
+    return_id: UUID | None = None
+    original_sale_id: UUID | None = None
+    original_receipt_number: str | None = None
+    customer_id: str | None = None
+    external_reference: str | None = None
+    refund_tender: TenderRequest | None = None
+
+
+def record_return(
+    command: RecordReturn, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
+) -> tuple[Return, bool]:
+    """Record a return and its refund, with its outbox event, atomically.
+
+    With a receipt (sale id or receipt number) each line must name a receipt line and no more
+    than the units left to return; the refund is at the price paid. Without one, a line's
+    price defaults to the current catalogue price. A `return_id` seen before returns that
+    return (created=False). Raises SaleNotFound, UnknownSku, InvalidReturn, InvalidQuantity,
+    ReturnExceedsSale, IdReused.
+    """
+    if command.return_id is not None:
+        existing = uow.returns.get(command.return_id)
+        if existing is not None:
+            if existing.till_id != command.till_id:
+                raise IdReused("return", str(command.return_id))
+            return existing, False
+    original = _original(command, uow)
+    items = command.items if original is not None else _priced(command.items, uow)
+    now = clock.now()
+    business_time = identity.local_time(now)
+    event = make_return(
+        return_id=command.return_id or new_id(),
+        receipt_number=uow.node.next_receipt_number(command.till_id),
+        till_id=command.till_id,
+        business_time=business_time,
+        business_day=business_time.date(),
+        currency=identity.currency,
+        reason=command.reason,
+        items=items,
+        original=original,
+        already_returned=(uow.sales.returned_quantities(original.sale_id) if original else {}),
+        refund_tender=command.refund_tender,
+        customer_id=command.customer_id,
+        external_reference=command.external_reference,
+    )
+    seq = uow.emit(event)
+    uow.returns.add(event.sales_return, seq)
+    return event.sales_return, True
+
+
+def _original(command: RecordReturn, uow: EdgeUnitOfWork) -> Sale | None:
+    if command.original_sale_id is not None:
+        sale = uow.sales.get(command.original_sale_id)
+        if sale is None:
+            raise SaleNotFound(str(command.original_sale_id))
+        return sale
+    if command.original_receipt_number is not None:
+        sale = uow.sales.by_receipt(command.original_receipt_number)
+        if sale is None:
+            raise SaleNotFound(command.original_receipt_number)
+        return sale
+    return None
+
+
+def _priced(items: list[ReturnItem], uow: EdgeUnitOfWork) -> list[ReturnItem]:
+    """Fill description, price and price version of unreferenced return lines from the catalogue."""
+    priced = []
+    for item in items:
+        catalogue_item = uow.catalogue.priced_item(item.sku)
+        if catalogue_item is None:
+            raise UnknownSku(item.sku)
+        priced.append(
+            ReturnItem(
+                sku=item.sku,
+                quantity=item.quantity,
+                unit_price=item.unit_price
+                if item.unit_price is not None
+                else catalogue_item.unit_price,
+                description=catalogue_item.description,
+                price_version=catalogue_item.price_version,
+            )
+        )
+    return priced

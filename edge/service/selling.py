@@ -1,0 +1,178 @@
+"""Use cases of the till: open a cart, scan and void lines, check out against tenders.
+
+Use cases run inside `EdgeDatabase.write`: the transaction commits when they return. Every
+command that creates something accepts a client-chosen id, so a till that lost a
+response can send the same request again and get the same cart, line or sale back instead of
+a duplicate (the failure Odoo POS users report after reconnects).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import UUID
+
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.domain.cart import Cart, CartHead, CartLine, TenderRequest
+from edge.domain.documents import Sale
+from edge.domain.node import NodeIdentity
+from edge.errors import CartNotFound, IdReused, SaleNotFound, UnknownSku
+from shared.clock import Clock
+from shared.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCart:
+    till_id: str
+    cart_id: UUID | None = None
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    sku: str
+    quantity: int
+    line_id: UUID | None = None
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddLines:
+    cart_id: UUID
+    lines: list[LineInput]
+
+
+@dataclass(frozen=True, slots=True)
+class VoidLine:
+    cart_id: UUID
+    line_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    cart_id: UUID
+    tenders: list[TenderRequest] = field(default_factory=list)
+    external_reference: str | None = None
+
+
+def open_cart(
+    command: OpenCart, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
+) -> tuple[Cart, bool]:
+    """Open a cart at a till. Returns (cart, created); an id seen before returns that cart.
+
+    Raises IdReused if the id names a cart of another till.
+    """
+    if command.cart_id is not None:
+        existing = uow.carts.get(command.cart_id)
+        if existing is not None:
+            if existing.till_id != command.till_id:
+                raise IdReused("cart", str(command.cart_id))
+            return existing, False
+    cart = Cart(
+        cart_id=command.cart_id or new_id(),
+        till_id=command.till_id,
+        currency=identity.currency,
+        opened_at=clock.now(),
+        customer_id=command.customer_id,
+    )
+    uow.carts.add(cart)
+    return cart, True
+
+
+def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> tuple[CartHead, list[CartLine]]:
+    """Scan one or more lines onto an open cart, all or nothing, in constant time per line.
+
+    A line whose `line_id` is already on this cart with the same SKU and quantity is returned
+    as it is (a retried scan). Returns (the cart's head after the scan, the request's lines).
+    Raises CartNotFound, CartClosed, UnknownSku, InvalidQuantity, InvalidPrice, IdReused.
+    """
+    head = uow.carts.head(command.cart_id)
+    if head is None:
+        raise CartNotFound(str(command.cart_id))
+    known = uow.carts.lines_by_id(
+        [line.line_id for line in command.lines if line.line_id is not None]
+    )
+    result: list[CartLine] = []
+    added: list[CartLine] = []
+    for line_input in command.lines:
+        if line_input.line_id in known:
+            owner, existing = known[line_input.line_id]
+            if (
+                owner != str(command.cart_id)
+                or existing.sku != line_input.sku
+                or existing.quantity != line_input.quantity
+            ):
+                raise IdReused("cart line", str(line_input.line_id))
+            result.append(existing)
+            continue
+        item = uow.catalogue.priced_item(line_input.sku)
+        if item is None:
+            raise UnknownSku(line_input.sku)
+        line = head.scan(
+            line_input.line_id or new_id(), item, line_input.quantity, line_input.unit_price
+        )
+        added.append(line)
+        result.append(line)
+    if added:
+        uow.carts.add_lines(head.cart_id, head.currency, added)
+    return head, result
+
+
+def void_line(command: VoidLine, uow: EdgeUnitOfWork) -> Cart:
+    """Void a line of an open cart. Raises CartNotFound, CartClosed, LineNotFound."""
+    cart = uow.carts.get(command.cart_id)
+    if cart is None:
+        raise CartNotFound(str(command.cart_id))
+    line = cart.find_line(command.line_id)
+    if line is not None and line.voided:
+        return cart
+    cart.void_line(command.line_id)
+    uow.carts.void_line(command.line_id)
+    return cart
+
+
+def void_cart(cart_id: UUID, uow: EdgeUnitOfWork, *, clock: Clock) -> Cart:
+    """Abandon an open cart (nothing is sold). Raises CartNotFound, CartClosed."""
+    cart = uow.carts.get(cart_id)
+    if cart is None:
+        raise CartNotFound(str(cart_id))
+    if cart.status == "voided":
+        return cart
+    cart.void()
+    uow.carts.close(cart, clock.now())
+    return cart
+
+
+def checkout(
+    command: Checkout, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
+) -> tuple[Sale, bool]:
+    """Complete the sale: receipt, tenders, the sale record and its outbox event, atomically.
+
+    The business time is the node's clock in the store's time zone. Checking out a cart that
+    is already checked out returns its sale (created=False), whatever tenders are sent.
+    Raises CartNotFound, CartClosed (voided), EmptyCart, NegativeTotal, InsufficientTender.
+    """
+    cart = uow.carts.get(command.cart_id)
+    if cart is None:
+        raise CartNotFound(str(command.cart_id))
+    if cart.status == "checked_out":
+        sale = uow.sales.by_cart(cart.cart_id)
+        if sale is None:
+            raise SaleNotFound(f"of cart {cart.cart_id}")
+        return sale, False
+    now = clock.now()
+    business_time = identity.local_time(now)
+    sale = cart.checkout(
+        sale_id=new_id(),
+        receipt_number=uow.node.next_receipt_number(cart.till_id),
+        business_time=business_time,
+        business_day=business_time.date(),
+        tenders=command.tenders,
+        external_reference=command.external_reference,
+    )
+    seq = 0
+    for event in cart.events:
+        seq = uow.emit(event)
+    uow.sales.add(sale, seq)
+    uow.carts.close(cart, now)
+    return sale, True

@@ -1,0 +1,202 @@
+"""Use cases of the sync agent: enrol, push the outbox, pull the store's change feed.
+
+Push reads the outbox after the acknowledged seq, so whatever was not acknowledged (a lost
+response, a crash between send and ack, a gap the hub reported) is simply sent again; the hub
+de-duplicates by event id. Pull applies a feed page and its cursor in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection
+
+from edge.adapters import outbox
+from edge.adapters.database import EdgeDatabase
+from edge.adapters.repository import CatalogueRepository, NodeRepository
+from edge.domain.node import NodeIdentity
+from edge.errors import AlreadyEnrolled
+from shared.clock import Clock
+from sync.client import HubClient
+from sync.messages import (
+    PROTOCOL_VERSION,
+    EnrolRequest,
+    FeedEntry,
+    PriceV1,
+    ProductV1,
+    PushRequest,
+    RawEvent,
+    StockLevelV1,
+    StoreConfigV1,
+)
+from sync.protocol import estimate_skew_ms, take_batch
+
+
+async def enrol_node(
+    database: EdgeDatabase, client: HubClient, *, token: str, node_name: str, clock: Clock
+) -> NodeIdentity:
+    """Exchange a one-time enrolment token for this node's identity and credential.
+
+    Raises AlreadyEnrolled, or the client's errors (AuthenticationFailed for a used or
+    unknown token, HubUnreachable).
+    """
+    current = await database.read(lambda connection: NodeRepository(connection).identity())
+    if current is not None:
+        raise AlreadyEnrolled(current.store_id)
+    response = await client.enrol(
+        EnrolRequest(protocol_version=PROTOCOL_VERSION, token=token, node_name=node_name)
+    )
+    identity = NodeIdentity(
+        store_id=response.store.store_id,
+        node_id=response.node_id,
+        node_name=node_name,
+        store_name=response.store.name,
+        timezone=response.store.timezone,
+        currency=response.store.currency,
+    )
+    enrolled_at = clock.now()
+    await database.write(
+        lambda connection: NodeRepository(connection).enrol(
+            identity, response.credential, enrolled_at
+        )
+    )
+    return identity
+
+
+@dataclass(frozen=True, slots=True)
+class PushOutcome:
+    sent: int
+    acked_seq: int
+    last_seq: int
+    skew_ms: int | None
+
+    @property
+    def remaining(self) -> int:
+        return max(self.last_seq - self.acked_seq, 0)
+
+
+async def push_batch(
+    database: EdgeDatabase,
+    client: HubClient,
+    identity: NodeIdentity,
+    *,
+    clock: Clock,
+    max_events: int,
+    max_bytes: int,
+) -> PushOutcome:
+    """Upload the next batch of unacknowledged outbox events and record the hub's ack.
+
+    Raises the client's errors; nothing is marked acknowledged unless the hub said so.
+    """
+
+    def read_pending(connection: Connection) -> tuple[outbox.OutboxStats, list[outbox.OutboxRow]]:
+        stats = outbox.stats(connection)
+        return stats, outbox.pending(connection, stats.acked_seq, max_events)
+
+    stats, rows = await database.read(read_pending)
+    batch = take_batch(rows, max_events, max_bytes)
+    if not batch:
+        return PushOutcome(0, stats.acked_seq, stats.last_seq, None)
+    sent_at = clock.now()
+    request = PushRequest(
+        protocol_version=PROTOCOL_VERSION,
+        store_id=identity.store_id,
+        node_id=identity.node_id,
+        sent_at=sent_at,
+        events=[_raw_event(row, identity) for row in batch],
+    )
+    response = await client.push(request)
+    skew_ms = estimate_skew_ms(sent_at, clock.now(), response.hub_time)
+    await database.write(
+        lambda connection: NodeRepository(connection).advance_ack(response.acked_seq)
+    )
+    return PushOutcome(
+        sent=len(batch),
+        acked_seq=max(response.acked_seq, stats.acked_seq),
+        last_seq=stats.last_seq,
+        skew_ms=skew_ms,
+    )
+
+
+def _raw_event(row: outbox.OutboxRow, identity: NodeIdentity) -> RawEvent:
+    # The outbox row was validated when it was written; skip re-validation on the hot path.
+    return RawEvent.model_construct(
+        event_id=UUID(row.event_id),
+        store_id=identity.store_id,
+        node_id=identity.node_id,
+        seq=row.seq,
+        schema_version=row.schema_version,
+        hlc=row.hlc,
+        occurred_at=datetime.fromisoformat(row.occurred_at),
+        kind=row.kind,
+        payload=json.loads(row.payload),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PullOutcome:
+    applied: int
+    has_more: bool
+    cursor: str | None
+
+
+async def pull_page(database: EdgeDatabase, client: HubClient, *, page_size: int) -> PullOutcome:
+    """Fetch the next page of the store's feed and apply it with its cursor, atomically."""
+    cursor = await database.read(lambda connection: NodeRepository(connection).feed_cursor())
+    page = await client.feed(cursor, page_size)
+    if page.entries:
+
+        def apply(connection: Connection) -> None:
+            apply_feed_entries(connection, page.entries)
+            NodeRepository(connection).set_feed_cursor(page.next_cursor)
+
+        await database.write(apply, durable=False)
+    return PullOutcome(applied=len(page.entries), has_more=page.has_more, cursor=page.next_cursor)
+
+
+def apply_feed_entries(connection: Connection, entries: list[FeedEntry]) -> None:
+    """Upsert catalogue, prices, stock levels and store settings from feed entries.
+
+    Rows keep the highest version seen, so an entry applied twice or late changes nothing.
+    """
+    catalogue = CatalogueRepository(connection)
+    products: dict[str, dict[str, Any]] = {}
+    prices: dict[tuple[str, str], dict[str, Any]] = {}
+    levels: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        if entry.entity == "product":
+            product = ProductV1.model_validate(entry.payload)
+            products[product.sku] = {
+                "sku": product.sku,
+                "description": product.description,
+                "kind": product.kind,
+                "track_inventory": int(product.track_inventory),
+                "gtin": product.gtin,
+                "version": entry.version,
+            }
+        elif entry.entity == "price":
+            price = PriceV1.model_validate(entry.payload)
+            prices[(price.sku, price.price_list)] = {
+                "sku": price.sku,
+                "price_list": price.price_list,
+                "unit_price": str(price.unit_price),
+                "currency": price.currency,
+                "version": price.version,
+            }
+        elif entry.entity == "stock_level":
+            level = StockLevelV1.model_validate(entry.payload)
+            levels[(level.location_id, level.sku)] = {
+                "location_id": level.location_id,
+                "sku": level.sku,
+                "on_hand": level.on_hand,
+            }
+        elif entry.entity == "store":
+            store = StoreConfigV1.model_validate(entry.payload)
+            NodeRepository(connection).update_store(store.name, store.timezone, store.currency)
+    catalogue.upsert_products(list(products.values()))
+    catalogue.upsert_prices(list(prices.values()))
+    catalogue.upsert_stock_levels(list(levels.values()))

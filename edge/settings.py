@@ -1,0 +1,42 @@
+"""Settings of an edge node, from `VECTIS_EDGE_*` environment variables or the command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import VectisSettings
+
+
+class EdgeSettings(VectisSettings):
+    """One store's edge node. Durations are in seconds, sizes in bytes."""
+
+    model_config = SettingsConfigDict(env_prefix="VECTIS_EDGE_")
+
+    database_path: Path = Field(Path("edge.db"), description="The store's SQLite file")
+    host: str = "127.0.0.1"
+    port: int = Field(8701, ge=0, le=65535)
+    hub_url: str = "http://127.0.0.1:8700"
+    enrolment_token: SecretStr | None = Field(
+        None, description="One-time token from HQ; used once if the node is not enrolled yet"
+    )
+    node_name: str = Field("edge", min_length=1, max_length=64)
+    clock_mode: Literal["system", "manual"] = Field(
+        "system", description="manual: the clock moves only through PUT /v1/clock (replay)"
+    )
+    manual_clock_start: AwareDatetime | None = None
+    sync_interval_s: float = Field(1.0, gt=0)
+    push_batch_events: int = Field(256, ge=1, le=2000)
+    push_batch_bytes: int = Field(1_000_000, ge=1024)
+    feed_page_size: int = Field(1000, ge=1, le=5000)
+    backoff_base_s: float = Field(0.5, gt=0)
+    backoff_cap_s: float = Field(30.0, gt=0)
+    hub_timeout_s: float = Field(30.0, gt=0)
+    hub_connect_timeout_s: float = Field(3.0, gt=0)
+
+    def clock_start(self) -> datetime | None:
+        return self.manual_clock_start
