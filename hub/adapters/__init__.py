@@ -1,0 +1,1 @@
+"""Adapters: tables, repositories and database engines. All SQL lives here."""

@@ -1,0 +1,93 @@
+"""The hub's database: PostgreSQL (asyncpg) in production and tests, SQLite for the embedded demo.
+
+On SQLite, writers take an in-process lock and BEGIN IMMEDIATE, so they queue instead of
+failing with SQLITE_BUSY, and positions of the change feed are assigned in commit order. On
+PostgreSQL, feed reads run in a REPEATABLE READ snapshot (see hub.adapters.feed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+)
+
+
+class HubDatabase:
+    """Engine and transactions of the hub. Connects lazily; `dispose()` closes the pool."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        if self.dialect == "sqlite":
+            self._engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=0, pool_timeout=120
+            )
+            self._install_sqlite_hooks()
+        elif self.dialect == "postgresql":
+            self._engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        else:
+            raise ValueError(f"unsupported hub database {self.dialect!r} (postgresql or sqlite)")
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def _install_sqlite_hooks(self) -> None:
+        @event.listens_for(self._engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+            cursor.close()
+
+        @event.listens_for(self._engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: commits on normal exit, rolls back on an exception."""
+        if self._write_lock is None:
+            async with self._engine.begin() as connection:
+                yield connection
+            return
+        async with self._write_lock, self._engine.connect() as connection:
+            connection = await connection.execution_options(sqlite_begin="IMMEDIATE")
+            async with connection.begin():
+                yield connection
+
+    @asynccontextmanager
+    async def read(self, *, snapshot: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A read transaction; `snapshot` asks PostgreSQL for REPEATABLE READ, read only."""
+        async with self._engine.connect() as connection:
+            if snapshot and self.is_postgres:
+                connection = await connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            async with connection.begin():
+                yield connection
+
+    async def ping(self) -> None:
+        """Raises whatever the driver raises if the database cannot answer SELECT 1."""
+        async with self._engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()

@@ -1,0 +1,585 @@
+"""Repositories of the hub: all of its SQL. Each takes the caller's connection; none commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy import Row, and_, case, func, literal_column, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
+
+from hub.adapters import tables
+from hub.domain.feed import FeedPosition
+from hub.domain.ledger import LedgerDocument, StockMovement
+
+
+def _insert(connection: AsyncConnection, table: Any) -> Any:
+    """A dialect INSERT that supports ON CONFLICT."""
+    if connection.dialect.name == "postgresql":
+        return postgres_insert(table)
+    return sqlite_insert(table)
+
+
+def _is_postgres(connection: AsyncConnection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRecord:
+    store_id: str
+    name: str
+    timezone: str
+    currency: str
+    created_at: datetime
+
+
+class StoreRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, store: StoreRecord) -> bool:
+        """Insert; False if the id exists."""
+        statement = (
+            _insert(self._connection, tables.store)
+            .values(
+                store_id=store.store_id,
+                name=store.name,
+                timezone=store.timezone,
+                currency=store.currency,
+                created_at=store.created_at,
+            )
+            .on_conflict_do_nothing(index_elements=["store_id"])
+        )
+        result = await self._connection.execute(statement)
+        return bool(result.rowcount)
+
+    async def get(self, store_id: str) -> StoreRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.store).where(tables.store.c.store_id == store_id)
+            )
+        ).first()
+        return _store(row) if row else None
+
+    async def all(self) -> list[StoreRecord]:
+        rows = await self._connection.execute(
+            select(tables.store).order_by(tables.store.c.store_id)
+        )
+        return [_store(row) for row in rows]
+
+
+def _store(row: Row[Any]) -> StoreRecord:
+    return StoreRecord(row.store_id, row.name, row.timezone, row.currency, row.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    node_id: str
+    store_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    acked_seq: int
+    last_push_at: datetime | None
+    skew_ms: int | None
+
+
+class EnrolmentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add_token(
+        self, token_hash: str, store_id: str, created_at: datetime, expires_at: datetime
+    ) -> None:
+        await self._connection.execute(
+            tables.enrolment_token.insert().values(
+                token_hash=token_hash,
+                store_id=store_id,
+                created_at=created_at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def consume_token(self, token_hash: str, node_id: str, now: datetime) -> str | None:
+        """Mark the token used, atomically; its store id, or None if unknown, used or expired."""
+        result = await self._connection.execute(
+            update(tables.enrolment_token)
+            .where(
+                tables.enrolment_token.c.token_hash == token_hash,
+                tables.enrolment_token.c.used_at.is_(None),
+                tables.enrolment_token.c.expires_at > now,
+            )
+            .values(used_at=now, used_by_node_id=node_id)
+            .returning(tables.enrolment_token.c.store_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def add_node(
+        self, node_id: str, store_id: str, name: str, credential_hash: str, now: datetime
+    ) -> None:
+        await self._connection.execute(
+            tables.node.insert().values(
+                node_id=node_id,
+                store_id=store_id,
+                name=name,
+                credential_hash=credential_hash,
+                created_at=now,
+            )
+        )
+
+
+class NodeRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def by_credential(self, credential_hash: str) -> NodeRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.node).where(tables.node.c.credential_hash == credential_hash)
+            )
+        ).first()
+        return _node(row) if row else None
+
+    async def for_store(self, store_id: str) -> list[NodeRecord]:
+        rows = await self._connection.execute(
+            select(tables.node)
+            .where(tables.node.c.store_id == store_id)
+            .order_by(tables.node.c.created_at)
+        )
+        return [_node(row) for row in rows]
+
+    async def lock_acked_seq(self, node_id: str) -> int:
+        """The node's acknowledged seq, locking its row for this transaction (PostgreSQL)."""
+        statement = select(tables.node.c.acked_seq).where(tables.node.c.node_id == node_id)
+        if _is_postgres(self._connection):
+            statement = statement.with_for_update()
+        return int((await self._connection.execute(statement)).scalar_one())
+
+    async def record_push(
+        self, node_id: str, acked_seq: int, now: datetime, skew_ms: int | None
+    ) -> None:
+        await self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.node_id == node_id)
+            .values(acked_seq=acked_seq, last_push_at=now, skew_ms=skew_ms)
+        )
+
+
+def _node(row: Row[Any]) -> NodeRecord:
+    return NodeRecord(
+        node_id=row.node_id,
+        store_id=row.store_id,
+        name=row.name,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        acked_seq=row.acked_seq,
+        last_push_at=row.last_push_at,
+        skew_ms=row.skew_ms,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    key_id: str
+    name: str
+    scope: Literal["hq", "erp"]
+    revoked_at: datetime | None
+
+
+class ApiKeyRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, key_id: str, name: str, scope: str, key_hash: str, now: datetime) -> None:
+        await self._connection.execute(
+            tables.api_key.insert().values(
+                key_id=key_id, name=name, scope=scope, key_hash=key_hash, created_at=now
+            )
+        )
+
+    async def by_hash(self, key_hash: str) -> ApiKeyRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.api_key).where(tables.api_key.c.key_hash == key_hash)
+            )
+        ).first()
+        return ApiKeyRecord(row.key_id, row.name, row.scope, row.revoked_at) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    sku: str
+    description: str | None
+    kind: str
+    track_inventory: bool
+    gtin: str | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRecord:
+    sku: str
+    price_list: str
+    unit_price: Decimal
+    currency: str
+    version: int
+
+
+class CatalogueRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def products(self, skus: Sequence[str]) -> dict[str, ProductRecord]:
+        found: dict[str, ProductRecord] = {}
+        for chunk in _chunks(skus, 5000):
+            rows = await self._connection.execute(
+                select(tables.product).where(tables.product.c.sku.in_(chunk))
+            )
+            for row in rows:
+                found[row.sku] = ProductRecord(
+                    row.sku, row.description, row.kind, row.track_inventory, row.gtin, row.version
+                )
+        return found
+
+    async def prices(self, skus: Sequence[str], price_list: str) -> dict[str, PriceRecord]:
+        found: dict[str, PriceRecord] = {}
+        for chunk in _chunks(skus, 5000):
+            rows = await self._connection.execute(
+                select(tables.price).where(
+                    tables.price.c.sku.in_(chunk), tables.price.c.price_list == price_list
+                )
+            )
+            for row in rows:
+                found[row.sku] = PriceRecord(
+                    row.sku, row.price_list, row.unit_price, row.currency, row.version
+                )
+        return found
+
+    async def tracked(self, skus: Iterable[str]) -> set[str]:
+        wanted = sorted(set(skus))
+        tracked: set[str] = set()
+        for chunk in _chunks(wanted, 5000):
+            rows = await self._connection.execute(
+                select(tables.product.c.sku).where(
+                    tables.product.c.sku.in_(chunk), tables.product.c.track_inventory.is_(True)
+                )
+            )
+            tracked.update(row.sku for row in rows)
+        return tracked
+
+    async def upsert_products(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        statement = _insert(self._connection, tables.product)
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["sku"],
+                set_={name: statement.excluded[name] for name in rows[0] if name != "sku"},
+            ),
+            rows,
+        )
+
+    async def upsert_prices(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        statement = _insert(self._connection, tables.price)
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["sku", "price_list"],
+                set_={
+                    name: statement.excluded[name]
+                    for name in rows[0]
+                    if name not in ("sku", "price_list")
+                },
+            ),
+            rows,
+        )
+
+    async def count(self) -> int:
+        return int(
+            (
+                await self._connection.execute(select(func.count()).select_from(tables.product))
+            ).scalar_one()
+        )
+
+
+class EventRepository:
+    """The inbox of received events, keyed by event id and by (node, seq)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def held(self, node_id: str, seqs: Sequence[int]) -> dict[int, UUID]:
+        """Event ids the hub already holds for these seqs of the node."""
+        held: dict[int, UUID] = {}
+        for chunk in _chunks(sorted(set(seqs)), 5000):
+            rows = await self._connection.execute(
+                select(tables.sync_event.c.seq, tables.sync_event.c.event_id).where(
+                    tables.sync_event.c.node_id == node_id, tables.sync_event.c.seq.in_(chunk)
+                )
+            )
+            held.update({row.seq: row.event_id for row in rows})
+        return held
+
+    async def known_event_ids(self, event_ids: Sequence[UUID]) -> set[UUID]:
+        known: set[UUID] = set()
+        for chunk in _chunks(list(event_ids), 5000):
+            rows = await self._connection.execute(
+                select(tables.sync_event.c.event_id).where(tables.sync_event.c.event_id.in_(chunk))
+            )
+            known.update(row.event_id for row in rows)
+        return known
+
+    async def seqs_after(self, node_id: str, seq: int) -> list[int]:
+        rows = await self._connection.execute(
+            select(tables.sync_event.c.seq)
+            .where(tables.sync_event.c.node_id == node_id, tables.sync_event.c.seq > seq)
+            .order_by(tables.sync_event.c.seq)
+        )
+        return [row.seq for row in rows]
+
+    async def add(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self._connection.execute(tables.sync_event.insert(), rows)
+
+
+class LedgerRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def existing_documents(self, document_ids: Sequence[UUID]) -> set[UUID]:
+        found: set[UUID] = set()
+        for chunk in _chunks(list(document_ids), 5000):
+            rows = await self._connection.execute(
+                select(tables.sale_document.c.document_id).where(
+                    tables.sale_document.c.document_id.in_(chunk)
+                )
+            )
+            found.update(row.document_id for row in rows)
+        return found
+
+    async def existing_receipts(self, node_id: str, receipt_numbers: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(receipt_numbers), 5000):
+            rows = await self._connection.execute(
+                select(tables.sale_document.c.receipt_number).where(
+                    tables.sale_document.c.node_id == node_id,
+                    tables.sale_document.c.receipt_number.in_(chunk),
+                )
+            )
+            found.update(row.receipt_number for row in rows)
+        return found
+
+    async def add(self, documents: Sequence[LedgerDocument]) -> None:
+        if not documents:
+            return
+        await self._connection.execute(
+            tables.sale_document.insert(),
+            [
+                {
+                    "document_id": document.document_id,
+                    "kind": document.kind,
+                    "store_id": document.store_id,
+                    "node_id": document.node_id,
+                    "event_id": document.event_id,
+                    "receipt_number": document.receipt_number,
+                    "till_id": document.till_id,
+                    "external_reference": document.external_reference,
+                    "original_document_id": document.original_document_id,
+                    "customer_id": document.customer_id,
+                    "business_day": document.business_day,
+                    "business_time": document.business_time,
+                    "currency": document.currency,
+                    "total_minor": document.total_minor,
+                    "line_count": len(document.lines),
+                    "units": document.units,
+                }
+                for document in documents
+            ],
+        )
+        await self._connection.execute(
+            tables.sale_line.insert(),
+            [
+                {
+                    "document_id": document.document_id,
+                    "line_no": line.line_no,
+                    "sku": line.sku,
+                    "description": line.description,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "line_total_minor": line.line_total_minor,
+                    "price_version": line.price_version,
+                    "price_source": line.price_source,
+                }
+                for document in documents
+                for line in document.lines
+            ],
+        )
+        tender_rows = [
+            {
+                "document_id": document.document_id,
+                "tender_no": tender.tender_no,
+                "kind": tender.kind,
+                "amount_minor": tender.amount_minor,
+                "tendered_minor": tender.tendered_minor,
+                "change_minor": tender.change_minor,
+            }
+            for document in documents
+            for tender in document.tenders
+        ]
+        if tender_rows:
+            await self._connection.execute(tables.tender.insert(), tender_rows)
+
+    async def sales_report(
+        self,
+        group_by: Literal["day", "store", "store_day"],
+        first_day: date | None,
+        last_day: date | None,
+        store_id: str | None,
+    ) -> list[dict[str, Any]]:
+        """Per group: invoices, lines, units (net), revenue_minor (net), returns_minor (positive)."""
+        document = tables.sale_document
+        keys: list[Any] = {
+            "day": [document.c.business_day],
+            "store": [document.c.store_id],
+            "store_day": [document.c.store_id, document.c.business_day],
+        }[group_by]
+        statement = (
+            select(
+                *keys,
+                func.count().label("invoices"),
+                func.coalesce(func.sum(document.c.line_count), 0).label("lines"),
+                func.coalesce(func.sum(document.c.units), 0).label("units"),
+                func.coalesce(func.sum(document.c.total_minor), 0).label("revenue_minor"),
+                func.coalesce(
+                    func.sum(case((document.c.kind == "return", -document.c.total_minor), else_=0)),
+                    0,
+                ).label("returns_minor"),
+            )
+            .group_by(*keys)
+            .order_by(*keys)
+        )
+        conditions = []
+        if first_day is not None:
+            conditions.append(document.c.business_day >= first_day)
+        if last_day is not None:
+            conditions.append(document.c.business_day <= last_day)
+        if store_id is not None:
+            conditions.append(document.c.store_id == store_id)
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        rows = await self._connection.execute(statement)
+        return [dict(row._mapping) for row in rows]
+
+
+class StockRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add_movements(self, movements: Sequence[StockMovement], now: datetime) -> None:
+        """Record movements and add them to the per-(location, SKU) counters."""
+        if not movements:
+            return
+        await self._connection.execute(
+            tables.stock_movement.insert(),
+            [
+                {
+                    "location_id": movement.location_id,
+                    "sku": movement.sku,
+                    "quantity_delta": movement.quantity_delta,
+                    "reason": movement.reason,
+                    "document_id": movement.document_id,
+                    "external_reference": movement.external_reference,
+                    "recorded_at": now,
+                }
+                for movement in movements
+            ],
+        )
+        deltas: dict[tuple[str, str], int] = {}
+        for movement in movements:
+            key = (movement.location_id, movement.sku)
+            deltas[key] = deltas.get(key, 0) + movement.quantity_delta
+        statement = _insert(self._connection, tables.stock_level)
+        # Sorted keys: concurrent batches lock counters in the same order, so cannot deadlock.
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["location_id", "sku"],
+                set_={"on_hand": tables.stock_level.c.on_hand + statement.excluded.on_hand},
+            ),
+            [
+                {"location_id": location_id, "sku": sku, "on_hand": delta}
+                for (location_id, sku), delta in sorted(deltas.items())
+            ],
+        )
+
+    async def levels(self, location_id: str, skus: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(skus), 5000):
+            statement = select(tables.stock_level.c.sku, tables.stock_level.c.on_hand).where(
+                tables.stock_level.c.location_id == location_id, tables.stock_level.c.sku.in_(chunk)
+            )
+            if _is_postgres(self._connection):
+                statement = statement.with_for_update()
+            rows = await self._connection.execute(statement)
+            found.update({row.sku: int(row.on_hand) for row in rows})
+        return found
+
+    async def all_levels(self, location_id: str) -> dict[str, int]:
+        rows = await self._connection.execute(
+            select(tables.stock_level.c.sku, tables.stock_level.c.on_hand).where(
+                tables.stock_level.c.location_id == location_id
+            )
+        )
+        return {row.sku: int(row.on_hand) for row in rows}
+
+
+class FeedRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def append(self, rows: list[dict[str, Any]]) -> None:
+        """Append entries; on PostgreSQL each records the id of the writing transaction."""
+        if not rows:
+            return
+        statement: Insert = tables.feed_entry.insert()
+        if _is_postgres(self._connection):
+            statement = statement.values(txid=literal_column("pg_current_xact_id()::text::bigint"))
+        await self._connection.execute(statement, rows)
+
+    async def visible_horizon(self) -> int | None:
+        """Oldest transaction id still running (PostgreSQL); rows below it are final."""
+        if not _is_postgres(self._connection):
+            return None
+        result = await self._connection.exec_driver_sql(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+        )
+        return int(result.scalar_one())
+
+    async def read(
+        self, store_id: str, after: FeedPosition, limit: int, horizon: int | None
+    ) -> list[Row[Any]]:
+        entry = tables.feed_entry
+        statement = (
+            select(entry)
+            .where(
+                or_(entry.c.store_id.is_(None), entry.c.store_id == store_id),
+                tuple_(entry.c.txid, entry.c.position) > tuple_(after.txid, after.position),
+            )
+            .order_by(entry.c.txid, entry.c.position)
+            .limit(limit)
+        )
+        if horizon is not None:
+            statement = statement.where(entry.c.txid < horizon)
+        return list((await self._connection.execute(statement)).all())
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

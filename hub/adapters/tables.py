@@ -1,0 +1,235 @@
+"""Tables of the hub (SQLAlchemy Core), valid on PostgreSQL and SQLite. Migrations in migrations/hub.
+
+Money is integer minor units, signed in the ledger (a return's lines and total are negative),
+so every report is an exact integer SUM on either database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from hub.adapters.types import ExactDecimal, JsonDocument, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+store = Table(
+    "store",
+    metadata,
+    Column("store_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Only the SHA-256 of a token or credential is stored; the secret is shown once.
+enrolment_token = Table(
+    "enrolment_token",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("store_id", String(64), ForeignKey("store.store_id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("used_by_node_id", String(64)),
+)
+
+node = Table(
+    "node",
+    metadata,
+    Column("node_id", String(64), primary_key=True),
+    Column("store_id", String(64), ForeignKey("store.store_id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("credential_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Column("acked_seq", BigInteger, nullable=False, server_default="0"),
+    Column("last_push_at", UtcDateTime),
+    Column("skew_ms", BigInteger),
+    Index(None, "store_id"),
+)
+
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("key_id", String(36), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    CheckConstraint("scope IN ('hq', 'erp')", name="scope"),
+)
+
+product = Table(
+    "product",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("description", Text),
+    Column("kind", String(16), nullable=False),
+    Column("track_inventory", Boolean, nullable=False),
+    Column("gtin", String(14)),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("kind IN ('stock', 'non_stock', 'gift_card')", name="kind"),
+)
+
+price = Table(
+    "price",
+    metadata,
+    Column("sku", String(64), ForeignKey("product.sku"), primary_key=True),
+    Column("price_list", String(32), primary_key=True),
+    Column("unit_price", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Every event received, applied or not: the inbox that makes replays harmless.
+sync_event = Table(
+    "sync_event",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("node_id", String(64), nullable=False),
+    Column("store_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("hlc", String(96), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text),
+    # json, not jsonb: the inbox keeps the exact text received, even what jsonb refuses (\u0000).
+    Column("payload", JSON, nullable=False),
+    UniqueConstraint("node_id", "seq"),
+    CheckConstraint("status IN ('applied', 'quarantined')", name="status"),
+)
+
+# The sales ledger: sales and returns; quantities and money signed (returns negative).
+sale_document = Table(
+    "sale_document",
+    metadata,
+    Column("document_id", Uuid, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("store_id", String(64), ForeignKey("store.store_id"), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("receipt_number", String(64), nullable=False),
+    Column("till_id", String(32), nullable=False),
+    Column("external_reference", String(64)),
+    Column("original_document_id", Uuid),
+    Column("customer_id", String(64)),
+    Column("business_day", Date, nullable=False),
+    Column("business_time", UtcDateTime, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    UniqueConstraint("node_id", "receipt_number"),
+    Index(None, "store_id", "business_day"),
+    Index(None, "business_day"),
+    CheckConstraint("kind IN ('sale', 'return')", name="kind"),
+)
+
+sale_line = Table(
+    "sale_line",
+    metadata,
+    Column("document_id", Uuid, ForeignKey("sale_document.document_id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("description", Text),
+    Column("quantity", BigInteger, nullable=False),
+    Column("unit_price", ExactDecimal, nullable=False),
+    Column("line_total_minor", BigInteger, nullable=False),
+    Column("price_version", Integer),
+    Column("price_source", String(16), nullable=False),
+)
+
+tender = Table(
+    "tender",
+    metadata,
+    Column("document_id", Uuid, ForeignKey("sale_document.document_id"), primary_key=True),
+    Column("tender_no", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("tendered_minor", BigInteger, nullable=False),
+    Column("change_minor", BigInteger, nullable=False),
+)
+
+# Stock is a counter of movements per (location, SKU), never an overwritten number.
+stock_movement = Table(
+    "stock_movement",
+    metadata,
+    Column(
+        "movement_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("location_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity_delta", BigInteger, nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("document_id", Uuid),
+    Column("external_reference", String(128)),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index(None, "location_id", "sku", "movement_id"),
+    CheckConstraint("reason IN ('sale', 'return', 'erp_count')", name="reason"),
+)
+
+stock_level = Table(
+    "stock_level",
+    metadata,
+    Column("location_id", String(64), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("on_hand", BigInteger, nullable=False),
+)
+
+# The change feed. `txid` is the writing PostgreSQL transaction (0 on SQLite, whose single
+# writer commits in position order); readers page by (txid, position) below the oldest
+# running transaction, so a row that commits late can never be skipped.
+feed_entry = Table(
+    "feed_entry",
+    metadata,
+    Column(
+        "position",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("txid", BigInteger, nullable=False, server_default="0"),
+    Column("store_id", String(64)),
+    Column("entity", String(32), nullable=False),
+    Column("entity_key", String(128), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("op", String(8), nullable=False),
+    Column("payload", JsonDocument, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "txid", "position"),
+    Index(None, "store_id"),
+)

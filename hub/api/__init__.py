@@ -1,0 +1,1 @@
+"""The hub's HTTP API (FastAPI): thin routes over hub.service."""

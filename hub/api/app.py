@@ -1,0 +1,35 @@
+"""The hub's FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hub.api import errors
+from hub.api.limits import BodySizeLimit
+from hub.api.routes import admin, inventory, ops, reports, sync
+from hub.bootstrap import HubRuntime
+
+
+def create_app(runtime: HubRuntime) -> FastAPI:
+    """The app over an already-built runtime; the runtime's engine is disposed at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runtime.stop()
+
+    app = FastAPI(
+        title="Vectis Edge hub",
+        version="0.1.0",
+        description="HQ administration, ERP stock, reports, and the store-to-hub sync protocol.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
+    for router in (ops.router, sync.router, admin.router, inventory.router, reports.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,47 @@
+"""Mapping of hub and validation errors to HTTP responses with an ErrorBody."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from hub import errors
+from shared.errors import SharedError
+from sync.messages import ErrorBody
+
+_STATUS: list[tuple[type[errors.HubError], int]] = [
+    (errors.Unauthenticated, 401),
+    (errors.PermissionDenied, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.InvalidRequest, 422),
+]
+
+
+def error_response(status: int, code: str, detail: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        ErrorBody(error=code, detail=detail).model_dump(), status_code=status, headers=headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(errors.HubError)
+    async def _hub_error(request: Request, error: errors.HubError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(error, kind)), 500)
+        request.app.state.runtime.metrics.rejected_requests.labels(error.code).inc()
+        return error_response(status, error.code, str(error))
+
+    @app.exception_handler(SharedError)
+    async def _shared_error(_: Request, error: SharedError) -> JSONResponse:
+        return error_response(422, "invalid_value", str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        parts = []
+        for item in error.errors()[:10]:
+            location = ".".join(str(part) for part in item.get("loc", ()))
+            parts.append(f"{location}: {item.get('msg')}")
+        request.app.state.runtime.metrics.rejected_requests.labels("validation_error").inc()
+        return error_response(422, "validation_error", "; ".join(parts))

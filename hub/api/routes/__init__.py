@@ -1,0 +1,1 @@
+"""Routers of the hub's HTTP API."""

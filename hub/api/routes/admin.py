@@ -1,0 +1,85 @@
+"""HQ administration: stores, enrolment tokens, nodes, API keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, status
+
+from hub.api.deps import AdminCaller, HqCaller, RuntimeDep
+from hub.api.schemas import ApiKeyIn, ApiKeyOut, EnrolmentTokenOut, NodeOut, StoreIn, StoreOut
+from hub.service import stores
+
+router = APIRouter(prefix="/v1", tags=["HQ administration"])
+
+
+@router.post("/stores", status_code=status.HTTP_201_CREATED, response_model=StoreOut)
+async def create_store(body: StoreIn, runtime: RuntimeDep, _: HqCaller) -> StoreOut:
+    store = await stores.create_store(
+        stores.CreateStore(body.store_id, body.name, body.timezone, body.currency),
+        runtime.database,
+        runtime.clock,
+    )
+    return _store_out(store)
+
+
+def _store_out(store: stores.StoreRecord) -> StoreOut:
+    return StoreOut(
+        store_id=store.store_id,
+        name=store.name,
+        timezone=store.timezone,
+        currency=store.currency,
+        created_at=store.created_at,
+    )
+
+
+@router.get("/stores", response_model=list[StoreOut])
+async def list_stores(runtime: RuntimeDep, _: HqCaller) -> list[StoreOut]:
+    return [_store_out(store) for store in await stores.list_stores(runtime.database)]
+
+
+@router.get("/stores/{store_id}", response_model=StoreOut)
+async def get_store(store_id: str, runtime: RuntimeDep, _: HqCaller) -> StoreOut:
+    return _store_out(await stores.get_store(store_id, runtime.database))
+
+
+@router.post(
+    "/stores/{store_id}/enrolment-tokens",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EnrolmentTokenOut,
+)
+async def issue_enrolment_token(
+    store_id: str, runtime: RuntimeDep, _: HqCaller
+) -> EnrolmentTokenOut:
+    issued = await stores.issue_enrolment_token(
+        store_id,
+        runtime.database,
+        runtime.clock,
+        timedelta(seconds=runtime.settings.enrolment_token_ttl_s),
+    )
+    return EnrolmentTokenOut(
+        store_id=issued.store_id, token=issued.token, expires_at=issued.expires_at
+    )
+
+
+@router.get("/stores/{store_id}/nodes", response_model=list[NodeOut])
+async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[NodeOut]:
+    return [
+        NodeOut(
+            node_id=node.node_id,
+            store_id=node.store_id,
+            name=node.name,
+            created_at=node.created_at,
+            revoked_at=node.revoked_at,
+            acked_seq=node.acked_seq,
+            last_push_at=node.last_push_at,
+            skew_ms=node.skew_ms,
+        )
+        for node in await stores.list_nodes(store_id, runtime.database)
+    ]
+
+
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyOut)
+async def create_api_key(body: ApiKeyIn, runtime: RuntimeDep, _: AdminCaller) -> ApiKeyOut:
+    issued = await stores.create_api_key(body.name, body.scope, runtime.database, runtime.clock)
+    return ApiKeyOut(key_id=issued.key_id, name=issued.name, scope=issued.scope, key=issued.key)

@@ -1,0 +1,42 @@
+"""Operations: /health (cheap liveness), /ready (dependencies, in parallel), /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from hub.api.deps import RuntimeDep
+
+router = APIRouter(tags=["Operations"])
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    """Liveness: the process answers. Touches nothing else."""
+    return {"status": "ok"}
+
+
+@router.get("/ready")
+async def ready(runtime: RuntimeDep) -> JSONResponse:
+    """Readiness: every dependency probed concurrently, each with a 2 s deadline."""
+
+    async def probe(name: str, check: object) -> tuple[str, dict[str, object]]:
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(check, timeout=2.0)  # type: ignore[arg-type]
+        except Exception as error:  # any failure means not ready; say which and why
+            return name, {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        return name, {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+    results = dict(await asyncio.gather(probe("database", runtime.database.ping())))
+    ok = all(result["ok"] for result in results.values())
+    return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+async def metrics(runtime: RuntimeDep) -> Response:
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,57 @@
+"""Reports for HQ."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from hub.api.deps import HqCaller, RuntimeDep
+from hub.api.schemas import SalesReportOut, SalesRowOut
+from hub.service.reports import GroupBy, sales_report
+
+router = APIRouter(prefix="/v1/reports", tags=["Reports"])
+
+
+@router.get("/sales", response_model=SalesReportOut)
+async def sales(
+    runtime: RuntimeDep,
+    _: HqCaller,
+    group_by: GroupBy = "store_day",
+    first_day: Annotated[date | None, Query(alias="from")] = None,
+    last_day: Annotated[date | None, Query(alias="to")] = None,
+    store_id: str | None = None,
+    currency: str = "GBP",
+) -> SalesReportOut:
+    """Invoices, lines, net units, net revenue and returns by business day, store, or both.
+
+    `from` and `to` are inclusive business days. Money as decimal strings.
+    """
+    rows = await sales_report(
+        group_by,
+        runtime.database,
+        first_day=first_day,
+        last_day=last_day,
+        store_id=store_id,
+        currency=currency,
+    )
+    return SalesReportOut(
+        group_by=group_by,
+        first_day=first_day,
+        last_day=last_day,
+        currency=currency,
+        generated_at=runtime.clock.now(),
+        rows=[
+            SalesRowOut(
+                store_id=row.store_id,
+                business_day=row.business_day,
+                invoices=row.invoices,
+                lines=row.lines,
+                units=row.units,
+                revenue=row.revenue.amount,
+                returns=row.returns.amount,
+            )
+            for row in rows
+        ],
+    )

@@ -1,0 +1,59 @@
+"""The sync endpoints edge nodes call: enrol, push, feed."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from hub.api.deps import NodeCaller, RuntimeDep
+from hub.errors import ProtocolVersionMismatch
+from hub.service.feed import read_feed
+from hub.service.ingest import ingest_batch
+from hub.service.stores import enrol_node
+from sync.messages import (
+    PROTOCOL_VERSION,
+    EnrolRequest,
+    EnrolResponse,
+    FeedPage,
+    PushRequest,
+    PushResponse,
+)
+
+router = APIRouter(prefix="/v1/sync", tags=["Sync"])
+
+
+@router.post("/enrol", response_model=EnrolResponse)
+async def enrol(body: EnrolRequest, runtime: RuntimeDep) -> EnrolResponse:
+    """Exchange a one-time enrolment token for a node id and store credential (shown once)."""
+    if body.protocol_version != PROTOCOL_VERSION:
+        raise ProtocolVersionMismatch(body.protocol_version, PROTOCOL_VERSION)
+    return await enrol_node(body.token, body.node_name, runtime.database, runtime.clock)
+
+
+@router.post("/push", response_model=PushResponse)
+async def push(body: PushRequest, runtime: RuntimeDep, node: NodeCaller) -> PushResponse:
+    """Upload a batch of outbox events; idempotent; acknowledges the highest contiguous seq."""
+    started = time.perf_counter()
+    response = await ingest_batch(body, node, runtime.database, runtime.clock)
+    metrics = runtime.metrics
+    metrics.push_seconds.observe(time.perf_counter() - started)
+    metrics.events_accepted.inc(response.accepted)
+    metrics.events_duplicate.inc(response.duplicates)
+    metrics.events_quarantined.inc(len(response.rejected))
+    return response
+
+
+@router.get("/feed", response_model=FeedPage)
+async def feed(
+    runtime: RuntimeDep,
+    node: NodeCaller,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> FeedPage:
+    """The calling store's change feed after `cursor` (catalogue, prices, its stock, its settings)."""
+    started = time.perf_counter()
+    page = await read_feed(node.store_id, cursor, limit, runtime.database)
+    runtime.metrics.feed_seconds.observe(time.perf_counter() - started)
+    return page

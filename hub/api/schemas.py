@@ -1,0 +1,122 @@
+"""Request and response bodies of the hub's HQ and ERP routes (sync bodies are in sync.messages)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.money import DecimalText
+
+StoreId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreIn(Body):
+    store_id: StoreId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    timezone: str = Field(description="IANA time zone, e.g. Europe/London")
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class StoreOut(BaseModel):
+    store_id: str
+    name: str
+    timezone: str
+    currency: str
+    created_at: AwareDatetime
+
+
+class EnrolmentTokenOut(BaseModel):
+    store_id: str
+    token: str = Field(description="Shown once; give it to the store's edge node")
+    expires_at: AwareDatetime
+
+
+class NodeOut(BaseModel):
+    node_id: str
+    store_id: str
+    name: str
+    created_at: AwareDatetime
+    revoked_at: AwareDatetime | None
+    acked_seq: int
+    last_push_at: AwareDatetime | None
+    skew_ms: int | None = Field(
+        description="Hub receipt time minus the node's send time, last push"
+    )
+
+
+class ApiKeyIn(Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    scope: Literal["hq", "erp"]
+
+
+class ApiKeyOut(BaseModel):
+    key_id: str
+    name: str
+    scope: str
+    key: str = Field(description="Shown once")
+
+
+class CatalogueItemIn(Body):
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    kind: Literal["stock", "non_stock", "gift_card"] = "stock"
+    track_inventory: bool | None = Field(None, description="Default: true for stock items only")
+    gtin: Annotated[str, StringConstraints(pattern=r"^\d{8,14}$")] | None = None
+    unit_price: DecimalText
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    price_list: str = "default"
+
+
+class CatalogueImportIn(Body):
+    items: list[CatalogueItemIn] = Field(max_length=100_000)
+
+
+class CatalogueImportOut(BaseModel):
+    received: int
+    products_changed: int
+    prices_changed: int
+
+
+class StockCountIn(Body):
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    on_hand: int = Field(ge=-10_000_000, le=1_000_000_000)
+
+
+class StockPushIn(Body):
+    location_id: StoreId
+    counts: list[StockCountIn] = Field(max_length=100_000)
+    external_reference: str | None = Field(None, max_length=128)
+
+
+class StockPushOut(BaseModel):
+    received: int
+    adjusted: int
+    unknown_skus: list[str]
+    untracked_skus: list[str]
+
+
+class SalesRowOut(BaseModel):
+    store_id: str | None
+    business_day: date | None
+    invoices: int
+    lines: int
+    units: int
+    revenue: DecimalText
+    returns: DecimalText
+
+
+class SalesReportOut(BaseModel):
+    group_by: Literal["day", "store", "store_day"]
+    first_day: date | None
+    last_day: date | None
+    currency: str
+    rows: list[SalesRowOut]
+    generated_at: datetime

@@ -1,0 +1,41 @@
+"""Positions in the change feed: an opaque cursor "txid-position" ordered as a pair.
+
+On PostgreSQL `txid` is the writing transaction's id; readers only see rows whose txid is
+below the oldest transaction still running, and page in (txid, position) order, so a row from
+a transaction that commits late still sorts after everything already read. See
+docs/sync-protocol.md, "The change feed".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hub.errors import InvalidCursor
+
+_CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class FeedPosition:
+    txid: int
+    position: int
+
+    def encode(self) -> str:
+        """The cursor string; the start of the feed encodes as ""."""
+        if self.txid < 0:
+            return ""
+        return f"{self.txid}-{self.position}"
+
+    @classmethod
+    def parse(cls, cursor: str | None) -> FeedPosition:
+        """The position after which to read; None or "" means the beginning. Raises InvalidCursor."""
+        if not cursor:
+            return START
+        match = _CURSOR.match(cursor)
+        if match is None:
+            raise InvalidCursor(cursor)
+        return cls(int(match.group(1)), int(match.group(2)))
+
+
+START = FeedPosition(-1, 0)

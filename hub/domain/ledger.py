@@ -1,0 +1,199 @@
+"""The sales ledger: how a sale or return event becomes signed ledger rows and stock movements.
+
+Signs: a sale's quantities and totals are as sold (a line given back inside a sale is already
+negative); a return's are negated, so every report is a plain sum. Amounts are integer minor
+units of the document's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from shared.money import Money
+from sync.messages import ReturnRecorded, SaleCompleted, TenderV1
+
+DocumentKind = Literal["sale", "return"]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    line_no: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: Decimal
+    line_total_minor: int
+    price_version: int | None
+    price_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTender:
+    tender_no: int
+    kind: str
+    amount_minor: int
+    tendered_minor: int
+    change_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerDocument:
+    document_id: UUID
+    kind: DocumentKind
+    store_id: str
+    node_id: str
+    event_id: UUID
+    receipt_number: str
+    till_id: str
+    external_reference: str | None
+    original_document_id: UUID | None
+    customer_id: str | None
+    business_day: date
+    business_time: datetime
+    currency: str
+    total_minor: int
+    lines: tuple[LedgerLine, ...]
+    tenders: tuple[LedgerTender, ...]
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    return Money.of(amount, currency).minor
+
+
+def _tenders(tenders: list[TenderV1], currency: str) -> tuple[LedgerTender, ...]:
+    return tuple(
+        LedgerTender(
+            tender_no=tender.tender_no,
+            kind=tender.kind,
+            amount_minor=_minor(tender.amount, currency),
+            tendered_minor=_minor(tender.tendered, currency),
+            change_minor=_minor(tender.change, currency),
+        )
+        for tender in tenders
+    )
+
+
+def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
+    """The ledger document an event records. Amounts are recomputed to minor units exactly."""
+    if isinstance(event, SaleCompleted):
+        sale = event.payload
+        currency = sale.currency
+        return LedgerDocument(
+            document_id=sale.sale_id,
+            kind="sale",
+            store_id=event.store_id,
+            node_id=event.node_id,
+            event_id=event.event_id,
+            receipt_number=sale.receipt_number,
+            till_id=sale.till_id,
+            external_reference=sale.external_reference,
+            original_document_id=None,
+            customer_id=sale.customer_id,
+            business_day=sale.business_day,
+            business_time=sale.business_time,
+            currency=currency,
+            total_minor=_minor(sale.total, currency),
+            lines=tuple(
+                LedgerLine(
+                    line_no=line.line_no,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total_minor=_minor(line.line_total, currency),
+                    price_version=line.price_version,
+                    price_source=line.price_source,
+                )
+                for line in sale.lines
+            ),
+            tenders=_tenders(sale.tenders, currency),
+        )
+    document = event.payload
+    currency = document.currency
+    return LedgerDocument(
+        document_id=document.return_id,
+        kind="return",
+        store_id=event.store_id,
+        node_id=event.node_id,
+        event_id=event.event_id,
+        receipt_number=document.receipt_number,
+        till_id=document.till_id,
+        external_reference=document.external_reference,
+        original_document_id=document.original_sale_id,
+        customer_id=document.customer_id,
+        business_day=document.business_day,
+        business_time=document.business_time,
+        currency=currency,
+        total_minor=-_minor(document.total, currency),
+        lines=tuple(
+            LedgerLine(
+                line_no=line.line_no,
+                sku=line.sku,
+                description=line.description,
+                quantity=-line.quantity,
+                unit_price=line.unit_price,
+                line_total_minor=-_minor(line.line_total, currency),
+                price_version=line.price_version,
+                price_source="catalogue",
+            )
+            for line in document.lines
+        ),
+        tenders=_tenders(document.refunds, currency),
+    )
+
+
+def problems_of(document: LedgerDocument) -> list[str]:
+    """What makes a document impossible to record as it is (empty: it can be recorded).
+
+    These are structural faults, not business exceptions: a sale whose lines do not add up to
+    its total cannot be put in the ledger without choosing which number to believe.
+    """
+    problems = []
+    numbers = [line.line_no for line in document.lines]
+    if len(set(numbers)) != len(numbers):
+        problems.append("line numbers repeat")
+    if sum(line.line_total_minor for line in document.lines) != document.total_minor:
+        problems.append(
+            f"lines add up to {sum(line.line_total_minor for line in document.lines)} minor units, "
+            f"the total says {document.total_minor}"
+        )
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class StockMovement:
+    """A change of on-hand units at a location; negative leaves the shelf."""
+
+    location_id: str
+    sku: str
+    quantity_delta: int
+    reason: Literal["sale", "return", "erp_count"]
+    document_id: UUID | None
+    external_reference: str | None = None
+
+
+def movements_of(document: LedgerDocument, tracked: set[str]) -> list[StockMovement]:
+    """Stock movements of a document for the SKUs whose inventory is tracked.
+
+    A sale of n units moves -n; a return of n units (ledger quantity -n) moves +n.
+    """
+    reason: Literal["sale", "return"] = document.kind
+    return [
+        StockMovement(
+            location_id=document.store_id,
+            sku=line.sku,
+            quantity_delta=-line.quantity,
+            reason=reason,
+            document_id=document.document_id,
+        )
+        for line in document.lines
+        if line.sku in tracked
+    ]

@@ -1,0 +1,128 @@
+"""Errors of the hub. HTTP statuses are mapped only in hub/api.
+
+HubError
++-- Unauthenticated          401: missing, unknown, expired or revoked secret
++-- PermissionDenied         403: a valid caller acting outside its store or scope
++-- NotFound                 404
+|   +-- StoreNotFound
+|   +-- ProductNotFound
++-- Conflict                 409
+|   +-- StoreExists
+|   +-- ProtocolVersionMismatch
+|   +-- SeqConflict          one seq, two different event ids: the node's log forked
+|   +-- EventIdReused        one event id under two seqs
++-- InvalidRequest           422
+    +-- InvalidCursor
+    +-- UnknownTimezone
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base of hub errors; `code` is stable for API clients."""
+
+    code = "hub_error"
+
+
+class Unauthenticated(HubError):
+    """The request carries no valid credential for what it asks."""
+
+    code = "unauthenticated"
+
+
+class PermissionDenied(HubError):
+    """The caller is authenticated but may not do this."""
+
+    code = "forbidden"
+
+
+class NotFound(HubError):
+    code = "not_found"
+
+
+class StoreNotFound(NotFound):
+    code = "store_not_found"
+
+    def __init__(self, store_id: str) -> None:
+        super().__init__(f"store {store_id} not found")
+        self.store_id = store_id
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"SKU {sku!r} not found")
+        self.sku = sku
+
+
+class Conflict(HubError):
+    code = "conflict"
+
+
+class StoreExists(Conflict):
+    code = "store_exists"
+
+    def __init__(self, store_id: str) -> None:
+        super().__init__(f"store {store_id} already exists")
+        self.store_id = store_id
+
+
+class ProtocolVersionMismatch(Conflict):
+    """The node speaks a protocol version this hub does not."""
+
+    code = "protocol_version"
+
+    def __init__(self, received: int, supported: int) -> None:
+        super().__init__(f"protocol version {received} is not supported (hub speaks {supported})")
+        self.received = received
+        self.supported = supported
+
+
+class SeqConflict(Conflict):
+    """A seq the hub holds under another event id: the node's outbox has forked (restored file)."""
+
+    code = "seq_conflict"
+
+    def __init__(self, node_id: str, seq: int, held: str, received: str) -> None:
+        super().__init__(
+            f"node {node_id} seq {seq} is event {held} at the hub but {received} was sent; "
+            "the node's outbox was probably restored from an old copy"
+        )
+        self.node_id = node_id
+        self.seq = seq
+
+
+class EventIdReused(Conflict):
+    """An event id the hub holds under another seq: ids must never be reused."""
+
+    code = "event_id_reused"
+
+    def __init__(self, node_id: str, seq: int, event_id: str) -> None:
+        super().__init__(
+            f"node {node_id} sent event {event_id} as seq {seq}, but the hub holds it under another seq"
+        )
+        self.node_id = node_id
+        self.seq = seq
+        self.event_id = event_id
+
+
+class InvalidRequest(HubError):
+    code = "invalid_request"
+
+
+class InvalidCursor(InvalidRequest):
+    code = "invalid_cursor"
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(f"feed cursor {cursor!r} is not one this hub issued")
+        self.cursor = cursor
+
+
+class UnknownTimezone(InvalidRequest):
+    code = "unknown_timezone"
+
+    def __init__(self, timezone: str) -> None:
+        super().__init__(f"unknown IANA time zone {timezone!r}")
+        self.timezone = timezone

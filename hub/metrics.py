@@ -1,0 +1,33 @@
+"""Prometheus metrics of the hub, in a registry of its own (one per app)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class HubMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.events_accepted = Counter(
+            "vectis_hub_events_accepted", "Events stored for the first time", registry=self.registry
+        )
+        self.events_duplicate = Counter(
+            "vectis_hub_events_duplicate",
+            "Events received again and skipped",
+            registry=self.registry,
+        )
+        self.events_quarantined = Counter(
+            "vectis_hub_events_quarantined", "Events stored but not applied", registry=self.registry
+        )
+        self.push_seconds = Histogram(
+            "vectis_hub_push_seconds", "Duration of one ingest transaction", registry=self.registry
+        )
+        self.feed_seconds = Histogram(
+            "vectis_hub_feed_seconds", "Duration of one feed page read", registry=self.registry
+        )
+        self.rejected_requests = Counter(
+            "vectis_hub_rejected_requests",
+            "Requests refused, by error code",
+            ["error"],
+            registry=self.registry,
+        )

@@ -1,0 +1,234 @@
+"""Sync ingest: store a node's batch of events exactly once and acknowledge what is contiguous.
+
+In one transaction, with the node's row locked so two copies of a request cannot interleave:
+1. refuse the whole request if any event claims another store or node (403) or reuses a seq
+   under a different event id (409): nothing is half-applied;
+2. skip events already held (by seq and event id): a batch sent twice changes nothing;
+3. record every new event in the inbox, apply those that parse to the sales ledger and the
+   stock counters, and quarantine, with the reason, those that do not; a quarantined event
+   is stored, so it is acknowledged and never blocks the events behind it;
+4. acknowledge the highest seq up to which every seq is held, and list the gaps above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.adapters.database import HubDatabase
+from hub.adapters.repository import (
+    CatalogueRepository,
+    EventRepository,
+    LedgerRepository,
+    NodeRepository,
+    StockRepository,
+)
+from hub.domain.ledger import (
+    LedgerDocument,
+    StockMovement,
+    document_of,
+    movements_of,
+    problems_of,
+)
+from hub.errors import EventIdReused, PermissionDenied, ProtocolVersionMismatch, SeqConflict
+from hub.service.stores import AuthenticatedNode
+from shared.clock import Clock
+from sync.errors import EventRejected
+from sync.messages import (
+    PROTOCOL_VERSION,
+    PushRequest,
+    PushResponse,
+    RawEvent,
+    RejectedEvent,
+    parse_event,
+)
+from sync.protocol import contiguous_high_water, missing_ranges
+
+
+@dataclass(frozen=True, slots=True)
+class _Accepted:
+    raw: RawEvent
+    document: LedgerDocument | None
+    reason: str | None
+
+
+async def ingest_batch(
+    request: PushRequest, node: AuthenticatedNode, db: HubDatabase, clock: Clock
+) -> PushResponse:
+    """Apply one uploaded batch. Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict."""
+    if request.protocol_version != PROTOCOL_VERSION:
+        raise ProtocolVersionMismatch(request.protocol_version, PROTOCOL_VERSION)
+    if request.store_id != node.store_id or request.node_id != node.node_id:
+        raise PermissionDenied(
+            f"credential of node {node.node_id} ({node.store_id}) cannot push for "
+            f"node {request.node_id} ({request.store_id})"
+        )
+    for raw in request.events:
+        if raw.store_id != node.store_id or raw.node_id != node.node_id:
+            raise PermissionDenied(
+                f"event {raw.event_id} (seq {raw.seq}) belongs to {raw.store_id}/{raw.node_id}, "
+                f"not to {node.store_id}/{node.node_id}"
+            )
+    received = _unique_by_seq(request.events, node.node_id)
+    received_at = clock.now()
+    async with db.write() as connection:
+        nodes = NodeRepository(connection)
+        events = EventRepository(connection)
+        acked = await nodes.lock_acked_seq(node.node_id)
+        held = await events.held(node.node_id, list(received))
+        for seq, held_id in held.items():
+            if held_id != received[seq].event_id:
+                raise SeqConflict(node.node_id, seq, str(held_id), str(received[seq].event_id))
+        fresh = [raw for seq, raw in sorted(received.items()) if seq not in held]
+        reused = await events.known_event_ids([raw.event_id for raw in fresh])
+        if reused:
+            first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
+            raise EventIdReused(node.node_id, first.seq, str(first.event_id))
+        accepted = await _record(await _classify(fresh, connection), connection, received_at)
+        await events.add([_event_row(item, received_at) for item in accepted])
+        stored_above = await events.seqs_after(node.node_id, acked)
+        new_acked = contiguous_high_water(acked, stored_above)
+        # One-way: the hub's receipt time minus the edge's send time (includes the transit).
+        skew_ms = round((received_at - request.sent_at).total_seconds() * 1000)
+        await nodes.record_push(node.node_id, new_acked, received_at, skew_ms)
+    return PushResponse(
+        protocol_version=PROTOCOL_VERSION,
+        acked_seq=new_acked,
+        accepted=len(accepted),
+        duplicates=len(request.events) - len(accepted),
+        missing=missing_ranges(new_acked, stored_above),
+        rejected=[
+            RejectedEvent(seq=item.raw.seq, event_id=item.raw.event_id, reason=item.reason)
+            for item in accepted
+            if item.reason is not None
+        ],
+        hub_time=clock.now(),
+    )
+
+
+def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
+    """Events by seq; the same event twice in one batch counts once, two ids for one seq is a fork."""
+    by_seq: dict[int, RawEvent] = {}
+    for raw in events:
+        other = by_seq.get(raw.seq)
+        if other is not None and other.event_id != raw.event_id:
+            raise SeqConflict(node_id, raw.seq, str(other.event_id), str(raw.event_id))
+        by_seq[raw.seq] = raw
+    return by_seq
+
+
+async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[_Accepted]:
+    """Parse each new event; a document that would duplicate one already recorded is quarantined."""
+    accepted: list[_Accepted] = []
+    candidates: list[tuple[RawEvent, LedgerDocument]] = []
+    for raw in fresh:
+        try:
+            document = document_of(parse_event(raw))
+        except EventRejected as rejection:
+            accepted.append(_Accepted(raw, None, rejection.reason))
+            continue
+        problems = problems_of(document)
+        if problems:
+            accepted.append(_Accepted(raw, None, "; ".join(problems)))
+        else:
+            candidates.append((raw, document))
+    ledger = LedgerRepository(connection)
+    existing_ids = await ledger.existing_documents(
+        [document.document_id for _, document in candidates]
+    )
+    node_ids = {document.node_id for _, document in candidates}
+    existing_receipts: set[str] = set()
+    for node_id in node_ids:
+        existing_receipts |= await ledger.existing_receipts(
+            node_id, [document.receipt_number for _, document in candidates]
+        )
+    in_batch_ids: set[UUID] = set()
+    in_batch_receipts: set[str] = set()
+    for raw, document in candidates:
+        if document.document_id in existing_ids or document.document_id in in_batch_ids:
+            accepted.append(
+                _Accepted(raw, None, f"document {document.document_id} is already recorded")
+            )
+        elif (
+            document.receipt_number in existing_receipts
+            or document.receipt_number in in_batch_receipts
+        ):
+            accepted.append(
+                _Accepted(
+                    raw, None, f"receipt number {document.receipt_number} is already recorded"
+                )
+            )
+        else:
+            accepted.append(_Accepted(raw, document, None))
+            in_batch_ids.add(document.document_id)
+            in_batch_receipts.add(document.receipt_number)
+    return accepted
+
+
+async def _record(
+    accepted: list[_Accepted], connection: AsyncConnection, received_at: datetime
+) -> list[_Accepted]:
+    """Put the documents of `accepted` in the ledger and move stock, all at once.
+
+    If the database refuses the batch, record event by event, each in a savepoint, and
+    quarantine only those it refuses: one bad record never blocks the rest of the store.
+    """
+    try:
+        async with connection.begin_nested():
+            await _apply(
+                [item.document for item in accepted if item.document], connection, received_at
+            )
+        return accepted
+    except DBAPIError:
+        pass
+    recorded: list[_Accepted] = []
+    for item in accepted:
+        if item.document is None:
+            recorded.append(item)
+            continue
+        try:
+            async with connection.begin_nested():
+                await _apply([item.document], connection, received_at)
+            recorded.append(item)
+        except DBAPIError as error:
+            reason = f"the ledger refused it: {str(error.orig).splitlines()[0][:300]}"
+            recorded.append(_Accepted(item.raw, None, reason))
+    return recorded
+
+
+async def _apply(
+    documents: list[LedgerDocument], connection: AsyncConnection, now: datetime
+) -> None:
+    if not documents:
+        return
+    await LedgerRepository(connection).add(documents)
+    tracked = await CatalogueRepository(connection).tracked(
+        line.sku for document in documents for line in document.lines
+    )
+    movements: list[StockMovement] = [
+        movement for document in documents for movement in movements_of(document, tracked)
+    ]
+    await StockRepository(connection).add_movements(movements, now)
+
+
+def _event_row(item: _Accepted, received_at: datetime) -> dict[str, Any]:
+    raw = item.raw
+    return {
+        "event_id": raw.event_id,
+        "node_id": raw.node_id,
+        "store_id": raw.store_id,
+        "seq": raw.seq,
+        "kind": raw.kind,
+        "schema_version": raw.schema_version,
+        "hlc": raw.hlc,
+        "occurred_at": raw.occurred_at,
+        "received_at": received_at,
+        "status": "applied" if item.reason is None else "quarantined",
+        "status_reason": item.reason,
+        "payload": raw.payload,
+    }

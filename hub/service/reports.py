@@ -1,0 +1,58 @@
+"""The sales report: invoices, lines, net units, net revenue and returns per store and business day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from hub.adapters.database import HubDatabase
+from hub.adapters.repository import LedgerRepository
+from shared.money import Money
+
+GroupBy = Literal["day", "store", "store_day"]
+
+
+@dataclass(frozen=True, slots=True)
+class SalesRow:
+    """One group of the report. `revenue` is net of returns; `returns` is positive."""
+
+    store_id: str | None
+    business_day: date | None
+    invoices: int
+    lines: int
+    units: int
+    revenue: Money
+    returns: Money
+
+
+async def sales_report(
+    group_by: GroupBy,
+    db: HubDatabase,
+    *,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    store_id: str | None = None,
+    currency: str = "GBP",
+) -> list[SalesRow]:
+    """Totals of the ledger grouped by day, store, or both; days are inclusive.
+
+    Exact: sums of integer minor units. Documents in other currencies than `currency` are
+    not converted, so a report covers stores of one currency.
+    """
+    async with db.read() as connection:
+        rows = await LedgerRepository(connection).sales_report(
+            group_by, first_day, last_day, store_id
+        )
+    return [
+        SalesRow(
+            store_id=row.get("store_id"),
+            business_day=row.get("business_day"),
+            invoices=int(row["invoices"]),
+            lines=int(row["lines"]),
+            units=int(row["units"]),
+            revenue=Money.from_minor(int(row["revenue_minor"]), currency),
+            returns=Money.from_minor(int(row["returns_minor"]), currency),
+        )
+        for row in rows
+    ]

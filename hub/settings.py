@@ -1,0 +1,28 @@
+"""Settings of the hub, from `VECTIS_HUB_*` environment variables or the command line."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import VectisSettings
+
+
+class HubSettings(VectisSettings):
+    """The central hub. Sizes in bytes, durations in seconds."""
+
+    model_config = SettingsConfigDict(env_prefix="VECTIS_HUB_")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///hub.db",
+        description="postgresql+asyncpg://... in production; SQLite is the embedded default",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(8700, ge=0, le=65535)
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer secret for HQ administration; HQ routes refuse all calls if unset"
+    )
+    max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
+    pool_size: int = Field(10, ge=1, le=100)
+    enrolment_token_ttl_s: int = Field(7 * 24 * 3600, ge=60)
+    migrate_on_start: bool = True
