@@ -1,0 +1,1 @@
+"""Alembic environments of the hub (PostgreSQL or SQLite) and of edge nodes (SQLite)."""
