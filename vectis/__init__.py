@@ -1,0 +1,1 @@
+"""Vectis Edge command line, replay of real data, demo and benchmarks."""

@@ -1,0 +1,286 @@
+"""The `vectis` command: serve the hub or an edge node, migrate, replay real data, demo, bench."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from pydantic import SecretStr, ValidationError
+from rich.console import Console
+
+from vectis.serve import configure_logging
+
+if TYPE_CHECKING:
+    from vectis.replay.driver import ReplayOptions
+
+app = typer.Typer(
+    help="Vectis Edge: offline-first point of sale and store-to-HQ sync.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+hub_app = typer.Typer(
+    help="The central hub (PostgreSQL, or SQLite embedded).", no_args_is_help=True
+)
+edge_app = typer.Typer(help="A store's edge node (SQLite).", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+app.add_typer(hub_app, name="hub")
+app.add_typer(edge_app, name="edge")
+app.add_typer(bench_app, name="bench")
+
+# Reconciliation tables are wide; when piped, do not squeeze them into 80 columns.
+console = Console() if sys.stdout.isatty() else Console(width=150)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+@hub_app.command("serve")
+def hub_serve(
+    database_url: Annotated[
+        str | None, typer.Option(help="postgresql+asyncpg://... or sqlite+aiosqlite:///FILE")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (loopback by default)")
+    ] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port [default 8700]")] = None,
+    admin_token: Annotated[
+        str | None, typer.Option(help="HQ admin secret (or VECTIS_HUB_ADMIN_TOKEN)")
+    ] = None,
+    migrate: Annotated[bool, typer.Option(help="Migrate the database to head first")] = True,
+) -> None:
+    """Serve the hub's API until interrupted."""
+    from hub.settings import HubSettings
+    from vectis.serve import serve_hub
+
+    overrides: dict[str, object] = {"host": host, "migrate_on_start": migrate}
+    if database_url:
+        overrides["database_url"] = database_url
+    if port is not None:
+        overrides["port"] = port
+    if admin_token:
+        overrides["admin_token"] = SecretStr(admin_token)
+    try:
+        settings = HubSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        _fail(str(error))
+        return
+    configure_logging()
+    serve_hub(settings)
+
+
+@hub_app.command("migrate")
+def hub_migrate(
+    database_url: Annotated[
+        str, typer.Option(help="postgresql+asyncpg://... or sqlite+aiosqlite:///FILE")
+    ],
+) -> None:
+    """Bring the hub's database schema to the newest version."""
+    from migrations.runner import upgrade_hub
+
+    upgrade_hub(database_url)
+    console.print("hub database is at the newest schema")
+
+
+@edge_app.command("serve")
+def edge_serve(
+    database: Annotated[
+        Path | None, typer.Option(help="The store's SQLite file [default edge.db]")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (loopback by default)")
+    ] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port [default 8701]")] = None,
+    hub_url: Annotated[
+        str | None, typer.Option(help="The hub [default http://127.0.0.1:8700]")
+    ] = None,
+    enrolment_token: Annotated[
+        str | None, typer.Option(help="One-time token from HQ (or VECTIS_EDGE_ENROLMENT_TOKEN)")
+    ] = None,
+    node_name: Annotated[str | None, typer.Option(help="A name for this node at HQ")] = None,
+    clock: Annotated[
+        str, typer.Option(help="system, or manual: time moves only by PUT /v1/clock (replay)")
+    ] = "system",
+    clock_start: Annotated[
+        datetime | None, typer.Option(help="Start of a manual clock (ISO 8601 with offset)")
+    ] = None,
+) -> None:
+    """Serve a store's edge node until interrupted; it enrols and syncs by itself."""
+    from edge.settings import EdgeSettings
+    from vectis.serve import serve_edge
+
+    overrides: dict[str, object] = {"host": host, "clock_mode": clock}
+    for name, value in (
+        ("database_path", database),
+        ("port", port),
+        ("hub_url", hub_url),
+        ("node_name", node_name),
+        ("manual_clock_start", clock_start),
+    ):
+        if value is not None:
+            overrides[name] = value
+    if enrolment_token:
+        overrides["enrolment_token"] = SecretStr(enrolment_token)
+    try:
+        settings = EdgeSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        _fail(str(error))
+        return
+    configure_logging()
+    serve_edge(settings)
+
+
+@edge_app.command("migrate")
+def edge_migrate(database: Annotated[Path, typer.Option(help="The store's SQLite file")]) -> None:
+    """Bring an edge node's SQLite file to the newest schema."""
+    from migrations.runner import upgrade_edge
+
+    upgrade_edge(database.resolve())
+    console.print(f"{database} is at the newest schema")
+
+
+def _replay_options(
+    dataset: Path,
+    stores: int,
+    from_day: datetime | None,
+    to_day: datetime | None,
+    offline: list[str] | None,
+    hub_url: str | None,
+    hub_db: str,
+    work_dir: Path | None,
+    scan: bool,
+) -> ReplayOptions:
+    import os
+
+    from vectis.replay.driver import OfflineWindow, ReplayOptions
+
+    if not dataset.exists():
+        _fail(f"dataset {dataset} does not exist")
+    if stores < 1:
+        _fail("--stores must be at least 1")
+    if hub_db not in ("sqlite", "postgres"):
+        _fail("--hub-db must be sqlite or postgres")
+    try:
+        windows = [OfflineWindow.parse(text) for text in offline or []]
+    except ValueError as error:
+        _fail(str(error))
+        raise
+    return ReplayOptions(
+        dataset=dataset,
+        work_dir=work_dir or Path(".vectis") / f"replay-{datetime.now():%Y%m%d-%H%M%S}",
+        stores=stores,
+        first_day=from_day.date() if from_day else None,
+        last_day=to_day.date() if to_day else None,
+        offline=windows,
+        hub_url=hub_url,
+        admin_token=os.environ.get("VECTIS_HUB_ADMIN_TOKEN"),
+        hub_database=hub_db,  # type: ignore[arg-type]
+        scan=scan,
+    )
+
+
+@app.command()
+def replay(
+    dataset: Annotated[Path, typer.Option(help="Online Retail CSV, gzip or not")],
+    stores: Annotated[int, typer.Option(help="Number of stores, numbered 1..N")] = 2,
+    from_day: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First business day (inclusive)"),
+    ] = None,
+    to_day: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last business day (inclusive)"),
+    ] = None,
+    offline: Annotated[
+        list[str] | None,
+        typer.Option(help="STORE,FROM,TO (repeatable): that store cannot reach the hub then"),
+    ] = None,
+    hub_url: Annotated[
+        str | None, typer.Option(help="Use a running hub (admin token in VECTIS_HUB_ADMIN_TOKEN)")
+    ] = None,
+    hub_db: Annotated[
+        str, typer.Option(help="Hub started by the replay: sqlite or postgres")
+    ] = "sqlite",
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the reconciliation here")
+    ] = None,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+    scan: Annotated[bool, typer.Option(help="One request per line, as a scanner would")] = True,
+) -> None:
+    """Sell a real data set through edge nodes and check the hub's books against the file."""
+    from vectis.replay.driver import run_replay
+    from vectis.replay.report import print_result
+
+    options = _replay_options(
+        dataset, stores, from_day, to_day, offline, hub_url, hub_db, work_dir, scan
+    )
+    configure_logging("WARNING")
+    result = asyncio.run(run_replay(options))
+    print_result(result, console)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def demo(
+    serve: Annotated[
+        bool | None,
+        typer.Option(
+            help="Keep everything running after the reconciliation [default: if a terminal]"
+        ),
+    ] = None,
+    work_dir: Annotated[Path, typer.Option(help="Where files and logs go")] = Path(".vectis/demo"),
+) -> None:
+    """Hub + two edge nodes on loopback, two weeks of real sales, store 2 offline for two days."""
+    from vectis.demo import run_demo
+
+    keep_serving = sys.stdin.isatty() if serve is None else serve
+    configure_logging("WARNING")
+    ok = asyncio.run(run_demo(work_dir, keep_serving=keep_serving, console=console))
+    raise typer.Exit(0 if ok else 1)
+
+
+@bench_app.command("replay")
+def bench_replay(
+    dataset: Annotated[Path, typer.Option(help="Online Retail CSV, gzip or not")],
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    stores: Annotated[int, typer.Option(help="Number of stores")] = 4,
+    hubs: Annotated[str, typer.Option(help="Comma-separated: postgres,sqlite")] = "postgres,sqlite",
+    scan: Annotated[bool, typer.Option(help="One request per line, as a scanner would")] = True,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Throughput (lines_per_s, end to end into the hub) and drain_s of an offline edge."""
+    from vectis.bench import bench_replay as run
+
+    kinds = [kind.strip() for kind in hubs.split(",") if kind.strip()]
+    for kind in kinds:
+        if kind not in ("postgres", "sqlite"):
+            _fail(f"unknown hub kind {kind!r}")
+    configure_logging("WARNING")
+    figures = asyncio.run(
+        run(
+            dataset,
+            stores=stores,
+            hubs=kinds,  # type: ignore[arg-type]
+            scan=scan,
+            work_dir=work_dir or Path(".vectis") / f"bench-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+        )
+    )
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(json.dumps(figures, indent=2))
+    raise typer.Exit(0 if all(figure["reconciled"] for figure in figures["runs"].values()) else 1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,103 @@
+"""The demo: a hub and two edge nodes on loopback sell two weeks of real sales; store 2 goes
+offline for two days and catches up; the hub's books are checked against the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import signal
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from vectis.replay.dataset import bundled_dataset
+from vectis.replay.driver import TIMEZONE, OfflineWindow, ReplayOptions, ReplayResult, run_replay
+from vectis.replay.report import print_result
+
+# Store 2 loses its line on Friday 3 December 2010 at noon and gets it back on Monday 6
+# December at 15:00: more than a trading day of sales queue up in its outbox meanwhile.
+DEMO_OFFLINE = OfflineWindow(
+    store_no=2,
+    start=datetime(2010, 12, 3, 12, 0, tzinfo=ZoneInfo(TIMEZONE)),
+    end=datetime(2010, 12, 6, 15, 0, tzinfo=ZoneInfo(TIMEZONE)),
+)
+DEMO_PORTS = {"hub": 8700, "store-1": 8701, "store-2": 8702}
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+async def run_demo(work_dir: Path, *, keep_serving: bool, console: Console) -> bool:
+    """Run the demo; True if the hub reconciles exactly with the file."""
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    dataset = bundled_dataset()
+    ports = {name: port for name, port in DEMO_PORTS.items() if _free(port)}
+    options = ReplayOptions(
+        dataset=dataset,
+        work_dir=work_dir,
+        stores=2,
+        offline=[DEMO_OFFLINE],
+        hub_database="sqlite",
+        ports=ports,
+    )
+    console.print(
+        f"Vectis Edge demo: replaying {dataset.name} (Online Retail, UCI, CC BY 4.0)\n"
+        "through a hub and 2 edge nodes on 127.0.0.1; store-2 is offline from "
+        f"{DEMO_OFFLINE.start:%a %d %b %H:%M} to {DEMO_OFFLINE.end:%a %d %b %H:%M} (dataset time).\n"
+        "Every line is scanned at a till over HTTP; this takes a minute or two...",
+    )
+
+    async def show(result: ReplayResult) -> None:
+        print_result(result, console)
+        _print_where(result, console, keep_serving)
+        if keep_serving:
+            await _wait_for_interrupt()
+
+    result = await run_replay(options, on_result=show)
+    return result.ok
+
+
+def _print_where(result: ReplayResult, console: Console, keep_serving: bool) -> None:
+    urls = result.urls
+    console.print("\nWhere things are:")
+    console.print(f"  hub            {urls['hub']}  (API docs {urls['hub']}/docs)")
+    console.print(f"                 admin token: {urls['admin_token']}")
+    console.print(f"                 database: {urls['hub_database']}")
+    for store in ("store-1", "store-2"):
+        console.print(
+            f"  {store} edge   {urls[store]}  (API docs {urls[store]}/docs, status {urls[store]}/v1/status)"
+        )
+        console.print(f"                 SQLite file: {urls[store + '_file']}")
+    console.print(f"  logs           {urls['logs']}")
+    console.print(
+        f"  try:           curl -s -H 'Authorization: Bearer {urls['admin_token']}' "
+        f"'{urls['hub']}/v1/reports/sales?group_by=store_day'"
+    )
+    if keep_serving:
+        console.print("\nEverything keeps running; press Ctrl-C to stop.")
+    else:
+        console.print(
+            "\n(Not a terminal: stopping now. Run `vectis demo --serve` to keep it running.)"
+        )
+
+
+async def _wait_for_interrupt() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal_number, stop.set)
+    await stop.wait()

@@ -1,0 +1,1 @@
+"""Running the real parts: a throwaway PostgreSQL cluster and the hub and edge processes."""

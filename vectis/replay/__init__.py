@@ -1,0 +1,1 @@
+"""Replay of the Online Retail data set through the stores, and reconciliation against the hub."""

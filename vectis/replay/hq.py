@@ -1,0 +1,131 @@
+"""An HQ and ERP client of the hub's API, as the replay (or an integrator's script) uses it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+
+from vectis.replay.dataset import CatalogueItem
+from vectis.replay.reconcile import Report, Totals
+
+
+class HubApiError(Exception):
+    """The hub refused an HQ or ERP request."""
+
+    def __init__(self, method: str, path: str, status: int, body: str) -> None:
+        super().__init__(f"{method} {path} -> {status}: {body[:500]}")
+        self.status = status
+
+
+class HqClient:
+    """HQ administration and ERP calls, authenticated with a bearer secret."""
+
+    def __init__(self, base_url: str, secret: str, *, timeout_s: float = 120.0) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            headers={"Authorization": f"Bearer {secret}"},
+            timeout=timeout_s,
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._client.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise HubApiError(method, path, response.status_code, response.text)
+        return response.json()
+
+    async def ensure_store(self, store_id: str, name: str, timezone: str, currency: str) -> None:
+        """Create the store, or accept it if it exists with the same settings."""
+        body = {"store_id": store_id, "name": name, "timezone": timezone, "currency": currency}
+        response = await self._client.post("/v1/stores", json=body)
+        if response.status_code == 201:
+            return
+        if response.status_code == 409:
+            existing = await self._call("GET", f"/v1/stores/{store_id}")
+            if existing["timezone"] != timezone or existing["currency"] != currency:
+                raise HubApiError(
+                    "POST", "/v1/stores", 409, f"{store_id} exists with other settings"
+                )
+            return
+        raise HubApiError("POST", "/v1/stores", response.status_code, response.text)
+
+    async def enrolment_token(self, store_id: str) -> str:
+        body = await self._call("POST", f"/v1/stores/{store_id}/enrolment-tokens")
+        return str(body["token"])
+
+    async def create_api_key(self, name: str, scope: str) -> str:
+        body = await self._call("POST", "/v1/api-keys", json={"name": name, "scope": scope})
+        return str(body["key"])
+
+    async def import_catalogue(
+        self, items: list[CatalogueItem], currency: str, chunk: int = 5000
+    ) -> int:
+        """Import in chunks; returns the number of products changed."""
+        changed = 0
+        for start in range(0, len(items), chunk):
+            body = await self._call(
+                "POST",
+                "/v1/catalogue/import",
+                json={
+                    "items": [
+                        {
+                            "sku": item.sku,
+                            "description": item.description,
+                            "kind": item.kind,
+                            "track_inventory": item.track_inventory,
+                            "unit_price": str(item.unit_price),
+                            "currency": currency,
+                        }
+                        for item in items[start : start + chunk]
+                    ]
+                },
+            )
+            changed += int(body["products_changed"])
+        return changed
+
+    async def push_stock(
+        self, location_id: str, counts: dict[str, int], reference: str
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self._call(
+            "POST",
+            "/v1/erp/stock",
+            json={
+                "location_id": location_id,
+                "counts": [
+                    {"sku": sku, "on_hand": on_hand} for sku, on_hand in sorted(counts.items())
+                ],
+                "external_reference": reference,
+            },
+        )
+        return result
+
+    async def sales_report(self, first_day: date | None, last_day: date | None) -> Report:
+        """The hub's report in the replay's shape: by day, by store, by store and day."""
+        params: dict[str, str] = {}
+        if first_day:
+            params["from"] = first_day.isoformat()
+        if last_day:
+            params["to"] = last_day.isoformat()
+        report = Report(by_day={}, by_store={}, by_store_day={})
+        for group_by in ("day", "store", "store_day"):
+            body = await self._call(
+                "GET", "/v1/reports/sales", params={**params, "group_by": group_by}
+            )
+            for row in body["rows"]:
+                totals = Totals.from_json(
+                    {key: row[key] for key in ("invoices", "lines", "units", "revenue", "returns")}
+                )
+                if group_by == "day":
+                    report.by_day[row["business_day"]] = totals
+                elif group_by == "store":
+                    report.by_store[row["store_id"]] = totals
+                else:
+                    report.by_store_day.setdefault(row["store_id"], {})[row["business_day"]] = (
+                        totals
+                    )
+        return report

@@ -1,0 +1,159 @@
+"""The running parts of a replay: a hub (or a given URL), and per store a proxy and an edge process.
+
+Every store's edge reaches the hub through its own FaultProxy, so taking a store offline is a
+real cut of its network link, not a flag inside the edge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from vectis.ops.postgres import TemporaryCluster, free_port
+from vectis.ops.processes import ServiceProcess
+from vectis.proxy import FaultProxy
+
+HubDatabaseKind = Literal["sqlite", "postgres"]
+
+
+@dataclass(slots=True)
+class EdgeHandle:
+    store_no: int
+    store_id: str
+    port: int
+    database_path: Path
+    process: ServiceProcess
+    proxy: FaultProxy
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def restart(self, timeout_s: float = 60.0) -> None:
+        """Start the process again (same file, same port) after a stop or a kill."""
+        self.process.start()
+        await self.process.wait_healthy(timeout_s)
+
+
+@dataclass(slots=True)
+class Stack:
+    """Processes and proxies of one replay; `aclose` stops everything it started."""
+
+    work_dir: Path
+    hub_url: str = ""
+    admin_token: str = ""
+    hub_database: str = ""
+    hub_process: ServiceProcess | None = None
+    postgres: TemporaryCluster | None = None
+    edges: dict[int, EdgeHandle] = field(default_factory=dict)
+
+    async def start_hub(
+        self,
+        kind: HubDatabaseKind,
+        *,
+        port: int | None = None,
+        durable_postgres: bool = True,
+        database_url: str | None = None,
+    ) -> None:
+        """Start a hub on loopback over SQLite (a file in work_dir), a fresh PostgreSQL cluster,
+        or `database_url` when given (a database that exists; it is migrated).
+        """
+        self.admin_token = secrets.token_urlsafe(24)
+        if database_url:
+            self.hub_database = database_url
+        elif kind == "postgres":
+            self.postgres = await asyncio.to_thread(
+                TemporaryCluster(durable=durable_postgres).start
+            )
+            self.hub_database = await asyncio.to_thread(self.postgres.create_database, "vectis_hub")
+        else:
+            self.hub_database = f"sqlite+aiosqlite:///{self.work_dir / 'hub.db'}"
+        port = port or free_port()
+        self.hub_url = f"http://127.0.0.1:{port}"
+        self.hub_process = ServiceProcess(
+            "hub",
+            ["hub", "serve", "--port", str(port), "--database-url", self.hub_database],
+            health_url=f"{self.hub_url}/health",
+            log_path=self.work_dir / "logs" / "hub.log",
+            environment={"VECTIS_HUB_ADMIN_TOKEN": self.admin_token},
+        )
+        self.hub_process.start()
+        await self.hub_process.wait_healthy(120)
+
+    async def restart_hub(self) -> None:
+        """Start the hub process again after a stop or a kill (same database, same port)."""
+        assert self.hub_process is not None
+        self.hub_process.start()
+        await self.hub_process.wait_healthy(120)
+
+    def use_hub(self, url: str, admin_token: str) -> None:
+        """Use a hub that is already running."""
+        self.hub_url = url.rstrip("/")
+        self.admin_token = admin_token
+
+    async def start_edge(
+        self,
+        store_no: int,
+        store_id: str,
+        enrolment_token: str,
+        clock_start: datetime,
+        *,
+        port: int | None = None,
+        sync_interval_s: float = 0.5,
+        backoff_cap_s: float = 2.0,
+        settings: dict[str, str] | None = None,
+    ) -> EdgeHandle:
+        """Start store `store_no`'s edge process behind a new proxy to the hub.
+
+        `settings` adds VECTIS_EDGE_* environment variables (e.g. a smaller push batch).
+        """
+        host, _, hub_port = self.hub_url.removeprefix("http://").partition(":")
+        proxy = FaultProxy(host, int(hub_port or 80), name=f"{store_id}-link")
+        await proxy.start()
+        port = port or free_port()
+        database_path = self.work_dir / f"{store_id}.db"
+        process = ServiceProcess(
+            f"edge {store_id}",
+            [
+                "edge",
+                "serve",
+                "--port",
+                str(port),
+                "--database",
+                str(database_path),
+                "--hub-url",
+                proxy.url,
+                "--node-name",
+                f"{store_id}-edge",
+                "--clock",
+                "manual",
+                "--clock-start",
+                clock_start.isoformat(),
+            ],
+            health_url=f"http://127.0.0.1:{port}/health",
+            log_path=self.work_dir / "logs" / f"{store_id}.log",
+            environment={
+                "VECTIS_EDGE_ENROLMENT_TOKEN": enrolment_token,
+                "VECTIS_EDGE_SYNC_INTERVAL_S": str(sync_interval_s),
+                "VECTIS_EDGE_BACKOFF_CAP_S": str(backoff_cap_s),
+                **(settings or {}),
+            },
+        )
+        process.start()
+        await process.wait_healthy(120)
+        handle = EdgeHandle(store_no, store_id, port, database_path, process, proxy)
+        self.edges[store_no] = handle
+        return handle
+
+    async def aclose(self) -> None:
+        for edge in self.edges.values():
+            await asyncio.to_thread(edge.process.stop)
+            await edge.proxy.stop()
+        if self.hub_process is not None:
+            await asyncio.to_thread(self.hub_process.stop)
+        if self.postgres is not None:
+            await asyncio.to_thread(self.postgres.stop)
