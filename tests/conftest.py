@@ -1,0 +1,70 @@
+"""Shared fixtures: a real PostgreSQL cluster for the run, hubs and edges wired in-process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from migrations.runner import upgrade_hub
+from tests.support import Edge, Hub, close_edge, make_edge, make_hub
+from vectis.ops.postgres import TemporaryCluster
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TemporaryCluster]:
+    """One throwaway PostgreSQL server for the whole run (fsync off: tests, not benchmarks)."""
+    cluster = TemporaryCluster(durable=False).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def hub_template(postgres: TemporaryCluster) -> str:
+    """A database migrated to head once; each test copies it (CREATE DATABASE ... TEMPLATE)."""
+    upgrade_hub(postgres.create_database("vectis_template"))
+    return "vectis_template"
+
+
+@pytest.fixture
+def pg_url(postgres: TemporaryCluster, hub_template: str) -> str:
+    """A fresh, migrated hub database of its own for one test."""
+    return postgres.create_database(f"t_{uuid.uuid4().hex[:16]}", template=hub_template)
+
+
+@pytest.fixture
+async def hub(pg_url: str) -> AsyncIterator[Hub]:
+    """A hub on its own PostgreSQL database, served in-process."""
+    made = await make_hub(pg_url)
+    try:
+        yield made
+    finally:
+        await made.client.aclose()
+        await made.runtime.stop()
+
+
+@pytest.fixture
+async def sqlite_hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    """A hub on an embedded SQLite file, served in-process."""
+    made = await make_hub(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+    try:
+        yield made
+    finally:
+        await made.client.aclose()
+        await made.runtime.stop()
+
+
+@pytest.fixture
+async def store(hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
+    """store-1 with a catalogue of three items, its edge enrolled and caught up."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85", "C": "10.00"})
+    edge = await make_edge(tmp_path / "store-1.db", hub, await hub.token("store-1"))
+    try:
+        yield edge
+    finally:
+        await close_edge(edge)

@@ -1,0 +1,87 @@
+"""The main job on real data, as a user runs it: `vectis replay` and `vectis demo`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vectis.replay.dataset import bundled_dataset
+
+pytestmark = pytest.mark.e2e
+
+
+def vectis(*arguments: str, timeout_s: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "vectis", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+
+
+def test_a_real_day_replayed_with_a_store_offline_reconciles_to_the_penny_on_postgresql(
+    tmp_path: Path,
+) -> None:
+    result_path = tmp_path / "result.json"
+    run = vectis(
+        "replay",
+        "--dataset",
+        str(bundled_dataset()),
+        "--stores",
+        "3",
+        "--from",
+        "2010-12-01",
+        "--to",
+        "2010-12-01",
+        "--offline",
+        "2,2010-12-01T10:00,2010-12-01T15:30",
+        "--hub-db",
+        "postgres",
+        "--work-dir",
+        str(tmp_path / "run"),
+        "--json",
+        str(result_path),
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = json.loads(result_path.read_text())
+    assert result["mismatches"] == []
+    assert result["skipped"] == []
+    assert result["dataset"]["by_day"] == result["hub"]["by_day"]
+    assert result["dataset"]["by_day"]["2010-12-01"] == {
+        "invoices": 143,
+        "lines": 3108,
+        "units": 26814,
+        "revenue": "58635.56",
+        "returns": "325.23",
+    }
+    assert result["dataset"]["by_store"] == result["hub"]["by_store"]
+    assert set(result["hub"]["by_store"]) == {"store-1", "store-2", "store-3"}
+    (drain,) = result["timing"]["drains"]
+    assert drain["store"] == "store-2" and drain["events"] > 0
+    assert result["timing"]["lines"] == 3108 and result["timing"]["lines_per_s"] > 0
+    assert "RECONCILED" in run.stdout
+
+
+def test_a_bad_offline_window_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    run = vectis(
+        "replay",
+        "--dataset",
+        str(bundled_dataset()),
+        "--offline",
+        "2,yesterday,today",
+        timeout_s=60,
+    )
+    assert run.returncode == 2
+    assert "offline" in run.stdout + run.stderr
+
+
+def test_the_demo_reconciles_two_weeks_with_a_store_offline(tmp_path: Path) -> None:
+    run = vectis("demo", "--no-serve", "--work-dir", str(tmp_path / "demo"))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "RECONCILED" in run.stdout
+    assert "31102 lines" in run.stdout
+    assert "store-2 came back online" in run.stdout

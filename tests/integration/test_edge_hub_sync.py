@@ -1,0 +1,134 @@
+"""An edge on a SQLite file and a hub on PostgreSQL, in one process: the whole sync loop."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import text
+
+from tests.support import Edge, Hub, close_edge, make_edge, money
+
+
+async def edge_sales(edge: Edge) -> tuple[int, Decimal]:
+    report = (
+        await edge.client.get("/v1/reports/day", params={"business_day": "2010-12-01"})
+    ).json()
+    return report["sales"], money(report["revenue"])
+
+
+async def hub_sales(hub: Hub) -> tuple[int, Decimal]:
+    rows = await hub.report("store")
+    if not rows:
+        return 0, Decimal(0)
+    (row,) = rows
+    return int(str(row["invoices"])), money(row["revenue"])
+
+
+async def test_the_edge_sells_offline_and_its_backlog_drains_exactly_once(
+    hub: Hub, store: Edge
+) -> None:
+    await store.sell([("A", 2)])
+    await store.sync()
+    store.link.online = False
+    for _ in range(25):
+        await store.sell([("A", 1), ("B", 3)])
+    status = await store.sync()
+    assert status["sync"]["online"] is False  # type: ignore[index]
+    assert status["outbox"]["pending"] == 25  # type: ignore[index]
+    assert status["sync"]["last_error"]  # type: ignore[index]
+    store.link.online = True
+    status = await store.sync()
+    assert status["outbox"]["pending"] == 0 and status["sync"]["online"] is True  # type: ignore[index]
+    assert (
+        await hub_sales(hub)
+        == await edge_sales(store)
+        == (26, Decimal("5.10") + 25 * Decimal("5.10"))
+    )
+
+
+async def test_a_batch_resent_after_its_acknowledgement_was_lost_is_not_counted_twice(
+    hub: Hub, store: Edge
+) -> None:
+    for _ in range(3):
+        await store.sell([("C", 1)])
+    store.link.lose_responses = 1  # the hub applies the batch; the edge never hears back
+    status = await store.sync()
+    assert status["outbox"]["acked_seq"] == 0  # type: ignore[index]
+    assert await hub_sales(hub) == (3, Decimal("30.00"))
+    status = await store.sync()
+    assert status["outbox"]["acked_seq"] == 3  # type: ignore[index]
+    assert await hub_sales(hub) == (3, Decimal("30.00"))
+
+
+async def test_catalogue_changes_reach_the_till_with_their_price_version(
+    hub: Hub, store: Edge
+) -> None:
+    await hub.import_items({"A": "2.99", "D": "4.00"})
+    await store.sync()
+    item = (await store.client.get("/v1/catalogue/A")).json()
+    assert (money(item["unit_price"]), item["price_version"]) == (Decimal("2.99"), 2)
+    sale = await store.sell([("A", 1), ("D", 1)])
+    assert [line["price_version"] for line in sale["lines"]] == [2, 1]  # type: ignore[index]
+
+
+async def test_an_edge_restarted_on_its_file_keeps_its_identity_outbox_and_hlc(
+    hub: Hub, store: Edge, tmp_path: Path
+) -> None:
+    await store.sell([("A", 1)])
+    last_hlc = await store.runtime.database.read(
+        lambda connection: connection.execute(text("SELECT last_hlc FROM node")).scalar_one()
+    )
+    await close_edge(store)
+    reopened = await make_edge(store.path, hub, token=None)
+    try:
+        status = await reopened.sync()
+        assert status["store_id"] == "store-1" and status["outbox"]["acked_seq"] == 1  # type: ignore[index]
+        await reopened.sell([("B", 1)])
+        assert reopened.runtime.hlc is not None
+        newest = await reopened.runtime.database.read(
+            lambda connection: connection.execute(
+                text("SELECT hlc FROM outbox WHERE seq = 2")
+            ).scalar_one()
+        )
+        assert newest > last_hlc
+        await reopened.sync()
+        assert await hub_sales(hub) == (2, Decimal("3.40"))
+    finally:
+        await close_edge(reopened)
+
+
+async def test_an_edge_without_a_valid_token_sells_nothing_and_says_why(
+    hub: Hub, tmp_path: Path
+) -> None:
+    await hub.create_store("store-1")
+    edge = await make_edge(tmp_path / "lost.db", hub, token=None)
+    try:
+        edge.runtime.settings = edge.runtime.settings.model_copy(update={"enrolment_token": None})
+        status = await edge.sync()
+        assert status["enrolled"] is False
+        refused = await edge.client.post("/v1/carts", json={"till_id": "T1"})
+        assert refused.status_code == 409 and refused.json()["error"] == "not_enrolled"
+        assert (await edge.client.get("/ready")).status_code == 503
+    finally:
+        await close_edge(edge)
+
+
+async def test_the_sqlite_hub_reconciles_the_same_way(sqlite_hub: Hub, tmp_path: Path) -> None:
+    await sqlite_hub.create_store("store-1")
+    await sqlite_hub.import_items({"A": "2.55"})
+    edge = await make_edge(tmp_path / "s.db", sqlite_hub, await sqlite_hub.token("store-1"))
+    try:
+        for _ in range(4):
+            await edge.sell([("A", 3)])
+        edge.link.lose_responses = 1
+        await edge.sync()
+        await edge.sync()
+        assert await hub_sales(sqlite_hub) == (4, Decimal("30.60"))
+        cart = str(uuid.uuid4())
+        assert (
+            await edge.client.post("/v1/carts", json={"cart_id": cart, "till_id": "T1"})
+        ).status_code == 201
+    finally:
+        await close_edge(edge)

@@ -1,0 +1,153 @@
+"""The till on a real SQLite file: sales, returns, retries, errors, the outbox beside every fact."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlite_utils
+
+from tests.support import Edge, money
+
+
+def outbox_rows(edge: Edge) -> list[dict[str, object]]:
+    """Read the edge's file directly, as an auditor would, not through our code."""
+    database = sqlite_utils.Database(sqlite3.connect(f"file:{edge.path}?mode=ro", uri=True))
+    return list(database.query("SELECT seq, kind, event_id FROM outbox ORDER BY seq"))
+
+
+async def test_a_sale_is_rung_up_scanned_tendered_and_written_with_its_outbox_event(
+    store: Edge,
+) -> None:
+    cart_id = str(uuid.uuid4())
+    opened = await store.client.post("/v1/carts", json={"cart_id": cart_id, "till_id": "T1"})
+    assert opened.status_code == 201
+    scanned = await store.client.post(
+        f"/v1/carts/{cart_id}/lines", json={"lines": [{"sku": "A", "quantity": 6}]}
+    )
+    assert money(scanned.json()["total"]) == Decimal("15.30")
+    scanned = await store.client.post(
+        f"/v1/carts/{cart_id}/lines",
+        json={"lines": [{"sku": "B", "quantity": 3, "unit_price": "0.79"}]},
+    )
+    assert money(scanned.json()["total"]) == Decimal("17.67")
+    sale = (
+        await store.client.post(
+            f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"kind": "cash", "amount": "20"}]}
+        )
+    ).json()
+    assert money(sale["total"]) == Decimal("17.67") and money(sale["change"]) == Decimal("2.33")
+    assert sale["business_day"] == "2010-12-01"
+    business_time = datetime.fromisoformat(sale["business_time"])
+    assert business_time.utcoffset() == timedelta(0)  # Europe/London in winter is UTC+0
+    assert [line["price_version"] for line in sale["lines"]] == [1, 1]
+    assert [row["kind"] for row in outbox_rows(store)] == ["sale.completed"]
+
+
+async def test_retried_requests_never_double_a_cart_a_line_a_sale_or_a_return(store: Edge) -> None:
+    cart_id, line_id, return_id = (str(uuid.uuid4()) for _ in range(3))
+    for expected in (201, 200):
+        response = await store.client.post("/v1/carts", json={"cart_id": cart_id, "till_id": "T1"})
+        assert response.status_code == expected
+    for _ in range(2):
+        response = await store.client.post(
+            f"/v1/carts/{cart_id}/lines",
+            json={"lines": [{"line_id": line_id, "sku": "C", "quantity": 1}]},
+        )
+        assert response.json()["line_count"] == 1
+    first = await store.client.post(
+        f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"amount": "10"}]}
+    )
+    again = await store.client.post(
+        f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"amount": "10"}]}
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["sale_id"] == again.json()["sale_id"]
+    body = {
+        "return_id": return_id,
+        "till_id": "T1",
+        "reason": "faulty",
+        "lines": [{"sku": "C", "quantity": 1}],
+    }
+    assert (await store.client.post("/v1/returns", json=body)).status_code == 201
+    assert (await store.client.post("/v1/returns", json=body)).status_code == 200
+    assert [row["kind"] for row in outbox_rows(store)] == ["sale.completed", "return.recorded"]
+
+
+async def test_outbox_seq_is_gap_free_even_when_a_checkout_fails(store: Edge) -> None:
+    await store.sell([("A", 1)])
+    cart_id = str(uuid.uuid4())
+    await store.client.post(
+        "/v1/carts",
+        json={"cart_id": cart_id, "till_id": "T1", "lines": [{"sku": "C", "quantity": 2}]},
+    )
+    short = await store.client.post(
+        f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"amount": "5"}]}
+    )
+    assert short.status_code == 422 and short.json()["error"] == "insufficient_tender"
+    await store.sell([("B", 2)])
+    assert [row["seq"] for row in outbox_rows(store)] == [1, 2]
+
+
+async def test_a_return_against_a_receipt_refunds_at_the_price_paid_and_only_once(
+    store: Edge,
+) -> None:
+    sale = await store.sell([("A", 4)])
+    body = {
+        "till_id": "T1",
+        "reason": "wrong size",
+        "original_receipt_number": sale["receipt_number"],
+        "lines": [{"sku": "A", "quantity": 3, "original_line_no": 1}],
+    }
+    refund = await store.client.post("/v1/returns", json=body)
+    assert refund.status_code == 201 and money(refund.json()["total"]) == Decimal("7.65")
+    too_many = await store.client.post("/v1/returns", json=body)
+    assert too_many.status_code == 422 and too_many.json()["error"] == "return_exceeds_sale"
+
+
+async def test_the_day_report_works_from_local_records(store: Edge) -> None:
+    await store.sell([("A", 2), ("C", 1)])
+    await store.client.post(
+        "/v1/returns",
+        json={"till_id": "T1", "reason": "faulty", "lines": [{"sku": "C", "quantity": 1}]},
+    )
+    report = (
+        await store.client.get("/v1/reports/day", params={"business_day": "2010-12-01"})
+    ).json()
+    assert (report["sales"], report["returns"], report["lines"], report["units"]) == (1, 1, 3, 2)
+    assert money(report["revenue"]) == Decimal("5.10") and money(
+        report["returns_total"]
+    ) == Decimal("10.00")
+
+
+async def test_bad_requests_get_clear_errors(store: Edge) -> None:
+    unknown = await store.client.post(
+        "/v1/carts", json={"till_id": "T1", "lines": [{"sku": "NOPE", "quantity": 1}]}
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"] == "unknown_sku"
+    floats = await store.client.post(
+        "/v1/carts",
+        json={"till_id": "T1", "lines": [{"sku": "A", "quantity": 1, "unit_price": 2.5}]},
+    )
+    assert floats.status_code == 422 and "decimal strings" in floats.json()["detail"]
+    missing = await store.client.post(f"/v1/carts/{uuid.uuid4()}/checkout", json={})
+    assert missing.status_code == 404 and missing.json()["error"] == "cart_not_found"
+    backwards = await store.client.put("/v1/clock", json={"now": "2010-11-30T12:00:00+00:00"})
+    assert backwards.status_code == 422
+    assert outbox_rows(store) == []
+
+
+async def test_a_voided_cart_sells_nothing(store: Edge) -> None:
+    cart_id = str(uuid.uuid4())
+    await store.client.post(
+        "/v1/carts",
+        json={"cart_id": cart_id, "till_id": "T1", "lines": [{"sku": "A", "quantity": 1}]},
+    )
+    assert (await store.client.post(f"/v1/carts/{cart_id}/void")).json()["status"] == "voided"
+    closed = await store.client.post(
+        f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"amount": "5"}]}
+    )
+    assert closed.status_code == 409 and closed.json()["error"] == "cart_closed"
+    assert outbox_rows(store) == []

@@ -1,0 +1,256 @@
+"""Helpers of the tests: in-process hubs and edges, a cuttable link between them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+
+from edge.api.app import create_app as create_edge_app
+from edge.bootstrap import EdgeRuntime
+from edge.bootstrap import build_runtime as build_edge_runtime
+from edge.settings import EdgeSettings
+from hub.api.app import create_app as create_hub_app
+from hub.bootstrap import HubRuntime
+from hub.bootstrap import build_runtime as build_hub_runtime
+from hub.settings import HubSettings
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+DEMO_START = datetime(2010, 12, 1, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Hub:
+    runtime: HubRuntime
+    client: httpx.AsyncClient
+    transport: httpx.ASGITransport
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    async def create_store(self, store_id: str = "store-1") -> None:
+        response = await self.client.post(
+            "/v1/stores",
+            json={
+                "store_id": store_id,
+                "name": store_id,
+                "timezone": "Europe/London",
+                "currency": "GBP",
+            },
+            headers=self.admin,
+        )
+        assert response.status_code == 201, response.text
+
+    async def token(self, store_id: str = "store-1") -> str:
+        response = await self.client.post(
+            f"/v1/stores/{store_id}/enrolment-tokens", headers=self.admin
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["token"])
+
+    async def import_items(self, prices: dict[str, str], kind: str = "stock") -> None:
+        response = await self.client.post(
+            "/v1/catalogue/import",
+            json={
+                "items": [
+                    {
+                        "sku": sku,
+                        "description": f"item {sku}",
+                        "kind": kind,
+                        "unit_price": price,
+                        "currency": "GBP",
+                    }
+                    for sku, price in prices.items()
+                ]
+            },
+            headers=self.admin,
+        )
+        assert response.status_code == 200, response.text
+
+    async def report(self, group_by: str = "store_day") -> list[dict[str, object]]:
+        response = await self.client.get(
+            "/v1/reports/sales", params={"group_by": group_by}, headers=self.admin
+        )
+        assert response.status_code == 200, response.text
+        rows: list[dict[str, object]] = response.json()["rows"]
+        return rows
+
+
+async def make_hub(database_url: str) -> Hub:
+    runtime = await build_hub_runtime(
+        HubSettings(
+            database_url=database_url,
+            admin_token=SecretStr(ADMIN_TOKEN),
+            migrate_on_start=database_url.startswith("sqlite"),
+            max_request_bytes=2_000_000,
+        )
+    )
+    transport = httpx.ASGITransport(app=create_hub_app(runtime))
+    client = httpx.AsyncClient(transport=transport, base_url="http://hub")
+    return Hub(runtime, client, transport)
+
+
+class Link(httpx.AsyncBaseTransport):
+    """The network between an edge and an in-process hub.
+
+    `online = False` cuts it (connection refused); `lose_responses = n` lets the next n
+    requests reach the hub and then drops their responses, as a cut mid-response would.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.online = True
+        self.lose_responses = 0
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.online:
+            raise httpx.ConnectError("link is down", request=request)
+        self.requests += 1
+        response = await self.inner.handle_async_request(request)
+        if self.lose_responses > 0:
+            self.lose_responses -= 1
+            await response.aread()
+            raise httpx.ReadError("connection reset before the response arrived", request=request)
+        return response
+
+
+@dataclass
+class Edge:
+    runtime: EdgeRuntime
+    client: httpx.AsyncClient
+    link: Link
+    path: Path
+
+    async def sync(self) -> dict[str, object]:
+        response = await self.client.post("/v1/sync/run")
+        assert response.status_code == 200, response.text
+        status: dict[str, object] = response.json()
+        return status
+
+    async def sell(
+        self, lines: list[tuple[str, int]], tendered: str = "1000.00"
+    ) -> dict[str, object]:
+        cart_id = str(uuid.uuid4())
+        response = await self.client.post(
+            "/v1/carts",
+            json={
+                "cart_id": cart_id,
+                "till_id": "T1",
+                "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+            },
+        )
+        assert response.status_code == 201, response.text
+        response = await self.client.post(
+            f"/v1/carts/{cart_id}/checkout",
+            json={"tenders": [{"kind": "cash", "amount": tendered}]},
+        )
+        assert response.status_code == 201, response.text
+        sale: dict[str, object] = response.json()
+        return sale
+
+
+async def make_edge(path: Path, hub: Hub, token: str | None) -> Edge:
+    """An edge node on a SQLite file whose network reaches `hub` in-process, enrolled if `token`."""
+    link = Link(hub.transport)
+    settings = EdgeSettings(
+        database_path=path,
+        hub_url="http://hub",
+        enrolment_token=SecretStr(token) if token else None,
+        node_name="test-edge",
+        clock_mode="manual",
+        manual_clock_start=DEMO_START,
+        backoff_base_s=0.01,
+        backoff_cap_s=0.05,
+    )
+    runtime = await build_edge_runtime(settings, hub_transport=link)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_edge_app(runtime, run_agent=False)),
+        base_url="http://edge",
+    )
+    edge = Edge(runtime, client, link, path)
+    if token:
+        await edge.sync()
+    return edge
+
+
+async def close_edge(edge: Edge) -> None:
+    await edge.client.aclose()
+    await edge.runtime.stop()
+
+
+def money(text: object) -> Decimal:
+    return Decimal(str(text))
+
+
+def sale_payload(
+    receipt: str, lines: list[tuple[str, int, str]], day: str = "2010-12-01"
+) -> dict[str, object]:
+    """A sale.completed payload: lines of (sku, quantity, unit price), paid exactly in cash."""
+    from shared.money import Money, line_total
+
+    totals = [line_total(quantity, Decimal(price), "GBP") for _, quantity, price in lines]
+    total = Money.sum(totals, "GBP")
+    return {
+        "sale_id": str(uuid.uuid4()),
+        "receipt_number": receipt,
+        "till_id": "T1",
+        "business_day": day,
+        "business_time": f"{day}T10:00:00+00:00",
+        "currency": "GBP",
+        "lines": [
+            {
+                "line_no": number,
+                "sku": sku,
+                "quantity": quantity,
+                "unit_price": price,
+                "line_total": str(amount.amount),
+            }
+            for number, ((sku, quantity, price), amount) in enumerate(
+                zip(lines, totals, strict=True), start=1
+            )
+        ],
+        "tenders": [
+            {
+                "tender_no": 1,
+                "kind": "cash",
+                "amount": str(total.amount),
+                "tendered": str(total.amount),
+                "change": "0",
+            }
+        ],
+        "total": str(total.amount),
+    }
+
+
+def event(
+    node: dict[str, str], seq: int, payload: dict[str, object], kind: str = "sale.completed"
+) -> dict[str, object]:
+    """An uploaded event envelope of `node` (its store_id and node_id)."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "store_id": node["store_id"],
+        "node_id": node["node_id"],
+        "seq": seq,
+        "schema_version": 1,
+        "hlc": f"001291197600000-{seq:06d}-{node['node_id']}",
+        "occurred_at": "2010-12-01T10:00:00+00:00",
+        "kind": kind,
+        "payload": payload,
+    }
+
+
+def push_body(node: dict[str, str], events: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "protocol_version": 1,
+        "store_id": node["store_id"],
+        "node_id": node["node_id"],
+        "sent_at": "2010-12-01T10:00:01+00:00",
+        "events": events,
+    }

@@ -1,0 +1,106 @@
+"""Wire messages: typed events, quarantine reasons, decimal strings, forward compatibility."""
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from sync.errors import MalformedEvent, UnknownEventKind, UnsupportedSchemaVersion
+from sync.messages import PushRequest, RawEvent, SaleCompleted, TenderV1, parse_event
+
+
+def sale_payload(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "sale_id": str(uuid.uuid4()),
+        "receipt_number": "T1-0000001",
+        "till_id": "T1",
+        "business_day": "2010-12-01",
+        "business_time": "2010-12-01T08:26:00+00:00",
+        "currency": "GBP",
+        "lines": [
+            {
+                "line_no": 1,
+                "sku": "85123A",
+                "quantity": 6,
+                "unit_price": "2.55",
+                "line_total": "15.30",
+            }
+        ],
+        "tenders": [
+            {"tender_no": 1, "kind": "cash", "amount": "15.30", "tendered": "20", "change": "4.70"}
+        ],
+        "total": "15.30",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def raw(
+    kind: str = "sale.completed", version: int = 1, payload: dict[str, Any] | None = None
+) -> RawEvent:
+    return RawEvent(
+        event_id=uuid.uuid4(),
+        store_id="store-1",
+        node_id="node-1",
+        seq=1,
+        schema_version=version,
+        hlc="001291191960000-000000-node-1",
+        occurred_at=datetime(2010, 12, 1, 8, 26, tzinfo=UTC),
+        kind=kind,
+        payload=sale_payload() if payload is None else payload,
+    )
+
+
+def test_a_sale_event_parses_into_its_typed_payload_with_exact_decimals() -> None:
+    event = parse_event(raw())
+    assert isinstance(event, SaleCompleted)
+    assert event.payload.lines[0].line_total == Decimal("15.30")
+
+
+@pytest.mark.parametrize(
+    ("event", "error"),
+    [
+        (raw(kind="shift.closed", payload={}), UnknownEventKind),
+        (raw(version=2), UnsupportedSchemaVersion),
+        (raw(payload=sale_payload(lines=[])), MalformedEvent),
+        (raw(payload=sale_payload(total=15.3)), MalformedEvent),  # a float is not money
+    ],
+)
+def test_events_that_cannot_be_applied_say_why(event: RawEvent, error: type[Exception]) -> None:
+    with pytest.raises(error) as caught:
+        parse_event(event)
+    assert str(event.event_id) in str(caught.value)
+
+
+def test_decimal_strings_round_trip_through_json() -> None:
+    tender = TenderV1(
+        tender_no=1,
+        kind="cash",
+        amount=Decimal("0.10"),
+        tendered=Decimal("1"),
+        change=Decimal("0.90"),
+    )
+    assert '"amount":"0.10"' in tender.model_dump_json()
+    assert TenderV1.model_validate_json(tender.model_dump_json()) == tender
+
+
+def test_a_newer_peer_may_add_fields() -> None:
+    body = {
+        "protocol_version": 1,
+        "store_id": "store-1",
+        "node_id": "node-1",
+        "sent_at": "2026-01-01T00:00:00+00:00",
+        "events": [],
+        "compression": "zstd",
+    }
+    assert PushRequest.model_validate(body).events == []
+    event = parse_event(raw(payload=sale_payload(loyalty_points=12)))
+    assert isinstance(event, SaleCompleted)
+
+
+def test_naive_times_are_refused_on_the_wire() -> None:
+    with pytest.raises(ValidationError):
+        RawEvent.model_validate({**raw().model_dump(), "occurred_at": "2010-12-01T08:26:00"})
