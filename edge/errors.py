@@ -72,6 +72,16 @@ class SaleNotFound(NotFound):
         self.reference = reference
 
 
+class ReturnNotFound(NotFound):
+    """No return with this id in this store's records."""
+
+    code = "return_not_found"
+
+    def __init__(self, return_id: str) -> None:
+        super().__init__(f"return {return_id} not found")
+        self.return_id = return_id
+
+
 class UnknownSku(NotFound):
     """The SKU is not in the local catalogue (or has no price)."""
 
@@ -166,6 +176,12 @@ class NegativeTotal(Invalid):
     def __init__(self, total: str) -> None:
         super().__init__(f"sale total {total} is negative: record a return instead")
         self.total = total
+
+
+class InvalidTender(Invalid):
+    """A tender of zero or less, or with more decimal places than the currency has."""
+
+    code = "invalid_tender"
 
 
 class InsufficientTender(Invalid):

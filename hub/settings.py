@@ -20,7 +20,9 @@ class HubSettings(VectisSettings):
     host: str = "127.0.0.1"
     port: int = Field(8700, ge=0, le=65535)
     admin_token: SecretStr | None = Field(
-        None, description="Bearer secret for HQ administration; HQ routes refuse all calls if unset"
+        None,
+        description="Bearer secret for HQ administration and issuing API keys; if unset, only "
+        "existing hq/erp API keys work (none exist on a new hub)",
     )
     max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
     pool_size: int = Field(10, ge=1, le=100)

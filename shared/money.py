@@ -89,6 +89,21 @@ class Money:
         return cls(to_decimal(amount), currency)
 
     @classmethod
+    def exact(cls, amount: Decimal | int | str, currency: str) -> Money:
+        """Money that needs no rounding: refuses "0.005" GBP (InvalidAmount) instead of rounding.
+
+        For amounts a person typed or counted (cash handed over), where rounding would hide a
+        mistake.
+        """
+        value = to_decimal(amount)
+        money = cls(value, currency)
+        if money.amount != value:
+            raise InvalidAmount(
+                str(value), f"{currency} has {minor_units(currency)} decimal places"
+            )
+        return money
+
+    @classmethod
     def zero(cls, currency: str) -> Money:
         return cls(Decimal(0), currency)
 

@@ -82,9 +82,9 @@ async def bench_replay(
         "reconciled",
     ):
         table.add_column(column, justify="right")
-    for kind, figures in runs.items():
+    for hub_kind, figures in runs.items():
         table.add_row(
-            kind,
+            hub_kind,
             str(figures["lines"]),
             str(figures["seconds"]),
             str(figures["lines_per_s"]),

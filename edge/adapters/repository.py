@@ -148,7 +148,7 @@ class CatalogueRepository:
         if row is None:
             return None
         if row.unit_price is None:
-            return PricedItem(row.sku, row.description, Decimal(0), 0)
+            return PricedItem(row.sku, row.description, None, None)
         return PricedItem(row.sku, row.description, Decimal(row.unit_price), row.version)
 
     def product_exists(self, sku: str) -> bool:
@@ -174,10 +174,15 @@ class CatalogueRepository:
         return result
 
     def search(self, text: str, limit: int) -> list[PricedItem]:
-        pattern = f"%{text}%"
+        """Items whose SKU or description contains `text` (literally: % and _ match themselves)."""
+        literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
         result = self._connection.execute(
             select(tables.product.c.sku)
-            .where(tables.product.c.sku.like(pattern) | tables.product.c.description.like(pattern))
+            .where(
+                tables.product.c.sku.like(pattern, escape="\\")
+                | tables.product.c.description.like(pattern, escape="\\")
+            )
             .order_by(tables.product.c.sku)
             .limit(limit)
         )

@@ -264,8 +264,10 @@ class ReturnOut(BaseModel):
 class CatalogueItemOut(BaseModel):
     sku: str
     description: str | None
-    unit_price: DecimalText
-    price_version: int
+    unit_price: DecimalText | None = Field(
+        description="None: no price; sells only with an override"
+    )
+    price_version: int | None
 
 
 class OutboxOut(BaseModel):

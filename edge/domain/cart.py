@@ -22,8 +22,10 @@ from edge.errors import (
     InsufficientTender,
     InvalidPrice,
     InvalidQuantity,
+    InvalidTender,
     LineNotFound,
     NegativeTotal,
+    UnknownSku,
 )
 from shared.money import Money, line_total
 
@@ -39,8 +41,8 @@ class PricedItem:
 
     sku: str
     description: str | None
-    unit_price: Decimal
-    price_version: int
+    unit_price: Decimal | None
+    price_version: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,13 +216,17 @@ def new_line(
 ) -> CartLine:
     """A cart line of `quantity` x `item`; a negative quantity gives a unit back inside the sale.
 
-    `price_override` replaces the catalogue unit price (the line records that it did).
-    Raises InvalidQuantity (zero or beyond MAX_LINE_QUANTITY), InvalidPrice (negative).
+    `price_override` replaces the catalogue unit price (the line records that it did); an
+    item without a catalogue price can only be sold with one. Raises InvalidQuantity (zero or
+    beyond MAX_LINE_QUANTITY), InvalidPrice (negative), UnknownSku (no price at all).
     """
     if quantity == 0 or abs(quantity) > MAX_LINE_QUANTITY:
         raise InvalidQuantity(quantity, f"must be non-zero and at most {MAX_LINE_QUANTITY}")
     if price_override is not None and (not price_override.is_finite() or price_override < 0):
         raise InvalidPrice(f"price override {price_override} must be zero or more")
+    unit_price = price_override if price_override is not None else item.unit_price
+    if unit_price is None:
+        raise UnknownSku(item.sku, "has no price on the store's price list")
     overridden = price_override is not None and price_override != item.unit_price
     return CartLine(
         line_id=line_id,
@@ -228,7 +234,7 @@ def new_line(
         sku=item.sku,
         description=item.description,
         quantity=quantity,
-        unit_price=price_override if price_override is not None else item.unit_price,
+        unit_price=unit_price,
         price_version=item.price_version,
         price_source="override" if overridden else "catalogue",
     )
@@ -237,9 +243,14 @@ def new_line(
 def settle_tenders(due: Money, tenders: list[TenderRequest]) -> tuple[Tender, ...]:
     """Apply `tenders` in order to `due`; the cash beyond it is change.
 
-    Returns the settled tenders (amount applied + change). Raises InsufficientTender when the
-    tendered sum is below `due`.
+    Returns the settled tenders (amount applied + change). Raises InvalidTender for a tender of
+    zero or less, InsufficientTender when the tendered sum is below `due`.
     """
+    for tender in tenders:
+        if not tender.amount.amount > 0:
+            raise InvalidTender(
+                f"a {tender.kind} tender must be more than zero, got {tender.amount}"
+            )
     offered = Money.sum((tender.amount for tender in tenders), due.currency)
     if offered < due:
         raise InsufficientTender(str(due), str(offered))

@@ -19,7 +19,8 @@ class ReturnItem:
     """One line of a return request.
 
     Against a receipt, name the receipt line (`original_line_no`); the price is the one paid.
-    Without a receipt, `unit_price` is required (the price the customer is refunded).
+    Without a receipt, `unit_price` is the refund per unit (the service defaults it to the
+    current catalogue price); `make_return` refuses such a line without one.
     """
 
     sku: str

@@ -42,7 +42,7 @@ def record_return(
     if command.return_id is not None:
         existing = uow.returns.get(command.return_id)
         if existing is not None:
-            if existing.till_id != command.till_id:
+            if not _same_request(existing, command):
                 raise IdReused("return", str(command.return_id))
             return existing, False
     original = _original(command, uow)
@@ -67,6 +67,19 @@ def record_return(
     seq = uow.emit(event)
     uow.returns.add(event.sales_return, seq)
     return event.sales_return, True
+
+
+def _same_request(existing: Return, command: RecordReturn) -> bool:
+    """Whether a return id seen before was sent for the same goods (a retry), not new ones."""
+    return (
+        existing.till_id == command.till_id
+        and [(line.sku, line.quantity) for line in existing.lines]
+        == [(item.sku, item.quantity) for item in command.items]
+        and (
+            command.original_sale_id is None
+            or existing.original_sale_id == command.original_sale_id
+        )
+    )
 
 
 def _original(command: RecordReturn, uow: EdgeUnitOfWork) -> Sale | None:

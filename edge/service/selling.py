@@ -43,6 +43,15 @@ class AddLines:
 
 
 @dataclass(frozen=True, slots=True)
+class Scanned:
+    """The cart's head after a scan, the request's lines, and how many of them were new."""
+
+    head: CartHead
+    lines: list[CartLine]
+    added: int
+
+
+@dataclass(frozen=True, slots=True)
 class VoidLine:
     cart_id: UUID
     line_id: UUID
@@ -60,12 +69,12 @@ def open_cart(
 ) -> tuple[Cart, bool]:
     """Open a cart at a till. Returns (cart, created); an id seen before returns that cart.
 
-    Raises IdReused if the id names a cart of another till.
+    Raises IdReused if the id names a cart of another till or customer.
     """
     if command.cart_id is not None:
         existing = uow.carts.get(command.cart_id)
         if existing is not None:
-            if existing.till_id != command.till_id:
+            if (existing.till_id, existing.customer_id) != (command.till_id, command.customer_id):
                 raise IdReused("cart", str(command.cart_id))
             return existing, False
     cart = Cart(
@@ -79,19 +88,22 @@ def open_cart(
     return cart, True
 
 
-def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> tuple[CartHead, list[CartLine]]:
+def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
     """Scan one or more lines onto an open cart, all or nothing, in constant time per line.
 
     A line whose `line_id` is already on this cart with the same SKU and quantity is returned
-    as it is (a retried scan). Returns (the cart's head after the scan, the request's lines).
-    Raises CartNotFound, CartClosed, UnknownSku, InvalidQuantity, InvalidPrice, IdReused.
+    as it is (a retried scan); lines without an id are always new. Raises CartNotFound,
+    CartClosed, UnknownSku, InvalidQuantity, InvalidPrice, IdReused (an id on another cart,
+    with another SKU or quantity, or twice in one request).
     """
     head = uow.carts.head(command.cart_id)
     if head is None:
         raise CartNotFound(str(command.cart_id))
-    known = uow.carts.lines_by_id(
-        [line.line_id for line in command.lines if line.line_id is not None]
-    )
+    requested = [line.line_id for line in command.lines if line.line_id is not None]
+    for line_id in requested:
+        if requested.count(line_id) > 1:
+            raise IdReused("cart line", str(line_id))
+    known = uow.carts.lines_by_id(requested)
     result: list[CartLine] = []
     added: list[CartLine] = []
     for line_input in command.lines:
@@ -115,7 +127,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> tuple[CartHead, list[Ca
         result.append(line)
     if added:
         uow.carts.add_lines(head.cart_id, head.currency, added)
-    return head, result
+    return Scanned(head, result, len(added))
 
 
 def void_line(command: VoidLine, uow: EdgeUnitOfWork) -> Cart:

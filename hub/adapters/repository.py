@@ -119,7 +119,8 @@ class EnrolmentRepository:
             .values(used_at=now, used_by_node_id=node_id)
             .returning(tables.enrolment_token.c.store_id)
         )
-        return result.scalar_one_or_none()
+        store_id: str | None = result.scalar_one_or_none()
+        return store_id
 
     async def add_node(
         self, node_id: str, store_id: str, name: str, credential_hash: str, now: datetime
@@ -443,8 +444,11 @@ class LedgerRepository:
         first_day: date | None,
         last_day: date | None,
         store_id: str | None,
+        currency: str,
     ) -> list[dict[str, Any]]:
-        """Per group: invoices, lines, units (net), revenue_minor (net), returns_minor (positive)."""
+        """Per group, over documents in `currency`: invoices, lines, units (net), revenue_minor
+        (net), returns_minor (positive).
+        """
         document = tables.sale_document
         keys: list[Any] = {
             "day": [document.c.business_day],
@@ -466,15 +470,14 @@ class LedgerRepository:
             .group_by(*keys)
             .order_by(*keys)
         )
-        conditions = []
+        conditions = [document.c.currency == currency]
         if first_day is not None:
             conditions.append(document.c.business_day >= first_day)
         if last_day is not None:
             conditions.append(document.c.business_day <= last_day)
         if store_id is not None:
             conditions.append(document.c.store_id == store_id)
-        if conditions:
-            statement = statement.where(and_(*conditions))
+        statement = statement.where(and_(*conditions))
         rows = await self._connection.execute(statement)
         return [dict(row._mapping) for row in rows]
 

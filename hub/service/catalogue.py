@@ -44,14 +44,23 @@ async def import_catalogue(
 ) -> ImportResult:
     """Upsert products and prices in one transaction and publish the changes.
 
-    Raises InvalidRequest for a duplicate SKU in one import, a negative price, or a currency
-    without minor units.
+    One SKU may appear once per price list, with the same product details each time. Raises
+    InvalidRequest for a repeated (SKU, price list) or differing details, or a negative price;
+    UnknownCurrency for a currency code without known minor units.
     """
     seen: set[tuple[str, str]] = set()
+    first_of_sku: dict[str, CatalogueItem] = {}
     for item in items:
         if (item.sku, item.price_list) in seen:
-            raise InvalidRequest(f"SKU {item.sku!r} appears twice in one import")
+            raise InvalidRequest(
+                f"SKU {item.sku!r} appears twice on price list {item.price_list!r}"
+            )
         seen.add((item.sku, item.price_list))
+        first = first_of_sku.setdefault(item.sku, item)
+        if _product_fields(first) != _product_fields(item):
+            raise InvalidRequest(
+                f"SKU {item.sku!r} has different product details on two price lists"
+            )
         if item.unit_price < 0 or not item.unit_price.is_finite():
             raise InvalidRequest(
                 f"SKU {item.sku!r}: unit price {item.unit_price} must be zero or more"
@@ -71,6 +80,8 @@ async def import_catalogue(
         price_rows: list[dict[str, Any]] = []
         feed_rows: list[dict[str, Any]] = []
         for item in items:
+            # A SKU on several price lists is one product: publish it once.
+            publishes_product = first_of_sku[item.sku] is item
             product = ProductV1(
                 sku=item.sku,
                 description=item.description,
@@ -79,7 +90,7 @@ async def import_catalogue(
                 gtin=item.gtin,
             )
             current = products.get(item.sku)
-            if current is None or _product_changed(current, product):
+            if publishes_product and (current is None or _product_changed(current, product)):
                 version = (current.version if current else 0) + 1
                 product_rows.append({**product.model_dump(), "version": version, "updated_at": now})
                 feed_rows.append(
@@ -116,6 +127,10 @@ async def import_catalogue(
             await catalogue.upsert_prices(price_rows)
         await FeedRepository(connection).append(feed_rows)
     return ImportResult(len(items), len(product_rows), len(price_rows))
+
+
+def _product_fields(item: CatalogueItem) -> tuple[object, ...]:
+    return (item.description, item.kind, item.track_inventory, item.gtin)
 
 
 def _product_changed(current: ProductRecord, product: ProductV1) -> bool:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import LedgerRepository
-from shared.money import Money
+from shared.money import Money, minor_units
 
 GroupBy = Literal["day", "store", "store_day"]
 
@@ -35,14 +35,14 @@ async def sales_report(
     store_id: str | None = None,
     currency: str = "GBP",
 ) -> list[SalesRow]:
-    """Totals of the ledger grouped by day, store, or both; days are inclusive.
-
-    Exact: sums of integer minor units. Documents in other currencies than `currency` are
-    not converted, so a report covers stores of one currency.
+    """Totals of the ledger's documents in `currency`, grouped by day, store, or both; days
+    are inclusive. Exact: sums of integer minor units; no conversion between currencies.
+    Raises UnknownCurrency.
     """
+    minor_units(currency)
     async with db.read() as connection:
         rows = await LedgerRepository(connection).sales_report(
-            group_by, first_day, last_day, store_id
+            group_by, first_day, last_day, store_id, currency
         )
     return [
         SalesRow(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlite_utils
 
-from tests.support import Edge, money
+from tests.support import Edge, Hub, money
 
 
 def outbox_rows(edge: Edge) -> list[dict[str, object]]:
@@ -151,3 +151,88 @@ async def test_a_voided_cart_sells_nothing(store: Edge) -> None:
     )
     assert closed.status_code == 409 and closed.json()["error"] == "cart_closed"
     assert outbox_rows(store) == []
+
+
+async def open_with(store: Edge, sku: str, quantity: int = 1) -> str:
+    cart_id = str(uuid.uuid4())
+    opened = await store.client.post(
+        "/v1/carts",
+        json={"cart_id": cart_id, "till_id": "T1", "lines": [{"sku": sku, "quantity": quantity}]},
+    )
+    assert opened.status_code == 201, opened.text
+    return cart_id
+
+
+async def test_tenders_must_be_positive_and_exact_to_the_penny(store: Edge) -> None:
+    cart_id = await open_with(store, "A")
+    negative = await store.client.post(
+        f"/v1/carts/{cart_id}/checkout",
+        json={"tenders": [{"amount": "10.00"}, {"amount": "-5.00"}]},
+    )
+    assert negative.status_code == 422 and negative.json()["error"] == "invalid_tender"
+    sub_penny = await store.client.post(
+        f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"amount": "2.555"}]}
+    )
+    assert sub_penny.status_code == 422 and sub_penny.json()["error"] == "invalid_value"
+    assert outbox_rows(store) == []
+
+
+async def test_an_item_without_a_price_sells_only_with_a_price_entered(
+    hub: Hub, store: Edge
+) -> None:
+    await hub.client.post(
+        "/v1/catalogue/import",
+        json={
+            "items": [
+                {"sku": "W", "unit_price": "5.00", "currency": "GBP", "price_list": "wholesale"}
+            ]
+        },
+        headers=hub.admin,
+    )
+    await store.sync()
+    look_up = (await store.client.get("/v1/catalogue/W")).json()
+    assert look_up["unit_price"] is None
+    refused = await store.client.post(
+        "/v1/carts", json={"till_id": "T1", "lines": [{"sku": "W", "quantity": 1}]}
+    )
+    assert refused.status_code == 404 and "has no price" in refused.json()["detail"]
+    priced = await store.client.post(
+        "/v1/carts",
+        json={"till_id": "T1", "lines": [{"sku": "W", "quantity": 2, "unit_price": "4.50"}]},
+    )
+    assert priced.status_code == 201 and money(priced.json()["total"]) == Decimal("9.00")
+
+
+async def test_an_id_sent_again_for_different_goods_is_refused_not_taken_as_a_retry(
+    store: Edge,
+) -> None:
+    return_id = str(uuid.uuid4())
+    body = {
+        "return_id": return_id,
+        "till_id": "T1",
+        "reason": "faulty",
+        "lines": [{"sku": "A", "quantity": 1}],
+    }
+    first = await store.client.post("/v1/returns", json=body)
+    assert first.status_code == 201
+    other = {**body, "lines": [{"sku": "C", "quantity": 5}]}
+    refused = await store.client.post("/v1/returns", json=other)
+    assert refused.status_code == 409 and refused.json()["error"] == "id_reused"
+    read_back = await store.client.get(f"/v1/returns/{return_id}")
+    assert read_back.status_code == 200 and read_back.json()["lines"][0]["sku"] == "A"
+    cart_id, line_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await store.client.post("/v1/carts", json={"cart_id": cart_id, "till_id": "T1"})
+    scan = {"lines": [{"line_id": line_id, "sku": "A", "quantity": 1}]}
+    assert (await store.client.post(f"/v1/carts/{cart_id}/lines", json=scan)).status_code == 201
+    assert (await store.client.post(f"/v1/carts/{cart_id}/lines", json=scan)).status_code == 200
+    changed = {"lines": [{"line_id": line_id, "sku": "A", "quantity": 9}]}
+    assert (await store.client.post(f"/v1/carts/{cart_id}/lines", json=changed)).status_code == 409
+    twice = {"lines": [{"line_id": str(uuid.uuid4()), "sku": "A", "quantity": 1}] * 2}
+    assert (await store.client.post(f"/v1/carts/{cart_id}/lines", json=twice)).status_code == 409
+
+
+async def test_catalogue_search_takes_wildcards_literally(hub: Hub, store: Edge) -> None:
+    await hub.import_items({"50%OFF": "1.00", "500FF": "1.00"})
+    await store.sync()
+    found = (await store.client.get("/v1/catalogue", params={"q": "%"})).json()
+    assert [item["sku"] for item in found] == ["50%OFF"]

@@ -71,8 +71,18 @@ class OfflineWindow:
         if len(parts) != 3:
             raise ValueError(f"--offline {text!r}: expected STORE,FROM,TO")
         zone = ZoneInfo(timezone)
-        store_no = parse_store(parts[0])
-        start, end = (_local(part, zone) for part in parts[1:])
+        try:
+            store_no = parse_store(parts[0])
+        except ValueError:
+            raise ValueError(
+                f"--offline {text!r}: {parts[0]!r} is not a store (2 or store-2)"
+            ) from None
+        try:
+            start, end = (_local(part, zone) for part in parts[1:])
+        except ValueError:
+            raise ValueError(
+                f"--offline {text!r}: FROM and TO must be ISO date-times, e.g. 2010-12-03T10:00"
+            ) from None
         if end <= start:
             raise ValueError(f"--offline {text!r}: TO must be after FROM")
         return cls(store_no, start, end)

@@ -25,7 +25,7 @@ from edge.api.schemas import (
 )
 from edge.domain.cart import Cart, TenderRequest
 from edge.domain.returns import ReturnItem
-from edge.errors import CartNotFound, SaleNotFound
+from edge.errors import CartNotFound, ReturnNotFound, SaleNotFound
 from edge.service import returns, selling
 from shared.money import Money
 
@@ -53,7 +53,7 @@ async def open_cart(
 
     def open_and_scan(uow: EdgeUnitOfWork) -> tuple[Cart, bool]:
         cart, created = selling.open_cart(command, uow, identity=identity, clock=runtime.clock)
-        if lines:
+        if lines and (created or cart.status == "open"):
             selling.add_lines(selling.AddLines(cart.cart_id, lines), uow)
             cart = uow.carts.get(cart.cart_id) or cart
         return cart, created
@@ -73,15 +73,21 @@ async def get_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
 
 
 @router.post("/carts/{cart_id}/lines", response_model=LinesOut, status_code=status.HTTP_201_CREATED)
-async def add_lines(cart_id: UUID, body: LinesIn, runtime: RuntimeDep, _: IdentityDep) -> LinesOut:
-    """Scan lines onto the cart, all or nothing; a line id seen before is not added again."""
+async def add_lines(
+    cart_id: UUID, body: LinesIn, response: Response, runtime: RuntimeDep, _: IdentityDep
+) -> LinesOut:
+    """Scan lines onto the cart, all or nothing (201); lines whose ids were all seen before are
+    returned as they are (200).
+    """
     command = selling.AddLines(cart_id, _lines(body))
-    head, lines = await runtime.write(lambda uow: selling.add_lines(command, uow), durable=False)
+    scanned = await runtime.write(lambda uow: selling.add_lines(command, uow), durable=False)
+    if scanned.added == 0:
+        response.status_code = status.HTTP_200_OK
     return LinesOut(
-        cart_id=head.cart_id,
-        lines=[CartLineOut.of(line, head.currency) for line in lines],
-        line_count=head.active_count,
-        total=head.total.amount,
+        cart_id=scanned.head.cart_id,
+        lines=[CartLineOut.of(line, scanned.head.currency) for line in scanned.lines],
+        line_count=scanned.head.active_count,
+        total=scanned.head.total.amount,
     )
 
 
@@ -112,7 +118,7 @@ async def checkout(
     command = selling.Checkout(
         cart_id=cart_id,
         tenders=[
-            TenderRequest(kind=tender.kind, amount=Money.of(tender.amount, identity.currency))
+            TenderRequest(kind=tender.kind, amount=Money.exact(tender.amount, identity.currency))
             for tender in body.tenders
         ],
         external_reference=body.external_reference,
@@ -153,6 +159,14 @@ async def record_return(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
+    return ReturnOut.of(document)
+
+
+@router.get("/returns/{return_id}", response_model=ReturnOut)
+async def get_return(return_id: UUID, runtime: RuntimeDep) -> ReturnOut:
+    document = await runtime.read(lambda uow: uow.returns.get(return_id))
+    if document is None:
+        raise ReturnNotFound(str(return_id))
     return ReturnOut.of(document)
 
 

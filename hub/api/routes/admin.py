@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, status
 
+from hub.adapters.repository import StoreRecord
 from hub.api.deps import AdminCaller, HqCaller, RuntimeDep
 from hub.api.schemas import ApiKeyIn, ApiKeyOut, EnrolmentTokenOut, NodeOut, StoreIn, StoreOut
 from hub.service import stores
@@ -23,7 +24,7 @@ async def create_store(body: StoreIn, runtime: RuntimeDep, _: HqCaller) -> Store
     return _store_out(store)
 
 
-def _store_out(store: stores.StoreRecord) -> StoreOut:
+def _store_out(store: StoreRecord) -> StoreOut:
     return StoreOut(
         store_id=store.store_id,
         name=store.name,
