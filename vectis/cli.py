@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
+from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import SecretStr, ValidationError
@@ -35,6 +37,29 @@ app.add_typer(bench_app, name="bench")
 
 # Reconciliation tables are wide; when piped, do not squeeze them into 80 columns.
 console = Console() if sys.stdout.isatty() else Console(width=150)
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, with SIGTERM cancelling the work like Ctrl-C does: child processes of a
+    replay or a demo are stopped on the way out instead of being orphaned.
+    """
+
+    async def main() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            return await coroutine
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    try:
+        return asyncio.run(main())
+    except asyncio.CancelledError:
+        console.print("[yellow]stopped[/yellow]")
+        raise typer.Exit(130) from None
 
 
 def _fail(message: str) -> None:
@@ -222,7 +247,7 @@ def replay(
         dataset, stores, from_day, to_day, offline, hub_url, hub_db, work_dir, scan
     )
     configure_logging("WARNING")
-    result = asyncio.run(run_replay(options))
+    result = _run(run_replay(options))
     print_result(result, console)
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +270,7 @@ def demo(
 
     keep_serving = sys.stdin.isatty() if serve is None else serve
     configure_logging("WARNING")
-    ok = asyncio.run(run_demo(work_dir, keep_serving=keep_serving, console=console))
+    ok = _run(run_demo(work_dir, keep_serving=keep_serving, console=console))
     raise typer.Exit(0 if ok else 1)
 
 
@@ -266,7 +291,7 @@ def bench_replay(
         if kind not in ("postgres", "sqlite"):
             _fail(f"unknown hub kind {kind!r}")
     configure_logging("WARNING")
-    figures = asyncio.run(
+    figures = _run(
         run(
             dataset,
             stores=stores,

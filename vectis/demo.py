@@ -29,9 +29,12 @@ DEMO_PORTS = {"hub": 8700, "store-1": 8701, "store-2": 8702}
 
 
 def _free(port: int) -> bool:
+    """Whether a server could listen on `port` (SO_REUSEADDR as uvicorn sets it: a port in
+    TIME_WAIT after an earlier run is free, one another process listens on is not)."""
     import socket
 
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

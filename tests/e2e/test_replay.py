@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,37 @@ def test_the_demo_reconciles_two_weeks_with_a_store_offline(tmp_path: Path) -> N
     assert "RECONCILED" in run.stdout
     assert "31102 lines" in run.stdout
     assert "store-2 came back online" in run.stdout
+
+
+def test_stopping_a_replay_stops_the_hub_and_edges_it_started(tmp_path: Path) -> None:
+    work_dir = tmp_path / "run"
+    replay = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vectis",
+            "replay",
+            "--dataset",
+            str(bundled_dataset()),
+            "--work-dir",
+            str(work_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (work_dir / "logs" / "store-2.log").exists():
+            assert time.monotonic() < deadline and replay.poll() is None
+            time.sleep(0.2)
+        time.sleep(2)  # selling by now
+        replay.send_signal(signal.SIGTERM)
+        output, _ = replay.communicate(timeout=60)
+    finally:
+        replay.kill()
+    assert replay.returncode == 130, output
+    survivors = subprocess.run(
+        ["pgrep", "-f", str(work_dir)], capture_output=True, text=True
+    ).stdout
+    assert survivors == "", f"processes left running: {survivors}"

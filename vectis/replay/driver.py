@@ -196,9 +196,12 @@ class TillSession:
     request, and the driver shares two cores with every process it drives.
     """
 
-    def __init__(self, edge: EdgeHandle, *, scan: bool) -> None:
+    def __init__(
+        self, edge: EdgeHandle, *, scan: bool, stop: threading.Event | None = None
+    ) -> None:
         self.edge = edge
         self.scan = scan
+        self.stop = stop or threading.Event()
         self._connection: http.client.HTTPConnection | None = None
 
     def close(self) -> None:
@@ -215,6 +218,8 @@ class TillSession:
         headers = {"Content-Type": "application/json"} if payload is not None else {}
         deadline = time.monotonic() + 60
         while True:
+            if self.stop.is_set():
+                raise ReplayError(f"{self.edge.store_id}: replay stopped")
             try:
                 if self._connection is None:
                     self._connection = http.client.HTTPConnection(
@@ -331,6 +336,8 @@ class StoreRun:
     def run(self) -> None:
         edge = self.session.edge
         for invoice in self.invoices:
+            if self.session.stop.is_set():
+                return
             offline = any(window.covers(invoice.business_time) for window in self.windows)
             if offline and edge.proxy.online:
                 log.info("%s goes offline at %s", edge.store_id, invoice.business_time)
@@ -481,6 +488,7 @@ async def _replay(
         for invoice in dataset.invoices:
             by_store[store_for(invoice, options.stores)].append(invoice)
         first_time = dataset.invoices[0].business_time
+        stop = threading.Event()
         for number in range(1, options.stores + 1):
             token = await hq.enrolment_token(store_id(number))
             edge = await stack.start_edge(
@@ -490,7 +498,7 @@ async def _replay(
                 first_time,
                 port=options.ports.get(store_id(number)),
             )
-            sessions.append(TillSession(edge, scan=options.scan))
+            sessions.append(TillSession(edge, scan=options.scan, stop=stop))
         await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
         loop = asyncio.get_running_loop()
         runs = [
@@ -503,7 +511,12 @@ async def _replay(
             for session in sessions
         ]
         started = time.perf_counter()
-        await asyncio.gather(*(asyncio.to_thread(run.run) for run in runs))
+        try:
+            await asyncio.gather(*(asyncio.to_thread(run.run) for run in runs))
+        except BaseException:
+            # Interrupted (Ctrl-C) or failed: let the till threads finish their current request.
+            stop.set()
+            raise
         await asyncio.to_thread(wait_until_drained, sessions, options.drain_timeout_s)
         for run in runs:
             await asyncio.to_thread(run.finish, options.drain_timeout_s)
