@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from edge.domain.cart import Cart, CartLine
-from edge.domain.documents import Return, Sale, Tender
+from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
 from shared.money import DecimalText, Money
 
 TillId = Annotated[
@@ -173,6 +173,18 @@ class DocumentLineOut(BaseModel):
     line_total: DecimalText
     price_version: int | None
 
+    @classmethod
+    def of(cls, line: SaleLine | ReturnLine) -> DocumentLineOut:
+        return cls(
+            line_no=line.line_no,
+            sku=line.sku,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total.amount,
+            price_version=line.price_version,
+        )
+
 
 class SaleOut(BaseModel):
     sale_id: UUID
@@ -202,18 +214,7 @@ class SaleOut(BaseModel):
             currency=sale.currency,
             customer_id=sale.customer_id,
             external_reference=sale.external_reference,
-            lines=[
-                DocumentLineOut(
-                    line_no=line.line_no,
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    line_total=line.line_total.amount,
-                    price_version=line.price_version,
-                )
-                for line in sale.lines
-            ],
+            lines=[DocumentLineOut.of(line) for line in sale.lines],
             tenders=[TenderOut.of(tender) for tender in sale.tenders],
             total=sale.total.amount,
             change=change,
@@ -244,18 +245,7 @@ class ReturnOut(BaseModel):
             business_day=document.business_day,
             currency=document.currency,
             reason=document.reason,
-            lines=[
-                DocumentLineOut(
-                    line_no=line.line_no,
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    line_total=line.line_total.amount,
-                    price_version=line.price_version,
-                )
-                for line in document.lines
-            ],
+            lines=[DocumentLineOut.of(line) for line in document.lines],
             refunds=[TenderOut.of(tender) for tender in document.refunds],
             total=document.total.amount,
         )
