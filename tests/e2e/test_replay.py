@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
+from vectis.ops.postgres import TemporaryCluster
 from vectis.replay.dataset import bundled_dataset
+from vectis.replay.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -121,3 +127,48 @@ def test_stopping_a_replay_stops_the_hub_and_edges_it_started(tmp_path: Path) ->
         ["pgrep", "-f", str(work_dir)], capture_output=True, text=True
     ).stdout
     assert survivors == "", f"processes left running: {survivors}"
+
+
+async def test_a_replay_against_a_running_hub_enrols_its_stores_there(
+    tmp_path: Path, postgres: TemporaryCluster
+) -> None:
+    stack = Stack(work_dir=tmp_path / "hq")
+    try:
+        await stack.start_hub(
+            "postgres", database_url=postgres.create_database(f"hq_{uuid.uuid4().hex[:12]}")
+        )
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "vectis",
+                "replay",
+                "--dataset",
+                str(bundled_dataset()),
+                "--from",
+                "2010-12-02",
+                "--to",
+                "2010-12-02",
+                "--hub-url",
+                stack.hub_url,
+                "--work-dir",
+                str(tmp_path / "run"),
+                "--json",
+                str(tmp_path / "result.json"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "VECTIS_HUB_ADMIN_TOKEN": stack.admin_token},
+        )
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        result = json.loads((tmp_path / "result.json").read_text())
+        assert result["hub"]["by_day"] == result["dataset"]["by_day"]
+        async with httpx.AsyncClient(base_url=stack.hub_url, trust_env=False) as client:
+            nodes = await client.get(
+                "/v1/stores/store-1/nodes", headers={"Authorization": f"Bearer {stack.admin_token}"}
+            )
+        assert nodes.status_code == 200 and len(nodes.json()) == 1
+    finally:
+        await stack.aclose()
