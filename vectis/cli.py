@@ -274,6 +274,26 @@ def demo(
     raise typer.Exit(0 if ok else 1)
 
 
+@app.command()
+def schemas(
+    out: Annotated[Path, typer.Option(help="Directory of the published schemas")] = Path(
+        "docs/schemas"
+    ),
+    check: Annotated[bool, typer.Option(help="Only check that the files are up to date")] = False,
+) -> None:
+    """Write the JSON Schemas of every sync message (docs/schemas), or check them."""
+    from sync.schemas import stale, write
+
+    if check:
+        outdated = stale(out)
+        if outdated:
+            _fail(f"stale schemas in {out}: {', '.join(outdated)}; run `vectis schemas`")
+        console.print(f"{out}: up to date")
+        return
+    for path in write(out):
+        console.print(f"wrote {path}")
+
+
 @bench_app.command("replay")
 def bench_replay(
     dataset: Annotated[Path, typer.Option(help="Online Retail CSV, gzip or not")],

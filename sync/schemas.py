@@ -1,0 +1,71 @@
+"""JSON Schemas of every sync message, as published in docs/schemas (see `vectis schemas`).
+
+A test regenerates them and fails when the files differ, so the published contract can never
+drift from the code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from sync import messages
+
+# File stem -> model. Events are published per kind and schema version.
+MESSAGES: dict[str, type[BaseModel]] = {
+    "push-request": messages.PushRequest,
+    "push-response": messages.PushResponse,
+    "raw-event": messages.RawEvent,
+    "event.sale.completed.v1": messages.SaleCompleted,
+    "event.return.recorded.v1": messages.ReturnRecorded,
+    "feed-page": messages.FeedPage,
+    "feed.product.v1": messages.ProductV1,
+    "feed.price.v1": messages.PriceV1,
+    "feed.stock_level.v1": messages.StockLevelV1,
+    "feed.store.v1": messages.StoreConfigV1,
+    "enrol-request": messages.EnrolRequest,
+    "enrol-response": messages.EnrolResponse,
+    "error": messages.ErrorBody,
+}
+
+
+def render() -> dict[str, str]:
+    """File name -> JSON text of each schema, with the protocol version stamped in."""
+    rendered = {}
+    for stem, model in MESSAGES.items():
+        schema: dict[str, Any] = model.model_json_schema(mode="validation")
+        schema["$id"] = f"https://vectis-edge.invalid/schemas/{stem}.json"
+        schema["x-protocol-version"] = messages.PROTOCOL_VERSION
+        rendered[f"{stem}.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return rendered
+
+
+def write(directory: Path) -> list[Path]:
+    """Write every schema into `directory`, removing stale ones; returns the files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    wanted = render()
+    for existing in directory.glob("*.json"):
+        if existing.name not in wanted:
+            existing.unlink()
+    written = []
+    for name, text in wanted.items():
+        path = directory / name
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
+def stale(directory: Path) -> list[str]:
+    """Names of schema files that are missing, different or no longer generated."""
+    wanted = render()
+    present = (
+        {path.name: path.read_text() for path in directory.glob("*.json")}
+        if directory.exists()
+        else {}
+    )
+    differing = [name for name, text in wanted.items() if present.get(name) != text]
+    extra = [name for name in present if name not in wanted]
+    return sorted(differing + extra)
