@@ -23,13 +23,18 @@ class HubRuntime:
         await self.database.dispose()
 
 
-async def build_runtime(settings: HubSettings, clock: Clock | None = None) -> HubRuntime:
-    """Migrate (unless disabled) and connect lazily to the configured database."""
-    if settings.migrate_on_start:
-        await asyncio.to_thread(upgrade_hub, settings.database_url)
+def runtime_from(settings: HubSettings, clock: Clock | None = None) -> HubRuntime:
+    """The runtime over an already-migrated database; connects lazily, does no I/O here."""
     return HubRuntime(
         settings=settings,
         database=HubDatabase(settings.database_url, pool_size=settings.pool_size),
         clock=clock or SystemClock(),
         metrics=HubMetrics(),
     )
+
+
+async def build_runtime(settings: HubSettings, clock: Clock | None = None) -> HubRuntime:
+    """Migrate (unless disabled), then `runtime_from`."""
+    if settings.migrate_on_start:
+        await asyncio.to_thread(upgrade_hub, settings.database_url)
+    return runtime_from(settings, clock)

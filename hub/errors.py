@@ -25,6 +25,17 @@ class HubError(Exception):
     code = "hub_error"
 
 
+class StorageRefused(HubError):
+    """The database refused rows: a value it cannot store (a NUL character, say)."""
+
+    code = "storage_refused"
+
+    def __init__(self, table: str, reason: str) -> None:
+        super().__init__(f"{table}: {reason}")
+        self.table = table
+        self.reason = reason
+
+
 class Unauthenticated(HubError):
     """The request carries no valid credential for what it asks."""
 

@@ -69,6 +69,17 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
         return amount.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
+def to_minor(amount: Decimal, currency: str) -> int:
+    """`amount` in integer minor units of `currency` (rounded by `quantize` if it has more places).
+
+    The fast path for amounts that are already exact, as every amount on the wire is.
+    """
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled == scaled.to_integral_value():
+        return int(scaled)
+    return int(quantize(amount, currency).scaleb(minor_units(currency)))
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount of a currency, quantized to its minor unit (GBP: pence).

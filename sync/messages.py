@@ -14,7 +14,7 @@ refused, because a float is not money.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -23,7 +23,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    TypeAdapter,
     ValidationError,
 )
 
@@ -159,8 +158,6 @@ Event = Annotated[SaleCompleted | ReturnRecorded, Field(discriminator="kind")]
 # The newest schema version of each kind this code understands.
 SCHEMA_VERSIONS: dict[str, int] = {"sale.completed": 1, "return.recorded": 1}
 
-_EVENT_ADAPTER: TypeAdapter[SaleCompleted | ReturnRecorded] = TypeAdapter(Event)
-
 
 def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded:
     """Type a raw envelope.
@@ -175,8 +172,23 @@ def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded:
         raise UnsupportedSchemaVersion(
             raw.event_id, raw.seq, raw.kind, raw.schema_version, supported
         )
+    # The envelope was validated as a RawEvent already: only the payload needs typing.
+    fields = {name: getattr(raw, name) for name in EnvelopeFields.model_fields}
+    if raw.kind == "sale.completed":
+        return SaleCompleted.model_construct(
+            **fields, kind="sale.completed", payload=_payload(SaleCompletedV1, raw)
+        )
+    return ReturnRecorded.model_construct(
+        **fields, kind="return.recorded", payload=_payload(ReturnRecordedV1, raw)
+    )
+
+
+PayloadT = TypeVar("PayloadT", bound=Payload)
+
+
+def _payload(model: type[PayloadT], raw: RawEvent) -> PayloadT:
     try:
-        return _EVENT_ADAPTER.validate_python(raw.model_dump())
+        return model.model_validate(raw.payload)
     except ValidationError as error:
         raise MalformedEvent(raw.event_id, raw.seq, _summarize(error)) from None
 

@@ -80,6 +80,9 @@ def hub_serve(
         str | None, typer.Option(help="HQ admin secret (or VECTIS_HUB_ADMIN_TOKEN)")
     ] = None,
     migrate: Annotated[bool, typer.Option(help="Migrate the database to head first")] = True,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (one per core is a good start)")
+    ] = 1,
 ) -> None:
     """Serve the hub's API until interrupted."""
     from hub.settings import HubSettings
@@ -98,7 +101,7 @@ def hub_serve(
         _fail(str(error))
         return
     configure_logging()
-    serve_hub(settings)
+    serve_hub(settings, workers=max(workers, 1))
 
 
 @hub_app.command("migrate")

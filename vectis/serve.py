@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import uvicorn
+from pydantic import SecretStr
 
 from edge.api.app import create_app as create_edge_app
 from edge.bootstrap import build_runtime as build_edge_runtime
@@ -13,6 +15,8 @@ from edge.settings import EdgeSettings
 from hub.api.app import create_app as create_hub_app
 from hub.bootstrap import build_runtime as build_hub_runtime
 from hub.settings import HubSettings
+from migrations.runner import upgrade_hub
+from shared.tuning import tune_garbage_collector
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -37,8 +41,13 @@ async def _serve(app: object, host: str, port: int) -> None:
     await uvicorn.Server(config).serve()
 
 
-def serve_hub(settings: HubSettings) -> None:
-    """Migrate and serve the hub until SIGINT or SIGTERM."""
+def serve_hub(settings: HubSettings, workers: int = 1) -> None:
+    """Migrate and serve the hub until SIGINT or SIGTERM, in `workers` processes."""
+    if workers > 1:
+        _serve_hub_workers(settings, workers)
+        return
+
+    tune_garbage_collector()
 
     async def main() -> None:
         runtime = await build_hub_runtime(settings)
@@ -53,8 +62,36 @@ def serve_hub(settings: HubSettings) -> None:
     asyncio.run(main())
 
 
+def _serve_hub_workers(settings: HubSettings, workers: int) -> None:
+    # Workers are separate processes: they get the settings through the environment.
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        os.environ[f"VECTIS_HUB_{name.upper()}"] = str(value)
+    os.environ["VECTIS_HUB_MIGRATE_ON_START"] = "false"
+    if settings.migrate_on_start:
+        upgrade_hub(settings.database_url)
+    logging.getLogger("vectis.hub").info(
+        "hub on http://%s:%d with %d workers", settings.host, settings.port, workers
+    )
+    uvicorn.run(
+        "hub.api.asgi:create_app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
 def serve_edge(settings: EdgeSettings) -> None:
     """Migrate the store's SQLite file and serve the edge node until SIGINT or SIGTERM."""
+
+    tune_garbage_collector()
 
     async def main() -> None:
         runtime = await build_edge_runtime(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -9,7 +10,22 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import Row, and_, case, func, literal_column, or_, select, tuple_, update
+import asyncpg
+from sqlalchemy import (
+    Row,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,6 +34,7 @@ from sqlalchemy.sql.dml import Insert
 from hub.adapters import tables
 from hub.domain.feed import FeedPosition
 from hub.domain.ledger import LedgerDocument, StockMovement
+from hub.errors import StorageRefused
 
 
 def _insert(connection: AsyncConnection, table: Any) -> Any:
@@ -29,6 +46,41 @@ def _insert(connection: AsyncConnection, table: Any) -> Any:
 
 def _is_postgres(connection: AsyncConnection) -> bool:
     return connection.dialect.name == "postgresql"
+
+
+def _one_of(connection: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values`; on PostgreSQL `column = ANY(array)`, one parameter however many
+    values (SQLAlchemy renders an IN list value by value, which showed in ingest profiles).
+    """
+    if _is_postgres(connection):
+        return column == any_(bindparam(None, value=list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
+async def _write_rows(
+    connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    """Insert `rows` (dicts with the same keys) into `table` in the caller's transaction.
+
+    On PostgreSQL with binary COPY: building an executemany row by row costs several times the
+    database's own work (measured: it was a third of the hub's CPU at ingest). Values must
+    already be of the column's Python type (UUID, aware datetime, Decimal, JSON as text).
+    """
+    if not rows:
+        return
+    if not _is_postgres(connection):
+        await connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    raw = await connection.get_raw_connection()
+    try:
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table.name,
+            columns=columns,
+            records=[tuple(row[column] for column in columns) for row in rows],
+        )
+    except asyncpg.PostgresError as error:
+        raise StorageRefused(table.name, str(error).splitlines()[0]) from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +293,7 @@ class CatalogueRepository:
         found: dict[str, ProductRecord] = {}
         for chunk in _chunks(skus, 5000):
             rows = await self._connection.execute(
-                select(tables.product).where(tables.product.c.sku.in_(chunk))
+                select(tables.product).where(_one_of(self._connection, tables.product.c.sku, chunk))
             )
             for row in rows:
                 found[row.sku] = ProductRecord(
@@ -254,7 +306,8 @@ class CatalogueRepository:
         for chunk in _chunks(skus, 5000):
             rows = await self._connection.execute(
                 select(tables.price).where(
-                    tables.price.c.sku.in_(chunk), tables.price.c.price_list == price_list
+                    _one_of(self._connection, tables.price.c.sku, chunk),
+                    tables.price.c.price_list == price_list,
                 )
             )
             for row in rows:
@@ -269,7 +322,8 @@ class CatalogueRepository:
         for chunk in _chunks(wanted, 5000):
             rows = await self._connection.execute(
                 select(tables.product.c.sku).where(
-                    tables.product.c.sku.in_(chunk), tables.product.c.track_inventory.is_(True)
+                    _one_of(self._connection, tables.product.c.sku, chunk),
+                    tables.product.c.track_inventory.is_(True),
                 )
             )
             tracked.update(row.sku for row in rows)
@@ -323,7 +377,8 @@ class EventRepository:
         for chunk in _chunks(sorted(set(seqs)), 5000):
             rows = await self._connection.execute(
                 select(tables.sync_event.c.seq, tables.sync_event.c.event_id).where(
-                    tables.sync_event.c.node_id == node_id, tables.sync_event.c.seq.in_(chunk)
+                    tables.sync_event.c.node_id == node_id,
+                    _one_of(self._connection, tables.sync_event.c.seq, chunk),
                 )
             )
             held.update({row.seq: row.event_id for row in rows})
@@ -333,7 +388,9 @@ class EventRepository:
         known: set[UUID] = set()
         for chunk in _chunks(list(event_ids), 5000):
             rows = await self._connection.execute(
-                select(tables.sync_event.c.event_id).where(tables.sync_event.c.event_id.in_(chunk))
+                select(tables.sync_event.c.event_id).where(
+                    _one_of(self._connection, tables.sync_event.c.event_id, chunk)
+                )
             )
             known.update(row.event_id for row in rows)
         return known
@@ -347,8 +404,12 @@ class EventRepository:
         return [row.seq for row in rows]
 
     async def add(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self._connection.execute(tables.sync_event.insert(), rows)
+        """Insert inbox rows; `payload` is the event's JSON text."""
+        if _is_postgres(self._connection):
+            await _write_rows(self._connection, tables.sync_event, rows)
+        elif rows:
+            decoded = [{**row, "payload": json.loads(row["payload"])} for row in rows]
+            await self._connection.execute(tables.sync_event.insert(), decoded)
 
 
 class LedgerRepository:
@@ -360,7 +421,7 @@ class LedgerRepository:
         for chunk in _chunks(list(document_ids), 5000):
             rows = await self._connection.execute(
                 select(tables.sale_document.c.document_id).where(
-                    tables.sale_document.c.document_id.in_(chunk)
+                    _one_of(self._connection, tables.sale_document.c.document_id, chunk)
                 )
             )
             found.update(row.document_id for row in rows)
@@ -372,7 +433,7 @@ class LedgerRepository:
             rows = await self._connection.execute(
                 select(tables.sale_document.c.receipt_number).where(
                     tables.sale_document.c.node_id == node_id,
-                    tables.sale_document.c.receipt_number.in_(chunk),
+                    _one_of(self._connection, tables.sale_document.c.receipt_number, chunk),
                 )
             )
             found.update(row.receipt_number for row in rows)
@@ -381,8 +442,9 @@ class LedgerRepository:
     async def add(self, documents: Sequence[LedgerDocument]) -> None:
         if not documents:
             return
-        await self._connection.execute(
-            tables.sale_document.insert(),
+        await _write_rows(
+            self._connection,
+            tables.sale_document,
             [
                 {
                     "document_id": document.document_id,
@@ -405,8 +467,9 @@ class LedgerRepository:
                 for document in documents
             ],
         )
-        await self._connection.execute(
-            tables.sale_line.insert(),
+        await _write_rows(
+            self._connection,
+            tables.sale_line,
             [
                 {
                     "document_id": document.document_id,
@@ -435,8 +498,7 @@ class LedgerRepository:
             for document in documents
             for tender in document.tenders
         ]
-        if tender_rows:
-            await self._connection.execute(tables.tender.insert(), tender_rows)
+        await _write_rows(self._connection, tables.tender, tender_rows)
 
     async def sales_report(
         self,
@@ -490,8 +552,9 @@ class StockRepository:
         """Record movements and add them to the per-(location, SKU) counters."""
         if not movements:
             return
-        await self._connection.execute(
-            tables.stock_movement.insert(),
+        await _write_rows(
+            self._connection,
+            tables.stock_movement,
             [
                 {
                     "location_id": movement.location_id,
@@ -526,7 +589,8 @@ class StockRepository:
         found: dict[str, int] = {}
         for chunk in _chunks(list(skus), 5000):
             statement = select(tables.stock_level.c.sku, tables.stock_level.c.on_hand).where(
-                tables.stock_level.c.location_id == location_id, tables.stock_level.c.sku.in_(chunk)
+                tables.stock_level.c.location_id == location_id,
+                _one_of(self._connection, tables.stock_level.c.sku, chunk),
             )
             if _is_postgres(self._connection):
                 statement = statement.with_for_update()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from hub import errors
 from shared.errors import SharedError
@@ -36,6 +37,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SharedError)
     async def _shared_error(_: Request, error: SharedError) -> JSONResponse:
         return error_response(422, "invalid_value", str(error))
+
+    @app.exception_handler(ValidationError)
+    async def _body_validation(request: Request, error: ValidationError) -> JSONResponse:
+        # Bodies validated by the route itself (the push hot path) rather than by FastAPI.
+        return await _validation(request, RequestValidationError(error.errors(include_url=False)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from shared.money import Money
+from shared.money import to_minor
 from sync.messages import ReturnRecorded, SaleCompleted, TenderV1
 
 DocumentKind = Literal["sale", "return"]
@@ -65,7 +65,7 @@ class LedgerDocument:
 
 
 def _minor(amount: Decimal, currency: str) -> int:
-    return Money.of(amount, currency).minor
+    return to_minor(amount, currency)
 
 
 def _tenders(tenders: list[TenderV1], currency: str) -> tuple[LedgerTender, ...]:

@@ -12,6 +12,7 @@ In one transaction, with the node's row locked so two copies of a request cannot
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,13 @@ from hub.domain.ledger import (
     movements_of,
     problems_of,
 )
-from hub.errors import EventIdReused, PermissionDenied, ProtocolVersionMismatch, SeqConflict
+from hub.errors import (
+    EventIdReused,
+    PermissionDenied,
+    ProtocolVersionMismatch,
+    SeqConflict,
+    StorageRefused,
+)
 from hub.service.stores import AuthenticatedNode
 from shared.clock import Clock
 from sync.errors import EventRejected
@@ -184,7 +191,7 @@ async def _record(
                 [item.document for item in accepted if item.document], connection, received_at
             )
         return accepted
-    except DBAPIError:
+    except (DBAPIError, StorageRefused):
         pass
     recorded: list[_Accepted] = []
     for item in accepted:
@@ -195,8 +202,9 @@ async def _record(
             async with connection.begin_nested():
                 await _apply([item.document], connection, received_at)
             recorded.append(item)
-        except DBAPIError as error:
-            reason = f"the ledger refused it: {str(error.orig).splitlines()[0][:300]}"
+        except (DBAPIError, StorageRefused) as error:
+            detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
+            reason = f"the ledger refused it: {detail.splitlines()[0][:300]}"
             recorded.append(_Accepted(item.raw, None, reason))
     return recorded
 
@@ -230,5 +238,5 @@ def _event_row(item: _Accepted, received_at: datetime) -> dict[str, Any]:
         "received_at": received_at,
         "status": "applied" if item.reason is None else "quarantined",
         "status_reason": item.reason,
-        "payload": raw.payload,
+        "payload": json.dumps(raw.payload, separators=(",", ":"), ensure_ascii=False),
     }

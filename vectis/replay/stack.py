@@ -58,6 +58,7 @@ class Stack:
         port: int | None = None,
         durable_postgres: bool = True,
         database_url: str | None = None,
+        workers: int = 1,
     ) -> None:
         """Start a hub on loopback over SQLite (a file in work_dir), a fresh PostgreSQL cluster,
         or `database_url` when given (a database that exists; it is migrated).
@@ -76,7 +77,16 @@ class Stack:
         self.hub_url = f"http://127.0.0.1:{port}"
         self.hub_process = ServiceProcess(
             "hub",
-            ["hub", "serve", "--port", str(port), "--database-url", self.hub_database],
+            [
+                "hub",
+                "serve",
+                "--port",
+                str(port),
+                "--database-url",
+                self.hub_database,
+                "--workers",
+                str(workers),
+            ],
             health_url=f"{self.hub_url}/health",
             log_path=self.work_dir / "logs" / "hub.log",
             environment={"VECTIS_HUB_ADMIN_TOKEN": self.admin_token},
