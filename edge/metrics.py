@@ -20,6 +20,11 @@ class EdgeMetrics:
             "Age of the oldest unacknowledged outbox event, by the node's clock",
             registry=self.registry,
         )
+        self.quarantined = Gauge(
+            "vectis_edge_quarantined_events",
+            "Events the hub stored but could not apply",
+            registry=self.registry,
+        )
         self.push_seconds = Histogram(
             "vectis_edge_push_seconds",
             "Duration of one outbox batch upload",

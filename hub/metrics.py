@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class HubMetrics:
@@ -24,6 +24,11 @@ class HubMetrics:
         )
         self.feed_seconds = Histogram(
             "vectis_hub_feed_seconds", "Duration of one feed page read", registry=self.registry
+        )
+        self.quarantine_size = Gauge(
+            "vectis_hub_quarantine_events",
+            "Events stored but not applied, waiting for a fix and a retry",
+            registry=self.registry,
         )
         self.rejected_requests = Counter(
             "vectis_hub_rejected_requests",

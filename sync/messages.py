@@ -265,12 +265,21 @@ class StoreConfigV1(Payload):
     currency: CurrencyCode
 
 
-FeedEntity = Literal["product", "price", "stock_level", "store"]
+class EventStatusV1(Payload):
+    """HQ retried an event the hub had quarantined; `status` is what became of it."""
+
+    event_id: UUID
+    seq: int
+    status: Literal["applied", "quarantined"]
+
+
+# Entities a reader may meet; a reader skips entities it does not know (a newer hub's).
+FEED_ENTITIES = ("product", "price", "stock_level", "store", "event_status")
 
 
 class FeedEntry(Message):
     cursor: str = Field(description="Opaque position of this entry; resume after it")
-    entity: FeedEntity
+    entity: str = Field(max_length=32, description="One of FEED_ENTITIES, or newer: skip it")
     key: str
     op: Literal["upsert", "delete"]
     version: int
@@ -288,6 +297,7 @@ FEED_PAYLOADS: dict[str, type[Payload]] = {
     "price": PriceV1,
     "stock_level": StockLevelV1,
     "store": StoreConfigV1,
+    "event_status": EventStatusV1,
 }
 
 

@@ -26,6 +26,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "feed.price.v1": messages.PriceV1,
     "feed.stock_level.v1": messages.StockLevelV1,
     "feed.store.v1": messages.StoreConfigV1,
+    "feed.event_status.v1": messages.EventStatusV1,
     "enrol-request": messages.EnrolRequest,
     "enrol-response": messages.EnrolResponse,
     "error": messages.ErrorBody,

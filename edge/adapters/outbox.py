@@ -194,12 +194,58 @@ def pending(connection: Connection, after_seq: int, limit: int) -> list[OutboxRo
     ]
 
 
+def mark_quarantined(connection: Connection, rejected: list[tuple[int, str]]) -> None:
+    """Record that the hub stored these seqs (with reasons) but could not apply them."""
+    if rejected:
+        connection.execute(
+            update(tables.outbox)
+            .where(tables.outbox.c.seq == bindparam("rejected_seq"))
+            .values(hub_status="quarantined", hub_reason=bindparam("reason")),
+            [{"rejected_seq": seq, "reason": reason} for seq, reason in rejected],
+        )
+
+
+def mark_status(connection: Connection, event_id: str, status: str) -> None:
+    """The hub's later word on an event (HQ retried it)."""
+    connection.execute(
+        update(tables.outbox)
+        .where(tables.outbox.c.event_id == event_id)
+        .values(
+            hub_status=status,
+            hub_reason=None if status == "applied" else tables.outbox.c.hub_reason,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedRow:
+    seq: int
+    event_id: str
+    kind: str
+    occurred_at: str
+    reason: str | None
+
+
+def quarantined(connection: Connection, limit: int) -> list[QuarantinedRow]:
+    rows = connection.execute(
+        select(tables.outbox)
+        .where(tables.outbox.c.hub_status == "quarantined")
+        .order_by(tables.outbox.c.seq)
+        .limit(limit)
+    )
+    return [
+        QuarantinedRow(row.seq, row.event_id, row.kind, row.occurred_at, row.hub_reason)
+        for row in rows
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
     last_seq: int
     acked_seq: int
     pending: int
     oldest_pending_created_at: str | None
+    quarantined: int = 0
 
 
 def stats(connection: Connection) -> OutboxStats:
@@ -213,9 +259,13 @@ def stats(connection: Connection) -> OutboxStats:
             )
         )
     ).scalar_one_or_none()
+    quarantined_count = connection.execute(
+        select(func.count()).where(tables.outbox.c.hub_status == "quarantined")
+    ).scalar_one()
     return OutboxStats(
         last_seq=node_row.last_seq,
         acked_seq=node_row.acked_seq,
         pending=node_row.last_seq - node_row.acked_seq,
         oldest_pending_created_at=oldest,
+        quarantined=int(quarantined_count),
     )

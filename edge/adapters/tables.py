@@ -198,4 +198,8 @@ outbox = Table(
     Column("payload", Text, nullable=False),
     Column("size_bytes", Integer, nullable=False),
     Column("created_at", Text, nullable=False),
+    # What the hub said: NULL (received, or not yet sent), 'quarantined' with the reason,
+    # 'applied' after HQ retried a quarantined event successfully.
+    Column("hub_status", String(16)),
+    Column("hub_reason", Text),
 )

@@ -265,6 +265,17 @@ class OutboxOut(BaseModel):
     acked_seq: int
     pending: int
     oldest_pending_created_at: str | None
+    quarantined: int = Field(
+        description="Events the hub stored but could not apply (see /v1/sync/quarantine)"
+    )
+
+
+class QuarantinedOut(BaseModel):
+    seq: int
+    event_id: str
+    kind: str
+    occurred_at: str
+    reason: str | None
 
 
 class SyncOut(BaseModel):

@@ -8,6 +8,7 @@ de-duplicates by event id. Pull applies a feed page and its cursor in one transa
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from sync.client import HubClient
 from sync.messages import (
     PROTOCOL_VERSION,
     EnrolRequest,
+    EventStatusV1,
     FeedEntry,
     PriceV1,
     ProductV1,
@@ -34,6 +36,8 @@ from sync.messages import (
     StoreConfigV1,
 )
 from sync.protocol import estimate_skew_ms, take_batch
+
+log = logging.getLogger("vectis.edge.sync")
 
 
 async def enrol_node(
@@ -111,9 +115,13 @@ async def push_batch(
     )
     response = await client.push(request)
     skew_ms = estimate_skew_ms(sent_at, clock.now(), response.hub_time)
-    await database.write(
-        lambda connection: NodeRepository(connection).advance_ack(response.acked_seq)
-    )
+    rejected = [(item.seq, item.reason) for item in response.rejected]
+
+    def record(connection: Connection) -> None:
+        NodeRepository(connection).advance_ack(response.acked_seq)
+        outbox.mark_quarantined(connection, rejected)
+
+    await database.write(record)
     return PushOutcome(
         sent=len(batch),
         acked_seq=max(response.acked_seq, stats.acked_seq),
@@ -197,6 +205,12 @@ def apply_feed_entries(connection: Connection, entries: list[FeedEntry]) -> None
         elif entry.entity == "store":
             store = StoreConfigV1.model_validate(entry.payload)
             NodeRepository(connection).update_store(store.name, store.timezone, store.currency)
+        elif entry.entity == "event_status":
+            status = EventStatusV1.model_validate(entry.payload)
+            outbox.mark_status(connection, str(status.event_id), status.status)
+        else:
+            # An entity of a newer hub: skipped, the cursor moves on (protocol evolution).
+            log.debug("skipping feed entity %r this node does not know", entry.entity)
     catalogue.upsert_products(list(products.values()))
     catalogue.upsert_prices(list(prices.values()))
     catalogue.upsert_stock_levels(list(levels.values()))

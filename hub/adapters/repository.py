@@ -403,6 +403,45 @@ class EventRepository:
         )
         return [row.seq for row in rows]
 
+    async def quarantined(
+        self, store_id: str | None, limit: int, after: datetime | None
+    ) -> list[Row[Any]]:
+        """Quarantined events, oldest first (by receipt), optionally of one store."""
+        event = tables.sync_event
+        statement = select(event).where(event.c.status == "quarantined")
+        if store_id is not None:
+            statement = statement.where(event.c.store_id == store_id)
+        if after is not None:
+            statement = statement.where(event.c.received_at > after)
+        statement = statement.order_by(event.c.received_at, event.c.node_id, event.c.seq).limit(
+            limit
+        )
+        return list((await self._connection.execute(statement)).all())
+
+    async def count_quarantined(self) -> int:
+        statement = select(func.count()).where(tables.sync_event.c.status == "quarantined")
+        return int((await self._connection.execute(statement)).scalar_one())
+
+    async def get(self, event_id: UUID, *, lock: bool = False) -> Row[Any] | None:
+        statement = select(tables.sync_event).where(tables.sync_event.c.event_id == event_id)
+        if lock and _is_postgres(self._connection):
+            statement = statement.with_for_update()
+        return (await self._connection.execute(statement)).first()
+
+    async def set_status(
+        self, event_id: UUID, status: str, reason: str | None, retried_at: datetime
+    ) -> None:
+        await self._connection.execute(
+            update(tables.sync_event)
+            .where(tables.sync_event.c.event_id == event_id)
+            .values(
+                status=status,
+                status_reason=reason,
+                retries=tables.sync_event.c.retries + 1,
+                last_retry_at=retried_at,
+            )
+        )
+
     async def add(self, rows: list[dict[str, Any]]) -> None:
         """Insert inbox rows; `payload` is the event's JSON text."""
         if _is_postgres(self._connection):

@@ -124,10 +124,13 @@ sync_event = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("status_reason", Text),
+    Column("retries", Integer, nullable=False, server_default="0"),
+    Column("last_retry_at", UtcDateTime),
     # json, not jsonb: the inbox keeps the exact text received, even what jsonb refuses (\u0000).
     Column("payload", JSON, nullable=False),
     UniqueConstraint("node_id", "seq"),
     CheckConstraint("status IN ('applied', 'quarantined')", name="status"),
+    Index(None, "store_id", "status", "received_at"),
 )
 
 # The sales ledger: sales and returns; quantities and money signed (returns negative).

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from hub.api import errors
 from hub.api.limits import BodySizeLimit
-from hub.api.routes import admin, inventory, ops, reports, sync
+from hub.api.routes import admin, inventory, ops, quarantine, reports, sync
 from hub.bootstrap import HubRuntime
 
 
@@ -30,6 +30,13 @@ def create_app(runtime: HubRuntime) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
-    for router in (ops.router, sync.router, admin.router, inventory.router, reports.router):
+    for router in (
+        ops.router,
+        sync.router,
+        admin.router,
+        inventory.router,
+        reports.router,
+        quarantine.router,
+    ):
         app.include_router(router)
     return app

@@ -58,10 +58,22 @@ from sync.protocol import contiguous_high_water, missing_ranges
 
 
 @dataclass(frozen=True, slots=True)
-class _Accepted:
+class Applied:
+    """One new event and what became of it: a ledger document, or a quarantine reason."""
+
     raw: RawEvent
     document: LedgerDocument | None
     reason: str | None
+
+
+async def apply_events(
+    fresh: list[RawEvent], connection: AsyncConnection, received_at: datetime
+) -> list[Applied]:
+    """Type, check and record events not held before, in the caller's transaction.
+
+    Never raises for an event's content: what cannot be applied comes back with its reason.
+    """
+    return await _record(await _classify(fresh, connection), connection, received_at)
 
 
 async def ingest_batch(
@@ -96,7 +108,7 @@ async def ingest_batch(
         if reused:
             first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
             raise EventIdReused(node.node_id, first.seq, str(first.event_id))
-        accepted = await _record(await _classify(fresh, connection), connection, received_at)
+        accepted = await apply_events(fresh, connection, received_at)
         await events.add([_event_row(item, received_at) for item in accepted])
         stored_above = await events.seqs_after(node.node_id, acked)
         new_acked = contiguous_high_water(acked, stored_above)
@@ -129,19 +141,19 @@ def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
     return by_seq
 
 
-async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[_Accepted]:
+async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[Applied]:
     """Parse each new event; a document that would duplicate one already recorded is quarantined."""
-    accepted: list[_Accepted] = []
+    accepted: list[Applied] = []
     candidates: list[tuple[RawEvent, LedgerDocument]] = []
     for raw in fresh:
         try:
             document = document_of(parse_event(raw))
         except EventRejected as rejection:
-            accepted.append(_Accepted(raw, None, rejection.reason))
+            accepted.append(Applied(raw, None, rejection.reason))
             continue
         problems = problems_of(document)
         if problems:
-            accepted.append(_Accepted(raw, None, "; ".join(problems)))
+            accepted.append(Applied(raw, None, "; ".join(problems)))
         else:
             candidates.append((raw, document))
     ledger = LedgerRepository(connection)
@@ -159,27 +171,25 @@ async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[
     for raw, document in candidates:
         if document.document_id in existing_ids or document.document_id in in_batch_ids:
             accepted.append(
-                _Accepted(raw, None, f"document {document.document_id} is already recorded")
+                Applied(raw, None, f"document {document.document_id} is already recorded")
             )
         elif (
             document.receipt_number in existing_receipts
             or document.receipt_number in in_batch_receipts
         ):
             accepted.append(
-                _Accepted(
-                    raw, None, f"receipt number {document.receipt_number} is already recorded"
-                )
+                Applied(raw, None, f"receipt number {document.receipt_number} is already recorded")
             )
         else:
-            accepted.append(_Accepted(raw, document, None))
+            accepted.append(Applied(raw, document, None))
             in_batch_ids.add(document.document_id)
             in_batch_receipts.add(document.receipt_number)
     return accepted
 
 
 async def _record(
-    accepted: list[_Accepted], connection: AsyncConnection, received_at: datetime
-) -> list[_Accepted]:
+    accepted: list[Applied], connection: AsyncConnection, received_at: datetime
+) -> list[Applied]:
     """Put the documents of `accepted` in the ledger and move stock, all at once.
 
     If the database refuses the batch, record event by event, each in a savepoint, and
@@ -193,7 +203,7 @@ async def _record(
         return accepted
     except (DBAPIError, StorageRefused):
         pass
-    recorded: list[_Accepted] = []
+    recorded: list[Applied] = []
     for item in accepted:
         if item.document is None:
             recorded.append(item)
@@ -205,7 +215,7 @@ async def _record(
         except (DBAPIError, StorageRefused) as error:
             detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
             reason = f"the ledger refused it: {detail.splitlines()[0][:300]}"
-            recorded.append(_Accepted(item.raw, None, reason))
+            recorded.append(Applied(item.raw, None, reason))
     return recorded
 
 
@@ -224,7 +234,7 @@ async def _apply(
     await StockRepository(connection).add_movements(movements, now)
 
 
-def _event_row(item: _Accepted, received_at: datetime) -> dict[str, Any]:
+def _event_row(item: Applied, received_at: datetime) -> dict[str, Any]:
     raw = item.raw
     return {
         "event_id": raw.event_id,

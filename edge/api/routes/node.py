@@ -10,7 +10,14 @@ from sqlalchemy import Connection
 from edge.adapters import outbox
 from edge.adapters.repository import CatalogueRepository, NodeRepository
 from edge.api.deps import RuntimeDep
-from edge.api.schemas import CatalogueItemOut, ClockIn, OutboxOut, StatusOut, SyncOut
+from edge.api.schemas import (
+    CatalogueItemOut,
+    ClockIn,
+    OutboxOut,
+    QuarantinedOut,
+    StatusOut,
+    SyncOut,
+)
 from edge.errors import ClockNotDriven, UnknownSku
 from shared.clock import ManualClock
 
@@ -47,6 +54,7 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
             acked_seq=stats.acked_seq,
             pending=stats.pending,
             oldest_pending_created_at=stats.oldest_pending_created_at,
+            quarantined=stats.quarantined,
         ),
         sync=SyncOut(
             online=agent.online,
@@ -60,6 +68,28 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
             feed_cursor=cursor,
         ),
     )
+
+
+@router.get("/sync/quarantine", response_model=list[QuarantinedOut])
+async def quarantine(
+    runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[QuarantinedOut]:
+    """This node's events the hub stored but could not apply, with the hub's reasons.
+
+    They are safe at the hub and acknowledged; HQ retries them after a fix, and this list
+    empties as the hub's feed reports them applied.
+    """
+    rows = await runtime.database.read(lambda connection: outbox.quarantined(connection, limit))
+    return [
+        QuarantinedOut(
+            seq=row.seq,
+            event_id=row.event_id,
+            kind=row.kind,
+            occurred_at=row.occurred_at,
+            reason=row.reason,
+        )
+        for row in rows
+    ]
 
 
 @router.post("/sync/run", response_model=StatusOut)

@@ -57,6 +57,7 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
 async def metrics(runtime: RuntimeDep) -> Response:
     stats = await runtime.database.read(outbox.stats)
     runtime.metrics.outbox_pending.set(stats.pending)
+    runtime.metrics.quarantined.set(stats.quarantined)
     if stats.oldest_pending_created_at:
         age = runtime.clock.now() - datetime.fromisoformat(stats.oldest_pending_created_at)
         runtime.metrics.outbox_oldest_age.set(max(age.total_seconds(), 0.0))

@@ -1,0 +1,93 @@
+"""The quarantine: visible at the hub and at the edge, retryable after a fix, never blocking."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from sync import messages
+from tests.support import Edge, Hub
+
+
+async def write_newer_sale(edge: Edge) -> str:
+    """Append to the edge's outbox a sale in schema version 2, as newer till software would."""
+    identity = edge.runtime.identity
+    assert identity is not None
+    sale = await edge.sell([("A", 1)])
+    event_id = str(uuid.uuid4())
+
+    def append(connection: object) -> None:
+        row = connection.execute(  # type: ignore[attr-defined]
+            text("SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1")
+        ).scalar_one()
+        payload = json.loads(row)
+        payload.update(
+            sale_id=str(uuid.uuid4()),
+            receipt_number=f"{sale['receipt_number']}-v2",
+            loyalty_points=12,  # what version 2 added
+        )
+        seq = connection.execute(
+            text("UPDATE node SET last_seq = last_seq + 1 RETURNING last_seq")
+        ).scalar_one()  # type: ignore[attr-defined]
+        connection.execute(  # type: ignore[attr-defined]
+            text(
+                "INSERT INTO outbox (seq, event_id, kind, schema_version, hlc, occurred_at, payload, size_bytes, created_at) "
+                "VALUES (:seq, :event_id, 'sale.completed', 2, :hlc, :at, :payload, 500, :at)"
+            ),
+            {
+                "seq": seq,
+                "event_id": event_id,
+                "hlc": f"001291197600000-{seq:06d}-{identity.node_id}",
+                "at": "2010-12-01T10:00:00+00:00",
+                "payload": json.dumps(payload),
+            },
+        )
+
+    await edge.runtime.database.write(append)
+    return event_id
+
+
+async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is_upgraded(
+    hub: Hub, store: Edge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id = await write_newer_sale(store)
+    await store.sell([("B", 2)])  # behind the quarantined one
+    status = await store.sync()
+    assert status["outbox"]["pending"] == 0 and status["outbox"]["quarantined"] == 1  # type: ignore[index]
+    (local,) = (await store.client.get("/v1/sync/quarantine")).json()
+    assert local["event_id"] == event_id and "newer than supported" in local["reason"]
+    report = await hub.report("store")
+    assert report[0]["invoices"] == 2  # the sales before and after it were applied
+
+    listed = (
+        await hub.client.get("/v1/quarantine", params={"store_id": "store-1"}, headers=hub.admin)
+    ).json()
+    assert [item["event_id"] for item in listed] == [event_id]
+    detail = (await hub.client.get(f"/v1/events/{event_id}", headers=hub.admin)).json()
+    assert detail["payload"]["loyalty_points"] == 12  # kept exactly as received
+
+    too_early = (
+        await hub.client.post(f"/v1/quarantine/{event_id}/retry", headers=hub.admin)
+    ).json()
+    assert too_early["status"] == "quarantined"
+
+    monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 2)  # the hub is upgraded
+    retried = await hub.client.post("/v1/stores/store-1/quarantine/retry", headers=hub.admin)
+    assert [item["status"] for item in retried.json()] == ["applied"]
+    assert (await hub.report("store"))[0]["invoices"] == 3
+    again = await hub.client.post(f"/v1/quarantine/{event_id}/retry", headers=hub.admin)
+    assert again.status_code == 409 and again.json()["error"] == "event_not_quarantined"
+
+    status = await store.sync()  # the edge hears of it through its feed
+    assert status["outbox"]["quarantined"] == 0  # type: ignore[index]
+    assert (await store.client.get("/v1/sync/quarantine")).json() == []
+    metrics = (await hub.client.get("/metrics")).text
+    assert "vectis_hub_quarantine_events 0.0" in metrics
+
+
+async def test_retrying_an_unknown_event_is_a_clear_404(hub: Hub) -> None:
+    response = await hub.client.post(f"/v1/quarantine/{uuid.uuid4()}/retry", headers=hub.admin)
+    assert response.status_code == 404 and response.json()["error"] == "event_not_found"
