@@ -1,17 +1,18 @@
 """Errors of the edge node. HTTP statuses are mapped only in edge/api.
 
 EdgeError
-+-- NotFound
-|   +-- CartNotFound, LineNotFound, SaleNotFound, UnknownSku
-+-- Conflict
++-- NotFound            404
+|   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku
++-- Conflict            409
 |   +-- CartClosed          the cart was checked out or voided
 |   +-- IdReused            a client-chosen id already names something different
 |   +-- NotEnrolled         the node has no store credential yet
 |   +-- AlreadyEnrolled
+|   +-- HubUnavailable      an action that needs the hub could not get through
 |   +-- ClockNotDriven      the clock can only be set on a replay-driven node
-+-- Invalid
-    +-- InvalidQuantity, EmptyCart, InsufficientTender, NegativeTotal,
-        ReturnExceedsSale, InvalidReturn, InvalidPrice
++-- Invalid             422
+    +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
+        InsufficientTender, InvalidReturn, ReturnExceedsSale
 """
 
 from __future__ import annotations
@@ -112,6 +113,12 @@ class IdReused(Conflict):
         super().__init__(f"{entity} {entity_id} already exists with different content")
         self.entity = entity
         self.entity_id = entity_id
+
+
+class HubUnavailable(Conflict):
+    """An action that needs the hub could not reach it or was refused; nothing changed."""
+
+    code = "hub_unavailable"
 
 
 class NotEnrolled(Conflict):

@@ -1,22 +1,26 @@
 """Errors of the hub. HTTP statuses are mapped only in hub/api.
 
 HubError
++-- StorageRefused           the database refused a row (ingest quarantines the event)
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
 +-- NotFound                 404
-|   +-- StoreNotFound
-|   +-- ProductNotFound
+|   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound
+|   +-- EventNotFound
 +-- Conflict                 409
 |   +-- StoreExists
 |   +-- ProtocolVersionMismatch
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
+|   +-- EventNotQuarantined  retrying an event that is applied
 +-- InvalidRequest           422
     +-- InvalidCursor
     +-- UnknownTimezone
 """
 
 from __future__ import annotations
+
+from uuid import UUID
 
 
 class HubError(Exception):
@@ -58,6 +62,23 @@ class StoreNotFound(NotFound):
     def __init__(self, store_id: str) -> None:
         super().__init__(f"store {store_id} not found")
         self.store_id = store_id
+
+
+class NodeNotFound(NotFound):
+    code = "node_not_found"
+
+    def __init__(self, store_id: str, node_id: str) -> None:
+        super().__init__(f"node {node_id} of store {store_id} not found")
+        self.store_id = store_id
+        self.node_id = node_id
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"API key {key_id} not found")
+        self.key_id = key_id
 
 
 class ProductNotFound(NotFound):
@@ -116,6 +137,26 @@ class EventIdReused(Conflict):
         )
         self.node_id = node_id
         self.seq = seq
+        self.event_id = event_id
+
+
+class EventNotFound(NotFound):
+    """No event with this id in the hub's inbox."""
+
+    code = "event_not_found"
+
+    def __init__(self, event_id: UUID) -> None:
+        super().__init__(f"event {event_id} not found")
+        self.event_id = event_id
+
+
+class EventNotQuarantined(Conflict):
+    """The event is applied already; there is nothing to retry."""
+
+    code = "event_not_quarantined"
+
+    def __init__(self, event_id: UUID) -> None:
+        super().__init__(f"event {event_id} is applied, not quarantined")
         self.event_id = event_id
 
 

@@ -22,6 +22,7 @@ from sync.errors import (
     RequestTooLarge,
 )
 from sync.messages import (
+    CredentialRotated,
     EnrolRequest,
     EnrolResponse,
     ErrorBody,
@@ -80,6 +81,11 @@ class HubClient:
     async def push(self, request: PushRequest) -> PushResponse:
         """Upload one batch of outbox events; the response carries the hub's acknowledgement."""
         return await self._send("POST", "/v1/sync/push", request, PushResponse)
+
+    async def rotate_credential(self) -> CredentialRotated:
+        """Ask the hub for a new credential for this node (the current one stays valid until
+        the new one is first used)."""
+        return await self._send("POST", "/v1/sync/credentials/rotate", None, CredentialRotated)
 
     async def feed(self, cursor: str | None, limit: int) -> FeedPage:
         """One page of this store's change feed after `cursor` (None: from the beginning)."""

@@ -317,6 +317,12 @@ class EnrolResponse(Message):
     credential: str = Field(description="Bearer credential for every later sync request")
 
 
+class CredentialRotated(Message):
+    """A node's new credential (shown once); the old one works until this one is first used."""
+
+    credential: str
+
+
 class ErrorBody(Message):
     """Body of every error response of the hub and the edge."""
 

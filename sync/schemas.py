@@ -29,6 +29,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "feed.event_status.v1": messages.EventStatusV1,
     "enrol-request": messages.EnrolRequest,
     "enrol-response": messages.EnrolResponse,
+    "credential-rotated": messages.CredentialRotated,
     "error": messages.ErrorBody,
 }
 

@@ -108,6 +108,9 @@ class NodeRepository:
             )
         )
 
+    def set_credential(self, credential: str) -> None:
+        self._connection.execute(update(tables.node).values(credential=credential))
+
     def update_store(self, name: str, timezone: str, currency: str) -> None:
         self._connection.execute(
             update(tables.node).values(store_name=name, timezone=timezone, currency=currency)

@@ -21,8 +21,9 @@ from edge.adapters import outbox
 from edge.adapters.database import EdgeDatabase
 from edge.adapters.repository import NodeRepository
 from edge.domain.node import NodeIdentity
+from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics
-from edge.service.sync import enrol_node, pull_page, push_batch
+from edge.service.sync import enrol_node, pull_page, push_batch, rotate_credential
 from edge.settings import EdgeSettings
 from shared.clock import Clock
 from sync.client import HubClient
@@ -133,6 +134,18 @@ class SyncAgent:
             log.warning("hub refused sync: %s", error)
         else:
             log.info("hub unreachable, next attempt in %.1fs: %s", delay_s, error)
+
+    async def rotate_credential(self) -> None:
+        """Replace the store credential (a manager's action; also after a suspected leak).
+
+        Runs between sync cycles; raises the client's errors (nothing changes then).
+        """
+        async with self._lock:
+            if self._identity() is None:
+                raise NotEnrolled()
+            await rotate_credential(self._database, await self._hub())
+            await self.close()  # the next request uses the new credential
+            self.status.credential_rejected = False
 
     async def _cycle(self) -> None:
         identity = self._identity()

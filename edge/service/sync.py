@@ -71,6 +71,18 @@ async def enrol_node(
     return identity
 
 
+async def rotate_credential(database: EdgeDatabase, client: HubClient) -> None:
+    """Get a new store credential from the hub and keep it, durably, before anything uses it.
+
+    If the answer is lost the hub still accepts the old credential, so nothing is locked out;
+    the hub retires the old one when the new one is first used. Raises the client's errors.
+    """
+    rotated = await client.rotate_credential()
+    await database.write(
+        lambda connection: NodeRepository(connection).set_credential(rotated.credential)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PushOutcome:
     sent: int

@@ -192,10 +192,57 @@ class NodeRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def by_credential(self, credential_hash: str) -> NodeRecord | None:
+    async def by_credential(self, credential_hash: str) -> tuple[NodeRecord, bool] | None:
+        """The node holding this credential, and whether it is its pending next one."""
+        node = tables.node
         row = (
             await self._connection.execute(
-                select(tables.node).where(tables.node.c.credential_hash == credential_hash)
+                select(node).where(
+                    or_(
+                        node.c.credential_hash == credential_hash,
+                        node.c.next_credential_hash == credential_hash,
+                    )
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return _node(row), row.next_credential_hash == credential_hash
+
+    async def set_next_credential(self, node_id: str, credential_hash: str, now: datetime) -> None:
+        await self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.node_id == node_id)
+            .values(next_credential_hash=credential_hash, credential_rotated_at=now)
+        )
+
+    async def promote_next_credential(self, node_id: str, credential_hash: str) -> None:
+        """The node used its next credential: it becomes the only one; the old stops working."""
+        await self._connection.execute(
+            update(tables.node)
+            .where(
+                tables.node.c.node_id == node_id,
+                tables.node.c.next_credential_hash == credential_hash,
+            )
+            .values(credential_hash=credential_hash, next_credential_hash=None)
+        )
+
+    async def revoke(self, store_id: str, node_id: str, now: datetime) -> bool:
+        result = await self._connection.execute(
+            update(tables.node)
+            .where(
+                tables.node.c.node_id == node_id,
+                tables.node.c.store_id == store_id,
+                tables.node.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def get(self, node_id: str) -> NodeRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.node).where(tables.node.c.node_id == node_id)
             )
         ).first()
         return _node(row) if row else None
@@ -256,6 +303,20 @@ class ApiKeyRepository:
                 key_id=key_id, name=name, scope=scope, key_hash=key_hash, created_at=now
             )
         )
+
+    async def all(self) -> list[ApiKeyRecord]:
+        rows = await self._connection.execute(
+            select(tables.api_key).order_by(tables.api_key.c.created_at)
+        )
+        return [ApiKeyRecord(row.key_id, row.name, row.scope, row.revoked_at) for row in rows]
+
+    async def revoke(self, key_id: str, now: datetime) -> bool:
+        result = await self._connection.execute(
+            update(tables.api_key)
+            .where(tables.api_key.c.key_id == key_id, tables.api_key.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)
 
     async def by_hash(self, key_hash: str) -> ApiKeyRecord | None:
         row = (

@@ -65,6 +65,9 @@ node = Table(
     Column("store_id", String(64), ForeignKey("store.store_id"), nullable=False),
     Column("name", String(64), nullable=False),
     Column("credential_hash", String(64), nullable=False, unique=True),
+    # A rotated credential waits here until the node first uses it; then it replaces the old.
+    Column("next_credential_hash", String(64), unique=True),
+    Column("credential_rotated_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
     Column("acked_seq", BigInteger, nullable=False, server_default="0"),

@@ -64,6 +64,13 @@ class ApiKeyOut(BaseModel):
     key: str = Field(description="Shown once")
 
 
+class ApiKeyListedOut(BaseModel):
+    key_id: str
+    name: str
+    scope: str
+    revoked_at: AwareDatetime | None
+
+
 class CatalogueItemIn(Body):
     sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     description: Annotated[str, StringConstraints(max_length=500)] | None = None

@@ -18,30 +18,10 @@ from uuid import UUID
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import EventRepository, FeedRepository
-from hub.errors import Conflict, NotFound
+from hub.errors import EventNotFound, EventNotQuarantined
 from hub.service.ingest import apply_events
 from shared.clock import Clock
 from sync.messages import RawEvent
-
-
-class EventNotFound(NotFound):
-    """No event with this id in the hub's inbox."""
-
-    code = "event_not_found"
-
-    def __init__(self, event_id: UUID) -> None:
-        super().__init__(f"event {event_id} not found")
-        self.event_id = event_id
-
-
-class EventNotQuarantined(Conflict):
-    """The event is applied already; there is nothing to retry."""
-
-    code = "event_not_quarantined"
-
-    def __init__(self, event_id: UUID) -> None:
-        super().__init__(f"event {event_id} is applied, not quarantined")
-        self.event_id = event_id
 
 
 @dataclass(frozen=True, slots=True)

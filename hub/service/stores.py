@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
+    ApiKeyRecord,
     ApiKeyRepository,
     EnrolmentRepository,
     FeedRepository,
@@ -23,7 +24,14 @@ from hub.adapters.repository import (
     StoreRepository,
 )
 from hub.domain import secrets
-from hub.errors import StoreExists, StoreNotFound, Unauthenticated, UnknownTimezone
+from hub.errors import (
+    ApiKeyNotFound,
+    NodeNotFound,
+    StoreExists,
+    StoreNotFound,
+    Unauthenticated,
+    UnknownTimezone,
+)
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.money import minor_units
@@ -151,12 +159,59 @@ class AuthenticatedNode:
 
 
 async def authenticate_node(credential: str, db: HubDatabase) -> AuthenticatedNode:
-    """The node a store credential belongs to. Raises Unauthenticated (unknown or revoked)."""
+    """The node a store credential belongs to. Raises Unauthenticated (unknown, retired by a
+    rotation, or revoked).
+
+    The first use of a rotated credential promotes it: from then on the old one is refused.
+    """
+    digest = secrets.digest(credential)
     async with db.read() as connection:
-        node = await NodeRepository(connection).by_credential(secrets.digest(credential))
-    if node is None or node.revoked_at is not None:
+        found = await NodeRepository(connection).by_credential(digest)
+    if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("store credential is unknown or revoked")
+    node, is_next = found
+    if is_next:
+        async with db.write() as connection:
+            await NodeRepository(connection).promote_next_credential(node.node_id, digest)
     return AuthenticatedNode(node.node_id, node.store_id)
+
+
+async def rotate_credential(node: AuthenticatedNode, db: HubDatabase, clock: Clock) -> str:
+    """A new credential for the calling node; shown once.
+
+    The current credential keeps working until the new one is first used, so an answer lost
+    on the way cannot lock the node out; rotating again replaces a new credential not yet used.
+    """
+    credential = secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
+    async with db.write() as connection:
+        await NodeRepository(connection).set_next_credential(
+            node.node_id, secrets.digest(credential), clock.now()
+        )
+    return credential
+
+
+async def revoke_node(store_id: str, node_id: str, db: HubDatabase, clock: Clock) -> None:
+    """Refuse every credential of the node from now on. Raises NodeNotFound."""
+    async with db.write() as connection:
+        nodes = NodeRepository(connection)
+        node = await nodes.get(node_id)
+        if node is None or node.store_id != store_id:
+            raise NodeNotFound(store_id, node_id)
+        await nodes.revoke(store_id, node_id, clock.now())
+
+
+async def list_api_keys(db: HubDatabase) -> list[ApiKeyRecord]:
+    async with db.read() as connection:
+        return await ApiKeyRepository(connection).all()
+
+
+async def revoke_api_key(key_id: str, db: HubDatabase, clock: Clock) -> None:
+    """Refuse the key from now on (revoking twice is harmless). Raises ApiKeyNotFound."""
+    async with db.write() as connection:
+        keys = ApiKeyRepository(connection)
+        if not any(key.key_id == key_id for key in await keys.all()):
+            raise ApiKeyNotFound(key_id)
+        await keys.revoke(key_id, clock.now())
 
 
 ApiScope = Literal["hq", "erp"]

@@ -18,8 +18,9 @@ from edge.api.schemas import (
     StatusOut,
     SyncOut,
 )
-from edge.errors import ClockNotDriven, UnknownSku
+from edge.errors import ClockNotDriven, HubUnavailable, UnknownSku
 from shared.clock import ManualClock
+from sync.errors import HubRequestFailed
 
 router = APIRouter(prefix="/v1", tags=["Node"])
 
@@ -90,6 +91,17 @@ async def quarantine(
         )
         for row in rows
     ]
+
+
+@router.post("/sync/rotate-credential", response_model=StatusOut)
+async def rotate(runtime: RuntimeDep) -> StatusOut:
+    """Replace this node's store credential with a new one from the hub (needs the hub)."""
+    assert runtime.agent is not None
+    try:
+        await runtime.agent.rotate_credential()
+    except HubRequestFailed as error:
+        raise HubUnavailable(str(error)) from error
+    return await node_status(runtime)
 
 
 @router.post("/sync/run", response_model=StatusOut)

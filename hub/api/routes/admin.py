@@ -8,7 +8,15 @@ from fastapi import APIRouter, status
 
 from hub.adapters.repository import StoreRecord
 from hub.api.deps import AdminCaller, HqCaller, RuntimeDep
-from hub.api.schemas import ApiKeyIn, ApiKeyOut, EnrolmentTokenOut, NodeOut, StoreIn, StoreOut
+from hub.api.schemas import (
+    ApiKeyIn,
+    ApiKeyListedOut,
+    ApiKeyOut,
+    EnrolmentTokenOut,
+    NodeOut,
+    StoreIn,
+    StoreOut,
+)
 from hub.service import stores
 
 router = APIRouter(prefix="/v1", tags=["HQ administration"])
@@ -78,6 +86,27 @@ async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[No
         )
         for node in await stores.list_nodes(store_id, runtime.database)
     ]
+
+
+@router.post("/stores/{store_id}/nodes/{node_id}/revoke", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_node(store_id: str, node_id: str, runtime: RuntimeDep, _: HqCaller) -> None:
+    """Refuse the node's credentials from now on (a stolen till PC, a closed store)."""
+    await stores.revoke_node(store_id, node_id, runtime.database, runtime.clock)
+
+
+@router.get("/api-keys", response_model=list[ApiKeyListedOut])
+async def list_api_keys(runtime: RuntimeDep, _: AdminCaller) -> list[ApiKeyListedOut]:
+    return [
+        ApiKeyListedOut(
+            key_id=key.key_id, name=key.name, scope=key.scope, revoked_at=key.revoked_at
+        )
+        for key in await stores.list_api_keys(runtime.database)
+    ]
+
+
+@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_api_key(key_id: str, runtime: RuntimeDep, _: AdminCaller) -> None:
+    await stores.revoke_api_key(key_id, runtime.database, runtime.clock)
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyOut)

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Query, Request
 
 from hub.api.deps import NodeCaller, RuntimeDep
 from hub.errors import ProtocolVersionMismatch
+from hub.service import stores
 from hub.service.feed import read_feed
 from hub.service.ingest import ingest_batch
 from hub.service.stores import enrol_node
 from sync.messages import (
     PROTOCOL_VERSION,
+    CredentialRotated,
     EnrolRequest,
     EnrolResponse,
     FeedPage,
@@ -54,6 +56,15 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
     metrics.events_duplicate.inc(response.duplicates)
     metrics.events_quarantined.inc(len(response.rejected))
     return response
+
+
+@router.post("/credentials/rotate", response_model=CredentialRotated)
+async def rotate_credential(runtime: RuntimeDep, node: NodeCaller) -> CredentialRotated:
+    """A new credential for the calling node, shown once. The current one keeps working until
+    the new one is first used; then only the new one does."""
+    return CredentialRotated(
+        credential=await stores.rotate_credential(node, runtime.database, runtime.clock)
+    )
 
 
 @router.get("/feed", response_model=FeedPage)
