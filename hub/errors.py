@@ -5,7 +5,7 @@ HubError
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
 +-- NotFound                 404
-|   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound
+|   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound, ExceptionNotFound
 |   +-- EventNotFound
 +-- Conflict                 409
 |   +-- StoreExists
@@ -79,6 +79,14 @@ class ApiKeyNotFound(NotFound):
     def __init__(self, key_id: str) -> None:
         super().__init__(f"API key {key_id} not found")
         self.key_id = key_id
+
+
+class ExceptionNotFound(NotFound):
+    code = "exception_not_found"
+
+    def __init__(self, exception_id: int) -> None:
+        super().__init__(f"exception {exception_id} not found")
+        self.exception_id = exception_id
 
 
 class ProductNotFound(NotFound):

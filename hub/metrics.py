@@ -30,6 +30,11 @@ class HubMetrics:
             "Events stored but not applied, waiting for a fix and a retry",
             registry=self.registry,
         )
+        self.open_exceptions = Gauge(
+            "vectis_hub_open_sale_exceptions",
+            "Recorded sales with something odd about them, not yet resolved",
+            registry=self.registry,
+        )
         self.rejected_requests = Counter(
             "vectis_hub_rejected_requests",
             "Requests refused, by error code",

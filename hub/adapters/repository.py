@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 
 from hub.adapters import tables
+from hub.domain.exceptions import SaleException
 from hub.domain.feed import FeedPosition
 from hub.domain.ledger import LedgerDocument, StockMovement
 from hub.errors import StorageRefused
@@ -377,19 +378,6 @@ class CatalogueRepository:
                 )
         return found
 
-    async def tracked(self, skus: Iterable[str]) -> set[str]:
-        wanted = sorted(set(skus))
-        tracked: set[str] = set()
-        for chunk in _chunks(wanted, 5000):
-            rows = await self._connection.execute(
-                select(tables.product.c.sku).where(
-                    _one_of(self._connection, tables.product.c.sku, chunk),
-                    tables.product.c.track_inventory.is_(True),
-                )
-            )
-            tracked.update(row.sku for row in rows)
-        return tracked
-
     async def upsert_products(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
@@ -644,6 +632,64 @@ class LedgerRepository:
         return [dict(row._mapping) for row in rows]
 
 
+class ExceptionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, exceptions: Sequence[SaleException], now: datetime) -> None:
+        await _write_rows(
+            self._connection,
+            tables.sale_exception,
+            [
+                {
+                    "document_id": item.document_id,
+                    "store_id": item.store_id,
+                    "kind": item.kind,
+                    "sku": item.sku,
+                    "detail": item.detail,
+                    "status": "open",
+                    "created_at": now,
+                }
+                for item in exceptions
+            ],
+        )
+
+    async def page(
+        self,
+        *,
+        status: str | None,
+        store_id: str | None,
+        kind: str | None,
+        after_id: int,
+        limit: int,
+    ) -> list[Row[Any]]:
+        exception = tables.sale_exception
+        statement = select(exception).where(exception.c.exception_id > after_id)
+        for column, value in (
+            (exception.c.status, status),
+            (exception.c.store_id, store_id),
+            (exception.c.kind, kind),
+        ):
+            if value is not None:
+                statement = statement.where(column == value)
+        statement = statement.order_by(exception.c.exception_id).limit(limit)
+        return list((await self._connection.execute(statement)).all())
+
+    async def resolve(self, exception_id: int, resolution: str, now: datetime) -> Row[Any] | None:
+        exception = tables.sale_exception
+        result = await self._connection.execute(
+            update(exception)
+            .where(exception.c.exception_id == exception_id)
+            .values(status="resolved", resolution=resolution, resolved_at=now)
+            .returning(*exception.c)
+        )
+        return result.first()
+
+    async def count_open(self) -> int:
+        statement = select(func.count()).where(tables.sale_exception.c.status == "open")
+        return int((await self._connection.execute(statement)).scalar_one())
+
+
 class StockRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -696,6 +742,17 @@ class StockRepository:
                 statement = statement.with_for_update()
             rows = await self._connection.execute(statement)
             found.update({row.sku: int(row.on_hand) for row in rows})
+        return found
+
+    async def levels_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Counters of (location, SKU) keys, locked until the transaction ends (PostgreSQL)."""
+        by_location: dict[str, list[str]] = {}
+        for location_id, sku in sorted(set(keys)):
+            by_location.setdefault(location_id, []).append(sku)
+        found: dict[tuple[str, str], int] = {}
+        for location_id, skus in by_location.items():
+            for sku, on_hand in (await self.levels(location_id, skus)).items():
+                found[(location_id, sku)] = on_hand
         return found
 
     async def all_levels(self, location_id: str) -> dict[str, int]:

@@ -187,6 +187,34 @@ tender = Table(
     Column("change_minor", BigInteger, nullable=False),
 )
 
+# What is odd about a recorded sale (unknown SKU, oversold, price drift, tender problem): the
+# sale stands; a person resolves the exception.
+sale_exception = Table(
+    "sale_exception",
+    metadata,
+    Column(
+        "exception_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("document_id", Uuid, nullable=False),
+    Column("store_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("sku", String(64)),
+    Column("detail", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime),
+    Column("resolution", Text),
+    Index(None, "status", "store_id", "exception_id"),
+    Index(None, "document_id"),
+    CheckConstraint(
+        "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem')", name="kind"
+    ),
+    CheckConstraint("status IN ('open', 'resolved')", name="status"),
+)
+
 # Stock is a counter of movements per (location, SKU), never an overwritten number.
 stock_movement = Table(
     "stock_movement",

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from hub.api import errors
 from hub.api.limits import BodySizeLimit
-from hub.api.routes import admin, inventory, ops, quarantine, reports, sync
+from hub.api.routes import admin, exceptions, inventory, ops, quarantine, reports, sync
 from hub.bootstrap import HubRuntime
 
 
@@ -37,6 +37,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         inventory.router,
         reports.router,
         quarantine.router,
+        exceptions.router,
     ):
         app.include_router(router)
     return app

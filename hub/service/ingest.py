@@ -25,9 +25,17 @@ from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
     CatalogueRepository,
     EventRepository,
+    ExceptionRepository,
     LedgerRepository,
     NodeRepository,
     StockRepository,
+)
+from hub.domain.exceptions import (
+    CurrentPrice,
+    oversold,
+    price_drift,
+    tender_problems,
+    unknown_skus,
 )
 from hub.domain.ledger import (
     LedgerDocument,
@@ -222,16 +230,36 @@ async def _record(
 async def _apply(
     documents: list[LedgerDocument], connection: AsyncConnection, now: datetime
 ) -> None:
+    """Ledger rows, stock movements and the exceptions of `documents`, in upload order."""
     if not documents:
         return
     await LedgerRepository(connection).add(documents)
-    tracked = await CatalogueRepository(connection).tracked(
-        line.sku for document in documents for line in document.lines
+    catalogue = CatalogueRepository(connection)
+    skus = sorted({line.sku for document in documents for line in document.lines})
+    products = await catalogue.products(skus)
+    tracked = {sku for sku, product in products.items() if product.track_inventory}
+    prices = {
+        sku: CurrentPrice(price.unit_price, price.version)
+        for sku, price in (await catalogue.prices(skus, "default")).items()
+    }
+    stock = StockRepository(connection)
+    levels_before = await stock.levels_of(
+        (document.store_id, line.sku)
+        for document in documents
+        for line in document.lines
+        if line.sku in tracked
     )
     movements: list[StockMovement] = [
         movement for document in documents for movement in movements_of(document, tracked)
     ]
-    await StockRepository(connection).add_movements(movements, now)
+    await stock.add_movements(movements, now)
+    await ExceptionRepository(connection).add(
+        unknown_skus(documents, set(products))
+        + oversold(documents, tracked, levels_before)
+        + price_drift(documents, prices)
+        + tender_problems(documents),
+        now,
+    )
 
 
 def _event_row(item: Applied, received_at: datetime) -> dict[str, Any]:

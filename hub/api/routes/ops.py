@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
+from hub.service.exceptions import open_exceptions
 from hub.service.quarantine import quarantine_size
 
 router = APIRouter(tags=["Operations"])
@@ -42,4 +43,5 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text; gauges read from the database are refreshed here."""
     runtime.metrics.quarantine_size.set(await quarantine_size(runtime.database))
+    runtime.metrics.open_exceptions.set(await open_exceptions(runtime.database))
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

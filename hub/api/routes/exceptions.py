@@ -1,0 +1,81 @@
+"""HQ's exception queue: recorded sales with something odd about them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hub.api.deps import HqCaller, RuntimeDep
+from hub.service import exceptions
+
+router = APIRouter(prefix="/v1/exceptions", tags=["Exceptions"])
+
+
+class ExceptionOut(BaseModel):
+    exception_id: int
+    document_id: UUID
+    store_id: str
+    kind: str = Field(description="unknown_sku, oversold, price_drift or tender_problem")
+    sku: str | None
+    detail: str
+    status: str
+    created_at: AwareDatetime
+    resolved_at: AwareDatetime | None
+    resolution: str | None
+
+    @classmethod
+    def of(cls, record: exceptions.ExceptionRecord) -> ExceptionOut:
+        return cls(
+            exception_id=record.exception_id,
+            document_id=record.document_id,
+            store_id=record.store_id,
+            kind=record.kind,
+            sku=record.sku,
+            detail=record.detail,
+            status=record.status,
+            created_at=record.created_at,
+            resolved_at=record.resolved_at,
+            resolution=record.resolution,
+        )
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resolution: str = Field(min_length=1, max_length=500, description="What was done about it")
+
+
+@router.get("", response_model=list[ExceptionOut])
+async def list_exceptions(
+    runtime: RuntimeDep,
+    _: HqCaller,
+    status: Literal["open", "resolved", "all"] = "open",
+    store_id: str | None = None,
+    kind: Literal["unknown_sku", "oversold", "price_drift", "tender_problem"] | None = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[ExceptionOut]:
+    """Exceptions in the order they were found; page with `after_id` = the last id seen."""
+    records = await exceptions.list_exceptions(
+        runtime.database,
+        status=None if status == "all" else status,
+        store_id=store_id,
+        kind=kind,
+        after_id=after_id,
+        limit=limit,
+    )
+    return [ExceptionOut.of(record) for record in records]
+
+
+@router.post("/{exception_id}/resolve", response_model=ExceptionOut)
+async def resolve(
+    exception_id: int, body: ResolveIn, runtime: RuntimeDep, _: HqCaller
+) -> ExceptionOut:
+    """Close an exception; the sale it is about is never changed."""
+    return ExceptionOut.of(
+        await exceptions.resolve_exception(
+            exception_id, body.resolution, runtime.database, runtime.clock
+        )
+    )

@@ -1,0 +1,150 @@
+"""Business exceptions of completed sales: recorded for a person to resolve, never a refusal.
+
+A sale rung up offline is a fact: the goods left the shop and the money is in the drawer. When
+it disagrees with what HQ knows, the sale is recorded as it happened and an exception says
+what is odd about it. (After the field notes: PowerSync's inventory recipe rejects an offline
+sale when stock would go negative; we do not.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from hub.domain.ledger import LedgerDocument
+
+ExceptionKind = Literal["unknown_sku", "oversold", "price_drift", "tender_problem"]
+
+
+@dataclass(frozen=True, slots=True)
+class SaleException:
+    document_id: UUID
+    store_id: str
+    kind: ExceptionKind
+    sku: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentPrice:
+    unit_price: Decimal
+    version: int
+
+
+def unknown_skus(documents: Iterable[LedgerDocument], known: set[str]) -> list[SaleException]:
+    """One exception per line whose SKU is not in the hub's catalogue."""
+    return [
+        SaleException(
+            document.document_id,
+            document.store_id,
+            "unknown_sku",
+            line.sku,
+            f"line {line.line_no}: SKU {line.sku!r} is not in the catalogue",
+        )
+        for document in documents
+        for line in document.lines
+        if line.sku not in known
+    ]
+
+
+def price_drift(
+    documents: Iterable[LedgerDocument], current: Mapping[str, CurrentPrice]
+) -> list[SaleException]:
+    """Lines charged at the catalogue price of an older version whose price has changed since.
+
+    Price overrides are deliberate and not drift. Returns and lines without a version are not
+    checked.
+    """
+    found = []
+    for document in documents:
+        if document.kind != "sale":
+            continue
+        for line in document.lines:
+            price = current.get(line.sku)
+            if (
+                price is None
+                or line.price_source != "catalogue"
+                or line.price_version is None
+                or line.price_version >= price.version
+                or line.unit_price == price.unit_price
+            ):
+                continue
+            found.append(
+                SaleException(
+                    document.document_id,
+                    document.store_id,
+                    "price_drift",
+                    line.sku,
+                    f"line {line.line_no}: sold at price version {line.price_version} "
+                    f"({line.unit_price}), the hub has version {price.version} ({price.unit_price})",
+                )
+            )
+    return found
+
+
+def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
+    """Tenders that do not settle the document: amounts not adding up to the total, change that
+    is not what was handed over beyond the amount applied, or negative amounts.
+    """
+    found = []
+    for document in documents:
+        due = abs(document.total_minor)
+        applied = sum(tender.amount_minor for tender in document.tenders)
+        problems = []
+        if applied != due:
+            problems.append(f"tenders apply {applied} minor units to a total of {due}")
+        for tender in document.tenders:
+            if min(tender.amount_minor, tender.tendered_minor, tender.change_minor) < 0:
+                problems.append(f"tender {tender.tender_no} has a negative amount")
+            elif tender.tendered_minor - tender.amount_minor != tender.change_minor:
+                problems.append(
+                    f"tender {tender.tender_no}: {tender.tendered_minor} handed over, "
+                    f"{tender.amount_minor} applied, but {tender.change_minor} given back"
+                )
+        if problems:
+            found.append(
+                SaleException(
+                    document.document_id,
+                    document.store_id,
+                    "tender_problem",
+                    None,
+                    "; ".join(problems),
+                )
+            )
+    return found
+
+
+def oversold(
+    documents: Iterable[LedgerDocument],
+    tracked: set[str],
+    levels_before: Mapping[tuple[str, str], int],
+) -> list[SaleException]:
+    """The sale lines that took a tracked (location, SKU) counter below zero, in upload order.
+
+    `levels_before` holds the counters before these documents; a key already negative is
+    reported again only if the sale takes it further down.
+    """
+    level = dict(levels_before)
+    found = []
+    for document in documents:
+        for line in document.lines:
+            if line.sku not in tracked:
+                continue
+            key = (document.store_id, line.sku)
+            before = level.get(key, 0)
+            after = before - line.quantity
+            level[key] = after
+            if line.quantity > 0 and after < 0:
+                found.append(
+                    SaleException(
+                        document.document_id,
+                        document.store_id,
+                        "oversold",
+                        line.sku,
+                        f"line {line.line_no}: {line.quantity} sold with {before} on hand; {after} now",
+                    )
+                )
+    return found

@@ -1,0 +1,88 @@
+"""Rules of the exception queue: what makes a recorded sale odd."""
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from hub.domain.exceptions import CurrentPrice, oversold, price_drift, tender_problems, unknown_skus
+from hub.domain.ledger import LedgerDocument, LedgerLine, LedgerTender
+
+NOW = datetime(2010, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def document(
+    lines: list[tuple[str, int, str, int, str]],
+    tenders: list[tuple[int, int, int]] | None = None,
+    kind: str = "sale",
+) -> LedgerDocument:
+    """Lines of (sku, quantity, unit price, price version, price source); tenders (amount, tendered, change) in pence."""
+    ledger_lines = tuple(
+        LedgerLine(
+            number,
+            sku,
+            None,
+            quantity,
+            Decimal(price),
+            int(Decimal(price) * quantity * 100),
+            version,
+            source,
+        )
+        for number, (sku, quantity, price, version, source) in enumerate(lines, start=1)
+    )
+    total = sum(line.line_total_minor for line in ledger_lines)
+    settled = tenders if tenders is not None else [(total, total, 0)]
+    return LedgerDocument(
+        uuid.uuid4(),
+        kind,
+        "store-1",
+        "n1",
+        uuid.uuid4(),
+        "T1-1",
+        "T1",
+        None,
+        None,
+        None,
+        date(2010, 12, 1),
+        NOW,
+        "GBP",
+        total,
+        ledger_lines,
+        tuple(
+            LedgerTender(number, "cash", *amounts)
+            for number, amounts in enumerate(settled, start=1)
+        ),
+    )
+
+
+def test_a_sku_the_hub_does_not_know_is_an_exception() -> None:
+    (found,) = unknown_skus(
+        [document([("A", 1, "1.00", 1, "catalogue"), ("GHOST", 1, "1.00", 1, "catalogue")])], {"A"}
+    )
+    assert (found.kind, found.sku) == ("unknown_sku", "GHOST")
+
+
+def test_only_the_sales_that_take_stock_below_zero_are_oversold() -> None:
+    first = document([("A", 3, "1.00", 1, "catalogue")])
+    second = document([("A", 4, "1.00", 1, "catalogue")])
+    third = document([("A", 1, "1.00", 1, "catalogue")])
+    found = oversold([first, second, third], {"A"}, {("store-1", "A"): 5})
+    assert [item.document_id for item in found] == [second.document_id, third.document_id]
+    assert "4 sold with 2 on hand; -2 now" in found[0].detail
+    assert oversold([first], set(), {}) == []  # untracked items are never oversold
+
+
+def test_an_old_catalogue_price_is_drift_but_an_override_is_not() -> None:
+    stale = document([("A", 1, "1.00", 1, "catalogue")])
+    overridden = document([("A", 1, "0.80", 1, "override")])
+    current = {"A": CurrentPrice(Decimal("1.20"), 2)}
+    (found,) = price_drift([stale, overridden], current)
+    assert found.document_id == stale.document_id and "version 1 (1.00)" in found.detail
+    assert price_drift([stale], {"A": CurrentPrice(Decimal("1.00"), 2)}) == []  # same price
+
+
+def test_tenders_that_do_not_settle_the_sale_are_an_exception() -> None:
+    good = document([("A", 2, "1.00", 1, "catalogue")], [(200, 500, 300)])
+    short = document([("A", 2, "1.00", 1, "catalogue")], [(150, 150, 0)])
+    wrong_change = document([("A", 2, "1.00", 1, "catalogue")], [(200, 500, 200)])
+    found = tender_problems([good, short, wrong_change])
+    assert [item.document_id for item in found] == [short.document_id, wrong_change.document_id]
