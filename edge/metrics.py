@@ -25,6 +25,11 @@ class EdgeMetrics:
             "Events the hub stored but could not apply",
             registry=self.registry,
         )
+        self.mismatched_days = Gauge(
+            "vectis_edge_mismatched_days",
+            "Business days whose totals here disagree with the hub's ledger",
+            registry=self.registry,
+        )
         self.push_seconds = Histogram(
             "vectis_edge_push_seconds",
             "Duration of one outbox batch upload",

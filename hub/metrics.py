@@ -35,6 +35,16 @@ class HubMetrics:
             "Recorded sales with something odd about them, not yet resolved",
             registry=self.registry,
         )
+        self.integrity_mismatches = Counter(
+            "vectis_hub_integrity_mismatches",
+            "Days whose totals at a node did not match the hub's ledger when compared",
+            registry=self.registry,
+        )
+        self.open_integrity_alerts = Gauge(
+            "vectis_hub_open_integrity_alerts",
+            "Integrity alerts not yet resolved",
+            registry=self.registry,
+        )
         self.rejected_requests = Counter(
             "vectis_hub_rejected_requests",
             "Requests refused, by error code",

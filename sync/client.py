@@ -22,6 +22,8 @@ from sync.errors import (
     RequestTooLarge,
 )
 from sync.messages import (
+    ChecksumRequest,
+    ChecksumResponse,
     CredentialRotated,
     EnrolRequest,
     EnrolResponse,
@@ -86,6 +88,10 @@ class HubClient:
         """Ask the hub for a new credential for this node (the current one stays valid until
         the new one is first used)."""
         return await self._send("POST", "/v1/sync/credentials/rotate", None, CredentialRotated)
+
+    async def checksums(self, request: ChecksumRequest) -> ChecksumResponse:
+        """Compare the node's day totals with the hub's; the hub records any mismatch."""
+        return await self._send("POST", "/v1/sync/checksums", request, ChecksumResponse)
 
     async def feed(self, cursor: str | None, limit: int) -> FeedPage:
         """One page of this store's change feed after `cursor` (None: from the beginning)."""

@@ -6,6 +6,7 @@ them down exhaustively.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,31 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """A day's documents summed three ways: how many, their signed total, and their ids.
+
+    `id_hash` is the sum, modulo 2**64, of the first 8 bytes of each event id's SHA-256, in
+    hex: independent of order, and, unlike an XOR, changed by an event counted twice.
+    """
+
+    count: int
+    total_minor: int
+    id_hash: str
+
+
+def day_totals(events: Iterable[tuple[str, int]]) -> DayTotals:
+    """Totals of (event id, signed total in minor units) pairs: returns count negative."""
+    count = 0
+    total = 0
+    digest_sum = 0
+    for event_id, total_minor in events:
+        count += 1
+        total += total_minor
+        digest_sum += int.from_bytes(hashlib.sha256(str(event_id).encode()).digest()[:8], "big")
+    return DayTotals(count, total, f"{digest_sum % 2**64:016x}")
 
 
 def estimate_skew_ms(sent: datetime, received: datetime, hub_time: datetime) -> int:

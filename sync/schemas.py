@@ -30,6 +30,8 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "enrol-request": messages.EnrolRequest,
     "enrol-response": messages.EnrolResponse,
     "credential-rotated": messages.CredentialRotated,
+    "checksum-request": messages.ChecksumRequest,
+    "checksum-response": messages.ChecksumResponse,
     "error": messages.ErrorBody,
 }
 

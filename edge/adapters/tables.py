@@ -46,6 +46,8 @@ node = Table(
     Column("receipt_counter", Integer, nullable=False, server_default="0"),
     Column("acked_seq", Integer, nullable=False, server_default="0"),
     Column("feed_cursor", Text),
+    # Every event up to this seq belongs to a day whose totals the hub has compared.
+    Column("checksum_seq", Integer, nullable=False, server_default="0"),
     CheckConstraint("id = 1", name="single_row"),
 )
 
@@ -183,6 +185,22 @@ tender = Table(
     Column("amount_minor", Integer, nullable=False),
     Column("tendered_minor", Integer, nullable=False),
     Column("change_minor", Integer, nullable=False),
+)
+
+# This node's totals of each business day and what the hub said of them.
+day_checksum = Table(
+    "day_checksum",
+    metadata,
+    Column("business_day", String(10), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("total_minor", Integer, nullable=False),
+    Column("id_hash", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("hub_count", Integer, nullable=False),
+    Column("hub_total_minor", Integer, nullable=False),
+    Column("hub_id_hash", String(16), nullable=False),
+    Column("checked_at", Text, nullable=False),
+    CheckConstraint("status IN ('matched', 'mismatch')", name="status"),
 )
 
 # Written in the same transaction as the fact it records; `seq` is gap-free from 1.

@@ -290,6 +290,20 @@ class SyncOut(BaseModel):
     feed_cursor: str | None
 
 
+class IntegrityOut(BaseModel):
+    matched_days: int = Field(description="Business days whose totals matched the hub's")
+    mismatched_days: int = Field(description="Business days the hub's ledger disagrees with")
+
+
+class DayChecksumOut(BaseModel):
+    business_day: str
+    count: int
+    total_minor: int
+    hub_count: int
+    hub_total_minor: int
+    checked_at: str
+
+
 class StatusOut(BaseModel):
     enrolled: bool
     store_id: str | None
@@ -302,6 +316,7 @@ class StatusOut(BaseModel):
     catalogue: dict[str, int]
     outbox: OutboxOut
     sync: SyncOut
+    integrity: IntegrityOut
 
 
 class DaySummaryOut(BaseModel):

@@ -23,7 +23,7 @@ from edge.adapters.repository import NodeRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics
-from edge.service.sync import enrol_node, pull_page, push_batch, rotate_credential
+from edge.service.sync import enrol_node, pull_page, push_batch, rotate_credential, verify_days
 from edge.settings import EdgeSettings
 from shared.clock import Clock
 from sync.client import HubClient
@@ -45,6 +45,7 @@ class SyncStatus:
     next_attempt_in_s: float = 0.0
     skew_ms: int | None = None
     credential_rejected: bool = False
+    mismatched_days_last_check: int = 0
 
 
 class SyncAgent:
@@ -165,6 +166,9 @@ class SyncAgent:
                 break
             if await self._pending() > 0:
                 await self._push_all(client, identity)
+        self.status.mismatched_days_last_check = await verify_days(
+            self._database, client, identity, clock=self._clock
+        )
 
     async def _push_all(self, client: HubClient, identity: NodeIdentity) -> None:
         while True:

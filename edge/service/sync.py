@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,13 +18,15 @@ from sqlalchemy import Connection
 
 from edge.adapters import outbox
 from edge.adapters.database import EdgeDatabase
-from edge.adapters.repository import CatalogueRepository, NodeRepository
+from edge.adapters.repository import CatalogueRepository, IntegrityRepository, NodeRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import AlreadyEnrolled
 from shared.clock import Clock
 from sync.client import HubClient
 from sync.messages import (
     PROTOCOL_VERSION,
+    ChecksumRequest,
+    DayChecksumV1,
     EnrolRequest,
     EventStatusV1,
     FeedEntry,
@@ -35,7 +37,7 @@ from sync.messages import (
     StockLevelV1,
     StoreConfigV1,
 )
-from sync.protocol import estimate_skew_ms, take_batch
+from sync.protocol import day_totals, estimate_skew_ms, take_batch
 
 log = logging.getLogger("vectis.edge.sync")
 
@@ -155,6 +157,72 @@ def _raw_event(row: outbox.OutboxRow, identity: NodeIdentity) -> RawEvent:
         kind=row.kind,
         payload=json.loads(row.payload),
     )
+
+
+async def verify_days(
+    database: EdgeDatabase, client: HubClient, identity: NodeIdentity, *, clock: Clock
+) -> int:
+    """Compare the totals of every fully uploaded business day with the hub's; returns how many
+    days did not match (the hub raises an alert for each). Raises the client's errors.
+    """
+
+    def gather(connection: Connection) -> tuple[int, int, list[DayChecksumV1]]:
+        integrity = IntegrityRepository(connection)
+        acked = NodeRepository(connection).acked_seq()
+        done = integrity.checksum_seq()
+        ready: list[DayChecksumV1] = []
+        mark = acked
+        for day in integrity.days_between(done, acked):
+            if integrity.last_seq_of_day(day) > acked:
+                mark = done  # part of the day is still uploading: look again later
+                continue
+            totals = day_totals(integrity.day_events(day))
+            ready.append(
+                DayChecksumV1(
+                    business_day=date.fromisoformat(day),
+                    count=totals.count,
+                    total_minor=totals.total_minor,
+                    id_hash=totals.id_hash,
+                )
+            )
+        return done, mark, ready
+
+    done, mark, ready = await database.read(gather)
+    if not ready:
+        return 0
+    response = await client.checksums(
+        ChecksumRequest(
+            protocol_version=PROTOCOL_VERSION,
+            store_id=identity.store_id,
+            node_id=identity.node_id,
+            days=ready,
+        )
+    )
+    checked_at = clock.now().isoformat()
+    mine = {day.business_day: day for day in ready}
+    rows = [
+        {
+            "business_day": verdict.business_day.isoformat(),
+            "count": mine[verdict.business_day].count,
+            "total_minor": mine[verdict.business_day].total_minor,
+            "id_hash": mine[verdict.business_day].id_hash,
+            "status": verdict.status,
+            "hub_count": verdict.hub.count,
+            "hub_total_minor": verdict.hub.total_minor,
+            "hub_id_hash": verdict.hub.id_hash,
+            "checked_at": checked_at,
+        }
+        for verdict in response.days
+    ]
+
+    def record(connection: Connection) -> None:
+        integrity = IntegrityRepository(connection)
+        integrity.record(rows)
+        if mark > done:
+            integrity.set_checksum_seq(mark)
+
+    await database.write(record)
+    return sum(verdict.status == "mismatch" for verdict in response.days)
 
 
 @dataclass(frozen=True, slots=True)

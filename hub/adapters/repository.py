@@ -36,6 +36,7 @@ from hub.domain.exceptions import SaleException
 from hub.domain.feed import FeedPosition
 from hub.domain.ledger import LedgerDocument, StockMovement
 from hub.errors import StorageRefused
+from sync.messages import DayChecksumV1
 
 
 def _insert(connection: AsyncConnection, table: Any) -> Any:
@@ -588,6 +589,22 @@ class LedgerRepository:
         ]
         await _write_rows(self._connection, tables.tender, tender_rows)
 
+    async def event_totals(
+        self, node_id: str, days: Sequence[date]
+    ) -> dict[date, list[tuple[str, int]]]:
+        """(event id, signed total in minor units) of a node's documents, by business day."""
+        document = tables.sale_document
+        rows = await self._connection.execute(
+            select(document.c.business_day, document.c.event_id, document.c.total_minor).where(
+                document.c.node_id == node_id,
+                _one_of(self._connection, document.c.business_day, list(days)),
+            )
+        )
+        found: dict[date, list[tuple[str, int]]] = {}
+        for row in rows:
+            found.setdefault(row.business_day, []).append((str(row.event_id), int(row.total_minor)))
+        return found
+
     async def sales_report(
         self,
         group_by: Literal["day", "store", "store_day"],
@@ -687,6 +704,58 @@ class ExceptionRepository:
 
     async def count_open(self) -> int:
         statement = select(func.count()).where(tables.sale_exception.c.status == "open")
+        return int((await self._connection.execute(statement)).scalar_one())
+
+
+class IntegrityRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def raise_once(
+        self, store_id: str, node_id: str, edge: DayChecksumV1, hub: DayChecksumV1, now: datetime
+    ) -> None:
+        """Record the mismatch unless an open alert already holds these very figures."""
+        alert = tables.integrity_alert
+        figures = {
+            "edge_count": edge.count,
+            "edge_total_minor": edge.total_minor,
+            "edge_id_hash": edge.id_hash,
+            "hub_count": hub.count,
+            "hub_total_minor": hub.total_minor,
+            "hub_id_hash": hub.id_hash,
+        }
+        existing = await self._connection.execute(
+            select(alert.c.alert_id).where(
+                alert.c.node_id == node_id,
+                alert.c.business_day == edge.business_day,
+                alert.c.resolved_at.is_(None),
+                *(alert.c[name] == value for name, value in figures.items()),
+            )
+        )
+        if existing.first() is None:
+            await self._connection.execute(
+                alert.insert().values(
+                    store_id=store_id,
+                    node_id=node_id,
+                    business_day=edge.business_day,
+                    created_at=now,
+                    **figures,
+                )
+            )
+
+    async def open_alerts(self, store_id: str | None, limit: int) -> list[Row[Any]]:
+        alert = tables.integrity_alert
+        statement = select(alert).where(alert.c.resolved_at.is_(None))
+        if store_id is not None:
+            statement = statement.where(alert.c.store_id == store_id)
+        return list(
+            (
+                await self._connection.execute(statement.order_by(alert.c.alert_id).limit(limit))
+            ).all()
+        )
+
+    async def count_open(self) -> int:
+        statement = select(func.count()).where(tables.integrity_alert.c.resolved_at.is_(None))
         return int((await self._connection.execute(statement)).scalar_one())
 
 

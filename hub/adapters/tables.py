@@ -215,6 +215,30 @@ sale_exception = Table(
     CheckConstraint("status IN ('open', 'resolved')", name="status"),
 )
 
+# A node's day totals that did not match the hub's: a sale lost, doubled or quarantined.
+integrity_alert = Table(
+    "integrity_alert",
+    metadata,
+    Column(
+        "alert_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("store_id", String(64), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("edge_count", BigInteger, nullable=False),
+    Column("edge_total_minor", BigInteger, nullable=False),
+    Column("edge_id_hash", String(16), nullable=False),
+    Column("hub_count", BigInteger, nullable=False),
+    Column("hub_total_minor", BigInteger, nullable=False),
+    Column("hub_id_hash", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime),
+    Index(None, "node_id", "business_day"),
+)
+
 # Stock is a counter of movements per (location, SKU), never an overwritten number.
 stock_movement = Table(
     "stock_movement",

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from hub.api import errors
 from hub.api.limits import BodySizeLimit
-from hub.api.routes import admin, exceptions, inventory, ops, quarantine, reports, sync
+from hub.api.routes import admin, exceptions, integrity, inventory, ops, quarantine, reports, sync
 from hub.bootstrap import HubRuntime
 
 
@@ -38,6 +38,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         reports.router,
         quarantine.router,
         exceptions.router,
+        integrity.router,
     ):
         app.include_router(router)
     return app

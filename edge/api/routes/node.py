@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
-from edge.adapters.repository import CatalogueRepository, NodeRepository
+from edge.adapters.repository import CatalogueRepository, IntegrityRepository, NodeRepository
 from edge.api.deps import RuntimeDep
 from edge.api.schemas import (
     CatalogueItemOut,
     ClockIn,
+    DayChecksumOut,
+    IntegrityOut,
     OutboxOut,
     QuarantinedOut,
     StatusOut,
@@ -29,14 +31,17 @@ router = APIRouter(prefix="/v1", tags=["Node"])
 async def node_status(runtime: RuntimeDep) -> StatusOut:
     """Who this node is, its outbox, its link to the hub (all from local state: works offline)."""
 
-    def read(connection: Connection) -> tuple[outbox.OutboxStats, dict[str, int], str | None]:
+    def read(
+        connection: Connection,
+    ) -> tuple[outbox.OutboxStats, dict[str, int], str | None, dict[str, int]]:
         return (
             outbox.stats(connection),
             CatalogueRepository(connection).counts(),
             NodeRepository(connection).feed_cursor(),
+            IntegrityRepository(connection).summary(),
         )
 
-    stats, counts, cursor = await runtime.database.read(read)
+    stats, counts, cursor, checked = await runtime.database.read(read)
     identity = runtime.identity
     assert runtime.agent is not None
     agent = runtime.agent.status
@@ -68,7 +73,32 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
             credential_rejected=agent.credential_rejected,
             feed_cursor=cursor,
         ),
+        integrity=IntegrityOut(
+            matched_days=checked["matched"], mismatched_days=checked["mismatch"]
+        ),
     )
+
+
+@router.get("/sync/integrity", response_model=list[DayChecksumOut])
+async def integrity_mismatches(
+    runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[DayChecksumOut]:
+    """Business days whose totals here (documents, signed total, event ids) differ from the
+    hub's ledger; HQ has an alert for each."""
+    rows = await runtime.database.read(
+        lambda connection: IntegrityRepository(connection).mismatches(limit)
+    )
+    return [
+        DayChecksumOut(
+            business_day=row.business_day,
+            count=row.count,
+            total_minor=row.total_minor,
+            hub_count=row.hub_count,
+            hub_total_minor=row.hub_total_minor,
+            checked_at=row.checked_at,
+        )
+        for row in rows
+    ]
 
 
 @router.get("/sync/quarantine", response_model=list[QuarantinedOut])

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from edge.adapters import outbox
+from edge.adapters.repository import IntegrityRepository
 from edge.api.deps import RuntimeDep
 
 router = APIRouter(tags=["Operations"])
@@ -55,7 +56,10 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(runtime: RuntimeDep) -> Response:
-    stats = await runtime.database.read(outbox.stats)
+    stats, checked = await runtime.database.read(
+        lambda connection: (outbox.stats(connection), IntegrityRepository(connection).summary())
+    )
+    runtime.metrics.mismatched_days.set(checked["mismatch"])
     runtime.metrics.outbox_pending.set(stats.pending)
     runtime.metrics.quarantined.set(stats.quarantined)
     if stats.oldest_pending_created_at:

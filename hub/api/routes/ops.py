@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
 from hub.service.exceptions import open_exceptions
+from hub.service.integrity import open_alert_count
 from hub.service.quarantine import quarantine_size
 
 router = APIRouter(tags=["Operations"])
@@ -44,4 +45,5 @@ async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text; gauges read from the database are refreshed here."""
     runtime.metrics.quarantine_size.set(await quarantine_size(runtime.database))
     runtime.metrics.open_exceptions.set(await open_exceptions(runtime.database))
+    runtime.metrics.open_integrity_alerts.set(await open_alert_count(runtime.database))
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -12,9 +12,12 @@ from hub.errors import ProtocolVersionMismatch
 from hub.service import stores
 from hub.service.feed import read_feed
 from hub.service.ingest import ingest_batch
+from hub.service.integrity import compare_checksums
 from hub.service.stores import enrol_node
 from sync.messages import (
     PROTOCOL_VERSION,
+    ChecksumRequest,
+    ChecksumResponse,
     CredentialRotated,
     EnrolRequest,
     EnrolResponse,
@@ -65,6 +68,16 @@ async def rotate_credential(runtime: RuntimeDep, node: NodeCaller) -> Credential
     return CredentialRotated(
         credential=await stores.rotate_credential(node, runtime.database, runtime.clock)
     )
+
+
+@router.post("/checksums", response_model=ChecksumResponse)
+async def checksums(
+    body: ChecksumRequest, runtime: RuntimeDep, node: NodeCaller
+) -> ChecksumResponse:
+    """Compare the node's day totals with the ledger's; each mismatch raises an alert at HQ."""
+    response = await compare_checksums(body, node, runtime.database, runtime.clock)
+    runtime.metrics.integrity_mismatches.inc(sum(day.status == "mismatch" for day in response.days))
+    return response
 
 
 @router.get("/feed", response_model=FeedPage)

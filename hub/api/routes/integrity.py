@@ -1,0 +1,47 @@
+"""HQ's view of integrity: days whose totals at a store did not match the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel
+
+from hub.api.deps import HqCaller, RuntimeDep
+from hub.service import integrity
+from sync.messages import DayChecksumV1
+
+router = APIRouter(prefix="/v1/integrity", tags=["Integrity"])
+
+
+class AlertOut(BaseModel):
+    alert_id: int
+    store_id: str
+    node_id: str
+    business_day: date
+    edge: DayChecksumV1
+    hub: DayChecksumV1
+    created_at: AwareDatetime
+
+
+@router.get("/alerts", response_model=list[AlertOut])
+async def alerts(
+    runtime: RuntimeDep,
+    _: HqCaller,
+    store_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AlertOut]:
+    """Open alerts: a node's day that the ledger does not match (count, total or event ids)."""
+    return [
+        AlertOut(
+            alert_id=alert.alert_id,
+            store_id=alert.store_id,
+            node_id=alert.node_id,
+            business_day=alert.business_day,
+            edge=alert.edge,
+            hub=alert.hub,
+            created_at=alert.created_at,
+        )
+        for alert in await integrity.list_alerts(runtime.database, store_id=store_id, limit=limit)
+    ]
