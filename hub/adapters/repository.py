@@ -50,6 +50,19 @@ def _is_postgres(connection: AsyncConnection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
+async def visible_horizon(connection: AsyncConnection) -> int | None:
+    """Oldest transaction id still running (PostgreSQL; None on SQLite): every row written by a
+    transaction below it is final, so a reader paging in (txid, id) order below it never skips
+    a row that commits late. Read it in the same REPEATABLE READ snapshot as the rows.
+    """
+    if not _is_postgres(connection):
+        return None
+    result = await connection.exec_driver_sql(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    )
+    return int(result.scalar_one())
+
+
 def _one_of(connection: AsyncConnection, column: Any, values: Sequence[Any]) -> Any:
     """`column IN values`; on PostgreSQL `column = ANY(array)`, one parameter however many
     values (SQLAlchemy renders an IN list value by value, which showed in ingest profiles).
@@ -813,6 +826,47 @@ class StockRepository:
             found.update({row.sku: int(row.on_hand) for row in rows})
         return found
 
+    async def movements_after(
+        self, after: FeedPosition, limit: int, horizon: int | None, location_id: str | None
+    ) -> list[Row[Any]]:
+        """Movements after a position, in (txid, movement_id) order, below `horizon` (see feed)."""
+        movement = tables.stock_movement
+        statement = (
+            select(movement)
+            .where(
+                tuple_(movement.c.txid, movement.c.movement_id) > tuple_(after.txid, after.position)
+            )
+            .order_by(movement.c.txid, movement.c.movement_id)
+            .limit(limit)
+        )
+        if horizon is not None:
+            statement = statement.where(movement.c.txid < horizon)
+        if location_id is not None:
+            statement = statement.where(movement.c.location_id == location_id)
+        return list((await self._connection.execute(statement)).all())
+
+    async def unseen_deltas(
+        self, location_id: str, skus: Sequence[str], as_of: FeedPosition
+    ) -> dict[str, int]:
+        """Per SKU, the sum of sale and return movements after `as_of`: what an ERP that had
+        read the movements up to `as_of` has not counted yet."""
+        movement = tables.stock_movement
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(skus), 5000):
+            rows = await self._connection.execute(
+                select(movement.c.sku, func.sum(movement.c.quantity_delta))
+                .where(
+                    movement.c.location_id == location_id,
+                    _one_of(self._connection, movement.c.sku, chunk),
+                    movement.c.reason != "erp_count",
+                    tuple_(movement.c.txid, movement.c.movement_id)
+                    > tuple_(as_of.txid, as_of.position),
+                )
+                .group_by(movement.c.sku)
+            )
+            found.update({sku: int(total) for sku, total in rows})
+        return found
+
     async def levels_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Counters of (location, SKU) keys, locked until the transaction ends (PostgreSQL)."""
         by_location: dict[str, list[str]] = {}
@@ -847,13 +901,7 @@ class FeedRepository:
         await self._connection.execute(statement, rows)
 
     async def visible_horizon(self) -> int | None:
-        """Oldest transaction id still running (PostgreSQL); rows below it are final."""
-        if not _is_postgres(self._connection):
-            return None
-        result = await self._connection.exec_driver_sql(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-        )
-        return int(result.scalar_one())
+        return await visible_horizon(self._connection)
 
     async def read(
         self, store_id: str, after: FeedPosition, limit: int, horizon: int | None

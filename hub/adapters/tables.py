@@ -256,7 +256,11 @@ stock_movement = Table(
     Column("document_id", Uuid),
     Column("external_reference", String(128)),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # The writing transaction (PostgreSQL: a column default; 0 on SQLite), as in feed_entry:
+    # the ERP's export pages in (txid, movement_id) order and never skips a late commit.
+    Column("txid", BigInteger, nullable=False, server_default="0"),
     Index(None, "location_id", "sku", "movement_id"),
+    Index(None, "txid", "movement_id"),
     CheckConstraint("reason IN ('sale', 'return', 'erp_count')", name="reason"),
 )
 

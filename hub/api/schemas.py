@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -101,6 +102,12 @@ class StockPushIn(Body):
     location_id: StoreId
     counts: list[StockCountIn] = Field(max_length=100_000)
     external_reference: str | None = Field(None, max_length=128)
+    as_of: str | None = Field(
+        None,
+        max_length=64,
+        description="Cursor of the last movement the ERP had read when it counted "
+        "(GET /v1/erp/stock/movements); sales and returns after it are added to the count",
+    )
 
 
 class StockPushOut(BaseModel):
@@ -108,6 +115,24 @@ class StockPushOut(BaseModel):
     adjusted: int
     unknown_skus: list[str]
     untracked_skus: list[str]
+
+
+class MovementOut(BaseModel):
+    cursor: str
+    movement_id: int
+    location_id: str
+    sku: str
+    quantity_delta: int = Field(description="Units; negative left the shelf")
+    reason: str = Field(description="sale, return or erp_count")
+    document_id: UUID | None
+    external_reference: str | None
+    recorded_at: AwareDatetime
+
+
+class MovementPageOut(BaseModel):
+    movements: list[MovementOut]
+    next_cursor: str
+    has_more: bool
 
 
 class SalesRowOut(BaseModel):

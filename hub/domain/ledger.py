@@ -197,3 +197,13 @@ def movements_of(document: LedgerDocument, tracked: set[str]) -> list[StockMovem
         for line in document.lines
         if line.sku in tracked
     ]
+
+
+def rebased_level(counted: int, unseen_delta: int) -> int:
+    """The level an ERP count means once the movements it had not seen are added.
+
+    The ERP counted (or computed) `counted` having processed every sale and return up to its
+    watermark; `unseen_delta` sums those recorded after it. Whichever side synced first, each
+    sale is in exactly one of the two.
+    """
+    return counted + unseen_delta

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from hub.api.deps import ErpCaller, HqCaller, RuntimeDep
-from hub.api.schemas import CatalogueImportIn, CatalogueImportOut, StockPushIn, StockPushOut
+from hub.api.schemas import (
+    CatalogueImportIn,
+    CatalogueImportOut,
+    MovementOut,
+    MovementPageOut,
+    StockPushIn,
+    StockPushOut,
+)
 from hub.service.catalogue import CatalogueItem, import_catalogue
-from hub.service.stock import StockCount, push_external_stock, stock_levels
+from hub.service.stock import StockCount, movement_export, push_external_stock, stock_levels
 
 router = APIRouter(prefix="/v1", tags=["Catalogue and stock"])
 
@@ -52,12 +61,46 @@ async def push_stock(body: StockPushIn, runtime: RuntimeDep, _: ErpCaller) -> St
         runtime.database,
         runtime.clock,
         body.external_reference,
+        body.as_of,
     )
     return StockPushOut(
         received=result.received,
         adjusted=result.adjusted,
         unknown_skus=result.unknown_skus,
         untracked_skus=result.untracked_skus,
+    )
+
+
+@router.get("/erp/stock/movements", response_model=MovementPageOut)
+async def movements(
+    runtime: RuntimeDep,
+    _: ErpCaller,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    location_id: str | None = None,
+) -> MovementPageOut:
+    """Every stock movement (sales, returns, ERP counts) after `cursor`, in an order no late
+    commit can jump. Keep the cursor of the last one read; send it as `as_of` with a count."""
+    page = await movement_export(
+        runtime.database, cursor=cursor, limit=limit, location_id=location_id
+    )
+    return MovementPageOut(
+        movements=[
+            MovementOut(
+                cursor=record.cursor,
+                movement_id=record.movement_id,
+                location_id=record.location_id,
+                sku=record.sku,
+                quantity_delta=record.quantity_delta,
+                reason=record.reason,
+                document_id=record.document_id,
+                external_reference=record.external_reference,
+                recorded_at=record.recorded_at,
+            )
+            for record in page.movements
+        ],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
     )
 
 

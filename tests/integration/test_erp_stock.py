@@ -1,0 +1,78 @@
+"""An ERP count is rebased on the movements it had not seen: whichever side syncs first, the
+stock ends the same, with no sale lost and none counted twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.test_hub_sync import enrol, push
+from tests.support import Hub, event, sale_payload
+
+
+async def erp_count(hub: Hub, on_hand: int, as_of: str | None) -> Any:
+    body: dict[str, Any] = {"location_id": "store-1", "counts": [{"sku": "A", "on_hand": on_hand}]}
+    if as_of is not None:
+        body["as_of"] = as_of
+    response = await hub.client.post("/v1/erp/stock", json=body, headers=hub.admin)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def erp_reads_movements(hub: Hub, cursor: str | None) -> tuple[str, int]:
+    """What an ERP does: read the movements after its cursor and sum them into its book stock."""
+    units = 0
+    while True:
+        params: dict[str, Any] = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = (
+            await hub.client.get("/v1/erp/stock/movements", params=params, headers=hub.admin)
+        ).json()
+        units += sum(m["quantity_delta"] for m in page["movements"] if m["reason"] != "erp_count")
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return cursor, units
+
+
+async def level(hub: Hub) -> int:
+    stock = (await hub.client.get("/v1/stores/store-1/stock", headers=hub.admin)).json()
+    return int(stock["A"])
+
+
+@pytest.mark.parametrize(
+    "order", ["sale_before_erp_read", "sale_between_read_and_count", "sale_after_count"]
+)
+async def test_the_stock_ends_the_same_whichever_side_syncs_first(hub: Hub, order: str) -> None:
+    await hub.import_items({"A": "1.00"})
+    node = await enrol(hub)
+    await erp_count(hub, 100, None)  # opening stock
+    cursor, _ = await erp_reads_movements(hub, None)
+    erp_book = 100
+    sale = [event(node, 1, sale_payload("T1-0000001", [("A", 3, "1.00")]))]
+
+    if order == "sale_before_erp_read":
+        await push(hub, node, sale)
+    cursor, seen = await erp_reads_movements(hub, cursor)  # the ERP's nightly read
+    erp_book += seen
+    if order == "sale_between_read_and_count":
+        await push(hub, node, sale)
+    await erp_count(hub, erp_book, as_of=cursor)  # the ERP says: I hold erp_book, as of cursor
+    if order == "sale_after_count":
+        await push(hub, node, sale)
+
+    assert await level(hub) == 97
+
+
+async def test_a_cursor_the_hub_never_issued_is_refused(hub: Hub) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "1.00"})
+    response = await hub.client.post(
+        "/v1/erp/stock",
+        json={
+            "location_id": "store-1",
+            "counts": [{"sku": "A", "on_hand": 1}],
+            "as_of": "yesterday",
+        },
+        headers=hub.admin,
+    )
+    assert response.status_code == 422 and response.json()["error"] == "invalid_cursor"
