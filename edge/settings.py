@@ -33,6 +33,7 @@ class EdgeSettings(VectisSettings):
     push_batch_events: int = Field(256, ge=1, le=2000)
     push_batch_bytes: int = Field(1_000_000, ge=1024)
     feed_page_size: int = Field(1000, ge=1, le=5000)
+    snapshot_chunk_size: int = Field(5000, ge=1, le=20_000)
     backoff_base_s: float = Field(0.5, gt=0)
     backoff_cap_s: float = Field(30.0, gt=0)
     hub_timeout_s: float = Field(30.0, gt=0)

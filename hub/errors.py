@@ -13,6 +13,8 @@ HubError
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
 |   +-- EventNotQuarantined  retrying an event that is applied
++-- Gone                     410
+|   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
     +-- InvalidCursor
     +-- UnknownTimezone
@@ -166,6 +168,24 @@ class EventNotQuarantined(Conflict):
     def __init__(self, event_id: UUID) -> None:
         super().__init__(f"event {event_id} is applied, not quarantined")
         self.event_id = event_id
+
+
+class Gone(HubError):
+    code = "gone"
+
+
+class CursorCompacted(Gone):
+    """The feed below this cursor was compacted away: the reader bootstraps from a snapshot."""
+
+    code = "cursor_compacted"
+
+    def __init__(self, cursor: str, floor: str) -> None:
+        super().__init__(
+            f"feed entries up to {floor} were compacted; cursor {cursor!r} is behind them: "
+            "bootstrap from a snapshot"
+        )
+        self.cursor = cursor
+        self.floor = floor
 
 
 class InvalidRequest(HubError):

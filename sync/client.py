@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync.errors import (
     AuthenticationFailed,
+    CursorCompacted,
     Forbidden,
     HubRejected,
     HubServerError,
@@ -31,6 +32,7 @@ from sync.messages import (
     FeedPage,
     PushRequest,
     PushResponse,
+    SnapshotPage,
 )
 
 ResponseT = TypeVar("ResponseT", bound=BaseModel)
@@ -40,6 +42,7 @@ _REJECTIONS: dict[int, type[HubRejected]] = {
     403: Forbidden,
     409: ProtocolConflict,
     413: RequestTooLarge,
+    410: CursorCompacted,
 }
 
 
@@ -92,6 +95,13 @@ class HubClient:
     async def checksums(self, request: ChecksumRequest) -> ChecksumResponse:
         """Compare the node's day totals with the hub's; the hub records any mismatch."""
         return await self._send("POST", "/v1/sync/checksums", request, ChecksumResponse)
+
+    async def snapshot(self, after: str | None, limit: int) -> SnapshotPage:
+        """One chunk of the store's snapshot after `after` (None: the first chunk)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if after:
+            params["after"] = after
+        return await self._send("GET", "/v1/sync/snapshot", None, SnapshotPage, params=params)
 
     async def feed(self, cursor: str | None, limit: int) -> FeedPage:
         """One page of this store's change feed after `cursor` (None: from the beginning)."""

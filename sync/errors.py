@@ -13,6 +13,7 @@ SyncError
         +-- Forbidden               403
         +-- ProtocolConflict        409
         +-- RequestTooLarge         413
+        +-- CursorCompacted         410
 """
 
 from __future__ import annotations
@@ -99,3 +100,7 @@ class ProtocolConflict(HubRejected):
 
 class RequestTooLarge(HubRejected):
     """413: the batch is over the hub's size limit."""
+
+
+class CursorCompacted(HubRejected):
+    """410: the feed below this cursor was compacted away: bootstrap from a snapshot."""

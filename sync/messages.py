@@ -286,6 +286,25 @@ class FeedEntry(Message):
     payload: dict[str, Any]
 
 
+class SnapshotItem(Message):
+    """The current state of one entity, as a feed entry would carry it."""
+
+    entity: str
+    key: str
+    version: int
+    payload: dict[str, Any]
+
+
+class SnapshotPage(Message):
+    """One chunk of a store's snapshot. `position` (first chunk only) is the feed cursor to
+    follow once every chunk is applied; `next_after` resumes after this chunk."""
+
+    position: str | None
+    items: list[SnapshotItem]
+    next_after: str | None
+    has_more: bool
+
+
 class FeedPage(Message):
     entries: list[FeedEntry]
     next_cursor: str = Field(description="Pass back as `cursor` to continue")

@@ -22,6 +22,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.sale.completed.v1": messages.SaleCompleted,
     "event.return.recorded.v1": messages.ReturnRecorded,
     "feed-page": messages.FeedPage,
+    "snapshot-page": messages.SnapshotPage,
     "feed.product.v1": messages.ProductV1,
     "feed.price.v1": messages.PriceV1,
     "feed.stock_level.v1": messages.StockLevelV1,

@@ -108,11 +108,16 @@ class Link(httpx.AsyncBaseTransport):
         self.online = True
         self.lose_responses = 0
         self.requests = 0
+        self.paths: list[str] = []
+        self.cut_after: int | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.cut_after is not None and self.requests >= self.cut_after:
+            self.online = False
         if not self.online:
             raise httpx.ConnectError("link is down", request=request)
         self.requests += 1
+        self.paths.append(request.url.path)
         response = await self.inner.handle_async_request(request)
         if self.lose_responses > 0:
             self.lose_responses -= 1
@@ -156,7 +161,9 @@ class Edge:
         return sale
 
 
-async def make_edge(path: Path, hub: Hub, token: str | None) -> Edge:
+async def make_edge(
+    path: Path, hub: Hub, token: str | None, *, sync_now: bool = True, **settings: object
+) -> Edge:
     """An edge node on a SQLite file whose network reaches `hub` in-process, enrolled if `token`."""
     link = Link(hub.transport)
     settings = EdgeSettings(
@@ -168,6 +175,7 @@ async def make_edge(path: Path, hub: Hub, token: str | None) -> Edge:
         manual_clock_start=DEMO_START,
         backoff_base_s=0.01,
         backoff_cap_s=0.05,
+        **settings,  # type: ignore[arg-type]
     )
     runtime = await build_edge_runtime(settings, hub_transport=link)
     client = httpx.AsyncClient(
@@ -175,7 +183,7 @@ async def make_edge(path: Path, hub: Hub, token: str | None) -> Edge:
         base_url="http://edge",
     )
     edge = Edge(runtime, client, link, path)
-    if token:
+    if token and sync_now:
         await edge.sync()
     return edge
 

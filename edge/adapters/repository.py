@@ -136,6 +136,41 @@ class NodeRepository:
     def feed_cursor(self) -> str | None:
         return (self._connection.execute(select(tables.node.c.feed_cursor))).scalar_one_or_none()
 
+    def bootstrap_state(self) -> tuple[bool, str | None, str | None]:
+        """(needed, feed position to follow, resume key): a snapshot is needed when the node
+        has no feed cursor yet or a download is under way."""
+        row = self._connection.execute(
+            select(
+                tables.node.c.feed_cursor,
+                tables.node.c.bootstrap_position,
+                tables.node.c.bootstrap_after,
+            )
+        ).first()
+        if row is None:
+            return False, None, None
+        needed = row.feed_cursor is None or row.bootstrap_position is not None
+        return needed, row.bootstrap_position, row.bootstrap_after
+
+    def record_bootstrap(self, position: str, after: str | None) -> None:
+        self._connection.execute(
+            update(tables.node).values(bootstrap_position=position, bootstrap_after=after)
+        )
+
+    def finish_bootstrap(self, position: str) -> None:
+        self._connection.execute(
+            update(tables.node).values(
+                feed_cursor=position, bootstrap_position=None, bootstrap_after=None
+            )
+        )
+
+    def restart_bootstrap(self) -> None:
+        """Forget the feed position (it was compacted away); the outbox is untouched."""
+        self._connection.execute(
+            update(tables.node).values(
+                feed_cursor=None, bootstrap_position=None, bootstrap_after=None
+            )
+        )
+
     def set_feed_cursor(self, cursor: str) -> None:
         self._connection.execute(update(tables.node).values(feed_cursor=cursor))
 
@@ -205,7 +240,9 @@ def _upsert(
         return
     statement = sqlite_insert(table)
     columns = {name: statement.excluded[name] for name in rows[0] if name not in keys}
-    where = statement.excluded.version >= table.c.version if "version" in table.c else None
+    # Strictly newer only: an entry seen again, or a feed entry repeating a snapshot, or a
+    # stock level of the same version as a fresher snapshot value, changes nothing.
+    where = statement.excluded.version > table.c.version if "version" in table.c else None
     connection.execute(
         statement.on_conflict_do_update(index_elements=keys, set_=columns, where=where), rows
     )

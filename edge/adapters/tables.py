@@ -48,6 +48,9 @@ node = Table(
     Column("feed_cursor", Text),
     # Every event up to this seq belongs to a day whose totals the hub has compared.
     Column("checksum_seq", Integer, nullable=False, server_default="0"),
+    # A snapshot being downloaded: the feed position to follow after it, and the last item.
+    Column("bootstrap_position", Text),
+    Column("bootstrap_after", Text),
     CheckConstraint("id = 1", name="single_row"),
 )
 
@@ -78,6 +81,7 @@ stock_level = Table(
     Column("location_id", String(64), primary_key=True),
     Column("sku", String(64), primary_key=True),
     Column("on_hand", Integer, nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
 )
 
 cart = Table(

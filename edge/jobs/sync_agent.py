@@ -23,11 +23,20 @@ from edge.adapters.repository import NodeRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics
-from edge.service.sync import enrol_node, pull_page, push_batch, rotate_credential, verify_days
+from edge.service.sync import (
+    bootstrap_chunk,
+    enrol_node,
+    needs_bootstrap,
+    pull_page,
+    push_batch,
+    restart_bootstrap,
+    rotate_credential,
+    verify_days,
+)
 from edge.settings import EdgeSettings
 from shared.clock import Clock
 from sync.client import HubClient
-from sync.errors import AuthenticationFailed, HubRejected, HubRequestFailed
+from sync.errors import AuthenticationFailed, CursorCompacted, HubRejected, HubRequestFailed
 from sync.protocol import Backoff
 
 log = logging.getLogger("vectis.edge.sync")
@@ -156,11 +165,20 @@ class SyncAgent:
                 return
         client = await self._hub()
         await self._push_all(client, identity)
+        await self._bootstrap_if_needed(client, identity)
         for _ in range(100):
             started = time.perf_counter()
-            outcome = await pull_page(
-                self._database, client, page_size=self._settings.feed_page_size
-            )
+            try:
+                outcome = await pull_page(
+                    self._database, client, page_size=self._settings.feed_page_size
+                )
+            except CursorCompacted:
+                log.warning(
+                    "the hub compacted the feed past this node's position: bootstrapping again"
+                )
+                await restart_bootstrap(self._database)
+                await self._bootstrap_if_needed(client, identity)
+                continue
             self._metrics.pull_seconds.observe(time.perf_counter() - started)
             if not outcome.has_more:
                 break
@@ -169,6 +187,16 @@ class SyncAgent:
         self.status.mismatched_days_last_check = await verify_days(
             self._database, client, identity, clock=self._clock
         )
+
+    async def _bootstrap_if_needed(self, client: HubClient, identity: NodeIdentity) -> None:
+        """Download the store's snapshot chunk by chunk; sales waiting to upload go first."""
+        if not await needs_bootstrap(self._database):
+            return
+        while not await bootstrap_chunk(
+            self._database, client, page_size=self._settings.snapshot_chunk_size
+        ):
+            if await self._pending() > 0:
+                await self._push_all(client, identity)
 
     async def _push_all(self, client: HubClient, identity: NodeIdentity) -> None:
         while True:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +35,7 @@ from sync.messages import (
     ProductV1,
     PushRequest,
     RawEvent,
+    SnapshotItem,
     StockLevelV1,
     StoreConfigV1,
 )
@@ -225,6 +227,42 @@ async def verify_days(
     return sum(verdict.status == "mismatch" for verdict in response.days)
 
 
+async def bootstrap_chunk(database: EdgeDatabase, client: HubClient, *, page_size: int) -> bool:
+    """Download and apply the next chunk of the store's snapshot; True once it is complete.
+
+    Each chunk is applied with the resume key in one transaction, so a download cut short
+    (network, crash) goes on from the last applied chunk. At the end the node follows the
+    feed from the position the hub named in the first chunk. The outbox is never touched.
+    """
+    _, position, after = await database.read(
+        lambda connection: NodeRepository(connection).bootstrap_state()
+    )
+    page = await client.snapshot(after, page_size)
+    start = position if position is not None else (page.position or "")
+
+    def apply(connection: Connection) -> None:
+        apply_feed_entries(connection, page.items)
+        node = NodeRepository(connection)
+        if page.has_more:
+            node.record_bootstrap(start, page.next_after)
+        else:
+            node.finish_bootstrap(start)
+
+    await database.write(apply, durable=False)
+    return not page.has_more
+
+
+async def needs_bootstrap(database: EdgeDatabase) -> bool:
+    needed, _, _ = await database.read(
+        lambda connection: NodeRepository(connection).bootstrap_state()
+    )
+    return needed
+
+
+async def restart_bootstrap(database: EdgeDatabase) -> None:
+    await database.write(lambda connection: NodeRepository(connection).restart_bootstrap())
+
+
 @dataclass(frozen=True, slots=True)
 class PullOutcome:
     applied: int
@@ -246,7 +284,7 @@ async def pull_page(database: EdgeDatabase, client: HubClient, *, page_size: int
     return PullOutcome(applied=len(page.entries), has_more=page.has_more, cursor=page.next_cursor)
 
 
-def apply_feed_entries(connection: Connection, entries: list[FeedEntry]) -> None:
+def apply_feed_entries(connection: Connection, entries: Sequence[FeedEntry | SnapshotItem]) -> None:
     """Upsert catalogue, prices, stock levels and store settings from feed entries.
 
     Rows keep the highest version seen, so an entry applied twice or late changes nothing.
@@ -281,6 +319,7 @@ def apply_feed_entries(connection: Connection, entries: list[FeedEntry]) -> None
                 "location_id": level.location_id,
                 "sku": level.sku,
                 "on_hand": level.on_hand,
+                "version": entry.version,
             }
         elif entry.entity == "store":
             store = StoreConfigV1.model_validate(entry.payload)

@@ -878,6 +878,23 @@ class StockRepository:
                 found[(location_id, sku)] = on_hand
         return found
 
+    async def bump_versions(self, location_id: str, skus: Sequence[str]) -> dict[str, int]:
+        """Increase the version of these counters (an ERP count was published); new versions."""
+        level = tables.stock_level
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(skus), 5000):
+            rows = await self._connection.execute(
+                update(level)
+                .where(
+                    level.c.location_id == location_id,
+                    _one_of(self._connection, level.c.sku, chunk),
+                )
+                .values(version=level.c.version + 1)
+                .returning(level.c.sku, level.c.version)
+            )
+            found.update({row.sku: int(row.version) for row in rows})
+        return found
+
     async def all_levels(self, location_id: str) -> dict[str, int]:
         rows = await self._connection.execute(
             select(tables.stock_level.c.sku, tables.stock_level.c.on_hand).where(
@@ -924,3 +941,86 @@ class FeedRepository:
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+class SnapshotRepository:
+    """Keyset pages over the state a store's snapshot is made of, and the feed's floor."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def products_after(self, sku: str, limit: int) -> list[Row[Any]]:
+        product = tables.product
+        statement = select(product).where(product.c.sku > sku).order_by(product.c.sku).limit(limit)
+        return list((await self._connection.execute(statement)).all())
+
+    async def prices_after(self, price_list: str, sku: str, limit: int) -> list[Row[Any]]:
+        price = tables.price
+        statement = (
+            select(price)
+            .where(tuple_(price.c.price_list, price.c.sku) > tuple_(price_list, sku))
+            .order_by(price.c.price_list, price.c.sku)
+            .limit(limit)
+        )
+        return list((await self._connection.execute(statement)).all())
+
+    async def levels_after(self, location_id: str, sku: str, limit: int) -> list[Row[Any]]:
+        level = tables.stock_level
+        statement = (
+            select(level)
+            .where(level.c.location_id == location_id, level.c.sku > sku)
+            .order_by(level.c.sku)
+            .limit(limit)
+        )
+        return list((await self._connection.execute(statement)).all())
+
+    async def last_position(self, store_id: str, horizon: int | None) -> FeedPosition | None:
+        """The newest feed entry this store can read now (below the horizon)."""
+        entry = tables.feed_entry
+        statement = (
+            select(entry.c.txid, entry.c.position)
+            .where(or_(entry.c.store_id.is_(None), entry.c.store_id == store_id))
+            .order_by(entry.c.txid.desc(), entry.c.position.desc())
+            .limit(1)
+        )
+        if horizon is not None:
+            statement = statement.where(entry.c.txid < horizon)
+        row = (await self._connection.execute(statement)).first()
+        return FeedPosition(int(row.txid), int(row.position)) if row else None
+
+    async def floor(self) -> FeedPosition | None:
+        row = (await self._connection.execute(select(tables.feed_floor))).first()
+        return FeedPosition(int(row.txid), int(row.position)) if row else None
+
+    async def compact(
+        self, older_than: datetime, horizon: int | None, now: datetime
+    ) -> tuple[FeedPosition | None, int]:
+        """Delete feed entries written before `older_than` (and below the horizon), oldest
+        first, and raise the floor to the newest one deleted. Returns (floor, entries deleted)."""
+        entry = tables.feed_entry
+        statement = (
+            select(entry.c.txid, entry.c.position)
+            .where(entry.c.created_at < older_than)
+            .order_by(entry.c.txid.desc(), entry.c.position.desc())
+            .limit(1)
+        )
+        if horizon is not None:
+            statement = statement.where(entry.c.txid < horizon)
+        row = (await self._connection.execute(statement)).first()
+        if row is None:
+            return await self.floor(), 0
+        floor = FeedPosition(int(row.txid), int(row.position))
+        deleted = await self._connection.execute(
+            entry.delete().where(
+                tuple_(entry.c.txid, entry.c.position) <= tuple_(floor.txid, floor.position)
+            )
+        )
+        values = {"id": 1, "txid": floor.txid, "position": floor.position, "compacted_at": now}
+        statement_insert = _insert(self._connection, tables.feed_floor).values(**values)
+        await self._connection.execute(
+            statement_insert.on_conflict_do_update(
+                index_elements=["id"],
+                set_={"txid": floor.txid, "position": floor.position, "compacted_at": now},
+            )
+        )
+        return floor, int(deleted.rowcount)

@@ -270,6 +270,19 @@ stock_level = Table(
     Column("location_id", String(64), primary_key=True),
     Column("sku", String(64), primary_key=True),
     Column("on_hand", BigInteger, nullable=False),
+    # Bumped by each ERP count published to the store, so a reader keeps the newest.
+    Column("version", Integer, nullable=False, server_default="0"),
+)
+
+# Feed entries below this position were compacted away; a reader behind it re-bootstraps.
+feed_floor = Table(
+    "feed_floor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("txid", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("compacted_at", UtcDateTime, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
 )
 
 # The change feed. `txid` is the writing PostgreSQL transaction (0 on SQLite, whose single

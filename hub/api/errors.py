@@ -16,6 +16,7 @@ _STATUS: list[tuple[type[errors.HubError], int]] = [
     (errors.PermissionDenied, 403),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.Gone, 410),
     (errors.InvalidRequest, 422),
 ]
 

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+from typing import Any
+
 from hub.adapters.database import HubDatabase
-from hub.adapters.repository import FeedRepository
+from hub.adapters.repository import (
+    FeedRepository,
+    SnapshotRepository,
+    StoreRepository,
+    visible_horizon,
+)
 from hub.domain.feed import FeedPosition
-from sync.messages import FeedEntry, FeedPage
+from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
+from shared.clock import Clock
+from sync.messages import (
+    FeedEntry,
+    FeedPage,
+    PriceV1,
+    ProductV1,
+    SnapshotItem,
+    SnapshotPage,
+    StockLevelV1,
+    StoreConfigV1,
+)
 
 
 async def read_feed(store_id: str, cursor: str | None, limit: int, db: HubDatabase) -> FeedPage:
     """Up to `limit` entries after `cursor`, in an order no late commit can jump.
 
     `next_cursor` is the last entry's cursor (or the given one when nothing new is visible).
-    Raises InvalidCursor.
+    Raises InvalidCursor, CursorCompacted (the feed before `cursor` is gone: bootstrap).
     """
     after = FeedPosition.parse(cursor)
     async with db.read(snapshot=True) as connection:
+        floor = await SnapshotRepository(connection).floor()
+        if floor is not None and after < floor:
+            raise CursorCompacted(cursor or "", floor.encode())
         feed = FeedRepository(connection)
         horizon = await feed.visible_horizon()
         rows = await feed.read(store_id, after, limit + 1, horizon)
@@ -33,3 +56,142 @@ async def read_feed(store_id: str, cursor: str | None, limit: int, db: HubDataba
     ]
     next_cursor = entries[-1].cursor if entries else after.encode()
     return FeedPage(entries=entries, next_cursor=next_cursor, has_more=has_more)
+
+
+# The order a snapshot walks the state in; its resume key is [stage, key...] as JSON.
+_STAGES = ("product", "price", "stock_level", "store")
+
+
+def _parse_after(after: str | None) -> tuple[int, list[str]]:
+    """(stage index, key parts) to resume after. Raises InvalidCursor."""
+    if not after:
+        return 0, []
+    try:
+        parts = json.loads(after)
+        stage = _STAGES.index(parts[0])
+        keys = [str(part) for part in parts[1:]]
+    except (ValueError, TypeError, IndexError):
+        raise InvalidCursor(after) from None
+    return stage, keys
+
+
+async def snapshot_page(
+    store_id: str, after: str | None, limit: int, db: HubDatabase
+) -> SnapshotPage:
+    """One chunk of the store's current state: products, prices, its stock levels, its settings.
+
+    The first chunk (`after` None) names the feed position to follow once the snapshot is
+    applied, taken before any state is read: the state read later is at least as new, and the
+    feed entries after the position that repeat it change nothing (versions). Chunks are keyset
+    pages, so a download resumes where it stopped. Raises InvalidCursor, StoreNotFound.
+    """
+    stage, keys = _parse_after(after)
+    items: list[SnapshotItem] = []
+    position: str | None = None
+    next_after: str | None = None
+    async with db.read(snapshot=True) as connection:
+        snapshot = SnapshotRepository(connection)
+        if after is None:
+            newest = await snapshot.last_position(store_id, await visible_horizon(connection))
+            floor = await snapshot.floor()
+            start = max((spot for spot in (newest, floor) if spot is not None), default=None)
+            position = start.encode() if start else ""
+        store = await StoreRepository(connection).get(store_id)
+        if store is None:
+            raise StoreNotFound(store_id)
+        while stage < len(_STAGES) and next_after is None:
+            room = limit - len(items)
+            name = _STAGES[stage]
+            if name == "product":
+                rows = await snapshot.products_after(keys[0] if keys else "", room)
+                items += [_product_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, rows[-1].sku])
+            elif name == "price":
+                price_list, sku = (keys + ["", ""])[:2] if keys else ("", "")
+                rows = await snapshot.prices_after(price_list, sku, room)
+                items += [_price_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, rows[-1].price_list, rows[-1].sku])
+            elif name == "stock_level":
+                rows = await snapshot.levels_after(store_id, keys[0] if keys else "", room)
+                items += [_level_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, rows[-1].sku])
+            else:
+                config = StoreConfigV1(
+                    store_id=store.store_id,
+                    name=store.name,
+                    timezone=store.timezone,
+                    currency=store.currency,
+                )
+                items.append(
+                    SnapshotItem(
+                        entity="store",
+                        key=store.store_id,
+                        version=1,
+                        payload=config.model_dump(mode="json"),
+                    )
+                )
+            if next_after is None:
+                stage, keys = stage + 1, []
+    has_more = next_after is not None and stage < len(_STAGES)
+    return SnapshotPage(
+        position=position,
+        items=items,
+        next_after=next_after if has_more else None,
+        has_more=has_more,
+    )
+
+
+def _product_item(row: Any) -> SnapshotItem:
+    product = ProductV1(
+        sku=row.sku,
+        description=row.description,
+        kind=row.kind,
+        track_inventory=row.track_inventory,
+        gtin=row.gtin,
+    )
+    return SnapshotItem(
+        entity="product", key=row.sku, version=row.version, payload=product.model_dump(mode="json")
+    )
+
+
+def _price_item(row: Any) -> SnapshotItem:
+    price = PriceV1(
+        sku=row.sku,
+        price_list=row.price_list,
+        unit_price=row.unit_price,
+        currency=row.currency,
+        version=row.version,
+    )
+    return SnapshotItem(
+        entity="price",
+        key=f"{row.price_list}:{row.sku}",
+        version=row.version,
+        payload=price.model_dump(mode="json"),
+    )
+
+
+def _level_item(row: Any) -> SnapshotItem:
+    level = StockLevelV1(location_id=row.location_id, sku=row.sku, on_hand=row.on_hand)
+    return SnapshotItem(
+        entity="stock_level",
+        key=f"{row.location_id}:{row.sku}",
+        version=row.version,
+        payload=level.model_dump(mode="json"),
+    )
+
+
+async def compact_feed(older_than: timedelta, db: HubDatabase, clock: Clock) -> tuple[str, int]:
+    """Delete feed entries older than `older_than`; readers behind them re-bootstrap.
+
+    Returns (the new floor cursor, entries deleted). Everything the entries said is still in
+    the state tables, which snapshots read.
+    """
+    now = clock.now()
+    async with db.write() as connection:
+        floor, deleted = await SnapshotRepository(connection).compact(
+            now - older_than, await visible_horizon(connection), now
+        )
+    return (floor.encode() if floor else ""), deleted

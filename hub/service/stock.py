@@ -97,13 +97,14 @@ async def push_external_stock(
             if target != current.get(sku, 0) or sku not in current
         ]
         await stock.add_movements(movements, now)
+        versions = await stock.bump_versions(location_id, [movement.sku for movement in movements])
         await FeedRepository(connection).append(
             [
                 {
                     "store_id": location_id,
                     "entity": "stock_level",
                     "entity_key": f"{location_id}:{movement.sku}",
-                    "version": 1,
+                    "version": versions[movement.sku],
                     "op": "upsert",
                     "payload": StockLevelV1(
                         location_id=location_id, sku=movement.sku, on_hand=targets[movement.sku]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.adapters.repository import StoreRecord
 from hub.api.deps import AdminCaller, HqCaller, RuntimeDep
@@ -18,6 +19,7 @@ from hub.api.schemas import (
     StoreOut,
 )
 from hub.service import stores
+from hub.service.feed import compact_feed
 
 router = APIRouter(prefix="/v1", tags=["HQ administration"])
 
@@ -92,6 +94,26 @@ async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[No
 async def revoke_node(store_id: str, node_id: str, runtime: RuntimeDep, _: HqCaller) -> None:
     """Refuse the node's credentials from now on (a stolen till PC, a closed store)."""
     await stores.revoke_node(store_id, node_id, runtime.database, runtime.clock)
+
+
+class CompactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    older_than_s: int = Field(ge=0, description="Delete feed entries written longer ago than this")
+
+
+class CompactOut(BaseModel):
+    floor: str = Field(description="Readers with a cursor before this re-bootstrap from a snapshot")
+    deleted: int
+
+
+@router.post("/feed/compact", response_model=CompactOut)
+async def compact(body: CompactIn, runtime: RuntimeDep, _: AdminCaller) -> CompactOut:
+    """Delete old feed entries; the state they carried stays in snapshots. Nodes behind the
+    floor get 410 and bootstrap again, keeping what they have not uploaded."""
+    floor, deleted = await compact_feed(
+        timedelta(seconds=body.older_than_s), runtime.database, runtime.clock
+    )
+    return CompactOut(floor=floor, deleted=deleted)
 
 
 @router.get("/api-keys", response_model=list[ApiKeyListedOut])

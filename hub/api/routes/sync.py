@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from hub.api.deps import NodeCaller, RuntimeDep
 from hub.errors import ProtocolVersionMismatch
 from hub.service import stores
-from hub.service.feed import read_feed
+from hub.service.feed import read_feed, snapshot_page
 from hub.service.ingest import ingest_batch
 from hub.service.integrity import compare_checksums
 from hub.service.stores import enrol_node
@@ -24,6 +24,7 @@ from sync.messages import (
     FeedPage,
     PushRequest,
     PushResponse,
+    SnapshotPage,
 )
 
 router = APIRouter(prefix="/v1/sync", tags=["Sync"])
@@ -78,6 +79,19 @@ async def checksums(
     response = await compare_checksums(body, node, runtime.database, runtime.clock)
     runtime.metrics.integrity_mismatches.inc(sum(day.status == "mismatch" for day in response.days))
     return response
+
+
+@router.get("/snapshot", response_model=SnapshotPage)
+async def snapshot(
+    runtime: RuntimeDep,
+    node: NodeCaller,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
+) -> SnapshotPage:
+    """One chunk of the calling store's state, for a new node (or one behind a compacted feed).
+
+    The first chunk names the feed cursor to follow afterwards; `after` resumes a download."""
+    return await snapshot_page(node.store_id, after, limit, runtime.database)
 
 
 @router.get("/feed", response_model=FeedPage)

@@ -1,0 +1,64 @@
+"""A new edge bootstraps from a snapshot in resumable chunks; an edge behind a compacted feed
+bootstraps again and keeps its un-uploaded sales."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from tests.support import Hub, close_edge, make_edge, money
+
+
+async def catalogue_size(edge: object) -> dict[str, int]:
+    status = (await edge.client.get("/v1/status")).json()  # type: ignore[attr-defined]
+    counts: dict[str, int] = status["catalogue"]
+    return counts
+
+
+async def test_a_bootstrap_cut_midway_resumes_from_its_last_chunk(hub: Hub, tmp_path: Path) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({f"SKU{number:03d}": "1.00" for number in range(40)})
+    token = await hub.token("store-1")
+    edge = await make_edge(tmp_path / "new.db", hub, token, sync_now=False, snapshot_chunk_size=10)
+    try:
+        edge.link.cut_after = 4  # enrol, then three chunks, then the line drops
+        status = await edge.sync()
+        assert status["sync"]["online"] is False  # type: ignore[index]
+        partial = await catalogue_size(edge)
+        assert 0 < partial["products"] + partial["prices"] < 81
+        edge.link.cut_after = None
+        edge.link.online = True
+        await edge.sync()
+        assert await catalogue_size(edge) == {"products": 40, "prices": 40}
+        chunks = edge.link.paths.count("/v1/sync/snapshot")
+        assert chunks == 9  # 40 products + 40 prices + the store, 10 a chunk: nothing fetched twice
+        assert "/v1/sync/feed" in edge.link.paths  # then it follows the feed
+    finally:
+        await close_edge(edge)
+
+
+async def test_an_edge_behind_a_compacted_feed_bootstraps_again_and_keeps_its_sales(
+    hub: Hub, tmp_path: Path
+) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.00", "B": "3.00"})
+    edge = await make_edge(tmp_path / "store.db", hub, await hub.token("store-1"))
+    try:
+        edge.link.online = False
+        for _ in range(5):
+            await edge.sell([("A", 1)])  # sold offline, not uploaded yet
+        await hub.import_items({"A": "2.50", "B": "3.50"})  # HQ reprices meanwhile
+        compacted = await hub.client.post(
+            "/v1/feed/compact", json={"older_than_s": 0}, headers=hub.admin
+        )
+        assert compacted.status_code == 200 and compacted.json()["deleted"] > 0
+        edge.link.online = True
+        status = await edge.sync()
+        assert status["outbox"]["pending"] == 0  # type: ignore[index]
+        assert "/v1/sync/snapshot" in edge.link.paths[edge.link.paths.index("/v1/sync/feed") :]
+        price = (await edge.client.get("/v1/catalogue/A")).json()
+        assert money(price["unit_price"]) == Decimal("2.50")
+        (row,) = await hub.report("store")
+        assert (row["invoices"], row["revenue"]) == (5, "10.00")
+    finally:
+        await close_edge(edge)
