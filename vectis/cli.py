@@ -330,5 +330,29 @@ def bench_replay(
     raise typer.Exit(0 if all(figure["reconciled"] for figure in figures["runs"].values()) else 1)
 
 
+@bench_app.command("sync")
+def bench_sync(
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    hub_workers: Annotated[int, typer.Option(help="Hub worker processes")] = 2,
+    skus: Annotated[int, typer.Option(help="Catalogue size for the bootstrap figure")] = 100_000,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Catch-up, ingest, bootstrap and price propagation figures against a PostgreSQL hub."""
+    from vectis.bench_sync import bench_sync as run
+
+    configure_logging("WARNING")
+    figures = _run(
+        run(
+            work_dir=work_dir or Path(".vectis") / f"bench-sync-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+            hub_workers=hub_workers,
+            skus=skus,
+        )
+    )
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(json.dumps(figures, indent=2))
+
+
 def main() -> None:
     app()

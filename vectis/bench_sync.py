@@ -1,0 +1,412 @@
+"""`vectis bench sync`: the sync protocol's figures against a durable PostgreSQL hub.
+
+- catchup_10000_sales_s: one edge's 10,000 offline sales (about 4 lines each) drain to the hub,
+  timed from the moment its link comes back.
+- ingest_events_per_s: 50 simulated edges push batches at once (a lean load generator, so the
+  client does not steal the hub's CPU).
+- ingest_vs_raw_insert_ratio: the same events written as plain inserts (one row each, JSON
+  payload, executemany from 50 connections) in the same cluster: how much the full ingest
+  (validation, idempotency, ledger, stock, exceptions) costs over the bare minimum.
+- bootstrap_100000_skus_s: a new edge process, from its start, until it holds 100,000 SKUs with
+  their prices.
+- price_propagation_s: a price change at the hub until an online edge sells at it (median of
+  several trials), at the default sync interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.bootstrap import build_runtime as build_edge_runtime
+from edge.domain.cart import TenderRequest
+from edge.service import selling
+from edge.settings import EdgeSettings
+from shared.money import Money, line_total
+from vectis.loadgen import Connection, post_request
+from vectis.ops.postgres import TemporaryCluster
+from vectis.replay.dataset import CatalogueItem
+from vectis.replay.hq import HqClient
+from vectis.replay.stack import EdgeHandle, Stack
+
+TARGETS = {
+    "catchup_10000_sales_s": ("<=", 10.0),
+    "ingest_events_per_s": (">=", 10_000.0),
+    "bootstrap_100000_skus_s": ("<=", 15.0),
+    "price_propagation_s": ("<=", 2.0),
+}
+
+
+def _catalogue(count: int) -> list[CatalogueItem]:
+    return [
+        CatalogueItem(
+            f"SKU{number:06d}",
+            f"article {number}",
+            "stock",
+            True,
+            Decimal(100 + number % 900) / 100,
+        )
+        for number in range(count)
+    ]
+
+
+async def _wait(
+    predicate: Callable[[], Awaitable[bool]], timeout_s: float, poll_s: float = 0.05
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("benchmark step did not finish in time")
+        await asyncio.sleep(poll_s)
+
+
+async def _status(client: httpx.AsyncClient) -> dict[str, Any]:
+    body: dict[str, Any] = (await client.get("/v1/status")).json()
+    return body
+
+
+async def catchup(stack: Stack, hq: HqClient, sales: int, console: Console) -> float:
+    """Seconds for `sales` offline sales to be acknowledged once the link is back."""
+    await hq.ensure_store("store-catchup", "Catch-up", "Europe/London", "GBP")
+    edge = await stack.start_edge(
+        1,
+        "store-catchup",
+        await hq.enrolment_token("store-catchup"),
+        datetime(2011, 1, 3, 9, tzinfo=UTC),
+    )
+    async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=600) as client:
+        await _wait(lambda: _has_catalogue(client, 500), 120)
+        await edge.proxy.set_online(False)
+        await asyncio.to_thread(edge.process.stop)
+        console.print(f"  writing {sales} offline sales into the edge's SQLite file...")
+        await _write_sales(edge, sales)
+        await edge.restart()
+        start = time.perf_counter()
+        await edge.proxy.set_online(True)
+        await client.post("/v1/sync/run")
+        await _wait(lambda: _drained(client), 600, poll_s=0.02)
+        return time.perf_counter() - start
+
+
+async def _has_catalogue(client: httpx.AsyncClient, count: int) -> bool:
+    status = await _status(client)
+    return bool(status["enrolled"]) and status["catalogue"]["prices"] >= count
+
+
+async def _drained(client: httpx.AsyncClient) -> bool:
+    return int((await _status(client))["outbox"]["pending"]) == 0
+
+
+async def _write_sales(edge: EdgeHandle, sales: int) -> None:
+    """Offline sales, rung up by the edge's own use cases on its own file (the process is stopped)."""
+    runtime = await build_edge_runtime(
+        EdgeSettings(
+            database_path=edge.database_path,
+            clock_mode="manual",
+            manual_clock_start=datetime(2011, 1, 3, 9, tzinfo=UTC),
+        )
+    )
+    identity = runtime.identity
+    assert identity is not None
+    try:
+        for number in range(sales):
+            lines = [
+                selling.LineInput(f"SKU{(number * 7 + offset) % 500:06d}", offset + 1)
+                for offset in range(4)
+            ]
+
+            def sell(uow: EdgeUnitOfWork, lines: list[selling.LineInput] = lines) -> None:
+                cart, _ = selling.open_cart(
+                    selling.OpenCart("T1"), uow, identity=identity, clock=runtime.clock
+                )
+                scanned = selling.add_lines(selling.AddLines(cart.cart_id, lines), uow)
+                tender = TenderRequest("cash", Money.of(scanned.head.total.amount + 5, "GBP"))
+                selling.checkout(
+                    selling.Checkout(cart.cart_id, [tender]),
+                    uow,
+                    identity=identity,
+                    clock=runtime.clock,
+                )
+
+            await runtime.write(sell)
+    finally:
+        await runtime.stop()
+
+
+def _events(
+    nodes: list[dict[str, str]], batches: int, batch: int
+) -> list[list[list[dict[str, Any]]]]:
+    """Sale events, per node per batch, as an edge would upload them (4 lines each)."""
+    work = []
+    for node in nodes:
+        per_node = []
+        seq = 0
+        for _ in range(batches):
+            events = []
+            for _ in range(batch):
+                seq += 1
+                lines: list[dict[str, Any]] = []
+                for offset in range(4):
+                    price = Decimal("2.55")
+                    lines.append(
+                        {
+                            "line_no": offset + 1,
+                            "sku": f"SKU{(seq + offset) % 500:06d}",
+                            "quantity": offset + 1,
+                            "unit_price": str(price),
+                            "line_total": str(line_total(offset + 1, price, "GBP").amount),
+                            "price_version": 1,
+                        }
+                    )
+                total = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
+                events.append(
+                    {
+                        "event_id": str(uuid.uuid4()),
+                        "store_id": node["store_id"],
+                        "node_id": node["node_id"],
+                        "seq": seq,
+                        "schema_version": 1,
+                        "hlc": f"001294045200000-{seq:06d}-{node['node_id']}",
+                        "occurred_at": "2011-01-03T10:00:00+00:00",
+                        "kind": "sale.completed",
+                        "payload": {
+                            "sale_id": str(uuid.uuid4()),
+                            "receipt_number": f"T1-{seq:07d}",
+                            "till_id": "T1",
+                            "business_day": "2011-01-03",
+                            "business_time": "2011-01-03T10:00:00+00:00",
+                            "currency": "GBP",
+                            "lines": lines,
+                            "tenders": [
+                                {
+                                    "tender_no": 1,
+                                    "kind": "cash",
+                                    "amount": str(total),
+                                    "tendered": str(total),
+                                    "change": "0",
+                                }
+                            ],
+                            "total": str(total),
+                        },
+                    }
+                )
+            per_node.append(events)
+        work.append(per_node)
+    return work
+
+
+async def ingest(
+    stack: Stack, hq: HqClient, nodes_count: int, batches: int, batch: int
+) -> tuple[float, int]:
+    """Events per second when `nodes_count` nodes push `batches` batches each at once."""
+    host, port = "127.0.0.1", int(stack.hub_url.rsplit(":", 1)[1])
+    nodes: list[dict[str, str]] = []
+    credentials: list[str] = []
+    async with httpx.AsyncClient(base_url=stack.hub_url, trust_env=False, timeout=120) as client:
+        for number in range(nodes_count):
+            store_id = f"store-ingest-{number}"
+            await hq.ensure_store(store_id, store_id, "Europe/London", "GBP")
+            token = await hq.enrolment_token(store_id)
+            enrolled = (
+                await client.post(
+                    "/v1/sync/enrol",
+                    json={"protocol_version": 1, "token": token, "node_name": "sim"},
+                )
+            ).json()
+            nodes.append({"store_id": store_id, "node_id": enrolled["node_id"]})
+            credentials.append(enrolled["credential"])
+    work = _events(nodes, batches, batch)
+    requests = [
+        [
+            post_request(
+                host,
+                port,
+                "/v1/sync/push",
+                json.dumps(
+                    {
+                        "protocol_version": 1,
+                        "store_id": node["store_id"],
+                        "node_id": node["node_id"],
+                        "sent_at": "2011-01-03T10:00:01+00:00",
+                        "events": events,
+                    }
+                ).encode(),
+                {"Authorization": f"Bearer {credential}"},
+            )
+            for events in per_node
+        ]
+        for node, credential, per_node in zip(nodes, credentials, work, strict=True)
+    ]
+    connections = [await Connection.open(host, port) for _ in requests]
+
+    async def pusher(connection: Connection, mine: list[bytes]) -> None:
+        for request in mine:
+            reply = await connection.send(request)
+            if reply.status != 200:
+                raise RuntimeError(f"push refused: {reply.status} {reply.body[:300]!r}")
+
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(pusher(connection, mine) for connection, mine in zip(connections, requests, strict=True))
+    )
+    seconds = time.perf_counter() - started
+    for connection in connections:
+        await connection.close()
+    total = nodes_count * batches * batch
+    return total / seconds, total
+
+
+async def raw_inserts(
+    cluster: TemporaryCluster, nodes_count: int, batches: int, batch: int
+) -> float:
+    """Events per second written as plain rows (executemany, one transaction a batch)."""
+    name = f"raw_{uuid.uuid4().hex[:8]}"
+    await asyncio.to_thread(cluster.create_database, name)
+    dsn = cluster.dsn(name)
+    connection = await asyncpg.connect(dsn)
+    await connection.execute(
+        "CREATE TABLE raw_event (event_id uuid PRIMARY KEY, node_id text NOT NULL, seq bigint NOT NULL, "
+        "kind text NOT NULL, payload json NOT NULL, UNIQUE (node_id, seq))"
+    )
+    await connection.close()
+    nodes = [{"store_id": f"s{number}", "node_id": f"n{number}"} for number in range(nodes_count)]
+    work = [
+        [
+            [
+                (
+                    uuid.UUID(event["event_id"]),
+                    event["node_id"],
+                    event["seq"],
+                    event["kind"],
+                    json.dumps(event["payload"]),
+                )
+                for event in events
+            ]
+            for events in per_node
+        ]
+        for per_node in _events(nodes, batches, batch)
+    ]
+    pool = await asyncpg.create_pool(dsn, min_size=nodes_count, max_size=nodes_count)
+
+    async def writer(per_node: list[list[tuple[Any, ...]]]) -> None:
+        async with pool.acquire() as pooled:
+            for rows in per_node:
+                async with pooled.transaction():
+                    await pooled.executemany(
+                        "INSERT INTO raw_event VALUES ($1, $2, $3, $4, $5)", rows
+                    )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer(per_node) for per_node in work))
+    seconds = time.perf_counter() - started
+    await pool.close()
+    return nodes_count * batches * batch / seconds
+
+
+async def bootstrap(stack: Stack, hq: HqClient, skus: int, console: Console) -> float:
+    """Seconds from a new edge process's start until it holds `skus` SKUs with prices."""
+    console.print(f"  importing {skus} SKUs with prices at the hub...")
+    await hq.import_catalogue(_catalogue(skus), "GBP")
+    await hq.ensure_store("store-new", "New store", "Europe/London", "GBP")
+    token = await hq.enrolment_token("store-new")
+    started = time.perf_counter()
+    edge = await stack.start_edge(
+        3, "store-new", token, datetime(2011, 1, 3, 9, tzinfo=UTC), sync_interval_s=1.0
+    )
+    async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=120) as client:
+        await _wait(lambda: _has_catalogue(client, skus), 600, poll_s=0.05)
+    return time.perf_counter() - started
+
+
+async def price_propagation(stack: Stack, hq: HqClient, trials: int) -> list[float]:
+    """Seconds from a price change at the hub until the online edge answers with it."""
+    edge = stack.edges[3]
+    results = []
+    async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=30) as client:
+        for trial in range(trials):
+            price = Decimal(5000 + trial) / 100
+            item = CatalogueItem("SKU000007", "article 7", "stock", True, price)
+            started = time.perf_counter()
+            await hq.import_catalogue([item], "GBP")
+
+            async def seen(price: Decimal = price) -> bool:
+                body = (await client.get("/v1/catalogue/SKU000007")).json()
+                return body["unit_price"] is not None and Decimal(body["unit_price"]) == price
+
+            await _wait(seen, 30, poll_s=0.01)
+            results.append(time.perf_counter() - started)
+            await asyncio.sleep(0.37)  # start the next change at another point of the sync cycle
+    return results
+
+
+async def bench_sync(
+    *, work_dir: Path, console: Console, hub_workers: int = 2, skus: int = 100_000
+) -> dict[str, Any]:
+    stack = Stack(work_dir=work_dir)
+    figures: dict[str, Any] = {}
+    try:
+        await stack.start_hub("postgres", durable_postgres=True, workers=hub_workers)
+        assert stack.postgres is not None
+        hq = HqClient(stack.hub_url, stack.admin_token)
+        try:
+            await hq.import_catalogue(_catalogue(500), "GBP")
+            console.print("bench sync: catch-up of 10,000 offline sales...")
+            figures["catchup_10000_sales_s"] = round(await catchup(stack, hq, 10_000, console), 2)
+            console.print("bench sync: ingest from 50 simulated edges...")
+            rate, events = await ingest(stack, hq, 50, 8, 250)
+            figures["ingest_events_per_s"] = round(rate)
+            figures["ingest_events"] = events
+            raw = await raw_inserts(stack.postgres, 50, 8, 250)
+            figures["raw_insert_events_per_s"] = round(raw)
+            figures["ingest_vs_raw_insert_ratio"] = round(rate / raw, 3)
+            console.print("bench sync: bootstrap of a new edge...")
+            figures["bootstrap_100000_skus_s"] = round(await bootstrap(stack, hq, skus, console), 2)
+            console.print("bench sync: price propagation...")
+            trials = await price_propagation(stack, hq, 7)
+            figures["price_propagation_s"] = round(statistics.median(trials), 3)
+            figures["price_propagation_trials_s"] = [round(value, 3) for value in trials]
+        finally:
+            await hq.aclose()
+    finally:
+        await stack.aclose()
+    figures["hub_workers"] = hub_workers
+    figures["targets"] = {
+        name: {
+            "target": f"{comparison} {limit:g}",
+            "met": (figures[name] <= limit) if comparison == "<=" else (figures[name] >= limit),
+        }
+        for name, (comparison, limit) in TARGETS.items()
+    }
+    table = Table(title="vectis bench sync (PostgreSQL hub, durable)")
+    for column in ("figure", "value", "target", "met"):
+        table.add_column(column)
+    for name in (
+        "catchup_10000_sales_s",
+        "ingest_events_per_s",
+        "ingest_vs_raw_insert_ratio",
+        "bootstrap_100000_skus_s",
+        "price_propagation_s",
+    ):
+        target = figures["targets"].get(name)
+        table.add_row(
+            name,
+            str(figures[name]),
+            target["target"] if target else "",
+            str(target["met"]) if target else "",
+        )
+    console.print(table)
+    return figures
