@@ -113,6 +113,10 @@ async def build_runtime(
         settings=settings, database=database, clock=make_clock(settings), metrics=EdgeMetrics()
     )
     identity = await database.read(lambda connection: NodeRepository(connection).identity())
+    if isinstance(runtime.clock, ManualClock):
+        driven = await database.read(lambda connection: NodeRepository(connection).driven_time())
+        if driven is not None and datetime.fromisoformat(driven) > runtime.clock.now():
+            runtime.clock.set(datetime.fromisoformat(driven))  # a restart does not turn time back
     if identity is not None:
         await runtime.adopt_identity(identity)
     runtime.agent = SyncAgent(

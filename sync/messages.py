@@ -327,6 +327,11 @@ class EnrolRequest(Message):
     protocol_version: int
     token: Annotated[str, StringConstraints(min_length=16, max_length=256)]
     node_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    attempt: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None,
+        description="The node's id for this enrolment; repeating it after a lost answer "
+        "(within 15 minutes) gets the same node a new credential",
+    )
 
 
 class EnrolResponse(Message):

@@ -241,6 +241,13 @@ def replay(
     ] = None,
     work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
     scan: Annotated[bool, typer.Option(help="One request per line, as a scanner would")] = True,
+    chaos: Annotated[
+        int | None,
+        typer.Option(
+            help="Seed of a chaos run: lost, delayed, repeated and reordered requests and answers, "
+            "cut connections, edges killed with SIGKILL and restarted"
+        ),
+    ] = None,
 ) -> None:
     """Sell a real data set through edge nodes and check the hub's books against the file."""
     from vectis.replay.driver import run_replay
@@ -249,6 +256,7 @@ def replay(
     options = _replay_options(
         dataset, stores, from_day, to_day, offline, hub_url, hub_db, work_dir, scan
     )
+    options.chaos_seed = chaos
     configure_logging("WARNING")
     result = _run(run_replay(options))
     print_result(result, console)

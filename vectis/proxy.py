@@ -46,6 +46,11 @@ class AbortConnection(Exception):
     """Raised by a fault policy to reset both sides of the connection carrying the chunk."""
 
 
+# A piece a policy may return last: the pieces before it are written, then the connection is
+# reset (a response cut in the middle).
+RESET = b"\x00vectis-proxy-reset\x00"
+
+
 class FaultPolicy(Protocol):
     """Decides what happens to every chunk the proxy forwards."""
 
@@ -416,6 +421,9 @@ class FaultProxy:
                     return
                 pieces = await self.policy.on_chunk(chunk)
                 for piece in pieces:
+                    if piece is RESET:
+                        await writer.drain()
+                        raise AbortConnection
                     writer.write(piece)
                     self._count_forwarded(connection, direction, len(piece))
                 await writer.drain()

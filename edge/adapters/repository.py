@@ -108,6 +108,12 @@ class NodeRepository:
             )
         )
 
+    def driven_time(self) -> str | None:
+        return self._connection.execute(select(tables.node.c.driven_time)).scalar_one_or_none()
+
+    def remember_driven_time(self, moment: datetime) -> None:
+        self._connection.execute(update(tables.node).values(driven_time=moment.isoformat()))
+
     def set_credential(self, credential: str) -> None:
         self._connection.execute(update(tables.node).values(credential=credential))
 

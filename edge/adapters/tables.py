@@ -51,6 +51,8 @@ node = Table(
     # A snapshot being downloaded: the feed position to follow after it, and the last item.
     Column("bootstrap_position", Text),
     Column("bootstrap_after", Text),
+    # A driven (replay) clock's last reading: it survives a restart, as a real clock would.
+    Column("driven_time", Text),
     CheckConstraint("id = 1", name="single_row"),
 )
 

@@ -7,6 +7,7 @@ de-duplicates by event id. Pull applies a feed page and its cursor in one transa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -55,8 +56,13 @@ async def enrol_node(
     current = await database.read(lambda connection: NodeRepository(connection).identity())
     if current is not None:
         raise AlreadyEnrolled(current.store_id)
+    # The same token always gives the same attempt id, across restarts: a repeat after a lost
+    # answer is recognised by the hub instead of refused as a spent token.
+    attempt = hashlib.sha256(f"enrolment attempt:{token}".encode()).hexdigest()[:32]
     response = await client.enrol(
-        EnrolRequest(protocol_version=PROTOCOL_VERSION, token=token, node_name=node_name)
+        EnrolRequest(
+            protocol_version=PROTOCOL_VERSION, token=token, node_name=node_name, attempt=attempt
+        )
     )
     identity = NodeIdentity(
         store_id=response.store.store_id,

@@ -174,7 +174,9 @@ class EnrolmentRepository:
             )
         )
 
-    async def consume_token(self, token_hash: str, node_id: str, now: datetime) -> str | None:
+    async def consume_token(
+        self, token_hash: str, node_id: str, attempt: str | None, now: datetime
+    ) -> str | None:
         """Mark the token used, atomically; its store id, or None if unknown, used or expired."""
         result = await self._connection.execute(
             update(tables.enrolment_token)
@@ -183,11 +185,28 @@ class EnrolmentRepository:
                 tables.enrolment_token.c.used_at.is_(None),
                 tables.enrolment_token.c.expires_at > now,
             )
-            .values(used_at=now, used_by_node_id=node_id)
+            .values(used_at=now, used_by_node_id=node_id, used_by_attempt=attempt)
             .returning(tables.enrolment_token.c.store_id)
         )
         store_id: str | None = result.scalar_one_or_none()
         return store_id
+
+    async def repeated_attempt(
+        self, token_hash: str, attempt: str, since: datetime
+    ) -> tuple[str, str] | None:
+        """(store id, node id) if this very attempt spent the token since `since`."""
+        row = (
+            await self._connection.execute(
+                select(
+                    tables.enrolment_token.c.store_id, tables.enrolment_token.c.used_by_node_id
+                ).where(
+                    tables.enrolment_token.c.token_hash == token_hash,
+                    tables.enrolment_token.c.used_by_attempt == attempt,
+                    tables.enrolment_token.c.used_at >= since,
+                )
+            )
+        ).first()
+        return (row.store_id, row.used_by_node_id) if row else None
 
     async def add_node(
         self, node_id: str, store_id: str, name: str, credential_hash: str, now: datetime

@@ -56,6 +56,8 @@ enrolment_token = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
     Column("used_by_node_id", String(64)),
+    # The node's own id for its enrolment attempt: the same attempt may repeat (lost answer).
+    Column("used_by_attempt", String(64)),
 )
 
 node = Table(

@@ -128,22 +128,44 @@ async def issue_enrolment_token(
     return IssuedToken(token, store_id, now + ttl)
 
 
-async def enrol_node(token: str, node_name: str, db: HubDatabase, clock: Clock) -> EnrolResponse:
+# How long a node may repeat its enrolment attempt after the answer was lost on the way.
+REPEAT_WINDOW = timedelta(minutes=15)
+
+
+async def enrol_node(
+    token: str, node_name: str, db: HubDatabase, clock: Clock, attempt: str | None = None
+) -> EnrolResponse:
     """Spend `token` and create a node with a fresh credential.
 
-    Raises Unauthenticated if the token is unknown, already used or expired.
+    `attempt` is the node's own id for this enrolment. If the answer never reached it, the
+    node sends the same attempt again: within REPEAT_WINDOW of the first use it gets the same
+    node and the same credential (derived from the token, `secrets.derived_credential`), so
+    repeats and copies of the request delivered late change nothing. Without an attempt the
+    credential is random and a lost answer needs a new token. Raises Unauthenticated if the
+    token is unknown, used by another attempt, or expired.
     """
-    node_id = str(new_id())
-    credential = secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
     now = clock.now()
+    token_hash = secrets.digest(token)
     async with db.write() as connection:
         enrolment = EnrolmentRepository(connection)
-        store_id = await enrolment.consume_token(secrets.digest(token), node_id, now)
+        node_id = str(new_id())
+        store_id = await enrolment.consume_token(token_hash, node_id, attempt, now)
+        repeated = None
+        if store_id is None and attempt is not None:
+            repeated = await enrolment.repeated_attempt(token_hash, attempt, now - REPEAT_WINDOW)
+            if repeated is not None:
+                store_id, node_id = repeated
         if store_id is None:
             raise Unauthenticated("enrolment token is unknown, already used or expired")
+        credential = (
+            secrets.derived_credential(token, attempt, node_id)
+            if attempt is not None
+            else secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
+        )
+        if repeated is None:
+            await enrolment.add_node(node_id, store_id, node_name, secrets.digest(credential), now)
         store = await StoreRepository(connection).get(store_id)
         assert store is not None
-        await enrolment.add_node(node_id, store_id, node_name, secrets.digest(credential), now)
     return EnrolResponse(
         protocol_version=PROTOCOL_VERSION,
         store=_store_config(store),

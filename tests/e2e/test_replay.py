@@ -172,3 +172,35 @@ async def test_a_replay_against_a_running_hub_enrols_its_stores_there(
         assert nodes.status_code == 200 and len(nodes.json()) == 1
     finally:
         await stack.aclose()
+
+
+def test_a_chaos_replay_of_a_real_day_still_reconciles_to_the_penny(tmp_path: Path) -> None:
+    result_path = tmp_path / "chaos.json"
+    run = vectis(
+        "replay",
+        "--dataset",
+        str(bundled_dataset()),
+        "--stores",
+        "2",
+        "--from",
+        "2010-12-01",
+        "--to",
+        "2010-12-02",
+        "--offline",
+        "1,2010-12-01T12:00,2010-12-02T10:00",
+        "--hub-db",
+        "postgres",
+        "--chaos",
+        "2026",
+        "--work-dir",
+        str(tmp_path / "run"),
+        "--json",
+        str(result_path),
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = json.loads(result_path.read_text())
+    assert result["mismatches"] == []
+    chaos = result["chaos"]
+    assert chaos["seed"] == 2026
+    assert sum(chaos["kills"].values()) >= 1, "no edge was killed: the test would prove nothing"
+    assert sum(sum(counts.values()) for counts in chaos["faults"].values()) >= 5

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import text
 
-from tests.support import Edge, Hub
+from tests.support import Edge, Hub, close_edge, make_edge
 
 
 async def credential_of(edge: Edge) -> str:
@@ -85,3 +87,46 @@ async def test_a_revoked_api_key_is_refused(hub: Hub) -> None:
     ).status_code == 401
     listed = (await hub.client.get("/v1/api-keys", headers=hub.admin)).json()
     assert listed[0]["revoked_at"] is not None
+
+
+async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
+    hub: Hub, tmp_path: Path
+) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "1.00"})
+    token = await hub.token("store-1")
+    edge = await make_edge(tmp_path / "lost-answer.db", hub, token, sync_now=False)
+    try:
+        edge.link.lose_responses = 1  # the hub enrols the node; the answer never arrives
+        status = await edge.sync()
+        assert status["enrolled"] is False
+        status = await edge.sync()  # the same attempt again
+        assert status["enrolled"] is True and status["catalogue"]["products"] == 1  # type: ignore[index]
+        nodes = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
+        assert len(nodes) == 1  # one node, not two
+        stranger = await hub.client.post(
+            "/v1/sync/enrol",
+            json={
+                "protocol_version": 1,
+                "token": token,
+                "node_name": "thief",
+                "attempt": "another",
+            },
+        )
+        assert stranger.status_code == 401
+        await edge.sell([("A", 1)])
+        assert (await edge.sync())["outbox"]["pending"] == 0  # type: ignore[index]
+    finally:
+        await close_edge(edge)
+
+
+async def test_a_copy_of_the_enrolment_delivered_late_does_not_lock_the_node_out(hub: Hub) -> None:
+    await hub.create_store("store-1")
+    token = await hub.token("store-1")
+    body = {"protocol_version": 1, "token": token, "node_name": "till-pc", "attempt": "attempt-1"}
+    first = (await hub.client.post("/v1/sync/enrol", json=body)).json()
+    copy = (
+        await hub.client.post("/v1/sync/enrol", json=body)
+    ).json()  # the network delivers it again
+    assert copy["node_id"] == first["node_id"] and copy["credential"] == first["credential"]
+    assert await accepted(hub, first["credential"]) == 200

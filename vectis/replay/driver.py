@@ -18,6 +18,7 @@ import asyncio
 import http.client
 import json
 import logging
+import random
 import threading
 import time
 import uuid
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vectis.chaos import ChaosPolicy
 from vectis.replay.dataset import (
     CURRENCY,
     Dataset,
@@ -110,6 +112,7 @@ class ReplayOptions:
     hub_database_url: str | None = None
     durable_postgres: bool = True
     scan: bool = True
+    chaos_seed: int | None = None
     drain_timeout_s: float = 900.0
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -135,6 +138,7 @@ class ReplayResult:
     lines: int
     drains: list[Drain]
     urls: dict[str, str]
+    chaos: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,6 +171,7 @@ class ReplayResult:
                     for drain in self.drains
                 ],
             },
+            "chaos": self.chaos,
             "stores": self.options.stores,
             "offline": [
                 {
@@ -386,6 +391,23 @@ class StoreRun:
             watcher.join(timeout_s)
 
 
+async def _kill_now_and_then(
+    edge: EdgeHandle, seed: int | None, stop: asyncio.Event, kills: dict[str, int]
+) -> None:
+    """SIGKILL the edge at seeded random moments (every 4 to 15 s) and start it again on its file."""
+    rng = random.Random((seed or 0) * 7919 + edge.store_no)
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=rng.uniform(4.0, 15.0))
+            return
+        except TimeoutError:
+            pass
+        await asyncio.to_thread(edge.process.kill)
+        kills[edge.store_id] = kills.get(edge.store_id, 0) + 1
+        log.info("%s killed (SIGKILL), restarting", edge.store_id)
+        await edge.restart()
+
+
 def wait_until_drained(sessions: list[TillSession], timeout_s: float) -> None:
     """Every edge has nothing left to upload. Raises ReplayError on timeout, naming the laggards."""
     deadline = time.monotonic() + timeout_s
@@ -393,7 +415,13 @@ def wait_until_drained(sessions: list[TillSession], timeout_s: float) -> None:
     while time.monotonic() < deadline:
         pending = {}
         for session in sessions:
-            outbox = session.status()["outbox"]
+            status = session.status()
+            if status["sync"]["credential_rejected"]:
+                raise ReplayError(
+                    f"{session.edge.store_id}: the hub refuses its credential, so its outbox can "
+                    f"never drain ({status['sync']['last_error']})"
+                )
+            outbox = status["outbox"]
             if outbox["pending"]:
                 pending[session.edge.store_id] = outbox["pending"]
         if not pending:
@@ -489,7 +517,13 @@ async def _replay(
             by_store[store_for(invoice, options.stores)].append(invoice)
         first_time = dataset.invoices[0].business_time
         stop = threading.Event()
+        host, _, hub_port = stack.hub_url.removeprefix("http://").partition(":")
+        policies: dict[int, ChaosPolicy] = {}
         for number in range(1, options.stores + 1):
+            if options.chaos_seed is not None:
+                policies[number] = ChaosPolicy(
+                    options.chaos_seed * 1000 + number, host, int(hub_port)
+                )
             token = await hq.enrolment_token(store_id(number))
             edge = await stack.start_edge(
                 number,
@@ -497,6 +531,7 @@ async def _replay(
                 token,
                 first_time,
                 port=options.ports.get(store_id(number)),
+                policy=policies.get(number),
             )
             sessions.append(TillSession(edge, scan=options.scan, stop=stop))
         await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
@@ -511,12 +546,24 @@ async def _replay(
             for session in sessions
         ]
         started = time.perf_counter()
+        killing = asyncio.Event()
+        kills: dict[str, int] = {}
+        killers = [
+            asyncio.create_task(
+                _kill_now_and_then(session.edge, options.chaos_seed, killing, kills)
+            )
+            for session in sessions
+            if options.chaos_seed is not None
+        ]
         try:
             await asyncio.gather(*(asyncio.to_thread(run.run) for run in runs))
         except BaseException:
             # Interrupted (Ctrl-C) or failed: let the till threads finish their current request.
             stop.set()
             raise
+        finally:
+            killing.set()
+            await asyncio.gather(*killers, return_exceptions=True)
         await asyncio.to_thread(wait_until_drained, sessions, options.drain_timeout_s)
         for run in runs:
             await asyncio.to_thread(run.finish, options.drain_timeout_s)
@@ -535,6 +582,17 @@ async def _replay(
             seconds=seconds,
             lines=sum(len(invoice.lines) for invoice in dataset.invoices),
             drains=[drain for run in runs for drain in run.drains],
+            chaos=(
+                {
+                    "seed": options.chaos_seed,
+                    "faults": {
+                        store_id(number): dict(policy.counts) for number, policy in policies.items()
+                    },
+                    "kills": kills,
+                }
+                if options.chaos_seed is not None
+                else None
+            ),
             urls={
                 "hub": stack.hub_url,
                 "admin_token": stack.admin_token,

@@ -16,6 +16,13 @@ def print_result(result: ReplayResult, console: Console) -> None:
             f"{drain.store_id} came back online with {drain.events} events queued; "
             f"uploaded in {drain.seconds:.2f}s"
         )
+    if result.chaos:
+        faults = sum(sum(counts.values()) for counts in result.chaos["faults"].values())
+        kills = sum(result.chaos["kills"].values())
+        console.print(
+            f"chaos (seed {result.chaos['seed']}): {faults} network faults injected, "
+            f"{kills} edge processes killed with SIGKILL and restarted"
+        )
     for line in result.skipped:
         console.print(
             f"[yellow]not sold[/yellow] {line.invoice_no} {line.stock_code}: {line.reason}"

@@ -15,7 +15,7 @@ from typing import Literal
 
 from vectis.ops.postgres import TemporaryCluster, free_port
 from vectis.ops.processes import ServiceProcess
-from vectis.proxy import FaultProxy
+from vectis.proxy import FaultPolicy, FaultProxy
 
 HubDatabaseKind = Literal["sqlite", "postgres"]
 
@@ -116,13 +116,14 @@ class Stack:
         sync_interval_s: float = 0.5,
         backoff_cap_s: float = 2.0,
         settings: dict[str, str] | None = None,
+        policy: FaultPolicy | None = None,
     ) -> EdgeHandle:
         """Start store `store_no`'s edge process behind a new proxy to the hub.
 
         `settings` adds VECTIS_EDGE_* environment variables (e.g. a smaller push batch).
         """
         host, _, hub_port = self.hub_url.removeprefix("http://").partition(":")
-        proxy = FaultProxy(host, int(hub_port or 80), name=f"{store_id}-link")
+        proxy = FaultProxy(host, int(hub_port or 80), name=f"{store_id}-link", policy=policy)
         await proxy.start()
         port = port or free_port()
         database_path = self.work_dir / f"{store_id}.db"

@@ -183,4 +183,8 @@ async def set_clock(body: ClockIn, runtime: RuntimeDep) -> ClockIn:
     if not isinstance(runtime.clock, ManualClock):
         raise ClockNotDriven()
     runtime.clock.set(body.now)
-    return ClockIn(now=runtime.clock.now())
+    now = runtime.clock.now()
+    await runtime.database.write(
+        lambda connection: NodeRepository(connection).remember_driven_time(now), durable=False
+    )
+    return ClockIn(now=now)

@@ -35,7 +35,9 @@ async def enrol(body: EnrolRequest, runtime: RuntimeDep) -> EnrolResponse:
     """Exchange a one-time enrolment token for a node id and store credential (shown once)."""
     if body.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(body.protocol_version, PROTOCOL_VERSION)
-    return await enrol_node(body.token, body.node_name, runtime.database, runtime.clock)
+    return await enrol_node(
+        body.token, body.node_name, runtime.database, runtime.clock, body.attempt
+    )
 
 
 @router.post(
