@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +20,7 @@ import pytest
 import sqlite_utils
 
 from vectis.ops.postgres import TemporaryCluster
+from vectis.proxy import Chunk, Direction
 from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import EdgeHandle, Stack
@@ -158,3 +159,76 @@ async def test_a_cut_link_queues_sales_and_the_same_batch_resent_changes_nothing
         assert after["revenue"] == edge_books(edge)["revenue"]
     finally:
         await hq.aclose()
+
+
+class SlowAnswers:
+    """Every answer of the hub takes 200 ms more: an upload of the backlog takes seconds."""
+
+    async def on_chunk(self, chunk: Chunk) -> Sequence[bytes]:
+        if chunk.direction is Direction.DOWN and chunk.index == 0:
+            await asyncio.sleep(0.2)
+        return (chunk.data,)
+
+
+async def hub_acked(stack: Stack) -> int:
+    async with httpx.AsyncClient(base_url=stack.hub_url, trust_env=False, timeout=5) as client:
+        nodes = (
+            await client.get(
+                "/v1/stores/store-1/nodes", headers={"Authorization": f"Bearer {stack.admin_token}"}
+            )
+        ).json()
+    return int(nodes[0]["acked_seq"])
+
+
+async def test_the_hub_killed_mid_ingest_loses_nothing_and_doubles_nothing(stack: Stack) -> None:
+    edge, hq = await start_store(stack)
+    try:
+        await edge.proxy.set_online(False)
+        await sell(edge, SALES)
+        edge.proxy.policy = SlowAnswers()
+        await edge.proxy.set_online(True)
+        await wait_until(lambda: hub_acked(stack), lambda acked: acked >= 10)
+        assert await hub_acked(stack) < SALES, "the kill should land in the middle of the upload"
+        assert stack.hub_process is not None
+        stack.hub_process.kill()  # SIGKILL: whatever transaction was open is rolled back
+        await stack.restart_hub()
+        await wait_drained(edge, timeout_s=120)
+        local = edge_books(edge)
+        assert local["acked_seq"] == local["last_seq"] == SALES
+        assert await hub_books(hq) == {"sales": SALES, "revenue": local["revenue"]}
+    finally:
+        await hq.aclose()
+
+
+async def wait_until(read: Any, check: Any, timeout_s: float = 60) -> None:
+    for _ in range(int(timeout_s * 20)):
+        if check(await read()):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+async def test_postgresql_restarted_during_ingest_loses_nothing_and_doubles_nothing(
+    tmp_path: Path,
+) -> None:
+    own = Stack(work_dir=tmp_path / "own")
+    try:
+        await own.start_hub("postgres", durable_postgres=False)
+        assert own.postgres is not None
+        edge, hq = await start_store(own)
+        try:
+            await edge.proxy.set_online(False)
+            await sell(edge, SALES)
+            edge.proxy.policy = SlowAnswers()
+            await edge.proxy.set_online(True)
+            await wait_until(lambda: hub_acked(own), lambda acked: acked >= 10)
+            assert await hub_acked(own) < SALES, "the restart should land in the middle of ingest"
+            await asyncio.to_thread(own.postgres.restart)  # every connection of the hub breaks
+            await wait_drained(edge, timeout_s=120)
+            local = edge_books(edge)
+            assert local["acked_seq"] == local["last_seq"] == SALES
+            assert await hub_books(hq) == {"sales": SALES, "revenue": local["revenue"]}
+        finally:
+            await hq.aclose()
+    finally:
+        await own.aclose()
