@@ -110,6 +110,7 @@ class Link(httpx.AsyncBaseTransport):
         self.requests = 0
         self.paths: list[str] = []
         self.cut_after: int | None = None
+        self.pushes: list[tuple[bytes, dict[str, str]]] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.cut_after is not None and self.requests >= self.cut_after:
@@ -118,6 +119,9 @@ class Link(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("link is down", request=request)
         self.requests += 1
         self.paths.append(request.url.path)
+        if request.url.path == "/v1/sync/push":
+            # Kept so that a test can deliver a stale copy later (a replay, out of order).
+            self.pushes.append((await request.aread(), dict(request.headers)))
         response = await self.inner.handle_async_request(request)
         if self.lose_responses > 0:
             self.lose_responses -= 1

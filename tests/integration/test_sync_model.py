@@ -1,0 +1,293 @@
+"""A property-based model of the whole sync: several edges and the hub, under faults.
+
+Hypothesis drives random steps: sales and returns at the tills, ERP counts (rebased on a
+movement watermark, sometimes with a shrinkage adjustment), price changes at HQ, partitions,
+lost answers, stale copies of old pushes delivered late (replays out of order), edge restarts,
+and events the hub must quarantine. After healing every link and syncing until quiet:
+
+- every sale and return is counted exactly once, per store, in invoices and revenue;
+- stock at the hub = opening + ERP adjustments + sale and return movements, per SKU;
+- every edge holds the hub's current prices;
+- every quarantined event is held by the hub, and no day's checksum mismatched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sqlalchemy import text
+
+from tests.support import Edge, Hub, close_edge, make_edge, make_hub
+from vectis.ops.postgres import TemporaryCluster
+
+SKUS = ["A", "B", "C"]
+STORES = ["store-1", "store-2"]
+
+
+class SyncModel(RuleBasedStateMachine):
+    cluster: TemporaryCluster
+    template: str
+    applied: Counter[str] = Counter()  # rules run, over all examples: proof the faults happened
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.directory = Path(tempfile.mkdtemp(prefix="vectis-model-"))
+        self.edges: dict[str, Edge] = {}
+        self.partitioned: set[str] = set()
+        self.revenue_minor: Counter[str] = Counter()
+        self.documents: Counter[str] = Counter()
+        self.stock: dict[tuple[str, str], int] = {}
+        self.erp_cursor: str | None = None
+        self.quarantined: set[str] = set()
+        self.prices = {"A": Decimal("2.55"), "B": Decimal("0.85"), "C": Decimal("10.00")}
+        self.book: dict[tuple[str, str], int] = {}  # the ERP's view of sales and returns
+        self.adjustments: dict[tuple[str, str], int] = {}  # shrinkage found by ERP counts
+
+    def run(self, coroutine: Any) -> Any:
+        return self.loop.run_until_complete(coroutine)
+
+    @initialize()
+    def start(self) -> None:
+        url = self.cluster.create_database(f"model_{uuid.uuid4().hex[:12]}", template=self.template)
+        self.hub: Hub = self.run(make_hub(url))
+        self.run(self.hub.import_items({sku: str(price) for sku, price in self.prices.items()}))
+        for store in STORES:
+            self.run(self.hub.create_store(store))
+            self.run(self.erp_count(store, dict.fromkeys(SKUS, 50), adjust=False))
+            token = self.run(self.hub.token(store))
+            self.edges[store] = self.run(make_edge(self.directory / f"{store}.db", self.hub, token))
+
+    async def erp_count(self, store: str, counts: dict[str, int], *, adjust: bool) -> None:
+        """The ERP's count of a store: its book stock as of the movements it has read."""
+        body: dict[str, Any] = {
+            "location_id": store,
+            "counts": [{"sku": sku, "on_hand": n} for sku, n in counts.items()],
+        }
+        if adjust:
+            body["as_of"] = self.erp_cursor
+        response = await self.hub.client.post("/v1/erp/stock", json=body, headers=self.hub.admin)
+        assert response.status_code == 200, response.text
+
+    async def erp_read(self) -> None:
+        """The ERP reads the movements after its cursor into its book."""
+        while True:
+            params: dict[str, Any] = {"limit": 500} | (
+                {"cursor": self.erp_cursor} if self.erp_cursor else {}
+            )
+            page = (
+                await self.hub.client.get(
+                    "/v1/erp/stock/movements", params=params, headers=self.hub.admin
+                )
+            ).json()
+            for movement in page["movements"]:
+                key = (movement["location_id"], movement["sku"])
+                if movement["reason"] != "erp_count":
+                    self.book[key] = self.book.get(key, 0) + movement["quantity_delta"]
+            self.erp_cursor = page["next_cursor"]
+            if not page["has_more"]:
+                return
+
+    @rule(
+        store=st.sampled_from(STORES),
+        lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 5)), min_size=1, max_size=3),
+    )
+    def sell(self, store: str, lines: list[tuple[str, int]]) -> None:
+        SyncModel.applied["sell"] += 1
+        sale = self.run(self.edges[store].sell(lines))
+        self.documents[store] += 1
+        self.revenue_minor[store] += int(Decimal(str(sale["total"])) * 100)
+        for line in sale["lines"]:  # type: ignore[union-attr]
+            self.stock[(store, line["sku"])] = (
+                self.stock.get((store, line["sku"]), 50) - line["quantity"]
+            )
+
+    @rule(store=st.sampled_from(STORES), sku=st.sampled_from(SKUS), quantity=st.integers(1, 3))
+    def take_back(self, store: str, sku: str, quantity: int) -> None:
+        SyncModel.applied["take_back"] += 1
+        body = {"till_id": "T1", "reason": "faulty", "lines": [{"sku": sku, "quantity": quantity}]}
+        document = self.run(self.edges[store].client.post("/v1/returns", json=body))
+        assert document.status_code == 201, document.text
+        self.documents[store] += 1
+        self.revenue_minor[store] -= int(Decimal(document.json()["total"]) * 100)
+        self.stock[(store, sku)] = self.stock.get((store, sku), 50) + quantity
+
+    @rule(store=st.sampled_from(STORES), sku=st.sampled_from(SKUS), shrinkage=st.integers(-3, 0))
+    def erp_counts_the_shelf(self, store: str, sku: str, shrinkage: int) -> None:
+        SyncModel.applied["erp_counts_the_shelf"] += 1
+        self.run(self.erp_read())
+        key = (store, sku)
+        book = 50 + self.book.get(key, 0) + self.adjustments.get(key, 0)
+        self.run(self.erp_count(store, {sku: book + shrinkage}, adjust=True))
+        self.adjustments[key] = self.adjustments.get(key, 0) + shrinkage
+
+    @rule(sku=st.sampled_from(SKUS), cents=st.integers(1, 2000))
+    def hq_reprices(self, sku: str, cents: int) -> None:
+        SyncModel.applied["hq_reprices"] += 1
+        self.prices[sku] = Decimal(cents) / 100
+        self.run(self.hub.import_items({sku: str(self.prices[sku])}))
+
+    @rule(store=st.sampled_from(STORES))
+    def sync(self, store: str) -> None:
+        SyncModel.applied["sync"] += 1
+        self.run(self.edges[store].sync())
+
+    @rule(store=st.sampled_from(STORES))
+    def partition(self, store: str) -> None:
+        SyncModel.applied["partition"] += 1
+        self.partitioned.add(store)
+        self.edges[store].link.online = False
+
+    @rule(store=st.sampled_from(STORES))
+    def heal(self, store: str) -> None:
+        SyncModel.applied["heal"] += 1
+        self.partitioned.discard(store)
+        self.edges[store].link.online = True
+
+    @rule(store=st.sampled_from(STORES))
+    def lose_next_answer(self, store: str) -> None:
+        SyncModel.applied["lose_next_answer"] += 1
+        self.edges[store].link.lose_responses += 1
+
+    @precondition(lambda self: any(edge.link.pushes for edge in self.edges.values()))
+    @rule(data=st.data())
+    def deliver_an_old_push_again(self, data: st.DataObject) -> None:
+        SyncModel.applied["deliver_an_old_push_again"] += 1
+        pushes = [push for edge in self.edges.values() for push in edge.link.pushes]
+        body, headers = data.draw(st.sampled_from(pushes))
+        response = self.run(self.hub.client.post("/v1/sync/push", content=body, headers=headers))
+        assert response.status_code in (200, 401), response.text  # 401: a since-rotated credential
+
+    @rule(store=st.sampled_from(STORES))
+    def restart_edge(self, store: str) -> None:
+        SyncModel.applied["restart_edge"] += 1
+        edge = self.edges[store]
+        pushes = edge.link.pushes
+        self.run(close_edge(edge))
+        self.edges[store] = self.run(make_edge(edge.path, self.hub, None))
+        self.edges[store].link.pushes = pushes
+        self.edges[store].link.online = store not in self.partitioned
+
+    @rule(store=st.sampled_from(STORES))
+    def newer_software_writes_an_event(self, store: str) -> None:
+        SyncModel.applied["newer_software_writes_an_event"] += 1
+        edge = self.edges[store]
+        identity = edge.runtime.identity
+        assert identity is not None
+        event_id = str(uuid.uuid4())
+
+        def append(connection: Any) -> None:
+            seq = connection.execute(
+                text("UPDATE node SET last_seq = last_seq + 1 RETURNING last_seq")
+            ).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO outbox (seq, event_id, kind, schema_version, hlc, occurred_at, payload, size_bytes, created_at) "
+                    "VALUES (:seq, :event_id, 'drawer.opened', 1, :hlc, :at, '{}', 300, :at)"
+                ),
+                {
+                    "seq": seq,
+                    "event_id": event_id,
+                    "hlc": f"001291197600000-{seq:06d}-{identity.node_id}",
+                    "at": "2010-12-01T10:00:00+00:00",
+                },
+            )
+
+        self.run(edge.runtime.database.write(append))
+        self.quarantined.add(event_id)
+
+    @invariant()
+    def the_hub_never_acknowledges_more_than_a_node_wrote(self) -> None:
+        for edge in self.edges.values():
+            status = self.run(edge.client.get("/v1/status")).json()
+            assert status["outbox"]["acked_seq"] <= status["outbox"]["last_seq"]
+
+    def teardown(self) -> None:
+        try:
+            if hasattr(self, "hub"):
+                self.run(self.heal_and_check())
+        finally:
+            for edge in self.edges.values():
+                self.run(close_edge(edge))
+            if hasattr(self, "hub"):
+                self.run(self.hub.client.aclose())
+                self.run(self.hub.runtime.stop())
+            self.loop.close()
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    async def heal_and_check(self) -> None:
+        for edge in self.edges.values():
+            edge.link.online = True
+            edge.link.lose_responses = 0
+        for _ in range(5):  # a second round lets every edge hear of the others' price changes
+            for edge in self.edges.values():
+                status = await edge.sync()
+                assert status["outbox"]["pending"] == 0, status
+        report = {row["store_id"]: row for row in await self.hub.report("store")}
+        for store in STORES:
+            row = report.get(store, {"invoices": 0, "revenue": "0.00"})
+            assert row["invoices"] == self.documents[store], store
+            assert int(Decimal(str(row["revenue"])) * 100) == self.revenue_minor[store], store
+        for store in STORES:
+            stock = (
+                await self.hub.client.get(f"/v1/stores/{store}/stock", headers=self.hub.admin)
+            ).json()
+            for sku in SKUS:
+                expected = self.stock.get((store, sku), 50) + self.adjustments.get((store, sku), 0)
+                assert stock[sku] == expected, (store, sku, stock[sku], expected)
+        for edge in self.edges.values():
+            for sku, price in self.prices.items():
+                item = (await edge.client.get(f"/v1/catalogue/{sku}")).json()
+                assert Decimal(item["unit_price"]) == price, (sku, item)
+        held = (
+            await self.hub.client.get(
+                "/v1/quarantine", params={"limit": 1000}, headers=self.hub.admin
+            )
+        ).json()
+        assert self.quarantined <= {item["event_id"] for item in held}
+        alerts = (await self.hub.client.get("/v1/integrity/alerts", headers=self.hub.admin)).json()
+        assert alerts == []
+
+
+RULES = [
+    "take_back",
+    "erp_counts_the_shelf",
+    "hq_reprices",
+    "sync",
+    "partition",
+    "heal",
+    "lose_next_answer",
+    "deliver_an_old_push_again",
+    "restart_edge",
+    "newer_software_writes_an_event",
+]
+
+
+@pytest.mark.timeout(900)
+def test_edges_and_hub_converge_with_every_sale_counted_once(
+    postgres: TemporaryCluster, hub_template: str
+) -> None:
+    SyncModel.cluster = postgres
+    SyncModel.template = hub_template
+    machine = SyncModel.TestCase
+    machine.settings = settings(
+        max_examples=12,
+        stateful_step_count=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    SyncModel.applied = Counter()
+    machine().runTest()
+    never = [name for name in RULES if SyncModel.applied[name] == 0]
+    assert never == [], f"rules never exercised: {never}"
