@@ -2,7 +2,7 @@
 
 EdgeError
 +-- NotFound            404
-|   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku
+|   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku, RecordNotFound
 +-- Conflict            409
 |   +-- CartClosed          the cart was checked out or voided
 |   +-- IdReused            a client-chosen id already names something different
@@ -12,7 +12,7 @@ EdgeError
 |   +-- ClockNotDriven      the clock can only be set on a replay-driven node
 +-- Invalid             422
     +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
-        InsufficientTender, InvalidReturn, ReturnExceedsSale
+        InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit
 """
 
 from __future__ import annotations
@@ -220,3 +220,21 @@ class InvalidReturn(Invalid):
     """A return request that breaks a rule (no reason, no lines, line not on the receipt)."""
 
     code = "invalid_return"
+
+
+class RecordNotFound(NotFound):
+    """No local copy of this shared record (customer, store settings) yet."""
+
+    code = "record_not_found"
+
+    def __init__(self, entity: str, key: str) -> None:
+        super().__init__(f"no {entity} record {key!r} here")
+        self.entity = entity
+        self.key = key
+
+
+class InvalidRecordEdit(Invalid):
+    """An edit of a shared record naming an unknown field, a value too long, or the settings
+    of another store."""
+
+    code = "invalid_record_edit"

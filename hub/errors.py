@@ -91,6 +91,15 @@ class ExceptionNotFound(NotFound):
         self.exception_id = exception_id
 
 
+class RecordNotFound(NotFound):
+    code = "record_not_found"
+
+    def __init__(self, entity: str, key: str) -> None:
+        super().__init__(f"no {entity} {key!r}")
+        self.entity = entity
+        self.key = key
+
+
 class ProductNotFound(NotFound):
     code = "product_not_found"
 

@@ -26,8 +26,10 @@ from pydantic import (
     ValidationError,
 )
 
+from shared.clock import HLCTimestamp
 from shared.money import DecimalText
 from sync.errors import MalformedEvent, UnknownEventKind, UnsupportedSchemaVersion
+from sync.records import check_fields
 
 PROTOCOL_VERSION = 1
 
@@ -124,6 +126,22 @@ class ReturnRecordedV1(Payload):
 # --- envelopes ----------------------------------------------------------------------------
 
 
+class StampedValue(Payload):
+    value: str | None = Field(max_length=200)
+    hlc: str = Field(max_length=96)
+    base: str | None = Field(
+        default=None, max_length=96, description="Stamp of the value this edit replaced"
+    )
+
+
+class RecordUpdatedV1(Payload):
+    """Fields of a record both sides may edit (sync.records), each with the HLC of its edit."""
+
+    entity: str = Field(max_length=32)
+    key: str = Field(min_length=1, max_length=64)
+    fields: dict[str, StampedValue]
+
+
 class EnvelopeFields(Message):
     """What every uploaded event carries besides its payload."""
 
@@ -153,13 +171,18 @@ class ReturnRecorded(EnvelopeFields):
     payload: ReturnRecordedV1
 
 
-Event = Annotated[SaleCompleted | ReturnRecorded, Field(discriminator="kind")]
+class RecordUpdated(EnvelopeFields):
+    kind: Literal["record.updated"]
+    payload: RecordUpdatedV1
+
+
+Event = Annotated[SaleCompleted | ReturnRecorded | RecordUpdated, Field(discriminator="kind")]
 
 # The newest schema version of each kind this code understands.
-SCHEMA_VERSIONS: dict[str, int] = {"sale.completed": 1, "return.recorded": 1}
+SCHEMA_VERSIONS: dict[str, int] = {"sale.completed": 1, "return.recorded": 1, "record.updated": 1}
 
 
-def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded:
+def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated:
     """Type a raw envelope.
 
     Raises UnknownEventKind, UnsupportedSchemaVersion (newer than this code) or MalformedEvent
@@ -178,6 +201,17 @@ def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded:
         return SaleCompleted.model_construct(
             **fields, kind="sale.completed", payload=_payload(SaleCompletedV1, raw)
         )
+    if raw.kind == "record.updated":
+        record = _payload(RecordUpdatedV1, raw)
+        try:
+            check_fields(record.entity, {name: item.value for name, item in record.fields.items()})
+            for item in record.fields.values():
+                HLCTimestamp.parse(item.hlc)
+                if item.base is not None:
+                    HLCTimestamp.parse(item.base)
+        except ValueError as error:
+            raise MalformedEvent(raw.event_id, raw.seq, str(error)) from None
+        return RecordUpdated.model_construct(**fields, kind="record.updated", payload=record)
     return ReturnRecorded.model_construct(
         **fields, kind="return.recorded", payload=_payload(ReturnRecordedV1, raw)
     )
@@ -274,7 +308,15 @@ class EventStatusV1(Payload):
 
 
 # Entities a reader may meet; a reader skips entities it does not know (a newer hub's).
-FEED_ENTITIES = ("product", "price", "stock_level", "store", "event_status")
+FEED_ENTITIES = (
+    "product",
+    "price",
+    "stock_level",
+    "store",
+    "event_status",
+    "customer",
+    "store_settings",
+)
 
 
 class FeedEntry(Message):

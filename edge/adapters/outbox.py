@@ -15,15 +15,25 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from edge.adapters import tables
-from edge.domain.documents import DomainEvent, Return, ReturnRecorded, Sale, SaleCompleted, Tender
+from edge.domain.documents import (
+    DomainEvent,
+    RecordEdited,
+    Return,
+    ReturnRecorded,
+    Sale,
+    SaleCompleted,
+    Tender,
+)
 from shared.clock import HybridLogicalClock
 from shared.ids import new_id
 from sync.messages import (
     SCHEMA_VERSIONS,
+    RecordUpdatedV1,
     ReturnLineV1,
     ReturnRecordedV1,
     SaleCompletedV1,
     SaleLineV1,
+    StampedValue,
     TenderV1,
 )
 
@@ -131,6 +141,16 @@ def encode(event: DomainEvent) -> tuple[str, datetime, dict[str, Any]]:
             document.business_time,
             return_payload(document).model_dump(mode="json"),
         )
+    if isinstance(event, RecordEdited):
+        payload = RecordUpdatedV1(
+            entity=event.entity,
+            key=event.key,
+            fields={
+                name: StampedValue(value=field.value, hlc=field.hlc, base=field.base)
+                for name, field in event.fields.items()
+            },
+        )
+        return "record.updated", event.edited_at, payload.model_dump(mode="json")
     raise TypeError(f"no wire encoding for {type(event).__name__}")
 
 

@@ -14,11 +14,12 @@ from edge.adapters.repository import (
     CartRepository,
     CatalogueRepository,
     NodeRepository,
+    RecordRepository,
     ReturnRepository,
     SaleRepository,
 )
 from edge.domain.documents import DomainEvent
-from shared.clock import Clock, HybridLogicalClock
+from shared.clock import Clock, HLCTimestamp, HybridLogicalClock
 
 
 class EdgeUnitOfWork:
@@ -35,6 +36,7 @@ class EdgeUnitOfWork:
         self.carts = CartRepository(connection)
         self.sales = SaleRepository(connection)
         self.returns = ReturnRepository(connection)
+        self.records = RecordRepository(connection)
 
     def emit(self, event: DomainEvent) -> int:
         """Append `event` to the outbox in this transaction; return its seq."""
@@ -42,3 +44,12 @@ class EdgeUnitOfWork:
             raise RuntimeError("events need an enrolled node (no HLC yet)")
         (seq,) = outbox.append(self.connection, [event], self._hlc, self._clock.now())
         return seq
+
+    def stamp(self, after: HLCTimestamp | None = None) -> str:
+        """A new HLC stamp of this node, later than `after` (a stamp seen in a record being
+        edited) so the edit follows, causally, everything it was made on top of."""
+        if self._hlc is None:
+            raise RuntimeError("edits need an enrolled node (no HLC yet)")
+        if after is not None:
+            self._hlc.receive(after)
+        return self._hlc.tick().encode()

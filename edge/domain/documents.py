@@ -12,6 +12,7 @@ from typing import Literal
 from uuid import UUID
 
 from shared.money import Money
+from sync.records import FieldValue
 
 PriceSource = Literal["catalogue", "override"]
 TenderKind = Literal["cash"]
@@ -108,4 +109,14 @@ class ReturnRecorded:
     sales_return: Return
 
 
-DomainEvent = SaleCompleted | ReturnRecorded
+@dataclass(frozen=True, slots=True)
+class RecordEdited:
+    """Event: fields of a record both sides may edit were changed here (sync.records)."""
+
+    entity: str
+    key: str
+    fields: dict[str, FieldValue]
+    edited_at: datetime
+
+
+DomainEvent = SaleCompleted | ReturnRecorded | RecordEdited

@@ -170,7 +170,10 @@ class SyncAgent:
             started = time.perf_counter()
             try:
                 outcome = await pull_page(
-                    self._database, client, page_size=self._settings.feed_page_size
+                    self._database,
+                    client,
+                    page_size=self._settings.feed_page_size,
+                    clock=self._clock,
                 )
             except CursorCompacted:
                 log.warning(
@@ -193,7 +196,10 @@ class SyncAgent:
         if not await needs_bootstrap(self._database):
             return
         while not await bootstrap_chunk(
-            self._database, client, page_size=self._settings.snapshot_chunk_size
+            self._database,
+            client,
+            page_size=self._settings.snapshot_chunk_size,
+            clock=self._clock,
         ):
             if await self._pending() > 0:
                 await self._push_all(client, identity)

@@ -23,6 +23,7 @@ from edge.adapters.database import EdgeDatabase
 from edge.adapters.repository import CatalogueRepository, IntegrityRepository, NodeRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import AlreadyEnrolled
+from edge.service.records import apply_record_entry
 from shared.clock import Clock
 from sync.client import HubClient
 from sync.messages import (
@@ -41,6 +42,7 @@ from sync.messages import (
     StoreConfigV1,
 )
 from sync.protocol import day_totals, estimate_skew_ms, take_batch
+from sync.records import RECORD_FIELDS
 
 log = logging.getLogger("vectis.edge.sync")
 
@@ -233,7 +235,9 @@ async def verify_days(
     return sum(verdict.status == "mismatch" for verdict in response.days)
 
 
-async def bootstrap_chunk(database: EdgeDatabase, client: HubClient, *, page_size: int) -> bool:
+async def bootstrap_chunk(
+    database: EdgeDatabase, client: HubClient, *, page_size: int, clock: Clock
+) -> bool:
     """Download and apply the next chunk of the store's snapshot; True once it is complete.
 
     Each chunk is applied with the resume key in one transaction, so a download cut short
@@ -244,10 +248,11 @@ async def bootstrap_chunk(database: EdgeDatabase, client: HubClient, *, page_siz
         lambda connection: NodeRepository(connection).bootstrap_state()
     )
     page = await client.snapshot(after, page_size)
+    now = clock.now()
     start = position if position is not None else (page.position or "")
 
     def apply(connection: Connection) -> None:
-        apply_feed_entries(connection, page.items)
+        apply_feed_entries(connection, page.items, now)
         node = NodeRepository(connection)
         if page.has_more:
             node.record_bootstrap(start, page.next_after)
@@ -276,24 +281,31 @@ class PullOutcome:
     cursor: str | None
 
 
-async def pull_page(database: EdgeDatabase, client: HubClient, *, page_size: int) -> PullOutcome:
+async def pull_page(
+    database: EdgeDatabase, client: HubClient, *, page_size: int, clock: Clock
+) -> PullOutcome:
     """Fetch the next page of the store's feed and apply it with its cursor, atomically."""
     cursor = await database.read(lambda connection: NodeRepository(connection).feed_cursor())
     page = await client.feed(cursor, page_size)
+    now = clock.now()
     if page.entries:
 
         def apply(connection: Connection) -> None:
-            apply_feed_entries(connection, page.entries)
+            apply_feed_entries(connection, page.entries, now)
             NodeRepository(connection).set_feed_cursor(page.next_cursor)
 
         await database.write(apply, durable=False)
     return PullOutcome(applied=len(page.entries), has_more=page.has_more, cursor=page.next_cursor)
 
 
-def apply_feed_entries(connection: Connection, entries: Sequence[FeedEntry | SnapshotItem]) -> None:
-    """Upsert catalogue, prices, stock levels and store settings from feed entries.
+def apply_feed_entries(
+    connection: Connection, entries: Sequence[FeedEntry | SnapshotItem], now: datetime
+) -> None:
+    """Upsert catalogue, prices, stock levels and store settings from feed entries; merge
+    shared records (customers, store settings) field by field (edge.service.records).
 
-    Rows keep the highest version seen, so an entry applied twice or late changes nothing.
+    Rows keep the highest version seen and records merge by HLC, so an entry applied twice or
+    late changes nothing.
     """
     catalogue = CatalogueRepository(connection)
     products: dict[str, dict[str, Any]] = {}
@@ -330,6 +342,8 @@ def apply_feed_entries(connection: Connection, entries: Sequence[FeedEntry | Sna
         elif entry.entity == "store":
             store = StoreConfigV1.model_validate(entry.payload)
             NodeRepository(connection).update_store(store.name, store.timezone, store.currency)
+        elif entry.entity in RECORD_FIELDS:
+            apply_record_entry(connection, entry.entity, entry.payload, now)
         elif entry.entity == "event_status":
             status = EventStatusV1.model_validate(entry.payload)
             outbox.mark_status(connection, str(status.event_id), status.status)

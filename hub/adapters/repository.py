@@ -993,6 +993,25 @@ class SnapshotRepository:
         )
         return list((await self._connection.execute(statement)).all())
 
+    async def records_after(
+        self, store_id: str, entity: str, key: str, limit: int
+    ) -> list[Row[Any]]:
+        """Shared records this store holds: every customer, its own settings."""
+        record = tables.shared_record
+        statement = (
+            select(record)
+            .where(
+                tuple_(record.c.entity, record.c.record_key) > tuple_(entity, key),
+                or_(
+                    record.c.entity != "store_settings",
+                    record.c.record_key == store_id,
+                ),
+            )
+            .order_by(record.c.entity, record.c.record_key)
+            .limit(limit)
+        )
+        return list((await self._connection.execute(statement)).all())
+
     async def last_position(self, store_id: str, horizon: int | None) -> FeedPosition | None:
         """The newest feed entry this store can read now (below the horizon)."""
         entry = tables.feed_entry
@@ -1043,3 +1062,61 @@ class SnapshotRepository:
             )
         )
         return floor, int(deleted.rowcount)
+
+
+class RecordRepository:
+    """Records both sides may edit, and the log of values that lost a merge."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(
+        self, entity: str, key: str, *, lock: bool = False
+    ) -> tuple[dict[str, Any], int] | None:
+        record = tables.shared_record
+        statement = select(record.c.fields, record.c.version).where(
+            record.c.entity == entity, record.c.record_key == key
+        )
+        if lock and _is_postgres(self._connection):
+            statement = statement.with_for_update()
+        row = (await self._connection.execute(statement)).first()
+        if row is None:
+            return None
+        fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields)
+        return fields, int(row.version)
+
+    async def save(
+        self, entity: str, key: str, fields: dict[str, Any], version: int, now: datetime
+    ) -> None:
+        statement = _insert(self._connection, tables.shared_record).values(
+            entity=entity, record_key=key, fields=fields, version=version, updated_at=now
+        )
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["entity", "record_key"],
+                set_={"fields": fields, "version": version, "updated_at": now},
+            )
+        )
+
+    async def log_conflicts(self, rows: list[dict[str, Any]]) -> None:
+        """Insert conflicts; one already logged (same field, same losing stamp) is skipped."""
+        if rows:
+            statement = _insert(self._connection, tables.record_conflict)
+            await self._connection.execute(statement.on_conflict_do_nothing(), rows)
+
+    async def conflicts(
+        self, entity: str | None, key: str | None, after_id: int, limit: int
+    ) -> list[Row[Any]]:
+        conflict = tables.record_conflict
+        statement = select(conflict).where(conflict.c.conflict_id > after_id)
+        if entity is not None:
+            statement = statement.where(conflict.c.entity == entity)
+        if key is not None:
+            statement = statement.where(conflict.c.record_key == key)
+        return list(
+            (
+                await self._connection.execute(
+                    statement.order_by(conflict.c.conflict_id).limit(limit)
+                )
+            ).all()
+        )

@@ -310,3 +310,35 @@ feed_entry = Table(
     Index(None, "txid", "position"),
     Index(None, "store_id"),
 )
+
+# Records both sides may edit (sync.records): fields with the HLC stamp of their last edit.
+shared_record = Table(
+    "shared_record",
+    metadata,
+    Column("entity", String(32), primary_key=True),
+    Column("record_key", String(64), primary_key=True),
+    Column("fields", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Every value that lost a field-level merge, so nothing typed at a till or at HQ vanishes.
+record_conflict = Table(
+    "record_conflict",
+    metadata,
+    Column(
+        "conflict_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("entity", String(32), nullable=False),
+    Column("record_key", String(64), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("kept_value", Text),
+    Column("kept_hlc", String(96), nullable=False),
+    Column("lost_value", Text),
+    Column("lost_hlc", String(96), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("entity", "record_key", "field", "lost_hlc"),
+)

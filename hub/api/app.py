@@ -9,7 +9,17 @@ from fastapi import FastAPI
 
 from hub.api import errors
 from hub.api.limits import BodySizeLimit
-from hub.api.routes import admin, exceptions, integrity, inventory, ops, quarantine, reports, sync
+from hub.api.routes import (
+    admin,
+    exceptions,
+    integrity,
+    inventory,
+    ops,
+    quarantine,
+    records,
+    reports,
+    sync,
+)
 from hub.bootstrap import HubRuntime
 
 
@@ -39,6 +49,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         quarantine.router,
         exceptions.router,
         integrity.router,
+        records.router,
     ):
         app.include_router(router)
     return app

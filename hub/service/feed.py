@@ -21,6 +21,7 @@ from sync.messages import (
     FeedPage,
     PriceV1,
     ProductV1,
+    RecordUpdatedV1,
     SnapshotItem,
     SnapshotPage,
     StockLevelV1,
@@ -59,7 +60,7 @@ async def read_feed(store_id: str, cursor: str | None, limit: int, db: HubDataba
 
 
 # The order a snapshot walks the state in; its resume key is [stage, key...] as JSON.
-_STAGES = ("product", "price", "stock_level", "store")
+_STAGES = ("product", "price", "stock_level", "record", "store")
 
 
 def _parse_after(after: str | None) -> tuple[int, list[str]]:
@@ -118,6 +119,12 @@ async def snapshot_page(
                 items += [_level_item(row) for row in rows]
                 if len(rows) == room:
                     next_after = json.dumps([name, rows[-1].sku])
+            elif name == "record":
+                entity, key = (keys + ["", ""])[:2] if keys else ("", "")
+                rows = await snapshot.records_after(store_id, entity, key, room)
+                items += [_record_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, rows[-1].entity, rows[-1].record_key])
             else:
                 config = StoreConfigV1(
                     store_id=store.store_id,
@@ -180,6 +187,17 @@ def _level_item(row: Any) -> SnapshotItem:
         key=f"{row.location_id}:{row.sku}",
         version=row.version,
         payload=level.model_dump(mode="json"),
+    )
+
+
+def _record_item(row: Any) -> SnapshotItem:
+    fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields)
+    record = RecordUpdatedV1(entity=row.entity, key=row.record_key, fields=fields)
+    return SnapshotItem(
+        entity=row.entity,
+        key=row.record_key,
+        version=row.version,
+        payload=record.model_dump(mode="json"),
     )
 
 

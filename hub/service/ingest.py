@@ -51,6 +51,7 @@ from hub.errors import (
     SeqConflict,
     StorageRefused,
 )
+from hub.service.records import merge
 from hub.service.stores import AuthenticatedNode
 from shared.clock import Clock
 from sync.errors import EventRejected
@@ -59,19 +60,24 @@ from sync.messages import (
     PushRequest,
     PushResponse,
     RawEvent,
+    RecordUpdated,
+    RecordUpdatedV1,
     RejectedEvent,
     parse_event,
 )
 from sync.protocol import contiguous_high_water, missing_ranges
+from sync.records import FieldValue
 
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """One new event and what became of it: a ledger document, or a quarantine reason."""
+    """One new event and what became of it: a ledger document, a record edit, or a quarantine
+    reason."""
 
     raw: RawEvent
     document: LedgerDocument | None
     reason: str | None
+    record: RecordUpdatedV1 | None = None
 
 
 async def apply_events(
@@ -155,10 +161,20 @@ async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[
     candidates: list[tuple[RawEvent, LedgerDocument]] = []
     for raw in fresh:
         try:
-            document = document_of(parse_event(raw))
+            event = parse_event(raw)
         except EventRejected as rejection:
             accepted.append(Applied(raw, None, rejection.reason))
             continue
+        if isinstance(event, RecordUpdated):
+            record = event.payload
+            if record.entity == "store_settings" and record.key != raw.store_id:
+                accepted.append(
+                    Applied(raw, None, f"{raw.store_id} may not edit the settings of {record.key}")
+                )
+            else:
+                accepted.append(Applied(raw, None, None, record))
+            continue
+        document = document_of(event)
         problems = problems_of(document)
         if problems:
             accepted.append(Applied(raw, None, "; ".join(problems)))
@@ -203,6 +219,7 @@ async def _record(
     If the database refuses the batch, record event by event, each in a savepoint, and
     quarantine only those it refuses: one bad record never blocks the rest of the store.
     """
+    accepted = [await _record_edit(item, connection, received_at) for item in accepted]
     try:
         async with connection.begin_nested():
             await _apply(
@@ -225,6 +242,26 @@ async def _record(
             reason = f"the ledger refused it: {detail.splitlines()[0][:300]}"
             recorded.append(Applied(item.raw, None, reason))
     return recorded
+
+
+async def _record_edit(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
+    """Merge a store's edit of a shared record; quarantine it if the database refuses it."""
+    if item.record is None:
+        return item
+    record = item.record
+    incoming = {
+        field: FieldValue(value.value, value.hlc, value.base)
+        for field, value in record.fields.items()
+    }
+    try:
+        async with connection.begin_nested():
+            await merge(record.entity, record.key, incoming, connection, now)
+    except (DBAPIError, StorageRefused) as error:
+        detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
+        return Applied(
+            item.raw, None, f"the record store refused it: {detail.splitlines()[0][:300]}"
+        )
+    return item
 
 
 async def _apply(

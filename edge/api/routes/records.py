@@ -1,0 +1,63 @@
+"""Records both sides may edit (customers, store settings): the manager's edits, the log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.api.deps import IdentityDep, RuntimeDep
+from edge.service import records
+from sync.record_schemas import ConflictOut, RecordIn, RecordOut
+from sync.records import FieldValue
+
+router = APIRouter(prefix="/v1", tags=["Shared records"])
+Entity = Literal["customer", "store_settings"]
+
+
+@router.put("/records/{entity}/{key}", response_model=RecordOut)
+async def edit(
+    entity: Entity, key: str, body: RecordIn, runtime: RuntimeDep, identity: IdentityDep
+) -> RecordOut:
+    """Edit fields here, offline or not; the edit reaches HQ through the outbox. The newest
+    edit of each field wins everywhere; a concurrent value that lost is kept in the log."""
+    command = records.EditRecord(entity, key, body.fields)
+
+    def edit_here(uow: EdgeUnitOfWork) -> dict[str, FieldValue]:
+        return records.edit_record(command, uow, identity=identity, clock=runtime.clock)
+
+    return RecordOut.of(entity, key, await runtime.write(edit_here))
+
+
+@router.get("/records/{entity}/{key}", response_model=RecordOut)
+async def read(entity: Entity, key: str, runtime: RuntimeDep) -> RecordOut:
+    fields = await runtime.read(lambda uow: records.get_record(entity, key, uow))
+    return RecordOut.of(entity, key, fields)
+
+
+@router.get("/conflicts", response_model=list[ConflictOut])
+async def conflicts(
+    runtime: RuntimeDep,
+    entity: Entity | None = None,
+    key: str | None = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[ConflictOut]:
+    """Values that lost a merge to a concurrent edit of the same field, oldest first."""
+    rows = await runtime.read(lambda uow: uow.records.conflicts(entity, key, after_id, limit))
+    return [
+        ConflictOut(
+            conflict_id=row.conflict_id,
+            entity=row.entity,
+            key=row.record_key,
+            field=row.field,
+            kept_value=row.kept_value,
+            kept_hlc=row.kept_hlc,
+            lost_value=row.lost_value,
+            lost_hlc=row.lost_hlc,
+            recorded_at=datetime.fromisoformat(row.recorded_at),
+        )
+        for row in rows
+    ]
