@@ -52,3 +52,8 @@ class EdgeMetrics:
             "Hub clock minus this node's clock, measured at the last push",
             registry=self.registry,
         )
+        self.record_conflicts = Gauge(
+            "vectis_edge_record_conflicts",
+            "Values of shared records (customers, store settings) that lost to a concurrent edit",
+            registry=self.registry,
+        )

@@ -51,3 +51,13 @@ class HubMetrics:
             ["error"],
             registry=self.registry,
         )
+        self.record_conflicts = Gauge(
+            "vectis_hub_record_conflicts",
+            "Values of shared records (customers, store settings) that lost to a concurrent edit",
+            registry=self.registry,
+        )
+        self.max_clock_skew_ms = Gauge(
+            "vectis_hub_max_node_clock_skew_milliseconds",
+            "Largest clock skew, either way, between the hub and a live node at its last push",
+            registry=self.registry,
+        )

@@ -39,7 +39,7 @@ class ManualClock:
 
     def __init__(self, start: datetime, *, allow_backwards: bool = False) -> None:
         self._now = require_aware(start)
-        self._allow_backwards = allow_backwards
+        self.allow_backwards = allow_backwards
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -49,14 +49,17 @@ class ManualClock:
     def set(self, moment: datetime) -> None:
         moment = require_aware(moment)
         with self._lock:
-            if moment < self._now and not self._allow_backwards:
+            if moment < self._now and not self.allow_backwards:
                 raise InvalidTimestamp(
                     moment.isoformat(), f"clock would move backwards from {self._now.isoformat()}"
                 )
             self._now = moment
 
     def advance(self, delta: timedelta) -> None:
+        """Move the clock by `delta`; a negative one only if `allow_backwards`."""
         with self._lock:
+            if delta < timedelta(0) and not self.allow_backwards:
+                raise InvalidTimestamp(str(delta), "clock would move backwards")
             self._now = self._now + delta
 
 

@@ -787,3 +787,7 @@ class RecordRepository:
         return list(
             self._connection.execute(statement.order_by(conflict.c.conflict_id).limit(limit))
         )
+
+    def count_conflicts(self) -> int:
+        statement = select(func.count()).select_from(tables.record_conflict)
+        return int(self._connection.execute(statement).scalar_one())

@@ -289,6 +289,13 @@ class NodeRepository:
         )
         return [_node(row) for row in rows]
 
+    async def max_abs_skew_ms(self) -> int | None:
+        """The largest clock skew, either way, measured at the last push of a live node."""
+        node = tables.node
+        statement = select(func.max(func.abs(node.c.skew_ms))).where(node.c.revoked_at.is_(None))
+        value = (await self._connection.execute(statement)).scalar_one_or_none()
+        return int(value) if value is not None else None
+
     async def lock_acked_seq(self, node_id: str) -> int:
         """The node's acknowledged seq, locking its row for this transaction (PostgreSQL)."""
         statement = select(tables.node.c.acked_seq).where(tables.node.c.node_id == node_id)
@@ -1120,3 +1127,7 @@ class RecordRepository:
                 )
             ).all()
         )
+
+    async def count_conflicts(self) -> int:
+        statement = select(func.count()).select_from(tables.record_conflict)
+        return int((await self._connection.execute(statement)).scalar_one())

@@ -132,3 +132,8 @@ async def list_conflicts(
         )
         for row in rows
     ]
+
+
+async def conflict_count(db: HubDatabase) -> int:
+    async with db.read() as connection:
+        return await RecordRepository(connection).count_conflicts()

@@ -113,6 +113,12 @@ class IssuedToken:
     expires_at: datetime
 
 
+async def max_clock_skew_ms(db: HubDatabase) -> int | None:
+    """Largest |hub clock - node clock| over live nodes at their last push (ms), or None."""
+    async with db.read() as connection:
+        return await NodeRepository(connection).max_abs_skew_ms()
+
+
 async def issue_enrolment_token(
     store_id: str, db: HubDatabase, clock: Clock, ttl: timedelta = timedelta(days=7)
 ) -> IssuedToken:

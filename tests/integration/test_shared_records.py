@@ -92,6 +92,10 @@ async def test_concurrent_edits_merge_field_by_field_and_both_sides_log_the_lose
     hub_log = (await hub.client.get("/v1/conflicts", headers=hub.admin)).json()
     store_log = (await store.client.get("/v1/conflicts")).json()
     assert losses(hub_log) == losses(store_log) == lost
+    hub_metrics = (await hub.client.get("/metrics")).text
+    store_metrics = (await store.client.get("/metrics")).text
+    assert "vectis_hub_record_conflicts 2.0" in hub_metrics
+    assert "vectis_edge_record_conflicts 2.0" in store_metrics
 
 
 async def test_a_replayed_or_stale_edit_changes_nothing(hub: Hub, store: Edge) -> None:

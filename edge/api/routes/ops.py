@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from edge.adapters import outbox
-from edge.adapters.repository import IntegrityRepository
+from edge.adapters.repository import IntegrityRepository, RecordRepository
 from edge.api.deps import RuntimeDep
 
 router = APIRouter(tags=["Operations"])
@@ -56,9 +56,14 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(runtime: RuntimeDep) -> Response:
-    stats, checked = await runtime.database.read(
-        lambda connection: (outbox.stats(connection), IntegrityRepository(connection).summary())
+    stats, checked, conflicts = await runtime.database.read(
+        lambda connection: (
+            outbox.stats(connection),
+            IntegrityRepository(connection).summary(),
+            RecordRepository(connection).count_conflicts(),
+        )
     )
+    runtime.metrics.record_conflicts.set(conflicts)
     runtime.metrics.mismatched_days.set(checked["mismatch"])
     runtime.metrics.outbox_pending.set(stats.pending)
     runtime.metrics.quarantined.set(stats.quarantined)

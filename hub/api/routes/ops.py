@@ -13,6 +13,8 @@ from hub.api.deps import RuntimeDep
 from hub.service.exceptions import open_exceptions
 from hub.service.integrity import open_alert_count
 from hub.service.quarantine import quarantine_size
+from hub.service.records import conflict_count
+from hub.service.stores import max_clock_skew_ms
 
 router = APIRouter(tags=["Operations"])
 
@@ -46,4 +48,7 @@ async def metrics(runtime: RuntimeDep) -> Response:
     runtime.metrics.quarantine_size.set(await quarantine_size(runtime.database))
     runtime.metrics.open_exceptions.set(await open_exceptions(runtime.database))
     runtime.metrics.open_integrity_alerts.set(await open_alert_count(runtime.database))
+    runtime.metrics.record_conflicts.set(await conflict_count(runtime.database))
+    skew = await max_clock_skew_ms(runtime.database)
+    runtime.metrics.max_clock_skew_ms.set(skew if skew is not None else 0)
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
