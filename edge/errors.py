@@ -2,7 +2,8 @@
 
 EdgeError
 +-- NotFound            404
-|   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku, RecordNotFound
+|   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku, RecordNotFound,
+|       CashMovementNotFound
 +-- Conflict            409
 |   +-- CartClosed          the cart was checked out or voided
 |   +-- IdReused            a client-chosen id already names something different
@@ -12,7 +13,8 @@ EdgeError
 |   +-- ClockNotDriven      the clock can only be set on a replay-driven node
 +-- Invalid             422
     +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
-        InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit
+        InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit,
+        InvalidCashMovement
 """
 
 from __future__ import annotations
@@ -238,3 +240,18 @@ class InvalidRecordEdit(Invalid):
     of another store."""
 
     code = "invalid_record_edit"
+
+
+class InvalidCashMovement(Invalid):
+    """A cash movement of zero or less, with more decimal places than the currency has, or a
+    paid-in or paid-out without a reason."""
+
+    code = "invalid_cash_movement"
+
+
+class CashMovementNotFound(NotFound):
+    code = "cash_movement_not_found"
+
+    def __init__(self, movement_id: str) -> None:
+        super().__init__(f"cash movement {movement_id} not found")
+        self.movement_id = movement_id

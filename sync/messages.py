@@ -123,6 +123,24 @@ class ReturnRecordedV1(Payload):
     total: DecimalText = Field(description="Refund total, positive")
 
 
+CashMovementKind = Literal["float", "paid_in", "paid_out", "pickup"]
+
+
+class CashMovedV1(Payload):
+    """Cash put into or taken out of a till's drawer other than by a sale or a refund: the
+    opening float, a paid-in, a paid-out (a window cleaner paid from the till), a pickup (notes
+    taken to the safe). An append-only fact like a sale."""
+
+    movement_id: UUID
+    till_id: TillId
+    kind: CashMovementKind
+    amount: DecimalText = Field(description="Positive; the kind says which way it went")
+    currency: CurrencyCode
+    reason: LongText
+    business_day: date
+    business_time: AwareDatetime
+
+
 # --- envelopes ----------------------------------------------------------------------------
 
 
@@ -176,13 +194,25 @@ class RecordUpdated(EnvelopeFields):
     payload: RecordUpdatedV1
 
 
-Event = Annotated[SaleCompleted | ReturnRecorded | RecordUpdated, Field(discriminator="kind")]
+class CashMoved(EnvelopeFields):
+    kind: Literal["cash.moved"]
+    payload: CashMovedV1
+
+
+Event = Annotated[
+    SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved, Field(discriminator="kind")
+]
 
 # The newest schema version of each kind this code understands.
-SCHEMA_VERSIONS: dict[str, int] = {"sale.completed": 1, "return.recorded": 1, "record.updated": 1}
+SCHEMA_VERSIONS: dict[str, int] = {
+    "sale.completed": 1,
+    "return.recorded": 1,
+    "record.updated": 1,
+    "cash.moved": 1,
+}
 
 
-def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated:
+def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved:
     """Type a raw envelope.
 
     Raises UnknownEventKind, UnsupportedSchemaVersion (newer than this code) or MalformedEvent
@@ -212,6 +242,11 @@ def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated
         except ValueError as error:
             raise MalformedEvent(raw.event_id, raw.seq, str(error)) from None
         return RecordUpdated.model_construct(**fields, kind="record.updated", payload=record)
+    if raw.kind == "cash.moved":
+        movement = _payload(CashMovedV1, raw)
+        if not movement.amount > 0:
+            raise MalformedEvent(raw.event_id, raw.seq, "a cash movement must be more than zero")
+        return CashMoved.model_construct(**fields, kind="cash.moved", payload=movement)
     return ReturnRecorded.model_construct(
         **fields, kind="return.recorded", payload=_payload(ReturnRecordedV1, raw)
     )

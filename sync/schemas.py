@@ -22,6 +22,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.sale.completed.v1": messages.SaleCompleted,
     "event.return.recorded.v1": messages.ReturnRecorded,
     "event.record.updated.v1": messages.RecordUpdated,
+    "event.cash.moved.v1": messages.CashMoved,
     "feed-page": messages.FeedPage,
     "snapshot-page": messages.SnapshotPage,
     "feed.product.v1": messages.ProductV1,

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from edge.adapters import tables
 from edge.domain.documents import (
+    CashMoved,
     DomainEvent,
     RecordEdited,
     Return,
@@ -28,6 +29,7 @@ from shared.clock import HybridLogicalClock
 from shared.ids import new_id
 from sync.messages import (
     SCHEMA_VERSIONS,
+    CashMovedV1,
     RecordUpdatedV1,
     ReturnLineV1,
     ReturnRecordedV1,
@@ -151,6 +153,19 @@ def encode(event: DomainEvent) -> tuple[str, datetime, dict[str, Any]]:
             },
         )
         return "record.updated", event.edited_at, payload.model_dump(mode="json")
+    if isinstance(event, CashMoved):
+        movement = event.movement
+        cash = CashMovedV1(
+            movement_id=movement.movement_id,
+            till_id=movement.till_id,
+            kind=movement.kind,
+            amount=movement.amount.amount,
+            currency=movement.amount.currency,
+            reason=movement.reason,
+            business_day=movement.business_day,
+            business_time=movement.business_time,
+        )
+        return "cash.moved", movement.business_time, cash.model_dump(mode="json")
     raise TypeError(f"no wire encoding for {type(event).__name__}")
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from edge.adapters import tables
 from edge.domain.cart import Cart, CartHead, CartLine, PricedItem
-from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
+from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
 from edge.domain.node import NodeIdentity
 from edge.errors import IdReused
 from shared.money import Money
@@ -617,6 +617,56 @@ class ReturnRepository:
         )
 
 
+class CashRepository:
+    """Cash movements of the drawers (float, paid-in, paid-out, pickup)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, movement: CashMovement, event_seq: int) -> None:
+        self._connection.execute(
+            tables.cash_movement.insert().values(
+                movement_id=str(movement.movement_id),
+                till_id=movement.till_id,
+                kind=movement.kind,
+                amount_minor=movement.amount.minor,
+                currency=movement.amount.currency,
+                reason=movement.reason,
+                business_time=movement.business_time.isoformat(),
+                business_day=movement.business_day.isoformat(),
+                event_seq=event_seq,
+            )
+        )
+
+    def get(self, movement_id: UUID) -> CashMovement | None:
+        row = self._connection.execute(
+            select(tables.cash_movement).where(
+                tables.cash_movement.c.movement_id == str(movement_id)
+            )
+        ).first()
+        return _cash_movement(row) if row else None
+
+    def for_day(self, business_day: date) -> list[CashMovement]:
+        rows = self._connection.execute(
+            select(tables.cash_movement)
+            .where(tables.cash_movement.c.business_day == business_day.isoformat())
+            .order_by(tables.cash_movement.c.event_seq)
+        )
+        return [_cash_movement(row) for row in rows]
+
+
+def _cash_movement(row: Row[Any]) -> CashMovement:
+    return CashMovement(
+        movement_id=UUID(row.movement_id),
+        till_id=row.till_id,
+        kind=row.kind,
+        amount=Money.from_minor(row.amount_minor, row.currency),
+        reason=row.reason,
+        business_time=datetime.fromisoformat(row.business_time),
+        business_day=date.fromisoformat(row.business_day),
+    )
+
+
 def day_summary(connection: Connection, business_day: date) -> dict[str, int]:
     """Counts and minor-unit sums of one trading day's documents on this node."""
     day = business_day.isoformat()
@@ -649,6 +699,17 @@ def day_summary(connection: Connection, business_day: date) -> dict[str, int]:
             .where(tables.sales_return.c.business_day == day)
         )
     ).one()
+    cash: dict[str, int] = {
+        row.kind: int(row.total)
+        for row in connection.execute(
+            select(
+                tables.cash_movement.c.kind,
+                func.sum(tables.cash_movement.c.amount_minor).label("total"),
+            )
+            .where(tables.cash_movement.c.business_day == day)
+            .group_by(tables.cash_movement.c.kind)
+        )
+    }
     return {
         "sales": int(sales[0]),
         "returns": int(returns[0]),
@@ -656,6 +717,8 @@ def day_summary(connection: Connection, business_day: date) -> dict[str, int]:
         "units": int(sales[2]) - int(returns[2]),
         "revenue_minor": int(sales[3]) - int(returns[3]),
         "returns_minor": int(returns[3]),
+        "cash_in_minor": int(cash.get("float", 0)) + int(cash.get("paid_in", 0)),
+        "cash_out_minor": int(cash.get("paid_out", 0)) + int(cash.get("pickup", 0)),
     }
 
 

@@ -255,3 +255,19 @@ record_conflict = Table(
     Column("recorded_at", Text, nullable=False),
     UniqueConstraint("entity", "record_key", "field", "lost_hlc"),
 )
+
+# Cash into or out of a drawer besides sales and refunds (float, paid-in, paid-out, pickup).
+cash_movement = Table(
+    "cash_movement",
+    metadata,
+    Column("movement_id", String(36), primary_key=True),
+    Column("till_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("business_time", Text, nullable=False),
+    Column("business_day", String(10), nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Index(None, "business_day"),
+)

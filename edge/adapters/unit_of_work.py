@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from edge.adapters import outbox
 from edge.adapters.repository import (
     CartRepository,
+    CashRepository,
     CatalogueRepository,
     NodeRepository,
     RecordRepository,
@@ -37,6 +38,7 @@ class EdgeUnitOfWork:
         self.sales = SaleRepository(connection)
         self.returns = ReturnRepository(connection)
         self.records = RecordRepository(connection)
+        self.cash = CashRepository(connection)
 
     def emit(self, event: DomainEvent) -> int:
         """Append `event` to the outbox in this transaction; return its seq."""

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from edge.domain.cart import Cart, CartLine
-from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
+from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
 from shared.money import DecimalText, Money
 
 TillId = Annotated[
@@ -77,6 +77,16 @@ class ReturnIn(Body):
     original_receipt_number: Reference | None = None
     customer_id: Reference | None = None
     external_reference: Reference | None = None
+
+
+class CashMovementIn(Body):
+    till_id: TillId
+    kind: Literal["float", "paid_in", "paid_out", "pickup"]
+    amount: DecimalText = Field(description="Positive, exact to the currency's minor unit")
+    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+    movement_id: UUID | None = Field(
+        None, description="Client-chosen id: a retried request is not doubled"
+    )
 
 
 class ClockIn(Body):
@@ -327,3 +337,31 @@ class DaySummaryOut(BaseModel):
     units: int
     revenue: DecimalText
     returns_total: DecimalText
+    cash_in: DecimalText = Field(description="Floats and paid-ins put into the drawers")
+    cash_out: DecimalText = Field(description="Paid-outs and pickups taken out of the drawers")
+
+
+class CashMovementOut(BaseModel):
+    movement_id: UUID
+    till_id: str
+    kind: str
+    amount: DecimalText
+    currency: str
+    drawer_effect: DecimalText = Field(description="Signed: what the drawer gained or lost")
+    reason: str
+    business_time: AwareDatetime
+    business_day: date
+
+    @classmethod
+    def of(cls, movement: CashMovement) -> CashMovementOut:
+        return cls(
+            movement_id=movement.movement_id,
+            till_id=movement.till_id,
+            kind=movement.kind,
+            amount=movement.amount.amount,
+            currency=movement.amount.currency,
+            drawer_effect=movement.drawer_effect.amount,
+            reason=movement.reason,
+            business_time=movement.business_time,
+            business_day=movement.business_day,
+        )

@@ -119,4 +119,34 @@ class RecordEdited:
     edited_at: datetime
 
 
-DomainEvent = SaleCompleted | ReturnRecorded | RecordEdited
+CashMovementKind = Literal["float", "paid_in", "paid_out", "pickup"]
+
+# Which way each kind moves the drawer's cash.
+DRAWER_SIGN: dict[str, int] = {"float": 1, "paid_in": 1, "paid_out": -1, "pickup": -1}
+
+
+@dataclass(frozen=True, slots=True)
+class CashMovement:
+    """Cash into or out of a till's drawer other than by a sale or refund; `amount` positive."""
+
+    movement_id: UUID
+    till_id: str
+    kind: CashMovementKind
+    amount: Money
+    reason: str
+    business_time: datetime
+    business_day: date
+
+    @property
+    def drawer_effect(self) -> Money:
+        return self.amount if DRAWER_SIGN[self.kind] > 0 else -self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class CashMoved:
+    """Event: cash was put into or taken out of a drawer."""
+
+    movement: CashMovement
+
+
+DomainEvent = SaleCompleted | ReturnRecorded | RecordEdited | CashMoved

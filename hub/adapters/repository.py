@@ -34,7 +34,7 @@ from sqlalchemy.sql.dml import Insert
 from hub.adapters import tables
 from hub.domain.exceptions import SaleException
 from hub.domain.feed import FeedPosition
-from hub.domain.ledger import LedgerDocument, StockMovement
+from hub.domain.ledger import CashEntry, LedgerDocument, StockMovement
 from hub.errors import StorageRefused
 from sync.messages import DayChecksumV1
 
@@ -686,6 +686,76 @@ class LedgerRepository:
         statement = statement.where(and_(*conditions))
         rows = await self._connection.execute(statement)
         return [dict(row._mapping) for row in rows]
+
+
+class CashRepository:
+    """Cash movements of the drawers, recorded as they happened."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, entry: CashEntry, now: datetime) -> None:
+        """Raises StorageRefused when the movement id is already recorded (by another event)."""
+        exists = await self._connection.execute(
+            select(tables.cash_movement.c.event_id).where(
+                tables.cash_movement.c.movement_id == entry.movement_id
+            )
+        )
+        held = exists.scalar_one_or_none()
+        if held is not None:
+            raise StorageRefused(
+                "cash_movement", f"movement {entry.movement_id} is already recorded"
+            )
+        await self._connection.execute(
+            tables.cash_movement.insert().values(
+                movement_id=entry.movement_id,
+                store_id=entry.store_id,
+                node_id=entry.node_id,
+                event_id=entry.event_id,
+                till_id=entry.till_id,
+                kind=entry.kind,
+                amount_minor=entry.amount_minor,
+                currency=entry.currency,
+                reason=entry.reason,
+                business_day=entry.business_day,
+                business_time=entry.business_time,
+                recorded_at=now,
+            )
+        )
+
+    async def report(
+        self, first_day: date | None, last_day: date | None, store_id: str | None, currency: str
+    ) -> list[Row[Any]]:
+        """Per store and business day: the minor-unit sum of each kind of movement."""
+        movement = tables.cash_movement
+
+        def total(kind: str) -> Any:
+            return func.coalesce(
+                func.sum(case((movement.c.kind == kind, movement.c.amount_minor), else_=0)), 0
+            ).label(kind)
+
+        conditions = [movement.c.currency == currency]
+        if first_day is not None:
+            conditions.append(movement.c.business_day >= first_day)
+        if last_day is not None:
+            conditions.append(movement.c.business_day <= last_day)
+        if store_id is not None:
+            conditions.append(movement.c.store_id == store_id)
+        statement = (
+            select(
+                movement.c.store_id,
+                movement.c.business_day,
+                func.count().label("movements"),
+                total("float"),
+                total("paid_in"),
+                total("paid_out"),
+                total("pickup"),
+            )
+            .where(and_(*conditions))
+            .group_by(movement.c.store_id, movement.c.business_day)
+            .order_by(movement.c.store_id, movement.c.business_day)
+        )
+        return list((await self._connection.execute(statement)).all())
 
 
 class ExceptionRepository:

@@ -191,6 +191,27 @@ tender = Table(
 
 # What is odd about a recorded sale (unknown SKU, oversold, price drift, tender problem): the
 # sale stands; a person resolves the exception.
+# Cash into or out of a drawer besides sales and refunds: append-only facts like sales.
+cash_movement = Table(
+    "cash_movement",
+    metadata,
+    Column("movement_id", Uuid, primary_key=True),
+    Column("store_id", String(64), ForeignKey("store.store_id"), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("till_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("business_time", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index(None, "store_id", "business_day"),
+    CheckConstraint("kind IN ('float', 'paid_in', 'paid_out', 'pickup')", name="kind"),
+    CheckConstraint("amount_minor > 0", name="positive"),
+)
+
 sale_exception = Table(
     "sale_exception",
     metadata,

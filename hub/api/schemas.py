@@ -145,6 +145,25 @@ class SalesRowOut(BaseModel):
     returns: DecimalText
 
 
+class CashRowOut(BaseModel):
+    store_id: str
+    business_day: date
+    movements: int
+    floats: DecimalText
+    paid_in: DecimalText
+    paid_out: DecimalText
+    pickups: DecimalText
+    net: DecimalText = Field(description="Floats and paid-ins less paid-outs and pickups")
+
+
+class CashReportOut(BaseModel):
+    first_day: date | None
+    last_day: date | None
+    currency: str
+    rows: list[CashRowOut]
+    generated_at: datetime
+
+
 class SalesReportOut(BaseModel):
     group_by: Literal["day", "store", "store_day"]
     first_day: date | None

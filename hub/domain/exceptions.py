@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from hub.domain.ledger import LedgerDocument
+from hub.domain.ledger import CashEntry, LedgerDocument
 
 ExceptionKind = Literal["unknown_sku", "oversold", "price_drift", "tender_problem"]
 
@@ -148,3 +148,19 @@ def oversold(
                     )
                 )
     return found
+
+
+def cash_problems(entry: CashEntry, store_currency: str) -> list[SaleException]:
+    """A cash movement in a currency other than the store's: recorded, and flagged."""
+    if entry.currency == store_currency:
+        return []
+    return [
+        SaleException(
+            entry.movement_id,
+            entry.store_id,
+            "tender_problem",
+            None,
+            f"cash {entry.kind.replace('_', '-')} of {entry.amount_minor} minor units in "
+            f"{entry.currency}; the store trades in {store_currency}",
+        )
+    ]

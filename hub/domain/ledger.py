@@ -14,7 +14,7 @@ from typing import Literal
 from uuid import UUID
 
 from shared.money import to_minor
-from sync.messages import ReturnRecorded, SaleCompleted, TenderV1
+from sync.messages import CashMoved, ReturnRecorded, SaleCompleted, TenderV1
 
 DocumentKind = Literal["sale", "return"]
 
@@ -147,6 +147,40 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
             for line in document.lines
         ),
         tenders=_tenders(document.refunds, currency),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CashEntry:
+    """A drawer's cash movement besides sales and refunds; `amount_minor` is positive."""
+
+    movement_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    kind: str
+    amount_minor: int
+    currency: str
+    reason: str
+    business_day: date
+    business_time: datetime
+
+
+def cash_entry_of(event: CashMoved) -> CashEntry:
+    movement = event.payload
+    return CashEntry(
+        movement_id=movement.movement_id,
+        store_id=event.store_id,
+        node_id=event.node_id,
+        event_id=event.event_id,
+        till_id=movement.till_id,
+        kind=movement.kind,
+        amount_minor=_minor(movement.amount, movement.currency),
+        currency=movement.currency,
+        reason=movement.reason,
+        business_day=movement.business_day,
+        business_time=movement.business_time,
     )
 
 

@@ -23,23 +23,28 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
+    CashRepository,
     CatalogueRepository,
     EventRepository,
     ExceptionRepository,
     LedgerRepository,
     NodeRepository,
     StockRepository,
+    StoreRepository,
 )
 from hub.domain.exceptions import (
     CurrentPrice,
+    cash_problems,
     oversold,
     price_drift,
     tender_problems,
     unknown_skus,
 )
 from hub.domain.ledger import (
+    CashEntry,
     LedgerDocument,
     StockMovement,
+    cash_entry_of,
     document_of,
     movements_of,
     problems_of,
@@ -57,6 +62,7 @@ from shared.clock import Clock
 from sync.errors import EventRejected
 from sync.messages import (
     PROTOCOL_VERSION,
+    CashMoved,
     PushRequest,
     PushResponse,
     RawEvent,
@@ -78,6 +84,7 @@ class Applied:
     document: LedgerDocument | None
     reason: str | None
     record: RecordUpdatedV1 | None = None
+    cash: CashEntry | None = None
 
 
 async def apply_events(
@@ -174,6 +181,9 @@ async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[
             else:
                 accepted.append(Applied(raw, None, None, record))
             continue
+        if isinstance(event, CashMoved):
+            accepted.append(Applied(raw, None, None, cash=cash_entry_of(event)))
+            continue
         document = document_of(event)
         problems = problems_of(document)
         if problems:
@@ -219,7 +229,7 @@ async def _record(
     If the database refuses the batch, record event by event, each in a savepoint, and
     quarantine only those it refuses: one bad record never blocks the rest of the store.
     """
-    accepted = [await _record_edit(item, connection, received_at) for item in accepted]
+    accepted = [await _record_one(item, connection, received_at) for item in accepted]
     try:
         async with connection.begin_nested():
             await _apply(
@@ -244,24 +254,33 @@ async def _record(
     return recorded
 
 
-async def _record_edit(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
-    """Merge a store's edit of a shared record; quarantine it if the database refuses it."""
-    if item.record is None:
+async def _record_one(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
+    """Merge a store's edit of a shared record, or record a cash movement, in a savepoint of
+    its own; quarantine it if the database refuses it. Ledger documents pass through."""
+    if item.record is None and item.cash is None:
         return item
-    record = item.record
-    incoming = {
-        field: FieldValue(value.value, value.hlc, value.base)
-        for field, value in record.fields.items()
-    }
     try:
         async with connection.begin_nested():
-            await merge(record.entity, record.key, incoming, connection, now)
+            if item.record is not None:
+                record = item.record
+                incoming = {
+                    field: FieldValue(value.value, value.hlc, value.base)
+                    for field, value in record.fields.items()
+                }
+                await merge(record.entity, record.key, incoming, connection, now)
+            elif item.cash is not None:
+                await _record_cash(item.cash, connection, now)
     except (DBAPIError, StorageRefused) as error:
         detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
-        return Applied(
-            item.raw, None, f"the record store refused it: {detail.splitlines()[0][:300]}"
-        )
+        return Applied(item.raw, None, f"the hub refused it: {detail.splitlines()[0][:300]}")
     return item
+
+
+async def _record_cash(entry: CashEntry, connection: AsyncConnection, now: datetime) -> None:
+    await CashRepository(connection).add(entry, now)
+    store = await StoreRepository(connection).get(entry.store_id)
+    if store is not None:
+        await ExceptionRepository(connection).add(cash_problems(entry, store.currency), now)
 
 
 async def _apply(

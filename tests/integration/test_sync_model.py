@@ -1,6 +1,7 @@
 """A property-based model of the whole sync: several edges and the hub, under faults.
 
-Hypothesis drives random steps: sales and returns at the tills, ERP counts (rebased on a
+Hypothesis drives random steps: sales, returns and cash movements at the tills, customer
+edits at the tills and at HQ, ERP counts (rebased on a
 movement watermark, sometimes with a shrinkage adjustment), price changes at HQ, partitions,
 lost answers, stale copies of old pushes delivered late (replays out of order), edge restarts,
 and events the hub must quarantine. After healing every link and syncing until quiet:
@@ -8,6 +9,8 @@ and events the hub must quarantine. After healing every link and syncing until q
 - every sale and return is counted exactly once, per store, in invoices and revenue;
 - stock at the hub = opening + ERP adjustments + sale and return movements, per SKU;
 - every edge holds the hub's current prices;
+- every cash movement is in HQ's cash report once; each field of an edited customer record
+  holds the edit with the highest HLC stamp, with the same fields and stamps at every replica;
 - every quarantined event is held by the hub, and no day's checksum mismatched.
 """
 
@@ -54,6 +57,9 @@ class SyncModel(RuleBasedStateMachine):
         self.prices = {"A": Decimal("2.55"), "B": Decimal("0.85"), "C": Decimal("10.00")}
         self.book: dict[tuple[str, str], int] = {}  # the ERP's view of sales and returns
         self.adjustments: dict[tuple[str, str], int] = {}  # shrinkage found by ERP counts
+        self.cash_net_minor: Counter[str] = Counter()  # what the drawers gained, per store
+        self.cash_movements: Counter[str] = Counter()
+        self.edits: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (hlc, value) per field
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
@@ -122,6 +128,44 @@ class SyncModel(RuleBasedStateMachine):
         self.documents[store] += 1
         self.revenue_minor[store] -= int(Decimal(document.json()["total"]) * 100)
         self.stock[(store, sku)] = self.stock.get((store, sku), 50) + quantity
+
+    @rule(
+        store=st.sampled_from(STORES),
+        kind=st.sampled_from(["float", "paid_in", "paid_out", "pickup"]),
+        cents=st.integers(1, 50_000),
+    )
+    def move_cash(self, store: str, kind: str, cents: int) -> None:
+        SyncModel.applied["move_cash"] += 1
+        body = {
+            "till_id": "T1",
+            "kind": kind,
+            "amount": str(Decimal(cents).scaleb(-2)),
+            "reason": "model",
+        }
+        response = self.run(self.edges[store].client.post("/v1/cash-movements", json=body))
+        assert response.status_code == 201, response.text
+        self.cash_movements[store] += 1
+        self.cash_net_minor[store] += cents if kind in ("float", "paid_in") else -cents
+
+    @rule(
+        who=st.sampled_from([*STORES, "hq"]),
+        customer=st.sampled_from(["C1", "C2"]),
+        field=st.sampled_from(["name", "email", "phone"]),
+        value=st.text(alphabet="abcxyz", min_size=1, max_size=4),
+    )
+    def edit_customer(self, who: str, customer: str, field: str, value: str) -> None:
+        SyncModel.applied["edit_customer"] += 1
+        body = {"fields": {field: value}}
+        if who == "hq":
+            client, headers = self.hub.client, self.hub.admin
+        else:
+            client, headers = self.edges[who].client, {}
+        response = self.run(
+            client.put(f"/v1/records/customer/{customer}", json=body, headers=headers)
+        )
+        assert response.status_code == 200, response.text
+        stamp = response.json()["fields"][field]["hlc"]
+        self.edits.setdefault((customer, field), []).append((stamp, value))
 
     @rule(store=st.sampled_from(STORES), sku=st.sampled_from(SKUS), shrinkage=st.integers(-3, 0))
     def erp_counts_the_shelf(self, store: str, sku: str, shrinkage: int) -> None:
@@ -258,10 +302,26 @@ class SyncModel(RuleBasedStateMachine):
         assert self.quarantined <= {item["event_id"] for item in held}
         alerts = (await self.hub.client.get("/v1/integrity/alerts", headers=self.hub.admin)).json()
         assert alerts == []
+        cash = (await self.hub.client.get("/v1/reports/cash", headers=self.hub.admin)).json()
+        for store in STORES:
+            rows = [row for row in cash["rows"] if row["store_id"] == store]
+            assert sum(row["movements"] for row in rows) == self.cash_movements[store], store
+            net = sum(int(Decimal(row["net"]) * 100) for row in rows)
+            assert net == self.cash_net_minor[store], store
+        for customer in {customer for customer, _ in self.edits}:
+            path = f"/v1/records/customer/{customer}"
+            at_hub = (await self.hub.client.get(path, headers=self.hub.admin)).json()
+            for (edited, field), made in self.edits.items():
+                if edited == customer:  # the edit with the highest stamp won, wherever made
+                    assert at_hub["fields"][field]["value"] == max(made)[1], (customer, field)
+            for store, edge in self.edges.items():  # every replica: same fields, same stamps
+                assert (await edge.client.get(path)).json() == at_hub, (store, customer)
 
 
 RULES = [
     "take_back",
+    "move_cash",
+    "edit_customer",
     "erp_counts_the_shelf",
     "hq_reprices",
     "sync",
@@ -282,8 +342,8 @@ def test_edges_and_hub_converge_with_every_sale_counted_once(
     SyncModel.template = hub_template
     machine = SyncModel.TestCase
     machine.settings = settings(
-        max_examples=12,
-        stateful_step_count=25,
+        max_examples=20,
+        stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )

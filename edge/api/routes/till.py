@@ -15,6 +15,8 @@ from edge.api.schemas import (
     CartIn,
     CartLineOut,
     CartOut,
+    CashMovementIn,
+    CashMovementOut,
     CheckoutIn,
     DaySummaryOut,
     LinesIn,
@@ -25,8 +27,8 @@ from edge.api.schemas import (
 )
 from edge.domain.cart import Cart, TenderRequest
 from edge.domain.returns import ReturnItem
-from edge.errors import CartNotFound, ReturnNotFound, SaleNotFound
-from edge.service import returns, selling
+from edge.errors import CartNotFound, CashMovementNotFound, ReturnNotFound, SaleNotFound
+from edge.service import cash, returns, selling
 from shared.money import Money
 
 router = APIRouter(prefix="/v1", tags=["Till"])
@@ -204,4 +206,42 @@ async def day_report(
         units=summary["units"],
         revenue=Money.from_minor(summary["revenue_minor"], identity.currency).amount,
         returns_total=Money.from_minor(summary["returns_minor"], identity.currency).amount,
+        cash_in=Money.from_minor(summary["cash_in_minor"], identity.currency).amount,
+        cash_out=Money.from_minor(summary["cash_out_minor"], identity.currency).amount,
     )
+
+
+@router.post("/cash-movements", response_model=CashMovementOut, status_code=status.HTTP_201_CREATED)
+async def record_cash_movement(
+    body: CashMovementIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+) -> CashMovementOut:
+    """Put cash into a drawer (float, paid-in) or take it out (paid-out, pickup); 201, or 200
+    for a `movement_id` seen before. Works offline: it reaches HQ through the outbox."""
+    command = cash.RecordCashMovement(
+        till_id=body.till_id,
+        kind=body.kind,
+        amount=body.amount,
+        reason=body.reason,
+        movement_id=body.movement_id,
+    )
+    movement, created = await runtime.write(
+        lambda uow: cash.record_cash_movement(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return CashMovementOut.of(movement)
+
+
+@router.get("/cash-movements/{movement_id}", response_model=CashMovementOut)
+async def get_cash_movement(movement_id: UUID, runtime: RuntimeDep) -> CashMovementOut:
+    movement = await runtime.read(lambda uow: uow.cash.get(movement_id))
+    if movement is None:
+        raise CashMovementNotFound(str(movement_id))
+    return CashMovementOut.of(movement)
+
+
+@router.get("/cash-movements", response_model=list[CashMovementOut])
+async def cash_movements_of_day(business_day: date, runtime: RuntimeDep) -> list[CashMovementOut]:
+    """The day's cash movements at every till of this node, in the order they were made."""
+    movements = await runtime.read(lambda uow: uow.cash.for_day(business_day))
+    return [CashMovementOut.of(movement) for movement in movements]

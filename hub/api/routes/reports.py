@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from hub.api.deps import HqCaller, RuntimeDep
-from hub.api.schemas import SalesReportOut, SalesRowOut
-from hub.service.reports import GroupBy, sales_report
+from hub.api.schemas import CashReportOut, CashRowOut, SalesReportOut, SalesRowOut
+from hub.service.reports import GroupBy, cash_report, sales_report
 
 router = APIRouter(prefix="/v1/reports", tags=["Reports"])
 
@@ -51,6 +51,44 @@ async def sales(
                 units=row.units,
                 revenue=row.revenue.amount,
                 returns=row.returns.amount,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.get("/cash", response_model=CashReportOut)
+async def cash(
+    runtime: RuntimeDep,
+    _: HqCaller,
+    first_day: Annotated[date | None, Query(alias="from")] = None,
+    last_day: Annotated[date | None, Query(alias="to")] = None,
+    store_id: str | None = None,
+    currency: str = "GBP",
+) -> CashReportOut:
+    """The drawers' floats, paid-ins, paid-outs and pickups per store and business day."""
+    rows = await cash_report(
+        runtime.database,
+        first_day=first_day,
+        last_day=last_day,
+        store_id=store_id,
+        currency=currency,
+    )
+    return CashReportOut(
+        first_day=first_day,
+        last_day=last_day,
+        currency=currency,
+        generated_at=runtime.clock.now(),
+        rows=[
+            CashRowOut(
+                store_id=row.store_id,
+                business_day=row.business_day,
+                movements=row.movements,
+                floats=row.floats.amount,
+                paid_in=row.paid_in.amount,
+                paid_out=row.paid_out.amount,
+                pickups=row.pickups.amount,
+                net=row.net.amount,
             )
             for row in rows
         ],
