@@ -14,6 +14,7 @@ refused, because a float is not money.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
@@ -59,6 +60,22 @@ class Payload(BaseModel):
 # --- event payloads -----------------------------------------------------------------------
 
 
+class LineTermsV1(Payload):
+    """The promotion and the tax a line was priced with. Amounts carry the line's sign."""
+
+    discount: DecimalText = Field(
+        default=Decimal(0), description="Taken off quantity x unit_price by the promotion"
+    )
+    promotion_id: ShortText | None = None
+    promotion_version: int | None = Field(default=None, ge=1)
+    tax: DecimalText = Field(
+        default=Decimal(0), description="Tax included in line_total (prices include tax)"
+    )
+    tax_code: ShortText | None = None
+    tax_rate: DecimalText | None = Field(default=None, description="Percent: 20 is 20 %")
+    tax_version: int | None = Field(default=None, ge=1)
+
+
 class SaleLineV1(Payload):
     line_no: int = Field(ge=1)
     sku: Sku
@@ -69,9 +86,12 @@ class SaleLineV1(Payload):
         description="Units sold; negative for a line given back inside a sale",
     )
     unit_price: DecimalText
-    line_total: DecimalText = Field(description="quantity x unit_price, rounded HALF_UP")
+    line_total: DecimalText = Field(
+        description="quantity x unit_price rounded HALF_UP, less terms.discount"
+    )
     price_version: int | None = Field(default=None, description="Catalogue price version in force")
     price_source: Literal["catalogue", "override"] = "catalogue"
+    terms: LineTermsV1 | None = Field(default=None, description="Absent: no promotion, no tax")
 
 
 class TenderV1(Payload):
@@ -105,6 +125,9 @@ class ReturnLineV1(Payload):
     line_total: DecimalText = Field(description="Refund for the line, positive")
     original_line_no: int | None = None
     price_version: int | None = None
+    terms: LineTermsV1 | None = Field(
+        default=None, description="The refunded share of the sold line's discount and tax"
+    )
 
 
 class ReturnRecordedV1(Payload):
@@ -311,6 +334,7 @@ class ProductV1(Payload):
     kind: Literal["stock", "non_stock", "gift_card"] = "stock"
     track_inventory: bool = True
     gtin: str | None = None
+    tax_code: ShortText | None = Field(default=None, description="A TaxRateV1 code; none: no tax")
 
 
 class PriceV1(Payload):
@@ -318,6 +342,30 @@ class PriceV1(Payload):
     price_list: str = "default"
     unit_price: DecimalText
     currency: CurrencyCode
+    version: int = Field(ge=1)
+
+
+class TaxRateV1(Payload):
+    """A tax code's rate in percent; prices of products with this code include it."""
+
+    code: ShortText
+    rate: DecimalText = Field(description="Percent, 0 to 100: 20 is 20 %")
+    version: int = Field(ge=1)
+
+
+class PromotionV1(Payload):
+    """`percent_off` off the catalogue price of `skus` while `starts_at <= t < ends_at`.
+
+    Promotions do not stack: a line gets the one in force that takes the most off.
+    """
+
+    promotion_id: Identifier
+    name: LongText
+    skus: list[Sku] = Field(max_length=10_000)
+    percent_off: DecimalText = Field(description="0 < percent_off <= 100")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    active: bool = True
     version: int = Field(ge=1)
 
 
@@ -351,6 +399,8 @@ FEED_ENTITIES = (
     "event_status",
     "customer",
     "store_settings",
+    "tax_rate",
+    "promotion",
 )
 
 
@@ -394,6 +444,8 @@ FEED_PAYLOADS: dict[str, type[Payload]] = {
     "stock_level": StockLevelV1,
     "store": StoreConfigV1,
     "event_status": EventStatusV1,
+    "tax_rate": TaxRateV1,
+    "promotion": PromotionV1,
 }
 
 

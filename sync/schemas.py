@@ -32,6 +32,8 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "feed.event_status.v1": messages.EventStatusV1,
     "feed.customer.v1": messages.RecordUpdatedV1,
     "feed.store_settings.v1": messages.RecordUpdatedV1,
+    "feed.tax_rate.v1": messages.TaxRateV1,
+    "feed.promotion.v1": messages.PromotionV1,
     "enrol-request": messages.EnrolRequest,
     "enrol-response": messages.EnrolResponse,
     "credential-rotated": messages.CredentialRotated,

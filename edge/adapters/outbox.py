@@ -16,8 +16,10 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from edge.adapters import tables
 from edge.domain.documents import (
+    NO_TERMS,
     CashMoved,
     DomainEvent,
+    LineTerms,
     RecordEdited,
     Return,
     ReturnRecorded,
@@ -27,9 +29,11 @@ from edge.domain.documents import (
 )
 from shared.clock import HybridLogicalClock
 from shared.ids import new_id
+from shared.money import Money
 from sync.messages import (
     SCHEMA_VERSIONS,
     CashMovedV1,
+    LineTermsV1,
     RecordUpdatedV1,
     ReturnLineV1,
     ReturnRecordedV1,
@@ -70,6 +74,20 @@ def _tender(tender: Tender) -> TenderV1:
     )
 
 
+def _terms(terms: LineTerms, currency: str) -> LineTermsV1 | None:
+    if terms == NO_TERMS:
+        return None
+    return LineTermsV1(
+        discount=Money.from_minor(terms.discount_minor, currency).amount,
+        promotion_id=terms.promotion_id,
+        promotion_version=terms.promotion_version,
+        tax=Money.from_minor(terms.tax_minor, currency).amount,
+        tax_code=terms.tax_code,
+        tax_rate=terms.tax_rate,
+        tax_version=terms.tax_version,
+    )
+
+
 def sale_payload(sale: Sale) -> SaleCompletedV1:
     return SaleCompletedV1(
         sale_id=sale.sale_id,
@@ -90,6 +108,7 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
                 line_total=line.line_total.amount,
                 price_version=line.price_version,
                 price_source=line.price_source,
+                terms=_terms(line.terms, sale.currency),
             )
             for line in sale.lines
         ],
@@ -120,6 +139,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
                 line_total=line.line_total.amount,
                 original_line_no=line.original_line_no,
                 price_version=line.price_version,
+                terms=_terms(line.terms, sales_return.currency),
             )
             for line in sales_return.lines
         ],

@@ -18,8 +18,18 @@ from sqlalchemy.exc import IntegrityError
 
 from edge.adapters import tables
 from edge.domain.cart import Cart, CartHead, CartLine, PricedItem
-from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
+from edge.domain.documents import (
+    NO_TERMS,
+    CashMovement,
+    LineTerms,
+    Return,
+    ReturnLine,
+    Sale,
+    SaleLine,
+    Tender,
+)
 from edge.domain.node import NodeIdentity
+from edge.domain.pricing import Promotion, TaxRate, best_promotion
 from edge.errors import IdReused
 from shared.money import Money
 
@@ -55,6 +65,9 @@ _PRICED_ITEM = (
         tables.product.c.description,
         tables.price.c.unit_price,
         tables.price.c.version,
+        tables.tax_rate.c.code.label("tax_code"),
+        tables.tax_rate.c.rate.label("tax_rate"),
+        tables.tax_rate.c.version.label("tax_version"),
     )
     .select_from(tables.product)
     .outerjoin(
@@ -62,7 +75,16 @@ _PRICED_ITEM = (
         (tables.price.c.sku == tables.product.c.sku)
         & (tables.price.c.price_list == bindparam("list_name")),
     )
+    .outerjoin(tables.tax_rate, tables.tax_rate.c.code == tables.product.c.tax_code)
     .where(tables.product.c.sku == bindparam("sku_key"))
+)
+_PROMOTIONS_OF_SKU = (
+    select(tables.promotion)
+    .join(
+        tables.promotion_sku,
+        tables.promotion_sku.c.promotion_id == tables.promotion.c.promotion_id,
+    )
+    .where(tables.promotion_sku.c.sku == bindparam("sku_key"), tables.promotion.c.active == 1)
 )
 _NEXT_RECEIPT = (
     update(tables.node)
@@ -186,15 +208,64 @@ class CatalogueRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def priced_item(self, sku: str, price_list: str = "default") -> PricedItem | None:
+    def priced_item(
+        self, sku: str, price_list: str = "default", at: datetime | None = None
+    ) -> PricedItem | None:
+        """The SKU's price, its tax rate and, if `at` is given, the best promotion in force
+        then; None for a SKU not in the catalogue."""
         row = self._connection.execute(
             _PRICED_ITEM, {"sku_key": sku, "list_name": price_list}
         ).first()
         if row is None:
             return None
+        tax = (
+            TaxRate(row.tax_code, Decimal(row.tax_rate), row.tax_version)
+            if row.tax_code is not None
+            else None
+        )
+        promotion = best_promotion(self.promotions_of(sku), at) if at is not None else None
         if row.unit_price is None:
-            return PricedItem(row.sku, row.description, None, None)
-        return PricedItem(row.sku, row.description, Decimal(row.unit_price), row.version)
+            return PricedItem(row.sku, row.description, None, None, tax, promotion)
+        return PricedItem(
+            row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion
+        )
+
+    def promotions_of(self, sku: str) -> list[Promotion]:
+        """The active promotions naming `sku`, whatever their dates."""
+        return [
+            Promotion(
+                promotion_id=row.promotion_id,
+                version=row.version,
+                percent_off=Decimal(row.percent_off),
+                starts_at=datetime.fromisoformat(row.starts_at),
+                ends_at=datetime.fromisoformat(row.ends_at) if row.ends_at else None,
+            )
+            for row in self._connection.execute(_PROMOTIONS_OF_SKU, {"sku_key": sku})
+        ]
+
+    def upsert_tax_rates(self, rows: list[dict[str, Any]]) -> None:
+        _upsert(self._connection, tables.tax_rate, rows, ["code"])
+
+    def upsert_promotion(self, row: dict[str, Any], skus: list[str]) -> None:
+        """Store a promotion and the SKUs it names, unless a newer version is already here."""
+        current = self._connection.execute(
+            select(tables.promotion.c.version).where(
+                tables.promotion.c.promotion_id == row["promotion_id"]
+            )
+        ).scalar_one_or_none()
+        if current is not None and current >= row["version"]:
+            return
+        _upsert(self._connection, tables.promotion, [row], ["promotion_id"])
+        self._connection.execute(
+            tables.promotion_sku.delete().where(
+                tables.promotion_sku.c.promotion_id == row["promotion_id"]
+            )
+        )
+        if skus:
+            self._connection.execute(
+                tables.promotion_sku.insert(),
+                [{"promotion_id": row["promotion_id"], "sku": sku} for sku in sorted(set(skus))],
+            )
 
     def product_exists(self, sku: str) -> bool:
         found = self._connection.execute(
@@ -328,6 +399,7 @@ class CartRepository:
                 "price_version": line.price_version,
                 "price_source": line.price_source,
                 "voided": int(line.voided),
+                **_terms_row(line.terms),
             }
             for line in lines
         ]
@@ -372,6 +444,33 @@ def _cart_line(row: Row[Any]) -> CartLine:
         price_version=row.price_version,
         price_source=row.price_source,
         voided=bool(row.voided),
+        terms=_terms_of(row),
+    )
+
+
+def _terms_row(terms: LineTerms) -> dict[str, Any]:
+    return {
+        "discount_minor": terms.discount_minor,
+        "promotion_id": terms.promotion_id,
+        "promotion_version": terms.promotion_version,
+        "tax_minor": terms.tax_minor,
+        "tax_code": terms.tax_code,
+        "tax_rate": str(terms.tax_rate) if terms.tax_rate is not None else None,
+        "tax_version": terms.tax_version,
+    }
+
+
+def _terms_of(row: Row[Any]) -> LineTerms:
+    if (row.discount_minor, row.promotion_id, row.tax_minor, row.tax_code) == (0, None, 0, None):
+        return NO_TERMS
+    return LineTerms(
+        discount_minor=row.discount_minor,
+        promotion_id=row.promotion_id,
+        promotion_version=row.promotion_version,
+        tax_minor=row.tax_minor,
+        tax_code=row.tax_code,
+        tax_rate=Decimal(row.tax_rate) if row.tax_rate is not None else None,
+        tax_version=row.tax_version,
     )
 
 
@@ -440,6 +539,7 @@ class SaleRepository:
                     "line_total_minor": line.line_total.minor,
                     "price_version": line.price_version,
                     "price_source": line.price_source,
+                    **_terms_row(line.terms),
                 }
                 for line in sale.lines
             ],
@@ -522,6 +622,7 @@ class SaleRepository:
                     line_total=Money.from_minor(line.line_total_minor, currency),
                     price_version=line.price_version,
                     price_source=line.price_source,
+                    terms=_terms_of(line),
                 )
                 for line in lines
             ),
@@ -566,6 +667,7 @@ class ReturnRepository:
                     "line_total_minor": line.line_total.minor,
                     "original_line_no": line.original_line_no,
                     "price_version": line.price_version,
+                    **_terms_row(line.terms),
                 }
                 for line in sales_return.lines
             ],
@@ -609,6 +711,7 @@ class ReturnRepository:
                     line_total=Money.from_minor(line.line_total_minor, currency),
                     original_line_no=line.original_line_no,
                     price_version=line.price_version,
+                    terms=_terms_of(line),
                 )
                 for line in lines
             ),

@@ -29,6 +29,20 @@ metadata = MetaData(
     }
 )
 
+
+def _terms() -> list[Column[object]]:
+    """The promotion and tax a document line was priced with (edge.domain.documents.LineTerms)."""
+    return [
+        Column("discount_minor", Integer, nullable=False, server_default="0"),
+        Column("promotion_id", String(64)),
+        Column("promotion_version", Integer),
+        Column("tax_minor", Integer, nullable=False, server_default="0"),
+        Column("tax_code", String(32)),
+        Column("tax_rate", Text),
+        Column("tax_version", Integer),
+    ]
+
+
 # The node's identity, counters and sync position: exactly one row once enrolled.
 node = Table(
     "node",
@@ -66,6 +80,37 @@ product = Table(
     Column("track_inventory", Integer, nullable=False),
     Column("gtin", String(14)),
     Column("version", Integer, nullable=False),
+    Column("tax_code", String(32)),
+)
+
+# Hub-authoritative and versioned, like prices: a tax code's rate in percent, as decimal text.
+tax_rate = Table(
+    "tax_rate",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("rate", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+# Percent-off promotions and the SKUs each applies to.
+promotion = Table(
+    "promotion",
+    metadata,
+    Column("promotion_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("percent_off", Text, nullable=False),
+    Column("starts_at", Text, nullable=False),
+    Column("ends_at", Text),
+    Column("active", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+promotion_sku = Table(
+    "promotion_sku",
+    metadata,
+    Column("promotion_id", String(64), ForeignKey("promotion.promotion_id"), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Index(None, "sku"),
 )
 
 price = Table(
@@ -115,6 +160,7 @@ cart_line = Table(
     Column("price_version", Integer),
     Column("price_source", String(16), nullable=False),
     Column("voided", Integer, nullable=False, server_default="0"),
+    *_terms(),
     Index(None, "cart_id", "position"),
 )
 
@@ -147,6 +193,7 @@ sale_line = Table(
     Column("line_total_minor", Integer, nullable=False),
     Column("price_version", Integer),
     Column("price_source", String(16), nullable=False),
+    *_terms(),
 )
 
 sales_return = Table(
@@ -180,6 +227,7 @@ return_line = Table(
     Column("line_total_minor", Integer, nullable=False),
     Column("original_line_no", Integer),
     Column("price_version", Integer),
+    *_terms(),
 )
 
 # Tenders of sales and refunds of returns; `document_id` is a sale_id or a return_id.

@@ -7,6 +7,8 @@ so a fact and its upload record exist together or not at all.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
@@ -39,6 +41,10 @@ class EdgeUnitOfWork:
         self.returns = ReturnRepository(connection)
         self.records = RecordRepository(connection)
         self.cash = CashRepository(connection)
+
+    def now(self) -> datetime:
+        """The node's clock (aware)."""
+        return self._clock.now()
 
     def emit(self, event: DomainEvent) -> int:
         """Append `event` to the outbox in this transaction; return its seq."""

@@ -9,7 +9,16 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from edge.domain.cart import Cart, CartLine
-from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
+from edge.domain.documents import (
+    NO_TERMS,
+    CashMovement,
+    LineTerms,
+    Return,
+    ReturnLine,
+    Sale,
+    SaleLine,
+    Tender,
+)
 from shared.money import DecimalText, Money
 
 TillId = Annotated[
@@ -93,6 +102,32 @@ class ClockIn(Body):
     now: AwareDatetime
 
 
+class TermsOut(BaseModel):
+    """The promotion and tax of a line; amounts carry the line's sign."""
+
+    discount: DecimalText = Field(description="Taken off quantity x unit_price")
+    promotion_id: str | None
+    promotion_version: int | None
+    tax: DecimalText = Field(description="Included in line_total")
+    tax_code: str | None
+    tax_rate: DecimalText | None = Field(description="Percent")
+    tax_version: int | None
+
+    @classmethod
+    def of(cls, terms: LineTerms, currency: str) -> TermsOut | None:
+        if terms == NO_TERMS:
+            return None
+        return cls(
+            discount=Money.from_minor(terms.discount_minor, currency).amount,
+            promotion_id=terms.promotion_id,
+            promotion_version=terms.promotion_version,
+            tax=Money.from_minor(terms.tax_minor, currency).amount,
+            tax_code=terms.tax_code,
+            tax_rate=terms.tax_rate,
+            tax_version=terms.tax_version,
+        )
+
+
 class CartLineOut(BaseModel):
     line_id: UUID
     position: int
@@ -104,6 +139,7 @@ class CartLineOut(BaseModel):
     price_version: int | None
     price_source: str
     voided: bool
+    terms: TermsOut | None = Field(None, description="None: no promotion and no tax")
 
     @classmethod
     def of(cls, line: CartLine, currency: str) -> CartLineOut:
@@ -118,6 +154,7 @@ class CartLineOut(BaseModel):
             price_version=line.price_version,
             price_source=line.price_source,
             voided=line.voided,
+            terms=TermsOut.of(line.terms, currency),
         )
 
 
@@ -182,6 +219,7 @@ class DocumentLineOut(BaseModel):
     unit_price: DecimalText
     line_total: DecimalText
     price_version: int | None
+    terms: TermsOut | None = Field(None, description="None: no promotion and no tax")
 
     @classmethod
     def of(cls, line: SaleLine | ReturnLine) -> DocumentLineOut:
@@ -193,7 +231,19 @@ class DocumentLineOut(BaseModel):
             unit_price=line.unit_price,
             line_total=line.line_total.amount,
             price_version=line.price_version,
+            terms=TermsOut.of(line.terms, line.line_total.currency),
         )
+
+
+def _tax_and_discount(
+    lines: tuple[SaleLine, ...] | tuple[ReturnLine, ...], currency: str
+) -> tuple[DecimalText, DecimalText]:
+    tax = sum(line.terms.tax_minor for line in lines)
+    discount = sum(line.terms.discount_minor for line in lines)
+    return (
+        Money.from_minor(tax, currency).amount,
+        Money.from_minor(discount, currency).amount,
+    )
 
 
 class SaleOut(BaseModel):
@@ -210,11 +260,16 @@ class SaleOut(BaseModel):
     tenders: list[TenderOut]
     total: DecimalText
     change: DecimalText
+    tax: DecimalText = Field(description="Tax included in the total")
+    discount: DecimalText = Field(description="Taken off by promotions")
 
     @classmethod
     def of(cls, sale: Sale) -> SaleOut:
         change = Money.sum((tender.change for tender in sale.tenders), sale.currency).amount
+        tax, discount = _tax_and_discount(sale.lines, sale.currency)
         return cls(
+            tax=tax,
+            discount=discount,
             sale_id=sale.sale_id,
             receipt_number=sale.receipt_number,
             cart_id=sale.cart_id,
@@ -243,10 +298,12 @@ class ReturnOut(BaseModel):
     lines: list[DocumentLineOut]
     refunds: list[TenderOut]
     total: DecimalText
+    tax: DecimalText = Field(description="Tax included in the refund")
 
     @classmethod
     def of(cls, document: Return) -> ReturnOut:
         return cls(
+            tax=_tax_and_discount(document.lines, document.currency)[0],
             return_id=document.return_id,
             receipt_number=document.receipt_number,
             till_id=document.till_id,
@@ -268,6 +325,10 @@ class CatalogueItemOut(BaseModel):
         description="None: no price; sells only with an override"
     )
     price_version: int | None
+    tax_code: str | None = None
+    tax_rate: DecimalText | None = Field(None, description="Percent, included in the price")
+    promotion_id: str | None = Field(None, description="The best promotion in force now")
+    percent_off: DecimalText | None = None
 
 
 class OutboxOut(BaseModel):

@@ -9,6 +9,8 @@ from typing import Literal
 from uuid import UUID
 
 from edge.domain.documents import (
+    NO_TERMS,
+    LineTerms,
     PriceSource,
     Sale,
     SaleCompleted,
@@ -16,6 +18,7 @@ from edge.domain.documents import (
     Tender,
     TenderKind,
 )
+from edge.domain.pricing import Promotion, TaxRate, price_line
 from edge.errors import (
     CartClosed,
     EmptyCart,
@@ -37,12 +40,15 @@ MAX_LINE_QUANTITY = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class PricedItem:
-    """What the catalogue says about a SKU at the moment it is scanned."""
+    """What the catalogue says about a SKU at the moment it is scanned: its price, the tax
+    rate of its tax code and the best promotion in force then (if any)."""
 
     sku: str
     description: str | None
     unit_price: Decimal | None
     price_version: int | None
+    tax: TaxRate | None = None
+    promotion: Promotion | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +70,14 @@ class CartLine:
     price_version: int | None
     price_source: PriceSource
     voided: bool = False
+    terms: LineTerms = NO_TERMS
 
     def total(self, currency: str) -> Money:
-        return line_total(self.quantity, self.unit_price, currency)
+        """quantity x unit price, less the promotion's discount."""
+        gross = line_total(self.quantity, self.unit_price, currency)
+        if not self.terms.discount_minor:
+            return gross
+        return gross - Money.from_minor(self.terms.discount_minor, currency)
 
 
 @dataclass(slots=True)
@@ -105,7 +116,7 @@ class Cart:
     ) -> CartLine:
         """Add `quantity` of `item`; see `new_line` for the rules and errors."""
         self._require_open()
-        line = new_line(line_id, len(self.lines) + 1, item, quantity, price_override)
+        line = new_line(line_id, len(self.lines) + 1, item, quantity, self.currency, price_override)
         self.lines.append(line)
         return line
 
@@ -166,6 +177,7 @@ class Cart:
                     line_total=line.total(self.currency),
                     price_version=line.price_version,
                     price_source=line.price_source,
+                    terms=line.terms,
                 )
                 for number, line in enumerate(lines, start=1)
             ),
@@ -200,7 +212,7 @@ class CartHead:
         """Add a line to the open cart. Raises CartClosed, InvalidQuantity, InvalidPrice."""
         if self.status != "open":
             raise CartClosed(str(self.cart_id), self.status)
-        line = new_line(line_id, self.line_count + 1, item, quantity, price_override)
+        line = new_line(line_id, self.line_count + 1, item, quantity, self.currency, price_override)
         self.line_count += 1
         self.active_count += 1
         self.total = self.total + line.total(self.currency)
@@ -212,13 +224,16 @@ def new_line(
     position: int,
     item: PricedItem,
     quantity: int,
+    currency: str,
     price_override: Decimal | None = None,
 ) -> CartLine:
     """A cart line of `quantity` x `item`; a negative quantity gives a unit back inside the sale.
 
     `price_override` replaces the catalogue unit price (the line records that it did); an
-    item without a catalogue price can only be sold with one. Raises InvalidQuantity (zero or
-    beyond MAX_LINE_QUANTITY), InvalidPrice (negative), UnknownSku (no price at all).
+    item without a catalogue price can only be sold with one. The item's promotion applies
+    to catalogue prices only (an override is the price the cashier decided); its tax rate
+    applies to every line (edge.domain.pricing). Raises InvalidQuantity (zero or beyond
+    MAX_LINE_QUANTITY), InvalidPrice (negative), UnknownSku (no price at all).
     """
     if quantity == 0 or abs(quantity) > MAX_LINE_QUANTITY:
         raise InvalidQuantity(quantity, f"must be non-zero and at most {MAX_LINE_QUANTITY}")
@@ -228,6 +243,17 @@ def new_line(
     if unit_price is None:
         raise UnknownSku(item.sku, "has no price on the store's price list")
     overridden = price_override is not None and price_override != item.unit_price
+    promotion = None if overridden else item.promotion
+    priced = price_line(line_total(quantity, unit_price, currency), promotion, item.tax)
+    terms = LineTerms(
+        discount_minor=priced.discount.minor,
+        promotion_id=promotion.promotion_id if promotion else None,
+        promotion_version=promotion.version if promotion else None,
+        tax_minor=priced.tax.minor,
+        tax_code=item.tax.code if item.tax else None,
+        tax_rate=item.tax.rate if item.tax else None,
+        tax_version=item.tax.version if item.tax else None,
+    )
     return CartLine(
         line_id=line_id,
         position=position,
@@ -237,6 +263,7 @@ def new_line(
         unit_price=unit_price,
         price_version=item.price_version,
         price_source="override" if overridden else "catalogue",
+        terms=terms,
     )
 
 

@@ -30,7 +30,27 @@ class Tender:
 
 
 @dataclass(frozen=True, slots=True)
+class LineTerms:
+    """The promotion and the tax a line was priced with (edge.domain.pricing), in minor units
+    with the line's sign. `discount_minor` is already off the line's total; `tax_minor` is
+    included in it (shelf prices include tax)."""
+
+    discount_minor: int = 0
+    promotion_id: str | None = None
+    promotion_version: int | None = None
+    tax_minor: int = 0
+    tax_code: str | None = None
+    tax_rate: Decimal | None = None
+    tax_version: int | None = None
+
+
+NO_TERMS = LineTerms()
+
+
+@dataclass(frozen=True, slots=True)
 class SaleLine:
+    """`line_total` is quantity x unit_price less the discount of `terms`."""
+
     line_no: int
     sku: str
     description: str | None
@@ -39,6 +59,7 @@ class SaleLine:
     line_total: Money
     price_version: int | None
     price_source: PriceSource
+    terms: LineTerms = NO_TERMS
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +95,7 @@ class ReturnLine:
     line_total: Money
     original_line_no: int | None
     price_version: int | None
+    terms: LineTerms = NO_TERMS
 
 
 @dataclass(frozen=True, slots=True)

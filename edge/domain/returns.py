@@ -9,7 +9,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from edge.domain.cart import MAX_LINE_QUANTITY, TenderRequest, settle_tenders
-from edge.domain.documents import Return, ReturnLine, ReturnRecorded, Sale
+from edge.domain.documents import NO_TERMS, LineTerms, Return, ReturnLine, ReturnRecorded, Sale
+from edge.domain.pricing import TaxRate, price_line, share
 from edge.errors import InvalidQuantity, InvalidReturn, ReturnExceedsSale
 from shared.money import Money, line_total
 
@@ -20,7 +21,8 @@ class ReturnItem:
 
     Against a receipt, name the receipt line (`original_line_no`); the price is the one paid.
     Without a receipt, `unit_price` is the refund per unit (the service defaults it to the
-    current catalogue price); `make_return` refuses such a line without one.
+    current catalogue price, and `tax` to the SKU's current tax rate); `make_return` refuses
+    such a line without a price.
     """
 
     sku: str
@@ -29,6 +31,7 @@ class ReturnItem:
     description: str | None = None
     original_line_no: int | None = None
     price_version: int | None = None
+    tax: TaxRate | None = None
 
 
 def make_return(
@@ -50,15 +53,18 @@ def make_return(
     """Build a Return and its event.
 
     `already_returned` maps original line numbers to units returned before, so a receipt
-    can never be refunded twice over. The refund defaults to cash for the whole total.
-    Raises InvalidReturn, InvalidQuantity, ReturnExceedsSale.
+    can never be refunded twice over. A receipt line refunds its share of what was paid for
+    it (after its promotion) and of the tax in it (`edge.domain.pricing.share`), so returning
+    a line's units one at a time refunds exactly the line. The refund defaults to cash for
+    the whole total. Raises InvalidReturn, InvalidQuantity, ReturnExceedsSale.
     """
     if not reason.strip():
         raise InvalidReturn("a return needs a reason")
     if not items:
         raise InvalidReturn("a return needs at least one line")
+    returned = dict(already_returned)
     lines = tuple(
-        _return_line(number, item, currency, original, already_returned)
+        _return_line(number, item, currency, original, returned)
         for number, item in enumerate(items, start=1)
     )
     if original is not None:
@@ -90,22 +96,32 @@ def _return_line(
     item: ReturnItem,
     currency: str,
     original: Sale | None,
-    already_returned: Mapping[int, int],
+    returned: dict[int, int],
 ) -> ReturnLine:
+    """One return line; against a receipt, adds its units to `returned`."""
     if item.quantity <= 0 or item.quantity > MAX_LINE_QUANTITY:
         raise InvalidQuantity(item.quantity, "units returned must be positive")
     if original is None:
         if item.unit_price is None or not item.unit_price.is_finite() or item.unit_price < 0:
             raise InvalidReturn(f"line {number}: a return without a receipt needs a unit price")
+        priced = price_line(line_total(item.quantity, item.unit_price, currency), None, item.tax)
         return ReturnLine(
             line_no=number,
             sku=item.sku,
             description=item.description,
             quantity=item.quantity,
             unit_price=item.unit_price,
-            line_total=line_total(item.quantity, item.unit_price, currency),
+            line_total=priced.total,
             original_line_no=None,
             price_version=item.price_version,
+            terms=LineTerms(
+                tax_minor=priced.tax.minor,
+                tax_code=item.tax.code,
+                tax_rate=item.tax.rate,
+                tax_version=item.tax.version,
+            )
+            if item.tax is not None
+            else NO_TERMS,
         )
     sold = next((line for line in original.lines if line.line_no == item.original_line_no), None)
     if sold is None or sold.sku != item.sku:
@@ -113,18 +129,42 @@ def _return_line(
             f"line {number}: receipt {original.receipt_number} has no line "
             f"{item.original_line_no} for SKU {item.sku!r}"
         )
-    returnable = sold.quantity - already_returned.get(sold.line_no, 0)
+    before = returned.get(sold.line_no, 0)
+    returnable = sold.quantity - before
     if item.quantity > returnable:
         raise ReturnExceedsSale(sold.line_no, item.quantity, max(returnable, 0))
+    returned[sold.line_no] = before + item.quantity
+    terms = sold.terms
+    if terms == NO_TERMS:
+        refund = line_total(item.quantity, sold.unit_price, currency)
+    else:
+        refund = share(sold.line_total, before, item.quantity, sold.quantity)
+        terms = LineTerms(
+            discount_minor=share(
+                Money.from_minor(terms.discount_minor, currency),
+                before,
+                item.quantity,
+                sold.quantity,
+            ).minor,
+            promotion_id=terms.promotion_id,
+            promotion_version=terms.promotion_version,
+            tax_minor=share(
+                Money.from_minor(terms.tax_minor, currency), before, item.quantity, sold.quantity
+            ).minor,
+            tax_code=terms.tax_code,
+            tax_rate=terms.tax_rate,
+            tax_version=terms.tax_version,
+        )
     return ReturnLine(
         line_no=number,
         sku=sold.sku,
         description=sold.description,
         quantity=item.quantity,
         unit_price=sold.unit_price,
-        line_total=line_total(item.quantity, sold.unit_price, currency),
+        line_total=refund,
         original_line_no=sold.line_no,
         price_version=sold.price_version,
+        terms=terms,
     )
 
 

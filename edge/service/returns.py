@@ -112,6 +112,7 @@ def _priced(items: list[ReturnItem], uow: EdgeUnitOfWork) -> list[ReturnItem]:
                 else catalogue_item.unit_price,
                 description=catalogue_item.description,
                 price_version=catalogue_item.price_version,
+                tax=catalogue_item.tax,
             )
         )
     return priced

@@ -92,7 +92,8 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
     """Scan one or more lines onto an open cart, all or nothing, in constant time per line.
 
     A line whose `line_id` is already on this cart with the same SKU and quantity is returned
-    as it is (a retried scan); lines without an id are always new. Raises CartNotFound,
+    as it is (a retried scan); lines without an id are always new. A new line takes the
+    promotion in force at the node's clock now and its SKU's tax rate. Raises CartNotFound,
     CartClosed, UnknownSku, InvalidQuantity, InvalidPrice, IdReused (an id on another cart,
     with another SKU or quantity, or twice in one request).
     """
@@ -104,6 +105,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
         if requested.count(line_id) > 1:
             raise IdReused("cart line", str(line_id))
     known = uow.carts.lines_by_id(requested)
+    scanned_at = uow.now()
     result: list[CartLine] = []
     added: list[CartLine] = []
     for line_input in command.lines:
@@ -117,7 +119,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
                 raise IdReused("cart line", str(line_input.line_id))
             result.append(existing)
             continue
-        item = uow.catalogue.priced_item(line_input.sku)
+        item = uow.catalogue.priced_item(line_input.sku, at=scanned_at)
         if item is None:
             raise UnknownSku(line_input.sku)
         line = head.scan(

@@ -35,11 +35,13 @@ from sync.messages import (
     FeedEntry,
     PriceV1,
     ProductV1,
+    PromotionV1,
     PushRequest,
     RawEvent,
     SnapshotItem,
     StockLevelV1,
     StoreConfigV1,
+    TaxRateV1,
 )
 from sync.protocol import day_totals, estimate_skew_ms, take_batch
 from sync.records import RECORD_FIELDS
@@ -301,7 +303,8 @@ async def pull_page(
 def apply_feed_entries(
     connection: Connection, entries: Sequence[FeedEntry | SnapshotItem], now: datetime
 ) -> None:
-    """Upsert catalogue, prices, stock levels and store settings from feed entries; merge
+    """Upsert catalogue, prices, tax rates, promotions, stock levels and store settings from
+    feed entries; merge
     shared records (customers, store settings) field by field (edge.service.records).
 
     Rows keep the highest version seen and records merge by HLC, so an entry applied twice or
@@ -311,6 +314,7 @@ def apply_feed_entries(
     products: dict[str, dict[str, Any]] = {}
     prices: dict[tuple[str, str], dict[str, Any]] = {}
     levels: dict[tuple[str, str], dict[str, Any]] = {}
+    rates: dict[str, dict[str, Any]] = {}
     for entry in entries:
         if entry.entity == "product":
             product = ProductV1.model_validate(entry.payload)
@@ -320,6 +324,7 @@ def apply_feed_entries(
                 "kind": product.kind,
                 "track_inventory": int(product.track_inventory),
                 "gtin": product.gtin,
+                "tax_code": product.tax_code,
                 "version": entry.version,
             }
         elif entry.entity == "price":
@@ -344,6 +349,23 @@ def apply_feed_entries(
             NodeRepository(connection).update_store(store.name, store.timezone, store.currency)
         elif entry.entity in RECORD_FIELDS:
             apply_record_entry(connection, entry.entity, entry.payload, now)
+        elif entry.entity == "tax_rate":
+            rate = TaxRateV1.model_validate(entry.payload)
+            rates[rate.code] = {"code": rate.code, "rate": str(rate.rate), "version": rate.version}
+        elif entry.entity == "promotion":
+            promotion = PromotionV1.model_validate(entry.payload)
+            catalogue.upsert_promotion(
+                {
+                    "promotion_id": promotion.promotion_id,
+                    "name": promotion.name,
+                    "percent_off": str(promotion.percent_off),
+                    "starts_at": promotion.starts_at.isoformat(),
+                    "ends_at": promotion.ends_at.isoformat() if promotion.ends_at else None,
+                    "active": int(promotion.active),
+                    "version": promotion.version,
+                },
+                promotion.skus,
+            )
         elif entry.entity == "event_status":
             status = EventStatusV1.model_validate(entry.payload)
             outbox.mark_status(connection, str(status.event_id), status.status)
@@ -353,3 +375,4 @@ def apply_feed_entries(
     catalogue.upsert_products(list(products.values()))
     catalogue.upsert_prices(list(prices.values()))
     catalogue.upsert_stock_levels(list(levels.values()))
+    catalogue.upsert_tax_rates(list(rates.values()))

@@ -376,6 +376,7 @@ class ProductRecord:
     track_inventory: bool
     gtin: str | None
     version: int
+    tax_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,7 +400,13 @@ class CatalogueRepository:
             )
             for row in rows:
                 found[row.sku] = ProductRecord(
-                    row.sku, row.description, row.kind, row.track_inventory, row.gtin, row.version
+                    row.sku,
+                    row.description,
+                    row.kind,
+                    row.track_inventory,
+                    row.gtin,
+                    row.version,
+                    row.tax_code,
                 )
         return found
 
@@ -417,6 +424,52 @@ class CatalogueRepository:
                     row.sku, row.price_list, row.unit_price, row.currency, row.version
                 )
         return found
+
+    async def tax_rate(self, code: str) -> Row[Any] | None:
+        found = await self._connection.execute(
+            select(tables.tax_rate).where(tables.tax_rate.c.code == code).with_for_update()
+        )
+        return found.first()
+
+    async def tax_rates(self) -> list[Row[Any]]:
+        found = await self._connection.execute(
+            select(tables.tax_rate).order_by(tables.tax_rate.c.code)
+        )
+        return list(found.all())
+
+    async def put_tax_rate(self, row: dict[str, Any]) -> None:
+        statement = _insert(self._connection, tables.tax_rate)
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["code"],
+                set_={name: statement.excluded[name] for name in row if name != "code"},
+            ),
+            [row],
+        )
+
+    async def promotion(self, promotion_id: str) -> Row[Any] | None:
+        found = await self._connection.execute(
+            select(tables.promotion)
+            .where(tables.promotion.c.promotion_id == promotion_id)
+            .with_for_update()
+        )
+        return found.first()
+
+    async def promotions(self) -> list[Row[Any]]:
+        found = await self._connection.execute(
+            select(tables.promotion).order_by(tables.promotion.c.promotion_id)
+        )
+        return list(found.all())
+
+    async def put_promotion(self, row: dict[str, Any]) -> None:
+        statement = _insert(self._connection, tables.promotion)
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["promotion_id"],
+                set_={name: statement.excluded[name] for name in row if name != "promotion_id"},
+            ),
+            [row],
+        )
 
     async def upsert_products(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -493,15 +546,29 @@ class EventRepository:
         return [row.seq for row in rows]
 
     async def quarantined(
-        self, store_id: str | None, limit: int, after: datetime | None
+        self,
+        store_id: str | None,
+        limit: int,
+        after: datetime | None,
+        after_event: UUID | None = None,
     ) -> list[Row[Any]]:
-        """Quarantined events, oldest first (by receipt), optionally of one store."""
+        """Quarantined events, oldest first (by receipt, then node and seq), optionally of one
+        store, received after `after`, and after the event `after_event` in that order (a
+        keyset: events of one batch share their receipt time, so a time alone would skip the
+        rest of a batch cut by a page)."""
         event = tables.sync_event
         statement = select(event).where(event.c.status == "quarantined")
         if store_id is not None:
             statement = statement.where(event.c.store_id == store_id)
         if after is not None:
             statement = statement.where(event.c.received_at > after)
+        if after_event is not None:
+            last = await self.get(after_event)
+            if last is not None:
+                statement = statement.where(
+                    tuple_(event.c.received_at, event.c.node_id, event.c.seq)
+                    > tuple_(last.received_at, last.node_id, last.seq)
+                )
         statement = statement.order_by(event.c.received_at, event.c.node_id, event.c.seq).limit(
             limit
         )
@@ -609,6 +676,13 @@ class LedgerRepository:
                     "line_total_minor": line.line_total_minor,
                     "price_version": line.price_version,
                     "price_source": line.price_source,
+                    "discount_minor": line.discount_minor,
+                    "promotion_id": line.promotion_id,
+                    "promotion_version": line.promotion_version,
+                    "tax_minor": line.tax_minor,
+                    "tax_code": line.tax_code,
+                    "tax_rate": line.tax_rate,
+                    "tax_version": line.tax_version,
                 }
                 for document in documents
                 for line in document.lines
@@ -653,7 +727,8 @@ class LedgerRepository:
         currency: str,
     ) -> list[dict[str, Any]]:
         """Per group, over documents in `currency`: invoices, lines, units (net), revenue_minor
-        (net), returns_minor (positive).
+        (net), returns_minor (positive), tax_minor (included in revenue, net of refunds),
+        discount_minor (promotions, net of refunds).
         """
         document = tables.sale_document
         keys: list[Any] = {
@@ -684,8 +759,28 @@ class LedgerRepository:
         if store_id is not None:
             conditions.append(document.c.store_id == store_id)
         statement = statement.where(and_(*conditions))
-        rows = await self._connection.execute(statement)
-        return [dict(row._mapping) for row in rows]
+        rows = [dict(row._mapping) for row in await self._connection.execute(statement)]
+        # Tax and promotion discounts live on the lines: one more grouped pass, joined.
+        line = tables.sale_line
+        terms = (
+            select(
+                *keys,
+                func.coalesce(func.sum(line.c.tax_minor), 0).label("tax_minor"),
+                func.coalesce(func.sum(line.c.discount_minor), 0).label("discount_minor"),
+            )
+            .select_from(line.join(document, document.c.document_id == line.c.document_id))
+            .where(and_(*conditions))
+            .group_by(*keys)
+        )
+        width = len(keys)
+        found = {
+            tuple(row[:width]): (int(row.tax_minor), int(row.discount_minor))
+            for row in await self._connection.execute(terms)
+        }
+        for row in rows:
+            tax, discount = found.get(tuple(row[key.name] for key in keys), (0, 0))
+            row["tax_minor"], row["discount_minor"] = tax, discount
+        return rows
 
 
 class CashRepository:
@@ -1066,6 +1161,21 @@ class SnapshotRepository:
             select(level)
             .where(level.c.location_id == location_id, level.c.sku > sku)
             .order_by(level.c.sku)
+            .limit(limit)
+        )
+        return list((await self._connection.execute(statement)).all())
+
+    async def tax_rates_after(self, code: str, limit: int) -> list[Row[Any]]:
+        rate = tables.tax_rate
+        statement = select(rate).where(rate.c.code > code).order_by(rate.c.code).limit(limit)
+        return list((await self._connection.execute(statement)).all())
+
+    async def promotions_after(self, promotion_id: str, limit: int) -> list[Row[Any]]:
+        promotion = tables.promotion
+        statement = (
+            select(promotion)
+            .where(promotion.c.promotion_id > promotion_id)
+            .order_by(promotion.c.promotion_id)
             .limit(limit)
         )
         return list((await self._connection.execute(statement)).all())

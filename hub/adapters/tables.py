@@ -100,7 +100,35 @@ product = Table(
     Column("gtin", String(14)),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("tax_code", String(32)),
     CheckConstraint("kind IN ('stock', 'non_stock', 'gift_card')", name="kind"),
+)
+
+# Hub-authoritative, versioned like prices: a tax code's rate in percent.
+tax_rate = Table(
+    "tax_rate",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("rate", ExactDecimal, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("rate >= 0 AND rate <= 100", name="rate"),
+)
+
+# Percent-off promotions on a list of SKUs, for every store.
+promotion = Table(
+    "promotion",
+    metadata,
+    Column("promotion_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("skus", JsonDocument, nullable=False),
+    Column("percent_off", ExactDecimal, nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("percent_off > 0 AND percent_off <= 100", name="percent_off"),
 )
 
 price = Table(
@@ -176,6 +204,14 @@ sale_line = Table(
     Column("line_total_minor", BigInteger, nullable=False),
     Column("price_version", Integer),
     Column("price_source", String(16), nullable=False),
+    # The promotion and tax the till priced the line with; signed like line_total_minor.
+    Column("discount_minor", BigInteger, nullable=False, server_default="0"),
+    Column("promotion_id", String(64)),
+    Column("promotion_version", Integer),
+    Column("tax_minor", BigInteger, nullable=False, server_default="0"),
+    Column("tax_code", String(32)),
+    Column("tax_rate", ExactDecimal),
+    Column("tax_version", Integer),
 )
 
 tender = Table(

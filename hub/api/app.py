@@ -15,6 +15,7 @@ from hub.api.routes import (
     integrity,
     inventory,
     ops,
+    pricing,
     quarantine,
     records,
     reports,
@@ -50,6 +51,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         exceptions.router,
         integrity.router,
         records.router,
+        pricing.router,
     ):
         app.include_router(router)
     return app

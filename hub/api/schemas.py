@@ -72,6 +72,45 @@ class ApiKeyListedOut(BaseModel):
     revoked_at: AwareDatetime | None
 
 
+TaxCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+
+
+class TaxRateIn(Body):
+    rate: DecimalText = Field(description="Percent, 0 to 100 (20 is 20 %); prices include it")
+
+
+class TaxRateOut(BaseModel):
+    code: str
+    rate: DecimalText
+    version: int
+    changed: bool = Field(True, description="False when the put repeated the rate in force")
+
+
+class PromotionIn(Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    skus: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=10_000
+    )
+    percent_off: DecimalText = Field(description="Above 0, at most 100")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = Field(None, description="Exclusive; none: until ended")
+    active: bool = Field(True, description="False ends the promotion at every store")
+
+
+class PromotionOut(BaseModel):
+    promotion_id: str
+    name: str
+    skus: list[str]
+    percent_off: DecimalText
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None
+    active: bool
+    version: int
+    changed: bool = True
+
+
 class CatalogueItemIn(Body):
     sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
@@ -81,6 +120,7 @@ class CatalogueItemIn(Body):
     unit_price: DecimalText
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     price_list: str = "default"
+    tax_code: TaxCode | None = Field(None, description="A tax rate's code; none: no tax")
 
 
 class CatalogueImportIn(Body):
@@ -143,6 +183,8 @@ class SalesRowOut(BaseModel):
     units: int
     revenue: DecimalText
     returns: DecimalText
+    tax: DecimalText = Field(description="Included in revenue, net of refunds")
+    discounts: DecimalText = Field(description="Promotions, already off revenue")
 
 
 class CashRowOut(BaseModel):

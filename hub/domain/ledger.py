@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from shared.money import to_minor
-from sync.messages import CashMoved, ReturnRecorded, SaleCompleted, TenderV1
+from sync.messages import CashMoved, LineTermsV1, ReturnRecorded, SaleCompleted, TenderV1
 
 DocumentKind = Literal["sale", "return"]
 
@@ -29,6 +29,14 @@ class LedgerLine:
     line_total_minor: int
     price_version: int | None
     price_source: str
+    # The promotion and tax the till priced the line with (sync.messages.LineTermsV1).
+    discount_minor: int = 0
+    promotion_id: str | None = None
+    promotion_version: int | None = None
+    tax_minor: int = 0
+    tax_code: str | None = None
+    tax_rate: Decimal | None = None
+    tax_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,21 @@ class LedgerDocument:
 
 def _minor(amount: Decimal, currency: str) -> int:
     return to_minor(amount, currency)
+
+
+def _terms(terms: LineTermsV1 | None, currency: str, sign: int) -> dict[str, Any]:
+    """LedgerLine's promotion and tax fields; `sign` -1 for a return (money paid out)."""
+    if terms is None:
+        return {}
+    return {
+        "discount_minor": sign * _minor(terms.discount, currency),
+        "promotion_id": terms.promotion_id,
+        "promotion_version": terms.promotion_version,
+        "tax_minor": sign * _minor(terms.tax, currency),
+        "tax_code": terms.tax_code,
+        "tax_rate": terms.tax_rate,
+        "tax_version": terms.tax_version,
+    }
 
 
 def _tenders(tenders: list[TenderV1], currency: str) -> tuple[LedgerTender, ...]:
@@ -111,6 +134,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                     line_total_minor=_minor(line.line_total, currency),
                     price_version=line.price_version,
                     price_source=line.price_source,
+                    **_terms(line.terms, currency, 1),
                 )
                 for line in sale.lines
             ),
@@ -143,6 +167,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                 line_total_minor=-_minor(line.line_total, currency),
                 price_version=line.price_version,
                 price_source="catalogue",
+                **_terms(line.terms, currency, -1),
             )
             for line in document.lines
         ),

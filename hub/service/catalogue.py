@@ -1,12 +1,16 @@
-"""The hub-authoritative catalogue: products and versioned prices, published to every store's feed.
+"""The hub-authoritative catalogue: products, versioned prices, tax rates and promotions,
+published to every store's feed.
 
-An import is an upsert: a product or price whose content is unchanged keeps its version and
-publishes nothing; a changed one gets version + 1 and one feed entry.
+An import or a put is an upsert: an item whose content is unchanged keeps its version and
+publishes nothing; a changed one gets version + 1 and one feed entry. Stores never edit
+these: a till records on each sale line the versions it priced the line with.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,7 +19,7 @@ from hub.adapters.repository import CatalogueRepository, FeedRepository, PriceRe
 from hub.errors import InvalidRequest
 from shared.clock import Clock
 from shared.money import minor_units
-from sync.messages import PriceV1, ProductV1
+from sync.messages import PriceV1, ProductV1, PromotionV1, TaxRateV1
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,7 @@ class CatalogueItem:
     currency: str
     gtin: str | None = None
     price_list: str = "default"
+    tax_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,7 @@ async def import_catalogue(
                 kind=item.kind,
                 track_inventory=item.track_inventory,
                 gtin=item.gtin,
+                tax_code=item.tax_code,
             )
             current = products.get(item.sku)
             if publishes_product and (current is None or _product_changed(current, product)):
@@ -130,7 +136,7 @@ async def import_catalogue(
 
 
 def _product_fields(item: CatalogueItem) -> tuple[object, ...]:
-    return (item.description, item.kind, item.track_inventory, item.gtin)
+    return (item.description, item.kind, item.track_inventory, item.gtin, item.tax_code)
 
 
 def _product_changed(current: ProductRecord, product: ProductV1) -> bool:
@@ -139,6 +145,7 @@ def _product_changed(current: ProductRecord, product: ProductV1) -> bool:
         or current.kind != product.kind
         or current.track_inventory != product.track_inventory
         or current.gtin != product.gtin
+        or current.tax_code != product.tax_code
     )
 
 
@@ -154,3 +161,163 @@ def _feed_row(
         "payload": payload,
         "created_at": now,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What a put left in force, and whether it changed anything (and so was published)."""
+
+    version: int
+    changed: bool
+
+
+def _plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros and never in exponent form: 20.000000 -> 20, 17.50 -> 17.5."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+
+
+def tax_rate_payload(row: Any) -> TaxRateV1:
+    return TaxRateV1(code=row.code, rate=_plain(row.rate), version=row.version)
+
+
+def promotion_payload(row: Any) -> PromotionV1:
+    skus = row.skus if isinstance(row.skus, list) else json.loads(row.skus)
+    return PromotionV1(
+        promotion_id=row.promotion_id,
+        name=row.name,
+        skus=skus,
+        percent_off=_plain(row.percent_off),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        active=row.active,
+        version=row.version,
+    )
+
+
+async def put_tax_rate(code: str, rate: Decimal, db: HubDatabase, clock: Clock) -> Published:
+    """Set a tax code's rate (percent, 0 to 100) and publish it to every store.
+
+    Products name their tax code (`CatalogueItem.tax_code`); prices include the tax, so a new
+    rate changes the tax recorded on later sale lines, not what customers pay. Raises
+    InvalidRequest for a rate outside 0..100 or with more than 4 decimal places.
+    """
+    if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(100):
+        raise InvalidRequest(f"tax rate {rate} must be between 0 and 100 percent")
+    if rate.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise InvalidRequest(f"tax rate {rate} has more than 4 decimal places")
+    now = clock.now()
+    async with db.write() as connection:
+        catalogue = CatalogueRepository(connection)
+        current = await catalogue.tax_rate(code)
+        if current is not None and current.rate == rate:
+            return Published(current.version, changed=False)
+        version = (current.version if current else 0) + 1
+        payload = TaxRateV1(code=code, rate=_plain(rate), version=version)
+        await catalogue.put_tax_rate(
+            {"code": code, "rate": rate, "version": version, "updated_at": now}
+        )
+        await FeedRepository(connection).append(
+            [_feed_row("tax_rate", code, version, payload.model_dump(mode="json"), now)]
+        )
+    return Published(version, changed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionTerms:
+    """A percent-off promotion as HQ sends it: `percent_off` (0 < p <= 100) off the catalogue
+    price of `skus` from `starts_at` until `ends_at` (exclusive; None: open-ended)."""
+
+    name: str
+    skus: list[str]
+    percent_off: Decimal
+    starts_at: datetime
+    ends_at: datetime | None = None
+    active: bool = True
+
+
+async def put_promotion(
+    promotion_id: str, terms: PromotionTerms, db: HubDatabase, clock: Clock
+) -> Published:
+    """Create or change a promotion and publish it to every store; `active=False` ends it.
+
+    Raises InvalidRequest for a percentage outside (0, 100], naive or inverted dates, or no
+    SKUs.
+    """
+    if not terms.percent_off.is_finite() or not Decimal(0) < terms.percent_off <= Decimal(100):
+        raise InvalidRequest(f"percent off {terms.percent_off} must be above 0 and at most 100")
+    if terms.percent_off.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise InvalidRequest(f"percent off {terms.percent_off} has more than 4 decimal places")
+    if terms.starts_at.tzinfo is None or (
+        terms.ends_at is not None and terms.ends_at.tzinfo is None
+    ):
+        raise InvalidRequest("promotion dates need a time zone offset")
+    if terms.ends_at is not None and terms.ends_at <= terms.starts_at:
+        raise InvalidRequest("a promotion must end after it starts")
+    skus = sorted(set(terms.skus))
+    if not skus:
+        raise InvalidRequest("a promotion needs at least one SKU")
+    now = clock.now()
+    async with db.write() as connection:
+        catalogue = CatalogueRepository(connection)
+        current = await catalogue.promotion(promotion_id)
+        content = (
+            terms.name,
+            skus,
+            terms.percent_off,
+            terms.starts_at,
+            terms.ends_at,
+            terms.active,
+        )
+        if current is not None:
+            before = promotion_payload(current)
+            if content == (
+                before.name,
+                before.skus,
+                before.percent_off,
+                before.starts_at,
+                before.ends_at,
+                before.active,
+            ):
+                return Published(current.version, changed=False)
+        version = (current.version if current else 0) + 1
+        payload = PromotionV1(
+            promotion_id=promotion_id,
+            name=terms.name,
+            skus=skus,
+            percent_off=_plain(terms.percent_off),
+            starts_at=terms.starts_at,
+            ends_at=terms.ends_at,
+            active=terms.active,
+            version=version,
+        )
+        await catalogue.put_promotion(
+            {
+                "promotion_id": promotion_id,
+                "name": terms.name,
+                "skus": skus,
+                "percent_off": terms.percent_off,
+                "starts_at": terms.starts_at,
+                "ends_at": terms.ends_at,
+                "active": terms.active,
+                "version": version,
+                "updated_at": now,
+            }
+        )
+        await FeedRepository(connection).append(
+            [_feed_row("promotion", promotion_id, version, payload.model_dump(mode="json"), now)]
+        )
+    return Published(version, changed=True)
+
+
+async def tax_rates(db: HubDatabase) -> list[TaxRateV1]:
+    """Every tax code and its rate in force, by code."""
+    async with db.read() as connection:
+        return [tax_rate_payload(row) for row in await CatalogueRepository(connection).tax_rates()]
+
+
+async def promotions(db: HubDatabase) -> list[PromotionV1]:
+    """Every promotion, ended ones included, by id."""
+    async with db.read() as connection:
+        rows = await CatalogueRepository(connection).promotions()
+        return [promotion_payload(row) for row in rows]

@@ -15,6 +15,7 @@ from hub.adapters.repository import (
 )
 from hub.domain.feed import FeedPosition
 from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
+from hub.service.catalogue import promotion_payload, tax_rate_payload
 from shared.clock import Clock
 from sync.messages import (
     FeedEntry,
@@ -60,7 +61,7 @@ async def read_feed(store_id: str, cursor: str | None, limit: int, db: HubDataba
 
 
 # The order a snapshot walks the state in; its resume key is [stage, key...] as JSON.
-_STAGES = ("product", "price", "stock_level", "record", "store")
+_STAGES = ("tax_rate", "promotion", "product", "price", "stock_level", "record", "store")
 
 
 def _parse_after(after: str | None) -> tuple[int, list[str]]:
@@ -79,7 +80,8 @@ def _parse_after(after: str | None) -> tuple[int, list[str]]:
 async def snapshot_page(
     store_id: str, after: str | None, limit: int, db: HubDatabase
 ) -> SnapshotPage:
-    """One chunk of the store's current state: products, prices, its stock levels, its settings.
+    """One chunk of the store's current state: tax rates, promotions, products, prices, its
+    stock levels, shared records, its settings.
 
     The first chunk (`after` None) names the feed position to follow once the snapshot is
     applied, taken before any state is read: the state read later is at least as new, and the
@@ -103,7 +105,17 @@ async def snapshot_page(
         while stage < len(_STAGES) and next_after is None:
             room = limit - len(items)
             name = _STAGES[stage]
-            if name == "product":
+            if name == "tax_rate":
+                rows = await snapshot.tax_rates_after(keys[0] if keys else "", room)
+                items += [_tax_rate_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, rows[-1].code])
+            elif name == "promotion":
+                rows = await snapshot.promotions_after(keys[0] if keys else "", room)
+                items += [_promotion_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, rows[-1].promotion_id])
+            elif name == "product":
                 rows = await snapshot.products_after(keys[0] if keys else "", room)
                 items += [_product_item(row) for row in rows]
                 if len(rows) == room:
@@ -158,9 +170,27 @@ def _product_item(row: Any) -> SnapshotItem:
         kind=row.kind,
         track_inventory=row.track_inventory,
         gtin=row.gtin,
+        tax_code=row.tax_code,
     )
     return SnapshotItem(
         entity="product", key=row.sku, version=row.version, payload=product.model_dump(mode="json")
+    )
+
+
+def _tax_rate_item(row: Any) -> SnapshotItem:
+    rate = tax_rate_payload(row)
+    return SnapshotItem(
+        entity="tax_rate", key=rate.code, version=rate.version, payload=rate.model_dump(mode="json")
+    )
+
+
+def _promotion_item(row: Any) -> SnapshotItem:
+    promotion = promotion_payload(row)
+    return SnapshotItem(
+        entity="promotion",
+        key=promotion.promotion_id,
+        version=promotion.version,
+        payload=promotion.model_dump(mode="json"),
     )
 
 

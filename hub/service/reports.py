@@ -16,7 +16,8 @@ GroupBy = Literal["day", "store", "store_day"]
 
 @dataclass(frozen=True, slots=True)
 class SalesRow:
-    """One group of the report. `revenue` is net of returns; `returns` is positive."""
+    """One group of the report. `revenue` is net of returns; `returns` is positive; `tax` is
+    included in `revenue` and `discounts` already taken off it, both net of refunds."""
 
     store_id: str | None
     business_day: date | None
@@ -25,6 +26,8 @@ class SalesRow:
     units: int
     revenue: Money
     returns: Money
+    tax: Money
+    discounts: Money
 
 
 async def sales_report(
@@ -54,6 +57,8 @@ async def sales_report(
             units=int(row["units"]),
             revenue=Money.from_minor(int(row["revenue_minor"]), currency),
             returns=Money.from_minor(int(row["returns_minor"]), currency),
+            tax=Money.from_minor(int(row["tax_minor"]), currency),
+            discounts=Money.from_minor(int(row["discount_minor"]), currency),
         )
         for row in rows
     ]

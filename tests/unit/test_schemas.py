@@ -16,3 +16,10 @@ def test_every_event_kind_the_hub_understands_is_published() -> None:
 
     for kind, version in SCHEMA_VERSIONS.items():
         assert f"event.{kind}.v{version}" in MESSAGES
+
+
+def test_every_feed_entity_is_published() -> None:
+    from sync.messages import FEED_ENTITIES
+
+    for entity in FEED_ENTITIES:
+        assert f"feed.{entity}.v1" in MESSAGES

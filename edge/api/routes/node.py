@@ -144,7 +144,7 @@ async def sync_now(runtime: RuntimeDep) -> StatusOut:
 
 @router.get("/catalogue/{sku}", response_model=CatalogueItemOut)
 async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
-    item = await runtime.read(lambda uow: uow.catalogue.priced_item(sku))
+    item = await runtime.read(lambda uow: uow.catalogue.priced_item(sku, at=uow.now()))
     if item is None:
         raise UnknownSku(sku)
     return CatalogueItemOut(
@@ -152,6 +152,10 @@ async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
         description=item.description,
         unit_price=item.unit_price,
         price_version=item.price_version,
+        tax_code=item.tax.code if item.tax else None,
+        tax_rate=item.tax.rate if item.tax else None,
+        promotion_id=item.promotion.promotion_id if item.promotion else None,
+        percent_off=item.promotion.percent_off if item.promotion else None,
     )
 
 

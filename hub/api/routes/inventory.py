@@ -39,6 +39,7 @@ async def import_items(
                 currency=item.currency,
                 gtin=item.gtin,
                 price_list=item.price_list,
+                tax_code=item.tax_code,
             )
             for item in body.items
         ],

@@ -51,6 +51,8 @@ async def sales(
                 units=row.units,
                 revenue=row.revenue.amount,
                 returns=row.returns.amount,
+                tax=row.tax.amount,
+                discounts=row.discounts.amount,
             )
             for row in rows
         ],

@@ -1,0 +1,235 @@
+"""Tax rates and promotions: set at HQ only, versioned, reaching every till through the feed
+and new tills through the snapshot; each sale line records the versions it was priced with."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from shared.clock import ManualClock
+from tests.support import Edge, Hub, close_edge, make_edge
+
+DAY = "2010-12-01"
+
+
+async def put_rate(hub: Hub, code: str, rate: str) -> dict[str, Any]:
+    response = await hub.client.put(f"/v1/tax-rates/{code}", json={"rate": rate}, headers=hub.admin)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def put_promotion(hub: Hub, promotion_id: str, **body: Any) -> dict[str, Any]:
+    body = {
+        "name": "Christmas lights",
+        "skus": ["A"],
+        "percent_off": "10",
+        "starts_at": f"{DAY}T00:00:00+00:00",
+        "ends_at": "2010-12-02T00:00:00+00:00",
+        **body,
+    }
+    response = await hub.client.put(f"/v1/promotions/{promotion_id}", json=body, headers=hub.admin)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def taxed_catalogue(hub: Hub) -> None:
+    """A standard-rated 'A' and 'B', a zero-rated 'C' (no tax code)."""
+    response = await hub.client.post(
+        "/v1/catalogue/import",
+        json={
+            "items": [
+                {"sku": sku, "unit_price": price, "currency": "GBP", "tax_code": code}
+                for sku, price, code in [
+                    ("A", "2.55", "STD"),
+                    ("B", "0.85", "STD"),
+                    ("C", "10.00", None),
+                ]
+            ]
+        },
+        headers=hub.admin,
+    )
+    assert response.status_code == 200, response.text
+
+
+def line(sale: dict[str, Any], sku: str) -> dict[str, Any]:
+    return next(item for item in sale["lines"] if item["sku"] == sku)
+
+
+async def test_a_till_prices_lines_with_the_hubs_tax_and_promotion_and_records_their_versions(
+    hub: Hub, store: Edge
+) -> None:
+    assert (await put_rate(hub, "STD", "20"))["version"] == 1
+    await taxed_catalogue(hub)
+    await put_promotion(hub, "XMAS")
+    await store.sync()
+
+    looked_up = (await store.client.get("/v1/catalogue/A")).json()
+    assert (looked_up["tax_rate"], looked_up["promotion_id"], looked_up["percent_off"]) == (
+        "20",
+        "XMAS",
+        "10",
+    )
+    sale = await store.sell([("A", 3), ("B", 2), ("C", 1)])
+    a = line(sale, "A")
+    # 3 x 2.55 = 7.65, 10 % off = 0.765 -> 0.77 (HALF_UP), 6.88 paid; VAT in it 6.88 / 6 = 1.1467.
+    assert a["line_total"] == "6.88"
+    assert a["terms"] == {
+        "discount": "0.77",
+        "promotion_id": "XMAS",
+        "promotion_version": 1,
+        "tax": "1.15",
+        "tax_code": "STD",
+        "tax_rate": "20",
+        "tax_version": 1,
+    }
+    assert line(sale, "B")["terms"]["discount"] == "0.00"  # not on promotion, still taxed
+    assert line(sale, "B")["terms"]["tax"] == "0.28"  # 1.70 / 6 = 0.2833
+    assert line(sale, "C")["terms"] is None  # no tax code, no promotion
+    assert (sale["total"], sale["tax"], sale["discount"]) == ("18.58", "1.43", "0.77")
+
+    # HQ raises the rate: the next sale records version 2, the first keeps version 1.
+    assert (await put_rate(hub, "STD", "17.5"))["version"] == 2
+    assert (await put_rate(hub, "STD", "17.5"))["changed"] is False  # a repeat publishes nothing
+    await store.sync()
+    later = await store.sell([("B", 2)])
+    assert (line(later, "B")["terms"]["tax_version"], line(later, "B")["terms"]["tax"]) == (
+        2,
+        "0.25",  # 1.70 x 17.5 / 117.5 = 0.2532
+    )
+    again = (await store.client.get(f"/v1/sales/{sale['sale_id']}")).json()
+    assert line(again, "A")["terms"]["tax_version"] == 1
+
+    await store.sync()
+    (row,) = await hub.report()
+    assert (row["revenue"], row["tax"], row["discounts"]) == ("20.28", "1.68", "0.77")
+
+
+async def test_a_promotion_applies_only_while_in_force_and_never_to_an_override(
+    hub: Hub, store: Edge
+) -> None:
+    await put_promotion(hub, "XMAS", percent_off="10")
+    await put_promotion(hub, "BETTER", percent_off="25", name="Doorbuster")
+    await store.sync()
+    cart_id = str(uuid.uuid4())
+    response = await store.client.post(
+        "/v1/carts",
+        json={
+            "cart_id": cart_id,
+            "till_id": "T1",
+            "lines": [
+                {"sku": "A", "quantity": 4},
+                {"sku": "A", "quantity": 1, "unit_price": "2.00"},
+            ],
+        },
+    )
+    assert response.status_code == 201, response.text
+    best, overridden = response.json()["lines"]
+    assert (best["terms"]["promotion_id"], best["line_total"]) == ("BETTER", "7.65")  # best one
+    assert overridden["terms"] is None and overridden["line_total"] == "2.00"
+
+    # HQ ends a promotion early: the till stops applying it once the feed says so.
+    ended = await put_promotion(hub, "BETTER", percent_off="25", name="Doorbuster", active=False)
+    assert ended["version"] == 2
+    await store.sync()
+    sale = await store.sell([("A", 4)])
+    assert line(sale, "A")["terms"]["promotion_id"] == "XMAS"
+
+    clock = store.runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.set(clock.now().replace(day=2))  # the other one ended at midnight
+    assert (await store.sell([("A", 4)]))["discount"] == "0.00"
+
+
+async def test_a_return_refunds_exactly_what_a_discounted_line_took(hub: Hub, store: Edge) -> None:
+    await put_rate(hub, "STD", "20")
+    await taxed_catalogue(hub)
+    await put_promotion(hub, "TENTH", percent_off="10")
+    await store.sync()
+    sale = await store.sell([("A", 3)])
+    sold = line(sale, "A")
+    refunds = []
+    for _ in range(3):  # one unit at a time: rounding must not pay out a penny too much
+        response = await store.client.post(
+            "/v1/returns",
+            json={
+                "till_id": "T1",
+                "original_sale_id": sale["sale_id"],
+                "reason": "changed mind",
+                "lines": [{"sku": "A", "quantity": 1, "original_line_no": sold["line_no"]}],
+            },
+        )
+        assert response.status_code == 201, response.text
+        refunds.append(response.json())
+    # 6.88 paid for three: 2.29 + 2.30 + 2.29, never 3 x 2.29 or 3 x 2.30 (or 3 x 2.55).
+    assert [r["total"] for r in refunds] == ["2.29", "2.30", "2.29"]
+    assert sum(Decimal(r["total"]) for r in refunds) == Decimal(sold["line_total"])
+    assert sum(Decimal(r["tax"]) for r in refunds) == Decimal(sold["terms"]["tax"])
+    over = await store.client.post(
+        "/v1/returns",
+        json={
+            "till_id": "T1",
+            "original_sale_id": sale["sale_id"],
+            "reason": "once more",
+            "lines": [{"sku": "A", "quantity": 1, "original_line_no": sold["line_no"]}],
+        },
+    )
+    assert over.status_code == 422 and over.json()["error"] == "return_exceeds_sale", over.text
+    await store.sync()
+    (row,) = await hub.report()
+    assert (row["revenue"], row["tax"], row["discounts"]) == ("0.00", "0.00", "0.00")
+
+
+async def test_a_new_till_gets_tax_rates_and_promotions_in_its_snapshot(
+    hub: Hub, store: Edge, tmp_path: Path
+) -> None:
+    await put_rate(hub, "STD", "20")
+    await taxed_catalogue(hub)
+    await put_promotion(hub, "XMAS")
+    fresh = await make_edge(tmp_path / "second.db", hub, await hub.token("store-1"))
+    try:
+        looked_up = (await fresh.client.get("/v1/catalogue/A")).json()
+        assert (looked_up["tax_code"], looked_up["tax_rate"], looked_up["promotion_id"]) == (
+            "STD",
+            "20",
+            "XMAS",
+        )
+    finally:
+        await close_edge(fresh)
+
+
+async def test_hq_gets_a_clear_error_for_a_rate_or_promotion_that_cannot_be(hub: Hub) -> None:
+    for path, body, why in [
+        ("/v1/tax-rates/STD", {"rate": "120"}, "between 0 and 100"),
+        ("/v1/tax-rates/STD", {"rate": 20.5}, "decimal strings"),
+        ("/v1/tax-rates/bad%20code", {"rate": "20"}, ""),
+        (
+            "/v1/promotions/P1",
+            {"name": "x", "skus": ["A"], "percent_off": "0", "starts_at": f"{DAY}T00:00:00Z"},
+            "above 0",
+        ),
+        (
+            "/v1/promotions/P1",
+            {
+                "name": "x",
+                "skus": ["A"],
+                "percent_off": "5",
+                "starts_at": f"{DAY}T00:00:00Z",
+                "ends_at": f"{DAY}T00:00:00Z",
+            },
+            "end after it starts",
+        ),
+        (
+            "/v1/promotions/P1",
+            {"name": "x", "skus": ["A"], "percent_off": "5", "starts_at": f"{DAY}T00:00:00"},
+            "timezone",
+        ),
+    ]:
+        response = await hub.client.put(path, json=body, headers=hub.admin)
+        assert response.status_code == 422, (path, body, response.text)
+        assert why in response.text, response.text
+    assert (await hub.client.get("/v1/tax-rates", headers=hub.admin)).json() == []
+    assert (await hub.client.get("/v1/promotions", headers=hub.admin)).json() == []
+    unauthenticated = await hub.client.put("/v1/tax-rates/STD", json={"rate": "20"})
+    assert unauthenticated.status_code == 401
