@@ -57,11 +57,17 @@ def _of(row: Any, with_payload: bool = False) -> QuarantinedEvent:
 
 
 async def list_quarantined(
-    db: HubDatabase, *, store_id: str | None = None, limit: int = 100, after: datetime | None = None
+    db: HubDatabase,
+    *,
+    store_id: str | None = None,
+    limit: int = 100,
+    after: datetime | None = None,
+    after_event: UUID | None = None,
 ) -> list[QuarantinedEvent]:
-    """Quarantined events, oldest first; page with `after` = the last `received_at` seen."""
+    """Quarantined events, oldest first; page with `after_event` = the last event id seen.
+    `after` keeps only events received later than that time."""
     async with db.read() as connection:
-        rows = await EventRepository(connection).quarantined(store_id, limit, after)
+        rows = await EventRepository(connection).quarantined(store_id, limit, after, after_event)
     return [_of(row) for row in rows]
 
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from sync import messages
-from tests.support import Edge, Hub
+from tests.integration.test_hub_sync import enrol, push
+from tests.support import Edge, Hub, event
 
 
 async def write_newer_sale(edge: Edge) -> str:
@@ -91,3 +92,19 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
 async def test_retrying_an_unknown_event_is_a_clear_404(hub: Hub) -> None:
     response = await hub.client.post(f"/v1/quarantine/{uuid.uuid4()}/retry", headers=hub.admin)
     assert response.status_code == 404 and response.json()["error"] == "event_not_found"
+
+
+async def test_paging_the_quarantine_never_skips_an_event_of_the_same_batch(hub: Hub) -> None:
+    node = await enrol(hub)
+    newer = [event(node, seq, {"anything": seq}, kind="gift_card.sold") for seq in (1, 2, 3)]
+    response = await push(hub, node, newer)  # one batch: one receipt time for all three
+    assert response.status_code == 200, response.text
+    seen: list[str] = []
+    params: dict[str, object] = {"limit": 2}
+    while True:
+        page = (await hub.client.get("/v1/quarantine", params=params, headers=hub.admin)).json()
+        if not page:
+            break
+        seen += [item["event_id"] for item in page]
+        params["after_event"] = page[-1]["event_id"]
+    assert seen == [item["event_id"] for item in newer]

@@ -128,6 +128,11 @@ async def test_a_store_edits_only_its_own_settings(hub: Hub, store: Edge) -> Non
         "/v1/records/customer/C-1", json={"fields": {"loyalty_tier": "gold"}}
     )
     assert unknown.status_code == 422
+    for client, headers in ((store.client, {}), (hub.client, hub.admin)):
+        too_long = await client.put(
+            f"/v1/records/customer/{'C' * 65}", json={"fields": {"phone": "0"}}, headers=headers
+        )
+        assert too_long.status_code == 422, too_long.text  # refused, not a server error
 
     # A node that forges an edit of another store's settings is quarantined, not applied.
     await hub.create_store("store-2")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import IdentityDep, RuntimeDep
@@ -15,11 +15,12 @@ from sync.records import FieldValue
 
 router = APIRouter(prefix="/v1", tags=["Shared records"])
 Entity = Literal["customer", "store_settings"]
+RecordKey = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.put("/records/{entity}/{key}", response_model=RecordOut)
 async def edit(
-    entity: Entity, key: str, body: RecordIn, runtime: RuntimeDep, identity: IdentityDep
+    entity: Entity, key: RecordKey, body: RecordIn, runtime: RuntimeDep, identity: IdentityDep
 ) -> RecordOut:
     """Edit fields here, offline or not; the edit reaches HQ through the outbox. The newest
     edit of each field wins everywhere; a concurrent value that lost is kept in the log."""
@@ -32,7 +33,7 @@ async def edit(
 
 
 @router.get("/records/{entity}/{key}", response_model=RecordOut)
-async def read(entity: Entity, key: str, runtime: RuntimeDep) -> RecordOut:
+async def read(entity: Entity, key: RecordKey, runtime: RuntimeDep) -> RecordOut:
     fields = await runtime.read(lambda uow: records.get_record(entity, key, uow))
     return RecordOut.of(entity, key, fields)
 

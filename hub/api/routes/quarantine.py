@@ -57,11 +57,17 @@ async def list_quarantined(
     _: HqCaller,
     store_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    after: Annotated[datetime | None, Query(description="received_at of the last row seen")] = None,
+    after: Annotated[
+        datetime | None, Query(description="Only events received later than this")
+    ] = None,
+    after_event: Annotated[
+        UUID | None, Query(description="The last event id of the previous page")
+    ] = None,
 ) -> list[QuarantinedOut]:
-    """Quarantined events, oldest first, with the reason each could not be applied."""
+    """Quarantined events, oldest first, with the reason each could not be applied. Page with
+    `after_event`: every event of a batch shares its receipt time."""
     events = await quarantine.list_quarantined(
-        runtime.database, store_id=store_id, limit=limit, after=after
+        runtime.database, store_id=store_id, limit=limit, after=after, after_event=after_event
     )
     return [QuarantinedOut.of(event) for event in events]
 

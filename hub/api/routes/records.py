@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.service import records
@@ -12,11 +12,12 @@ from sync.record_schemas import ConflictOut, RecordIn, RecordOut
 
 router = APIRouter(prefix="/v1", tags=["Shared records"])
 Entity = Literal["customer", "store_settings"]
+RecordKey = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.put("/records/{entity}/{key}", response_model=RecordOut)
 async def edit(
-    entity: Entity, key: str, body: RecordIn, runtime: RuntimeDep, _: HqCaller
+    entity: Entity, key: RecordKey, body: RecordIn, runtime: RuntimeDep, _: HqCaller
 ) -> RecordOut:
     """Edit fields as HQ: the newest edit of each field wins at every replica; the value it
     replaces is kept in the conflict log if it differed."""
@@ -25,7 +26,7 @@ async def edit(
 
 
 @router.get("/records/{entity}/{key}", response_model=RecordOut)
-async def read(entity: Entity, key: str, runtime: RuntimeDep, _: HqCaller) -> RecordOut:
+async def read(entity: Entity, key: RecordKey, runtime: RuntimeDep, _: HqCaller) -> RecordOut:
     return RecordOut.of(entity, key, await records.get_record(entity, key, runtime.database))
 
 
