@@ -164,7 +164,7 @@ class SyncAgent:
             if identity is None:
                 return
         client = await self._hub()
-        await self._push_all(client, identity)
+        await self._push_all(client, identity, handshake=True)
         await self._bootstrap_if_needed(client, identity)
         for _ in range(100):
             started = time.perf_counter()
@@ -204,7 +204,11 @@ class SyncAgent:
             if await self._pending() > 0:
                 await self._push_all(client, identity)
 
-    async def _push_all(self, client: HubClient, identity: NodeIdentity) -> None:
+    async def _push_all(
+        self, client: HubClient, identity: NodeIdentity, *, handshake: bool = False
+    ) -> None:
+        """Upload until the outbox is drained; with `handshake`, an empty outbox still makes
+        one (empty) push, the handshake at which both sides measure the clock skew."""
         while True:
             started = time.perf_counter()
             outcome = await push_batch(
@@ -214,14 +218,16 @@ class SyncAgent:
                 clock=self._clock,
                 max_events=self._settings.push_batch_events,
                 max_bytes=self._settings.push_batch_bytes,
+                handshake=handshake,
             )
+            handshake = False
+            if outcome.skew_ms is not None:
+                self.status.skew_ms = outcome.skew_ms
+                self._metrics.clock_skew_ms.set(outcome.skew_ms)
             if outcome.sent == 0:
                 return
             self._metrics.push_seconds.observe(time.perf_counter() - started)
             self._metrics.events_pushed.inc(outcome.sent)
-            if outcome.skew_ms is not None:
-                self.status.skew_ms = outcome.skew_ms
-                self._metrics.clock_skew_ms.set(outcome.skew_ms)
             if outcome.remaining == 0:
                 return
 

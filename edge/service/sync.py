@@ -117,10 +117,13 @@ async def push_batch(
     clock: Clock,
     max_events: int,
     max_bytes: int,
+    handshake: bool = False,
 ) -> PushOutcome:
     """Upload the next batch of unacknowledged outbox events and record the hub's ack.
 
-    Raises the client's errors; nothing is marked acknowledged unless the hub said so.
+    With nothing to upload, sends an empty push if `handshake` (so both sides measure the
+    clock skew at every sync cycle, and the hub sees the node alive), else nothing. Raises
+    the client's errors; nothing is marked acknowledged unless the hub said so.
     """
 
     def read_pending(connection: Connection) -> tuple[outbox.OutboxStats, list[outbox.OutboxRow]]:
@@ -129,7 +132,7 @@ async def push_batch(
 
     stats, rows = await database.read(read_pending)
     batch = take_batch(rows, max_events, max_bytes)
-    if not batch:
+    if not batch and not handshake:
         return PushOutcome(0, stats.acked_seq, stats.last_seq, None)
     sent_at = clock.now()
     request = PushRequest(

@@ -1,4 +1,4 @@
-"""Clocks: skew is measured at every push and reported on both sides, never used for order."""
+"""Clocks: skew is measured at every sync handshake and reported on both sides, never used for order."""
 
 from __future__ import annotations
 
@@ -48,3 +48,18 @@ async def test_a_node_years_slow_is_reported_at_both_ends_and_loses_nothing(
     (day,) = ledger.json()["rows"]
     assert day["invoices"] == 2
     assert first["sale_id"] != second["sale_id"]
+
+
+async def test_skew_is_measured_at_every_sync_even_with_nothing_to_upload(
+    hub: Hub, store: Edge
+) -> None:
+    await store.sync()  # caught up: the outbox is empty
+    (before,) = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
+    clock = store.runtime.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=365))  # the node's clock is corrected by a year
+    status = await store.sync()
+    assert status["outbox"]["pending"] == 0  # type: ignore[index]
+    (after,) = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
+    assert abs((before["skew_ms"] - after["skew_ms"]) - YEAR_MS) < 60_000
+    assert abs(status["sync"]["skew_ms"] - after["skew_ms"]) < 60_000  # type: ignore[index]
