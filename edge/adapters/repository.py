@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from edge.adapters import tables
 from edge.domain.cart import Cart, CartHead, CartLine, PricedItem
 from edge.domain.documents import (
+    DRAWER_SIGN,
     NO_TERMS,
     CashMovement,
     LineTerms,
@@ -832,9 +833,10 @@ class IntegrityRepository:
         self._connection = connection
 
     def days_between(self, after_seq: int, up_to_seq: int) -> list[str]:
-        """Business days of documents whose events have seqs in (after_seq, up_to_seq]."""
+        """Business days of documents and cash movements whose events have seqs in
+        (after_seq, up_to_seq]."""
         days: set[str] = set()
-        for table in (tables.sale, tables.sales_return):
+        for table in (tables.sale, tables.sales_return, tables.cash_movement):
             rows = self._connection.execute(
                 select(table.c.business_day)
                 .where(table.c.event_seq > after_seq, table.c.event_seq <= up_to_seq)
@@ -845,7 +847,7 @@ class IntegrityRepository:
 
     def last_seq_of_day(self, business_day: str) -> int:
         last = 0
-        for table in (tables.sale, tables.sales_return):
+        for table in (tables.sale, tables.sales_return, tables.cash_movement):
             value = self._connection.execute(
                 select(func.max(table.c.event_seq)).where(table.c.business_day == business_day)
             ).scalar_one_or_none()
@@ -853,7 +855,9 @@ class IntegrityRepository:
         return last
 
     def day_events(self, business_day: str) -> list[tuple[str, int]]:
-        """(event id, signed total in minor units) of the day's sales and returns."""
+        """(event id, signed amount in minor units) of the day's sales (+ total), returns
+        (- total) and cash movements (their effect on the drawer: + float and paid-in, -
+        paid-out and pickup)."""
         events: list[tuple[str, int]] = []
         for table, sign in ((tables.sale, 1), (tables.sales_return, -1)):
             rows = self._connection.execute(
@@ -862,6 +866,13 @@ class IntegrityRepository:
                 .where(table.c.business_day == business_day)
             )
             events.extend((row.event_id, sign * int(row.total_minor)) for row in rows)
+        movement = tables.cash_movement
+        rows = self._connection.execute(
+            select(tables.outbox.c.event_id, movement.c.kind, movement.c.amount_minor)
+            .join(tables.outbox, tables.outbox.c.seq == movement.c.event_seq)
+            .where(movement.c.business_day == business_day)
+        )
+        events.extend((row.event_id, DRAWER_SIGN[row.kind] * int(row.amount_minor)) for row in rows)
         return events
 
     def checksum_seq(self) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -705,17 +706,28 @@ class LedgerRepository:
     async def event_totals(
         self, node_id: str, days: Sequence[date]
     ) -> dict[date, list[tuple[str, int]]]:
-        """(event id, signed total in minor units) of a node's documents, by business day."""
+        """(event id, signed amount in minor units) of a node's documents (their signed total)
+        and cash movements (their effect on the drawer), by business day; as the edge's
+        `IntegrityRepository.day_events`."""
         document = tables.sale_document
-        rows = await self._connection.execute(
+        movement = tables.cash_movement
+        drawer = case(
+            (movement.c.kind.in_(("paid_out", "pickup")), -movement.c.amount_minor),
+            else_=movement.c.amount_minor,
+        )
+        statement = union_all(
             select(document.c.business_day, document.c.event_id, document.c.total_minor).where(
                 document.c.node_id == node_id,
                 _one_of(self._connection, document.c.business_day, list(days)),
-            )
+            ),
+            select(movement.c.business_day, movement.c.event_id, drawer).where(
+                movement.c.node_id == node_id,
+                _one_of(self._connection, movement.c.business_day, list(days)),
+            ),
         )
         found: dict[date, list[tuple[str, int]]] = {}
-        for row in rows:
-            found.setdefault(row.business_day, []).append((str(row.event_id), int(row.total_minor)))
+        for business_day, event_id, amount in await self._connection.execute(statement):
+            found.setdefault(business_day, []).append((str(event_id), int(amount)))
         return found
 
     async def sales_report(

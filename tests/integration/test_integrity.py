@@ -36,3 +36,33 @@ async def test_day_totals_match_and_a_sale_missing_from_the_ledger_raises_an_ale
     assert alert["business_day"] == "2010-12-02" and alert["store_id"] == "store-1"
     assert (alert["edge"]["total_minor"] - alert["hub"]["total_minor"]) == 1000  # the lost 10.00
     assert "vectis_hub_open_integrity_alerts 1.0" in (await hub.client.get("/metrics")).text
+
+
+async def test_a_cash_movement_lost_at_the_hub_is_caught_by_the_day_checksum(
+    hub: Hub, store: Edge
+) -> None:
+    await store.sell([("A", 2)])
+    for kind, amount, reason in [("float", "100.00", "opening"), ("pickup", "40.00", "to safe")]:
+        response = await store.client.post(
+            "/v1/cash-movements",
+            json={"till_id": "T1", "kind": kind, "amount": amount, "reason": reason},
+        )
+        assert response.status_code == 201, response.text
+    pickup = response.json()
+    status = await store.sync()
+    assert status["integrity"] == {"matched_days": 1, "mismatched_days": 0}
+
+    async with hub.runtime.database.write() as connection:
+        await connection.execute(
+            text("DELETE FROM cash_movement WHERE movement_id = :id"),
+            {"id": pickup["movement_id"]},
+        )
+    await store.client.post(
+        "/v1/cash-movements",
+        json={"till_id": "T1", "kind": "paid_in", "amount": "1.00", "reason": "float top-up"},
+    )  # the day is due for checking again
+    status = await store.sync()
+    assert status["integrity"] == {"matched_days": 0, "mismatched_days": 1}
+    (alert,) = (await hub.client.get("/v1/integrity/alerts", headers=hub.admin)).json()
+    assert alert["edge"]["count"] - alert["hub"]["count"] == 1
+    assert alert["edge"]["total_minor"] - alert["hub"]["total_minor"] == -4000  # the pickup
