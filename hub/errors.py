@@ -169,6 +169,20 @@ class EventNotFound(NotFound):
         self.event_id = event_id
 
 
+class AlreadyResolved(Conflict):
+    code = "already_resolved"
+
+    def __init__(self, what: str, number: int, resolution: str | None) -> None:
+        super().__init__(f"{what} {number} was already resolved: {resolution!r}")
+
+
+class AlertNotFound(NotFound):
+    code = "alert_not_found"
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(f"integrity alert {alert_id} not found")
+
+
 class EventNotQuarantined(Conflict):
     """The event is applied already; there is nothing to retry."""
 

@@ -909,14 +909,22 @@ class ExceptionRepository:
         return list((await self._connection.execute(statement)).all())
 
     async def resolve(self, exception_id: int, resolution: str, now: datetime) -> Row[Any] | None:
+        """Close an open exception; an already closed one is returned as it is (None: no such
+        exception)."""
         exception = tables.sale_exception
         result = await self._connection.execute(
             update(exception)
-            .where(exception.c.exception_id == exception_id)
+            .where(exception.c.exception_id == exception_id, exception.c.status == "open")
             .values(status="resolved", resolution=resolution, resolved_at=now)
             .returning(*exception.c)
         )
-        return result.first()
+        row = result.first()
+        if row is not None:
+            return row
+        found = await self._connection.execute(
+            select(exception).where(exception.c.exception_id == exception_id)
+        )
+        return found.first()
 
     async def count_open(self) -> int:
         statement = select(func.count()).where(tables.sale_exception.c.status == "open")
@@ -969,6 +977,23 @@ class IntegrityRepository:
                 await self._connection.execute(statement.order_by(alert.c.alert_id).limit(limit))
             ).all()
         )
+
+    async def resolve(self, alert_id: int, resolution: str, now: datetime) -> Row[Any] | None:
+        """Close an open alert; an already closed one is returned as it is (None: no such
+        alert)."""
+        alert = tables.integrity_alert
+        result = await self._connection.execute(
+            update(alert)
+            .where(alert.c.alert_id == alert_id, alert.c.resolved_at.is_(None))
+            .values(resolution=resolution, resolved_at=now)
+            .returning(*alert.c)
+        )
+        row = result.first()
+        if row is not None:
+            return row
+        return (
+            await self._connection.execute(select(alert).where(alert.c.alert_id == alert_id))
+        ).first()
 
     async def count_open(self) -> int:
         statement = select(func.count()).where(tables.integrity_alert.c.resolved_at.is_(None))

@@ -295,6 +295,7 @@ integrity_alert = Table(
     Column("hub_id_hash", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("resolved_at", UtcDateTime),
+    Column("resolution", Text),
     Index(None, "node_id", "business_day"),
 )
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import ExceptionRepository
-from hub.errors import ExceptionNotFound
+from hub.errors import AlreadyResolved, ExceptionNotFound
 from shared.clock import Clock
 
 
@@ -62,11 +62,16 @@ async def list_exceptions(
 async def resolve_exception(
     exception_id: int, resolution: str, db: HubDatabase, clock: Clock
 ) -> ExceptionRecord:
-    """Close an exception with what was done about it. Raises ExceptionNotFound."""
+    """Close an exception with what was done about it. Sending the same resolution again (a
+    retry) returns the exception as resolved the first time. Raises ExceptionNotFound,
+    AlreadyResolved (closed before with another resolution: the first one stands).
+    """
     async with db.write() as connection:
         row = await ExceptionRepository(connection).resolve(exception_id, resolution, clock.now())
     if row is None:
         raise ExceptionNotFound(exception_id)
+    if row.resolution != resolution:
+        raise AlreadyResolved("exception", exception_id, row.resolution)
     return _of(row)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import IntegrityRepository, LedgerRepository
-from hub.errors import PermissionDenied, ProtocolVersionMismatch
+from hub.errors import AlertNotFound, AlreadyResolved, PermissionDenied, ProtocolVersionMismatch
 from hub.service.stores import AuthenticatedNode
 from shared.clock import Clock
 from sync.messages import (
@@ -76,6 +77,32 @@ class IntegrityAlert:
     edge: DayChecksumV1
     hub: DayChecksumV1
     created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+
+def _alert(row: Any) -> IntegrityAlert:
+    return IntegrityAlert(
+        alert_id=row.alert_id,
+        store_id=row.store_id,
+        node_id=row.node_id,
+        business_day=row.business_day,
+        edge=DayChecksumV1(
+            business_day=row.business_day,
+            count=row.edge_count,
+            total_minor=row.edge_total_minor,
+            id_hash=row.edge_id_hash,
+        ),
+        hub=DayChecksumV1(
+            business_day=row.business_day,
+            count=row.hub_count,
+            total_minor=row.hub_total_minor,
+            id_hash=row.hub_id_hash,
+        ),
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+    )
 
 
 async def list_alerts(
@@ -84,28 +111,23 @@ async def list_alerts(
     """Open integrity alerts, oldest first."""
     async with db.read() as connection:
         rows = await IntegrityRepository(connection).open_alerts(store_id, limit)
-    return [
-        IntegrityAlert(
-            alert_id=row.alert_id,
-            store_id=row.store_id,
-            node_id=row.node_id,
-            business_day=row.business_day,
-            edge=DayChecksumV1(
-                business_day=row.business_day,
-                count=row.edge_count,
-                total_minor=row.edge_total_minor,
-                id_hash=row.edge_id_hash,
-            ),
-            hub=DayChecksumV1(
-                business_day=row.business_day,
-                count=row.hub_count,
-                total_minor=row.hub_total_minor,
-                id_hash=row.hub_id_hash,
-            ),
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_alert(row) for row in rows]
+
+
+async def resolve_alert(
+    alert_id: int, resolution: str, db: HubDatabase, clock: Clock
+) -> IntegrityAlert:
+    """Close an alert with what was found and done (a resent sale, a restored backup...). The
+    same resolution again (a retry) returns the alert as closed the first time; a mismatch
+    seen again later raises a new alert. Raises AlertNotFound, AlreadyResolved.
+    """
+    async with db.write() as connection:
+        row = await IntegrityRepository(connection).resolve(alert_id, resolution, clock.now())
+    if row is None:
+        raise AlertNotFound(alert_id)
+    if row.resolution != resolution:
+        raise AlreadyResolved("integrity alert", alert_id, row.resolution)
+    return _alert(row)
 
 
 async def open_alert_count(db: HubDatabase) -> int:

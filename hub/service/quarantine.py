@@ -37,6 +37,7 @@ class QuarantinedEvent:
     retries: int
     last_retry_at: datetime | None
     payload: dict[str, Any] | None = None
+    status: str = "quarantined"
 
 
 def _of(row: Any, with_payload: bool = False) -> QuarantinedEvent:
@@ -53,6 +54,7 @@ def _of(row: Any, with_payload: bool = False) -> QuarantinedEvent:
         retries=row.retries,
         last_retry_at=row.last_retry_at,
         payload=payload if with_payload else None,
+        status=row.status,
     )
 
 

@@ -64,6 +64,13 @@ async def test_overselling_unknown_skus_and_bad_tenders_are_flagged_and_resolvab
         headers=hub.admin,
     )
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    path = f"/v1/exceptions/{oversold['exception_id']}/resolve"
+    retried = await hub.client.post(
+        path, json={"resolution": "stock counted, ERP corrected"}, headers=hub.admin
+    )
+    assert retried.status_code == 200 and retried.json() == resolved.json()  # a retry
+    overwrite = await hub.client.post(path, json={"resolution": "never mind"}, headers=hub.admin)
+    assert overwrite.status_code == 409 and overwrite.json()["error"] == "already_resolved"
     assert len(await exceptions(hub)) == 3
     assert len(await exceptions(hub, status="all")) == 4
     missing = await hub.client.post(

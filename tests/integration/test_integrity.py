@@ -37,6 +37,21 @@ async def test_day_totals_match_and_a_sale_missing_from_the_ledger_raises_an_ale
     assert (alert["edge"]["total_minor"] - alert["hub"]["total_minor"]) == 1000  # the lost 10.00
     assert "vectis_hub_open_integrity_alerts 1.0" in (await hub.client.get("/metrics")).text
 
+    # HQ finds the cause and closes the alert: it leaves the open list and the gauge.
+    path = f"/v1/integrity/alerts/{alert['alert_id']}/resolve"
+    note = {"resolution": "restored sale from the node's outbox"}
+    closed = await hub.client.post(path, json=note, headers=hub.admin)
+    assert closed.status_code == 200 and closed.json()["resolution"] == note["resolution"]
+    assert (await hub.client.post(path, json=note, headers=hub.admin)).status_code == 200
+    other = await hub.client.post(path, json={"resolution": "other"}, headers=hub.admin)
+    assert other.status_code == 409 and other.json()["error"] == "already_resolved"
+    assert (await hub.client.get("/v1/integrity/alerts", headers=hub.admin)).json() == []
+    assert "vectis_hub_open_integrity_alerts 0.0" in (await hub.client.get("/metrics")).text
+    missing = await hub.client.post(
+        "/v1/integrity/alerts/999999/resolve", json=note, headers=hub.admin
+    )
+    assert missing.status_code == 404 and missing.json()["error"] == "alert_not_found"
+
 
 async def test_a_cash_movement_lost_at_the_hub_is_caught_by_the_day_checksum(
     hub: Hub, store: Edge

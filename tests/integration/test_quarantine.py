@@ -69,6 +69,7 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
     assert [item["event_id"] for item in listed] == [event_id]
     detail = (await hub.client.get(f"/v1/events/{event_id}", headers=hub.admin)).json()
     assert detail["payload"]["loyalty_points"] == 12  # kept exactly as received
+    assert detail["status"] == "quarantined"
 
     too_early = (
         await hub.client.post(f"/v1/quarantine/{event_id}/retry", headers=hub.admin)

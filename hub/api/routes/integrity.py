@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.service import integrity
@@ -23,6 +23,30 @@ class AlertOut(BaseModel):
     edge: DayChecksumV1
     hub: DayChecksumV1
     created_at: AwareDatetime
+    resolved_at: AwareDatetime | None = None
+    resolution: str | None = None
+
+    @classmethod
+    def of(cls, alert: integrity.IntegrityAlert) -> AlertOut:
+        return cls(
+            alert_id=alert.alert_id,
+            store_id=alert.store_id,
+            node_id=alert.node_id,
+            business_day=alert.business_day,
+            edge=alert.edge,
+            hub=alert.hub,
+            created_at=alert.created_at,
+            resolved_at=alert.resolved_at,
+            resolution=alert.resolution,
+        )
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="What was found and done"
+    )
 
 
 @router.get("/alerts", response_model=list[AlertOut])
@@ -34,14 +58,15 @@ async def alerts(
 ) -> list[AlertOut]:
     """Open alerts: a node's day that the ledger does not match (count, total or event ids)."""
     return [
-        AlertOut(
-            alert_id=alert.alert_id,
-            store_id=alert.store_id,
-            node_id=alert.node_id,
-            business_day=alert.business_day,
-            edge=alert.edge,
-            hub=alert.hub,
-            created_at=alert.created_at,
-        )
+        AlertOut.of(alert)
         for alert in await integrity.list_alerts(runtime.database, store_id=store_id, limit=limit)
     ]
+
+
+@router.post("/alerts/{alert_id}/resolve", response_model=AlertOut)
+async def resolve(alert_id: int, body: ResolveIn, runtime: RuntimeDep, _: HqCaller) -> AlertOut:
+    """Close an alert once its cause is found; it leaves the open list and the gauge. 404
+    `alert_not_found`; 409 `already_resolved` (closed before with another resolution)."""
+    return AlertOut.of(
+        await integrity.resolve_alert(alert_id, body.resolution, runtime.database, runtime.clock)
+    )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.service import quarantine
@@ -27,6 +27,7 @@ class QuarantinedOut(BaseModel):
     retries: int
     last_retry_at: AwareDatetime | None
     payload: dict[str, Any] | None = None
+    status: str = Field(description="applied | quarantined")
 
     @classmethod
     def of(cls, event: quarantine.QuarantinedEvent) -> QuarantinedOut:
@@ -42,6 +43,7 @@ class QuarantinedOut(BaseModel):
             retries=event.retries,
             last_retry_at=event.last_retry_at,
             payload=event.payload,
+            status=event.status,
         )
 
 
