@@ -120,7 +120,10 @@ class CatalogueItemIn(Body):
     unit_price: DecimalText
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     price_list: str = "default"
-    tax_code: TaxCode | None = Field(None, description="A tax rate's code; none: no tax")
+    tax_code: TaxCode | None = Field(
+        None,
+        description="A tax rate's code; null: no tax; absent: the product keeps its tax code",
+    )
 
 
 class CatalogueImportIn(Body):

@@ -35,6 +35,9 @@ class CatalogueItem:
     gtin: str | None = None
     price_list: str = "default"
     tax_code: str | None = None
+    # False when the import did not mention a tax code: the product keeps the one it has, so
+    # an integration written before tax codes existed does not clear them with a price update.
+    tax_code_given: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ async def import_catalogue(
     """
     seen: set[tuple[str, str]] = set()
     first_of_sku: dict[str, CatalogueItem] = {}
+    by_sku: dict[str, list[CatalogueItem]] = {}
     for item in items:
         if (item.sku, item.price_list) in seen:
             raise InvalidRequest(
@@ -62,7 +66,9 @@ async def import_catalogue(
             )
         seen.add((item.sku, item.price_list))
         first = first_of_sku.setdefault(item.sku, item)
-        if _product_fields(first) != _product_fields(item):
+        by_sku.setdefault(item.sku, []).append(item)
+        codes = {other.tax_code for other in by_sku[item.sku] if other.tax_code_given}
+        if _product_fields(first) != _product_fields(item) or len(codes) > 1:
             raise InvalidRequest(
                 f"SKU {item.sku!r} has different product details on two price lists"
             )
@@ -87,15 +93,20 @@ async def import_catalogue(
         for item in items:
             # A SKU on several price lists is one product: publish it once.
             publishes_product = first_of_sku[item.sku] is item
+            current = products.get(item.sku)
+            given = next((other for other in by_sku[item.sku] if other.tax_code_given), None)
+            if given is not None:
+                tax_code = given.tax_code
+            else:
+                tax_code = current.tax_code if current is not None else None
             product = ProductV1(
                 sku=item.sku,
                 description=item.description,
                 kind=item.kind,
                 track_inventory=item.track_inventory,
                 gtin=item.gtin,
-                tax_code=item.tax_code,
+                tax_code=tax_code,
             )
-            current = products.get(item.sku)
             if publishes_product and (current is None or _product_changed(current, product)):
                 version = (current.version if current else 0) + 1
                 product_rows.append({**product.model_dump(), "version": version, "updated_at": now})
@@ -136,7 +147,7 @@ async def import_catalogue(
 
 
 def _product_fields(item: CatalogueItem) -> tuple[object, ...]:
-    return (item.description, item.kind, item.track_inventory, item.gtin, item.tax_code)
+    return (item.description, item.kind, item.track_inventory, item.gtin)
 
 
 def _product_changed(current: ProductRecord, product: ProductV1) -> bool:

@@ -2,13 +2,15 @@
 
 Hypothesis drives random steps: sales, returns and cash movements at the tills, customer
 edits at the tills and at HQ, ERP counts (rebased on a
-movement watermark, sometimes with a shrinkage adjustment), price changes at HQ, partitions,
+movement watermark, sometimes with a shrinkage adjustment), price, tax rate and promotion
+changes at HQ, partitions,
 lost answers, stale copies of old pushes delivered late (replays out of order), edge restarts,
 and events the hub must quarantine. After healing every link and syncing until quiet:
 
 - every sale and return is counted exactly once, per store, in invoices and revenue;
 - stock at the hub = opening + ERP adjustments + sale and return movements, per SKU;
-- every edge holds the hub's current prices;
+- every edge holds the hub's current prices, tax rates and promotions, and the tax HQ reports
+  per store is the tax printed on the receipts, to the penny (nothing lost or doubled);
 - every cash movement is in HQ's cash report once; each field of an edited customer record
   holds the edit with the highest HLC stamp, with the same fields and stamps at every replica;
 - every quarantined event is held by the hub, and no day's checksum mismatched.
@@ -60,6 +62,9 @@ class SyncModel(RuleBasedStateMachine):
         self.cash_net_minor: Counter[str] = Counter()  # what the drawers gained, per store
         self.cash_movements: Counter[str] = Counter()
         self.edits: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (hlc, value) per field
+        self.tax_rate = Decimal(20)  # of tax code STD, on A and B; C has none
+        self.promotions: dict[str, tuple[str, Decimal, bool]] = {}  # id: (sku, percent, active)
+        self.tax_minor: Counter[str] = Counter()  # tax on the receipts, per store
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
@@ -69,11 +74,26 @@ class SyncModel(RuleBasedStateMachine):
         url = self.cluster.create_database(f"model_{uuid.uuid4().hex[:12]}", template=self.template)
         self.hub: Hub = self.run(make_hub(url))
         self.run(self.hub.import_items({sku: str(price) for sku, price in self.prices.items()}))
+        self.run(self.put("/v1/tax-rates/STD", {"rate": "20"}))
+        items = [
+            {"sku": sku, "unit_price": str(self.prices[sku]), "currency": "GBP", "tax_code": "STD"}
+            for sku in ("A", "B")
+        ]
+        response = self.run(
+            self.hub.client.post(
+                "/v1/catalogue/import", json={"items": items}, headers=self.hub.admin
+            )
+        )
+        assert response.status_code == 200, response.text
         for store in STORES:
             self.run(self.hub.create_store(store))
             self.run(self.erp_count(store, dict.fromkeys(SKUS, 50), adjust=False))
             token = self.run(self.hub.token(store))
             self.edges[store] = self.run(make_edge(self.directory / f"{store}.db", self.hub, token))
+
+    async def put(self, path: str, body: dict[str, Any]) -> None:
+        response = await self.hub.client.put(path, json=body, headers=self.hub.admin)
+        assert response.status_code == 200, response.text
 
     async def erp_count(self, store: str, counts: dict[str, int], *, adjust: bool) -> None:
         """The ERP's count of a store: its book stock as of the movements it has read."""
@@ -114,6 +134,7 @@ class SyncModel(RuleBasedStateMachine):
         sale = self.run(self.edges[store].sell(lines))
         self.documents[store] += 1
         self.revenue_minor[store] += int(Decimal(str(sale["total"])) * 100)
+        self.tax_minor[store] += int(Decimal(str(sale["tax"])) * 100)
         for line in sale["lines"]:  # type: ignore[union-attr]
             self.stock[(store, line["sku"])] = (
                 self.stock.get((store, line["sku"]), 50) - line["quantity"]
@@ -127,6 +148,7 @@ class SyncModel(RuleBasedStateMachine):
         assert document.status_code == 201, document.text
         self.documents[store] += 1
         self.revenue_minor[store] -= int(Decimal(document.json()["total"]) * 100)
+        self.tax_minor[store] -= int(Decimal(document.json()["tax"]) * 100)
         self.stock[(store, sku)] = self.stock.get((store, sku), 50) + quantity
 
     @rule(
@@ -181,6 +203,30 @@ class SyncModel(RuleBasedStateMachine):
         SyncModel.applied["hq_reprices"] += 1
         self.prices[sku] = Decimal(cents) / 100
         self.run(self.hub.import_items({sku: str(self.prices[sku])}))
+
+    @rule(rate=st.sampled_from(["0", "5", "17.5", "20"]))
+    def hq_sets_the_tax_rate(self, rate: str) -> None:
+        SyncModel.applied["hq_sets_the_tax_rate"] += 1
+        self.tax_rate = Decimal(rate)
+        self.run(self.put("/v1/tax-rates/STD", {"rate": rate}))
+
+    @rule(
+        promotion=st.sampled_from(["P1", "P2"]),
+        sku=st.sampled_from(SKUS),
+        percent=st.sampled_from(["10", "25", "33.3333"]),
+        active=st.booleans(),
+    )
+    def hq_runs_a_promotion(self, promotion: str, sku: str, percent: str, active: bool) -> None:
+        SyncModel.applied["hq_runs_a_promotion"] += 1
+        self.promotions[promotion] = (sku, Decimal(percent), active)
+        body = {
+            "name": promotion,
+            "skus": [sku],
+            "percent_off": percent,
+            "starts_at": "2010-01-01T00:00:00+00:00",
+            "active": active,
+        }
+        self.run(self.put(f"/v1/promotions/{promotion}", body))
 
     @rule(store=st.sampled_from(STORES))
     def sync(self, store: str) -> None:
@@ -290,10 +336,23 @@ class SyncModel(RuleBasedStateMachine):
             for sku in SKUS:
                 expected = self.stock.get((store, sku), 50) + self.adjustments.get((store, sku), 0)
                 assert stock[sku] == expected, (store, sku, stock[sku], expected)
+        report = {row["store_id"]: row for row in await self.hub.report("store")}
+        for store in STORES:
+            tax = report.get(store, {"tax": "0.00"})["tax"]
+            assert int(Decimal(str(tax)) * 100) == self.tax_minor[store], store
         for edge in self.edges.values():
             for sku, price in self.prices.items():
                 item = (await edge.client.get(f"/v1/catalogue/{sku}")).json()
                 assert Decimal(item["unit_price"]) == price, (sku, item)
+                rate = self.tax_rate if sku != "C" else None
+                assert (Decimal(item["tax_rate"]) if item["tax_rate"] else None) == rate, item
+                offers = [
+                    (-percent, promotion)
+                    for promotion, (on, percent, active) in self.promotions.items()
+                    if on == sku and active
+                ]
+                best = min(offers)[1] if offers else None
+                assert item["promotion_id"] == best, (sku, item, self.promotions)
         held = (
             await self.hub.client.get(
                 "/v1/quarantine", params={"limit": 1000}, headers=self.hub.admin
@@ -324,6 +383,8 @@ RULES = [
     "edit_customer",
     "erp_counts_the_shelf",
     "hq_reprices",
+    "hq_sets_the_tax_rate",
+    "hq_runs_a_promotion",
     "sync",
     "partition",
     "heal",

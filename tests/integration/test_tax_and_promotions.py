@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 from shared.clock import ManualClock
 from tests.support import Edge, Hub, close_edge, make_edge
 
@@ -233,3 +235,23 @@ async def test_hq_gets_a_clear_error_for_a_rate_or_promotion_that_cannot_be(hub:
     assert (await hub.client.get("/v1/promotions", headers=hub.admin)).json() == []
     unauthenticated = await hub.client.put("/v1/tax-rates/STD", json={"rate": "20"})
     assert unauthenticated.status_code == 401
+
+
+async def test_a_price_update_that_does_not_mention_tax_codes_keeps_them(hub: Hub) -> None:
+    await put_rate(hub, "STD", "20")
+    await taxed_catalogue(hub)
+    await hub.import_items({"A": "2.99"})  # an older integration: prices only, no tax_code
+    assert (await _product_tax_codes(hub))["A"] == "STD"
+    cleared = await hub.client.post(
+        "/v1/catalogue/import",
+        json={"items": [{"sku": "A", "unit_price": "2.99", "currency": "GBP", "tax_code": None}]},
+        headers=hub.admin,
+    )
+    assert cleared.status_code == 200 and cleared.json()["products_changed"] == 1
+    assert (await _product_tax_codes(hub))["A"] is None  # an explicit null clears it
+
+
+async def _product_tax_codes(hub: Hub) -> dict[str, str | None]:
+    async with hub.runtime.database.read() as connection:
+        rows = await connection.execute(text("SELECT sku, tax_code FROM product"))
+        return {row.sku: row.tax_code for row in rows}

@@ -40,6 +40,7 @@ async def import_items(
                 gtin=item.gtin,
                 price_list=item.price_list,
                 tax_code=item.tax_code,
+                tax_code_given="tax_code" in item.model_fields_set,
             )
             for item in body.items
         ],
