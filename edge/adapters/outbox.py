@@ -74,7 +74,9 @@ def _tender(tender: Tender) -> TenderV1:
     )
 
 
-def _terms(terms: LineTerms, currency: str) -> LineTermsV1 | None:
+def terms_payload(terms: LineTerms, currency: str) -> LineTermsV1 | None:
+    """A line's promotion and tax as they travel (and as the till API shows them); None for a
+    line with neither."""
     if terms == NO_TERMS:
         return None
     return LineTermsV1(
@@ -108,7 +110,7 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
                 line_total=line.line_total.amount,
                 price_version=line.price_version,
                 price_source=line.price_source,
-                terms=_terms(line.terms, sale.currency),
+                terms=terms_payload(line.terms, sale.currency),
             )
             for line in sale.lines
         ],
@@ -139,7 +141,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
                 line_total=line.line_total.amount,
                 original_line_no=line.original_line_no,
                 price_version=line.price_version,
-                terms=_terms(line.terms, sales_return.currency),
+                terms=terms_payload(line.terms, sales_return.currency),
             )
             for line in sales_return.lines
         ],

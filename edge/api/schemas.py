@@ -8,11 +8,10 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from edge.adapters.outbox import terms_payload
 from edge.domain.cart import Cart, CartLine
 from edge.domain.documents import (
-    NO_TERMS,
     CashMovement,
-    LineTerms,
     Return,
     ReturnLine,
     Sale,
@@ -20,6 +19,7 @@ from edge.domain.documents import (
     Tender,
 )
 from shared.money import DecimalText, Money
+from sync.messages import LineTermsV1
 
 TillId = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -102,32 +102,6 @@ class ClockIn(Body):
     now: AwareDatetime
 
 
-class TermsOut(BaseModel):
-    """The promotion and tax of a line; amounts carry the line's sign."""
-
-    discount: DecimalText = Field(description="Taken off quantity x unit_price")
-    promotion_id: str | None
-    promotion_version: int | None
-    tax: DecimalText = Field(description="Included in line_total")
-    tax_code: str | None
-    tax_rate: DecimalText | None = Field(description="Percent")
-    tax_version: int | None
-
-    @classmethod
-    def of(cls, terms: LineTerms, currency: str) -> TermsOut | None:
-        if terms == NO_TERMS:
-            return None
-        return cls(
-            discount=Money.from_minor(terms.discount_minor, currency).amount,
-            promotion_id=terms.promotion_id,
-            promotion_version=terms.promotion_version,
-            tax=Money.from_minor(terms.tax_minor, currency).amount,
-            tax_code=terms.tax_code,
-            tax_rate=terms.tax_rate,
-            tax_version=terms.tax_version,
-        )
-
-
 class CartLineOut(BaseModel):
     line_id: UUID
     position: int
@@ -139,7 +113,7 @@ class CartLineOut(BaseModel):
     price_version: int | None
     price_source: str
     voided: bool
-    terms: TermsOut | None = Field(None, description="None: no promotion and no tax")
+    terms: LineTermsV1 | None = Field(None, description="None: no promotion and no tax")
 
     @classmethod
     def of(cls, line: CartLine, currency: str) -> CartLineOut:
@@ -154,7 +128,7 @@ class CartLineOut(BaseModel):
             price_version=line.price_version,
             price_source=line.price_source,
             voided=line.voided,
-            terms=TermsOut.of(line.terms, currency),
+            terms=terms_payload(line.terms, currency),
         )
 
 
@@ -219,7 +193,7 @@ class DocumentLineOut(BaseModel):
     unit_price: DecimalText
     line_total: DecimalText
     price_version: int | None
-    terms: TermsOut | None = Field(None, description="None: no promotion and no tax")
+    terms: LineTermsV1 | None = Field(None, description="None: no promotion and no tax")
 
     @classmethod
     def of(cls, line: SaleLine | ReturnLine) -> DocumentLineOut:
@@ -231,7 +205,7 @@ class DocumentLineOut(BaseModel):
             unit_price=line.unit_price,
             line_total=line.line_total.amount,
             price_version=line.price_version,
-            terms=TermsOut.of(line.terms, line.line_total.currency),
+            terms=terms_payload(line.terms, line.line_total.currency),
         )
 
 
