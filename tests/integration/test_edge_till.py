@@ -6,10 +6,11 @@ import sqlite3
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlite_utils
 
-from tests.support import Edge, Hub, money
+from tests.support import Edge, Hub, close_edge, make_edge, money
 
 
 def outbox_rows(edge: Edge) -> list[dict[str, object]]:
@@ -236,3 +237,34 @@ async def test_catalogue_search_takes_wildcards_literally(hub: Hub, store: Edge)
     await store.sync()
     found = (await store.client.get("/v1/catalogue", params={"q": "%"})).json()
     assert [item["sku"] for item in found] == ["50%OFF"]
+
+
+async def test_business_time_and_day_are_the_stores_local_ones(hub: Hub, tmp_path: Path) -> None:
+    response = await hub.client.post(
+        "/v1/stores",
+        json={
+            "store_id": "store-la",
+            "name": "Los Angeles",
+            "timezone": "America/Los_Angeles",
+            "currency": "USD",
+        },
+        headers=hub.admin,
+    )
+    assert response.status_code == 201, response.text
+    imported = await hub.client.post(
+        "/v1/catalogue/import",
+        json={"items": [{"sku": "A", "unit_price": "2.55", "currency": "USD"}]},
+        headers=hub.admin,
+    )
+    assert imported.status_code == 200, imported.text
+    edge = await make_edge(tmp_path / "la.db", hub, await hub.token("store-la"))
+    try:
+        # 03:00 UTC on 2 December is 19:00 on 1 December in Los Angeles (UTC-8 in winter).
+        await edge.client.put("/v1/clock", json={"now": "2010-12-02T03:00:00+00:00"})
+        sale = await edge.sell([("A", 1)])
+        assert sale["business_day"] == "2010-12-01"
+        local = datetime.fromisoformat(str(sale["business_time"]))
+        assert local.utcoffset() == timedelta(hours=-8) and local.hour == 19
+        assert sale["currency"] == "USD"
+    finally:
+        await close_edge(edge)
