@@ -275,3 +275,43 @@ async def test_a_cursor_the_hub_never_issued_is_refused(hub: Hub, node: dict[str
         headers={"Authorization": node["authorization"]},
     )
     assert response.status_code == 422 and response.json()["error"] == "invalid_cursor"
+
+
+async def test_an_event_id_reused_under_another_seq_is_refused_whole(
+    hub: Hub, node: dict[str, str]
+) -> None:
+    first = sales(node, 1)
+    assert (await push(hub, node, first)).status_code == 200
+    before = await ledger_state(hub)
+    (second,) = sales(node, 1, start=2)
+    second["event_id"] = first[0]["event_id"]  # a node bug: one event id, two seqs
+    response = await push(hub, node, [second])
+    assert response.status_code == 409 and response.json()["error"] == "event_id_reused"
+    assert await ledger_state(hub) == before  # nothing of the batch applied
+
+
+async def test_a_second_event_for_a_recorded_sale_or_receipt_is_quarantined(
+    hub: Hub, node: dict[str, str]
+) -> None:
+    (original,) = sales(node, 1)
+    assert (await push(hub, node, [original])).status_code == 200
+    before = await hub.report()
+    same_sale = event(node, 2, dict(original["payload"]))  # type: ignore[arg-type]
+    same_receipt = event(node, 3, sale_payload("T1-0000001", [("85123A", 1, "2.55")]))
+    unknown_field = event(
+        node,
+        4,
+        {
+            "entity": "customer",
+            "key": "C-1",
+            "fields": {"shoe_size": {"value": "9", "hlc": "001291197600000-000001-x"}},
+        },
+        kind="record.updated",
+    )
+    response = (await push(hub, node, [same_sale, same_receipt, unknown_field])).json()
+    assert response["acked_seq"] == 4  # received, acknowledged: nothing blocks what follows
+    reasons = {item["seq"]: item["reason"] for item in response["rejected"]}
+    assert set(reasons) == {2, 3, 4}
+    assert "already recorded" in reasons[2] and "T1-0000001" in reasons[3]
+    assert "shoe_size" in reasons[4]
+    assert await hub.report() == before  # the first sale counted once, nothing else
