@@ -13,6 +13,7 @@ refused, because a float is not money.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
@@ -86,11 +87,18 @@ class SaleLineV1(Payload):
         description="Units sold; negative for a line given back inside a sale",
     )
     unit_price: DecimalText
+    line_total: DecimalText = Field(description="quantity x unit_price, rounded HALF_UP")
+    price_version: int | None = Field(default=None, description="Catalogue price version in force")
+    price_source: Literal["catalogue", "override"] = "catalogue"
+
+
+class SaleLineV2(SaleLineV1):
+    """Version 2 adds `terms`; `line_total` is then quantity x unit_price less the discount, so
+    a reader of version 1 would misread it (hence the new version, not a new optional field)."""
+
     line_total: DecimalText = Field(
         description="quantity x unit_price rounded HALF_UP, less terms.discount"
     )
-    price_version: int | None = Field(default=None, description="Catalogue price version in force")
-    price_source: Literal["catalogue", "override"] = "catalogue"
     terms: LineTermsV1 | None = Field(default=None, description="Absent: no promotion, no tax")
 
 
@@ -111,9 +119,15 @@ class SaleCompletedV1(Payload):
     currency: CurrencyCode
     customer_id: ShortText | None = None
     external_reference: ShortText | None = None
-    lines: list[SaleLineV1] = Field(min_length=1)
+    lines: Sequence[SaleLineV1] = Field(min_length=1)
     tenders: list[TenderV1]
     total: DecimalText
+
+
+class SaleCompletedV2(SaleCompletedV1):
+    """A sale whose lines carry their promotion and tax (`SaleLineV2`)."""
+
+    lines: Sequence[SaleLineV2] = Field(min_length=1)
 
 
 class ReturnLineV1(Payload):
@@ -125,6 +139,9 @@ class ReturnLineV1(Payload):
     line_total: DecimalText = Field(description="Refund for the line, positive")
     original_line_no: int | None = None
     price_version: int | None = None
+
+
+class ReturnLineV2(ReturnLineV1):
     terms: LineTermsV1 | None = Field(
         default=None, description="The refunded share of the sold line's discount and tax"
     )
@@ -141,9 +158,15 @@ class ReturnRecordedV1(Payload):
     original_sale_id: UUID | None = None
     external_reference: ShortText | None = None
     reason: LongText
-    lines: list[ReturnLineV1] = Field(min_length=1)
+    lines: Sequence[ReturnLineV1] = Field(min_length=1)
     refunds: list[TenderV1]
     total: DecimalText = Field(description="Refund total, positive")
+
+
+class ReturnRecordedV2(ReturnRecordedV1):
+    """A return whose lines carry the refunded share of their promotion and tax."""
+
+    lines: Sequence[ReturnLineV2] = Field(min_length=1)
 
 
 CashMovementKind = Literal["float", "paid_in", "paid_out", "pickup"]
@@ -228,8 +251,8 @@ Event = Annotated[
 
 # The newest schema version of each kind this code understands.
 SCHEMA_VERSIONS: dict[str, int] = {
-    "sale.completed": 1,
-    "return.recorded": 1,
+    "sale.completed": 2,
+    "return.recorded": 2,
     "record.updated": 1,
     "cash.moved": 1,
 }
@@ -251,8 +274,9 @@ def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated
     # The envelope was validated as a RawEvent already: only the payload needs typing.
     fields = {name: getattr(raw, name) for name in EnvelopeFields.model_fields}
     if raw.kind == "sale.completed":
+        model = SaleCompletedV2 if raw.schema_version >= 2 else SaleCompletedV1
         return SaleCompleted.model_construct(
-            **fields, kind="sale.completed", payload=_payload(SaleCompletedV1, raw)
+            **fields, kind="sale.completed", payload=_payload(model, raw)
         )
     if raw.kind == "record.updated":
         record = _payload(RecordUpdatedV1, raw)
@@ -270,8 +294,9 @@ def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated
         if not movement.amount > 0:
             raise MalformedEvent(raw.event_id, raw.seq, "a cash movement must be more than zero")
         return CashMoved.model_construct(**fields, kind="cash.moved", payload=movement)
+    returned = ReturnRecordedV2 if raw.schema_version >= 2 else ReturnRecordedV1
     return ReturnRecorded.model_construct(
-        **fields, kind="return.recorded", payload=_payload(ReturnRecordedV1, raw)
+        **fields, kind="return.recorded", payload=_payload(returned, raw)
     )
 
 

@@ -8,11 +8,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from sync import messages
+
+
+class SaleCompletedVersion2(messages.EnvelopeFields):
+    """A `sale.completed` event of schema version 2 (lines with their promotion and tax)."""
+
+    kind: Literal["sale.completed"]
+    payload: messages.SaleCompletedV2
+
+
+class ReturnRecordedVersion2(messages.EnvelopeFields):
+    """A `return.recorded` event of schema version 2 (lines with their promotion and tax)."""
+
+    kind: Literal["return.recorded"]
+    payload: messages.ReturnRecordedV2
+
 
 # File stem -> model. Events are published per kind and schema version.
 MESSAGES: dict[str, type[BaseModel]] = {
@@ -20,7 +35,9 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "push-response": messages.PushResponse,
     "raw-event": messages.RawEvent,
     "event.sale.completed.v1": messages.SaleCompleted,
+    "event.sale.completed.v2": SaleCompletedVersion2,
     "event.return.recorded.v1": messages.ReturnRecorded,
+    "event.return.recorded.v2": ReturnRecordedVersion2,
     "event.record.updated.v1": messages.RecordUpdated,
     "event.cash.moved.v1": messages.CashMoved,
     "feed-page": messages.FeedPage,

@@ -31,14 +31,17 @@ from shared.clock import HybridLogicalClock
 from shared.ids import new_id
 from shared.money import Money
 from sync.messages import (
-    SCHEMA_VERSIONS,
     CashMovedV1,
     LineTermsV1,
     RecordUpdatedV1,
     ReturnLineV1,
+    ReturnLineV2,
     ReturnRecordedV1,
+    ReturnRecordedV2,
     SaleCompletedV1,
+    SaleCompletedV2,
     SaleLineV1,
+    SaleLineV2,
     StampedValue,
     TenderV1,
 )
@@ -91,79 +94,112 @@ def terms_payload(terms: LineTerms, currency: str) -> LineTermsV1 | None:
 
 
 def sale_payload(sale: Sale) -> SaleCompletedV1:
-    return SaleCompletedV1(
-        sale_id=sale.sale_id,
-        receipt_number=sale.receipt_number,
-        till_id=sale.till_id,
-        business_day=sale.business_day,
-        business_time=sale.business_time,
-        currency=sale.currency,
-        customer_id=sale.customer_id,
-        external_reference=sale.external_reference,
-        lines=[
-            SaleLineV1(
-                line_no=line.line_no,
-                sku=line.sku,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.line_total.amount,
-                price_version=line.price_version,
-                price_source=line.price_source,
-                terms=terms_payload(line.terms, sale.currency),
-            )
-            for line in sale.lines
-        ],
-        tenders=[_tender(tender) for tender in sale.tenders],
-        total=sale.total.amount,
-    )
+    """Version 2 when a line carries a promotion or tax, else version 1: the lowest version
+    that says everything, so a hub not yet upgraded still applies every sale it can read and
+    quarantines (until its upgrade) only those it would misread."""
+    lines = [
+        SaleLineV1(
+            line_no=line.line_no,
+            sku=line.sku,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total.amount,
+            price_version=line.price_version,
+            price_source=line.price_source,
+        )
+        for line in sale.lines
+    ]
+    if any(line.terms != NO_TERMS for line in sale.lines):
+        return SaleCompletedV2(
+            **_sale_fields(sale),
+            lines=[
+                SaleLineV2(**plain.model_dump(), terms=terms_payload(line.terms, sale.currency))
+                for plain, line in zip(lines, sale.lines, strict=True)
+            ],
+        )
+    return SaleCompletedV1(**_sale_fields(sale), lines=lines)
+
+
+def _sale_fields(sale: Sale) -> dict[str, Any]:
+    return {
+        "sale_id": sale.sale_id,
+        "receipt_number": sale.receipt_number,
+        "till_id": sale.till_id,
+        "business_day": sale.business_day,
+        "business_time": sale.business_time,
+        "currency": sale.currency,
+        "customer_id": sale.customer_id,
+        "external_reference": sale.external_reference,
+        "tenders": [_tender(tender) for tender in sale.tenders],
+        "total": sale.total.amount,
+    }
 
 
 def return_payload(sales_return: Return) -> ReturnRecordedV1:
-    return ReturnRecordedV1(
-        return_id=sales_return.return_id,
-        receipt_number=sales_return.receipt_number,
-        till_id=sales_return.till_id,
-        business_day=sales_return.business_day,
-        business_time=sales_return.business_time,
-        currency=sales_return.currency,
-        customer_id=sales_return.customer_id,
-        original_sale_id=sales_return.original_sale_id,
-        external_reference=sales_return.external_reference,
-        reason=sales_return.reason,
-        lines=[
-            ReturnLineV1(
-                line_no=line.line_no,
-                sku=line.sku,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.line_total.amount,
-                original_line_no=line.original_line_no,
-                price_version=line.price_version,
-                terms=terms_payload(line.terms, sales_return.currency),
-            )
-            for line in sales_return.lines
-        ],
-        refunds=[_tender(tender) for tender in sales_return.refunds],
-        total=sales_return.total.amount,
-    )
+    """Version 2 when a line carries a share of a promotion or tax, else version 1."""
+    lines = [
+        ReturnLineV1(
+            line_no=line.line_no,
+            sku=line.sku,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total.amount,
+            original_line_no=line.original_line_no,
+            price_version=line.price_version,
+        )
+        for line in sales_return.lines
+    ]
+    if any(line.terms != NO_TERMS for line in sales_return.lines):
+        return ReturnRecordedV2(
+            **_return_fields(sales_return),
+            lines=[
+                ReturnLineV2(
+                    **plain.model_dump(),
+                    terms=terms_payload(line.terms, sales_return.currency),
+                )
+                for plain, line in zip(lines, sales_return.lines, strict=True)
+            ],
+        )
+    return ReturnRecordedV1(**_return_fields(sales_return), lines=lines)
 
 
-def encode(event: DomainEvent) -> tuple[str, datetime, dict[str, Any]]:
-    """(kind, business time, JSON-ready payload) of a domain event."""
+def _return_fields(sales_return: Return) -> dict[str, Any]:
+    return {
+        "return_id": sales_return.return_id,
+        "receipt_number": sales_return.receipt_number,
+        "till_id": sales_return.till_id,
+        "business_day": sales_return.business_day,
+        "business_time": sales_return.business_time,
+        "currency": sales_return.currency,
+        "customer_id": sales_return.customer_id,
+        "original_sale_id": sales_return.original_sale_id,
+        "external_reference": sales_return.external_reference,
+        "reason": sales_return.reason,
+        "refunds": [_tender(tender) for tender in sales_return.refunds],
+        "total": sales_return.total.amount,
+    }
+
+
+def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
+    """(kind, schema version, business time, JSON-ready payload) of a domain event."""
     if isinstance(event, SaleCompleted):
+        sale = sale_payload(event.sale)
         return (
             "sale.completed",
+            2 if isinstance(sale, SaleCompletedV2) else 1,
             event.sale.business_time,
-            sale_payload(event.sale).model_dump(mode="json"),
+            sale.model_dump(mode="json"),
         )
     if isinstance(event, ReturnRecorded):
         document = event.sales_return
+        recorded = return_payload(document)
         return (
             "return.recorded",
+            2 if isinstance(recorded, ReturnRecordedV2) else 1,
             document.business_time,
-            return_payload(document).model_dump(mode="json"),
+            recorded.model_dump(mode="json"),
         )
     if isinstance(event, RecordEdited):
         payload = RecordUpdatedV1(
@@ -174,7 +210,7 @@ def encode(event: DomainEvent) -> tuple[str, datetime, dict[str, Any]]:
                 for name, field in event.fields.items()
             },
         )
-        return "record.updated", event.edited_at, payload.model_dump(mode="json")
+        return "record.updated", 1, event.edited_at, payload.model_dump(mode="json")
     if isinstance(event, CashMoved):
         movement = event.movement
         cash = CashMovedV1(
@@ -187,7 +223,7 @@ def encode(event: DomainEvent) -> tuple[str, datetime, dict[str, Any]]:
             business_day=movement.business_day,
             business_time=movement.business_time,
         )
-        return "cash.moved", movement.business_time, cash.model_dump(mode="json")
+        return "cash.moved", 1, movement.business_time, cash.model_dump(mode="json")
     raise TypeError(f"no wire encoding for {type(event).__name__}")
 
 
@@ -206,7 +242,7 @@ def append(
     rows = []
     stamp = None
     for offset, domain_event in enumerate(events):
-        kind, occurred_at, payload = encode(domain_event)
+        kind, version, occurred_at, payload = encode(domain_event)
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
         stamp = hlc.tick()
         rows.append(
@@ -214,7 +250,7 @@ def append(
                 "seq": first_seq + offset,
                 "event_id": str(new_id()),
                 "kind": kind,
-                "schema_version": SCHEMA_VERSIONS[kind],
+                "schema_version": version,
                 "hlc": stamp.encode(),
                 "occurred_at": occurred_at.isoformat(),
                 "payload": text,

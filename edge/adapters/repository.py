@@ -290,8 +290,9 @@ class CatalogueRepository:
             result[name] = int(count)
         return result
 
-    def search(self, text: str, limit: int) -> list[PricedItem]:
-        """Items whose SKU or description contains `text` (literally: % and _ match themselves)."""
+    def search(self, text: str, limit: int, at: datetime | None = None) -> list[PricedItem]:
+        """Items whose SKU or description contains `text` (literally: % and _ match themselves),
+        with the promotion in force at `at`."""
         literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{literal}%"
         result = self._connection.execute(
@@ -305,7 +306,7 @@ class CatalogueRepository:
         )
         items = []
         for (sku,) in result:
-            item = self.priced_item(sku)
+            item = self.priced_item(sku, at=at)
             if item is not None:
                 items.append(item)
         return items

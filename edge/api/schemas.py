@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from edge.adapters.outbox import terms_payload
-from edge.domain.cart import Cart, CartLine
+from edge.domain.cart import Cart, CartLine, PricedItem
 from edge.domain.documents import (
     CashMovement,
     Return,
@@ -28,6 +29,12 @@ SkuText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
+# Sanity caps, not business limits: far beyond any till, and with MAX_LINE_QUANTITY every
+# amount stays well inside the 64-bit minor units SQLite and PostgreSQL store.
+MAX_UNIT_PRICE = Decimal(10_000_000)
+MAX_AMOUNT = Decimal(1_000_000_000)
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -39,7 +46,7 @@ class LineIn(Body):
         None, description="Client-chosen id: a retried scan is not doubled"
     )
     unit_price: DecimalText | None = Field(
-        None, description="Price override (replaces the catalogue price)"
+        None, le=MAX_UNIT_PRICE, description="Price override (replaces the catalogue price)"
     )
 
 
@@ -58,7 +65,9 @@ class LinesIn(Body):
 
 class TenderIn(Body):
     kind: Literal["cash"] = "cash"
-    amount: DecimalText = Field(description="Amount handed over, in the store's currency")
+    amount: DecimalText = Field(
+        le=MAX_AMOUNT, description="Amount handed over, in the store's currency"
+    )
 
 
 class CheckoutIn(Body):
@@ -70,7 +79,7 @@ class ReturnLineIn(Body):
     sku: SkuText
     quantity: int = Field(gt=0, description="Units taken back")
     unit_price: DecimalText | None = Field(
-        None, description="Without a receipt: refund price per unit"
+        None, le=MAX_UNIT_PRICE, description="Without a receipt: refund price per unit"
     )
     original_line_no: int | None = Field(None, ge=1, description="With a receipt: its line number")
 
@@ -91,7 +100,9 @@ class ReturnIn(Body):
 class CashMovementIn(Body):
     till_id: TillId
     kind: Literal["float", "paid_in", "paid_out", "pickup"]
-    amount: DecimalText = Field(description="Positive, exact to the currency's minor unit")
+    amount: DecimalText = Field(
+        le=MAX_AMOUNT, description="Positive, exact to the currency's minor unit"
+    )
     reason: Annotated[str, StringConstraints(max_length=200)] = ""
     movement_id: UUID | None = Field(
         None, description="Client-chosen id: a retried request is not doubled"
@@ -303,6 +314,19 @@ class CatalogueItemOut(BaseModel):
     tax_rate: DecimalText | None = Field(None, description="Percent, included in the price")
     promotion_id: str | None = Field(None, description="The best promotion in force now")
     percent_off: DecimalText | None = None
+
+    @classmethod
+    def of(cls, item: PricedItem) -> CatalogueItemOut:
+        return cls(
+            sku=item.sku,
+            description=item.description,
+            unit_price=item.unit_price,
+            price_version=item.price_version,
+            tax_code=item.tax.code if item.tax else None,
+            tax_rate=item.tax.rate if item.tax else None,
+            promotion_id=item.promotion.promotion_id if item.promotion else None,
+            percent_off=item.promotion.percent_off if item.promotion else None,
+        )
 
 
 class OutboxOut(BaseModel):

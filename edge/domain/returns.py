@@ -135,10 +135,8 @@ def _return_line(
         raise ReturnExceedsSale(sold.line_no, item.quantity, max(returnable, 0))
     returned[sold.line_no] = before + item.quantity
     terms = sold.terms
-    if terms == NO_TERMS:
-        refund = line_total(item.quantity, sold.unit_price, currency)
-    else:
-        refund = share(sold.line_total, before, item.quantity, sold.quantity)
+    refund = share(sold.line_total, before, item.quantity, sold.quantity)
+    if terms != NO_TERMS:
         terms = LineTerms(
             discount_minor=share(
                 Money.from_minor(terms.discount_minor, currency),

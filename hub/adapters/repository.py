@@ -36,7 +36,7 @@ from hub.adapters import tables
 from hub.domain.exceptions import SaleException
 from hub.domain.feed import FeedPosition
 from hub.domain.ledger import CashEntry, LedgerDocument, StockMovement
-from hub.errors import StorageRefused
+from hub.errors import InvalidRequest, StorageRefused
 from sync.messages import DayChecksumV1
 
 
@@ -95,7 +95,9 @@ async def _write_rows(
             columns=columns,
             records=[tuple(row[column] for column in columns) for row in rows],
         )
-    except asyncpg.PostgresError as error:
+    except (asyncpg.PostgresError, ValueError) as error:
+        # ValueError: asyncpg's client-side DataError, a value it cannot encode for the column
+        # (out of range); a lost connection is neither, and stays a failure of the request.
         raise StorageRefused(table.name, str(error).splitlines()[0]) from error
 
 
@@ -426,6 +428,15 @@ class CatalogueRepository:
                 )
         return found
 
+    async def lock(self, name: str) -> None:
+        """Hold a lock on `name` until the transaction ends, so that two first writes of the
+        same new key (where `FOR UPDATE` has no row to lock) run one after the other. On
+        SQLite every write transaction is serialised already."""
+        if _is_postgres(self._connection):
+            await self._connection.execute(
+                select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0)))
+            )
+
     async def tax_rate(self, code: str) -> Row[Any] | None:
         found = await self._connection.execute(
             select(tables.tax_rate).where(tables.tax_rate.c.code == code).with_for_update()
@@ -565,11 +576,12 @@ class EventRepository:
             statement = statement.where(event.c.received_at > after)
         if after_event is not None:
             last = await self.get(after_event)
-            if last is not None:
-                statement = statement.where(
-                    tuple_(event.c.received_at, event.c.node_id, event.c.seq)
-                    > tuple_(last.received_at, last.node_id, last.seq)
-                )
+            if last is None:
+                raise InvalidRequest(f"after_event {after_event} names no received event")
+            statement = statement.where(
+                tuple_(event.c.received_at, event.c.node_id, event.c.seq)
+                > tuple_(last.received_at, last.node_id, last.seq)
+            )
         statement = statement.order_by(event.c.received_at, event.c.node_id, event.c.seq).limit(
             limit
         )

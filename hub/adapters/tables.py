@@ -112,7 +112,9 @@ tax_rate = Table(
     Column("rate", ExactDecimal, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    CheckConstraint("rate >= 0 AND rate <= 100", name="rate"),
+    # Numeric on PostgreSQL; on SQLite the column is text, which compares as text: the service
+    # checks the range there (and here too).
+    CheckConstraint("rate >= 0 AND rate <= 100", name="rate").ddl_if(dialect="postgresql"),
 )
 
 # Percent-off promotions on a list of SKUs, for every store.
@@ -128,7 +130,9 @@ promotion = Table(
     Column("active", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    CheckConstraint("percent_off > 0 AND percent_off <= 100", name="percent_off"),
+    CheckConstraint("percent_off > 0 AND percent_off <= 100", name="percent_off").ddl_if(
+        dialect="postgresql"
+    ),
 )
 
 price = Table(

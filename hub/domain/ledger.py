@@ -134,7 +134,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                     line_total_minor=_minor(line.line_total, currency),
                     price_version=line.price_version,
                     price_source=line.price_source,
-                    **_terms(line.terms, currency, 1),
+                    **_terms(getattr(line, "terms", None), currency, 1),  # version 2 only
                 )
                 for line in sale.lines
             ),
@@ -167,7 +167,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                 line_total_minor=-_minor(line.line_total, currency),
                 price_version=line.price_version,
                 price_source="catalogue",
-                **_terms(line.terms, currency, -1),
+                **_terms(getattr(line, "terms", None), currency, -1),  # version 2 only
             )
             for line in document.lines
         ),
@@ -209,6 +209,10 @@ def cash_entry_of(event: CashMoved) -> CashEntry:
     )
 
 
+# Amounts the ledger takes, in minor units: far beyond any till, well inside 64 bits.
+MAX_MINOR = 10**15
+
+
 def problems_of(document: LedgerDocument) -> list[str]:
     """What makes a document impossible to record as it is (empty: it can be recorded).
 
@@ -219,6 +223,28 @@ def problems_of(document: LedgerDocument) -> list[str]:
     numbers = [line.line_no for line in document.lines]
     if len(set(numbers)) != len(numbers):
         problems.append("line numbers repeat")
+    amounts = [document.total_minor] + [
+        amount
+        for line in document.lines
+        for amount in (line.line_total_minor, line.discount_minor, line.tax_minor)
+    ]
+    if max(abs(amount) for amount in amounts) > MAX_MINOR:
+        problems.append(f"an amount is beyond {MAX_MINOR} minor units")
+        return problems
+    for line in document.lines:
+        # Tax is a share of what the line took, and shares its sign; so is a discount of it.
+        if (
+            abs(line.tax_minor) > abs(line.line_total_minor)
+            or line.tax_minor * line.line_total_minor < 0
+        ):
+            problems.append(
+                f"line {line.line_no}: tax {line.tax_minor} is not a share of its total "
+                f"{line.line_total_minor}"
+            )
+        if line.discount_minor * line.quantity < 0:
+            problems.append(
+                f"line {line.line_no}: discount {line.discount_minor} has the wrong sign"
+            )
     if sum(line.line_total_minor for line in document.lines) != document.total_minor:
         problems.append(
             f"lines add up to {sum(line.line_total_minor for line in document.lines)} minor units, "

@@ -54,7 +54,8 @@ async def import_catalogue(
 
     One SKU may appear once per price list, with the same product details each time. Raises
     InvalidRequest for a repeated (SKU, price list) or differing details, or a negative price;
-    UnknownCurrency for a currency code without known minor units.
+    UnknownCurrency for a currency code without known minor units; InvalidRequest for a
+    tax code that has no rate yet.
     """
     seen: set[tuple[str, str]] = set()
     first_of_sku: dict[str, CatalogueItem] = {}
@@ -78,8 +79,16 @@ async def import_catalogue(
             )
         minor_units(item.currency)
     now = clock.now()
+    named = {item.tax_code for item in items if item.tax_code_given and item.tax_code is not None}
     async with db.write() as connection:
         catalogue = CatalogueRepository(connection)
+        if named:
+            unknown = named - {row.code for row in await catalogue.tax_rates()}
+            if unknown:
+                raise InvalidRequest(
+                    f"tax codes {sorted(unknown)} have no rate: put them first "
+                    "(PUT /v1/tax-rates/{code}), or a till would sell those items untaxed"
+                )
         skus = [item.sku for item in items]
         products = await catalogue.products(skus)
         price_lists = {item.price_list for item in items}
@@ -220,6 +229,7 @@ async def put_tax_rate(code: str, rate: Decimal, db: HubDatabase, clock: Clock) 
     now = clock.now()
     async with db.write() as connection:
         catalogue = CatalogueRepository(connection)
+        await catalogue.lock(f"tax_rate:{code}")
         current = await catalogue.tax_rate(code)
         if current is not None and current.rate == rate:
             return Published(current.version, changed=False)
@@ -271,6 +281,7 @@ async def put_promotion(
     now = clock.now()
     async with db.write() as connection:
         catalogue = CatalogueRepository(connection)
+        await catalogue.lock(f"promotion:{promotion_id}")
         current = await catalogue.promotion(promotion_id)
         content = (
             terms.name,

@@ -41,6 +41,7 @@ from hub.domain.exceptions import (
     unknown_skus,
 )
 from hub.domain.ledger import (
+    MAX_MINOR,
     CashEntry,
     LedgerDocument,
     StockMovement,
@@ -59,6 +60,7 @@ from hub.errors import (
 from hub.service.records import merge
 from hub.service.stores import AuthenticatedNode
 from shared.clock import Clock
+from shared.errors import InvalidAmount, SharedError
 from sync.errors import EventRejected
 from sync.messages import (
     PROTOCOL_VERSION,
@@ -181,10 +183,17 @@ async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[
             else:
                 accepted.append(Applied(raw, None, None, record))
             continue
-        if isinstance(event, CashMoved):
-            accepted.append(Applied(raw, None, None, cash=cash_entry_of(event)))
+        try:
+            if isinstance(event, CashMoved):
+                entry = cash_entry_of(event)
+                if entry.amount_minor > MAX_MINOR:
+                    raise InvalidAmount(str(event.payload.amount), "beyond what a drawer holds")
+                accepted.append(Applied(raw, None, None, cash=entry))
+                continue
+            document = document_of(event)
+        except SharedError as error:  # an unknown currency, an amount it cannot hold
+            accepted.append(Applied(raw, None, str(error)))
             continue
-        document = document_of(event)
         problems = problems_of(document)
         if problems:
             accepted.append(Applied(raw, None, "; ".join(problems)))

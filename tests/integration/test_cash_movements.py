@@ -87,6 +87,11 @@ async def test_a_movement_the_till_cannot_make_is_refused_with_a_reason(store: E
             "/v1/cash-movements", json={"till_id": "T1", "kind": "float", "amount": 10.0}
         )
     ).status_code == 422  # a float number is not money
+    absurd = await store.client.post(
+        "/v1/cash-movements",
+        json={"till_id": "T1", "kind": "float", "amount": "100000000000000000000"},
+    )
+    assert absurd.status_code == 422 and absurd.json()["error"] == "validation_error"
     status = (await store.client.get("/v1/status")).json()
     assert status["outbox"]["last_seq"] == 0  # nothing half-written
 

@@ -315,3 +315,39 @@ async def test_a_second_event_for_a_recorded_sale_or_receipt_is_quarantined(
     assert "already recorded" in reasons[2] and "T1-0000001" in reasons[3]
     assert "shoe_size" in reasons[4]
     assert await hub.report() == before  # the first sale counted once, nothing else
+
+
+async def test_impossible_amounts_and_currencies_are_quarantined_not_a_refused_batch(
+    hub: Hub, node: dict[str, str]
+) -> None:
+    (huge,) = sales(node, 1)
+    payload: Any = huge["payload"]
+    payload["lines"][0]["terms"] = {"discount": "1e30", "tax": "0"}
+    huge["schema_version"] = 2
+    (odd_tax,) = sales(node, 1, start=2)
+    odd_tax["schema_version"] = 2
+    odd_tax["payload"]["lines"][0]["terms"] = {"tax": "99.00"}  # type: ignore[index]
+    strange_cash = event(
+        node,
+        3,
+        {
+            "movement_id": "0193b3a2-0000-7000-8000-000000000001",
+            "till_id": "T1",
+            "kind": "float",
+            "amount": "10.00",
+            "currency": "XYZ",
+            "reason": "",
+            "business_day": "2010-12-01",
+            "business_time": "2010-12-01T09:00:00+00:00",
+        },
+        kind="cash.moved",
+    )
+    (fine,) = sales(node, 1, start=4)
+    response = await push(hub, node, [huge, odd_tax, strange_cash, fine])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["acked_seq"] == 4
+    reasons = {item["seq"]: item["reason"] for item in body["rejected"]}
+    assert set(reasons) == {1, 2, 3}, reasons
+    assert "beyond" in reasons[1] and "not a share" in reasons[2] and "XYZ" in reasons[3]
+    assert (await hub.report())[0]["invoices"] == 1  # the good sale behind them is in

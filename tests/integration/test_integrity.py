@@ -51,6 +51,10 @@ async def test_day_totals_match_and_a_sale_missing_from_the_ledger_raises_an_ale
         "/v1/integrity/alerts/999999/resolve", json=note, headers=hub.admin
     )
     assert missing.status_code == 404 and missing.json()["error"] == "alert_not_found"
+    absurd = await hub.client.post(
+        "/v1/integrity/alerts/99999999999999999999/resolve", json=note, headers=hub.admin
+    )
+    assert absurd.status_code == 422  # not a server error
 
 
 async def test_a_cash_movement_lost_at_the_hub_is_caught_by_the_day_checksum(

@@ -14,7 +14,7 @@ from tests.support import Edge, Hub, event
 
 
 async def write_newer_sale(edge: Edge) -> str:
-    """Append to the edge's outbox a sale in schema version 2, as newer till software would."""
+    """Append to the edge's outbox a sale in schema version 99, as much newer till software would."""
     identity = edge.runtime.identity
     assert identity is not None
     sale = await edge.sell([("A", 1)])
@@ -28,7 +28,7 @@ async def write_newer_sale(edge: Edge) -> str:
         payload.update(
             sale_id=str(uuid.uuid4()),
             receipt_number=f"{sale['receipt_number']}-v2",
-            loyalty_points=12,  # what version 2 added
+            loyalty_points=12,  # what version 99 added
         )
         seq = connection.execute(
             text("UPDATE node SET last_seq = last_seq + 1 RETURNING last_seq")
@@ -36,7 +36,7 @@ async def write_newer_sale(edge: Edge) -> str:
         connection.execute(  # type: ignore[attr-defined]
             text(
                 "INSERT INTO outbox (seq, event_id, kind, schema_version, hlc, occurred_at, payload, size_bytes, created_at) "
-                "VALUES (:seq, :event_id, 'sale.completed', 2, :hlc, :at, :payload, 500, :at)"
+                "VALUES (:seq, :event_id, 'sale.completed', 99, :hlc, :at, :payload, 500, :at)"
             ),
             {
                 "seq": seq,
@@ -76,7 +76,7 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
     ).json()
     assert too_early["status"] == "quarantined"
 
-    monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 2)  # the hub is upgraded
+    monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 99)  # the hub is upgraded
     retried = await hub.client.post("/v1/stores/store-1/quarantine/retry", headers=hub.admin)
     assert [item["status"] for item in retried.json()] == ["applied"]
     assert (await hub.report("store"))[0]["invoices"] == 3
@@ -109,3 +109,12 @@ async def test_paging_the_quarantine_never_skips_an_event_of_the_same_batch(hub:
         seen += [item["event_id"] for item in page]
         params["after_event"] = page[-1]["event_id"]
     assert seen == [item["event_id"] for item in newer]
+
+
+async def test_paging_after_an_event_the_hub_never_received_is_a_clear_422(hub: Hub) -> None:
+    response = await hub.client.get(
+        "/v1/quarantine",
+        params={"after_event": "0193b3a2-0000-7000-8000-00000000dead"},
+        headers=hub.admin,
+    )
+    assert response.status_code == 422 and "names no received event" in response.text

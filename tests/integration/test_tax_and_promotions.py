@@ -3,14 +3,19 @@ and new tills through the snapshot; each sale line records the versions it was p
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+from alembic import command
 from sqlalchemy import text
 
+from migrations.runner import alembic_config
 from shared.clock import ManualClock
+from sync import messages
 from tests.support import Edge, Hub, close_edge, make_edge
 
 DAY = "2010-12-01"
@@ -232,6 +237,12 @@ async def test_hq_gets_a_clear_error_for_a_rate_or_promotion_that_cannot_be(hub:
         assert response.status_code == 422, (path, body, response.text)
         assert why in response.text, response.text
     assert (await hub.client.get("/v1/tax-rates", headers=hub.admin)).json() == []
+    unrated = await hub.client.post(
+        "/v1/catalogue/import",
+        json={"items": [{"sku": "Z", "unit_price": "1.00", "currency": "GBP", "tax_code": "VAT"}]},
+        headers=hub.admin,
+    )
+    assert unrated.status_code == 422 and "have no rate" in unrated.text
     assert (await hub.client.get("/v1/promotions", headers=hub.admin)).json() == []
     unauthenticated = await hub.client.put("/v1/tax-rates/STD", json={"rate": "20"})
     assert unauthenticated.status_code == 401
@@ -255,3 +266,72 @@ async def _product_tax_codes(hub: Hub) -> dict[str, str | None]:
     async with hub.runtime.database.read() as connection:
         rows = await connection.execute(text("SELECT sku, tax_code FROM product"))
         return {row.sku: row.tax_code for row in rows}
+
+
+async def test_a_hub_not_yet_upgraded_quarantines_only_the_sales_it_would_misread(
+    hub: Hub, store: Edge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await put_rate(hub, "STD", "20")
+    await taxed_catalogue(hub)
+    await store.sync()
+    monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 1)  # an older hub
+    taxed = await store.sell([("A", 1)])  # version 2: its line carries tax
+    plain = await store.sell([("C", 1)])  # version 1: nothing a version-1 reader would miss
+    status = await store.sync()
+    assert status["outbox"]["quarantined"] == 1  # type: ignore[index]
+    (held,) = (await hub.client.get("/v1/quarantine", headers=hub.admin)).json()
+    assert held["schema_version"] == 2 and "newer than supported" in held["reason"]
+    assert (await hub.report())[0]["invoices"] == 1  # the plain sale is in; the taxed one waits
+
+    monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 2)  # the hub is upgraded
+    retried = await hub.client.post(f"/v1/quarantine/{held['event_id']}/retry", headers=hub.admin)
+    assert retried.json()["status"] == "applied"
+    (row,) = await hub.report()
+    assert (row["invoices"], row["tax"]) == (2, taxed["tax"])
+    assert plain["tax"] == "0.00"
+
+
+async def test_an_edge_upgraded_after_the_hub_downloads_what_its_old_software_skipped(
+    hub: Hub, store: Edge, tmp_path: Path
+) -> None:
+    await put_rate(hub, "STD", "20")
+    await taxed_catalogue(hub)
+    await put_promotion(hub, "XMAS")
+    await store.sync()
+    path = store.path
+    await close_edge(store)
+    # The node as the software before tax and promotions left it: its cursor past entries it
+    # skipped, its products at their current versions without their tax codes.
+    await asyncio.to_thread(command.downgrade, alembic_config("edge", f"sqlite:///{path}"), "0007")
+    upgraded = await make_edge(path, hub, None)  # starting it migrates the file to head
+    try:
+        await upgraded.sync()
+        item = (await upgraded.client.get("/v1/catalogue/A")).json()
+        assert (item["tax_code"], item["tax_rate"], item["promotion_id"]) == ("STD", "20", "XMAS")
+        assert (await upgraded.sync())["outbox"]["pending"] == 0  # type: ignore[index]
+    finally:
+        await close_edge(upgraded)
+
+
+async def test_the_embedded_sqlite_hub_takes_rates_and_promotions_too(sqlite_hub: Hub) -> None:
+    for rate in ("20", "5", "9.5", "0", "100"):
+        assert (await put_rate(sqlite_hub, "STD", rate))["rate"] == rate
+    promotion = await put_promotion(sqlite_hub, "P", percent_off="25")
+    assert promotion["percent_off"] == "25"
+    refused = await sqlite_hub.client.put(
+        "/v1/tax-rates/STD", json={"rate": "101"}, headers=sqlite_hub.admin
+    )
+    assert refused.status_code == 422
+
+
+async def test_two_first_puts_of_a_new_rate_at_once_get_two_versions(hub: Hub) -> None:
+    answers = await asyncio.gather(
+        *(
+            hub.client.put("/v1/tax-rates/NEW", json={"rate": rate}, headers=hub.admin)
+            for rate in ("20", "5")
+        )
+    )
+    assert sorted(answer.json()["version"] for answer in answers) == [1, 2]
+    (rate,) = (await hub.client.get("/v1/tax-rates", headers=hub.admin)).json()
+    last = max(answers, key=lambda answer: answer.json()["version"]).json()
+    assert (rate["rate"], rate["version"]) == (last["rate"], 2)  # the hub holds the newest

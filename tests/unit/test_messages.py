@@ -64,7 +64,7 @@ def test_a_sale_event_parses_into_its_typed_payload_with_exact_decimals() -> Non
     ("event", "error"),
     [
         (raw(kind="shift.closed", payload={}), UnknownEventKind),
-        (raw(version=2), UnsupportedSchemaVersion),
+        (raw(version=3), UnsupportedSchemaVersion),
         (raw(payload=sale_payload(lines=[])), MalformedEvent),
         (raw(payload=sale_payload(total=15.3)), MalformedEvent),  # a float is not money
     ],
@@ -104,3 +104,12 @@ def test_a_newer_peer_may_add_fields() -> None:
 def test_naive_times_are_refused_on_the_wire() -> None:
     with pytest.raises(ValidationError):
         RawEvent.model_validate({**raw().model_dump(), "occurred_at": "2010-12-01T08:26:00"})
+
+
+def test_a_version_1_reader_ignores_terms_and_version_2_reads_them() -> None:
+    payload = sale_payload()
+    payload["lines"][0]["terms"] = {"discount": "1.00", "tax": "2.38", "tax_code": "STD"}  # type: ignore[index]
+    old = parse_event(raw(version=1, payload=payload))
+    new = parse_event(raw(version=2, payload=payload))
+    assert not hasattr(old.payload.lines[0], "terms")  # type: ignore[union-attr]
+    assert new.payload.lines[0].terms.tax == Decimal("2.38")  # type: ignore[union-attr]

@@ -169,3 +169,27 @@ def test_a_receipt_cannot_be_refunded_twice_over() -> None:
             original=None,
             already_returned={},
         )
+
+
+def test_units_returned_one_at_a_time_refund_exactly_what_the_line_cost() -> None:
+    basket = cart()
+    basket.add_line(uuid.uuid4(), PricedItem("TINY", None, Decimal("0.335"), 1), 3)
+    sale = checkout(basket, "5")
+    assert sale.total == gbp("1.01")  # type: ignore[attr-defined]  # 1.005 rounds half up
+    refunds = []
+    for already in range(3):
+        event = make_return(
+            return_id=uuid.uuid4(),
+            receipt_number=f"T1-000001{already}",
+            till_id="T1",
+            business_time=NOW,
+            business_day=date(2010, 12, 1),
+            currency="GBP",
+            reason="changed mind",
+            items=[ReturnItem("TINY", 1, original_line_no=1)],
+            original=sale,  # type: ignore[arg-type]
+            already_returned={1: already} if already else {},
+        )
+        refunds.append(event.sales_return.total)
+    # Not 3 x 0.34 = 1.02: the shares add up to what was paid.
+    assert refunds == [gbp("0.34"), gbp("0.33"), gbp("0.34")]

@@ -147,16 +147,7 @@ async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
     item = await runtime.read(lambda uow: uow.catalogue.priced_item(sku, at=uow.now()))
     if item is None:
         raise UnknownSku(sku)
-    return CatalogueItemOut(
-        sku=item.sku,
-        description=item.description,
-        unit_price=item.unit_price,
-        price_version=item.price_version,
-        tax_code=item.tax.code if item.tax else None,
-        tax_rate=item.tax.rate if item.tax else None,
-        promotion_id=item.promotion.promotion_id if item.promotion else None,
-        percent_off=item.promotion.percent_off if item.promotion else None,
-    )
+    return CatalogueItemOut.of(item)
 
 
 @router.get("/catalogue", response_model=list[CatalogueItemOut])
@@ -166,16 +157,8 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[CatalogueItemOut]:
     """Find items whose SKU or description contains `q`."""
-    items = await runtime.read(lambda uow: uow.catalogue.search(q, limit))
-    return [
-        CatalogueItemOut(
-            sku=item.sku,
-            description=item.description,
-            unit_price=item.unit_price,
-            price_version=item.price_version,
-        )
-        for item in items
-    ]
+    items = await runtime.read(lambda uow: uow.catalogue.search(q, limit, at=uow.now()))
+    return [CatalogueItemOut.of(item) for item in items]
 
 
 @router.put("/clock", response_model=ClockIn)

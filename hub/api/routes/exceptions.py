@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
@@ -71,7 +71,10 @@ async def list_exceptions(
 
 @router.post("/{exception_id}/resolve", response_model=ExceptionOut)
 async def resolve(
-    exception_id: int, body: ResolveIn, runtime: RuntimeDep, _: HqCaller
+    exception_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: ResolveIn,
+    runtime: RuntimeDep,
+    _: HqCaller,
 ) -> ExceptionOut:
     """Close an exception; the sale it is about is never changed."""
     return ExceptionOut.of(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.api.deps import HqCaller, RuntimeDep
@@ -64,7 +64,12 @@ async def alerts(
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertOut)
-async def resolve(alert_id: int, body: ResolveIn, runtime: RuntimeDep, _: HqCaller) -> AlertOut:
+async def resolve(
+    alert_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: ResolveIn,
+    runtime: RuntimeDep,
+    _: HqCaller,
+) -> AlertOut:
     """Close an alert once its cause is found; it leaves the open list and the gauge. 404
     `alert_not_found`; 409 `already_resolved` (closed before with another resolution)."""
     return AlertOut.of(

@@ -1,5 +1,7 @@
 """Tax rates and promotions from the hub; the terms each cart, sale and return line was priced with.
 
+Also makes the node download its store's state again (see `upgrade`).
+
 Revision ID: 0008
 Revises: 0007
 """
@@ -63,6 +65,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("promotion_id", "sku", name=op.f("pk_promotion_sku")),
     )
     op.create_index(op.f("ix_promotion_sku_sku"), "promotion_sku", ["sku"])
+    # This software reads feed fields and entities the old one skipped (products' tax codes,
+    # tax rates, promotions) while its cursor moved past them. Download the store's state
+    # again: product versions to 0 so the snapshot's copies apply in full, and the feed
+    # position forgotten (any download under way restarts too). The outbox is untouched.
+    op.execute("UPDATE product SET version = 0")
+    op.execute("UPDATE node SET feed_cursor = NULL, bootstrap_position = NULL, bootstrap_after = NULL")
 
 
 def downgrade() -> None:
