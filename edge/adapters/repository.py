@@ -231,6 +231,16 @@ class CatalogueRepository:
             row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion
         )
 
+    def on_hand(self, location_id: str, sku: str) -> int | None:
+        """The hub's count of `sku` at `location_id` as of the last feed read (sales not yet
+        uploaded are not in it); None when the hub published none."""
+        value = self._connection.execute(
+            select(tables.stock_level.c.on_hand).where(
+                tables.stock_level.c.location_id == location_id, tables.stock_level.c.sku == sku
+            )
+        ).scalar_one_or_none()
+        return int(value) if value is not None else None
+
     def promotions_of(self, sku: str) -> list[Promotion]:
         """The active promotions naming `sku`, whatever their dates."""
         return [

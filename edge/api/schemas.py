@@ -314,10 +314,16 @@ class CatalogueItemOut(BaseModel):
     tax_rate: DecimalText | None = Field(None, description="Percent, included in the price")
     promotion_id: str | None = Field(None, description="The best promotion in force now")
     percent_off: DecimalText | None = None
+    on_hand: int | None = Field(
+        None,
+        description="The hub's count for this store as of the last sync (sales not yet "
+        "uploaded are not in it); null when it has none",
+    )
 
     @classmethod
-    def of(cls, item: PricedItem) -> CatalogueItemOut:
+    def of(cls, item: PricedItem, on_hand: int | None = None) -> CatalogueItemOut:
         return cls(
+            on_hand=on_hand,
             sku=item.sku,
             description=item.description,
             unit_price=item.unit_price,

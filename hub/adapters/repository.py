@@ -1045,13 +1045,44 @@ class StockRepository:
         await self._connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["location_id", "sku"],
-                set_={"on_hand": tables.stock_level.c.on_hand + statement.excluded.on_hand},
+                set_={
+                    "on_hand": tables.stock_level.c.on_hand + statement.excluded.on_hand,
+                    "dirty": True,
+                },
             ),
             [
-                {"location_id": location_id, "sku": sku, "on_hand": delta}
+                {"location_id": location_id, "sku": sku, "on_hand": delta, "dirty": True}
                 for (location_id, sku), delta in sorted(deltas.items())
             ],
         )
+
+    async def has_unpublished(self, location_id: str) -> bool:
+        level = tables.stock_level
+        found = await self._connection.execute(
+            select(level.c.sku).where(level.c.location_id == location_id, level.c.dirty).limit(1)
+        )
+        return found.first() is not None
+
+    async def publish_unpublished(self, location_id: str, limit: int) -> list[Row[Any]]:
+        """Take up to `limit` levels of `location_id` moved since they were last published:
+        each gets version + 1 and is marked published; returns (sku, on_hand, version). Rows
+        an ingest is moving right now are skipped (they will be moved, and dirty, again)."""
+        level = tables.stock_level
+        chosen = (
+            select(level.c.sku)
+            .where(level.c.location_id == location_id, level.c.dirty)
+            .order_by(level.c.sku)
+            .limit(limit)
+        )
+        if _is_postgres(self._connection):
+            chosen = chosen.with_for_update(skip_locked=True)
+        rows = await self._connection.execute(
+            update(level)
+            .where(level.c.location_id == location_id, level.c.sku.in_(chosen.scalar_subquery()))
+            .values(version=level.c.version + 1, dirty=False)
+            .returning(level.c.sku, level.c.on_hand, level.c.version)
+        )
+        return list(rows.all())
 
     async def levels(self, location_id: str, skus: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -1129,7 +1160,7 @@ class StockRepository:
                     level.c.location_id == location_id,
                     _one_of(self._connection, level.c.sku, chunk),
                 )
-                .values(version=level.c.version + 1)
+                .values(version=level.c.version + 1, dirty=False)
                 .returning(level.c.sku, level.c.version)
             )
             found.update({row.sku: int(row.version) for row in rows})

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 
 from hub.adapters.types import ExactDecimal, JsonDocument, UtcDateTime
@@ -334,8 +335,12 @@ stock_level = Table(
     Column("location_id", String(64), primary_key=True),
     Column("sku", String(64), primary_key=True),
     Column("on_hand", BigInteger, nullable=False),
-    # Bumped by each ERP count published to the store, so a reader keeps the newest.
+    # Bumped each time the level is published to the store's feed, so a reader keeps the newest.
     Column("version", Integer, nullable=False, server_default="0"),
+    # Moved by a sale or return since it was last published: published when the store next
+    # reads its feed (coalesced: one entry however many sales moved it).
+    Column("dirty", Boolean, nullable=False, server_default=false()),
+    Index(None, "location_id", "dirty"),
 )
 
 # Feed entries below this position were compacted away; a reader behind it re-bootstraps.

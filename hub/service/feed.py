@@ -10,6 +10,7 @@ from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
     FeedRepository,
     SnapshotRepository,
+    StockRepository,
     StoreRepository,
     visible_horizon,
 )
@@ -30,13 +31,18 @@ from sync.messages import (
 )
 
 
-async def read_feed(store_id: str, cursor: str | None, limit: int, db: HubDatabase) -> FeedPage:
+async def read_feed(
+    store_id: str, cursor: str | None, limit: int, db: HubDatabase, clock: Clock
+) -> FeedPage:
     """Up to `limit` entries after `cursor`, in an order no late commit can jump.
 
-    `next_cursor` is the last entry's cursor (or the given one when nothing new is visible).
-    Raises InvalidCursor, CursorCompacted (the feed before `cursor` is gone: bootstrap).
+    First publishes the store's stock levels that sales moved since they were last published
+    (`publish_stock_levels`). `next_cursor` is the last entry's cursor (or the given one when
+    nothing new is visible). Raises InvalidCursor, CursorCompacted (the feed before `cursor`
+    is gone: bootstrap).
     """
     after = FeedPosition.parse(cursor)
+    await publish_stock_levels(store_id, db, clock)
     async with db.read(snapshot=True) as connection:
         floor = await SnapshotRepository(connection).floor()
         if floor is not None and after < floor:
@@ -58,6 +64,42 @@ async def read_feed(store_id: str, cursor: str | None, limit: int, db: HubDataba
     ]
     next_cursor = entries[-1].cursor if entries else after.encode()
     return FeedPage(entries=entries, next_cursor=next_cursor, has_more=has_more)
+
+
+async def publish_stock_levels(
+    store_id: str, db: HubDatabase, clock: Clock, *, batch: int = 5000
+) -> int:
+    """Publish the store's stock levels moved by sales and returns since they were last
+    published: one feed entry per level, with its current count and the next version, however
+    many sales moved it. Lazy (when the store reads its feed), so a busy ingest writes no feed
+    rows per sale line. Returns how many were published."""
+    async with db.read() as connection:
+        if not await StockRepository(connection).has_unpublished(store_id):
+            return 0
+    published = 0
+    while True:
+        now = clock.now()
+        async with db.write() as connection:
+            rows = await StockRepository(connection).publish_unpublished(store_id, batch)
+            await FeedRepository(connection).append(
+                [
+                    {
+                        "store_id": store_id,
+                        "entity": "stock_level",
+                        "entity_key": f"{store_id}:{row.sku}",
+                        "version": int(row.version),
+                        "op": "upsert",
+                        "payload": StockLevelV1(
+                            location_id=store_id, sku=row.sku, on_hand=int(row.on_hand)
+                        ).model_dump(mode="json"),
+                        "created_at": now,
+                    }
+                    for row in rows
+                ]
+            )
+        published += len(rows)
+        if len(rows) < batch:
+            return published
 
 
 # The order a snapshot walks the state in; its resume key is [stage, key...] as JSON.

@@ -3,12 +3,14 @@ stock ends the same, with no sale lost and none counted twice."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from tests.integration.test_hub_sync import enrol, push
-from tests.support import Hub, event, sale_payload
+from tests.support import Edge, Hub, close_edge, event, make_edge, sale_payload
 
 
 async def erp_count(hub: Hub, on_hand: int, as_of: str | None) -> Any:
@@ -76,3 +78,33 @@ async def test_a_cursor_the_hub_never_issued_is_refused(hub: Hub) -> None:
         headers=hub.admin,
     )
     assert response.status_code == 422 and response.json()["error"] == "invalid_cursor"
+
+
+async def test_sales_move_the_stock_level_every_till_of_the_store_sees(
+    hub: Hub, store: Edge, tmp_path: Path
+) -> None:
+    counted = await hub.client.post(
+        "/v1/erp/stock",
+        json={"location_id": "store-1", "counts": [{"sku": "A", "on_hand": 50}]},
+        headers=hub.admin,
+    )
+    assert counted.status_code == 200, counted.text
+    await store.sync()
+    assert (await store.client.get("/v1/catalogue/A")).json()["on_hand"] == 50
+    second = await make_edge(tmp_path / "second-till.db", hub, await hub.token("store-1"))
+    try:
+        for _ in range(3):
+            await store.sell([("A", 2)])
+        await store.sync()  # uploads the sales, then reads the feed: the level comes back
+        assert (await store.client.get("/v1/catalogue/A")).json()["on_hand"] == 44
+        await second.sync()  # the other node of the store sees it too
+        assert (await second.client.get("/v1/catalogue/A")).json()["on_hand"] == 44
+        async with hub.runtime.database.read() as connection:
+            entries = (
+                await connection.execute(
+                    text("SELECT count(*) FROM feed_entry WHERE entity = 'stock_level'")
+                )
+            ).scalar_one()
+        assert entries == 2  # the count, then one entry for three sales: coalesced
+    finally:
+        await close_edge(second)

@@ -8,7 +8,8 @@ lost answers, stale copies of old pushes delivered late (replays out of order), 
 and events the hub must quarantine. After healing every link and syncing until quiet:
 
 - every sale and return is counted exactly once, per store, in invoices and revenue;
-- stock at the hub = opening + ERP adjustments + sale and return movements, per SKU;
+- stock at the hub = opening + ERP adjustments + sale and return movements, per SKU, and
+  each store's edge holds that level from its feed;
 - every edge holds the hub's current prices, tax rates and promotions, and the tax HQ reports
   per store is the tax printed on the receipts, to the penny (nothing lost or doubled);
 - every cash movement is in HQ's cash report once; each field of an edited customer record
@@ -336,6 +337,9 @@ class SyncModel(RuleBasedStateMachine):
             for sku in SKUS:
                 expected = self.stock.get((store, sku), 50) + self.adjustments.get((store, sku), 0)
                 assert stock[sku] == expected, (store, sku, stock[sku], expected)
+                # ...and the store's till holds the same level, from its feed
+                item = (await self.edges[store].client.get(f"/v1/catalogue/{sku}")).json()
+                assert item["on_hand"] == expected, (store, sku, item, expected)
         report = {row["store_id"]: row for row in await self.hub.report("store")}
         for store in STORES:
             tax = report.get(store, {"tax": "0.00"})["tax"]

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from edge.adapters import outbox
 from edge.adapters.repository import CatalogueRepository, IntegrityRepository, NodeRepository
+from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import RuntimeDep
 from edge.api.schemas import (
     CatalogueItemOut,
@@ -20,6 +21,7 @@ from edge.api.schemas import (
     StatusOut,
     SyncOut,
 )
+from edge.domain.cart import PricedItem
 from edge.errors import ClockNotDriven, HubUnavailable, UnknownSku
 from shared.clock import ManualClock
 from sync.errors import HubRequestFailed
@@ -144,10 +146,17 @@ async def sync_now(runtime: RuntimeDep) -> StatusOut:
 
 @router.get("/catalogue/{sku}", response_model=CatalogueItemOut)
 async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
-    item = await runtime.read(lambda uow: uow.catalogue.priced_item(sku, at=uow.now()))
+    def look(uow: EdgeUnitOfWork) -> tuple[PricedItem | None, int | None]:
+        identity = uow.node.identity()
+        return (
+            uow.catalogue.priced_item(sku, at=uow.now()),
+            uow.catalogue.on_hand(identity.store_id, sku) if identity else None,
+        )
+
+    item, on_hand = await runtime.read(look)
     if item is None:
         raise UnknownSku(sku)
-    return CatalogueItemOut.of(item)
+    return CatalogueItemOut.of(item, on_hand)
 
 
 @router.get("/catalogue", response_model=list[CatalogueItemOut])

@@ -105,6 +105,6 @@ async def feed(
 ) -> FeedPage:
     """The calling store's change feed after `cursor` (catalogue, prices, its stock, its settings)."""
     started = time.perf_counter()
-    page = await read_feed(node.store_id, cursor, limit, runtime.database)
+    page = await read_feed(node.store_id, cursor, limit, runtime.database, runtime.clock)
     runtime.metrics.feed_seconds.observe(time.perf_counter() - started)
     return page
