@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Literal
 from uuid import UUID
 
@@ -73,6 +74,16 @@ def _one_of(connection: AsyncConnection, column: Any, values: Sequence[Any]) -> 
     return column.in_(values)
 
 
+def _records(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
+    """The rows' values in `columns` order, as tuples (itemgetter: a third of ingest's Python
+    time went into a generator per row)."""
+    if len(columns) == 1:
+        (column,) = columns
+        return [(row[column],) for row in rows]
+    getter = itemgetter(*columns)
+    return [getter(row) for row in rows]
+
+
 async def _write_rows(
     connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]
 ) -> None:
@@ -93,7 +104,7 @@ async def _write_rows(
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
             table.name,
             columns=columns,
-            records=[tuple(row[column] for column in columns) for row in rows],
+            records=_records(rows, columns),
         )
     except (asyncpg.PostgresError, ValueError) as error:
         # ValueError: asyncpg's client-side DataError, a value it cannot encode for the column

@@ -14,7 +14,15 @@ from typing import Any, Literal
 from uuid import UUID
 
 from shared.money import to_minor
-from sync.messages import CashMoved, LineTermsV1, ReturnRecorded, SaleCompleted, TenderV1
+from sync.messages import (
+    CashMoved,
+    LineTermsV1,
+    ReturnLineV2,
+    ReturnRecorded,
+    SaleCompleted,
+    SaleLineV2,
+    TenderV1,
+)
 
 DocumentKind = Literal["sale", "return"]
 
@@ -134,7 +142,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                     line_total_minor=_minor(line.line_total, currency),
                     price_version=line.price_version,
                     price_source=line.price_source,
-                    **_terms(getattr(line, "terms", None), currency, 1),  # version 2 only
+                    **(_terms(line.terms, currency, 1) if isinstance(line, SaleLineV2) else {}),
                 )
                 for line in sale.lines
             ),
@@ -167,7 +175,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                 line_total_minor=-_minor(line.line_total, currency),
                 price_version=line.price_version,
                 price_source="catalogue",
-                **_terms(getattr(line, "terms", None), currency, -1),  # version 2 only
+                **(_terms(line.terms, currency, -1) if isinstance(line, ReturnLineV2) else {}),
             )
             for line in document.lines
         ),
