@@ -303,6 +303,17 @@ async def pull_page(
     return PullOutcome(applied=len(page.entries), has_more=page.has_more, cursor=page.next_cursor)
 
 
+def _keep_newest(
+    rows: dict[Any, dict[str, Any]], key: Any, version: int, row: dict[str, Any]
+) -> None:
+    """Keep `row` for `key` unless the page already holds a newer version: feed order is the
+    order transactions wrote, not version order (two writers of one key can commit with their
+    versions the other way round)."""
+    held = rows.get(key)
+    if held is None or held["version"] < version:
+        rows[key] = row
+
+
 def apply_feed_entries(
     connection: Connection, entries: Sequence[FeedEntry | SnapshotItem], now: datetime
 ) -> None:
@@ -321,32 +332,47 @@ def apply_feed_entries(
     for entry in entries:
         if entry.entity == "product":
             product = ProductV1.model_validate(entry.payload)
-            products[product.sku] = {
-                "sku": product.sku,
-                "description": product.description,
-                "kind": product.kind,
-                "track_inventory": int(product.track_inventory),
-                "gtin": product.gtin,
-                "tax_code": product.tax_code,
-                "version": entry.version,
-            }
+            _keep_newest(
+                products,
+                product.sku,
+                entry.version,
+                {
+                    "sku": product.sku,
+                    "description": product.description,
+                    "kind": product.kind,
+                    "track_inventory": int(product.track_inventory),
+                    "gtin": product.gtin,
+                    "tax_code": product.tax_code,
+                    "version": entry.version,
+                },
+            )
         elif entry.entity == "price":
             price = PriceV1.model_validate(entry.payload)
-            prices[(price.sku, price.price_list)] = {
-                "sku": price.sku,
-                "price_list": price.price_list,
-                "unit_price": str(price.unit_price),
-                "currency": price.currency,
-                "version": price.version,
-            }
+            _keep_newest(
+                prices,
+                (price.sku, price.price_list),
+                price.version,
+                {
+                    "sku": price.sku,
+                    "price_list": price.price_list,
+                    "unit_price": str(price.unit_price),
+                    "currency": price.currency,
+                    "version": price.version,
+                },
+            )
         elif entry.entity == "stock_level":
             level = StockLevelV1.model_validate(entry.payload)
-            levels[(level.location_id, level.sku)] = {
-                "location_id": level.location_id,
-                "sku": level.sku,
-                "on_hand": level.on_hand,
-                "version": entry.version,
-            }
+            _keep_newest(
+                levels,
+                (level.location_id, level.sku),
+                entry.version,
+                {
+                    "location_id": level.location_id,
+                    "sku": level.sku,
+                    "on_hand": level.on_hand,
+                    "version": entry.version,
+                },
+            )
         elif entry.entity == "store":
             store = StoreConfigV1.model_validate(entry.payload)
             NodeRepository(connection).update_store(store.name, store.timezone, store.currency)
@@ -354,7 +380,12 @@ def apply_feed_entries(
             apply_record_entry(connection, entry.entity, entry.payload, now)
         elif entry.entity == "tax_rate":
             rate = TaxRateV1.model_validate(entry.payload)
-            rates[rate.code] = {"code": rate.code, "rate": str(rate.rate), "version": rate.version}
+            _keep_newest(
+                rates,
+                rate.code,
+                rate.version,
+                {"code": rate.code, "rate": str(rate.rate), "version": rate.version},
+            )
         elif entry.entity == "promotion":
             promotion = PromotionV1.model_validate(entry.payload)
             catalogue.upsert_promotion(

@@ -1160,10 +1160,14 @@ class StockRepository:
                 found[(location_id, sku)] = on_hand
         return found
 
-    async def bump_versions(self, location_id: str, skus: Sequence[str]) -> dict[str, int]:
-        """Increase the version of these counters (an ERP count was published); new versions."""
+    async def bump_versions(
+        self, location_id: str, skus: Sequence[str]
+    ) -> dict[str, tuple[int, int]]:
+        """Increase the version of these counters, to publish them now; returns each one's
+        (new version, on-hand units) as the counter holds it (a sale that created the counter
+        while the caller waited for it is in it)."""
         level = tables.stock_level
-        found: dict[str, int] = {}
+        found: dict[str, tuple[int, int]] = {}
         for chunk in _chunks(list(skus), 5000):
             rows = await self._connection.execute(
                 update(level)
@@ -1172,9 +1176,9 @@ class StockRepository:
                     _one_of(self._connection, level.c.sku, chunk),
                 )
                 .values(version=level.c.version + 1, dirty=False)
-                .returning(level.c.sku, level.c.version)
+                .returning(level.c.sku, level.c.version, level.c.on_hand)
             )
-            found.update({row.sku: int(row.version) for row in rows})
+            found.update({row.sku: (int(row.version), int(row.on_hand)) for row in rows})
         return found
 
     async def all_levels(self, location_id: str) -> dict[str, int]:
@@ -1254,6 +1258,22 @@ class SnapshotRepository:
             .order_by(level.c.sku)
             .limit(limit)
         )
+        return list((await self._connection.execute(statement)).all())
+
+    async def retried_events_after(
+        self, store_id: str, event_id: UUID | None, limit: int
+    ) -> list[Any]:
+        """The store's events HQ retried out of quarantine (their outcome is news to the
+        store), by event id."""
+        event = tables.sync_event
+        statement = (
+            select(event.c.event_id, event.c.seq, event.c.status)
+            .where(event.c.store_id == store_id, event.c.retries > 0)
+            .order_by(event.c.event_id)
+            .limit(limit)
+        )
+        if event_id is not None:
+            statement = statement.where(event.c.event_id > event_id)
         return list((await self._connection.execute(statement)).all())
 
     async def tax_rates_after(self, code: str, limit: int) -> list[Row[Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
@@ -19,6 +20,7 @@ from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
 from hub.service.catalogue import promotion_payload, tax_rate_payload
 from shared.clock import Clock
 from sync.messages import (
+    EventStatusV1,
     FeedEntry,
     FeedPage,
     PriceV1,
@@ -103,7 +105,16 @@ async def publish_stock_levels(
 
 
 # The order a snapshot walks the state in; its resume key is [stage, key...] as JSON.
-_STAGES = ("tax_rate", "promotion", "product", "price", "stock_level", "record", "store")
+_STAGES = (
+    "tax_rate",
+    "promotion",
+    "product",
+    "price",
+    "stock_level",
+    "record",
+    "event_status",
+    "store",
+)
 
 
 def _parse_after(after: str | None) -> tuple[int, list[str]]:
@@ -173,6 +184,22 @@ async def snapshot_page(
                 items += [_level_item(row) for row in rows]
                 if len(rows) == room:
                     next_after = json.dumps([name, rows[-1].sku])
+            elif name == "event_status":
+                since = UUID(keys[0]) if keys else None
+                rows = await snapshot.retried_events_after(store_id, since, room)
+                items += [
+                    SnapshotItem(
+                        entity="event_status",
+                        key=str(row.event_id),
+                        version=1,
+                        payload=EventStatusV1(
+                            event_id=row.event_id, seq=row.seq, status=row.status
+                        ).model_dump(mode="json"),
+                    )
+                    for row in rows
+                ]
+                if len(rows) == room:
+                    next_after = json.dumps([name, str(rows[-1].event_id)])
             elif name == "record":
                 entity, key = (keys + ["", ""])[:2] if keys else ("", "")
                 rows = await snapshot.records_after(store_id, entity, key, room)

@@ -104,10 +104,12 @@ async def push_external_stock(
                     "store_id": location_id,
                     "entity": "stock_level",
                     "entity_key": f"{location_id}:{movement.sku}",
-                    "version": versions[movement.sku],
+                    "version": versions[movement.sku][0],
                     "op": "upsert",
                     "payload": StockLevelV1(
-                        location_id=location_id, sku=movement.sku, on_hand=targets[movement.sku]
+                        location_id=location_id,
+                        sku=movement.sku,
+                        on_hand=versions[movement.sku][1],
                     ).model_dump(mode="json"),
                     "created_at": now,
                 }

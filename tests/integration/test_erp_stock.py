@@ -3,12 +3,16 @@ stock ends the same, with no sale lost and none counted twice."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
+from hub.adapters import repository
+from hub.service.feed import publish_stock_levels
 from tests.integration.test_hub_sync import enrol, push
 from tests.support import Edge, Hub, close_edge, event, make_edge, sale_payload
 
@@ -108,3 +112,83 @@ async def test_sales_move_the_stock_level_every_till_of_the_store_sees(
         assert entries == 2  # the count, then one entry for three sales: coalesced
     finally:
         await close_edge(second)
+
+
+async def enrol_second_node(hub: Hub) -> dict[str, str]:
+    """Another node of store-1, as a second till PC would be."""
+    token = await hub.token("store-1")
+    response = await hub.client.post(
+        "/v1/sync/enrol", json={"protocol_version": 1, "token": token, "node_name": "till-2"}
+    )
+    body = response.json()
+    return {
+        "store_id": "store-1",
+        "node_id": body["node_id"],
+        "authorization": f"Bearer {body['credential']}",
+    }
+
+
+async def _erp(hub: Hub, sku: str, on_hand: int) -> None:
+    response = await hub.client.post(
+        "/v1/erp/stock",
+        json={"location_id": "store-1", "counts": [{"sku": sku, "on_hand": on_hand}]},
+        headers=hub.admin,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_level_published_twice_in_reverse_commit_order_ends_at_the_newest(
+    hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "1.00"})
+    await _erp(hub, "A", 100)
+    edge = await make_edge(tmp_path / "e.db", hub, await hub.token("store-1"))
+    try:
+        other = await enrol_second_node(hub)
+        sold = event(other, 1, sale_payload("T9-0000001", [("A", 3, "1.00")]))
+        assert (await push(hub, other, [sold])).status_code == 200  # A is now 97, unpublished
+        original = repository.CatalogueRepository.products
+
+        async def products(self: Any, skus: Any) -> Any:
+            monkeypatch.setattr(repository.CatalogueRepository, "products", original)
+            # The ERP count's transaction takes its id (as when it locks an earlier SKU first);
+            # meanwhile a till's feed read publishes A at the next version and commits.
+            await self._connection.execute(text("SELECT pg_current_xact_id()"))
+            assert await publish_stock_levels("store-1", hub.runtime.database, hub.runtime.clock)
+            return await original(self, skus)
+
+        monkeypatch.setattr(repository.CatalogueRepository, "products", products)
+        await _erp(hub, "A", 50)  # version + 2, written under the older transaction id
+        await edge.sync()
+        assert (await edge.client.get("/v1/catalogue/A")).json()["on_hand"] == 50
+    finally:
+        await close_edge(edge)
+
+
+async def test_a_count_racing_the_first_sale_of_a_sku_publishes_what_the_hub_holds(
+    hub: Hub, pg_url: str
+) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "1.00"})
+    raw = await asyncpg.connect(pg_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        first_sale = raw.transaction()
+        await first_sale.start()
+        # What ingest does for the first sale of A at the store, not committed yet.
+        await raw.execute(
+            "INSERT INTO stock_level (location_id, sku, on_hand, dirty) "
+            "VALUES ('store-1', 'A', -3, true)"
+        )
+        count = asyncio.create_task(_erp(hub, "A", 100))
+        await asyncio.sleep(0.5)
+        assert not count.done()  # the count waits for the sale's row
+        await first_sale.commit()
+        await count
+        published = await raw.fetch(
+            "SELECT payload->>'on_hand' AS on_hand FROM feed_entry WHERE entity = 'stock_level'"
+        )
+        held = await raw.fetchval("SELECT on_hand FROM stock_level WHERE sku = 'A'")
+    finally:
+        await raw.close()
+    assert [int(row["on_hand"]) for row in published] == [held]

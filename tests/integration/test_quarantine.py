@@ -118,3 +118,20 @@ async def test_paging_after_an_event_the_hub_never_received_is_a_clear_422(hub: 
         headers=hub.admin,
     )
     assert response.status_code == 422 and "names no received event" in response.text
+
+
+async def test_a_node_that_bootstraps_again_still_hears_its_retried_events(
+    hub: Hub, store: Edge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id = await write_newer_sale(store)
+    assert (await store.sync())["outbox"]["quarantined"] == 1  # type: ignore[index]
+    monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 99)  # the hub is upgraded
+    retried = await hub.client.post(f"/v1/quarantine/{event_id}/retry", headers=hub.admin)
+    assert retried.json()["status"] == "applied"
+    # The feed entry that says so is compacted away before the node reads it.
+    compacted = await hub.client.post(
+        "/v1/feed/compact", json={"older_than_s": 0}, headers=hub.admin
+    )
+    assert compacted.status_code == 200, compacted.text
+    status = await store.sync()  # 410, a new snapshot: it carries the outcome too
+    assert status["outbox"]["quarantined"] == 0  # type: ignore[index]

@@ -335,3 +335,38 @@ async def test_two_first_puts_of_a_new_rate_at_once_get_two_versions(hub: Hub) -
     (rate,) = (await hub.client.get("/v1/tax-rates", headers=hub.admin)).json()
     last = max(answers, key=lambda answer: answer.json()["version"]).json()
     assert (rate["rate"], rate["version"]) == (last["rate"], 2)  # the hub holds the newest
+
+
+async def test_every_unit_returned_alone_is_recorded_even_where_rounding_bites(
+    hub: Hub, store: Edge
+) -> None:
+    await put_rate(hub, "RED", "5")
+    imported = await hub.client.post(
+        "/v1/catalogue/import",
+        json={"items": [{"sku": "P", "unit_price": "0.01", "currency": "GBP", "tax_code": "RED"}]},
+        headers=hub.admin,
+    )
+    assert imported.status_code == 200, imported.text
+    await put_promotion(hub, "TENTH", skus=["P"], percent_off="10")
+    await store.sync()
+    sale = await store.sell([("P", 13)])  # 0.13, 0.01 off: 0.12 paid, 0.01 of it tax
+    sold = line(sale, "P")
+    refunds = []
+    for _ in range(13):
+        response = await store.client.post(
+            "/v1/returns",
+            json={
+                "till_id": "T1",
+                "original_sale_id": sale["sale_id"],
+                "reason": "one at a time",
+                "lines": [{"sku": "P", "quantity": 1, "original_line_no": sold["line_no"]}],
+            },
+        )
+        assert response.status_code == 201, response.text
+        refunds.append(response.json())
+    assert sum(Decimal(r["total"]) for r in refunds) == Decimal(sold["line_total"])
+    assert sum(Decimal(r["tax"]) for r in refunds) == Decimal(sold["terms"]["tax"])
+    await store.sync()
+    assert (await hub.client.get("/v1/quarantine", headers=hub.admin)).json() == []
+    (row,) = await hub.report()
+    assert (row["revenue"], row["tax"]) == ("0.00", "0.00")
