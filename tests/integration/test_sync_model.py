@@ -15,11 +15,15 @@ and events the hub must quarantine. After healing every link and syncing until q
 - every cash movement is in HQ's cash report once; each field of an edited customer record
   holds the edit with the highest HLC stamp, with the same fields and stamps at every replica;
 - every quarantined event is held by the hub, and no day's checksum mismatched.
+
+CI runs 20 examples of 30 steps; `VECTIS_MODEL_EXAMPLES=100` runs a longer search (100
+examples took 150 s here and passed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 import uuid
@@ -407,7 +411,7 @@ def test_edges_and_hub_converge_with_every_sale_counted_once(
     SyncModel.template = hub_template
     machine = SyncModel.TestCase
     machine.settings = settings(
-        max_examples=20,
+        max_examples=int(os.environ.get("VECTIS_MODEL_EXAMPLES", "20")),
         stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
