@@ -22,6 +22,12 @@ from shared.money import line_total as money_line_total
 from vectis.replay.errors import DatasetError
 
 CURRENCY = "GBP"
+# The replay's one tax rate: UK VAT at the standard rate (20 % from 4 January 2011; 17.5 %
+# before, which the replay does not model), included in the file's prices. Gift cards are
+# outside VAT when sold (HMRC VAT Notice 700/7: multi-purpose vouchers); every other item is
+# standard-rated here.
+VAT_CODE = "STD"
+VAT_RATE = Decimal(20)
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "InvoiceNo",
     "StockCode",
@@ -405,6 +411,11 @@ def bundled_dataset() -> Path:
     if not isinstance(resource, Path) or not resource.is_file():
         raise DatasetError(str(resource), "the bundled slice is not installed as a file")
     return resource
+
+
+def tax_code_of(sku: str) -> str | None:
+    """The tax code the replay's catalogue gives a stock code: VAT_CODE, none for gift cards."""
+    return None if item_kind(sku) == "gift_card" else VAT_CODE
 
 
 def item_kind(sku: str) -> ItemKind:

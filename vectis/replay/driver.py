@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 from vectis.chaos import ChaosPolicy
 from vectis.replay.dataset import (
     CURRENCY,
+    VAT_CODE,
+    VAT_RATE,
     Dataset,
     DatasetInvoice,
     SkippedLine,
@@ -501,6 +503,7 @@ async def _replay(
     try:
         catalogue = derive_catalogue(dataset)
         opening = derive_opening_stock(dataset, options.stores)
+        await hq.put_tax_rate(VAT_CODE, VAT_RATE)  # before the catalogue that names it
         erp_key = await hq.create_api_key("replay-erp", "erp")
         erp = HqClient(stack.hub_url, erp_key)
         try:

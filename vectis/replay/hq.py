@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from vectis.replay.dataset import CatalogueItem
+from vectis.replay.dataset import CatalogueItem, tax_code_of
 from vectis.replay.reconcile import Report, Totals
 
 
@@ -54,6 +55,9 @@ class HqClient:
             return
         raise HubApiError("POST", "/v1/stores", response.status_code, response.text)
 
+    async def put_tax_rate(self, code: str, rate: Decimal) -> None:
+        await self._call("PUT", f"/v1/tax-rates/{code}", json={"rate": str(rate)})
+
     async def enrolment_token(self, store_id: str) -> str:
         body = await self._call("POST", f"/v1/stores/{store_id}/enrolment-tokens")
         return str(body["token"])
@@ -80,6 +84,7 @@ class HqClient:
                             "track_inventory": item.track_inventory,
                             "unit_price": str(item.unit_price),
                             "currency": currency,
+                            "tax_code": tax_code_of(item.sku),
                         }
                         for item in items[start : start + chunk]
                     ]
@@ -118,7 +123,10 @@ class HqClient:
             )
             for row in body["rows"]:
                 totals = Totals.from_json(
-                    {key: row[key] for key in ("invoices", "lines", "units", "revenue", "returns")}
+                    {
+                        key: row[key]
+                        for key in ("invoices", "lines", "units", "revenue", "returns", "tax")
+                    }
                 )
                 if group_by == "day":
                     report.by_day[row["business_day"]] = totals

@@ -10,13 +10,25 @@ from typing import Any, Literal
 from rich.table import Table
 from rich.text import Text
 
-from shared.money import line_total, quantize
-from vectis.replay.dataset import CURRENCY, Dataset, parse_store, store_for, store_id
+from edge.domain.pricing import TaxRate, price_line
+from shared.money import Money, line_total, quantize
+from vectis.replay.dataset import (
+    CURRENCY,
+    VAT_CODE,
+    VAT_RATE,
+    Dataset,
+    parse_store,
+    store_for,
+    store_id,
+    tax_code_of,
+)
 from vectis.replay.errors import ReportFormatError
 
 Scope = Literal["day", "store", "store_day"]
+# The rate the replay's HQ publishes (version 1); the till records the same on each line.
+VAT = TaxRate(VAT_CODE, VAT_RATE, 1)
 
-_MONEY_FIELDS = ("revenue", "returns")
+_MONEY_FIELDS = ("revenue", "returns", "tax")
 _COUNT_FIELDS = ("invoices", "lines", "units")
 FIELDS: tuple[str, ...] = (*_COUNT_FIELDS, *_MONEY_FIELDS)
 
@@ -34,7 +46,8 @@ class Totals:
 
     invoices: documents (sales and returns); lines: document lines; units: net units (return
     lines count negative); revenue: net revenue, the sum of per-line totals rounded to pence
-    HALF_UP (negative for return lines); returns: the absolute value of the return lines' totals.
+    HALF_UP (negative for return lines); returns: the absolute value of the return lines' totals;
+    tax: the VAT included in revenue, per line as the till computes it (negative for returns).
     """
 
     invoices: int
@@ -42,11 +55,12 @@ class Totals:
     units: int
     revenue: Decimal
     returns: Decimal
+    tax: Decimal = Decimal("0.00")
 
     @classmethod
     def zero(cls) -> Totals:
         """Totals of nothing."""
-        return cls(0, 0, 0, Decimal("0.00"), Decimal("0.00"))
+        return cls(0, 0, 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(
@@ -55,16 +69,19 @@ class Totals:
             self.units + other.units,
             self.revenue + other.revenue,
             self.returns + other.returns,
+            self.tax + other.tax,
         )
 
     def to_json(self) -> dict[str, int | str]:
-        """{"invoices": int, "lines": int, "units": int, "revenue": "12.34", "returns": "0.00"}."""
+        """{"invoices": int, "lines": int, "units": int, "revenue": "12.34", "returns": "0.00",
+        "tax": "2.06"}."""
         return {
             "invoices": self.invoices,
             "lines": self.lines,
             "units": self.units,
             "revenue": format_money(self.revenue),
             "returns": format_money(self.returns),
+            "tax": format_money(self.tax),
         }
 
     @classmethod
@@ -80,7 +97,7 @@ class Totals:
             counts.append(value)
         amounts = []
         for name in _MONEY_FIELDS:
-            value = data.get(name)
+            value = data.get(name, "0.00" if name == "tax" else None)  # older reports: no tax
             try:
                 amount = Decimal(value) if isinstance(value, str) else None
             except InvalidOperation:
@@ -88,7 +105,7 @@ class Totals:
             if amount is None or not amount.is_finite():
                 raise ReportFormatError(f"{name} must be a decimal string, got {value!r}")
             amounts.append(amount)
-        return cls(counts[0], counts[1], counts[2], amounts[0], amounts[1])
+        return cls(counts[0], counts[1], counts[2], amounts[0], amounts[1], amounts[2])
 
     def field_text(self, name: str) -> str:
         """One field as text: ints as digits, money with 2 places."""
@@ -180,6 +197,15 @@ def expected_report(dataset: Dataset, stores: int) -> Report:
             line_total(line.quantity, line.unit_price, CURRENCY).amount for line in invoice.lines
         ]
         revenue = sum(totals, Decimal("0.00"))
+        tax = sum(
+            (
+                price_line(
+                    Money(total, CURRENCY), None, VAT if tax_code_of(line.stock_code) else None
+                ).tax.amount
+                for line, total in zip(invoice.lines, totals, strict=True)
+            ),
+            Decimal("0.00"),
+        )
         document = Totals(
             invoices=1,
             lines=len(invoice.lines),
@@ -188,6 +214,7 @@ def expected_report(dataset: Dataset, stores: int) -> Report:
             returns=sum((abs(total) for total in totals), Decimal("0.00"))
             if invoice.kind == "return"
             else Decimal("0.00"),
+            tax=tax,
         )
         day = invoice.business_day.isoformat()
         store = store_id(store_for(invoice, stores))

@@ -50,8 +50,10 @@ ROWS = [
 ]
 
 
-def totals(invoices: int, lines: int, units: int, revenue: str, returns: str) -> Totals:
-    return Totals(invoices, lines, units, Decimal(revenue), Decimal(returns))
+def totals(
+    invoices: int, lines: int, units: int, revenue: str, returns: str, tax: str = "0.00"
+) -> Totals:
+    return Totals(invoices, lines, units, Decimal(revenue), Decimal(returns), Decimal(tax))
 
 
 @pytest.fixture
@@ -73,7 +75,8 @@ def report(dataset: Dataset) -> Report:
 def test_given_sales_returns_and_a_bad_debt_when_expected_then_totals_per_day_and_store(
     report: Report,
 ) -> None:
-    december_1 = totals(2, 3, 6, "15.30", "7.67")
+    # VAT included at 20 %: 15.30 -> 2.55; 7.67 -> 1.28, taken back by the return.
+    december_1 = totals(2, 3, 6, "15.30", "7.67", "2.55")
     pads = totals(1, 1, 1, "0.00", "0.00")
     correction = totals(1, 1, -10, "0.00", "0.00")
 
@@ -98,6 +101,7 @@ def test_given_a_report_when_serialised_then_keys_are_sorted_and_money_has_two_p
         "units": 6,
         "revenue": "15.30",
         "returns": "7.67",
+        "tax": "2.55",
     }
     assert Report.from_json(document) == report
 
