@@ -44,6 +44,7 @@ from vectis.replay.dataset import (
     read_dataset,
     store_for,
     store_id,
+    tax_code_of,
 )
 from vectis.replay.errors import ReplayError
 from vectis.replay.hq import HqClient
@@ -507,7 +508,7 @@ async def _replay(
         erp_key = await hq.create_api_key("replay-erp", "erp")
         erp = HqClient(stack.hub_url, erp_key)
         try:
-            await erp.import_catalogue(catalogue, CURRENCY)
+            await erp.import_catalogue(catalogue, CURRENCY, tax_code=tax_code_of)
             for number in range(1, options.stores + 1):
                 await hq.ensure_store(store_id(number), f"Store {number}", TIMEZONE, CURRENCY)
                 await erp.push_stock(store_id(number), opening.get(number, {}), "opening stock")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from vectis.replay.dataset import CatalogueItem, tax_code_of
+from vectis.replay.dataset import CatalogueItem
 from vectis.replay.reconcile import Report, Totals
 
 
@@ -67,9 +68,14 @@ class HqClient:
         return str(body["key"])
 
     async def import_catalogue(
-        self, items: list[CatalogueItem], currency: str, chunk: int = 5000
+        self,
+        items: list[CatalogueItem],
+        currency: str,
+        chunk: int = 5000,
+        tax_code: Callable[[str], str | None] | None = None,
     ) -> int:
-        """Import in chunks; returns the number of products changed."""
+        """Import in chunks; returns the number of products changed. `tax_code` gives each
+        SKU's tax code (its rate must be put first); without it, products keep theirs."""
         changed = 0
         for start in range(0, len(items), chunk):
             body = await self._call(
@@ -84,7 +90,7 @@ class HqClient:
                             "track_inventory": item.track_inventory,
                             "unit_price": str(item.unit_price),
                             "currency": currency,
-                            "tax_code": tax_code_of(item.sku),
+                            **({"tax_code": tax_code(item.sku)} if tax_code else {}),
                         }
                         for item in items[start : start + chunk]
                     ]
