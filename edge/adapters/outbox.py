@@ -98,27 +98,27 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     that says everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
     lines = [
-        SaleLineV1(
-            line_no=line.line_no,
-            sku=line.sku,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            line_total=line.line_total.amount,
-            price_version=line.price_version,
-            price_source=line.price_source,
-        )
+        {
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "line_total": line.line_total.amount,
+            "price_version": line.price_version,
+            "price_source": line.price_source,
+        }
         for line in sale.lines
     ]
     if any(line.terms != NO_TERMS for line in sale.lines):
         return SaleCompletedV2(
             **_sale_fields(sale),
             lines=[
-                SaleLineV2(**plain.model_dump(), terms=terms_payload(line.terms, sale.currency))
-                for plain, line in zip(lines, sale.lines, strict=True)
+                SaleLineV2(**fields, terms=terms_payload(line.terms, sale.currency))
+                for fields, line in zip(lines, sale.lines, strict=True)
             ],
         )
-    return SaleCompletedV1(**_sale_fields(sale), lines=lines)
+    return SaleCompletedV1(**_sale_fields(sale), lines=[SaleLineV1(**fields) for fields in lines])
 
 
 def _sale_fields(sale: Sale) -> dict[str, Any]:
@@ -139,30 +139,29 @@ def _sale_fields(sale: Sale) -> dict[str, Any]:
 def return_payload(sales_return: Return) -> ReturnRecordedV1:
     """Version 2 when a line carries a share of a promotion or tax, else version 1."""
     lines = [
-        ReturnLineV1(
-            line_no=line.line_no,
-            sku=line.sku,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            line_total=line.line_total.amount,
-            original_line_no=line.original_line_no,
-            price_version=line.price_version,
-        )
+        {
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "line_total": line.line_total.amount,
+            "original_line_no": line.original_line_no,
+            "price_version": line.price_version,
+        }
         for line in sales_return.lines
     ]
     if any(line.terms != NO_TERMS for line in sales_return.lines):
         return ReturnRecordedV2(
             **_return_fields(sales_return),
             lines=[
-                ReturnLineV2(
-                    **plain.model_dump(),
-                    terms=terms_payload(line.terms, sales_return.currency),
-                )
-                for plain, line in zip(lines, sales_return.lines, strict=True)
+                ReturnLineV2(**fields, terms=terms_payload(line.terms, sales_return.currency))
+                for fields, line in zip(lines, sales_return.lines, strict=True)
             ],
         )
-    return ReturnRecordedV1(**_return_fields(sales_return), lines=lines)
+    return ReturnRecordedV1(
+        **_return_fields(sales_return), lines=[ReturnLineV1(**fields) for fields in lines]
+    )
 
 
 def _return_fields(sales_return: Return) -> dict[str, Any]:

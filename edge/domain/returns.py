@@ -67,8 +67,6 @@ def make_return(
         _return_line(number, item, currency, original, returned)
         for number, item in enumerate(items, start=1)
     )
-    if original is not None:
-        _check_totals_per_line(lines, original, already_returned)
     total = Money.sum((line.line_total for line in lines), currency)
     tender = refund_tender or TenderRequest(kind="cash", amount=total)
     sales_return = Return(
@@ -164,18 +162,3 @@ def _return_line(
         price_version=sold.price_version,
         terms=terms,
     )
-
-
-def _check_totals_per_line(
-    lines: tuple[ReturnLine, ...], original: Sale, already_returned: Mapping[int, int]
-) -> None:
-    """The same receipt line named twice in one request must still fit what is returnable."""
-    requested: dict[int, int] = {}
-    for line in lines:
-        assert line.original_line_no is not None
-        requested[line.original_line_no] = requested.get(line.original_line_no, 0) + line.quantity
-    for line_no, quantity in requested.items():
-        sold = next(line for line in original.lines if line.line_no == line_no)
-        returnable = sold.quantity - already_returned.get(line_no, 0)
-        if quantity > returnable:
-            raise ReturnExceedsSale(line_no, quantity, max(returnable, 0))

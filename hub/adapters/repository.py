@@ -450,7 +450,7 @@ class CatalogueRepository:
 
     async def tax_rate(self, code: str) -> Row[Any] | None:
         found = await self._connection.execute(
-            select(tables.tax_rate).where(tables.tax_rate.c.code == code).with_for_update()
+            select(tables.tax_rate).where(tables.tax_rate.c.code == code)
         )
         return found.first()
 
@@ -472,9 +472,7 @@ class CatalogueRepository:
 
     async def promotion(self, promotion_id: str) -> Row[Any] | None:
         found = await self._connection.execute(
-            select(tables.promotion)
-            .where(tables.promotion.c.promotion_id == promotion_id)
-            .with_for_update()
+            select(tables.promotion).where(tables.promotion.c.promotion_id == promotion_id)
         )
         return found.first()
 

@@ -187,17 +187,7 @@ async def snapshot_page(
             elif name == "event_status":
                 since = UUID(keys[0]) if keys else None
                 rows = await snapshot.retried_events_after(store_id, since, room)
-                items += [
-                    SnapshotItem(
-                        entity="event_status",
-                        key=str(row.event_id),
-                        version=1,
-                        payload=EventStatusV1(
-                            event_id=row.event_id, seq=row.seq, status=row.status
-                        ).model_dump(mode="json"),
-                    )
-                    for row in rows
-                ]
+                items += [_event_status_item(row) for row in rows]
                 if len(rows) == room:
                     next_after = json.dumps([name, str(rows[-1].event_id)])
             elif name == "record":
@@ -260,6 +250,16 @@ def _promotion_item(row: Any) -> SnapshotItem:
         key=promotion.promotion_id,
         version=promotion.version,
         payload=promotion.model_dump(mode="json"),
+    )
+
+
+def _event_status_item(row: Any) -> SnapshotItem:
+    status = EventStatusV1(event_id=row.event_id, seq=row.seq, status=row.status)
+    return SnapshotItem(
+        entity="event_status",
+        key=str(row.event_id),
+        version=1,
+        payload=status.model_dump(mode="json"),
     )
 
 
