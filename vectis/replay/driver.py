@@ -538,7 +538,11 @@ async def _replay(
                 policy=policies.get(number),
             )
             sessions.append(TillSession(edge, scan=options.scan, stop=stop))
-        await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
+        try:
+            await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
+        except asyncio.CancelledError:
+            stop.set()  # the thread polls the edges until told; the stack stops them next
+            raise
         loop = asyncio.get_running_loop()
         runs = [
             StoreRun(
