@@ -3,7 +3,7 @@
 EdgeError
 +-- NotFound            404
 |   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku, RecordNotFound,
-|       CashMovementNotFound
+|       CashMovementNotFound, RefundRequestNotFound
 +-- Conflict            409
 |   +-- CartClosed          the cart was checked out or voided
 |   +-- IdReused            a client-chosen id already names something different
@@ -11,6 +11,8 @@ EdgeError
 |   +-- AlreadyEnrolled
 |   +-- HubUnavailable      an action that needs the hub could not get through
 |   +-- ClockNotDriven      the clock can only be set on a replay-driven node
+|   +-- RefundNeedsApproval a refund above the store's limit: ask HQ first
+|   +-- RefundNotApproved   making a refund HQ has not approved (or that is made already)
 +-- Invalid             422
     +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
         InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit,
@@ -255,3 +257,37 @@ class CashMovementNotFound(NotFound):
     def __init__(self, movement_id: str) -> None:
         super().__init__(f"cash movement {movement_id} not found")
         self.movement_id = movement_id
+
+
+class RefundRequestNotFound(NotFound):
+    code = "refund_request_not_found"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"refund request {request_id} not found on this node")
+        self.request_id = request_id
+
+
+class RefundNeedsApproval(Conflict):
+    """The refund is above the store's limit: ask HQ (POST /v1/refund-requests) first."""
+
+    code = "refund_needs_approval"
+
+    def __init__(self, total: str, limit: str) -> None:
+        super().__init__(
+            f"a refund of {total} is above this store's limit of {limit}: ask HQ to approve it "
+            "(POST /v1/refund-requests), then make it once approved"
+        )
+        self.total = total
+        self.limit = limit
+
+
+class RefundNotApproved(Conflict):
+    """The request is not (or no longer) approved: pending, rejected, expired, lapsed, or
+    made already."""
+
+    code = "refund_not_approved"
+
+    def __init__(self, request_id: str, status: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"refund request {request_id} is {status}, not approved")
+        self.request_id = request_id
+        self.status = status

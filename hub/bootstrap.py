@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 from hub.adapters.database import HubDatabase
 from hub.metrics import HubMetrics
 from hub.settings import HubSettings
+from hub.workflows.client import Workflows
+from hub.workflows.runner import WorkflowRunner
 from migrations.runner import upgrade_hub
 from shared.clock import Clock, SystemClock
 
@@ -18,18 +21,42 @@ class HubRuntime:
     database: HubDatabase
     clock: Clock
     metrics: HubMetrics
+    workflows: Workflows | None = None
+    runner: WorkflowRunner | None = None
+
+    def start_background(self) -> None:
+        """Start the workflow worker and sweeper (when Temporal is configured); the app's
+        lifespan calls it."""
+        if self.workflows is not None and self.settings.run_workflow_worker:
+            if self.runner is None:
+                self.runner = WorkflowRunner(self.workflows, self.database, self.clock)
+            self.runner.start()
 
     async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.stop()
         await self.database.dispose()
 
 
 def runtime_from(settings: HubSettings, clock: Clock | None = None) -> HubRuntime:
     """The runtime over an already-migrated database; connects lazily, does no I/O here."""
+    workflows = (
+        Workflows(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            task_queue=settings.temporal_task_queue,
+            refund_decide_within=timedelta(seconds=settings.refund_decide_within_s),
+            refund_valid_for=timedelta(seconds=settings.refund_valid_for_s),
+        )
+        if settings.temporal_address
+        else None
+    )
     return HubRuntime(
         settings=settings,
         database=HubDatabase(settings.database_url, pool_size=settings.pool_size),
         clock=clock or SystemClock(),
         metrics=HubMetrics(),
+        workflows=workflows,
     )
 
 

@@ -4,20 +4,23 @@ HubError
 +-- StorageRefused           the database refused a row (ingest quarantines the event)
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
+|   +-- SelfApproval         an approver deciding their own refund request
 +-- NotFound                 404
 |   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound, ExceptionNotFound
-|   +-- EventNotFound
+|   +-- EventNotFound, RefundRequestNotFound
 +-- Conflict                 409
 |   +-- StoreExists
 |   +-- ProtocolVersionMismatch
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
 |   +-- EventNotQuarantined  retrying an event that is applied
+|   +-- RefundAlreadyDecided a refund request that is no longer pending
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
-    +-- InvalidCursor
-    +-- UnknownTimezone
+|   +-- InvalidCursor
+|   +-- UnknownTimezone
++-- WorkflowsUnavailable     503: the workflow service (Temporal) is not configured or down
 """
 
 from __future__ import annotations
@@ -229,3 +232,33 @@ class UnknownTimezone(InvalidRequest):
     def __init__(self, timezone: str) -> None:
         super().__init__(f"unknown IANA time zone {timezone!r}")
         self.timezone = timezone
+
+
+class SelfApproval(PermissionDenied):
+    code = "self_approval"
+
+    def __init__(self, request_id: UUID, approver: str) -> None:
+        super().__init__(f"{approver} asked for refund {request_id}: someone else must decide it")
+
+
+class RefundRequestNotFound(NotFound):
+    code = "refund_request_not_found"
+
+    def __init__(self, request_id: UUID) -> None:
+        super().__init__(f"refund request {request_id} not found")
+        self.request_id = request_id
+
+
+class RefundAlreadyDecided(Conflict):
+    code = "refund_already_decided"
+
+    def __init__(self, request_id: UUID, status: str) -> None:
+        super().__init__(f"refund request {request_id} is {status}, no longer pending")
+        self.request_id = request_id
+        self.status = status
+
+
+class WorkflowsUnavailable(HubError):
+    """The hub cannot reach its workflow service (Temporal), or has none configured."""
+
+    code = "workflows_unavailable"

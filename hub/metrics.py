@@ -56,6 +56,11 @@ class HubMetrics:
             "Values of shared records (customers, store settings) that lost to a concurrent edit",
             registry=self.registry,
         )
+        self.pending_refund_requests = Gauge(
+            "vectis_hub_pending_refund_requests",
+            "Refund requests waiting for HQ's decision",
+            registry=self.registry,
+        )
         self.max_clock_skew_ms = Gauge(
             "vectis_hub_max_node_clock_skew_milliseconds",
             "Largest clock skew, either way, between the hub and a live node at its last push",

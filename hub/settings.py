@@ -28,3 +28,19 @@ class HubSettings(VectisSettings):
     pool_size: int = Field(10, ge=1, le=100)
     enrolment_token_ttl_s: int = Field(7 * 24 * 3600, ge=60)
     migrate_on_start: bool = True
+    temporal_address: str | None = Field(
+        None,
+        description="host:port of the Temporal server that runs refund approvals; unset: "
+        "requests are recorded and wait, and decisions answer 503",
+    )
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "vectis-hub"
+    run_workflow_worker: bool = Field(
+        True, description="Run the workflow worker in this process (with temporal_address)"
+    )
+    refund_decide_within_s: int = Field(
+        72 * 3600, ge=1, description="A refund request not decided in this time expires"
+    )
+    refund_valid_for_s: int = Field(
+        7 * 24 * 3600, ge=1, description="An approved refund not made in this time lapses"
+    )

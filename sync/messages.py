@@ -169,6 +169,42 @@ class ReturnRecordedV2(ReturnRecordedV1):
     lines: list[ReturnLineV2] = Field(min_length=1)  # type: ignore[assignment]
 
 
+class ReturnRecordedV3(ReturnRecordedV2):
+    """A return that completes a refund HQ approved (`refund_request_id`). A reader of version
+    2 would record it without closing the approval, which could then be used again: hence a
+    new version, written only for such returns."""
+
+    refund_request_id: UUID
+
+
+class RefundLineV1(Payload):
+    """One line of a refund asked for: what the till will take back, priced as it will be."""
+
+    sku: Sku
+    description: LongText | None = None
+    quantity: int = Field(gt=0, le=10**9)
+    unit_price: DecimalText = Field(description="Refund per unit before any share of terms")
+    line_total: DecimalText = Field(description="Refund for the line, positive")
+    original_line_no: int | None = Field(default=None, ge=1)
+
+
+class RefundRequestedV1(Payload):
+    """A till asks HQ to approve a refund above the store's limit. Nothing has left the
+    drawer yet: the refund is made (as a `return.recorded` of version 3) once HQ approves."""
+
+    request_id: UUID
+    till_id: TillId
+    requested_by: ShortText = Field(description="Staff id of the cashier or manager asking")
+    reason: LongText
+    currency: CurrencyCode
+    amount: DecimalText = Field(description="Refund total asked for, positive")
+    original_sale_id: UUID | None = None
+    original_receipt_number: ShortText | None = None
+    customer_id: ShortText | None = None
+    lines: list[RefundLineV1] = Field(min_length=1, max_length=500)
+    business_time: AwareDatetime
+
+
 CashMovementKind = Literal["float", "paid_in", "paid_out", "pickup"]
 
 
@@ -245,20 +281,29 @@ class CashMoved(EnvelopeFields):
     payload: CashMovedV1
 
 
+class RefundRequested(EnvelopeFields):
+    kind: Literal["refund.requested"]
+    payload: RefundRequestedV1
+
+
 Event = Annotated[
-    SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved, Field(discriminator="kind")
+    SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved | RefundRequested,
+    Field(discriminator="kind"),
 ]
 
 # The newest schema version of each kind this code understands.
 SCHEMA_VERSIONS: dict[str, int] = {
     "sale.completed": 2,
-    "return.recorded": 2,
+    "return.recorded": 3,
     "record.updated": 1,
     "cash.moved": 1,
+    "refund.requested": 1,
 }
 
 
-def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved:
+def parse_event(
+    raw: RawEvent,
+) -> SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved | RefundRequested:
     """Type a raw envelope.
 
     Raises UnknownEventKind, UnsupportedSchemaVersion (newer than this code) or MalformedEvent
@@ -294,7 +339,18 @@ def parse_event(raw: RawEvent) -> SaleCompleted | ReturnRecorded | RecordUpdated
         if not movement.amount > 0:
             raise MalformedEvent(raw.event_id, raw.seq, "a cash movement must be more than zero")
         return CashMoved.model_construct(**fields, kind="cash.moved", payload=movement)
-    returned = ReturnRecordedV2 if raw.schema_version >= 2 else ReturnRecordedV1
+    if raw.kind == "refund.requested":
+        request = _payload(RefundRequestedV1, raw)
+        if not request.amount > 0:
+            raise MalformedEvent(raw.event_id, raw.seq, "a refund asked for must be more than zero")
+        return RefundRequested.model_construct(**fields, kind="refund.requested", payload=request)
+    returned: type[ReturnRecordedV1] = (
+        ReturnRecordedV3
+        if raw.schema_version >= 3
+        else ReturnRecordedV2
+        if raw.schema_version == 2
+        else ReturnRecordedV1
+    )
     return ReturnRecorded.model_construct(
         **fields, kind="return.recorded", payload=_payload(returned, raw)
     )
@@ -405,6 +461,37 @@ class StoreConfigV1(Payload):
     name: str
     timezone: str
     currency: CurrencyCode
+    refund_approval_over: DecimalText | None = Field(
+        default=None,
+        description="A refund above this needs HQ's approval; absent: no refund does",
+    )
+
+
+RefundStatus = Literal["pending", "approved", "rejected", "expired", "executed", "lapsed"]
+
+
+class RefundDecisionV1(Payload):
+    """What became of a refund request, with the request itself, so that any till of the
+    store can make an approved refund. `approved` is final until the refund is `executed`
+    (by a till) or `lapsed` (not made in time); `rejected` and `expired` (no decision in time)
+    are final."""
+
+    request_id: UUID
+    status: RefundStatus
+    till_id: TillId
+    requested_by: ShortText
+    reason: LongText
+    currency: CurrencyCode
+    amount: DecimalText
+    original_sale_id: UUID | None = None
+    original_receipt_number: ShortText | None = None
+    customer_id: ShortText | None = None
+    lines: list[RefundLineV1]
+    business_time: AwareDatetime = Field(description="When the till asked")
+    decided_by: ShortText | None = None
+    decided_at: AwareDatetime | None = None
+    notes: LongText | None = None
+    executed_return_id: UUID | None = None
 
 
 class EventStatusV1(Payload):
@@ -426,6 +513,7 @@ FEED_ENTITIES = (
     "store_settings",
     "tax_rate",
     "promotion",
+    "refund_decision",
 )
 
 
@@ -471,6 +559,7 @@ FEED_PAYLOADS: dict[str, type[Payload]] = {
     "event_status": EventStatusV1,
     "tax_rate": TaxRateV1,
     "promotion": PromotionV1,
+    "refund_decision": RefundDecisionV1,
 }
 
 

@@ -29,6 +29,13 @@ class ReturnRecordedVersion2(messages.EnvelopeFields):
     payload: messages.ReturnRecordedV2
 
 
+class ReturnRecordedVersion3(messages.EnvelopeFields):
+    """A `return.recorded` event of schema version 3 (a refund HQ approved)."""
+
+    kind: Literal["return.recorded"]
+    payload: messages.ReturnRecordedV3
+
+
 # File stem -> model. Events are published per kind and schema version.
 MESSAGES: dict[str, type[BaseModel]] = {
     "push-request": messages.PushRequest,
@@ -38,6 +45,8 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.sale.completed.v2": SaleCompletedVersion2,
     "event.return.recorded.v1": messages.ReturnRecorded,
     "event.return.recorded.v2": ReturnRecordedVersion2,
+    "event.return.recorded.v3": ReturnRecordedVersion3,
+    "event.refund.requested.v1": messages.RefundRequested,
     "event.record.updated.v1": messages.RecordUpdated,
     "event.cash.moved.v1": messages.CashMoved,
     "feed-page": messages.FeedPage,
@@ -51,6 +60,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "feed.store_settings.v1": messages.RecordUpdatedV1,
     "feed.tax_rate.v1": messages.TaxRateV1,
     "feed.promotion.v1": messages.PromotionV1,
+    "feed.refund_decision.v1": messages.RefundDecisionV1,
     "enrol-request": messages.EnrolRequest,
     "enrol-response": messages.EnrolResponse,
     "credential-rotated": messages.CredentialRotated,

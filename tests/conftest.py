@@ -11,6 +11,7 @@ import pytest
 from migrations.runner import upgrade_hub
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
 from vectis.ops.postgres import TemporaryCluster
+from vectis.ops.temporal import TemporalDevServer
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,32 @@ def postgres() -> Iterator[TemporaryCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def temporal() -> Iterator[TemporalDevServer]:
+    """One real Temporal server (the CLI's dev server) for the whole run; each hub that uses
+    it gets a task queue of its own, so no worker takes another test's work."""
+    server = TemporalDevServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def workflow_hub(pg_url: str, temporal: TemporalDevServer) -> AsyncIterator[Hub]:
+    """A hub on its own PostgreSQL database whose refund approvals run on Temporal."""
+    made = await make_hub(
+        pg_url,
+        temporal_address=temporal.address,
+        temporal_task_queue=f"hub-{uuid.uuid4().hex[:12]}",
+    )
+    try:
+        yield made
+    finally:
+        await made.client.aclose()
+        await made.runtime.stop()
 
 
 @pytest.fixture(scope="session")

@@ -82,15 +82,19 @@ class Hub:
         return rows
 
 
-async def make_hub(database_url: str) -> Hub:
+async def make_hub(database_url: str, **settings: object) -> Hub:
+    """A hub served in-process; with `temporal_address` (and a task queue of its own) its
+    workflow worker runs too."""
     runtime = await build_hub_runtime(
         HubSettings(
             database_url=database_url,
             admin_token=SecretStr(ADMIN_TOKEN),
             migrate_on_start=database_url.startswith("sqlite"),
             max_request_bytes=2_000_000,
+            **settings,  # type: ignore[arg-type]
         )
     )
+    runtime.start_background()
     transport = httpx.ASGITransport(app=create_hub_app(runtime))
     client = httpx.AsyncClient(transport=transport, base_url="http://hub")
     return Hub(runtime, client, transport)

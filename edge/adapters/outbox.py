@@ -21,6 +21,7 @@ from edge.domain.documents import (
     DomainEvent,
     LineTerms,
     RecordEdited,
+    RefundRequested,
     Return,
     ReturnRecorded,
     Sale,
@@ -34,10 +35,13 @@ from sync.messages import (
     CashMovedV1,
     LineTermsV1,
     RecordUpdatedV1,
+    RefundLineV1,
+    RefundRequestedV1,
     ReturnLineV1,
     ReturnLineV2,
     ReturnRecordedV1,
     ReturnRecordedV2,
+    ReturnRecordedV3,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleLineV1,
@@ -137,7 +141,8 @@ def _sale_fields(sale: Sale) -> dict[str, Any]:
 
 
 def return_payload(sales_return: Return) -> ReturnRecordedV1:
-    """Version 2 when a line carries a share of a promotion or tax, else version 1."""
+    """Version 3 when it makes a refund HQ approved; else version 2 when a line carries a share
+    of a promotion or tax; else version 1."""
     lines = [
         {
             "line_no": line.line_no,
@@ -151,6 +156,15 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
         }
         for line in sales_return.lines
     ]
+    if sales_return.refund_request_id is not None:
+        return ReturnRecordedV3(
+            **_return_fields(sales_return),
+            lines=[
+                ReturnLineV2(**fields, terms=terms_payload(line.terms, sales_return.currency))
+                for fields, line in zip(lines, sales_return.lines, strict=True)
+            ],
+            refund_request_id=sales_return.refund_request_id,
+        )
     if any(line.terms != NO_TERMS for line in sales_return.lines):
         return ReturnRecordedV2(
             **_return_fields(sales_return),
@@ -196,7 +210,11 @@ def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
         recorded = return_payload(document)
         return (
             "return.recorded",
-            2 if isinstance(recorded, ReturnRecordedV2) else 1,
+            3
+            if isinstance(recorded, ReturnRecordedV3)
+            else 2
+            if isinstance(recorded, ReturnRecordedV2)
+            else 1,
             document.business_time,
             recorded.model_dump(mode="json"),
         )
@@ -223,6 +241,33 @@ def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
             business_time=movement.business_time,
         )
         return "cash.moved", 1, movement.business_time, cash.model_dump(mode="json")
+    if isinstance(event, RefundRequested):
+        request = event.request
+        currency = request.amount.currency
+        asked = RefundRequestedV1(
+            request_id=request.request_id,
+            till_id=request.till_id,
+            requested_by=request.requested_by,
+            reason=request.reason,
+            currency=currency,
+            amount=request.amount.amount,
+            original_sale_id=request.original_sale_id,
+            original_receipt_number=request.original_receipt_number,
+            customer_id=request.customer_id,
+            lines=[
+                RefundLineV1(
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line.line_total.amount,
+                    original_line_no=line.original_line_no,
+                )
+                for line in request.lines
+            ],
+            business_time=request.business_time,
+        )
+        return "refund.requested", 1, request.business_time, asked.model_dump(mode="json")
     raise TypeError(f"no wire encoding for {type(event).__name__}")
 
 

@@ -68,6 +68,9 @@ node = Table(
     Column("bootstrap_after", Text),
     # A driven (replay) clock's last reading: it survives a restart, as a real clock would.
     Column("driven_time", Text),
+    # The store's refund limit (HQ's, from the feed): above it a refund needs approval.
+    Column("refund_approval_over_minor", Integer),
+    Column("store_version", Integer, nullable=False, server_default="0"),
     CheckConstraint("id = 1", name="single_row"),
 )
 
@@ -211,8 +214,11 @@ sales_return = Table(
     Column("reason", Text, nullable=False),
     Column("external_reference", String(64)),
     Column("event_seq", Integer, nullable=False),
+    # The approved refund request it made: one return per request on this node.
+    Column("refund_request_id", String(36)),
     Index(None, "business_day"),
     Index(None, "original_sale_id"),
+    Index(None, "refund_request_id", unique=True),
 )
 
 return_line = Table(
@@ -318,4 +324,33 @@ cash_movement = Table(
     Column("business_day", String(10), nullable=False),
     Column("event_seq", Integer, nullable=False),
     Index(None, "business_day"),
+)
+
+# Refunds above the store's limit: asked for here (or at another till of the store) and
+# decided by HQ; `version` is the hub's (0: not yet heard from the hub).
+refund_request = Table(
+    "refund_request",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("till_id", String(32), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", Integer, nullable=False),
+    Column("original_sale_id", String(36)),
+    Column("original_receipt_number", String(64)),
+    Column("customer_id", String(64)),
+    Column("lines", Text, nullable=False),
+    Column("business_time", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("decided_by", String(64)),
+    Column("decided_at", Text),
+    Column("notes", Text),
+    Column("executed_return_id", String(36)),
+    CheckConstraint(
+        "status IN ('pending', 'approved', 'rejected', 'expired', 'executed', 'lapsed')",
+        name="status",
+    ),
+    Index(None, "status"),
 )

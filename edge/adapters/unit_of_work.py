@@ -18,6 +18,7 @@ from edge.adapters.repository import (
     CatalogueRepository,
     NodeRepository,
     RecordRepository,
+    RefundRequestRepository,
     ReturnRepository,
     SaleRepository,
 )
@@ -41,6 +42,7 @@ class EdgeUnitOfWork:
         self.returns = ReturnRepository(connection)
         self.records = RecordRepository(connection)
         self.cash = CashRepository(connection)
+        self.refunds = RefundRequestRepository(connection)
 
     def now(self) -> datetime:
         """The node's clock (aware)."""

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from edge.api import errors
-from edge.api.routes import node, ops, records, till
+from edge.api.routes import node, ops, records, refunds, till
 from edge.bootstrap import EdgeRuntime
 
 
@@ -32,6 +32,6 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
-    for router in (ops.router, till.router, node.router, records.router):
+    for router in (ops.router, till.router, refunds.router, node.router, records.router):
         app.include_router(router)
     return app

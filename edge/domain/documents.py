@@ -115,6 +115,7 @@ class Return:
     lines: tuple[ReturnLine, ...]
     refunds: tuple[Tender, ...]
     total: Money
+    refund_request_id: UUID | None = None  # the refund HQ approved that this return makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,4 +172,54 @@ class CashMoved:
     movement: CashMovement
 
 
-DomainEvent = SaleCompleted | ReturnRecorded | RecordEdited | CashMoved
+@dataclass(frozen=True, slots=True)
+class RefundLine:
+    """One line of a refund asked for, priced as the till will refund it."""
+
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: Decimal
+    line_total: Money
+    original_line_no: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRequest:
+    """A refund above the store's limit, waiting for HQ (edge.service.refunds). `amount` is
+    positive; nothing has left the drawer."""
+
+    request_id: UUID
+    till_id: str
+    requested_by: str
+    reason: str
+    amount: Money
+    original_sale_id: UUID | None
+    original_receipt_number: str | None
+    customer_id: str | None
+    lines: tuple[RefundLine, ...]
+    business_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRefundRequest:
+    """A refund request as this node knows it: pending, approved, rejected, expired,
+    executed or lapsed (sync.messages.RefundDecisionV1); `version` 0 until the hub answers."""
+
+    request: RefundRequest
+    status: str
+    version: int
+    decided_by: str | None
+    decided_at: datetime | None
+    notes: str | None
+    executed_return_id: UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRequested:
+    """Event: a till asked HQ to approve a refund."""
+
+    request: RefundRequest
+
+
+DomainEvent = SaleCompleted | ReturnRecorded | RecordEdited | CashMoved | RefundRequested

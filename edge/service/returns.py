@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.cart import TenderRequest
-from edge.domain.documents import Return, Sale
+from edge.domain.documents import Return, ReturnRecorded, Sale
 from edge.domain.node import NodeIdentity
 from edge.domain.returns import ReturnItem, make_return
-from edge.errors import IdReused, SaleNotFound, UnknownSku
+from edge.errors import IdReused, RefundNeedsApproval, SaleNotFound, UnknownSku
 from shared.clock import Clock
 from shared.ids import new_id
+from shared.money import Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +37,9 @@ def record_return(
     With a receipt (sale id or receipt number) each line must name a receipt line and no more
     than the units left to return; the refund is at the price paid. Without one, a line's
     price defaults to the current catalogue price. A `return_id` seen before returns that
-    return (created=False). Raises SaleNotFound, UnknownSku, InvalidReturn, InvalidQuantity,
-    ReturnExceedsSale, IdReused.
+    return (created=False). A refund above the store's limit needs HQ's approval first
+    (edge.service.refunds). Raises SaleNotFound, UnknownSku, InvalidReturn, InvalidQuantity,
+    ReturnExceedsSale, IdReused, RefundNeedsApproval.
     """
     if command.return_id is not None:
         existing = uow.returns.get(command.return_id)
@@ -45,13 +47,31 @@ def record_return(
             if not _same_request(existing, command):
                 raise IdReused("return", str(command.return_id))
             return existing, False
+    draft = draft_return(command, uow, identity=identity, clock=clock)
+    limit = uow.node.refund_approval_over()
+    if limit is not None and draft.total.minor > limit:
+        raise RefundNeedsApproval(
+            str(draft.total.amount), str(Money.from_minor(limit, identity.currency).amount)
+        )
+    sales_return = replace(draft, receipt_number=uow.node.next_receipt_number(command.till_id))
+    seq = uow.emit(ReturnRecorded(sales_return))
+    uow.returns.add(sales_return, seq)
+    return sales_return, True
+
+
+def draft_return(
+    command: RecordReturn, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
+) -> Return:
+    """The return `command` asks for, priced and checked but not recorded, and without a
+    receipt number. Raises SaleNotFound, UnknownSku, InvalidReturn, InvalidQuantity,
+    ReturnExceedsSale."""
     original = _original(command, uow)
     items = command.items if original is not None else _priced(command.items, uow)
     now = clock.now()
     business_time = identity.local_time(now)
     event = make_return(
         return_id=command.return_id or new_id(),
-        receipt_number=uow.node.next_receipt_number(command.till_id),
+        receipt_number="",
         till_id=command.till_id,
         business_time=business_time,
         business_day=business_time.date(),
@@ -64,9 +84,7 @@ def record_return(
         customer_id=command.customer_id,
         external_reference=command.external_reference,
     )
-    seq = uow.emit(event)
-    uow.returns.add(event.sales_return, seq)
-    return event.sales_return, True
+    return event.sales_return
 
 
 def _same_request(existing: Return, command: RecordReturn) -> bool:

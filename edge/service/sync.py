@@ -20,11 +20,17 @@ from sqlalchemy import Connection
 
 from edge.adapters import outbox
 from edge.adapters.database import EdgeDatabase
-from edge.adapters.repository import CatalogueRepository, IntegrityRepository, NodeRepository
+from edge.adapters.repository import (
+    CatalogueRepository,
+    IntegrityRepository,
+    NodeRepository,
+    RefundRequestRepository,
+)
 from edge.domain.node import NodeIdentity
 from edge.errors import AlreadyEnrolled
 from edge.service.records import apply_record_entry
 from shared.clock import Clock
+from shared.money import Money
 from sync.client import HubClient
 from sync.messages import (
     PROTOCOL_VERSION,
@@ -38,6 +44,7 @@ from sync.messages import (
     PromotionV1,
     PushRequest,
     RawEvent,
+    RefundDecisionV1,
     SnapshotItem,
     StockLevelV1,
     StoreConfigV1,
@@ -375,7 +382,17 @@ def apply_feed_entries(
             )
         elif entry.entity == "store":
             store = StoreConfigV1.model_validate(entry.payload)
-            NodeRepository(connection).update_store(store.name, store.timezone, store.currency)
+            over = store.refund_approval_over
+            NodeRepository(connection).update_store(
+                store.name,
+                store.timezone,
+                store.currency,
+                Money(over, store.currency).minor if over is not None else None,
+                entry.version,
+            )
+        elif entry.entity == "refund_decision":
+            decision = RefundDecisionV1.model_validate(entry.payload)
+            RefundRequestRepository(connection).apply_decision(decision, entry.version)
         elif entry.entity in RECORD_FIELDS:
             apply_record_entry(connection, entry.entity, entry.payload, now)
         elif entry.entity == "tax_rate":

@@ -119,6 +119,8 @@ class StoreRecord:
     timezone: str
     currency: str
     created_at: datetime
+    refund_approval_over_minor: int | None = None
+    config_version: int = 1
 
 
 class StoreRepository:
@@ -155,9 +157,33 @@ class StoreRepository:
         )
         return [_store(row) for row in rows]
 
+    async def set_refund_policy(self, store_id: str, approval_over_minor: int | None) -> int | None:
+        """Set the store's refund limit; returns the new config version (None: no such store)."""
+        store = tables.store
+        row = (
+            await self._connection.execute(
+                update(store)
+                .where(store.c.store_id == store_id)
+                .values(
+                    refund_approval_over_minor=approval_over_minor,
+                    config_version=store.c.config_version + 1,
+                )
+                .returning(store.c.config_version)
+            )
+        ).first()
+        return int(row.config_version) if row else None
+
 
 def _store(row: Row[Any]) -> StoreRecord:
-    return StoreRecord(row.store_id, row.name, row.timezone, row.currency, row.created_at)
+    return StoreRecord(
+        row.store_id,
+        row.name,
+        row.timezone,
+        row.currency,
+        row.created_at,
+        row.refund_approval_over_minor,
+        row.config_version,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -1420,3 +1446,89 @@ class RecordRepository:
     async def count_conflicts(self) -> int:
         statement = select(func.count()).select_from(tables.record_conflict)
         return int((await self._connection.execute(statement)).scalar_one())
+
+
+class RefundRepository:
+    """Refund requests of the tills and HQ's decisions on them."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, rows: list[dict[str, Any]]) -> None:
+        if rows:  # few and with a JSON column: a plain INSERT, not COPY
+            await self._connection.execute(tables.refund_request.insert(), rows)
+
+    async def existing(self, request_ids: list[UUID]) -> set[UUID]:
+        if not request_ids:
+            return set()
+        request = tables.refund_request
+        rows = await self._connection.execute(
+            select(request.c.request_id).where(request.c.request_id.in_(request_ids))
+        )
+        return {row.request_id for row in rows}
+
+    async def get(self, request_id: UUID, *, lock: bool = False) -> Row[Any] | None:
+        request = tables.refund_request
+        statement = select(request).where(request.c.request_id == request_id)
+        if lock and _is_postgres(self._connection):
+            statement = statement.with_for_update()
+        return (await self._connection.execute(statement)).first()
+
+    async def change(self, request_id: UUID, **values: Any) -> Row[Any]:
+        """Update the request, add one to its version; returns the new row."""
+        request = tables.refund_request
+        result = await self._connection.execute(
+            update(request)
+            .where(request.c.request_id == request_id)
+            .values(version=request.c.version + 1, **values)
+            .returning(request)
+        )
+        changed: Row[Any] = result.one()
+        return changed
+
+    async def page(
+        self, *, status: str | None, store_id: str | None, after: UUID | None, limit: int
+    ) -> list[Row[Any]]:
+        request = tables.refund_request
+        statement = select(request).order_by(request.c.request_id).limit(limit)
+        if status is not None:
+            statement = statement.where(request.c.status == status)
+        if store_id is not None:
+            statement = statement.where(request.c.store_id == store_id)
+        if after is not None:
+            statement = statement.where(request.c.request_id > after)
+        return list(await self._connection.execute(statement))
+
+    async def of_store_after(self, store_id: str, after: UUID | None, limit: int) -> list[Row[Any]]:
+        return await self.page(status=None, store_id=store_id, after=after, limit=limit)
+
+    async def unstarted(self, limit: int) -> list[Row[Any]]:
+        """Pending requests whose workflow has not been started yet."""
+        request = tables.refund_request
+        rows = await self._connection.execute(
+            select(request)
+            .where(request.c.workflow_started_at.is_(None), request.c.status == "pending")
+            .order_by(request.c.received_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def mark_started(self, request_ids: list[UUID], now: datetime) -> None:
+        if not request_ids:
+            return
+        request = tables.refund_request
+        await self._connection.execute(
+            update(request)
+            .where(request.c.request_id.in_(request_ids))
+            .values(workflow_started_at=now)
+        )
+
+    async def count(self, status: str) -> int:
+        request = tables.refund_request
+        return int(
+            (
+                await self._connection.execute(
+                    select(func.count()).select_from(request).where(request.c.status == status)
+                )
+            ).scalar_one()
+        )

@@ -45,6 +45,10 @@ store = Table(
     Column("timezone", String(64), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # A refund above this needs HQ's approval; NULL: none does.
+    Column("refund_approval_over_minor", BigInteger),
+    # Version of the store's configuration as its feed carries it.
+    Column("config_version", Integer, nullable=False, server_default="1"),
 )
 
 # Only the SHA-256 of a token or credential is stored; the secret is shown once.
@@ -274,7 +278,8 @@ sale_exception = Table(
     Index(None, "status", "store_id", "exception_id"),
     Index(None, "document_id"),
     CheckConstraint(
-        "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem')", name="kind"
+        "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem')",
+        name="kind",
     ),
     CheckConstraint("status IN ('open', 'resolved')", name="status"),
 )
@@ -408,4 +413,41 @@ record_conflict = Table(
     Column("lost_hlc", String(96), nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     UniqueConstraint("entity", "record_key", "field", "lost_hlc"),
+)
+
+# A till's request for HQ to approve a refund, and what became of it (hub.workflows).
+refund_request = Table(
+    "refund_request",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("till_id", String(32), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("original_sale_id", Uuid),
+    Column("original_receipt_number", String(64)),
+    Column("customer_id", String(64)),
+    Column("lines", JSON, nullable=False),
+    Column("business_time", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    # Version of the decision as the store's feed carries it; each change adds one.
+    Column("version", Integer, nullable=False, server_default="1"),
+    # When its workflow was started; NULL: still to start (the sweeper starts it).
+    Column("workflow_started_at", UtcDateTime),
+    Column("decided_by", String(64)),
+    Column("decided_at", UtcDateTime),
+    Column("notes", Text),
+    Column("executed_return_id", Uuid),
+    Column("executed_at", UtcDateTime),
+    CheckConstraint(
+        "status IN ('pending', 'approved', 'rejected', 'expired', 'executed', 'lapsed')",
+        name="status",
+    ),
+    Index(None, "status", "store_id", "received_at"),
+    Index(None, "workflow_started_at"),
 )

@@ -18,6 +18,7 @@ from hub.api.routes import (
     pricing,
     quarantine,
     records,
+    refunds,
     reports,
     sync,
 )
@@ -29,6 +30,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start_background()
         yield
         await runtime.stop()
 
@@ -52,6 +54,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         integrity.router,
         records.router,
         pricing.router,
+        refunds.router,
     ):
         app.include_router(router)
     return app

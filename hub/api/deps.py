@@ -10,7 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub.bootstrap import HubRuntime
 from hub.errors import PermissionDenied, Unauthenticated
-from hub.service.stores import AuthenticatedNode, authenticate_api_key, authenticate_node
+from hub.service.stores import (
+    AuthenticatedNode,
+    authenticate_api_key,
+    authenticate_node,
+    identify_api_key,
+)
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -48,6 +53,18 @@ async def require_hq(runtime: RuntimeDep, credentials: BearerDep) -> str:
     return scope
 
 
+async def require_hq_person(runtime: RuntimeDep, credentials: BearerDep) -> str:
+    """HQ staff by name, for decisions a person answers for: `admin` for the admin token, else
+    the `hq` API key's name. Raises Unauthenticated, PermissionDenied."""
+    secret = _secret(credentials)
+    if _is_admin(runtime, secret):
+        return "admin"
+    record = await identify_api_key(secret, runtime.database)
+    if record.scope != "hq":
+        raise PermissionDenied(f"an {record.scope} API key cannot use HQ routes")
+    return record.name
+
+
 async def require_admin(runtime: RuntimeDep, credentials: BearerDep) -> str:
     """Only the admin token (for issuing API keys)."""
     if not _is_admin(runtime, _secret(credentials)):
@@ -69,6 +86,7 @@ async def require_node(runtime: RuntimeDep, credentials: BearerDep) -> Authentic
 
 
 HqCaller = Annotated[str, Depends(require_hq)]
+HqPerson = Annotated[str, Depends(require_hq_person)]
 AdminCaller = Annotated[str, Depends(require_admin)]
 ErpCaller = Annotated[str, Depends(require_erp)]
 NodeCaller = Annotated[AuthenticatedNode, Depends(require_node)]

@@ -18,6 +18,7 @@ _STATUS: list[tuple[type[errors.HubError], int]] = [
     (errors.Conflict, 409),
     (errors.Gone, 410),
     (errors.InvalidRequest, 422),
+    (errors.WorkflowsUnavailable, 503),
 ]
 
 

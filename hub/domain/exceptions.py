@@ -16,7 +16,9 @@ from uuid import UUID
 
 from hub.domain.ledger import CashEntry, LedgerDocument
 
-ExceptionKind = Literal["unknown_sku", "oversold", "price_drift", "tender_problem"]
+ExceptionKind = Literal[
+    "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem"
+]
 
 
 @dataclass(frozen=True, slots=True)

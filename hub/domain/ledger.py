@@ -19,6 +19,7 @@ from sync.messages import (
     LineTermsV1,
     ReturnLineV2,
     ReturnRecorded,
+    ReturnRecordedV3,
     SaleCompleted,
     SaleLineV2,
     TenderV1,
@@ -74,6 +75,7 @@ class LedgerDocument:
     total_minor: int
     lines: tuple[LedgerLine, ...]
     tenders: tuple[LedgerTender, ...]
+    refund_request_id: UUID | None = None  # a return making a refund HQ approved
 
     @property
     def units(self) -> int:
@@ -180,6 +182,9 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
             for line in document.lines
         ),
         tenders=_tenders(document.refunds, currency),
+        refund_request_id=(
+            document.refund_request_id if isinstance(document, ReturnRecordedV3) else None
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
     FeedRepository,
+    RefundRepository,
     SnapshotRepository,
     StockRepository,
     StoreRepository,
@@ -18,6 +19,8 @@ from hub.adapters.repository import (
 from hub.domain.feed import FeedPosition
 from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
 from hub.service.catalogue import promotion_payload, tax_rate_payload
+from hub.service.refunds import decision_payload
+from hub.service.stores import store_config
 from shared.clock import Clock
 from sync.messages import (
     EventStatusV1,
@@ -29,7 +32,6 @@ from sync.messages import (
     SnapshotItem,
     SnapshotPage,
     StockLevelV1,
-    StoreConfigV1,
 )
 
 
@@ -113,6 +115,7 @@ _STAGES = (
     "stock_level",
     "record",
     "event_status",
+    "refund_decision",
     "store",
 )
 
@@ -190,6 +193,12 @@ async def snapshot_page(
                 items += [_event_status_item(row) for row in rows]
                 if len(rows) == room:
                     next_after = json.dumps([name, str(rows[-1].event_id)])
+            elif name == "refund_decision":
+                since = UUID(keys[0]) if keys else None
+                rows = await RefundRepository(connection).of_store_after(store_id, since, room)
+                items += [_refund_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, str(rows[-1].request_id)])
             elif name == "record":
                 entity, key = (keys + ["", ""])[:2] if keys else ("", "")
                 rows = await snapshot.records_after(store_id, entity, key, room)
@@ -197,18 +206,12 @@ async def snapshot_page(
                 if len(rows) == room:
                     next_after = json.dumps([name, rows[-1].entity, rows[-1].record_key])
             else:
-                config = StoreConfigV1(
-                    store_id=store.store_id,
-                    name=store.name,
-                    timezone=store.timezone,
-                    currency=store.currency,
-                )
                 items.append(
                     SnapshotItem(
                         entity="store",
                         key=store.store_id,
-                        version=1,
-                        payload=config.model_dump(mode="json"),
+                        version=store.config_version,
+                        payload=store_config(store).model_dump(mode="json"),
                     )
                 )
             if next_after is None:
@@ -260,6 +263,16 @@ def _event_status_item(row: Any) -> SnapshotItem:
         key=str(row.event_id),
         version=1,
         payload=status.model_dump(mode="json"),
+    )
+
+
+def _refund_item(row: Any) -> SnapshotItem:
+    decision = decision_payload(row)
+    return SnapshotItem(
+        entity="refund_decision",
+        key=str(decision.request_id),
+        version=row.version,
+        payload=decision.model_dump(mode="json"),
     )
 
 

@@ -57,8 +57,11 @@ from hub.errors import (
     SeqConflict,
     StorageRefused,
 )
+from hub.service import refunds
 from hub.service.records import merge
+from hub.service.refunds import settle_refunds
 from hub.service.stores import AuthenticatedNode
+from hub.workflows.client import Workflows
 from shared.clock import Clock
 from shared.errors import InvalidAmount, SharedError
 from sync.errors import EventRejected
@@ -70,6 +73,7 @@ from sync.messages import (
     RawEvent,
     RecordUpdated,
     RecordUpdatedV1,
+    RefundRequested,
     RejectedEvent,
     parse_event,
 )
@@ -87,6 +91,7 @@ class Applied:
     reason: str | None
     record: RecordUpdatedV1 | None = None
     cash: CashEntry | None = None
+    refund: dict[str, Any] | None = None  # a refund request's row
 
 
 async def apply_events(
@@ -96,13 +101,19 @@ async def apply_events(
 
     Never raises for an event's content: what cannot be applied comes back with its reason.
     """
-    return await _record(await _classify(fresh, connection), connection, received_at)
+    return await _record(await _classify(fresh, connection, received_at), connection, received_at)
 
 
 async def ingest_batch(
-    request: PushRequest, node: AuthenticatedNode, db: HubDatabase, clock: Clock
+    request: PushRequest,
+    node: AuthenticatedNode,
+    db: HubDatabase,
+    clock: Clock,
+    workflows: Workflows | None = None,
 ) -> PushResponse:
-    """Apply one uploaded batch. Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict."""
+    """Apply one uploaded batch; then start the workflows of refund requests in it and tell
+    those of refunds made (`refunds.after_ingest`, best effort). Raises
+    ProtocolVersionMismatch, PermissionDenied, SeqConflict."""
     if request.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(request.protocol_version, PROTOCOL_VERSION)
     if request.store_id != node.store_id or request.node_id != node.node_id:
@@ -138,6 +149,17 @@ async def ingest_batch(
         # One-way: the hub's receipt time minus the edge's send time (includes the transit).
         skew_ms = round((received_at - request.sent_at).total_seconds() * 1000)
         await nodes.record_push(node.node_id, new_acked, received_at, skew_ms)
+    await refunds.after_ingest(
+        [item.refund["request_id"] for item in accepted if item.refund and item.reason is None],
+        [
+            item.document.refund_request_id
+            for item in accepted
+            if item.document is not None and item.document.refund_request_id is not None
+        ],
+        db,
+        workflows,
+        clock,
+    )
     return PushResponse(
         protocol_version=PROTOCOL_VERSION,
         acked_seq=new_acked,
@@ -164,7 +186,9 @@ def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
     return by_seq
 
 
-async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[Applied]:
+async def _classify(
+    fresh: list[RawEvent], connection: AsyncConnection, received_at: datetime
+) -> list[Applied]:
     """Parse each new event; a document that would duplicate one already recorded is quarantined."""
     accepted: list[Applied] = []
     candidates: list[tuple[RawEvent, LedgerDocument]] = []
@@ -184,6 +208,12 @@ async def _classify(fresh: list[RawEvent], connection: AsyncConnection) -> list[
                 accepted.append(Applied(raw, None, None, record))
             continue
         try:
+            if isinstance(event, RefundRequested):
+                row = refunds.request_row(event, received_at)
+                if row["amount_minor"] > MAX_MINOR:
+                    raise InvalidAmount(str(event.payload.amount), "beyond any refund")
+                accepted.append(Applied(raw, None, None, refund=row))
+                continue
             if isinstance(event, CashMoved):
                 entry = cash_entry_of(event)
                 if entry.amount_minor > MAX_MINOR:
@@ -266,11 +296,15 @@ async def _record(
 async def _record_one(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
     """Merge a store's edit of a shared record, or record a cash movement, in a savepoint of
     its own; quarantine it if the database refuses it. Ledger documents pass through."""
-    if item.record is None and item.cash is None:
+    if item.record is None and item.cash is None and item.refund is None:
         return item
     try:
         async with connection.begin_nested():
-            if item.record is not None:
+            if item.refund is not None:
+                reason = await refunds.record_request(item.refund, connection)
+                if reason is not None:
+                    return Applied(item.raw, None, reason)
+            elif item.record is not None:
                 record = item.record
                 incoming = {
                     field: FieldValue(value.value, value.hlc, value.base)
@@ -322,7 +356,8 @@ async def _apply(
         unknown_skus(documents, set(products))
         + oversold(documents, tracked, levels_before)
         + price_drift(documents, prices)
-        + tender_problems(documents),
+        + tender_problems(documents)
+        + await settle_refunds(documents, connection, now),
         now,
     )
 

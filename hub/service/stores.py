@@ -34,7 +34,7 @@ from hub.errors import (
 )
 from shared.clock import Clock
 from shared.ids import new_id
-from shared.money import minor_units
+from shared.money import Money, minor_units
 from sync.messages import PROTOCOL_VERSION, EnrolResponse, StoreConfigV1
 
 
@@ -46,9 +46,17 @@ class CreateStore:
     currency: str
 
 
-def _store_config(store: StoreRecord) -> StoreConfigV1:
+def store_config(store: StoreRecord) -> StoreConfigV1:
+    """The store's configuration as its feed carries it."""
+    over = store.refund_approval_over_minor
     return StoreConfigV1(
-        store_id=store.store_id, name=store.name, timezone=store.timezone, currency=store.currency
+        store_id=store.store_id,
+        name=store.name,
+        timezone=store.timezone,
+        currency=store.currency,
+        refund_approval_over=(
+            Money.from_minor(over, store.currency).amount if over is not None else None
+        ),
     )
 
 
@@ -76,7 +84,7 @@ async def create_store(command: CreateStore, db: HubDatabase, clock: Clock) -> S
                     "entity_key": store.store_id,
                     "version": 1,
                     "op": "upsert",
-                    "payload": _store_config(store).model_dump(mode="json"),
+                    "payload": store_config(store).model_dump(mode="json"),
                     "created_at": store.created_at,
                 }
             ]
@@ -174,7 +182,7 @@ async def enrol_node(
         assert store is not None
     return EnrolResponse(
         protocol_version=PROTOCOL_VERSION,
-        store=_store_config(store),
+        store=store_config(store),
         node_id=node_id,
         credential=credential,
     )
@@ -266,8 +274,13 @@ async def create_api_key(name: str, scope: ApiScope, db: HubDatabase, clock: Clo
 
 async def authenticate_api_key(key: str, db: HubDatabase) -> ApiScope:
     """The scope of an API key. Raises Unauthenticated (unknown or revoked)."""
+    return (await identify_api_key(key, db)).scope
+
+
+async def identify_api_key(key: str, db: HubDatabase) -> ApiKeyRecord:
+    """The live API key `key` is. Raises Unauthenticated (unknown or revoked)."""
     async with db.read() as connection:
         record = await ApiKeyRepository(connection).by_hash(secrets.digest(key))
     if record is None or record.revoked_at is not None:
         raise Unauthenticated("API key is unknown or revoked")
-    return record.scope
+    return record

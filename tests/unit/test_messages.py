@@ -113,3 +113,53 @@ def test_a_version_1_reader_ignores_terms_and_version_2_reads_them() -> None:
     new = parse_event(raw(version=2, payload=payload))
     assert not hasattr(old.payload.lines[0], "terms")  # type: ignore[union-attr]
     assert new.payload.lines[0].terms.tax == Decimal("2.38")  # type: ignore[union-attr]
+
+
+def return_payload(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "return_id": str(uuid.uuid4()),
+        "receipt_number": "T1-0000002",
+        "till_id": "T1",
+        "business_day": "2010-12-01",
+        "business_time": "2010-12-01T09:00:00+00:00",
+        "currency": "GBP",
+        "reason": "faulty",
+        "lines": [
+            {"line_no": 1, "sku": "C", "quantity": 2, "unit_price": "10", "line_total": "20"}
+        ],
+        "refunds": [
+            {"tender_no": 1, "kind": "cash", "amount": "20", "tendered": "20", "change": "0"}
+        ],
+        "total": "20",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_a_return_of_version_3_must_name_the_refund_it_makes() -> None:
+    request_id = uuid.uuid4()
+    made = parse_event(raw("return.recorded", 3, return_payload(refund_request_id=str(request_id))))
+    assert getattr(made.payload, "refund_request_id", None) == request_id
+    with pytest.raises(MalformedEvent, match="refund_request_id"):
+        parse_event(raw("return.recorded", 3, return_payload()))
+    # A version-2 reader's view of the same return: no approval is closed by it.
+    assert not hasattr(
+        parse_event(raw("return.recorded", 2, return_payload())).payload, "refund_request_id"
+    )
+
+
+def test_a_refund_request_must_ask_for_money() -> None:
+    request = {
+        "request_id": str(uuid.uuid4()),
+        "till_id": "T1",
+        "requested_by": "cashier-7",
+        "reason": "faulty",
+        "currency": "GBP",
+        "amount": "0",
+        "lines": [{"sku": "C", "quantity": 1, "unit_price": "0", "line_total": "0"}],
+        "business_time": "2010-12-01T09:00:00+00:00",
+    }
+    with pytest.raises(MalformedEvent, match="more than zero"):
+        parse_event(raw("refund.requested", 1, request))
+    with pytest.raises(UnsupportedSchemaVersion):
+        parse_event(raw("refund.requested", 2, request))

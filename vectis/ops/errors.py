@@ -2,6 +2,7 @@
 
 OpsError
 +-- PostgresUnavailable     PostgreSQL is not installed or would not start
++-- TemporalUnavailable     the Temporal dev server is not installed or would not start
 +-- ProcessFailed           a hub or edge process exited or never became healthy
 """
 
@@ -14,6 +15,10 @@ class OpsError(Exception):
 
 class PostgresUnavailable(OpsError):
     """PostgreSQL could not be found, set up or started."""
+
+
+class TemporalUnavailable(OpsError):
+    """The Temporal CLI could not be found, or its dev server did not start."""
 
 
 class ProcessFailed(OpsError):

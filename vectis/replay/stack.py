@@ -59,9 +59,11 @@ class Stack:
         durable_postgres: bool = True,
         database_url: str | None = None,
         workers: int = 1,
+        settings: dict[str, str] | None = None,
     ) -> None:
         """Start a hub on loopback over SQLite (a file in work_dir), a fresh PostgreSQL cluster,
-        or `database_url` when given (a database that exists; it is migrated).
+        or `database_url` when given (a database that exists; it is migrated). `settings`
+        adds VECTIS_HUB_* environment variables (e.g. a Temporal address).
         """
         self.admin_token = secrets.token_urlsafe(24)
         if database_url:
@@ -89,7 +91,7 @@ class Stack:
             ],
             health_url=f"{self.hub_url}/health",
             log_path=self.work_dir / "logs" / "hub.log",
-            environment={"VECTIS_HUB_ADMIN_TOKEN": self.admin_token},
+            environment={"VECTIS_HUB_ADMIN_TOKEN": self.admin_token, **(settings or {})},
         )
         self.hub_process.start()
         await self.hub_process.wait_healthy(120)

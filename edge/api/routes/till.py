@@ -137,8 +137,19 @@ async def checkout(
 async def record_return(
     body: ReturnIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
 ) -> ReturnOut:
-    """Take goods back, against a receipt or without one, and refund in cash."""
-    command = returns.RecordReturn(
+    """Take goods back, against a receipt or without one, and refund in cash. A refund above
+    the store's limit is 409 `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
+    command = return_command(body)
+    document, created = await runtime.write(
+        lambda uow: returns.record_return(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ReturnOut.of(document)
+
+
+def return_command(body: ReturnIn) -> returns.RecordReturn:
+    return returns.RecordReturn(
         till_id=body.till_id,
         reason=body.reason,
         items=[
@@ -156,12 +167,6 @@ async def record_return(
         customer_id=body.customer_id,
         external_reference=body.external_reference,
     )
-    document, created = await runtime.write(
-        lambda uow: returns.record_return(command, uow, identity=identity, clock=runtime.clock)
-    )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return ReturnOut.of(document)
 
 
 @router.get("/returns/{return_id}", response_model=ReturnOut)

@@ -18,7 +18,9 @@ class ExceptionOut(BaseModel):
     exception_id: int
     document_id: UUID
     store_id: str
-    kind: str = Field(description="unknown_sku, oversold, price_drift or tender_problem")
+    kind: str = Field(
+        description="unknown_sku, oversold, price_drift, tender_problem or refund_problem"
+    )
     sku: str | None
     detail: str
     status: str
@@ -53,7 +55,8 @@ async def list_exceptions(
     _: HqCaller,
     status: Literal["open", "resolved", "all"] = "open",
     store_id: str | None = None,
-    kind: Literal["unknown_sku", "oversold", "price_drift", "tender_problem"] | None = None,
+    kind: Literal["unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem"]
+    | None = None,
     after_id: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ExceptionOut]:

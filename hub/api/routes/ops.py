@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
+from hub.service import refunds
 from hub.service.exceptions import open_exceptions
 from hub.service.integrity import open_alert_count
 from hub.service.quarantine import quarantine_size
@@ -27,7 +28,9 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready")
 async def ready(runtime: RuntimeDep) -> JSONResponse:
-    """Readiness: every dependency probed concurrently, each with a 2 s deadline."""
+    """Readiness: every dependency probed concurrently, each with a 2 s deadline. Only the
+    database decides it: without the workflow service (Temporal) the hub still takes sales,
+    and refund decisions answer 503 until it is back."""
 
     async def probe(name: str, check: object) -> tuple[str, dict[str, object]]:
         started = time.perf_counter()
@@ -37,8 +40,12 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
             return name, {"ok": False, "error": f"{type(error).__name__}: {error}"}
         return name, {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
 
-    results = dict(await asyncio.gather(probe("database", runtime.database.ping())))
-    ok = all(result["ok"] for result in results.values())
+    probes = [probe("database", runtime.database.ping())]
+    if runtime.workflows is not None:
+        probes.append(probe("workflows", runtime.workflows.ping()))
+    results = dict(await asyncio.gather(*probes))
+    # Without Temporal the hub still ingests (refund requests wait): reported, not fatal.
+    ok = results["database"]["ok"] is True
     return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
 
 
@@ -49,6 +56,7 @@ async def metrics(runtime: RuntimeDep) -> Response:
     runtime.metrics.open_exceptions.set(await open_exceptions(runtime.database))
     runtime.metrics.open_integrity_alerts.set(await open_alert_count(runtime.database))
     runtime.metrics.record_conflicts.set(await conflict_count(runtime.database))
+    runtime.metrics.pending_refund_requests.set(await refunds.pending_count(runtime.database))
     skew = await max_clock_skew_ms(runtime.database)
     runtime.metrics.max_clock_skew_ms.set(skew if skew is not None else 0)
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

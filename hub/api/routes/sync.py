@@ -55,7 +55,7 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
     started = time.perf_counter()
     # Validated straight from the bytes (pydantic-core parses the JSON): the hot path of ingest.
     body = PushRequest.model_validate_json(await request.body())
-    response = await ingest_batch(body, node, runtime.database, runtime.clock)
+    response = await ingest_batch(body, node, runtime.database, runtime.clock, runtime.workflows)
     metrics = runtime.metrics
     metrics.push_seconds.observe(time.perf_counter() - started)
     metrics.events_accepted.inc(response.accepted)

@@ -1,0 +1,79 @@
+"""Refunds above the store's limit: ask HQ, see its decision, make the refund once approved."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.till import return_command
+from edge.api.schemas import CompleteRefundIn, RefundRequestIn, RefundRequestOut, ReturnOut
+from edge.errors import RefundRequestNotFound
+from edge.service import refunds
+
+router = APIRouter(prefix="/v1/refund-requests", tags=["Refund approvals"])
+
+RefundStatus = Literal["pending", "approved", "rejected", "expired", "executed", "lapsed"]
+
+
+@router.post("", response_model=RefundRequestOut, status_code=status.HTTP_201_CREATED)
+async def request_refund(
+    body: RefundRequestIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+) -> RefundRequestOut:
+    """Ask HQ to approve a refund above the store's limit (201; a retried `request_id`, 200).
+    The request travels with the next sync; HQ's decision comes back through the feed."""
+    command = refunds.RequestRefund(
+        details=return_command(body),
+        requested_by=body.requested_by,
+        request_id=body.request_id,
+    )
+    stored, created = await runtime.write(
+        lambda uow: refunds.request_refund(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return RefundRequestOut.of(stored)
+
+
+@router.get("", response_model=list[RefundRequestOut])
+async def list_refund_requests(
+    runtime: RuntimeDep,
+    status_: Annotated[RefundStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RefundRequestOut]:
+    """The store's refund requests, newest first."""
+    stored = await runtime.read(lambda uow: uow.refunds.list(status_, limit))
+    return [RefundRequestOut.of(item) for item in stored]
+
+
+@router.get("/{request_id}", response_model=RefundRequestOut)
+async def get_refund_request(request_id: UUID, runtime: RuntimeDep) -> RefundRequestOut:
+    stored = await runtime.read(lambda uow: uow.refunds.get(request_id))
+    if stored is None:
+        raise RefundRequestNotFound(str(request_id))
+    return RefundRequestOut.of(stored)
+
+
+@router.post(
+    "/{request_id}/complete", response_model=ReturnOut, status_code=status.HTTP_201_CREATED
+)
+async def complete_refund(
+    request_id: UUID,
+    body: CompleteRefundIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+) -> ReturnOut:
+    """Make an approved refund: records its return (201; a retry returns it, 200). 409 while
+    it is not approved, or once made."""
+    command = refunds.CompleteRefund(
+        request_id=request_id, till_id=body.till_id, return_id=body.return_id
+    )
+    document, created = await runtime.write(
+        lambda uow: refunds.complete_refund(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ReturnOut.of(document)

@@ -1,0 +1,1 @@
+"""The hub's durable workflows, run on Temporal (`hub.workflows.runner` starts the worker)."""

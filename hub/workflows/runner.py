@@ -1,0 +1,103 @@
+"""The workflow worker and the sweeper, run inside the hub's process.
+
+The worker executes RefundApprovalWorkflow and its activity against the hub's database. The
+sweeper starts, every few seconds, the workflow of any pending request that has none yet
+(ingest starts them at once; the sweeper covers a hub that stopped in between, or a workflow
+service that was down). Both retry a lost connection for ever; neither blocks the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from uuid import UUID
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import Worker
+
+from hub.adapters.database import HubDatabase
+from hub.errors import RefundRequestNotFound, WorkflowsUnavailable
+from hub.service import refunds
+from hub.workflows.client import Workflows
+from hub.workflows.refund_approval import RECORD_DECISION, DecisionRecord, RefundApprovalWorkflow
+from shared.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+class RefundActivities:
+    def __init__(self, db: HubDatabase, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    @activity.defn(name=RECORD_DECISION)
+    async def record_decision(self, record: DecisionRecord) -> str:
+        try:
+            return await refunds.record_decision(
+                UUID(record.request_id),
+                record.status,
+                record.decided_by,
+                record.notes,
+                self._db,
+                self._clock,
+            )
+        except RefundRequestNotFound as error:
+            raise ApplicationError(str(error), non_retryable=True) from None
+
+
+class WorkflowRunner:
+    """Runs the worker and the sweeper as one background task until `stop`."""
+
+    def __init__(
+        self, workflows: Workflows, db: HubDatabase, clock: Clock, *, sweep_every_s: float = 5.0
+    ) -> None:
+        self._workflows = workflows
+        self._db = db
+        self._clock = clock
+        self._sweep_every_s = sweep_every_s
+        self._task: asyncio.Task[None] | None = None
+        self.running = asyncio.Event()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="hub-workflow-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                client = await self._workflows.client()
+                worker = Worker(
+                    client,
+                    task_queue=self._workflows.task_queue,
+                    workflows=[RefundApprovalWorkflow],
+                    activities=[RefundActivities(self._db, self._clock).record_decision],
+                )
+                async with worker:
+                    self.running.set()
+                    while True:
+                        await self._sweep()
+                        await asyncio.sleep(self._sweep_every_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # any failure: log it, wait, connect again
+                self.running.clear()
+                log.warning("workflow worker stopped (%s); retrying", error)
+                await asyncio.sleep(self._sweep_every_s)
+
+    async def _sweep(self) -> None:
+        try:
+            started = await refunds.start_workflows(self._db, self._workflows, self._clock)
+        except WorkflowsUnavailable as error:
+            log.warning("could not start refund workflows: %s", error)
+            return
+        if started:
+            log.info("started %d refund approval workflows", started)
