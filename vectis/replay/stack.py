@@ -157,7 +157,12 @@ class Stack:
             },
         )
         process.start()
-        await process.wait_healthy(120)
+        try:
+            await process.wait_healthy(120)
+        except BaseException:  # a failed start, or a replay stopped meanwhile: leave no orphan
+            await asyncio.to_thread(process.stop)
+            await proxy.stop()
+            raise
         handle = EdgeHandle(store_no, store_id, port, database_path, process, proxy)
         self.edges[store_no] = handle
         return handle
