@@ -156,26 +156,23 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
         }
         for line in sales_return.lines
     ]
+    if sales_return.refund_request_id is None and all(
+        line.terms == NO_TERMS for line in sales_return.lines
+    ):
+        return ReturnRecordedV1(
+            **_return_fields(sales_return), lines=[ReturnLineV1(**fields) for fields in lines]
+        )
+    lines_with_terms = [
+        ReturnLineV2(**fields, terms=terms_payload(line.terms, sales_return.currency))
+        for fields, line in zip(lines, sales_return.lines, strict=True)
+    ]
     if sales_return.refund_request_id is not None:
         return ReturnRecordedV3(
             **_return_fields(sales_return),
-            lines=[
-                ReturnLineV2(**fields, terms=terms_payload(line.terms, sales_return.currency))
-                for fields, line in zip(lines, sales_return.lines, strict=True)
-            ],
+            lines=lines_with_terms,
             refund_request_id=sales_return.refund_request_id,
         )
-    if any(line.terms != NO_TERMS for line in sales_return.lines):
-        return ReturnRecordedV2(
-            **_return_fields(sales_return),
-            lines=[
-                ReturnLineV2(**fields, terms=terms_payload(line.terms, sales_return.currency))
-                for fields, line in zip(lines, sales_return.lines, strict=True)
-            ],
-        )
-    return ReturnRecordedV1(
-        **_return_fields(sales_return), lines=[ReturnLineV1(**fields) for fields in lines]
-    )
+    return ReturnRecordedV2(**_return_fields(sales_return), lines=lines_with_terms)
 
 
 def _return_fields(sales_return: Return) -> dict[str, Any]:
@@ -195,6 +192,9 @@ def _return_fields(sales_return: Return) -> dict[str, Any]:
     }
 
 
+_RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {ReturnRecordedV2: 2, ReturnRecordedV3: 3}
+
+
 def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
     """(kind, schema version, business time, JSON-ready payload) of a domain event."""
     if isinstance(event, SaleCompleted):
@@ -210,11 +210,7 @@ def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
         recorded = return_payload(document)
         return (
             "return.recorded",
-            3
-            if isinstance(recorded, ReturnRecordedV3)
-            else 2
-            if isinstance(recorded, ReturnRecordedV2)
-            else 1,
+            _RETURN_VERSIONS.get(type(recorded), 1),
             document.business_time,
             recorded.model_dump(mode="json"),
         )

@@ -150,22 +150,22 @@ class NodeRepository:
         name: str,
         timezone: str,
         currency: str,
-        refund_approval_over_minor: int | None = None,
-        version: int | None = None,
+        refund_approval_over_minor: int | None,
+        version: int,
     ) -> None:
-        """Take the store's configuration from the hub; with `version`, only if it is newer
-        than the one held (a snapshot's copy may be older than a feed entry applied)."""
-        statement = update(tables.node).values(
-            store_name=name,
-            timezone=timezone,
-            currency=currency,
-            refund_approval_over_minor=refund_approval_over_minor,
-        )
-        if version is not None:
-            statement = statement.where(tables.node.c.store_version < version).values(
-                store_version=version
+        """Take the store's configuration from the hub, only if `version` is newer than the
+        one held (a snapshot's copy may be older than a feed entry applied)."""
+        self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.store_version < version)
+            .values(
+                store_name=name,
+                timezone=timezone,
+                currency=currency,
+                refund_approval_over_minor=refund_approval_over_minor,
+                store_version=version,
             )
-        self._connection.execute(statement)
+        )
 
     def refund_approval_over(self) -> int | None:
         """The refund, in minor units, above which HQ must approve; None: no limit."""

@@ -24,13 +24,12 @@ from edge.domain.documents import (
     RefundRequest,
     RefundRequested,
     Return,
-    ReturnRecorded,
     StoredRefundRequest,
 )
 from edge.domain.node import NodeIdentity
 from edge.domain.returns import ReturnItem
 from edge.errors import IdReused, RefundNotApproved, RefundRequestNotFound
-from edge.service.returns import RecordReturn, draft_return
+from edge.service.returns import RecordReturn, draft_return, record_draft
 from shared.clock import Clock
 from shared.ids import new_id
 
@@ -95,9 +94,16 @@ def request_refund(
     )
     uow.emit(RefundRequested(request))
     uow.refunds.add(request)
-    stored = uow.refunds.get(request_id)
-    assert stored is not None
-    return stored, True
+    pending = StoredRefundRequest(
+        request=request,
+        status="pending",
+        version=0,
+        decided_by=None,
+        decided_at=None,
+        notes=None,
+        executed_return_id=None,
+    )
+    return pending, True
 
 
 def complete_refund(
@@ -150,12 +156,6 @@ def complete_refund(
             f"refund request {command.request_id} was approved for {request.amount.amount} "
             f"but would now refund {draft.total.amount}: ask again",
         )
-    sales_return = replace(
-        draft,
-        receipt_number=uow.node.next_receipt_number(command.till_id),
-        refund_request_id=command.request_id,
-    )
-    seq = uow.emit(ReturnRecorded(sales_return))
-    uow.returns.add(sales_return, seq)
+    sales_return = record_draft(replace(draft, refund_request_id=command.request_id), uow)
     uow.refunds.mark_executed(command.request_id, sales_return.return_id)
     return sales_return, True

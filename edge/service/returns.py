@@ -53,10 +53,15 @@ def record_return(
         raise RefundNeedsApproval(
             str(draft.total.amount), str(Money.from_minor(limit, identity.currency).amount)
         )
-    sales_return = replace(draft, receipt_number=uow.node.next_receipt_number(command.till_id))
+    return record_draft(draft, uow), True
+
+
+def record_draft(draft: Return, uow: EdgeUnitOfWork) -> Return:
+    """Give a drafted return its receipt number and record it with its outbox event."""
+    sales_return = replace(draft, receipt_number=uow.node.next_receipt_number(draft.till_id))
     seq = uow.emit(ReturnRecorded(sales_return))
     uow.returns.add(sales_return, seq)
-    return sales_return, True
+    return sales_return
 
 
 def draft_return(

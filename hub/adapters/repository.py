@@ -157,8 +157,10 @@ class StoreRepository:
         )
         return [_store(row) for row in rows]
 
-    async def set_refund_policy(self, store_id: str, approval_over_minor: int | None) -> int | None:
-        """Set the store's refund limit; returns the new config version (None: no such store)."""
+    async def set_refund_policy(
+        self, store_id: str, approval_over_minor: int | None
+    ) -> StoreRecord | None:
+        """Set the store's refund limit, next config version; returns the store (None: none)."""
         store = tables.store
         row = (
             await self._connection.execute(
@@ -168,10 +170,10 @@ class StoreRepository:
                     refund_approval_over_minor=approval_over_minor,
                     config_version=store.c.config_version + 1,
                 )
-                .returning(store.c.config_version)
+                .returning(store)
             )
         ).first()
-        return int(row.config_version) if row else None
+        return _store(row) if row else None
 
 
 def _store(row: Row[Any]) -> StoreRecord:
@@ -1454,18 +1456,12 @@ class RefundRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add(self, rows: list[dict[str, Any]]) -> None:
-        if rows:  # few and with a JSON column: a plain INSERT, not COPY
-            await self._connection.execute(tables.refund_request.insert(), rows)
-
-    async def existing(self, request_ids: list[UUID]) -> set[UUID]:
-        if not request_ids:
-            return set()
+    async def add(self, row: dict[str, Any]) -> Row[Any]:
+        """Insert one request (a plain INSERT: few, and with a JSON column); returns it."""
         request = tables.refund_request
-        rows = await self._connection.execute(
-            select(request.c.request_id).where(request.c.request_id.in_(request_ids))
-        )
-        return {row.request_id for row in rows}
+        result = await self._connection.execute(request.insert().values(**row).returning(request))
+        added: Row[Any] = result.one()
+        return added
 
     async def get(self, request_id: UUID, *, lock: bool = False) -> Row[Any] | None:
         request = tables.refund_request
@@ -1498,9 +1494,6 @@ class RefundRepository:
         if after is not None:
             statement = statement.where(request.c.request_id > after)
         return list(await self._connection.execute(statement))
-
-    async def of_store_after(self, store_id: str, after: UUID | None, limit: int) -> list[Row[Any]]:
-        return await self.page(status=None, store_id=store_id, after=after, limit=limit)
 
     async def unstarted(self, limit: int) -> list[Row[Any]]:
         """Pending requests whose workflow has not been started yet."""

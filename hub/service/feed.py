@@ -195,7 +195,9 @@ async def snapshot_page(
                     next_after = json.dumps([name, str(rows[-1].event_id)])
             elif name == "refund_decision":
                 since = UUID(keys[0]) if keys else None
-                rows = await RefundRepository(connection).of_store_after(store_id, since, room)
+                rows = await RefundRepository(connection).page(
+                    status=None, store_id=store_id, after=since, limit=room
+                )
                 items += [_refund_item(row) for row in rows]
                 if len(rows) == room:
                     next_after = json.dumps([name, str(rows[-1].request_id)])

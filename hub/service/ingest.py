@@ -150,7 +150,7 @@ async def ingest_batch(
         skew_ms = round((received_at - request.sent_at).total_seconds() * 1000)
         await nodes.record_push(node.node_id, new_acked, received_at, skew_ms)
     await refunds.after_ingest(
-        [item.refund["request_id"] for item in accepted if item.refund and item.reason is None],
+        any(item.refund is not None and item.reason is None for item in accepted),
         [
             item.document.refund_request_id
             for item in accepted
@@ -294,8 +294,9 @@ async def _record(
 
 
 async def _record_one(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
-    """Merge a store's edit of a shared record, or record a cash movement, in a savepoint of
-    its own; quarantine it if the database refuses it. Ledger documents pass through."""
+    """Merge a store's edit of a shared record, record a cash movement or a refund request,
+    in a savepoint of its own; quarantine it if the database (or the request's check)
+    refuses it. Ledger documents pass through."""
     if item.record is None and item.cash is None and item.refund is None:
         return item
     try:

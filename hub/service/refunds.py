@@ -35,7 +35,7 @@ from hub.errors import (
     StoreNotFound,
     WorkflowsUnavailable,
 )
-from hub.service.stores import store_config
+from hub.service.stores import store_feed_entry
 from hub.workflows.client import Workflows
 from hub.workflows.refund_approval import RefundDecision
 from shared.clock import Clock
@@ -81,14 +81,12 @@ async def record_request(row: dict[str, Any], connection: AsyncConnection) -> st
     """Record a request and publish it (pending) to its store's feed, in the caller's
     transaction. Returns why it cannot be recorded (its id is taken), or None."""
     repository = RefundRepository(connection)
-    if await repository.existing([row["request_id"]]):
+    if await repository.get(row["request_id"]) is not None:
         return f"refund request {row['request_id']} is already recorded"
     store = await StoreRepository(connection).get(row["store_id"])
     if store is not None and store.currency != row["currency"]:
         return f"refund asked in {row['currency']}, but {store.store_id} trades in {store.currency}"
-    await repository.add([row])
-    stored = await repository.get(row["request_id"])
-    assert stored is not None
+    stored = await repository.add(row)
     await FeedRepository(connection).append([_feed_entry(stored, row["received_at"])])
     return None
 
@@ -209,13 +207,14 @@ async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -
 
 
 async def after_ingest(
-    requested: Sequence[UUID],
+    requested: bool,
     executed: Sequence[UUID],
     db: HubDatabase,
     workflows: Workflows | None,
     clock: Clock,
 ) -> None:
-    """Start the workflows of new requests, tell those of refunds made; best effort: the
+    """Start the workflows of new requests (`requested`: the batch held some), tell those of
+    refunds made; best effort: the
     sweeper starts what this misses, and a missed `executed` only delays nothing but the
     workflow's end (its lapse finds the request executed and leaves it)."""
     if workflows is None or not (requested or executed):
@@ -272,23 +271,12 @@ async def set_refund_policy(
         minor = (
             Money.exact(approval_over, store.currency).minor if approval_over is not None else None
         )
-        version = await stores.set_refund_policy(store_id, minor)
-        updated = await stores.get(store_id)
-        assert updated is not None and version is not None
+        updated = await stores.set_refund_policy(store_id, minor)
+        assert updated is not None  # the row was read in this transaction
         await FeedRepository(connection).append(
-            [
-                {
-                    "store_id": store_id,
-                    "entity": "store",
-                    "entity_key": store_id,
-                    "version": version,
-                    "op": "upsert",
-                    "payload": store_config(updated).model_dump(mode="json"),
-                    "created_at": clock.now(),
-                }
-            ]
+            [store_feed_entry(updated, updated.config_version, clock.now())]
         )
-    return version
+    return updated.config_version
 
 
 async def pending_count(db: HubDatabase) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.adapters.database import HubDatabase
@@ -60,6 +60,19 @@ def store_config(store: StoreRecord) -> StoreConfigV1:
     )
 
 
+def store_feed_entry(store: StoreRecord, version: int, now: datetime) -> dict[str, Any]:
+    """The `store` entry of the store's feed: its configuration at `version`."""
+    return {
+        "store_id": store.store_id,
+        "entity": "store",
+        "entity_key": store.store_id,
+        "version": version,
+        "op": "upsert",
+        "payload": store_config(store).model_dump(mode="json"),
+        "created_at": now,
+    }
+
+
 async def create_store(command: CreateStore, db: HubDatabase, clock: Clock) -> StoreRecord:
     """Create a store and publish its configuration to its feed.
 
@@ -77,17 +90,7 @@ async def create_store(command: CreateStore, db: HubDatabase, clock: Clock) -> S
         if not await StoreRepository(connection).add(store):
             raise StoreExists(command.store_id)
         await FeedRepository(connection).append(
-            [
-                {
-                    "store_id": store.store_id,
-                    "entity": "store",
-                    "entity_key": store.store_id,
-                    "version": 1,
-                    "op": "upsert",
-                    "payload": store_config(store).model_dump(mode="json"),
-                    "created_at": store.created_at,
-                }
-            ]
+            [store_feed_entry(store, store.config_version, store.created_at)]
         )
     return store
 

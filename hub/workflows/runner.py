@@ -58,7 +58,6 @@ class WorkflowRunner:
         self._clock = clock
         self._sweep_every_s = sweep_every_s
         self._task: asyncio.Task[None] | None = None
-        self.running = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
@@ -82,14 +81,12 @@ class WorkflowRunner:
                     activities=[RefundActivities(self._db, self._clock).record_decision],
                 )
                 async with worker:
-                    self.running.set()
                     while True:
                         await self._sweep()
                         await asyncio.sleep(self._sweep_every_s)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # any failure: log it, wait, connect again
-                self.running.clear()
                 log.warning("workflow worker stopped (%s); retrying", error)
                 await asyncio.sleep(self._sweep_every_s)
 
