@@ -47,6 +47,8 @@ def runtime_from(settings: HubSettings, clock: Clock | None = None) -> HubRuntim
             task_queue=settings.temporal_task_queue,
             refund_decide_within=timedelta(seconds=settings.refund_decide_within_s),
             refund_valid_for=timedelta(seconds=settings.refund_valid_for_s),
+            b2b_decide_within=timedelta(seconds=settings.b2b_decide_within_s),
+            b2b_valid_for=timedelta(seconds=settings.b2b_valid_for_s),
         )
         if settings.temporal_address
         else None

@@ -4,10 +4,10 @@ HubError
 +-- StorageRefused           the database refused a row (ingest quarantines the event)
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
-|   +-- SelfApproval         an approver deciding their own refund request
+|   +-- SelfApproval         an approver deciding their own refund request or B2B order
 +-- NotFound                 404
 |   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound, ExceptionNotFound
-|   +-- EventNotFound, RefundRequestNotFound
+|   +-- EventNotFound, RefundRequestNotFound, B2BOrderNotFound
 +-- Conflict                 409
 |   +-- StoreExists
 |   +-- ProtocolVersionMismatch
@@ -15,6 +15,7 @@ HubError
 |   +-- EventIdReused        one event id under two seqs
 |   +-- EventNotQuarantined  retrying an event that is applied
 |   +-- RefundAlreadyDecided a refund request that is no longer pending
+|   +-- B2BNotAwaitingDecision a B2B order not awaiting that decision
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
@@ -237,8 +238,8 @@ class UnknownTimezone(InvalidRequest):
 class SelfApproval(PermissionDenied):
     code = "self_approval"
 
-    def __init__(self, request_id: UUID, approver: str) -> None:
-        super().__init__(f"{approver} asked for refund {request_id}: someone else must decide it")
+    def __init__(self, request_id: UUID, approver: str, what: str = "refund") -> None:
+        super().__init__(f"{approver} asked for {what} {request_id}: someone else must decide it")
 
 
 class RefundRequestNotFound(NotFound):
@@ -255,6 +256,23 @@ class RefundAlreadyDecided(Conflict):
     def __init__(self, request_id: UUID, status: str) -> None:
         super().__init__(f"refund request {request_id} is {status}, no longer pending")
         self.request_id = request_id
+        self.status = status
+
+
+class B2BOrderNotFound(NotFound):
+    code = "b2b_order_not_found"
+
+    def __init__(self, order_id: UUID) -> None:
+        super().__init__(f"B2B order {order_id} not found")
+        self.order_id = order_id
+
+
+class B2BNotAwaitingDecision(Conflict):
+    code = "b2b_not_awaiting_decision"
+
+    def __init__(self, order_id: UUID, status: str, phase: str) -> None:
+        super().__init__(f"B2B order {order_id} is {status}, not awaiting a {phase} decision")
+        self.order_id = order_id
         self.status = status
 
 

@@ -61,6 +61,11 @@ class HubMetrics:
             "Refund requests waiting for HQ's decision",
             registry=self.registry,
         )
+        self.b2b_orders_awaiting_hq = Gauge(
+            "vectis_hub_b2b_orders_awaiting_hq",
+            "B2B orders whose cart or payment awaits HQ's decision",
+            registry=self.registry,
+        )
         self.max_clock_skew_ms = Gauge(
             "vectis_hub_max_node_clock_skew_milliseconds",
             "Largest clock skew, either way, between the hub and a live node at its last push",

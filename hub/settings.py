@@ -30,7 +30,7 @@ class HubSettings(VectisSettings):
     migrate_on_start: bool = True
     temporal_address: str | None = Field(
         None,
-        description="host:port of the Temporal server that runs refund approvals; unset: "
+        description="host:port of the Temporal server that runs refund and B2B approvals; unset: "
         "requests are recorded and wait, and decisions answer 503",
     )
     temporal_namespace: str = "default"
@@ -43,4 +43,13 @@ class HubSettings(VectisSettings):
     )
     refund_valid_for_s: int = Field(
         7 * 24 * 3600, ge=1, description="An approved refund not made in this time lapses"
+    )
+    b2b_decide_within_s: int = Field(
+        72 * 3600, ge=1, description="A B2B cart or payment HQ has not decided in this time expires"
+    )
+    b2b_valid_for_s: int = Field(
+        7 * 24 * 3600,
+        ge=1,
+        description="A B2B order whose payment is not composed, or that is not handed over, "
+        "this long after the step before lapses",
     )

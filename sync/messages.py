@@ -130,6 +130,24 @@ class SaleCompletedV2(SaleCompletedV1):
     lines: list[SaleLineV2] = Field(min_length=1)  # type: ignore[assignment]
 
 
+class TenderV2(TenderV1):
+    """Version 2 adds `on_account`: charged to a trade customer's account, invoiced by HQ (only
+    in a B2B order's handover). Nothing is handed over: `tendered` equals `amount`, no change."""
+
+    kind: Literal["cash", "on_account"]  # type: ignore[assignment]
+
+
+class SaleCompletedV3(SaleCompletedV2):
+    """A sale that may hand over a B2B order HQ placed (`b2b_order_id`) and charge a trade
+    account (`on_account` tenders, TenderV2; the hub flags one outside a handover). A reader of
+    version 2 would refuse the tender kind, or record the sale without closing the order, which
+    could then be handed over again: hence a new version. Tills write it only for handovers;
+    the order id is optional so that later versions need not name one."""
+
+    b2b_order_id: UUID | None = None
+    tenders: list[TenderV2]  # type: ignore[assignment]
+
+
 class ReturnLineV1(Payload):
     line_no: int = Field(ge=1)
     sku: Sku
@@ -202,6 +220,56 @@ class RefundRequestedV1(Payload):
     original_receipt_number: ShortText | None = None
     customer_id: ShortText | None = None
     lines: list[RefundLineV1] = Field(min_length=1, max_length=500)
+    business_time: AwareDatetime
+
+
+class B2BLineV1(Payload):
+    """One line of a B2B cart, priced by the till as it would sell it (sale line terms)."""
+
+    line_no: int = Field(ge=1)
+    sku: Sku
+    description: LongText | None = None
+    quantity: int = Field(gt=0, le=10**9)
+    unit_price: DecimalText
+    line_total: DecimalText = Field(
+        description="quantity x unit_price rounded HALF_UP, less terms.discount"
+    )
+    price_version: int | None = None
+    terms: LineTermsV1 | None = None
+
+
+class B2BCartSubmittedV1(Payload):
+    """Phase 1 of a B2B order: a till submits a trade customer's cart for HQ's approval.
+    Nothing leaves the store until HQ has approved the cart and its payment and placed it."""
+
+    order_id: UUID
+    till_id: TillId
+    customer_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    submitted_by: ShortText = Field(description="Staff id of whoever submitted the cart")
+    reference: ShortText | None = Field(default=None, description="The customer's PO number")
+    currency: CurrencyCode
+    total: DecimalText = Field(description="Sum of the line totals, positive")
+    lines: list[B2BLineV1] = Field(min_length=1, max_length=500)
+    business_time: AwareDatetime
+
+
+B2BTenderKind = Literal["cash", "on_account"]
+
+
+class B2BTenderPlanV1(Payload):
+    """One part of a B2B order's payment: `cash` taken at the handover, or `on_account`."""
+
+    kind: B2BTenderKind
+    amount: DecimalText = Field(description="Positive")
+
+
+class B2BPaymentComposedV1(Payload):
+    """Phase 3: the till composes how an approved cart will be paid; HQ approves it next."""
+
+    order_id: UUID
+    composed_by: ShortText
+    tenders: list[B2BTenderPlanV1] = Field(min_length=1, max_length=10)
+    total: DecimalText = Field(description="Sum of the tenders: the approved cart's total")
     business_time: AwareDatetime
 
 
@@ -286,24 +354,49 @@ class RefundRequested(EnvelopeFields):
     payload: RefundRequestedV1
 
 
+class B2BCartSubmitted(EnvelopeFields):
+    kind: Literal["b2b.cart_submitted"]
+    payload: B2BCartSubmittedV1
+
+
+class B2BPaymentComposed(EnvelopeFields):
+    kind: Literal["b2b.payment_composed"]
+    payload: B2BPaymentComposedV1
+
+
 Event = Annotated[
-    SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved | RefundRequested,
+    SaleCompleted
+    | ReturnRecorded
+    | RecordUpdated
+    | CashMoved
+    | RefundRequested
+    | B2BCartSubmitted
+    | B2BPaymentComposed,
     Field(discriminator="kind"),
 ]
+AnyEvent = (
+    SaleCompleted
+    | ReturnRecorded
+    | RecordUpdated
+    | CashMoved
+    | RefundRequested
+    | B2BCartSubmitted
+    | B2BPaymentComposed
+)
 
 # The newest schema version of each kind this code understands.
 SCHEMA_VERSIONS: dict[str, int] = {
-    "sale.completed": 2,
+    "sale.completed": 3,
     "return.recorded": 3,
     "record.updated": 1,
     "cash.moved": 1,
     "refund.requested": 1,
+    "b2b.cart_submitted": 1,
+    "b2b.payment_composed": 1,
 }
 
 
-def parse_event(
-    raw: RawEvent,
-) -> SaleCompleted | ReturnRecorded | RecordUpdated | CashMoved | RefundRequested:
+def parse_event(raw: RawEvent) -> AnyEvent:
     """Type a raw envelope.
 
     Raises UnknownEventKind, UnsupportedSchemaVersion (newer than this code) or MalformedEvent
@@ -319,7 +412,13 @@ def parse_event(
     # The envelope was validated as a RawEvent already: only the payload needs typing.
     fields = {name: getattr(raw, name) for name in EnvelopeFields.model_fields}
     if raw.kind == "sale.completed":
-        model = SaleCompletedV2 if raw.schema_version >= 2 else SaleCompletedV1
+        model: type[SaleCompletedV1] = (
+            SaleCompletedV3
+            if raw.schema_version >= 3
+            else SaleCompletedV2
+            if raw.schema_version == 2
+            else SaleCompletedV1
+        )
         return SaleCompleted.model_construct(
             **fields, kind="sale.completed", payload=_payload(model, raw)
         )
@@ -344,6 +443,22 @@ def parse_event(
         if not request.amount > 0:
             raise MalformedEvent(raw.event_id, raw.seq, "a refund asked for must be more than zero")
         return RefundRequested.model_construct(**fields, kind="refund.requested", payload=request)
+    if raw.kind == "b2b.cart_submitted":
+        cart = _payload(B2BCartSubmittedV1, raw)
+        if not cart.total > 0:
+            raise MalformedEvent(raw.event_id, raw.seq, "a B2B cart's total must be more than zero")
+        if sum((line.line_total for line in cart.lines), Decimal(0)) != cart.total:
+            raise MalformedEvent(raw.event_id, raw.seq, "a B2B cart's total is not its lines' sum")
+        return B2BCartSubmitted.model_construct(**fields, kind="b2b.cart_submitted", payload=cart)
+    if raw.kind == "b2b.payment_composed":
+        payment = _payload(B2BPaymentComposedV1, raw)
+        if any(not tender.amount > 0 for tender in payment.tenders):
+            raise MalformedEvent(raw.event_id, raw.seq, "every tender must be more than zero")
+        if sum((tender.amount for tender in payment.tenders), Decimal(0)) != payment.total:
+            raise MalformedEvent(raw.event_id, raw.seq, "the tenders do not sum to the total")
+        return B2BPaymentComposed.model_construct(
+            **fields, kind="b2b.payment_composed", payload=payment
+        )
     returned: type[ReturnRecordedV1] = (
         ReturnRecordedV3
         if raw.schema_version >= 3
@@ -494,6 +609,55 @@ class RefundDecisionV1(Payload):
     executed_return_id: UUID | None = None
 
 
+B2BStatus = Literal[
+    "cart_submitted",
+    "cart_approved",
+    "cart_rejected",
+    "payment_composed",
+    "payment_approved",
+    "placed",
+    "blocked",
+    "fulfilled",
+    "expired",
+    "lapsed",
+]
+
+
+class B2BApprovalV1(Payload):
+    """Where a B2B order stands in HQ's four-phase approval, with the order itself, so that any
+    till of the store can go on with it.
+
+    cart_submitted -> cart_approved (or cart_rejected) -> payment_composed -> payment_approved
+    -> placed -> fulfilled (a till handed it over). A rejected payment returns the order to
+    cart_approved (`payment_rejections` counts them) for the till to compose another. `blocked`:
+    a price changed after the cart was approved (the order must be submitted again); `expired`:
+    HQ did not decide in time; `lapsed`: the till did not compose the payment, or hand the
+    order over, in time. cart_rejected, blocked, fulfilled, expired and lapsed are final."""
+
+    order_id: UUID
+    status: B2BStatus
+    till_id: TillId
+    customer_id: ShortText
+    submitted_by: ShortText
+    reference: ShortText | None = None
+    currency: CurrencyCode
+    total: DecimalText
+    lines: list[B2BLineV1]
+    business_time: AwareDatetime = Field(description="When the till submitted the cart")
+    cart_decided_by: ShortText | None = None
+    cart_decided_at: AwareDatetime | None = None
+    tenders: list[B2BTenderPlanV1] = Field(
+        default_factory=list, description="The payment composed (empty before, or once rejected)"
+    )
+    composed_by: ShortText | None = None
+    payment_decided_by: ShortText | None = None
+    payment_decided_at: AwareDatetime | None = None
+    payment_rejections: int = 0
+    notes: LongText | None = Field(default=None, description="HQ's last note, or why it ended")
+    order_number: ShortText | None = Field(default=None, description="Given when placed")
+    fulfilled_sale_id: UUID | None = None
+
+
 class EventStatusV1(Payload):
     """HQ retried an event the hub had quarantined; `status` is what became of it."""
 
@@ -514,6 +678,7 @@ FEED_ENTITIES = (
     "tax_rate",
     "promotion",
     "refund_decision",
+    "b2b_approval",
 )
 
 
@@ -560,6 +725,7 @@ FEED_PAYLOADS: dict[str, type[Payload]] = {
     "tax_rate": TaxRateV1,
     "promotion": PromotionV1,
     "refund_decision": RefundDecisionV1,
+    "b2b_approval": B2BApprovalV1,
 }
 
 

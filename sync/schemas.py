@@ -36,6 +36,13 @@ class ReturnRecordedVersion3(messages.EnvelopeFields):
     payload: messages.ReturnRecordedV3
 
 
+class SaleCompletedVersion3(messages.EnvelopeFields):
+    """A `sale.completed` event of schema version 3 (the handover of a B2B order)."""
+
+    kind: Literal["sale.completed"]
+    payload: messages.SaleCompletedV3
+
+
 # File stem -> model. Events are published per kind and schema version.
 MESSAGES: dict[str, type[BaseModel]] = {
     "push-request": messages.PushRequest,
@@ -43,10 +50,13 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "raw-event": messages.RawEvent,
     "event.sale.completed.v1": messages.SaleCompleted,
     "event.sale.completed.v2": SaleCompletedVersion2,
+    "event.sale.completed.v3": SaleCompletedVersion3,
     "event.return.recorded.v1": messages.ReturnRecorded,
     "event.return.recorded.v2": ReturnRecordedVersion2,
     "event.return.recorded.v3": ReturnRecordedVersion3,
     "event.refund.requested.v1": messages.RefundRequested,
+    "event.b2b.cart_submitted.v1": messages.B2BCartSubmitted,
+    "event.b2b.payment_composed.v1": messages.B2BPaymentComposed,
     "event.record.updated.v1": messages.RecordUpdated,
     "event.cash.moved.v1": messages.CashMoved,
     "feed-page": messages.FeedPage,
@@ -61,6 +71,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "feed.tax_rate.v1": messages.TaxRateV1,
     "feed.promotion.v1": messages.PromotionV1,
     "feed.refund_decision.v1": messages.RefundDecisionV1,
+    "feed.b2b_approval.v1": messages.B2BApprovalV1,
     "enrol-request": messages.EnrolRequest,
     "enrol-response": messages.EnrolResponse,
     "credential-rotated": messages.CredentialRotated,

@@ -1525,3 +1525,112 @@ class RefundRepository:
                 )
             ).scalar_one()
         )
+
+
+class B2BOrderRepository:
+    """B2B orders the tills submitted and HQ's four-phase approval of them."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, row: dict[str, Any]) -> Row[Any]:
+        """Insert one order; returns it."""
+        order = tables.b2b_order
+        result = await self._connection.execute(order.insert().values(**row).returning(order))
+        added: Row[Any] = result.one()
+        return added
+
+    async def get(self, order_id: UUID, *, lock: bool = False) -> Row[Any] | None:
+        order = tables.b2b_order
+        statement = select(order).where(order.c.order_id == order_id)
+        if lock and _is_postgres(self._connection):
+            statement = statement.with_for_update()
+        return (await self._connection.execute(statement)).first()
+
+    async def change(self, order_id: UUID, **values: Any) -> Row[Any]:
+        """Update the order, add one to its version; returns the new row."""
+        order = tables.b2b_order
+        result = await self._connection.execute(
+            update(order)
+            .where(order.c.order_id == order_id)
+            .values(version=order.c.version + 1, **values)
+            .returning(order)
+        )
+        changed: Row[Any] = result.one()
+        return changed
+
+    async def next_order_number(self, store_id: str) -> int:
+        """One more than the store's last B2B order number (the store row stays locked)."""
+        store = tables.store
+        result = await self._connection.execute(
+            update(store)
+            .where(store.c.store_id == store_id)
+            .values(b2b_orders_placed=store.c.b2b_orders_placed + 1)
+            .returning(store.c.b2b_orders_placed)
+        )
+        return int(result.scalar_one())
+
+    async def page(
+        self, *, status: str | None, store_id: str | None, after: UUID | None, limit: int
+    ) -> list[Row[Any]]:
+        order = tables.b2b_order
+        statement = select(order).order_by(order.c.order_id).limit(limit)
+        if status is not None:
+            statement = statement.where(order.c.status == status)
+        if store_id is not None:
+            statement = statement.where(order.c.store_id == store_id)
+        if after is not None:
+            statement = statement.where(order.c.order_id > after)
+        return list(await self._connection.execute(statement))
+
+    async def unstarted(self, limit: int) -> list[Row[Any]]:
+        """Submitted orders whose workflow has not been started yet."""
+        order = tables.b2b_order
+        rows = await self._connection.execute(
+            select(order)
+            .where(order.c.workflow_started_at.is_(None), order.c.status == "cart_submitted")
+            .order_by(order.c.received_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def mark_started(self, order_ids: list[UUID], now: datetime) -> None:
+        if not order_ids:
+            return
+        order = tables.b2b_order
+        await self._connection.execute(
+            update(order).where(order.c.order_id.in_(order_ids)).values(workflow_started_at=now)
+        )
+
+    async def unsignalled(self, limit: int) -> list[Row[Any]]:
+        """Orders whose workflow runs but has still to hear of a till's step."""
+        order = tables.b2b_order
+        rows = await self._connection.execute(
+            select(order)
+            .where(order.c.signal_pending.is_not(None), order.c.workflow_started_at.is_not(None))
+            .order_by(order.c.received_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def clear_signal(self, order_id: UUID, signal: str) -> None:
+        """Forget the pending signal, unless a newer one replaced it meanwhile."""
+        order = tables.b2b_order
+        await self._connection.execute(
+            update(order)
+            .where(order.c.order_id == order_id, order.c.signal_pending == signal)
+            .values(signal_pending=None)
+        )
+
+    async def count_awaiting_hq(self) -> int:
+        """Orders waiting for HQ's decision on their cart or their payment."""
+        order = tables.b2b_order
+        return int(
+            (
+                await self._connection.execute(
+                    select(func.count())
+                    .select_from(order)
+                    .where(order.c.status.in_(("cart_submitted", "payment_composed")))
+                )
+            ).scalar_one()
+        )

@@ -49,6 +49,8 @@ store = Table(
     Column("refund_approval_over_minor", BigInteger),
     # Version of the store's configuration as its feed carries it.
     Column("config_version", Integer, nullable=False, server_default="1"),
+    # B2B orders placed so far: the last order number given.
+    Column("b2b_orders_placed", Integer, nullable=False, server_default="0"),
 )
 
 # Only the SHA-256 of a token or credential is stored; the secret is shown once.
@@ -278,7 +280,8 @@ sale_exception = Table(
     Index(None, "status", "store_id", "exception_id"),
     Index(None, "document_id"),
     CheckConstraint(
-        "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem')",
+        "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem', "
+        "'b2b_problem')",
         name="kind",
     ),
     CheckConstraint("status IN ('open', 'resolved')", name="status"),
@@ -450,4 +453,52 @@ refund_request = Table(
     ),
     Index(None, "status", "store_id", "received_at"),
     Index(None, "workflow_started_at"),
+)
+
+# A trade customer's order a till submitted, and HQ's four-phase approval of it (hub.workflows).
+b2b_order = Table(
+    "b2b_order",
+    metadata,
+    Column("order_id", Uuid, primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("till_id", String(32), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("reference", String(64)),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("lines", JSON, nullable=False),
+    Column("business_time", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False, server_default="cart_submitted"),
+    # Version of the order as the store's feed carries it; each change adds one.
+    Column("version", Integer, nullable=False, server_default="1"),
+    # When its workflow was started; NULL: still to start (the sweeper starts it).
+    Column("workflow_started_at", UtcDateTime),
+    # What the workflow has still to be told of (payment_composed, fulfilled); NULL: nothing.
+    Column("signal_pending", String(16)),
+    Column("cart_decided_by", String(64)),
+    Column("cart_decided_at", UtcDateTime),
+    Column("tenders", JSON),
+    Column("composed_by", String(64)),
+    Column("composed_at", UtcDateTime),
+    Column("payment_decided_by", String(64)),
+    Column("payment_decided_at", UtcDateTime),
+    Column("payment_rejections", Integer, nullable=False, server_default="0"),
+    Column("notes", Text),
+    Column("order_number", String(64), unique=True),
+    Column("placed_at", UtcDateTime),
+    Column("fulfilled_sale_id", Uuid),
+    Column("fulfilled_at", UtcDateTime),
+    CheckConstraint(
+        "status IN ('cart_submitted', 'cart_approved', 'cart_rejected', 'payment_composed', "
+        "'payment_approved', 'placed', 'blocked', 'fulfilled', 'expired', 'lapsed')",
+        name="status",
+    ),
+    CheckConstraint("total_minor > 0", name="positive"),
+    Index(None, "status", "store_id", "received_at"),
+    Index(None, "workflow_started_at"),
+    Index(None, "signal_pending"),
 )

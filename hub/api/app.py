@@ -11,6 +11,7 @@ from hub.api import errors
 from hub.api.limits import BodySizeLimit
 from hub.api.routes import (
     admin,
+    b2b,
     exceptions,
     integrity,
     inventory,
@@ -55,6 +56,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         records.router,
         pricing.router,
         refunds.router,
+        b2b.router,
     ):
         app.include_router(router)
     return app

@@ -17,7 +17,7 @@ from uuid import UUID
 from hub.domain.ledger import CashEntry, LedgerDocument
 
 ExceptionKind = Literal[
-    "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem"
+    "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem", "b2b_problem"
 ]
 
 
@@ -89,7 +89,8 @@ def price_drift(
 
 def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
     """Tenders that do not settle the document: amounts not adding up to the total, change that
-    is not what was handed over beyond the amount applied, or negative amounts.
+    is not what was handed over beyond the amount applied, negative amounts, or a charge to a
+    trade account (`on_account`) with change, or outside the handover of a B2B order.
     """
     found = []
     for document in documents:
@@ -105,6 +106,12 @@ def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
                 problems.append(
                     f"tender {tender.tender_no}: {tender.tendered_minor} handed over, "
                     f"{tender.amount_minor} applied, but {tender.change_minor} given back"
+                )
+            if tender.kind == "on_account" and tender.change_minor != 0:
+                problems.append(f"tender {tender.tender_no} gives change from an account")
+            if tender.kind == "on_account" and document.b2b_order_id is None:
+                problems.append(
+                    f"tender {tender.tender_no} charges an account outside a B2B order's handover"
                 )
         if problems:
             found.append(

@@ -7,6 +7,7 @@ units of the document's currency.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from sync.messages import (
     ReturnRecorded,
     ReturnRecordedV3,
     SaleCompleted,
+    SaleCompletedV3,
     SaleLineV2,
     TenderV1,
 )
@@ -76,6 +78,7 @@ class LedgerDocument:
     lines: tuple[LedgerLine, ...]
     tenders: tuple[LedgerTender, ...]
     refund_request_id: UUID | None = None  # a return making a refund HQ approved
+    b2b_order_id: UUID | None = None  # a sale handing over a B2B order HQ placed
 
     @property
     def units(self) -> int:
@@ -101,7 +104,7 @@ def _terms(terms: LineTermsV1 | None, currency: str, sign: int) -> dict[str, Any
     }
 
 
-def _tenders(tenders: list[TenderV1], currency: str) -> tuple[LedgerTender, ...]:
+def _tenders(tenders: Sequence[TenderV1], currency: str) -> tuple[LedgerTender, ...]:
     return tuple(
         LedgerTender(
             tender_no=tender.tender_no,
@@ -149,6 +152,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                 for line in sale.lines
             ),
             tenders=_tenders(sale.tenders, currency),
+            b2b_order_id=sale.b2b_order_id if isinstance(sale, SaleCompletedV3) else None,
         )
     document = event.payload
     currency = document.currency

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import (
+    B2BOrderRepository,
     FeedRepository,
     RefundRepository,
     SnapshotRepository,
@@ -18,6 +19,7 @@ from hub.adapters.repository import (
 )
 from hub.domain.feed import FeedPosition
 from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
+from hub.service.b2b import approval_payload
 from hub.service.catalogue import promotion_payload, tax_rate_payload
 from hub.service.refunds import decision_payload
 from hub.service.stores import store_config
@@ -116,6 +118,7 @@ _STAGES = (
     "record",
     "event_status",
     "refund_decision",
+    "b2b_approval",
     "store",
 )
 
@@ -137,7 +140,7 @@ async def snapshot_page(
     store_id: str, after: str | None, limit: int, db: HubDatabase
 ) -> SnapshotPage:
     """One chunk of the store's current state: tax rates, promotions, products, prices, its
-    stock levels, shared records, its settings.
+    stock levels, shared records, its refund requests and B2B orders, its settings.
 
     The first chunk (`after` None) names the feed position to follow once the snapshot is
     applied, taken before any state is read: the state read later is at least as new, and the
@@ -201,6 +204,14 @@ async def snapshot_page(
                 items += [_refund_item(row) for row in rows]
                 if len(rows) == room:
                     next_after = json.dumps([name, str(rows[-1].request_id)])
+            elif name == "b2b_approval":
+                since = UUID(keys[0]) if keys else None
+                rows = await B2BOrderRepository(connection).page(
+                    status=None, store_id=store_id, after=since, limit=room
+                )
+                items += [_b2b_item(row) for row in rows]
+                if len(rows) == room:
+                    next_after = json.dumps([name, str(rows[-1].order_id)])
             elif name == "record":
                 entity, key = (keys + ["", ""])[:2] if keys else ("", "")
                 rows = await snapshot.records_after(store_id, entity, key, room)
@@ -275,6 +286,16 @@ def _refund_item(row: Any) -> SnapshotItem:
         key=str(decision.request_id),
         version=row.version,
         payload=decision.model_dump(mode="json"),
+    )
+
+
+def _b2b_item(row: Any) -> SnapshotItem:
+    approval = approval_payload(row)
+    return SnapshotItem(
+        entity="b2b_approval",
+        key=str(approval.order_id),
+        version=row.version,
+        payload=approval.model_dump(mode="json"),
     )
 
 

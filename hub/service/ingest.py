@@ -57,7 +57,7 @@ from hub.errors import (
     SeqConflict,
     StorageRefused,
 )
-from hub.service import refunds
+from hub.service import b2b, refunds
 from hub.service.records import merge
 from hub.service.refunds import settle_refunds
 from hub.service.stores import AuthenticatedNode
@@ -67,6 +67,8 @@ from shared.errors import InvalidAmount, SharedError
 from sync.errors import EventRejected
 from sync.messages import (
     PROTOCOL_VERSION,
+    B2BCartSubmitted,
+    B2BPaymentComposed,
     CashMoved,
     PushRequest,
     PushResponse,
@@ -92,6 +94,16 @@ class Applied:
     record: RecordUpdatedV1 | None = None
     cash: CashEntry | None = None
     refund: dict[str, Any] | None = None  # a refund request's row
+    b2b_cart: dict[str, Any] | None = None  # a submitted B2B order's row
+    b2b_payment: B2BPaymentComposed | None = None
+
+    @property
+    def needs_recording(self) -> bool:
+        """Whether it is one of the records `_record_one` writes (not a ledger document)."""
+        return any(
+            part is not None
+            for part in (self.record, self.cash, self.refund, self.b2b_cart, self.b2b_payment)
+        )
 
 
 async def apply_events(
@@ -111,9 +123,9 @@ async def ingest_batch(
     clock: Clock,
     workflows: Workflows | None = None,
 ) -> PushResponse:
-    """Apply one uploaded batch; then start the workflows of refund requests in it and tell
-    those of refunds made (`refunds.after_ingest`, best effort). Raises
-    ProtocolVersionMismatch, PermissionDenied, SeqConflict."""
+    """Apply one uploaded batch; then start the workflows of refund requests and B2B orders
+    in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,
+    `b2b.after_ingest`). Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict."""
     if request.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(request.protocol_version, PROTOCOL_VERSION)
     if request.store_id != node.store_id or request.node_id != node.node_id:
@@ -156,6 +168,17 @@ async def ingest_batch(
             for item in accepted
             if item.document is not None and item.document.refund_request_id is not None
         ],
+        db,
+        workflows,
+        clock,
+    )
+    await b2b.after_ingest(
+        any(item.b2b_cart is not None and item.reason is None for item in accepted),
+        any(
+            (item.b2b_payment is not None and item.reason is None)
+            or (item.document is not None and item.document.b2b_order_id is not None)
+            for item in accepted
+        ),
         db,
         workflows,
         clock,
@@ -213,6 +236,15 @@ async def _classify(
                 if row["amount_minor"] > MAX_MINOR:
                     raise InvalidAmount(str(event.payload.amount), "beyond any refund")
                 accepted.append(Applied(raw, None, None, refund=row))
+                continue
+            if isinstance(event, B2BCartSubmitted):
+                row = b2b.order_row(event, received_at)
+                if row["total_minor"] > MAX_MINOR:
+                    raise InvalidAmount(str(event.payload.total), "beyond any order")
+                accepted.append(Applied(raw, None, None, b2b_cart=row))
+                continue
+            if isinstance(event, B2BPaymentComposed):
+                accepted.append(Applied(raw, None, None, b2b_payment=event))
                 continue
             if isinstance(event, CashMoved):
                 entry = cash_entry_of(event)
@@ -294,17 +326,20 @@ async def _record(
 
 
 async def _record_one(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
-    """Merge a store's edit of a shared record, record a cash movement or a refund request,
-    in a savepoint of its own; quarantine it if the database (or the request's check)
-    refuses it. Ledger documents pass through."""
-    if item.record is None and item.cash is None and item.refund is None:
+    """Merge a store's edit of a shared record, record a cash movement, a refund request or
+    a B2B order's step, in a savepoint of its own; quarantine it if the database (or the
+    step's check) refuses it. Ledger documents pass through."""
+    if not item.needs_recording:
         return item
     try:
         async with connection.begin_nested():
+            reason = None
             if item.refund is not None:
                 reason = await refunds.record_request(item.refund, connection)
-                if reason is not None:
-                    return Applied(item.raw, None, reason)
+            elif item.b2b_cart is not None:
+                reason = await b2b.record_cart(item.b2b_cart, connection)
+            elif item.b2b_payment is not None:
+                reason = await b2b.record_payment(item.b2b_payment, connection, now)
             elif item.record is not None:
                 record = item.record
                 incoming = {
@@ -314,10 +349,20 @@ async def _record_one(item: Applied, connection: AsyncConnection, now: datetime)
                 await merge(record.entity, record.key, incoming, connection, now)
             elif item.cash is not None:
                 await _record_cash(item.cash, connection, now)
+            if reason is not None:
+                raise _Refused(reason)  # undoes the savepoint
+    except _Refused as refused:
+        return Applied(item.raw, None, str(refused))
+    except SharedError as error:  # an amount the order's currency cannot hold
+        return Applied(item.raw, None, str(error))
     except (DBAPIError, StorageRefused) as error:
         detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
         return Applied(item.raw, None, f"the hub refused it: {detail.splitlines()[0][:300]}")
     return item
+
+
+class _Refused(Exception):
+    """A record's own check refused it (the reason is the message)."""
 
 
 async def _record_cash(entry: CashEntry, connection: AsyncConnection, now: datetime) -> None:
@@ -358,7 +403,8 @@ async def _apply(
         + oversold(documents, tracked, levels_before)
         + price_drift(documents, prices)
         + tender_problems(documents)
-        + await settle_refunds(documents, connection, now),
+        + await settle_refunds(documents, connection, now)
+        + await b2b.settle_orders(documents, connection, now),
         now,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from temporalio.client import (
@@ -21,7 +22,19 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from hub.errors import PermissionDenied, RefundAlreadyDecided, WorkflowsUnavailable
+from hub.errors import (
+    B2BNotAwaitingDecision,
+    PermissionDenied,
+    RefundAlreadyDecided,
+    WorkflowsUnavailable,
+)
+from hub.workflows import b2b_approval
+from hub.workflows.b2b_approval import (
+    B2BApprovalInput,
+    B2BApprovalWorkflow,
+    B2BDecision,
+    PaymentComposed,
+)
 from hub.workflows.refund_approval import (
     RefundApprovalInput,
     RefundApprovalWorkflow,
@@ -43,12 +56,16 @@ class Workflows:
         task_queue: str = "vectis-hub",
         refund_decide_within: timedelta = timedelta(hours=72),
         refund_valid_for: timedelta = timedelta(days=7),
+        b2b_decide_within: timedelta = timedelta(hours=72),
+        b2b_valid_for: timedelta = timedelta(days=7),
     ) -> None:
         self.address = address
         self.namespace = namespace
         self.task_queue = task_queue
         self.refund_decide_within = refund_decide_within
         self.refund_valid_for = refund_valid_for
+        self.b2b_decide_within = b2b_decide_within
+        self.b2b_valid_for = b2b_valid_for
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
@@ -135,4 +152,75 @@ class Workflows:
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return  # finished already (it lapsed, and the lapse found the refund made)
+            raise WorkflowsUnavailable(str(error)) from None
+
+    async def start_b2b_approval(self, order_id: str, store_id: str, submitted_by: str) -> None:
+        """Start the order's approval workflow; a no-op if it runs or ran already."""
+        client = await self.client()
+        order = B2BApprovalInput(
+            order_id=order_id,
+            store_id=store_id,
+            submitted_by=submitted_by,
+            decide_within_s=int(self.b2b_decide_within.total_seconds()),
+            valid_for_s=int(self.b2b_valid_for.total_seconds()),
+        )
+        try:
+            await client.start_workflow(
+                B2BApprovalWorkflow.run,
+                order,
+                id=b2b_approval.workflow_id(order_id),
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+        except WorkflowAlreadyStartedError:
+            return
+        except RPCError as error:
+            raise WorkflowsUnavailable(str(error)) from None
+
+    async def decide_b2b(self, order_id: str, decision: B2BDecision) -> str:
+        """Deliver HQ's decision on the order's cart or payment and wait until it is recorded
+        (for an approved payment, until the order is placed or blocked); returns the status.
+
+        Raises B2BNotAwaitingDecision, PermissionDenied (self-approval), WorkflowsUnavailable.
+        """
+        client = await self.client()
+        handle = client.get_workflow_handle(b2b_approval.workflow_id(order_id))
+        try:
+            status = await handle.execute_update(B2BApprovalWorkflow.decide, decision)
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            if isinstance(cause, ApplicationError) and cause.type == "NotAwaitingDecision":
+                raise B2BNotAwaitingDecision(UUID(order_id), "moved on", decision.phase) from None
+            if isinstance(cause, ApplicationError) and cause.type == "SelfApproval":
+                raise PermissionDenied(str(cause)) from None
+            raise WorkflowsUnavailable(f"the decision failed: {cause}") from None
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as error:
+            if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:
+                raise B2BNotAwaitingDecision(UUID(order_id), "closed", decision.phase) from None
+            raise WorkflowsUnavailable(str(error)) from None
+        return status
+
+    async def signal_payment_composed(self, order_id: str, attempt: int, composed_by: str) -> None:
+        """Tell the order's workflow that the till composed a payment. Raises
+        WorkflowsUnavailable."""
+        await self._signal_b2b(
+            order_id, B2BApprovalWorkflow.payment_composed, PaymentComposed(attempt, composed_by)
+        )
+
+    async def signal_fulfilled(self, order_id: str) -> None:
+        """Tell the order's workflow that a till handed it over. Raises WorkflowsUnavailable."""
+        await self._signal_b2b(order_id, B2BApprovalWorkflow.fulfilled, None)
+
+    async def _signal_b2b(self, order_id: str, signal: Any, argument: Any) -> None:
+        client = await self.client()
+        handle = client.get_workflow_handle(b2b_approval.workflow_id(order_id))
+        try:
+            if argument is None:
+                await handle.signal(signal)
+            else:
+                await handle.signal(signal, argument)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return  # finished already: its last timer found the step recorded
             raise WorkflowsUnavailable(str(error)) from None

@@ -1,9 +1,11 @@
 """The workflow worker and the sweeper, run inside the hub's process.
 
-The worker executes RefundApprovalWorkflow and its activity against the hub's database. The
-sweeper starts, every few seconds, the workflow of any pending request that has none yet
-(ingest starts them at once; the sweeper covers a hub that stopped in between, or a workflow
-service that was down). Both retry a lost connection for ever; neither blocks the API.
+The worker executes RefundApprovalWorkflow, B2BApprovalWorkflow and their activities against
+the hub's database. The sweeper, every few seconds, starts the workflow of any pending refund
+request or submitted B2B order that has none yet, and tells B2B workflows of the tills' steps
+they have not heard of (ingest does both at once; the sweeper covers a hub that stopped in
+between, or a workflow service that was down). Both retry a lost connection for ever; neither
+blocks the API.
 """
 
 from __future__ import annotations
@@ -18,8 +20,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from hub.adapters.database import HubDatabase
-from hub.errors import RefundRequestNotFound, WorkflowsUnavailable
-from hub.service import refunds
+from hub.errors import B2BOrderNotFound, RefundRequestNotFound, WorkflowsUnavailable
+from hub.service import b2b, refunds
+from hub.workflows.b2b_approval import (
+    PLACE_ORDER,
+    RECORD_STATUS,
+    B2BApprovalWorkflow,
+    B2BRecord,
+)
 from hub.workflows.client import Workflows
 from hub.workflows.refund_approval import RECORD_DECISION, DecisionRecord, RefundApprovalWorkflow
 from shared.clock import Clock
@@ -44,6 +52,33 @@ class RefundActivities:
                 self._clock,
             )
         except RefundRequestNotFound as error:
+            raise ApplicationError(str(error), non_retryable=True) from None
+
+
+class B2BActivities:
+    def __init__(self, db: HubDatabase, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    @activity.defn(name=RECORD_STATUS)
+    async def record_status(self, record: B2BRecord) -> str:
+        try:
+            return await b2b.record_status(
+                UUID(record.order_id),
+                record.status,
+                record.decided_by,
+                record.notes,
+                self._db,
+                self._clock,
+            )
+        except B2BOrderNotFound as error:
+            raise ApplicationError(str(error), non_retryable=True) from None
+
+    @activity.defn(name=PLACE_ORDER)
+    async def place(self, order_id: str) -> str:
+        try:
+            return await b2b.place(UUID(order_id), self._db, self._clock)
+        except B2BOrderNotFound as error:
             raise ApplicationError(str(error), non_retryable=True) from None
 
 
@@ -77,8 +112,12 @@ class WorkflowRunner:
                 worker = Worker(
                     client,
                     task_queue=self._workflows.task_queue,
-                    workflows=[RefundApprovalWorkflow],
-                    activities=[RefundActivities(self._db, self._clock).record_decision],
+                    workflows=[RefundApprovalWorkflow, B2BApprovalWorkflow],
+                    activities=[
+                        RefundActivities(self._db, self._clock).record_decision,
+                        B2BActivities(self._db, self._clock).record_status,
+                        B2BActivities(self._db, self._clock).place,
+                    ],
                 )
                 async with worker:
                     while True:
@@ -93,8 +132,15 @@ class WorkflowRunner:
     async def _sweep(self) -> None:
         try:
             started = await refunds.start_workflows(self._db, self._workflows, self._clock)
+            started_b2b = await b2b.start_workflows(self._db, self._workflows, self._clock)
+            told = await b2b.deliver_signals(self._db, self._workflows)
         except WorkflowsUnavailable as error:
-            log.warning("could not start refund workflows: %s", error)
+            log.warning("could not start or signal workflows: %s", error)
             return
-        if started:
-            log.info("started %d refund approval workflows", started)
+        if started or started_b2b or told:
+            log.info(
+                "started %d refund and %d B2B approval workflows; told %d of a till's step",
+                started,
+                started_b2b,
+                told,
+            )

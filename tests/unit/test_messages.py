@@ -64,7 +64,7 @@ def test_a_sale_event_parses_into_its_typed_payload_with_exact_decimals() -> Non
     ("event", "error"),
     [
         (raw(kind="shift.closed", payload={}), UnknownEventKind),
-        (raw(version=3), UnsupportedSchemaVersion),
+        (raw(version=4), UnsupportedSchemaVersion),
         (raw(payload=sale_payload(lines=[])), MalformedEvent),
         (raw(payload=sale_payload(total=15.3)), MalformedEvent),  # a float is not money
     ],
@@ -163,3 +163,78 @@ def test_a_refund_request_must_ask_for_money() -> None:
         parse_event(raw("refund.requested", 1, request))
     with pytest.raises(UnsupportedSchemaVersion):
         parse_event(raw("refund.requested", 2, request))
+
+
+def test_only_a_version_3_sale_may_charge_a_trade_account_and_name_its_b2b_order() -> None:
+    order_id = uuid.uuid4()
+    split = [
+        {
+            "tender_no": 1,
+            "kind": "on_account",
+            "amount": "10.30",
+            "tendered": "10.30",
+            "change": "0",
+        },
+        {"tender_no": 2, "kind": "cash", "amount": "5.00", "tendered": "5.00", "change": "0"},
+    ]
+    handover = parse_event(
+        raw(version=3, payload=sale_payload(tenders=split, b2b_order_id=str(order_id)))
+    )
+    assert getattr(handover.payload, "b2b_order_id", None) == order_id
+    assert [tender.kind for tender in handover.payload.tenders] == ["on_account", "cash"]
+    # Later versions extend version 3 for every sale: the order id is optional there.
+    assert getattr(parse_event(raw(version=3)).payload, "b2b_order_id", 0) is None
+    # Version 2 knows cash only: an on-account tender there is refused, not read as cash.
+    with pytest.raises(MalformedEvent, match="tenders"):
+        parse_event(raw(version=2, payload=sale_payload(tenders=split)))
+
+
+def b2b_cart(**overrides: Any) -> dict[str, Any]:
+    cart: dict[str, Any] = {
+        "order_id": str(uuid.uuid4()),
+        "till_id": "T1",
+        "customer_id": "trade-42",
+        "submitted_by": "cashier-7",
+        "currency": "GBP",
+        "total": "25.50",
+        "lines": [
+            {"line_no": 1, "sku": "A", "quantity": 10, "unit_price": "2.55", "line_total": "25.50"}
+        ],
+        "business_time": "2010-12-01T09:00:00+00:00",
+    }
+    cart.update(overrides)
+    return cart
+
+
+def test_a_b2b_cart_must_add_up_and_a_payment_must_cover_exactly_its_total() -> None:
+    assert parse_event(raw("b2b.cart_submitted", 1, b2b_cart())).kind == "b2b.cart_submitted"
+    with pytest.raises(MalformedEvent, match="lines' sum"):
+        parse_event(raw("b2b.cart_submitted", 1, b2b_cart(total="25.00")))
+    with pytest.raises(MalformedEvent, match="customer_id"):
+        parse_event(raw("b2b.cart_submitted", 1, b2b_cart(customer_id="")))
+    payment = {
+        "order_id": str(uuid.uuid4()),
+        "composed_by": "cashier-7",
+        "tenders": [{"kind": "on_account", "amount": "20.50"}, {"kind": "cash", "amount": "5"}],
+        "total": "25.50",
+        "business_time": "2010-12-01T09:30:00+00:00",
+    }
+    assert parse_event(raw("b2b.payment_composed", 1, payment)).kind == "b2b.payment_composed"
+    with pytest.raises(MalformedEvent, match="sum to the total"):
+        parse_event(raw("b2b.payment_composed", 1, {**payment, "total": "26.00"}))
+    with pytest.raises(MalformedEvent, match="more than zero"):
+        parse_event(
+            raw(
+                "b2b.payment_composed",
+                1,
+                {**payment, "tenders": [{"kind": "cash", "amount": "0"}], "total": "0"},
+            )
+        )
+    with pytest.raises(MalformedEvent, match="kind"):
+        parse_event(
+            raw(
+                "b2b.payment_composed",
+                1,
+                {**payment, "tenders": [{"kind": "cheque", "amount": "25.50"}]},
+            )
+        )

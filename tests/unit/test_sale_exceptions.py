@@ -1,6 +1,7 @@
 """Rules of the exception queue: what makes a recorded sale odd."""
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -86,3 +87,15 @@ def test_tenders_that_do_not_settle_the_sale_are_an_exception() -> None:
     wrong_change = document([("A", 2, "1.00", 1, "catalogue")], [(200, 500, 200)])
     found = tender_problems([good, short, wrong_change])
     assert [item.document_id for item in found] == [short.document_id, wrong_change.document_id]
+
+
+def test_a_charge_to_a_trade_account_is_only_for_a_b2b_handover_and_gives_no_change() -> None:
+    sale = document([("A", 2, "1.00", 1, "catalogue")])
+    on_account = (LedgerTender(1, "on_account", 200, 200, 0),)
+    handover = replace(sale, tenders=on_account, b2b_order_id=uuid.uuid4())
+    stray = replace(sale, tenders=on_account)
+    with_change = replace(handover, tenders=(LedgerTender(1, "on_account", 200, 300, 100),))
+    found = tender_problems([handover, stray, with_change])
+    assert [item.document_id for item in found] == [stray.document_id, with_change.document_id]
+    assert "outside a B2B order's handover" in found[0].detail
+    assert "gives change from an account" in found[1].detail

@@ -19,7 +19,7 @@ class ExceptionOut(BaseModel):
     document_id: UUID
     store_id: str
     kind: str = Field(
-        description="unknown_sku, oversold, price_drift, tender_problem or refund_problem"
+        description="unknown_sku, oversold, price_drift, tender_problem, refund_problem or b2b_problem"
     )
     sku: str | None
     detail: str
@@ -55,7 +55,9 @@ async def list_exceptions(
     _: HqCaller,
     status: Literal["open", "resolved", "all"] = "open",
     store_id: str | None = None,
-    kind: Literal["unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem"]
+    kind: Literal[
+        "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem", "b2b_problem"
+    ]
     | None = None,
     after_id: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

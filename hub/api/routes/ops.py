@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
-from hub.service import refunds
+from hub.service import b2b, refunds
 from hub.service.exceptions import open_exceptions
 from hub.service.integrity import open_alert_count
 from hub.service.quarantine import quarantine_size
@@ -30,7 +30,7 @@ async def health() -> dict[str, str]:
 async def ready(runtime: RuntimeDep) -> JSONResponse:
     """Readiness: every dependency probed concurrently, each with a 2 s deadline. Only the
     database decides it: without the workflow service (Temporal) the hub still takes sales,
-    and refund decisions answer 503 until it is back."""
+    and refund and B2B decisions answer 503 until it is back."""
 
     async def probe(name: str, check: object) -> tuple[str, dict[str, object]]:
         started = time.perf_counter()
@@ -44,7 +44,7 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
     if runtime.workflows is not None:
         probes.append(probe("workflows", runtime.workflows.ping()))
     results = dict(await asyncio.gather(*probes))
-    # Without Temporal the hub still ingests (refund requests wait): reported, not fatal.
+    # Without Temporal the hub still ingests (approvals wait): reported, not fatal.
     ok = results["database"]["ok"] is True
     return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
 
@@ -57,6 +57,7 @@ async def metrics(runtime: RuntimeDep) -> Response:
     runtime.metrics.open_integrity_alerts.set(await open_alert_count(runtime.database))
     runtime.metrics.record_conflicts.set(await conflict_count(runtime.database))
     runtime.metrics.pending_refund_requests.set(await refunds.pending_count(runtime.database))
+    runtime.metrics.b2b_orders_awaiting_hq.set(await b2b.awaiting_count(runtime.database))
     skew = await max_clock_skew_ms(runtime.database)
     runtime.metrics.max_clock_skew_ms.set(skew if skew is not None else 0)
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,460 @@
+"""B2B order approvals at the hub: a till submits a trade customer's order, HQ approves its cart
+and then its payment, the hub places it, a till hands it over; the store's feed carries each
+step (entity `b2b_approval`).
+
+The till's steps arrive as events: `b2b.cart_submitted` (recorded here, pending HQ), then
+`b2b.payment_composed` once the feed said the cart was approved, and finally the handover, a
+`sale.completed` of version 3 naming the order. HQ's steps are decisions through the order's
+durable workflow (hub.workflows.b2b_approval), whose activities write here. Every change is one
+transaction: the order row (next version) and its feed entry.
+
+What a till sends that does not fit the order's state (a payment for an order that expired, a
+payment that does not add up to the approved cart) is quarantined with its reason, never
+applied half-way. A handover sale is never refused (the goods have left): when it does not
+match the placed order it is recorded with a `b2b_problem` exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.adapters.database import HubDatabase
+from hub.adapters.repository import (
+    B2BOrderRepository,
+    CatalogueRepository,
+    FeedRepository,
+    StoreRepository,
+)
+from hub.domain.exceptions import SaleException
+from hub.domain.ledger import LedgerDocument
+from hub.errors import (
+    B2BNotAwaitingDecision,
+    B2BOrderNotFound,
+    SelfApproval,
+    WorkflowsUnavailable,
+)
+from hub.workflows.b2b_approval import B2BDecision
+from hub.workflows.client import Workflows
+from shared.clock import Clock
+from shared.money import Money, to_minor
+from sync.messages import (
+    B2BApprovalV1,
+    B2BCartSubmitted,
+    B2BLineV1,
+    B2BPaymentComposed,
+    B2BStatus,
+    B2BTenderPlanV1,
+)
+
+log = logging.getLogger(__name__)
+
+Phase = Literal["cart", "payment"]
+
+# The status awaiting each of HQ's decisions.
+AWAITING: dict[Phase, str] = {"cart": "cart_submitted", "payment": "payment_composed"}
+
+# Which status each recorded step may replace; anything else has moved on already.
+_REPLACES: dict[str, set[str]] = {
+    "cart_approved": {"cart_submitted"},
+    "cart_rejected": {"cart_submitted"},
+    "payment_approved": {"payment_composed"},
+    "payment_rejected": {"payment_composed"},
+    "expired": {"cart_submitted", "payment_composed"},
+    "lapsed": {"cart_approved", "placed"},
+}
+
+
+def order_row(event: B2BCartSubmitted, received_at: datetime) -> dict[str, Any]:
+    """The `b2b_order` row of a submitted cart. Raises SharedError (currency, amount)."""
+    cart = event.payload
+    return {
+        "order_id": cart.order_id,
+        "store_id": event.store_id,
+        "node_id": event.node_id,
+        "event_id": event.event_id,
+        "till_id": cart.till_id,
+        "customer_id": cart.customer_id,
+        "submitted_by": cart.submitted_by,
+        "reference": cart.reference,
+        "currency": cart.currency,
+        "total_minor": to_minor(cart.total, cart.currency),
+        "lines": [line.model_dump(mode="json") for line in cart.lines],
+        "business_time": cart.business_time,
+        "received_at": received_at,
+        "status": "cart_submitted",
+        "version": 1,
+    }
+
+
+async def record_cart(row: dict[str, Any], connection: AsyncConnection) -> str | None:
+    """Record a submitted cart and publish it to its store's feed, in the caller's
+    transaction. Returns why it cannot be recorded (its id is taken, another currency), or
+    None."""
+    orders = B2BOrderRepository(connection)
+    if await orders.get(row["order_id"]) is not None:
+        return f"B2B order {row['order_id']} is already recorded"
+    store = await StoreRepository(connection).get(row["store_id"])
+    if store is not None and store.currency != row["currency"]:
+        return f"order in {row['currency']}, but {store.store_id} trades in {store.currency}"
+    stored = await orders.add(row)
+    await FeedRepository(connection).append([_feed_entry(stored, row["received_at"])])
+    return None
+
+
+async def record_payment(
+    event: B2BPaymentComposed, connection: AsyncConnection, now: datetime
+) -> str | None:
+    """Record the payment a till composed for an approved cart, in the caller's transaction.
+    Returns why it cannot be recorded (unknown order, not awaiting a payment, tenders that do
+    not add up to the approved total), or None. Raises SharedError (an amount the currency
+    cannot hold)."""
+    payment = event.payload
+    orders = B2BOrderRepository(connection)
+    row = await orders.get(payment.order_id, lock=True)
+    if row is None or row.store_id != event.store_id:
+        return f"B2B order {payment.order_id} is not known to the hub"
+    if row.status != "cart_approved":
+        return f"B2B order {payment.order_id} is {row.status}, not awaiting a payment"
+    composed = sum(to_minor(tender.amount, row.currency) for tender in payment.tenders)
+    if composed != row.total_minor:
+        approved = Money.from_minor(int(row.total_minor), row.currency).amount
+        return f"payment of {payment.total} for B2B order {payment.order_id} approved at {approved}"
+    changed = await orders.change(
+        payment.order_id,
+        status="payment_composed",
+        tenders=[tender.model_dump(mode="json") for tender in payment.tenders],
+        composed_by=payment.composed_by,
+        composed_at=now,
+        signal_pending="payment_composed",
+    )
+    await FeedRepository(connection).append([_feed_entry(changed, now)])
+    return None
+
+
+async def settle_orders(
+    documents: Iterable[LedgerDocument], connection: AsyncConnection, now: datetime
+) -> list[SaleException]:
+    """Close the placed orders that sales of `documents` handed over; the exceptions of those
+    that name an order not placed (unknown, still in approval, ended, or handed over already)
+    or charge it otherwise than HQ approved. In the caller's transaction."""
+    orders = B2BOrderRepository(connection)
+    feed = FeedRepository(connection)
+    problems: list[SaleException] = []
+    for document in documents:
+        order_id = document.b2b_order_id
+        if order_id is None:
+            continue
+        row = await orders.get(order_id, lock=True)
+
+        def problem(detail: str, document: LedgerDocument = document) -> None:
+            problems.append(
+                SaleException(document.document_id, document.store_id, "b2b_problem", None, detail)
+            )
+
+        if row is None or row.store_id != document.store_id:
+            problem(f"sale names B2B order {order_id}, which the hub does not know")
+            continue
+        if row.status != "placed":
+            made = f" by sale {row.fulfilled_sale_id}" if row.status == "fulfilled" else ""
+            problem(f"B2B order {order_id} was {row.status}{made}, not placed")
+            continue
+        approved = _tender_split(_tenders(row), row.currency)
+        charged: dict[str, int] = {}
+        for tender in document.tenders:
+            charged[tender.kind] = charged.get(tender.kind, 0) + tender.amount_minor
+        if document.total_minor != row.total_minor or charged != approved:
+            problem(
+                f"B2B order {order_id} was approved for {_describe(approved, row.currency)}, "
+                f"the sale charged {_describe(charged, row.currency)}"
+            )
+        changed = await orders.change(
+            order_id,
+            status="fulfilled",
+            fulfilled_sale_id=document.document_id,
+            fulfilled_at=now,
+            signal_pending="fulfilled",
+        )
+        await feed.append([_feed_entry(changed, now)])
+    return problems
+
+
+async def record_status(
+    order_id: UUID,
+    status: str,
+    decided_by: str | None,
+    notes: str | None,
+    db: HubDatabase,
+    clock: Clock,
+) -> str:
+    """Write one of the workflow's steps (see _REPLACES) with its feed entry; returns the
+    order's status after it. Idempotent: an order that has moved on is left alone. A rejected
+    payment returns the order to cart_approved. Raises B2BOrderNotFound."""
+    now = clock.now()
+    async with db.write() as connection:
+        orders = B2BOrderRepository(connection)
+        row = await orders.get(order_id, lock=True)
+        if row is None:
+            raise B2BOrderNotFound(order_id)
+        if row.status not in _REPLACES[status]:
+            return str(row.status)
+        values: dict[str, Any] = {"status": status, "notes": notes}
+        if status.startswith("cart_"):
+            values.update(cart_decided_by=decided_by, cart_decided_at=now)
+        elif status.startswith("payment_"):
+            values.update(payment_decided_by=decided_by, payment_decided_at=now)
+        if status == "payment_rejected":
+            values.update(
+                status="cart_approved",
+                tenders=None,
+                composed_by=None,
+                composed_at=None,
+                payment_rejections=row.payment_rejections + 1,
+            )
+        changed = await orders.change(order_id, **values)
+        await FeedRepository(connection).append([_feed_entry(changed, now)])
+    return str(changed.status)
+
+
+async def place(order_id: UUID, db: HubDatabase, clock: Clock) -> str:
+    """Place an order whose payment HQ approved: `placed` with the store's next order number,
+    or `blocked` when the catalogue price of a line changed since the till priced it (the
+    platform's stale-approval pricing gate: the approval was for other prices). Returns the
+    status; an order that has moved on is left alone. Raises B2BOrderNotFound."""
+    now = clock.now()
+    async with db.write() as connection:
+        orders = B2BOrderRepository(connection)
+        row = await orders.get(order_id, lock=True)
+        if row is None:
+            raise B2BOrderNotFound(order_id)
+        if row.status != "payment_approved":
+            return str(row.status)
+        lines = _lines(row)
+        current = await CatalogueRepository(connection).prices(
+            sorted({line.sku for line in lines}), "default"
+        )
+        drifted = [
+            f"{line.sku} {line.unit_price} (version {line.price_version}) is now "
+            f"{current[line.sku].unit_price} (version {current[line.sku].version})"
+            for line in lines
+            if line.price_version is not None
+            and line.sku in current
+            and current[line.sku].version > line.price_version
+            and current[line.sku].unit_price != line.unit_price
+        ]
+        if drifted:
+            changed = await orders.change(
+                order_id,
+                status="blocked",
+                notes="prices changed since the cart was approved: " + "; ".join(drifted),
+            )
+        else:
+            number = await orders.next_order_number(row.store_id)
+            changed = await orders.change(
+                order_id,
+                status="placed",
+                order_number=f"{row.store_id}-B{number:05d}",
+                placed_at=now,
+            )
+        await FeedRepository(connection).append([_feed_entry(changed, now)])
+    return str(changed.status)
+
+
+async def decide(
+    order_id: UUID,
+    phase: Phase,
+    approved: bool,
+    notes: str | None,
+    approver: str,
+    db: HubDatabase,
+    workflows: Workflows | None,
+) -> B2BApprovalV1:
+    """HQ decides an order's cart or payment through its workflow; returns the order after
+    the decision (an approved payment: placed or blocked).
+
+    Raises B2BOrderNotFound, B2BNotAwaitingDecision, SelfApproval (the approver submitted the
+    cart or composed the payment), WorkflowsUnavailable.
+    """
+    row = await _get(order_id, db)
+    if row.status != AWAITING[phase]:
+        raise B2BNotAwaitingDecision(order_id, row.status, phase)
+    if approver in (row.submitted_by, row.composed_by if phase == "payment" else None):
+        raise SelfApproval(order_id, approver, "B2B order")
+    if workflows is None:
+        raise WorkflowsUnavailable("B2B approvals need the hub's workflow service")
+    await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
+    await workflows.decide_b2b(str(order_id), B2BDecision(phase, approved, approver, notes))
+    return approval_payload(await _get(order_id, db))
+
+
+async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -> int:
+    """Start the workflow of every submitted order that has none yet (idempotent: one
+    workflow id per order). Returns how many. Raises WorkflowsUnavailable."""
+    started = 0
+    while True:
+        async with db.read() as connection:
+            rows = await B2BOrderRepository(connection).unstarted(100)
+        if not rows:
+            return started
+        for row in rows:
+            await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
+        async with db.write() as connection:
+            await B2BOrderRepository(connection).mark_started(
+                [row.order_id for row in rows], clock.now()
+            )
+        started += len(rows)
+
+
+async def deliver_signals(db: HubDatabase, workflows: Workflows) -> int:
+    """Tell running workflows of the tills' steps ingest recorded (a composed payment, a
+    handover) that they have not heard of yet. Returns how many were told. Raises
+    WorkflowsUnavailable."""
+    told = 0
+    while True:
+        async with db.read() as connection:
+            rows = await B2BOrderRepository(connection).unsignalled(100)
+        if not rows:
+            return told
+        for row in rows:
+            if row.signal_pending == "payment_composed":
+                await workflows.signal_payment_composed(
+                    str(row.order_id), int(row.payment_rejections), str(row.composed_by)
+                )
+            else:
+                await workflows.signal_fulfilled(str(row.order_id))
+            async with db.write() as connection:
+                await B2BOrderRepository(connection).clear_signal(row.order_id, row.signal_pending)
+        told += len(rows)
+
+
+async def after_ingest(
+    submitted: bool, stepped: bool, db: HubDatabase, workflows: Workflows | None, clock: Clock
+) -> None:
+    """Start the workflows of carts submitted in a batch, tell those whose tills took a step;
+    best effort: the sweeper does what this misses."""
+    if workflows is None or not (submitted or stepped):
+        return
+    try:
+        if submitted:
+            await start_workflows(db, workflows, clock)
+        if stepped:
+            await deliver_signals(db, workflows)
+    except Exception as error:  # the batch is committed: never fail its answer for this
+        log.warning("B2B workflows not told of this batch (the sweeper will): %s", error)
+
+
+@dataclass(frozen=True, slots=True)
+class B2BPage:
+    orders: list[tuple[B2BApprovalV1, str]]  # each with its store id
+    next_after: UUID | None
+
+
+async def list_orders(
+    db: HubDatabase,
+    *,
+    status: B2BStatus | None,
+    store_id: str | None,
+    after: UUID | None,
+    limit: int,
+) -> B2BPage:
+    """HQ's inbox: orders by id, filtered by status and store; keyset pages."""
+    async with db.read() as connection:
+        rows = await B2BOrderRepository(connection).page(
+            status=status, store_id=store_id, after=after, limit=limit + 1
+        )
+    page = [(approval_payload(row), str(row.store_id)) for row in rows[:limit]]
+    return B2BPage(page, page[-1][0].order_id if len(rows) > limit else None)
+
+
+async def get_order(order_id: UUID, db: HubDatabase) -> tuple[B2BApprovalV1, str]:
+    """The order and its store. Raises B2BOrderNotFound."""
+    row = await _get(order_id, db)
+    return approval_payload(row), str(row.store_id)
+
+
+async def awaiting_count(db: HubDatabase) -> int:
+    async with db.read() as connection:
+        return await B2BOrderRepository(connection).count_awaiting_hq()
+
+
+async def _get(order_id: UUID, db: HubDatabase) -> Row[Any]:
+    async with db.read() as connection:
+        row = await B2BOrderRepository(connection).get(order_id)
+    if row is None:
+        raise B2BOrderNotFound(order_id)
+    return row
+
+
+def _json_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else list(json.loads(value))
+
+
+def _lines(row: Row[Any]) -> list[B2BLineV1]:
+    return [B2BLineV1.model_validate(line) for line in _json_list(row.lines)]
+
+
+def _tenders(row: Row[Any]) -> list[B2BTenderPlanV1]:
+    return [B2BTenderPlanV1.model_validate(tender) for tender in _json_list(row.tenders)]
+
+
+def _tender_split(tenders: Iterable[B2BTenderPlanV1], currency: str) -> dict[str, int]:
+    split: dict[str, int] = {}
+    for tender in tenders:
+        split[tender.kind] = split.get(tender.kind, 0) + to_minor(tender.amount, currency)
+    return split
+
+
+def _describe(split: dict[str, int], currency: str) -> str:
+    parts = [
+        f"{Money.from_minor(minor, currency).amount} {kind}"
+        for kind, minor in sorted(split.items())
+    ]
+    return " + ".join(parts) or str(Decimal(0))
+
+
+def approval_payload(row: Row[Any]) -> B2BApprovalV1:
+    return B2BApprovalV1(
+        order_id=row.order_id,
+        status=row.status,
+        till_id=row.till_id,
+        customer_id=row.customer_id,
+        submitted_by=row.submitted_by,
+        reference=row.reference,
+        currency=row.currency,
+        total=Money.from_minor(int(row.total_minor), row.currency).amount,
+        lines=_lines(row),
+        business_time=row.business_time,
+        cart_decided_by=row.cart_decided_by,
+        cart_decided_at=row.cart_decided_at,
+        tenders=_tenders(row),
+        composed_by=row.composed_by,
+        payment_decided_by=row.payment_decided_by,
+        payment_decided_at=row.payment_decided_at,
+        payment_rejections=row.payment_rejections,
+        notes=row.notes,
+        order_number=row.order_number,
+        fulfilled_sale_id=row.fulfilled_sale_id,
+    )
+
+
+def _feed_entry(row: Row[Any], now: datetime) -> dict[str, Any]:
+    return {
+        "store_id": row.store_id,
+        "entity": "b2b_approval",
+        "entity_key": str(row.order_id),
+        "version": int(row.version),
+        "op": "upsert",
+        "payload": approval_payload(row).model_dump(mode="json"),
+        "created_at": now,
+    }
