@@ -3,7 +3,7 @@
 EdgeError
 +-- NotFound            404
 |   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku, RecordNotFound,
-|       CashMovementNotFound, RefundRequestNotFound
+|       CashMovementNotFound, RefundRequestNotFound, B2BOrderNotFound
 +-- Conflict            409
 |   +-- CartClosed          the cart was checked out or voided
 |   +-- IdReused            a client-chosen id already names something different
@@ -13,10 +13,11 @@ EdgeError
 |   +-- ClockNotDriven      the clock can only be set on a replay-driven node
 |   +-- RefundNeedsApproval a refund above the store's limit: ask HQ first
 |   +-- RefundNotApproved   making a refund HQ has not approved (or that is made already)
+|   +-- B2BOrderNotReady    a B2B order step its status (as heard from HQ) does not allow yet
 +-- Invalid             422
     +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
         InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit,
-        InvalidCashMovement
+        InvalidCashMovement, InvalidB2BOrder, PaymentMismatch
 """
 
 from __future__ import annotations
@@ -291,3 +292,42 @@ class RefundNotApproved(Conflict):
         super().__init__(detail or f"refund request {request_id} is {status}, not approved")
         self.request_id = request_id
         self.status = status
+
+
+class B2BOrderNotFound(NotFound):
+    code = "b2b_order_not_found"
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"B2B order {order_id} not found on this node")
+        self.order_id = order_id
+
+
+class B2BOrderNotReady(Conflict):
+    """The B2B order's status, as last heard from HQ, does not allow this step (yet, or any
+    more): a payment is composed once HQ approved the cart (`cart_approved`), an order is
+    handed over once HQ placed it (`placed`)."""
+
+    code = "b2b_order_not_ready"
+
+    def __init__(self, order_id: str, status: str, step: str, needed: str) -> None:
+        super().__init__(f"B2B order {order_id} is {status}: {step} needs it {needed}")
+        self.order_id = order_id
+        self.status = status
+        self.needed = needed
+
+
+class InvalidB2BOrder(Invalid):
+    """A B2B cart that cannot be submitted: no lines, too many, or a total of zero."""
+
+    code = "invalid_b2b_order"
+
+
+class PaymentMismatch(Invalid):
+    """A B2B order's payment whose tenders do not add up to the order's total."""
+
+    code = "payment_mismatch"
+
+    def __init__(self, total: str, tendered: str) -> None:
+        super().__init__(f"the tenders add up to {tendered}, not the order's total of {total}")
+        self.total = total
+        self.tendered = tendered

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from edge.adapters import tables
 from edge.domain.documents import (
     NO_TERMS,
+    B2BCartSubmitted,
+    B2BPaymentComposed,
     CashMoved,
     DomainEvent,
     LineTerms,
@@ -32,6 +34,10 @@ from shared.clock import HybridLogicalClock
 from shared.ids import new_id
 from shared.money import Money
 from sync.messages import (
+    B2BCartSubmittedV1,
+    B2BLineV1,
+    B2BPaymentComposedV1,
+    B2BTenderPlanV1,
     CashMovedV1,
     LineTermsV1,
     RecordUpdatedV1,
@@ -44,10 +50,12 @@ from sync.messages import (
     ReturnRecordedV3,
     SaleCompletedV1,
     SaleCompletedV2,
+    SaleCompletedV3,
     SaleLineV1,
     SaleLineV2,
     StampedValue,
     TenderV1,
+    TenderV2,
 )
 
 _RESERVE_SEQS = (
@@ -71,8 +79,8 @@ class OutboxRow:
     size_bytes: int
 
 
-def _tender(tender: Tender) -> TenderV1:
-    return TenderV1(
+def _tender(tender: Tender, model: type[TenderV1] = TenderV1) -> TenderV1:
+    return model(
         tender_no=tender.tender_no,
         kind=tender.kind,
         amount=tender.amount.amount,
@@ -98,8 +106,9 @@ def terms_payload(terms: LineTerms, currency: str) -> LineTermsV1 | None:
 
 
 def sale_payload(sale: Sale) -> SaleCompletedV1:
-    """Version 2 when a line carries a promotion or tax, else version 1: the lowest version
-    that says everything, so a hub not yet upgraded still applies every sale it can read and
+    """Version 3 when it hands a B2B order over (its tenders may be on account); else version
+    2 when a line carries a promotion or tax; else version 1: the lowest version that says
+    everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
     lines = [
         {
@@ -114,18 +123,20 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
         }
         for line in sale.lines
     ]
-    if any(line.terms != NO_TERMS for line in sale.lines):
-        return SaleCompletedV2(
-            **_sale_fields(sale),
-            lines=[
-                SaleLineV2(**fields, terms=terms_payload(line.terms, sale.currency))
-                for fields, line in zip(lines, sale.lines, strict=True)
-            ],
+    lines_with_terms = [
+        SaleLineV2(**fields, terms=terms_payload(line.terms, sale.currency))
+        for fields, line in zip(lines, sale.lines, strict=True)
+    ]
+    if sale.b2b_order_id is not None:
+        return SaleCompletedV3(
+            **_sale_fields(sale, TenderV2), lines=lines_with_terms, b2b_order_id=sale.b2b_order_id
         )
+    if any(line.terms != NO_TERMS for line in sale.lines):
+        return SaleCompletedV2(**_sale_fields(sale), lines=lines_with_terms)
     return SaleCompletedV1(**_sale_fields(sale), lines=[SaleLineV1(**fields) for fields in lines])
 
 
-def _sale_fields(sale: Sale) -> dict[str, Any]:
+def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any]:
     return {
         "sale_id": sale.sale_id,
         "receipt_number": sale.receipt_number,
@@ -135,7 +146,7 @@ def _sale_fields(sale: Sale) -> dict[str, Any]:
         "currency": sale.currency,
         "customer_id": sale.customer_id,
         "external_reference": sale.external_reference,
-        "tenders": [_tender(tender) for tender in sale.tenders],
+        "tenders": [_tender(item, tender) for item in sale.tenders],
         "total": sale.total.amount,
     }
 
@@ -192,6 +203,7 @@ def _return_fields(sales_return: Return) -> dict[str, Any]:
     }
 
 
+_SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {SaleCompletedV2: 2, SaleCompletedV3: 3}
 _RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {ReturnRecordedV2: 2, ReturnRecordedV3: 3}
 
 
@@ -201,7 +213,7 @@ def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
         sale = sale_payload(event.sale)
         return (
             "sale.completed",
-            2 if isinstance(sale, SaleCompletedV2) else 1,
+            _SALE_VERSIONS.get(type(sale), 1),
             event.sale.business_time,
             sale.model_dump(mode="json"),
         )
@@ -264,6 +276,45 @@ def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
             business_time=request.business_time,
         )
         return "refund.requested", 1, request.business_time, asked.model_dump(mode="json")
+    if isinstance(event, B2BCartSubmitted):
+        order = event.order
+        currency = order.total.currency
+        cart = B2BCartSubmittedV1(
+            order_id=order.order_id,
+            till_id=order.till_id,
+            customer_id=order.customer_id,
+            submitted_by=order.submitted_by,
+            reference=order.reference,
+            currency=currency,
+            total=order.total.amount,
+            lines=[
+                B2BLineV1(
+                    line_no=line.line_no,
+                    sku=line.sku,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line.line_total.amount,
+                    price_version=line.price_version,
+                    terms=terms_payload(line.terms, currency),
+                )
+                for line in order.lines
+            ],
+            business_time=order.business_time,
+        )
+        return "b2b.cart_submitted", 1, order.business_time, cart.model_dump(mode="json")
+    if isinstance(event, B2BPaymentComposed):
+        payment = B2BPaymentComposedV1(
+            order_id=event.order_id,
+            composed_by=event.composed_by,
+            tenders=[
+                B2BTenderPlanV1(kind=tender.kind, amount=tender.amount.amount)
+                for tender in event.tenders
+            ],
+            total=event.total.amount,
+            business_time=event.business_time,
+        )
+        return "b2b.payment_composed", 1, event.business_time, payment.model_dump(mode="json")
     raise TypeError(f"no wire encoding for {type(event).__name__}")
 
 

@@ -563,6 +563,7 @@ class SaleRepository:
                 total_minor=sale.total.minor,
                 external_reference=sale.external_reference,
                 event_seq=event_seq,
+                b2b_order_id=str(sale.b2b_order_id) if sale.b2b_order_id else None,
             )
         )
         self._connection.execute(
@@ -607,6 +608,15 @@ class SaleRepository:
         row = (
             self._connection.execute(
                 select(tables.sale).where(tables.sale.c.cart_id == str(cart_id))
+            )
+        ).first()
+        return self._load(row) if row else None
+
+    def by_b2b_order(self, order_id: UUID) -> Sale | None:
+        """The sale of this node that handed B2B order `order_id` over, if any."""
+        row = (
+            self._connection.execute(
+                select(tables.sale).where(tables.sale.c.b2b_order_id == str(order_id))
             )
         ).first()
         return self._load(row) if row else None
@@ -667,6 +677,7 @@ class SaleRepository:
             ),
             tenders=_tenders(self._connection, row.sale_id, currency),
             total=Money.from_minor(row.total_minor, currency),
+            b2b_order_id=UUID(row.b2b_order_id) if row.b2b_order_id else None,
         )
 
 

@@ -181,7 +181,10 @@ sale = Table(
     Column("total_minor", Integer, nullable=False),
     Column("external_reference", String(64)),
     Column("event_seq", Integer, nullable=False),
+    # The B2B order HQ placed that this sale hands over: a node hands an order over once.
+    Column("b2b_order_id", String(36)),
     Index(None, "business_day"),
+    Index(None, "b2b_order_id", unique=True),
 )
 
 sale_line = Table(
@@ -236,7 +239,8 @@ return_line = Table(
     *_terms(),
 )
 
-# Tenders of sales and refunds of returns; `document_id` is a sale_id or a return_id.
+# Tenders of sales and refunds of returns; `document_id` is a sale_id or a return_id. `kind`
+# is cash, or on_account (a B2B order's handover: tendered = amount, no change).
 tender = Table(
     "tender",
     metadata,
@@ -350,6 +354,40 @@ refund_request = Table(
     Column("executed_return_id", String(36)),
     CheckConstraint(
         "status IN ('pending', 'approved', 'rejected', 'expired', 'executed', 'lapsed')",
+        name="status",
+    ),
+    Index(None, "status"),
+)
+
+# B2B orders of the store: submitted here (or at another till of the store) and approved by HQ
+# in four phases; `version` is the hub's (0: not yet heard from the hub). `lines` and `tenders`
+# are JSON (edge.adapters.b2b_orders); `fulfilled_sale_id` is the sale of THIS node that
+# handed the order over, never another node's.
+b2b_order = Table(
+    "b2b_order",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("till_id", String(32), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("reference", String(64)),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", Integer, nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("business_time", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("tenders", Text, nullable=False, server_default="[]"),
+    Column("composed_by", String(64)),
+    Column("cart_decided_by", String(64)),
+    Column("payment_decided_by", String(64)),
+    Column("payment_rejections", Integer, nullable=False, server_default="0"),
+    Column("notes", Text),
+    Column("order_number", String(64)),
+    Column("fulfilled_sale_id", String(36)),
+    CheckConstraint(
+        "status IN ('cart_submitted', 'cart_approved', 'cart_rejected', 'payment_composed', "
+        "'payment_approved', 'placed', 'blocked', 'fulfilled', 'expired', 'lapsed')",
         name="status",
     ),
     Index(None, "status"),

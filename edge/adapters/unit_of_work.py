@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
+from edge.adapters.b2b_orders import B2BOrderRepository
 from edge.adapters.repository import (
     CartRepository,
     CashRepository,
@@ -43,6 +44,7 @@ class EdgeUnitOfWork:
         self.records = RecordRepository(connection)
         self.cash = CashRepository(connection)
         self.refunds = RefundRequestRepository(connection)
+        self.b2b_orders = B2BOrderRepository(connection)
 
     def now(self) -> datetime:
         """The node's clock (aware)."""

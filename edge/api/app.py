@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from edge.api import errors
-from edge.api.routes import node, ops, records, refunds, till
+from edge.api.routes import b2b, node, ops, records, refunds, till
 from edge.bootstrap import EdgeRuntime
 
 
@@ -27,11 +27,18 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     app = FastAPI(
         title="Vectis Edge node",
         version="0.1.0",
-        description="The store's till API: carts, checkout, returns, receipts, and the node's sync status.",
+        description="The store's till API: carts, checkout, returns, receipts, refund approvals, B2B orders, and the node's sync status.",
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     errors.install(app)
-    for router in (ops.router, till.router, refunds.router, node.router, records.router):
+    for router in (
+        ops.router,
+        till.router,
+        refunds.router,
+        b2b.router,
+        node.router,
+        records.router,
+    ):
         app.include_router(router)
     return app

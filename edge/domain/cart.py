@@ -53,7 +53,8 @@ class PricedItem:
 
 @dataclass(frozen=True, slots=True)
 class TenderRequest:
-    """Money offered by the customer. Only cash until card tenders arrive."""
+    """Money offered by the customer: cash, or (a B2B order's handover only) a charge to the
+    trade customer's account."""
 
     kind: TenderKind
     amount: Money
@@ -153,11 +154,7 @@ class Cart:
         lines = self.active_lines()
         if not lines:
             raise EmptyCart(str(self.cart_id))
-        total = self.total()
-        if total.is_negative():
-            raise NegativeTotal(str(total))
-        settled = settle_tenders(total, tenders)
-        sale = Sale(
+        sale = make_sale(
             sale_id=sale_id,
             receipt_number=receipt_number,
             cart_id=self.cart_id,
@@ -181,8 +178,7 @@ class Cart:
                 )
                 for number, line in enumerate(lines, start=1)
             ),
-            tenders=settled,
-            total=total,
+            tenders=tenders,
         )
         self.status = "checked_out"
         self.sale_id = sale_id
@@ -219,15 +215,21 @@ class CartHead:
         return line
 
 
-def new_line(
-    line_id: UUID,
-    position: int,
-    item: PricedItem,
-    quantity: int,
-    currency: str,
-    price_override: Decimal | None = None,
-) -> CartLine:
-    """A cart line of `quantity` x `item`; a negative quantity gives a unit back inside the sale.
+@dataclass(frozen=True, slots=True)
+class LinePrice:
+    """What the till charges for a line: the unit price it used and where that came from, the
+    promotion and tax terms, and `total` (quantity x unit_price, less the discount)."""
+
+    unit_price: Decimal
+    price_source: PriceSource
+    terms: LineTerms
+    total: Money
+
+
+def price_item(
+    item: PricedItem, quantity: int, currency: str, price_override: Decimal | None = None
+) -> LinePrice:
+    """Price `quantity` x `item` as the till does; a negative quantity gives units back.
 
     `price_override` replaces the catalogue unit price (the line records that it did); an
     item without a catalogue price can only be sold with one. The item's promotion applies
@@ -254,38 +256,107 @@ def new_line(
         tax_rate=item.tax.rate if item.tax else None,
         tax_version=item.tax.version if item.tax else None,
     )
+    return LinePrice(
+        unit_price=unit_price,
+        price_source="override" if overridden else "catalogue",
+        terms=terms,
+        total=priced.total,
+    )
+
+
+def new_line(
+    line_id: UUID,
+    position: int,
+    item: PricedItem,
+    quantity: int,
+    currency: str,
+    price_override: Decimal | None = None,
+) -> CartLine:
+    """A cart line of `quantity` x `item`, priced by `price_item` (see it for the rules).
+    Raises InvalidQuantity, InvalidPrice, UnknownSku."""
+    priced = price_item(item, quantity, currency, price_override)
     return CartLine(
         line_id=line_id,
         position=position,
         sku=item.sku,
         description=item.description,
         quantity=quantity,
-        unit_price=unit_price,
+        unit_price=priced.unit_price,
         price_version=item.price_version,
-        price_source="override" if overridden else "catalogue",
-        terms=terms,
+        price_source=priced.price_source,
+        terms=priced.terms,
+    )
+
+
+def make_sale(
+    *,
+    sale_id: UUID,
+    receipt_number: str,
+    cart_id: UUID | None,
+    till_id: str,
+    business_time: datetime,
+    business_day: date,
+    currency: str,
+    customer_id: str | None,
+    external_reference: str | None,
+    lines: tuple[SaleLine, ...],
+    tenders: list[TenderRequest],
+    b2b_order_id: UUID | None = None,
+) -> Sale:
+    """A completed sale of `lines` paid by `tenders`: every sale is made here, from a cart's
+    checkout or a B2B order's handover. The total is the sum of the line totals; the tenders
+    settle it (`settle_tenders`). Raises NegativeTotal, InvalidTender, InsufficientTender.
+    """
+    total = Money.sum((line.line_total for line in lines), currency)
+    if total.is_negative():
+        raise NegativeTotal(str(total))
+    return Sale(
+        sale_id=sale_id,
+        receipt_number=receipt_number,
+        cart_id=cart_id,
+        till_id=till_id,
+        business_time=business_time,
+        business_day=business_day,
+        currency=currency,
+        customer_id=customer_id,
+        external_reference=external_reference,
+        lines=lines,
+        tenders=settle_tenders(total, tenders),
+        total=total,
+        b2b_order_id=b2b_order_id,
     )
 
 
 def settle_tenders(due: Money, tenders: list[TenderRequest]) -> tuple[Tender, ...]:
-    """Apply `tenders` in order to `due`; the cash beyond it is change.
+    """Apply `tenders` to `due`; the cash beyond it is change.
 
-    Returns the settled tenders (amount applied + change). Raises InvalidTender for a tender of
-    zero or less, InsufficientTender when the tendered sum is below `due`.
+    An `on_account` tender is charged exactly as asked (`tendered` equals `amount`, no
+    change), whatever its place in the list; cash tenders cover the rest in order, and cash
+    beyond it is change. Returns the settled tenders (amount applied + change), in the order
+    given. Raises InvalidTender for a tender of zero or less or on-account tenders beyond
+    `due`, InsufficientTender when the tendered sum is below `due`.
     """
     for tender in tenders:
         if not tender.amount.amount > 0:
             raise InvalidTender(
                 f"a {tender.kind} tender must be more than zero, got {tender.amount}"
             )
+    on_account = Money.sum(
+        (tender.amount for tender in tenders if tender.kind != "cash"), due.currency
+    )
+    if on_account > due:
+        raise InvalidTender(f"on-account tenders of {on_account} exceed the {due} due")
     offered = Money.sum((tender.amount for tender in tenders), due.currency)
     if offered < due:
         raise InsufficientTender(str(due), str(offered))
-    remaining = due
+    remaining = due - on_account
     settled: list[Tender] = []
     for number, tender in enumerate(tenders, start=1):
-        applied = tender.amount if tender.amount <= remaining else remaining
-        remaining = remaining - applied
+        if tender.kind == "cash":
+            applied = tender.amount if tender.amount <= remaining else remaining
+            remaining = remaining - applied
+        else:
+            applied = tender.amount
         settled.append(
             Tender(
                 tender_no=number,

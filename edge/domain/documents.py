@@ -15,12 +15,15 @@ from shared.money import Money
 from sync.records import FieldValue
 
 PriceSource = Literal["catalogue", "override"]
-TenderKind = Literal["cash"]
+# `on_account`: charged to a trade customer's account, invoiced by HQ; only a B2B order's
+# handover takes it. Nothing is handed over for it: `tendered` equals `amount`, no change.
+TenderKind = Literal["cash", "on_account"]
 
 
 @dataclass(frozen=True, slots=True)
 class Tender:
-    """One tender of a document. `amount` is applied to the total; `change` went back."""
+    """One tender of a document. `amount` is applied to the total; `change` went back (cash
+    only)."""
 
     tender_no: int
     kind: TenderKind
@@ -78,6 +81,7 @@ class Sale:
     lines: tuple[SaleLine, ...]
     tenders: tuple[Tender, ...]
     total: Money
+    b2b_order_id: UUID | None = None  # the B2B order HQ placed that this sale hands over
 
     def units(self) -> int:
         return sum(line.quantity for line in self.lines)
@@ -222,4 +226,90 @@ class RefundRequested:
     request: RefundRequest
 
 
-DomainEvent = SaleCompleted | ReturnRecorded | RecordEdited | CashMoved | RefundRequested
+@dataclass(frozen=True, slots=True)
+class B2BLine:
+    """One line of a B2B order, priced as the till sells it: `line_total` is quantity x
+    unit_price less the discount of `terms` (as `SaleLine`). `quantity` is positive."""
+
+    line_no: int
+    sku: str
+    description: str | None
+    quantity: int
+    unit_price: Decimal
+    line_total: Money
+    price_version: int | None
+    terms: LineTerms = NO_TERMS
+
+
+@dataclass(frozen=True, slots=True)
+class TenderPlan:
+    """One part of a B2B order's payment as composed (and approved): `cash` taken at the
+    handover, or `on_account`. `amount` is positive."""
+
+    kind: TenderKind
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class B2BOrder:
+    """A trade customer's cart submitted for HQ's approval (edge.service.b2b). `total` is the
+    sum of the line totals, positive; nothing leaves the store until HQ places the order."""
+
+    order_id: UUID
+    till_id: str
+    customer_id: str
+    submitted_by: str
+    reference: str | None
+    total: Money
+    lines: tuple[B2BLine, ...]
+    business_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredB2BOrder:
+    """A B2B order as this node knows it. `status` is one of sync.messages.B2BStatus, as last
+    heard from the hub, or as moved here (`payment_composed`, `fulfilled`); `version` is the
+    hub's, 0 until it answers. `tenders` is the payment composed (empty before, or once HQ
+    rejected it); `fulfilled_sale_id` is the sale of this node that handed the order over."""
+
+    order: B2BOrder
+    status: str
+    version: int
+    tenders: tuple[TenderPlan, ...]
+    composed_by: str | None
+    cart_decided_by: str | None
+    payment_decided_by: str | None
+    payment_rejections: int
+    notes: str | None
+    order_number: str | None
+    fulfilled_sale_id: UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class B2BCartSubmitted:
+    """Event: a till submitted a trade customer's cart for HQ's approval."""
+
+    order: B2BOrder
+
+
+@dataclass(frozen=True, slots=True)
+class B2BPaymentComposed:
+    """Event: a till composed how an approved B2B cart will be paid; HQ approves it next.
+    `total` is the tenders' sum, the order's total."""
+
+    order_id: UUID
+    composed_by: str
+    tenders: tuple[TenderPlan, ...]
+    total: Money
+    business_time: datetime
+
+
+DomainEvent = (
+    SaleCompleted
+    | ReturnRecorded
+    | RecordEdited
+    | CashMoved
+    | RefundRequested
+    | B2BCartSubmitted
+    | B2BPaymentComposed
+)

@@ -11,7 +11,7 @@ from uuid import UUID
 from edge.domain.cart import MAX_LINE_QUANTITY, TenderRequest, settle_tenders
 from edge.domain.documents import NO_TERMS, LineTerms, Return, ReturnLine, ReturnRecorded, Sale
 from edge.domain.pricing import TaxRate, price_line, share
-from edge.errors import InvalidQuantity, InvalidReturn, ReturnExceedsSale
+from edge.errors import InvalidQuantity, InvalidReturn, InvalidTender, ReturnExceedsSale
 from shared.money import Money, line_total
 
 
@@ -56,8 +56,11 @@ def make_return(
     can never be refunded twice over. A receipt line refunds its share of what was paid for
     it (after its promotion) and of the tax in it (`edge.domain.pricing.share`), so returning
     a line's units one at a time refunds exactly the line. The refund defaults to cash for
-    the whole total. Raises InvalidReturn, InvalidQuantity, ReturnExceedsSale.
+    the whole total, and is always paid in cash (nothing is credited to an account here).
+    Raises InvalidReturn, InvalidQuantity, ReturnExceedsSale, InvalidTender.
     """
+    if refund_tender is not None and refund_tender.kind != "cash":
+        raise InvalidTender(f"a refund is paid in cash, not {refund_tender.kind}")
     if not reason.strip():
         raise InvalidReturn("a return needs a reason")
     if not items:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.cart import Cart, CartHead, CartLine, TenderRequest
-from edge.domain.documents import Sale
+from edge.domain.documents import Sale, SaleCompleted
 from edge.domain.node import NodeIdentity
 from edge.errors import CartNotFound, IdReused, SaleNotFound, UnknownSku
 from shared.clock import Clock
@@ -184,9 +184,14 @@ def checkout(
         tenders=command.tenders,
         external_reference=command.external_reference,
     )
-    seq = 0
-    for event in cart.events:
-        seq = uow.emit(event)
-    uow.sales.add(sale, seq)
+    record_sale(sale, uow)
     uow.carts.close(cart, now)
     return sale, True
+
+
+def record_sale(sale: Sale, uow: EdgeUnitOfWork) -> None:
+    """Record a completed sale (with its receipt number) and its `sale.completed` outbox
+    event in the caller's transaction: the one way every sale is written, from a cart's
+    checkout or a B2B order's handover (edge.service.b2b)."""
+    seq = uow.emit(SaleCompleted(sale))
+    uow.sales.add(sale, seq)

@@ -19,6 +19,7 @@ from uuid import UUID
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
+from edge.adapters.b2b_orders import B2BOrderRepository
 from edge.adapters.database import EdgeDatabase
 from edge.adapters.repository import (
     CatalogueRepository,
@@ -34,6 +35,7 @@ from shared.money import Money
 from sync.client import HubClient
 from sync.messages import (
     PROTOCOL_VERSION,
+    B2BApprovalV1,
     ChecksumRequest,
     DayChecksumV1,
     EnrolRequest,
@@ -324,9 +326,9 @@ def _keep_newest(
 def apply_feed_entries(
     connection: Connection, entries: Sequence[FeedEntry | SnapshotItem], now: datetime
 ) -> None:
-    """Upsert catalogue, prices, tax rates, promotions, stock levels and store settings from
-    feed entries; merge
-    shared records (customers, store settings) field by field (edge.service.records).
+    """Upsert catalogue, prices, tax rates, promotions, stock levels, store settings, refund
+    decisions and B2B orders' approvals from feed entries (or snapshot items); merge shared
+    records (customers, store settings) field by field (edge.service.records).
 
     Rows keep the highest version seen and records merge by HLC, so an entry applied twice or
     late changes nothing.
@@ -393,6 +395,9 @@ def apply_feed_entries(
         elif entry.entity == "refund_decision":
             decision = RefundDecisionV1.model_validate(entry.payload)
             RefundRequestRepository(connection).apply_decision(decision, entry.version)
+        elif entry.entity == "b2b_approval":
+            approval = B2BApprovalV1.model_validate(entry.payload)
+            B2BOrderRepository(connection).apply_approval(approval, entry.version)
         elif entry.entity in RECORD_FIELDS:
             apply_record_entry(connection, entry.entity, entry.payload, now)
         elif entry.entity == "tax_rate":
