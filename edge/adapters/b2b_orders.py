@@ -1,7 +1,7 @@
 """Repository of B2B orders: the rows of `b2b_order` in, `StoredB2BOrder`s out.
 
-Lines and the composed payment are kept as JSON, money in minor units and unit prices as
-decimal text (as in the other tables). Takes the Connection of the caller's transaction;
+Lines are kept as JSON in their wire form (sync.messages.B2BLineV1), the composed payment
+as JSON in minor units. Takes the Connection of the caller's transaction;
 never commits.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, Row, case, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.adapters import tables
+from edge.adapters.outbox import b2b_line_payload
 from edge.domain.documents import (
     NO_TERMS,
     B2BLine,
@@ -26,7 +26,7 @@ from edge.domain.documents import (
     TenderPlan,
 )
 from shared.money import Money
-from sync.messages import B2BApprovalV1, LineTermsV1
+from sync.messages import B2BApprovalV1, B2BLineV1, LineTermsV1
 
 
 class B2BOrderRepository:
@@ -88,19 +88,7 @@ class B2BOrderRepository:
             submitted_by=approval.submitted_by,
             reference=approval.reference,
             total=Money(approval.total, currency),
-            lines=tuple(
-                B2BLine(
-                    line_no=line.line_no,
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    line_total=Money(line.line_total, currency),
-                    price_version=line.price_version,
-                    terms=_wire_terms(line.terms, currency),
-                )
-                for line in approval.lines
-            ),
+            lines=tuple(_line_of(line, currency) for line in approval.lines),
             business_time=approval.business_time,
         )
         decided = {
@@ -154,55 +142,28 @@ def _order_row(order: B2BOrder) -> dict[str, Any]:
         "currency": currency,
         "total_minor": order.total.minor,
         "lines": json.dumps(
-            [
-                {
-                    "line_no": line.line_no,
-                    "sku": line.sku,
-                    "description": line.description,
-                    "quantity": line.quantity,
-                    "unit_price": str(line.unit_price),
-                    "line_total_minor": line.line_total.minor,
-                    "price_version": line.price_version,
-                    "terms": _terms_json(line.terms),
-                }
-                for line in order.lines
-            ]
+            [b2b_line_payload(line, currency).model_dump(mode="json") for line in order.lines]
         ),
         "business_time": order.business_time.isoformat(),
     }
 
 
-def _terms_json(terms: LineTerms) -> dict[str, Any] | None:
-    if terms == NO_TERMS:
-        return None
-    return {
-        "discount_minor": terms.discount_minor,
-        "promotion_id": terms.promotion_id,
-        "promotion_version": terms.promotion_version,
-        "tax_minor": terms.tax_minor,
-        "tax_code": terms.tax_code,
-        "tax_rate": str(terms.tax_rate) if terms.tax_rate is not None else None,
-        "tax_version": terms.tax_version,
-    }
-
-
-def _terms_of(stored: dict[str, Any] | None) -> LineTerms:
-    if stored is None:
-        return NO_TERMS
-    rate = stored["tax_rate"]
-    return LineTerms(
-        discount_minor=stored["discount_minor"],
-        promotion_id=stored["promotion_id"],
-        promotion_version=stored["promotion_version"],
-        tax_minor=stored["tax_minor"],
-        tax_code=stored["tax_code"],
-        tax_rate=Decimal(rate) if rate is not None else None,
-        tax_version=stored["tax_version"],
+def _line_of(line: B2BLineV1, currency: str) -> B2BLine:
+    """A B2B line as it travels (in the feed, and as kept in `b2b_order.lines`)."""
+    return B2BLine(
+        line_no=line.line_no,
+        sku=line.sku,
+        description=line.description,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        line_total=Money(line.line_total, currency),
+        price_version=line.price_version,
+        terms=_wire_terms(line.terms, currency),
     )
 
 
 def _wire_terms(terms: LineTermsV1 | None, currency: str) -> LineTerms:
-    """A line's terms as the feed carries them (amounts in the currency) in minor units."""
+    """A line's terms as they travel (amounts in the currency) in minor units."""
     if terms is None:
         return NO_TERMS
     return LineTerms(
@@ -232,17 +193,7 @@ def _stored_order(row: Row[Any]) -> StoredB2BOrder:
         reference=row.reference,
         total=Money.from_minor(row.total_minor, currency),
         lines=tuple(
-            B2BLine(
-                line_no=line["line_no"],
-                sku=line["sku"],
-                description=line["description"],
-                quantity=line["quantity"],
-                unit_price=Decimal(line["unit_price"]),
-                line_total=Money.from_minor(line["line_total_minor"], currency),
-                price_version=line["price_version"],
-                terms=_terms_of(line["terms"]),
-            )
-            for line in json.loads(row.lines)
+            _line_of(B2BLineV1.model_validate(line), currency) for line in json.loads(row.lines)
         ),
         business_time=datetime.fromisoformat(row.business_time),
     )

@@ -18,6 +18,7 @@ from edge.adapters import tables
 from edge.domain.documents import (
     NO_TERMS,
     B2BCartSubmitted,
+    B2BLine,
     B2BPaymentComposed,
     CashMoved,
     DomainEvent,
@@ -134,6 +135,20 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     if any(line.terms != NO_TERMS for line in sale.lines):
         return SaleCompletedV2(**_sale_fields(sale), lines=lines_with_terms)
     return SaleCompletedV1(**_sale_fields(sale), lines=[SaleLineV1(**fields) for fields in lines])
+
+
+def b2b_line_payload(line: B2BLine, currency: str) -> B2BLineV1:
+    """A B2B cart line as it travels (and as the node keeps it: edge.adapters.b2b_orders)."""
+    return B2BLineV1(
+        line_no=line.line_no,
+        sku=line.sku,
+        description=line.description,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        line_total=line.line_total.amount,
+        price_version=line.price_version,
+        terms=terms_payload(line.terms, currency),
+    )
 
 
 def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any]:
@@ -287,19 +302,7 @@ def encode(event: DomainEvent) -> tuple[str, int, datetime, dict[str, Any]]:
             reference=order.reference,
             currency=currency,
             total=order.total.amount,
-            lines=[
-                B2BLineV1(
-                    line_no=line.line_no,
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    line_total=line.line_total.amount,
-                    price_version=line.price_version,
-                    terms=terms_payload(line.terms, currency),
-                )
-                for line in order.lines
-            ],
+            lines=[b2b_line_payload(line, currency) for line in order.lines],
             business_time=order.business_time,
         )
         return "b2b.cart_submitted", 1, order.business_time, cart.model_dump(mode="json")
