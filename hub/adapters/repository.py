@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -74,37 +73,31 @@ def _one_of(connection: AsyncConnection, column: Any, values: Sequence[Any]) -> 
     return column.in_(values)
 
 
-def _records(rows: list[dict[str, Any]], columns: list[str]) -> list[tuple[Any, ...]]:
-    """The rows' values in `columns` order, as tuples (itemgetter: a third of ingest's Python
-    time went into a generator per row)."""
-    if len(columns) == 1:
-        (column,) = columns
-        return [(row[column],) for row in rows]
-    getter = itemgetter(*columns)
-    return [getter(row) for row in rows]
-
-
 async def _write_rows(
-    connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+    connection: AsyncConnection,
+    table: Table,
+    columns: Sequence[str],
+    records: Sequence[tuple[Any, ...]],
 ) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` in the caller's transaction.
+    """Insert `records` (tuples of values in `columns` order) into `table` in the caller's
+    transaction.
 
     On PostgreSQL with binary COPY: building an executemany row by row costs several times the
-    database's own work (measured: it was a third of the hub's CPU at ingest). Values must
-    already be of the column's Python type (UUID, aware datetime, Decimal, JSON as text).
+    database's own work (measured: it was a third of the hub's CPU at ingest), and so did
+    building a dict per row before the tuple. Values must already be of the column's Python
+    type (UUID, aware datetime, Decimal, JSON as text).
     """
-    if not rows:
+    if not records:
         return
     if not _is_postgres(connection):
-        await connection.execute(table.insert(), rows)
+        await connection.execute(
+            table.insert(), [dict(zip(columns, row, strict=True)) for row in records]
+        )
         return
-    columns = list(rows[0])
     raw = await connection.get_raw_connection()
     try:
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            table.name,
-            columns=columns,
-            records=_records(rows, columns),
+            table.name, columns=list(columns), records=records
         )
     except (asyncpg.PostgresError, ValueError) as error:
         # ValueError: asyncpg's client-side DataError, a value it cannot encode for the column
@@ -452,6 +445,38 @@ class CatalogueRepository:
                 )
         return found
 
+    async def sale_terms(
+        self, skus: Sequence[str], price_list: str
+    ) -> dict[str, tuple[bool, PriceRecord | None]]:
+        """What ingest checks a sale against, in one query: per SKU in the catalogue, whether
+        its inventory is tracked, and its price on `price_list` (None without one)."""
+        product, price = tables.product, tables.price
+        found: dict[str, tuple[bool, PriceRecord | None]] = {}
+        for chunk in _chunks(skus, 5000):
+            rows = await self._connection.execute(
+                select(
+                    product.c.sku,
+                    product.c.track_inventory,
+                    price.c.unit_price,
+                    price.c.currency,
+                    price.c.version,
+                )
+                .select_from(
+                    product.outerjoin(
+                        price, and_(price.c.sku == product.c.sku, price.c.price_list == price_list)
+                    )
+                )
+                .where(_one_of(self._connection, product.c.sku, chunk))
+            )
+            for sku, tracked, unit_price, currency, version in rows:
+                found[sku] = (
+                    tracked,
+                    None
+                    if version is None
+                    else PriceRecord(sku, price_list, unit_price, currency, version),
+                )
+        return found
+
     async def prices(self, skus: Sequence[str], price_list: str) -> dict[str, PriceRecord]:
         found: dict[str, PriceRecord] = {}
         for chunk in _chunks(skus, 5000):
@@ -556,6 +581,23 @@ class CatalogueRepository:
         )
 
 
+class InboxRow(NamedTuple):
+    """A received event as the inbox (`sync_event`) stores it."""
+
+    event_id: UUID
+    node_id: str
+    store_id: str
+    seq: int
+    kind: str
+    schema_version: int
+    hlc: str
+    occurred_at: datetime
+    received_at: datetime
+    status: Literal["applied", "quarantined"]
+    status_reason: str | None
+    payload: str  # the payload's JSON text, as received
+
+
 class EventRepository:
     """The inbox of received events, keyed by event id and by (node, seq)."""
 
@@ -648,13 +690,59 @@ class EventRepository:
             )
         )
 
-    async def add(self, rows: list[dict[str, Any]]) -> None:
-        """Insert inbox rows; `payload` is the event's JSON text."""
+    async def add(self, rows: list[InboxRow]) -> None:
+        """Insert inbox rows."""
         if _is_postgres(self._connection):
-            await _write_rows(self._connection, tables.sync_event, rows)
+            await _write_rows(self._connection, tables.sync_event, InboxRow._fields, rows)
         elif rows:
-            decoded = [{**row, "payload": json.loads(row["payload"])} for row in rows]
+            decoded = [{**row._asdict(), "payload": json.loads(row.payload)} for row in rows]
             await self._connection.execute(tables.sync_event.insert(), decoded)
+
+
+_DOCUMENT_COLUMNS = (
+    "document_id",
+    "kind",
+    "store_id",
+    "node_id",
+    "event_id",
+    "receipt_number",
+    "till_id",
+    "external_reference",
+    "original_document_id",
+    "customer_id",
+    "business_day",
+    "business_time",
+    "currency",
+    "total_minor",
+    "line_count",
+    "units",
+)
+_LINE_COLUMNS = (
+    "document_id",
+    "line_no",
+    "sku",
+    "description",
+    "quantity",
+    "unit_price",
+    "line_total_minor",
+    "price_version",
+    "price_source",
+    "discount_minor",
+    "promotion_id",
+    "promotion_version",
+    "tax_minor",
+    "tax_code",
+    "tax_rate",
+    "tax_version",
+)
+_TENDER_COLUMNS = (
+    "document_id",
+    "tender_no",
+    "kind",
+    "amount_minor",
+    "tendered_minor",
+    "change_minor",
+)
 
 
 class LedgerRepository:
@@ -690,67 +778,73 @@ class LedgerRepository:
         await _write_rows(
             self._connection,
             tables.sale_document,
+            _DOCUMENT_COLUMNS,
             [
-                {
-                    "document_id": document.document_id,
-                    "kind": document.kind,
-                    "store_id": document.store_id,
-                    "node_id": document.node_id,
-                    "event_id": document.event_id,
-                    "receipt_number": document.receipt_number,
-                    "till_id": document.till_id,
-                    "external_reference": document.external_reference,
-                    "original_document_id": document.original_document_id,
-                    "customer_id": document.customer_id,
-                    "business_day": document.business_day,
-                    "business_time": document.business_time,
-                    "currency": document.currency,
-                    "total_minor": document.total_minor,
-                    "line_count": len(document.lines),
-                    "units": document.units,
-                }
+                (
+                    document.document_id,
+                    document.kind,
+                    document.store_id,
+                    document.node_id,
+                    document.event_id,
+                    document.receipt_number,
+                    document.till_id,
+                    document.external_reference,
+                    document.original_document_id,
+                    document.customer_id,
+                    document.business_day,
+                    document.business_time,
+                    document.currency,
+                    document.total_minor,
+                    len(document.lines),
+                    document.units,
+                )
                 for document in documents
             ],
         )
         await _write_rows(
             self._connection,
             tables.sale_line,
+            _LINE_COLUMNS,
             [
-                {
-                    "document_id": document.document_id,
-                    "line_no": line.line_no,
-                    "sku": line.sku,
-                    "description": line.description,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "line_total_minor": line.line_total_minor,
-                    "price_version": line.price_version,
-                    "price_source": line.price_source,
-                    "discount_minor": line.discount_minor,
-                    "promotion_id": line.promotion_id,
-                    "promotion_version": line.promotion_version,
-                    "tax_minor": line.tax_minor,
-                    "tax_code": line.tax_code,
-                    "tax_rate": line.tax_rate,
-                    "tax_version": line.tax_version,
-                }
+                (
+                    document.document_id,
+                    line.line_no,
+                    line.sku,
+                    line.description,
+                    line.quantity,
+                    line.unit_price,
+                    line.line_total_minor,
+                    line.price_version,
+                    line.price_source,
+                    line.discount_minor,
+                    line.promotion_id,
+                    line.promotion_version,
+                    line.tax_minor,
+                    line.tax_code,
+                    line.tax_rate,
+                    line.tax_version,
+                )
                 for document in documents
                 for line in document.lines
             ],
         )
-        tender_rows = [
-            {
-                "document_id": document.document_id,
-                "tender_no": tender.tender_no,
-                "kind": tender.kind,
-                "amount_minor": tender.amount_minor,
-                "tendered_minor": tender.tendered_minor,
-                "change_minor": tender.change_minor,
-            }
-            for document in documents
-            for tender in document.tenders
-        ]
-        await _write_rows(self._connection, tables.tender, tender_rows)
+        await _write_rows(
+            self._connection,
+            tables.tender,
+            _TENDER_COLUMNS,
+            [
+                (
+                    document.document_id,
+                    tender.tender_no,
+                    tender.kind,
+                    tender.amount_minor,
+                    tender.tendered_minor,
+                    tender.change_minor,
+                )
+                for document in documents
+                for tender in document.tenders
+            ],
+        )
 
     async def event_totals(
         self, node_id: str, days: Sequence[date]
@@ -922,16 +1016,9 @@ class ExceptionRepository:
         await _write_rows(
             self._connection,
             tables.sale_exception,
+            ("document_id", "store_id", "kind", "sku", "detail", "status", "created_at"),
             [
-                {
-                    "document_id": item.document_id,
-                    "store_id": item.store_id,
-                    "kind": item.kind,
-                    "sku": item.sku,
-                    "detail": item.detail,
-                    "status": "open",
-                    "created_at": now,
-                }
+                (item.document_id, item.store_id, item.kind, item.sku, item.detail, "open", now)
                 for item in exceptions
             ],
         )
@@ -1049,27 +1136,54 @@ class IntegrityRepository:
         return int((await self._connection.execute(statement)).scalar_one())
 
 
+# One statement for a batch's counters (PostgreSQL): arrays, not a row of parameters per key,
+# and the level after each comes back, so the counters are not read and locked beforehand.
+_MOVE_COUNTERS = """
+INSERT INTO stock_level (location_id, sku, on_hand, dirty)
+SELECT location_id, sku, delta, true
+FROM unnest($1::varchar[], $2::varchar[], $3::bigint[]) AS moved (location_id, sku, delta)
+ORDER BY location_id, sku
+ON CONFLICT (location_id, sku)
+DO UPDATE SET on_hand = stock_level.on_hand + excluded.on_hand, dirty = true
+RETURNING location_id, sku, on_hand
+"""
+
+
 class StockRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add_movements(self, movements: Sequence[StockMovement], now: datetime) -> None:
-        """Record movements and add them to the per-(location, SKU) counters."""
+    async def add_movements(
+        self, movements: Sequence[StockMovement], now: datetime
+    ) -> dict[tuple[str, str], int]:
+        """Record movements and add them to the per-(location, SKU) counters; returns each moved
+        counter's level after them, locked until the transaction ends (PostgreSQL). The level
+        before is the one returned less the movements' sum: nothing else can move it meanwhile.
+        """
         if not movements:
-            return
+            return {}
         await _write_rows(
             self._connection,
             tables.stock_movement,
+            (
+                "location_id",
+                "sku",
+                "quantity_delta",
+                "reason",
+                "document_id",
+                "external_reference",
+                "recorded_at",
+            ),
             [
-                {
-                    "location_id": movement.location_id,
-                    "sku": movement.sku,
-                    "quantity_delta": movement.quantity_delta,
-                    "reason": movement.reason,
-                    "document_id": movement.document_id,
-                    "external_reference": movement.external_reference,
-                    "recorded_at": now,
-                }
+                (
+                    movement.location_id,
+                    movement.sku,
+                    movement.quantity_delta,
+                    movement.reason,
+                    movement.document_id,
+                    movement.external_reference,
+                    now,
+                )
                 for movement in movements
             ],
         )
@@ -1077,8 +1191,18 @@ class StockRepository:
         for movement in movements:
             key = (movement.location_id, movement.sku)
             deltas[key] = deltas.get(key, 0) + movement.quantity_delta
-        statement = _insert(self._connection, tables.stock_level)
         # Sorted keys: concurrent batches lock counters in the same order, so cannot deadlock.
+        keys = sorted(deltas)
+        if _is_postgres(self._connection):
+            raw = await self._connection.get_raw_connection()
+            rows = await raw.driver_connection.fetch(  # type: ignore[union-attr]
+                _MOVE_COUNTERS,
+                [location_id for location_id, _ in keys],
+                [sku for _, sku in keys],
+                [deltas[key] for key in keys],
+            )
+            return {(row[0], row[1]): int(row[2]) for row in rows}
+        statement = _insert(self._connection, tables.stock_level)
         await self._connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["location_id", "sku"],
@@ -1088,10 +1212,16 @@ class StockRepository:
                 },
             ),
             [
-                {"location_id": location_id, "sku": sku, "on_hand": delta, "dirty": True}
-                for (location_id, sku), delta in sorted(deltas.items())
+                {
+                    "location_id": location_id,
+                    "sku": sku,
+                    "on_hand": deltas[location_id, sku],
+                    "dirty": True,
+                }
+                for location_id, sku in keys
             ],
         )
+        return await self.levels_of(keys)
 
     async def has_unpublished(self, location_id: str) -> bool:
         level = tables.stock_level

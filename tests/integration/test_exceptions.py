@@ -77,3 +77,26 @@ async def test_overselling_unknown_skus_and_bad_tenders_are_flagged_and_resolvab
         "/v1/exceptions/999999/resolve", json={"resolution": "x"}, headers=hub.admin
     )
     assert missing.status_code == 404
+
+
+async def test_the_sqlite_hub_flags_overselling_the_same_way(sqlite_hub: Hub) -> None:
+    # The counters move through another statement there (no arrays): the same levels result.
+    await sqlite_hub.import_items({"A": "1.00", "B": "1.00"})
+    node = await enrol(sqlite_hub)  # creates store-1
+    await sqlite_hub.client.post(
+        "/v1/erp/stock",
+        json={"location_id": "store-1", "counts": [{"sku": "A", "on_hand": 5}]},
+        headers=sqlite_hub.admin,
+    )
+    response = await push(
+        sqlite_hub,
+        node,
+        [
+            event(node, 1, sale_payload("T1-0000001", [("A", 4, "1.00"), ("B", 1, "1.00")])),
+            event(node, 2, sale_payload("T1-0000002", [("A", 2, "1.00")])),
+        ],
+    )
+    assert response.json()["rejected"] == []
+    found = await exceptions(sqlite_hub, kind="oversold")
+    # A: 5 -> 1 -> -1 (the second sale); B had no count: 0 -> -1.
+    assert sorted(str(item["sku"]) for item in found) == ["A", "B"]
