@@ -4,6 +4,11 @@
   timed from the moment its link comes back.
 - ingest_events_per_s: 50 simulated edges push batches at once (a lean load generator, so the
   client does not steal the hub's CPU).
+  Each simulated store holds stock of every SKU first, as a store whose ERP pushed its counts
+  does; without it every line of every sale would also raise an oversold exception.
+  ingest_cpu_us_per_event gives the CPU time the hub's processes and PostgreSQL's spent per
+  event meanwhile: the figure that carries from one machine to another (events/s on n cores
+  is at most n x 1e6 / it).
 - ingest_vs_raw_insert_ratio: the same events written as plain inserts (one row each, JSON
   payload, executemany from 50 connections) in the same cluster: how much the full ingest
   (validation, idempotency, ledger, stock, exceptions) costs over the bare minimum.
@@ -16,11 +21,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +36,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -36,6 +45,7 @@ from edge.bootstrap import build_runtime as build_edge_runtime
 from edge.domain.cart import TenderRequest
 from edge.service import selling
 from edge.settings import EdgeSettings
+from shared.ids import new_id
 from shared.money import Money, line_total
 from vectis.loadgen import Connection, post_request
 from vectis.ops.postgres import TemporaryCluster
@@ -175,16 +185,16 @@ def _events(
                 total = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
                 events.append(
                     {
-                        "event_id": str(uuid.uuid4()),
+                        "event_id": str(new_id()),
                         "store_id": node["store_id"],
                         "node_id": node["node_id"],
                         "seq": seq,
-                        "schema_version": 1,
+                        "schema_version": 3,
                         "hlc": f"001294045200000-{seq:06d}-{node['node_id']}",
                         "occurred_at": "2011-01-03T10:00:00+00:00",
                         "kind": "sale.completed",
                         "payload": {
-                            "sale_id": str(uuid.uuid4()),
+                            "sale_id": str(new_id()),
                             "receipt_number": f"T1-{seq:07d}",
                             "till_id": "T1",
                             "business_day": "2011-01-03",
@@ -209,10 +219,34 @@ def _events(
     return work
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its descendants, living or reaped."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in (root, *root.children(recursive=True)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRun:
+    events: int
+    seconds: float
+    hub_cpu_s: float
+    postgres_cpu_s: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+
 async def ingest(
     stack: Stack, hq: HqClient, nodes_count: int, batches: int, batch: int
-) -> tuple[float, int]:
-    """Events per second when `nodes_count` nodes push `batches` batches each at once."""
+) -> IngestRun:
+    """`nodes_count` nodes push `batches` batches each at once: the time it takes, and the
+    CPU time the hub and PostgreSQL spend meanwhile."""
     host, port = "127.0.0.1", int(stack.hub_url.rsplit(":", 1)[1])
     nodes: list[dict[str, str]] = []
     credentials: list[str] = []
@@ -229,6 +263,9 @@ async def ingest(
             ).json()
             nodes.append({"store_id": store_id, "node_id": enrolled["node_id"]})
             credentials.append(enrolled["credential"])
+            await hq.push_stock(
+                store_id, {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}, "opening count"
+            )
     work = _events(nodes, batches, batch)
     requests = [
         [
@@ -259,15 +296,22 @@ async def ingest(
             if reply.status != 200:
                 raise RuntimeError(f"push refused: {reply.status} {reply.body[:300]!r}")
 
+    assert stack.hub_process is not None and stack.hub_process.pid is not None
+    assert stack.postgres is not None
+    hub_pid, postgres_pid = stack.hub_process.pid, stack.postgres.server_pid()
+    hub_cpu, postgres_cpu = _cpu_seconds(hub_pid), _cpu_seconds(postgres_pid)
     started = time.perf_counter()
     await asyncio.gather(
         *(pusher(connection, mine) for connection, mine in zip(connections, requests, strict=True))
     )
     seconds = time.perf_counter() - started
+    hub_cpu, postgres_cpu = (
+        _cpu_seconds(hub_pid) - hub_cpu,
+        _cpu_seconds(postgres_pid) - postgres_cpu,
+    )
     for connection in connections:
         await connection.close()
-    total = nodes_count * batches * batch
-    return total / seconds, total
+    return IngestRun(nodes_count * batches * batch, seconds, hub_cpu, postgres_cpu)
 
 
 async def raw_inserts(
@@ -367,12 +411,19 @@ async def bench_sync(
             console.print("bench sync: catch-up of 10,000 offline sales...")
             figures["catchup_10000_sales_s"] = round(await catchup(stack, hq, 10_000, console), 2)
             console.print("bench sync: ingest from 50 simulated edges...")
-            rate, events = await ingest(stack, hq, 50, 8, 250)
-            figures["ingest_events_per_s"] = round(rate)
-            figures["ingest_events"] = events
+            run = await ingest(stack, hq, 50, 8, 250)
+            figures["ingest_events_per_s"] = round(run.rate)
+            figures["ingest_events"] = run.events
+            figures["ingest_cpu_us_per_event"] = round(
+                (run.hub_cpu_s + run.postgres_cpu_s) / run.events * 1e6
+            )
+            figures["ingest_hub_cpu_us_per_event"] = round(run.hub_cpu_s / run.events * 1e6)
+            figures["ingest_postgres_cpu_us_per_event"] = round(
+                run.postgres_cpu_s / run.events * 1e6
+            )
             raw = await raw_inserts(stack.postgres, 50, 8, 250)
             figures["raw_insert_events_per_s"] = round(raw)
-            figures["ingest_vs_raw_insert_ratio"] = round(rate / raw, 3)
+            figures["ingest_vs_raw_insert_ratio"] = round(run.rate / raw, 3)
             console.print("bench sync: bootstrap of a new edge...")
             figures["bootstrap_100000_skus_s"] = round(await bootstrap(stack, hq, skus, console), 2)
             console.print("bench sync: price propagation...")
@@ -384,6 +435,7 @@ async def bench_sync(
     finally:
         await stack.aclose()
     figures["hub_workers"] = hub_workers
+    figures["cpu_count"] = os.cpu_count()
     figures["targets"] = {
         name: {
             "target": f"{comparison} {limit:g}",
@@ -397,6 +449,7 @@ async def bench_sync(
     for name in (
         "catchup_10000_sales_s",
         "ingest_events_per_s",
+        "ingest_cpu_us_per_event",
         "ingest_vs_raw_insert_ratio",
         "bootstrap_100000_skus_s",
         "price_propagation_s",

@@ -119,6 +119,10 @@ class TemporaryCluster:
         )
         return self
 
+    def server_pid(self) -> int:
+        """The postmaster's process id (its children are the server's other processes)."""
+        return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+
     def restart(self) -> None:
         """Stop the server (fast mode: open transactions are rolled back) and start it again."""
         self._pg_ctl("restart", "-m", "fast")
