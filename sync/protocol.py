@@ -112,6 +112,19 @@ def day_totals(events: Iterable[tuple[str, int]]) -> DayTotals:
     return DayTotals(count, total, f"{digest_sum % 2**64:016x}")
 
 
+def hub_skew_ms(one_way_ms: int, transit_ms: int | None) -> int:
+    """The hub clock minus a node's clock, in milliseconds, as the hub records it at a push.
+
+    `one_way_ms` is the hub's receipt time minus the node's `sent_at`: the skew plus the
+    transit. `transit_ms` is that transit as measured at the node's previous push: the hub's
+    one-way figure then, less the node's round-trip estimate for that same push
+    (`estimate_skew_ms`), never below zero. Without it (a node's first push, a node that
+    does not report, an estimate of another push) the one-way figure stands. A clock that
+    jumped since the previous push shows at once: only the transit comes from it.
+    """
+    return one_way_ms - max(transit_ms, 0) if transit_ms is not None else one_way_ms
+
+
 def estimate_skew_ms(sent: datetime, received: datetime, hub_time: datetime) -> int:
     """The hub clock minus the edge clock, in milliseconds, NTP-style.
 

@@ -37,6 +37,7 @@ from edge.settings import EdgeSettings
 from shared.clock import Clock
 from sync.client import HubClient
 from sync.errors import AuthenticationFailed, CursorCompacted, HubRejected, HubRequestFailed
+from sync.messages import RoundTripV1
 from sync.protocol import Backoff
 
 log = logging.getLogger("vectis.edge.sync")
@@ -83,6 +84,9 @@ class SyncAgent:
         self._next_attempt = 0.0
         self._client: HubClient | None = None
         self.status = SyncStatus()
+        # The skew estimate of the last push, reported with the next (in memory: after a
+        # restart the hub's first figure is one way again).
+        self._round_trip: RoundTripV1 | None = None
 
     async def close(self) -> None:
         if self._client is not None:
@@ -219,11 +223,13 @@ class SyncAgent:
                 max_events=self._settings.push_batch_events,
                 max_bytes=self._settings.push_batch_bytes,
                 handshake=handshake,
+                previous_round_trip=self._round_trip,
             )
             handshake = False
-            if outcome.skew_ms is not None:
-                self.status.skew_ms = outcome.skew_ms
-                self._metrics.clock_skew_ms.set(outcome.skew_ms)
+            if outcome.round_trip is not None:
+                self._round_trip = outcome.round_trip
+                self.status.skew_ms = outcome.round_trip.skew_ms
+                self._metrics.clock_skew_ms.set(outcome.round_trip.skew_ms)
             if outcome.sent == 0:
                 return
             self._metrics.push_seconds.observe(time.perf_counter() - started)

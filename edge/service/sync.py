@@ -47,6 +47,7 @@ from sync.messages import (
     PushRequest,
     RawEvent,
     RefundDecisionV1,
+    RoundTripV1,
     SnapshotItem,
     StockLevelV1,
     StoreConfigV1,
@@ -111,7 +112,11 @@ class PushOutcome:
     sent: int
     acked_seq: int
     last_seq: int
-    skew_ms: int | None
+    round_trip: RoundTripV1 | None  # the skew estimate of this push, when one was made
+
+    @property
+    def skew_ms(self) -> int | None:
+        return self.round_trip.skew_ms if self.round_trip is not None else None
 
     @property
     def remaining(self) -> int:
@@ -127,12 +132,15 @@ async def push_batch(
     max_events: int,
     max_bytes: int,
     handshake: bool = False,
+    previous_round_trip: RoundTripV1 | None = None,
 ) -> PushOutcome:
     """Upload the next batch of unacknowledged outbox events and record the hub's ack.
 
     With nothing to upload, sends an empty push if `handshake` (so both sides measure the
-    clock skew at every sync cycle, and the hub sees the node alive), else nothing. Raises
-    the client's errors; nothing is marked acknowledged unless the hub said so.
+    clock skew at every sync cycle, and the hub sees the node alive), else nothing.
+    `previous_round_trip`, the estimate of the node's last push, goes with it: the hub takes
+    the transit out of its own figure with it. Raises the client's errors; nothing is marked
+    acknowledged unless the hub said so.
     """
 
     def read_pending(connection: Connection) -> tuple[outbox.OutboxStats, list[outbox.OutboxRow]]:
@@ -149,10 +157,13 @@ async def push_batch(
         store_id=identity.store_id,
         node_id=identity.node_id,
         sent_at=sent_at,
+        previous_round_trip=previous_round_trip,
         events=[_raw_event(row, identity) for row in batch],
     )
     response = await client.push(request)
-    skew_ms = estimate_skew_ms(sent_at, clock.now(), response.hub_time)
+    round_trip = RoundTripV1(
+        sent_at=sent_at, skew_ms=estimate_skew_ms(sent_at, clock.now(), response.hub_time)
+    )
     rejected = [(item.seq, item.reason) for item in response.rejected]
 
     def record(connection: Connection) -> None:
@@ -164,7 +175,7 @@ async def push_batch(
         sent=len(batch),
         acked_seq=max(response.acked_seq, stats.acked_seq),
         last_seq=stats.last_seq,
-        skew_ms=skew_ms,
+        round_trip=round_trip,
     )
 
 

@@ -257,6 +257,14 @@ class EnrolmentRepository:
         )
 
 
+class PushState(NamedTuple):
+    """A node's acknowledged seq, and its last push as the hub measured it (None before)."""
+
+    acked_seq: int
+    last_sent_at: datetime | None
+    one_way_ms: int | None
+
+
 class NodeRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -331,20 +339,37 @@ class NodeRepository:
         value = (await self._connection.execute(statement)).scalar_one_or_none()
         return int(value) if value is not None else None
 
-    async def lock_acked_seq(self, node_id: str) -> int:
-        """The node's acknowledged seq, locking its row for this transaction (PostgreSQL)."""
-        statement = select(tables.node.c.acked_seq).where(tables.node.c.node_id == node_id)
+    async def lock_push_state(self, node_id: str) -> PushState:
+        """The node's acknowledged seq and its last push as measured, locking its row for this
+        transaction (PostgreSQL)."""
+        node = tables.node
+        statement = select(node.c.acked_seq, node.c.last_sent_at, node.c.one_way_ms).where(
+            node.c.node_id == node_id
+        )
         if _is_postgres(self._connection):
             statement = statement.with_for_update()
-        return int((await self._connection.execute(statement)).scalar_one())
+        acked_seq, last_sent_at, one_way_ms = (await self._connection.execute(statement)).one()
+        return PushState(int(acked_seq), last_sent_at, one_way_ms)
 
     async def record_push(
-        self, node_id: str, acked_seq: int, now: datetime, skew_ms: int | None
+        self,
+        node_id: str,
+        acked_seq: int,
+        now: datetime,
+        skew_ms: int,
+        sent_at: datetime,
+        one_way_ms: int,
     ) -> None:
         await self._connection.execute(
             update(tables.node)
             .where(tables.node.c.node_id == node_id)
-            .values(acked_seq=acked_seq, last_push_at=now, skew_ms=skew_ms)
+            .values(
+                acked_seq=acked_seq,
+                last_push_at=now,
+                skew_ms=skew_ms,
+                last_sent_at=sent_at,
+                one_way_ms=one_way_ms,
+            )
         )
 
 

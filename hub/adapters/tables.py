@@ -83,6 +83,9 @@ node = Table(
     Column("acked_seq", BigInteger, nullable=False, server_default="0"),
     Column("last_push_at", UtcDateTime),
     Column("skew_ms", BigInteger),
+    # The last push as the hub measured it: the node's send time, receipt minus send.
+    Column("last_sent_at", UtcDateTime),
+    Column("one_way_ms", BigInteger),
     Index(None, "store_id"),
 )
 

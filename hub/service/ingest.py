@@ -30,6 +30,7 @@ from hub.adapters.repository import (
     InboxRow,
     LedgerRepository,
     NodeRepository,
+    PushState,
     StockRepository,
     StoreRepository,
 )
@@ -78,9 +79,10 @@ from sync.messages import (
     RecordUpdatedV1,
     RefundRequested,
     RejectedEvent,
+    RoundTripV1,
     parse_event,
 )
-from sync.protocol import contiguous_high_water, missing_ranges
+from sync.protocol import contiguous_high_water, hub_skew_ms, missing_ranges
 from sync.records import FieldValue
 
 
@@ -145,7 +147,8 @@ async def ingest_batch(
     async with db.write() as connection:
         nodes = NodeRepository(connection)
         events = EventRepository(connection)
-        acked = await nodes.lock_acked_seq(node.node_id)
+        state = await nodes.lock_push_state(node.node_id)
+        acked = state.acked_seq
         held = await events.held(node.node_id, list(received))
         for seq, held_id in held.items():
             if held_id != received[seq].event_id:
@@ -159,9 +162,11 @@ async def ingest_batch(
         await events.add([_event_row(item, received_at) for item in accepted])
         stored_above = await events.seqs_after(node.node_id, acked)
         new_acked = contiguous_high_water(acked, stored_above)
-        # One-way: the hub's receipt time minus the edge's send time (includes the transit).
-        skew_ms = round((received_at - request.sent_at).total_seconds() * 1000)
-        await nodes.record_push(node.node_id, new_acked, received_at, skew_ms)
+        one_way_ms = round((received_at - request.sent_at).total_seconds() * 1000)
+        skew_ms = hub_skew_ms(one_way_ms, _transit_ms(state, request.previous_round_trip))
+        await nodes.record_push(
+            node.node_id, new_acked, received_at, skew_ms, request.sent_at, one_way_ms
+        )
     await refunds.after_ingest(
         any(item.refund is not None and item.reason is None for item in accepted),
         [
@@ -197,6 +202,14 @@ async def ingest_batch(
         ],
         hub_time=clock.now(),
     )
+
+
+def _transit_ms(state: PushState, reported: RoundTripV1 | None) -> int | None:
+    """The transit of the node's previous push: the hub's one-way figure for it less the
+    node's estimate, if the node reports the estimate of that very push."""
+    if reported is None or state.one_way_ms is None or reported.sent_at != state.last_sent_at:
+        return None
+    return state.one_way_ms - reported.skew_ms
 
 
 def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.clock import ManualClock
-from tests.support import Edge, Hub
+from tests.integration.test_hub_sync import enrol
+from tests.support import Edge, Hub, push_body
 
 YEAR_MS = 365 * 24 * 3600 * 1000
+HOUR_MS = 3600 * 1000
 
 
 def gauge(text: str, name: str) -> float:
@@ -63,3 +66,56 @@ async def test_skew_is_measured_at_every_sync_even_with_nothing_to_upload(
     (after,) = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
     assert abs((before["skew_ms"] - after["skew_ms"]) - YEAR_MS) < 60_000
     assert abs(status["sync"]["skew_ms"] - after["skew_ms"]) < 60_000  # type: ignore[index]
+
+
+async def test_each_push_reports_the_skew_estimate_of_the_push_before(
+    hub: Hub, store: Edge
+) -> None:
+    await store.sync()
+    assert store.runtime.agent is not None
+    estimate = store.runtime.agent.status.skew_ms  # of the last push
+    await store.sync()  # an empty outbox: one handshake push
+    body = json.loads(store.link.pushes[-1][0])
+    earlier = json.loads(store.link.pushes[-2][0])
+    assert body["previous_round_trip"] == {"sent_at": earlier["sent_at"], "skew_ms": estimate}
+
+
+async def test_the_hub_takes_the_transit_out_of_its_one_way_measure(hub: Hub) -> None:
+    await transit_taken_out(hub)
+
+
+async def test_the_sqlite_hub_takes_the_transit_out_the_same_way(sqlite_hub: Hub) -> None:
+    await transit_taken_out(sqlite_hub)  # the send time read back from text compares equal
+
+
+async def transit_taken_out(hub: Hub) -> None:
+    node = await enrol(hub)
+    sent = datetime.now(UTC) - timedelta(hours=3)  # a node three hours slow
+
+    async def pushed(sent_at: datetime, round_trip: object = None) -> int:
+        body = {**push_body(node, []), "sent_at": sent_at.isoformat()}
+        if round_trip is not None:
+            body["previous_round_trip"] = round_trip
+        response = await hub.client.post(
+            "/v1/sync/push", json=body, headers={"Authorization": node["authorization"]}
+        )
+        assert response.status_code == 200, response.text
+        (found,) = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
+        return int(found["skew_ms"])
+
+    one_way = await pushed(sent)  # the first push: one way, as received
+    assert abs(one_way - 3 * HOUR_MS) < 5_000
+    # The node's round trip said the transit of that push was 20 s (a slow link): the next
+    # figure is the one-way measure less 20 s, even though the node's clock jumped meanwhile.
+    jumped = datetime.now(UTC) - timedelta(hours=1)
+    round_trip = {"sent_at": sent.isoformat(), "skew_ms": one_way - 20_000}
+    assert abs(await pushed(jumped, round_trip) - (HOUR_MS - 20_000)) < 5_000
+    # An estimate of another push than the last one is not used: one way again.
+    stale = {"sent_at": sent.isoformat(), "skew_ms": 0}
+    assert abs(await pushed(jumped, stale) - HOUR_MS) < 5_000
+    malformed = await hub.client.post(
+        "/v1/sync/push",
+        json={**push_body(node, []), "previous_round_trip": {"skew_ms": "soon"}},
+        headers={"Authorization": node["authorization"]},
+    )
+    assert malformed.status_code == 422

@@ -13,6 +13,7 @@ from sync.protocol import (
     Backoff,
     contiguous_high_water,
     estimate_skew_ms,
+    hub_skew_ms,
     missing_ranges,
     take_batch,
 )
@@ -80,3 +81,11 @@ def test_skew_is_measured_from_the_midpoint_of_the_round_trip() -> None:
     received = sent + timedelta(milliseconds=200)
     hub_time = sent + timedelta(milliseconds=100) + timedelta(seconds=3)
     assert estimate_skew_ms(sent, received, hub_time) == 3000
+
+
+def test_the_hub_takes_the_transit_of_the_previous_push_out_of_its_one_way_figure() -> None:
+    # One way: skew 3 s plus 150 ms of transit; the transit measured at the push before: 150.
+    assert hub_skew_ms(3150, 150) == 3000
+    assert hub_skew_ms(3150, None) == 3150  # nothing reported: one way stands
+    # A round trip that made the transit negative (an asymmetric link) takes nothing away.
+    assert hub_skew_ms(3150, -40) == 3150
