@@ -47,6 +47,11 @@ class ImportResult:
     prices_changed: int
 
 
+# An import writing this many rows or more refreshes the planner's statistics of the
+# catalogue at once (see HubDatabase.refresh_statistics); below it, autovacuum's pass will do.
+BULK_ROWS = 100
+
+
 async def import_catalogue(
     items: list[CatalogueItem], db: HubDatabase, clock: Clock
 ) -> ImportResult:
@@ -55,7 +60,8 @@ async def import_catalogue(
     One SKU may appear once per price list, with the same product details each time. Raises
     InvalidRequest for a repeated (SKU, price list) or differing details, or a negative price;
     UnknownCurrency for a currency code without known minor units; InvalidRequest for a
-    tax code that has no rate yet.
+    tax code that has no rate yet. An import of BULK_ROWS rows or more ends by refreshing
+    the planner's statistics of products and prices.
     """
     seen: set[tuple[str, str]] = set()
     first_of_sku: dict[str, CatalogueItem] = {}
@@ -152,6 +158,8 @@ async def import_catalogue(
         if price_rows:
             await catalogue.upsert_prices(price_rows)
         await FeedRepository(connection).append(feed_rows)
+    if len(product_rows) + len(price_rows) >= BULK_ROWS:
+        await db.refresh_statistics("product", "price")
     return ImportResult(len(items), len(product_rows), len(price_rows))
 
 

@@ -77,3 +77,31 @@ async def test_api_keys_give_hq_and_erp_what_they_need_and_no_more(hub: Hub) -> 
     store = {"store_id": "s-1", "name": "S", "timezone": "Mars/Olympus", "currency": "GBP"}
     refused = await hub.client.post("/v1/stores", json=store, headers=hq)
     assert refused.status_code == 422 and refused.json()["error"] == "unknown_timezone"
+
+
+async def test_a_bulk_import_refreshes_the_planners_statistics_at_once(hub: Hub) -> None:
+    """Until autovacuum's next pass the planner would think the catalogue empty, and the
+    prepared statement that checks every uploaded sale against it went 12 times slower."""
+
+    async def statistics() -> dict[str, tuple[int, float]]:
+        async with hub.runtime.database.read() as connection:
+            rows = await connection.exec_driver_sql(
+                "SELECT stats.relname, analyze_count, reltuples FROM pg_stat_user_tables AS stats "
+                "JOIN pg_class ON pg_class.oid = relid WHERE stats.relname IN ('product', 'price')"
+            )
+            return {name: (count, tuples) for name, count, tuples in rows}
+
+    before = await statistics()
+    await import_items(hub, [{"sku": "A", "unit_price": "1.00", "currency": "GBP"}])
+    assert await statistics() == before  # a small change waits for autovacuum
+    await import_items(
+        hub,
+        [
+            {"sku": f"S{number:03d}", "unit_price": "1.00", "currency": "GBP"}
+            for number in range(60)
+        ],
+    )
+    after = await statistics()
+    for table in ("product", "price"):
+        assert after[table][0] == before[table][0] + 1
+        assert after[table][1] == 61  # the planner now knows the rows are there
