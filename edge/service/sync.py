@@ -115,10 +115,6 @@ class PushOutcome:
     round_trip: RoundTripV1 | None  # the skew estimate of this push, when one was made
 
     @property
-    def skew_ms(self) -> int | None:
-        return self.round_trip.skew_ms if self.round_trip is not None else None
-
-    @property
     def remaining(self) -> int:
         return max(self.last_seq - self.acked_seq, 0)
 

@@ -1188,8 +1188,8 @@ class StockRepository:
         self, movements: Sequence[StockMovement], now: datetime
     ) -> dict[tuple[str, str], int]:
         """Record movements and add them to the per-(location, SKU) counters; returns each moved
-        counter's level after them, locked until the transaction ends (PostgreSQL). The level
-        before is the one returned less the movements' sum: nothing else can move it meanwhile.
+        counter's level before them. On PostgreSQL the counters stay locked until the
+        transaction ends, so nothing else moves them in between.
         """
         if not movements:
             return {}
@@ -1232,7 +1232,7 @@ class StockRepository:
                 [sku for _, sku in keys],
                 [deltas[key] for key in keys],
             )
-            return {(row[0], row[1]): int(row[2]) for row in rows}
+            return {(row[0], row[1]): int(row[2]) - deltas[row[0], row[1]] for row in rows}
         statement = _insert(self._connection, tables.stock_level)
         await self._connection.execute(
             statement.on_conflict_do_update(
@@ -1252,7 +1252,8 @@ class StockRepository:
                 for location_id, sku in keys
             ],
         )
-        return await self.levels_of(keys)
+        after = await self.levels_of(keys)
+        return {key: level - deltas[key] for key, level in after.items()}
 
     async def has_unpublished(self, location_id: str) -> bool:
         level = tables.stock_level

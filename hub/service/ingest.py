@@ -405,9 +405,6 @@ async def _apply(
         movement for document in documents for movement in movements_of(document, tracked)
     ]
     levels_before = await StockRepository(connection).add_movements(movements, now)
-    for movement in movements:
-        key = (movement.location_id, movement.sku)
-        levels_before[key] -= movement.quantity_delta
     await ExceptionRepository(connection).add(
         unknown_skus(documents, set(terms))
         + oversold(documents, tracked, levels_before)
