@@ -17,7 +17,7 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from edge.adapters.database import EdgeDatabase
-from edge.adapters.repository import NodeRepository
+from edge.adapters.repositories.node import NodeRepository
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
 from edge.jobs.sync_agent import SyncAgent

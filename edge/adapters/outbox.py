@@ -138,7 +138,7 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
 
 
 def b2b_line_payload(line: B2BLine, currency: str) -> B2BLineV1:
-    """A B2B cart line as it travels (and as the node keeps it: edge.adapters.b2b_orders)."""
+    """A B2B cart line as it travels (and as the node keeps it: edge.adapters.repositories.b2b_orders)."""
     return B2BLineV1(
         line_no=line.line_no,
         sku=line.sku,

@@ -361,8 +361,8 @@ refund_request = Table(
 
 # B2B orders of the store: submitted here (or at another till of the store) and approved by HQ
 # in four phases; `version` is the hub's (0: not yet heard from the hub). `lines` and `tenders`
-# are JSON (edge.adapters.b2b_orders); `fulfilled_sale_id` is the sale of THIS node that
-# handed the order over, never another node's.
+# are JSON (edge.adapters.repositories.b2b_orders); `fulfilled_sale_id` is the sale of THIS
+# node that handed the order over, never another node's.
 b2b_order = Table(
     "b2b_order",
     metadata,

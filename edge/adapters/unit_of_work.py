@@ -12,17 +12,14 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
-from edge.adapters.b2b_orders import B2BOrderRepository
-from edge.adapters.repository import (
-    CartRepository,
-    CashRepository,
-    CatalogueRepository,
-    NodeRepository,
-    RecordRepository,
-    RefundRequestRepository,
-    ReturnRepository,
-    SaleRepository,
-)
+from edge.adapters.repositories.b2b_orders import B2BOrderRepository
+from edge.adapters.repositories.carts import CartRepository
+from edge.adapters.repositories.cash import CashRepository
+from edge.adapters.repositories.catalogue import CatalogueRepository
+from edge.adapters.repositories.node import NodeRepository
+from edge.adapters.repositories.records import RecordRepository
+from edge.adapters.repositories.refunds import RefundRequestRepository
+from edge.adapters.repositories.sales import ReturnRepository, SaleRepository
 from edge.domain.documents import DomainEvent
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock
 

@@ -19,7 +19,7 @@ import httpx
 
 from edge.adapters import outbox
 from edge.adapters.database import EdgeDatabase
-from edge.adapters.repository import NodeRepository
+from edge.adapters.repositories.node import NodeRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from edge.adapters.repository import RecordRepository
+from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.documents import RecordEdited
 from edge.domain.node import NodeIdentity

@@ -19,14 +19,12 @@ from uuid import UUID
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
-from edge.adapters.b2b_orders import B2BOrderRepository
 from edge.adapters.database import EdgeDatabase
-from edge.adapters.repository import (
-    CatalogueRepository,
-    IntegrityRepository,
-    NodeRepository,
-    RefundRequestRepository,
-)
+from edge.adapters.repositories.b2b_orders import B2BOrderRepository
+from edge.adapters.repositories.catalogue import CatalogueRepository
+from edge.adapters.repositories.integrity import IntegrityRepository
+from edge.adapters.repositories.node import NodeRepository
+from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import AlreadyEnrolled
 from edge.service.records import apply_record_entry

@@ -22,7 +22,7 @@ import httpx
 import pytest
 import sqlite_utils
 
-from edge.adapters.repository import NodeRepository
+from edge.adapters.repositories.node import NodeRepository
 from edge.api.app import create_app
 from edge.bootstrap import EdgeRuntime, build_runtime
 from edge.domain.node import NodeIdentity

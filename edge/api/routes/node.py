@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query
 from sqlalchemy import Connection
 
 from edge.adapters import outbox
-from edge.adapters.repository import CatalogueRepository, IntegrityRepository, NodeRepository
+from edge.adapters.repositories.catalogue import CatalogueRepository
+from edge.adapters.repositories.integrity import IntegrityRepository
+from edge.adapters.repositories.node import NodeRepository
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import RuntimeDep
 from edge.api.schemas import (

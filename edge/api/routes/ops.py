@@ -13,7 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from edge.adapters import outbox
-from edge.adapters.repository import IntegrityRepository, RecordRepository
+from edge.adapters.repositories.integrity import IntegrityRepository
+from edge.adapters.repositories.records import RecordRepository
 from edge.api.deps import RuntimeDep
 
 router = APIRouter(tags=["Operations"])

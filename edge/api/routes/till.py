@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from edge.adapters.repository import day_summary
+from edge.adapters.repositories.reports import day_summary
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas import (

@@ -17,14 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.adapters import tables
 from edge.adapters.outbox import b2b_line_payload
-from edge.domain.documents import (
-    NO_TERMS,
-    B2BLine,
-    B2BOrder,
-    LineTerms,
-    StoredB2BOrder,
-    TenderPlan,
-)
+from edge.domain.documents import NO_TERMS, B2BLine, B2BOrder, LineTerms, StoredB2BOrder, TenderPlan
 from shared.money import Money
 from sync.messages import B2BApprovalV1, B2BLineV1, LineTermsV1
 

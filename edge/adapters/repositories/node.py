@@ -1,0 +1,153 @@
+"""Repository of the node itself: its identity, credential, counters, feed and snapshot position."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from edge.adapters import tables
+from edge.domain.node import NodeIdentity
+
+# The receipt counter moves at every checkout: built once (building costs about 3x running).
+_NEXT_RECEIPT = (
+    update(tables.node)
+    .values(receipt_counter=tables.node.c.receipt_counter + 1)
+    .returning(tables.node.c.receipt_counter)
+)
+
+
+class NodeRepository:
+    """The node's single row: identity, credential, counters, feed and snapshot position."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def identity(self) -> NodeIdentity | None:
+        row = (self._connection.execute(select(tables.node))).first()
+        if row is None:
+            return None
+        return NodeIdentity(
+            store_id=row.store_id,
+            node_id=row.node_id,
+            node_name=row.node_name,
+            store_name=row.store_name,
+            timezone=row.timezone,
+            currency=row.currency,
+        )
+
+    def credential(self) -> str | None:
+        return (self._connection.execute(select(tables.node.c.credential))).scalar_one_or_none()
+
+    def last_hlc(self) -> str | None:
+        return (self._connection.execute(select(tables.node.c.last_hlc))).scalar_one_or_none()
+
+    def enrol(self, identity: NodeIdentity, credential: str, enrolled_at: datetime) -> None:
+        self._connection.execute(
+            tables.node.insert().values(
+                id=1,
+                store_id=identity.store_id,
+                node_id=identity.node_id,
+                node_name=identity.node_name,
+                store_name=identity.store_name,
+                timezone=identity.timezone,
+                currency=identity.currency,
+                credential=credential,
+                enrolled_at=enrolled_at.isoformat(),
+            )
+        )
+
+    def driven_time(self) -> str | None:
+        return self._connection.execute(select(tables.node.c.driven_time)).scalar_one_or_none()
+
+    def remember_driven_time(self, moment: datetime) -> None:
+        self._connection.execute(update(tables.node).values(driven_time=moment.isoformat()))
+
+    def set_credential(self, credential: str) -> None:
+        self._connection.execute(update(tables.node).values(credential=credential))
+
+    def update_store(
+        self,
+        name: str,
+        timezone: str,
+        currency: str,
+        refund_approval_over_minor: int | None,
+        version: int,
+    ) -> None:
+        """Take the store's configuration from the hub, only if `version` is newer than the
+        one held (a snapshot's copy may be older than a feed entry applied)."""
+        self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.store_version < version)
+            .values(
+                store_name=name,
+                timezone=timezone,
+                currency=currency,
+                refund_approval_over_minor=refund_approval_over_minor,
+                store_version=version,
+            )
+        )
+
+    def refund_approval_over(self) -> int | None:
+        """The refund, in minor units, above which HQ must approve; None: no limit."""
+        return self._connection.execute(
+            select(tables.node.c.refund_approval_over_minor)
+        ).scalar_one_or_none()
+
+    def next_receipt_number(self, till_id: str) -> str:
+        """`<till>-<n>` with n counting every document of this node, never reused."""
+        result = self._connection.execute(_NEXT_RECEIPT)
+        return f"{till_id}-{result.scalar_one():07d}"
+
+    def acked_seq(self) -> int:
+        value = (self._connection.execute(select(tables.node.c.acked_seq))).scalar_one_or_none()
+        return int(value or 0)
+
+    def advance_ack(self, acked_seq: int) -> None:
+        """Raise the acknowledged seq (never lowers it: acks can arrive out of order)."""
+        self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.acked_seq < acked_seq)
+            .values(acked_seq=acked_seq)
+        )
+
+    def feed_cursor(self) -> str | None:
+        return (self._connection.execute(select(tables.node.c.feed_cursor))).scalar_one_or_none()
+
+    def bootstrap_state(self) -> tuple[bool, str | None, str | None]:
+        """(needed, feed position to follow, resume key): a snapshot is needed when the node
+        has no feed cursor yet or a download is under way."""
+        row = self._connection.execute(
+            select(
+                tables.node.c.feed_cursor,
+                tables.node.c.bootstrap_position,
+                tables.node.c.bootstrap_after,
+            )
+        ).first()
+        if row is None:
+            return False, None, None
+        needed = row.feed_cursor is None or row.bootstrap_position is not None
+        return needed, row.bootstrap_position, row.bootstrap_after
+
+    def record_bootstrap(self, position: str, after: str | None) -> None:
+        self._connection.execute(
+            update(tables.node).values(bootstrap_position=position, bootstrap_after=after)
+        )
+
+    def finish_bootstrap(self, position: str) -> None:
+        self._connection.execute(
+            update(tables.node).values(
+                feed_cursor=position, bootstrap_position=None, bootstrap_after=None
+            )
+        )
+
+    def restart_bootstrap(self) -> None:
+        """Forget the feed position (it was compacted away); the outbox is untouched."""
+        self._connection.execute(
+            update(tables.node).values(
+                feed_cursor=None, bootstrap_position=None, bootstrap_after=None
+            )
+        )
+
+    def set_feed_cursor(self, cursor: str) -> None:
+        self._connection.execute(update(tables.node).values(feed_cursor=cursor))
