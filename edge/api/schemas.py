@@ -9,7 +9,6 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from edge.adapters.outbox import terms_payload
 from edge.domain.cart import Cart, CartLine, PricedItem
 from edge.domain.documents import (
     B2BLine,
@@ -23,6 +22,7 @@ from edge.domain.documents import (
     Tender,
     TenderPlan,
 )
+from edge.wire import terms_payload
 from shared.money import DecimalText, Money
 from sync.messages import LineTermsV1
 

@@ -28,6 +28,7 @@ from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.domain.node import NodeIdentity
 from edge.errors import AlreadyEnrolled
 from edge.service.records import apply_record_entry
+from edge.wire import b2b_order_of, refund_request_of
 from shared.clock import Clock
 from shared.money import Money
 from sync.client import HubClient
@@ -399,10 +400,12 @@ def apply_feed_entries(
             )
         elif entry.entity == "refund_decision":
             decision = RefundDecisionV1.model_validate(entry.payload)
-            RefundRequestRepository(connection).apply_decision(decision, entry.version)
+            RefundRequestRepository(connection).apply_decision(
+                refund_request_of(decision, entry.version)
+            )
         elif entry.entity == "b2b_approval":
             approval = B2BApprovalV1.model_validate(entry.payload)
-            B2BOrderRepository(connection).apply_approval(approval, entry.version)
+            B2BOrderRepository(connection).apply_approval(b2b_order_of(approval, entry.version))
         elif entry.entity in RECORD_FIELDS:
             apply_record_entry(connection, entry.entity, entry.payload, now)
         elif entry.entity == "tax_rate":

@@ -16,10 +16,10 @@ from sqlalchemy import Connection, Row, case, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.adapters import tables
-from edge.adapters.outbox import b2b_line_payload
-from edge.domain.documents import NO_TERMS, B2BLine, B2BOrder, LineTerms, StoredB2BOrder, TenderPlan
+from edge.domain.documents import B2BOrder, StoredB2BOrder, TenderPlan
+from edge.wire import b2b_line_of, b2b_line_payload
 from shared.money import Money
-from sync.messages import B2BApprovalV1, B2BLineV1, LineTermsV1
+from sync.messages import B2BLineV1
 
 
 class B2BOrderRepository:
@@ -68,37 +68,23 @@ class B2BOrderRepository:
             .values(status="fulfilled", fulfilled_sale_id=str(sale_id))
         )
 
-    def apply_approval(self, approval: B2BApprovalV1, version: int) -> None:
-        """Take the hub's state of an order unless the one held is as new (`version`); an
-        order of another till of the store is added. The node keeps its own handover: an
-        order fulfilled here stays `fulfilled` with its sale, whatever the hub said before it
-        heard of that sale (its `fulfilled_sale_id`, maybe another node's, is not taken)."""
-        currency = approval.currency
-        order = B2BOrder(
-            order_id=approval.order_id,
-            till_id=approval.till_id,
-            customer_id=approval.customer_id,
-            submitted_by=approval.submitted_by,
-            reference=approval.reference,
-            total=Money(approval.total, currency),
-            lines=tuple(_line_of(line, currency) for line in approval.lines),
-            business_time=approval.business_time,
-        )
+    def apply_approval(self, heard: StoredB2BOrder) -> None:
+        """Take the hub's state of an order (edge.wire.b2b_order_of) unless the one held is as
+        new (`heard.version`); an order of another till of the store is added. The node keeps
+        its own handover: an order fulfilled here stays `fulfilled` with its sale, whatever the
+        hub said before it heard of that sale (the hub's `fulfilled_sale_id`, maybe another
+        node's, is not taken)."""
+        order = heard.order
         decided = {
-            "status": approval.status,
-            "version": version,
-            "tenders": _tenders(
-                tuple(
-                    TenderPlan(kind=tender.kind, amount=Money(tender.amount, currency))
-                    for tender in approval.tenders
-                )
-            ),
-            "composed_by": approval.composed_by,
-            "cart_decided_by": approval.cart_decided_by,
-            "payment_decided_by": approval.payment_decided_by,
-            "payment_rejections": approval.payment_rejections,
-            "notes": approval.notes,
-            "order_number": approval.order_number,
+            "status": heard.status,
+            "version": heard.version,
+            "tenders": _tenders(heard.tenders),
+            "composed_by": heard.composed_by,
+            "cart_decided_by": heard.cart_decided_by,
+            "payment_decided_by": heard.payment_decided_by,
+            "payment_rejections": heard.payment_rejections,
+            "notes": heard.notes,
+            "order_number": heard.order_number,
         }
         table = tables.b2b_order
         row = _order_row(order)
@@ -141,35 +127,6 @@ def _order_row(order: B2BOrder) -> dict[str, Any]:
     }
 
 
-def _line_of(line: B2BLineV1, currency: str) -> B2BLine:
-    """A B2B line as it travels (in the feed, and as kept in `b2b_order.lines`)."""
-    return B2BLine(
-        line_no=line.line_no,
-        sku=line.sku,
-        description=line.description,
-        quantity=line.quantity,
-        unit_price=line.unit_price,
-        line_total=Money(line.line_total, currency),
-        price_version=line.price_version,
-        terms=_wire_terms(line.terms, currency),
-    )
-
-
-def _wire_terms(terms: LineTermsV1 | None, currency: str) -> LineTerms:
-    """A line's terms as they travel (amounts in the currency) in minor units."""
-    if terms is None:
-        return NO_TERMS
-    return LineTerms(
-        discount_minor=Money(terms.discount, currency).minor,
-        promotion_id=terms.promotion_id,
-        promotion_version=terms.promotion_version,
-        tax_minor=Money(terms.tax, currency).minor,
-        tax_code=terms.tax_code,
-        tax_rate=terms.tax_rate,
-        tax_version=terms.tax_version,
-    )
-
-
 def _tenders(tenders: tuple[TenderPlan, ...]) -> str:
     return json.dumps(
         [{"kind": tender.kind, "amount_minor": tender.amount.minor} for tender in tenders]
@@ -186,7 +143,7 @@ def _stored_order(row: Row[Any]) -> StoredB2BOrder:
         reference=row.reference,
         total=Money.from_minor(row.total_minor, currency),
         lines=tuple(
-            _line_of(B2BLineV1.model_validate(line), currency) for line in json.loads(row.lines)
+            b2b_line_of(B2BLineV1.model_validate(line), currency) for line in json.loads(row.lines)
         ),
         business_time=datetime.fromisoformat(row.business_time),
     )

@@ -14,7 +14,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from edge.adapters import tables
 from edge.domain.documents import RefundLine, RefundRequest, StoredRefundRequest
 from shared.money import Money
-from sync.messages import RefundDecisionV1
 
 
 class RefundRequestRepository:
@@ -46,42 +45,20 @@ class RefundRequestRepository:
             statement = statement.where(request.c.status == status)
         return [_stored_refund(row) for row in self._connection.execute(statement)]
 
-    def apply_decision(self, decision: RefundDecisionV1, version: int) -> None:
-        """Take the hub's state of a request unless the one held is as new; a request of
-        another till of the store is added. A refund made here stays `executed` whatever the
-        hub said before it heard of it."""
-        currency = decision.currency
-        request = RefundRequest(
-            request_id=decision.request_id,
-            till_id=decision.till_id,
-            requested_by=decision.requested_by,
-            reason=decision.reason,
-            amount=Money(decision.amount, currency),
-            original_sale_id=decision.original_sale_id,
-            original_receipt_number=decision.original_receipt_number,
-            customer_id=decision.customer_id,
-            lines=tuple(
-                RefundLine(
-                    sku=line.sku,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    line_total=Money(line.line_total, currency),
-                    original_line_no=line.original_line_no,
-                )
-                for line in decision.lines
-            ),
-            business_time=decision.business_time,
-        )
+    def apply_decision(self, heard: StoredRefundRequest) -> None:
+        """Take the hub's state of a request (edge.wire.refund_request_of) unless the one held
+        is as new (`heard.version`); a request of another till of the store is added. A refund
+        made here stays `executed` whatever the hub said before it heard of it."""
+        request = heard.request
         table = tables.refund_request
         decided = {
-            "status": decision.status,
-            "version": version,
-            "decided_by": decision.decided_by,
-            "decided_at": decision.decided_at.isoformat() if decision.decided_at else None,
-            "notes": decision.notes,
+            "status": heard.status,
+            "version": heard.version,
+            "decided_by": heard.decided_by,
+            "decided_at": heard.decided_at.isoformat() if heard.decided_at else None,
+            "notes": heard.notes,
             "executed_return_id": (
-                str(decision.executed_return_id) if decision.executed_return_id else None
+                str(heard.executed_return_id) if heard.executed_return_id else None
             ),
         }
         statement = sqlite_insert(table).values(**_refund_row(request), **decided)

@@ -1,0 +1,448 @@
+"""Domain objects to `sync.messages` payloads and back: the edge's one translation to the wire.
+
+Outbound, `encode` turns a domain event into what the outbox stores (kind, schema version,
+business time, JSON-ready payload) through a registry: one encoder per domain event class,
+registered with `@encode.register`, so a new event kind is one function. Inbound, the
+`*_of` functions turn what the hub's feed carries (refund decisions, B2B approvals, lines
+and their terms) into domain objects for the repositories.
+
+It lives beside the layers (`edge/wire.py`, not under `adapters/`) because it does no I/O and
+three layers use it: the outbox and the repositories (B2B lines are kept in their wire form),
+the feed appliers of the service layer, and the till API, which shows a line's terms as they
+travel. Under `adapters/` the API would have to import an adapter to do that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import singledispatch
+from typing import Any, NamedTuple
+
+from edge.domain.documents import (
+    NO_TERMS,
+    B2BCartSubmitted,
+    B2BLine,
+    B2BOrder,
+    B2BPaymentComposed,
+    CashMoved,
+    DomainEvent,
+    LineTerms,
+    RecordEdited,
+    RefundLine,
+    RefundRequest,
+    RefundRequested,
+    Return,
+    ReturnRecorded,
+    Sale,
+    SaleCompleted,
+    StoredB2BOrder,
+    StoredRefundRequest,
+    Tender,
+    TenderPlan,
+)
+from shared.money import Money
+from sync.messages import (
+    B2BApprovalV1,
+    B2BCartSubmittedV1,
+    B2BLineV1,
+    B2BPaymentComposedV1,
+    B2BTenderPlanV1,
+    CashMovedV1,
+    LineTermsV1,
+    RecordUpdatedV1,
+    RefundDecisionV1,
+    RefundLineV1,
+    RefundRequestedV1,
+    ReturnLineV1,
+    ReturnLineV2,
+    ReturnRecordedV1,
+    ReturnRecordedV2,
+    ReturnRecordedV3,
+    SaleCompletedV1,
+    SaleCompletedV2,
+    SaleCompletedV3,
+    SaleLineV1,
+    SaleLineV2,
+    StampedValue,
+    TenderV1,
+    TenderV2,
+)
+
+
+class WireEvent(NamedTuple):
+    """A domain event as the outbox stores it; `payload` is ready for `json.dumps`."""
+
+    kind: str
+    schema_version: int
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+@singledispatch
+def encode(event: DomainEvent) -> WireEvent:
+    """The wire form of `event`, by the encoder registered for its class.
+
+    Raises TypeError for a class with no encoder.
+    """
+    raise TypeError(f"no wire encoding for {type(event).__name__}")
+
+
+# Outbound: domain -> wire.
+
+
+def terms_payload(terms: LineTerms, currency: str) -> LineTermsV1 | None:
+    """A line's promotion and tax as they travel (and as the till API shows them); None for a
+    line with neither."""
+    if terms == NO_TERMS:
+        return None
+    return LineTermsV1(
+        discount=Money.from_minor(terms.discount_minor, currency).amount,
+        promotion_id=terms.promotion_id,
+        promotion_version=terms.promotion_version,
+        tax=Money.from_minor(terms.tax_minor, currency).amount,
+        tax_code=terms.tax_code,
+        tax_rate=terms.tax_rate,
+        tax_version=terms.tax_version,
+    )
+
+
+def _tender(tender: Tender, model: type[TenderV1] = TenderV1) -> TenderV1:
+    return model(
+        tender_no=tender.tender_no,
+        kind=tender.kind,
+        amount=tender.amount.amount,
+        tendered=tender.tendered.amount,
+        change=tender.change.amount,
+    )
+
+
+def sale_payload(sale: Sale) -> SaleCompletedV1:
+    """Version 3 when it hands a B2B order over (its tenders may be on account); else version
+    2 when a line carries a promotion or tax; else version 1: the lowest version that says
+    everything, so a hub not yet upgraded still applies every sale it can read and
+    quarantines (until its upgrade) only those it would misread."""
+    lines = [
+        {
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "line_total": line.line_total.amount,
+            "price_version": line.price_version,
+            "price_source": line.price_source,
+        }
+        for line in sale.lines
+    ]
+    lines_with_terms = [
+        SaleLineV2(**fields, terms=terms_payload(line.terms, sale.currency))
+        for fields, line in zip(lines, sale.lines, strict=True)
+    ]
+    if sale.b2b_order_id is not None:
+        return SaleCompletedV3(
+            **_sale_fields(sale, TenderV2), lines=lines_with_terms, b2b_order_id=sale.b2b_order_id
+        )
+    if any(line.terms != NO_TERMS for line in sale.lines):
+        return SaleCompletedV2(**_sale_fields(sale), lines=lines_with_terms)
+    return SaleCompletedV1(**_sale_fields(sale), lines=[SaleLineV1(**fields) for fields in lines])
+
+
+def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any]:
+    return {
+        "sale_id": sale.sale_id,
+        "receipt_number": sale.receipt_number,
+        "till_id": sale.till_id,
+        "business_day": sale.business_day,
+        "business_time": sale.business_time,
+        "currency": sale.currency,
+        "customer_id": sale.customer_id,
+        "external_reference": sale.external_reference,
+        "tenders": [_tender(item, tender) for item in sale.tenders],
+        "total": sale.total.amount,
+    }
+
+
+def return_payload(sales_return: Return) -> ReturnRecordedV1:
+    """Version 3 when it makes a refund HQ approved; else version 2 when a line carries a share
+    of a promotion or tax; else version 1."""
+    lines = [
+        {
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "line_total": line.line_total.amount,
+            "original_line_no": line.original_line_no,
+            "price_version": line.price_version,
+        }
+        for line in sales_return.lines
+    ]
+    if sales_return.refund_request_id is None and all(
+        line.terms == NO_TERMS for line in sales_return.lines
+    ):
+        return ReturnRecordedV1(
+            **_return_fields(sales_return), lines=[ReturnLineV1(**fields) for fields in lines]
+        )
+    lines_with_terms = [
+        ReturnLineV2(**fields, terms=terms_payload(line.terms, sales_return.currency))
+        for fields, line in zip(lines, sales_return.lines, strict=True)
+    ]
+    if sales_return.refund_request_id is not None:
+        return ReturnRecordedV3(
+            **_return_fields(sales_return),
+            lines=lines_with_terms,
+            refund_request_id=sales_return.refund_request_id,
+        )
+    return ReturnRecordedV2(**_return_fields(sales_return), lines=lines_with_terms)
+
+
+def _return_fields(sales_return: Return) -> dict[str, Any]:
+    return {
+        "return_id": sales_return.return_id,
+        "receipt_number": sales_return.receipt_number,
+        "till_id": sales_return.till_id,
+        "business_day": sales_return.business_day,
+        "business_time": sales_return.business_time,
+        "currency": sales_return.currency,
+        "customer_id": sales_return.customer_id,
+        "original_sale_id": sales_return.original_sale_id,
+        "external_reference": sales_return.external_reference,
+        "reason": sales_return.reason,
+        "refunds": [_tender(tender) for tender in sales_return.refunds],
+        "total": sales_return.total.amount,
+    }
+
+
+def b2b_line_payload(line: B2BLine, currency: str) -> B2BLineV1:
+    """A B2B cart line as it travels (and as the node keeps it:
+    edge.adapters.repositories.b2b_orders)."""
+    return B2BLineV1(
+        line_no=line.line_no,
+        sku=line.sku,
+        description=line.description,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        line_total=line.line_total.amount,
+        price_version=line.price_version,
+        terms=terms_payload(line.terms, currency),
+    )
+
+
+_SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {SaleCompletedV2: 2, SaleCompletedV3: 3}
+_RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {ReturnRecordedV2: 2, ReturnRecordedV3: 3}
+
+
+@encode.register
+def _sale_completed(event: SaleCompleted) -> WireEvent:
+    sale = sale_payload(event.sale)
+    return WireEvent(
+        "sale.completed",
+        _SALE_VERSIONS.get(type(sale), 1),
+        event.sale.business_time,
+        sale.model_dump(mode="json"),
+    )
+
+
+@encode.register
+def _return_recorded(event: ReturnRecorded) -> WireEvent:
+    document = event.sales_return
+    recorded = return_payload(document)
+    return WireEvent(
+        "return.recorded",
+        _RETURN_VERSIONS.get(type(recorded), 1),
+        document.business_time,
+        recorded.model_dump(mode="json"),
+    )
+
+
+@encode.register
+def _record_edited(event: RecordEdited) -> WireEvent:
+    payload = RecordUpdatedV1(
+        entity=event.entity,
+        key=event.key,
+        fields={
+            name: StampedValue(value=field.value, hlc=field.hlc, base=field.base)
+            for name, field in event.fields.items()
+        },
+    )
+    return WireEvent("record.updated", 1, event.edited_at, payload.model_dump(mode="json"))
+
+
+@encode.register
+def _cash_moved(event: CashMoved) -> WireEvent:
+    movement = event.movement
+    cash = CashMovedV1(
+        movement_id=movement.movement_id,
+        till_id=movement.till_id,
+        kind=movement.kind,
+        amount=movement.amount.amount,
+        currency=movement.amount.currency,
+        reason=movement.reason,
+        business_day=movement.business_day,
+        business_time=movement.business_time,
+    )
+    return WireEvent("cash.moved", 1, movement.business_time, cash.model_dump(mode="json"))
+
+
+@encode.register
+def _refund_requested(event: RefundRequested) -> WireEvent:
+    request = event.request
+    asked = RefundRequestedV1(
+        request_id=request.request_id,
+        till_id=request.till_id,
+        requested_by=request.requested_by,
+        reason=request.reason,
+        currency=request.amount.currency,
+        amount=request.amount.amount,
+        original_sale_id=request.original_sale_id,
+        original_receipt_number=request.original_receipt_number,
+        customer_id=request.customer_id,
+        lines=[
+            RefundLineV1(
+                sku=line.sku,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total.amount,
+                original_line_no=line.original_line_no,
+            )
+            for line in request.lines
+        ],
+        business_time=request.business_time,
+    )
+    return WireEvent("refund.requested", 1, request.business_time, asked.model_dump(mode="json"))
+
+
+@encode.register
+def _b2b_cart_submitted(event: B2BCartSubmitted) -> WireEvent:
+    order = event.order
+    currency = order.total.currency
+    cart = B2BCartSubmittedV1(
+        order_id=order.order_id,
+        till_id=order.till_id,
+        customer_id=order.customer_id,
+        submitted_by=order.submitted_by,
+        reference=order.reference,
+        currency=currency,
+        total=order.total.amount,
+        lines=[b2b_line_payload(line, currency) for line in order.lines],
+        business_time=order.business_time,
+    )
+    return WireEvent("b2b.cart_submitted", 1, order.business_time, cart.model_dump(mode="json"))
+
+
+@encode.register
+def _b2b_payment_composed(event: B2BPaymentComposed) -> WireEvent:
+    payment = B2BPaymentComposedV1(
+        order_id=event.order_id,
+        composed_by=event.composed_by,
+        tenders=[
+            B2BTenderPlanV1(kind=tender.kind, amount=tender.amount.amount)
+            for tender in event.tenders
+        ],
+        total=event.total.amount,
+        business_time=event.business_time,
+    )
+    return WireEvent(
+        "b2b.payment_composed", 1, event.business_time, payment.model_dump(mode="json")
+    )
+
+
+# Inbound: wire -> domain.
+
+
+def terms_of(terms: LineTermsV1 | None, currency: str) -> LineTerms:
+    """A line's terms as they travel (amounts in the currency), in minor units."""
+    if terms is None:
+        return NO_TERMS
+    return LineTerms(
+        discount_minor=Money(terms.discount, currency).minor,
+        promotion_id=terms.promotion_id,
+        promotion_version=terms.promotion_version,
+        tax_minor=Money(terms.tax, currency).minor,
+        tax_code=terms.tax_code,
+        tax_rate=terms.tax_rate,
+        tax_version=terms.tax_version,
+    )
+
+
+def b2b_line_of(line: B2BLineV1, currency: str) -> B2BLine:
+    """A B2B line as it travels (in the feed, and as kept in `b2b_order.lines`)."""
+    return B2BLine(
+        line_no=line.line_no,
+        sku=line.sku,
+        description=line.description,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        line_total=Money(line.line_total, currency),
+        price_version=line.price_version,
+        terms=terms_of(line.terms, currency),
+    )
+
+
+def refund_request_of(decision: RefundDecisionV1, version: int) -> StoredRefundRequest:
+    """A refund request as the hub's feed says it stands at `version`."""
+    currency = decision.currency
+    request = RefundRequest(
+        request_id=decision.request_id,
+        till_id=decision.till_id,
+        requested_by=decision.requested_by,
+        reason=decision.reason,
+        amount=Money(decision.amount, currency),
+        original_sale_id=decision.original_sale_id,
+        original_receipt_number=decision.original_receipt_number,
+        customer_id=decision.customer_id,
+        lines=tuple(
+            RefundLine(
+                sku=line.sku,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=Money(line.line_total, currency),
+                original_line_no=line.original_line_no,
+            )
+            for line in decision.lines
+        ),
+        business_time=decision.business_time,
+    )
+    return StoredRefundRequest(
+        request=request,
+        status=decision.status,
+        version=version,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+        notes=decision.notes,
+        executed_return_id=decision.executed_return_id,
+    )
+
+
+def b2b_order_of(approval: B2BApprovalV1, version: int) -> StoredB2BOrder:
+    """A B2B order as the hub's feed says it stands at `version`."""
+    currency = approval.currency
+    order = B2BOrder(
+        order_id=approval.order_id,
+        till_id=approval.till_id,
+        customer_id=approval.customer_id,
+        submitted_by=approval.submitted_by,
+        reference=approval.reference,
+        total=Money(approval.total, currency),
+        lines=tuple(b2b_line_of(line, currency) for line in approval.lines),
+        business_time=approval.business_time,
+    )
+    return StoredB2BOrder(
+        order=order,
+        status=approval.status,
+        version=version,
+        tenders=tuple(
+            TenderPlan(kind=tender.kind, amount=Money(tender.amount, currency))
+            for tender in approval.tenders
+        ),
+        composed_by=approval.composed_by,
+        cart_decided_by=approval.cart_decided_by,
+        payment_decided_by=approval.payment_decided_by,
+        payment_rejections=approval.payment_rejections,
+        notes=approval.notes,
+        order_number=approval.order_number,
+        fulfilled_sale_id=approval.fulfilled_sale_id,
+    )
