@@ -17,8 +17,7 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from edge.adapters.database import EdgeDatabase
-from edge.adapters.repositories.node import NodeRepository
-from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
@@ -36,35 +35,34 @@ class EdgeRuntime:
 
     settings: EdgeSettings
     database: EdgeDatabase
+    transactions: EdgeTransactions
     clock: Clock
     metrics: EdgeMetrics
     identity: NodeIdentity | None = None
-    hlc: HybridLogicalClock | None = None
     agent: SyncAgent | None = None
     scheduler: AsyncIOScheduler | None = field(default=None)
+
+    @property
+    def hlc(self) -> HybridLogicalClock | None:
+        """The node's hybrid logical clock; None until it is enrolled."""
+        return self.transactions.hlc
 
     async def write(self, use_case: Callable[[EdgeUnitOfWork], T], *, durable: bool = True) -> T:
         """Run a use case in one write transaction on the writer thread; commit if it returns.
 
         `durable=False` for steps a power cut may lose without losing money (a scanned line).
         """
-        clock, hlc = self.clock, self.hlc
-        return await self.database.write(
-            lambda connection: use_case(EdgeUnitOfWork(connection, clock, hlc)), durable=durable
-        )
+        return await self.transactions.write(use_case, durable=durable)
 
     async def read(self, use_case: Callable[[EdgeUnitOfWork], T]) -> T:
         """Run a query over the repositories in a read transaction (no outbox)."""
-        clock = self.clock
-        return await self.database.read(
-            lambda connection: use_case(EdgeUnitOfWork(connection, clock, None))
-        )
+        return await self.transactions.read(use_case)
 
     async def adopt_identity(self, identity: NodeIdentity) -> None:
         """Take on the identity from enrolment; restore the HLC from the last one issued."""
-        last = await self.database.read(lambda connection: NodeRepository(connection).last_hlc())
+        last = await self.read(lambda uow: uow.node.last_hlc())
         self.identity = identity
-        self.hlc = HybridLogicalClock(
+        self.transactions.hlc = HybridLogicalClock(
             self.clock, identity.node_id, HLCTimestamp.parse(last) if last else None
         )
 
@@ -109,19 +107,25 @@ async def build_runtime(
     path.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(upgrade_edge, path)
     database = EdgeDatabase(path)
+    clock = make_clock(settings)
+    transactions = EdgeTransactions(database, clock)
     runtime = EdgeRuntime(
-        settings=settings, database=database, clock=make_clock(settings), metrics=EdgeMetrics()
+        settings=settings,
+        database=database,
+        transactions=transactions,
+        clock=clock,
+        metrics=EdgeMetrics(),
     )
-    identity = await database.read(lambda connection: NodeRepository(connection).identity())
+    identity = await transactions.read(lambda uow: uow.node.identity())
     if isinstance(runtime.clock, ManualClock):
-        driven = await database.read(lambda connection: NodeRepository(connection).driven_time())
+        driven = await transactions.read(lambda uow: uow.node.driven_time())
         if driven is not None and datetime.fromisoformat(driven) > runtime.clock.now():
             runtime.clock.set(datetime.fromisoformat(driven))  # a restart does not turn time back
     if identity is not None:
         await runtime.adopt_identity(identity)
     runtime.agent = SyncAgent(
         settings=settings,
-        database=database,
+        transactions=transactions,
         clock=runtime.clock,
         metrics=runtime.metrics,
         identity=lambda: runtime.identity,

@@ -15,10 +15,12 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from edge.adapters import tables
 from edge.domain.documents import DomainEvent
+from edge.domain.reports import OutboxStats, QuarantinedEvent
 from edge.wire import encode
 from shared.clock import HybridLogicalClock
 from shared.ids import new_id
 
+# Built once: append runs at every checkout.
 _RESERVE_SEQS = (
     update(tables.node)
     .values(last_seq=tables.node.c.last_seq + bindparam("count"))
@@ -30,6 +32,9 @@ _REMEMBER_HLC = update(tables.node).values(last_hlc=bindparam("stamp"))
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
+    """One event as stored: `payload` is its JSON text; `size_bytes` what it weighs in a push
+    (the payload's UTF-8 bytes plus an allowance for the envelope)."""
+
     seq: int
     event_id: str
     kind: str
@@ -40,138 +45,125 @@ class OutboxRow:
     size_bytes: int
 
 
-def append(
-    connection: Connection,
-    events: list[DomainEvent],
-    hlc: HybridLogicalClock,
-    now: datetime,
-) -> list[int]:
-    """Append `events` to the outbox inside the caller's transaction; return their seqs."""
-    if not events:
-        return []
-    result = connection.execute(_RESERVE_SEQS, {"count": len(events)})
-    last_seq = result.scalar_one()
-    first_seq = last_seq - len(events) + 1
-    rows = []
-    stamp = None
-    for offset, domain_event in enumerate(events):
-        kind, version, occurred_at, payload = encode(domain_event)
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        stamp = hlc.tick()
-        rows.append(
-            {
-                "seq": first_seq + offset,
-                "event_id": str(new_id()),
-                "kind": kind,
-                "schema_version": version,
-                "hlc": stamp.encode(),
-                "occurred_at": occurred_at.isoformat(),
-                "payload": text,
-                "size_bytes": len(text.encode()) + 256,
-                "created_at": now.isoformat(),
-            }
+class OutboxRepository:
+    """The outbox table, with the node's seq counter and last HLC stamp; never commits."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def append(
+        self, events: list[DomainEvent], hlc: HybridLogicalClock, now: datetime
+    ) -> list[int]:
+        """Append `events` to the outbox inside the caller's transaction; return their seqs.
+
+        Raises TypeError for an event with no wire encoding (edge.wire.encode).
+        """
+        if not events:
+            return []
+        connection = self._connection
+        result = connection.execute(_RESERVE_SEQS, {"count": len(events)})
+        last_seq = result.scalar_one()
+        first_seq = last_seq - len(events) + 1
+        rows = []
+        stamp = None
+        for offset, domain_event in enumerate(events):
+            kind, version, occurred_at, payload = encode(domain_event)
+            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+            stamp = hlc.tick()
+            rows.append(
+                {
+                    "seq": first_seq + offset,
+                    "event_id": str(new_id()),
+                    "kind": kind,
+                    "schema_version": version,
+                    "hlc": stamp.encode(),
+                    "occurred_at": occurred_at.isoformat(),
+                    "payload": text,
+                    "size_bytes": len(text.encode()) + 256,
+                    "created_at": now.isoformat(),
+                }
+            )
+        connection.execute(_INSERT, rows)
+        assert stamp is not None
+        connection.execute(_REMEMBER_HLC, {"stamp": stamp.encode()})
+        return [row["seq"] for row in rows]
+
+    def pending(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """Outbox rows with seq > `after_seq`, oldest first, at most `limit`."""
+        result = self._connection.execute(
+            select(tables.outbox)
+            .where(tables.outbox.c.seq > after_seq)
+            .order_by(tables.outbox.c.seq)
+            .limit(limit)
         )
-    connection.execute(_INSERT, rows)
-    assert stamp is not None
-    connection.execute(_REMEMBER_HLC, {"stamp": stamp.encode()})
-    return [row["seq"] for row in rows]
+        return [
+            OutboxRow(
+                seq=row.seq,
+                event_id=row.event_id,
+                kind=row.kind,
+                schema_version=row.schema_version,
+                hlc=row.hlc,
+                occurred_at=row.occurred_at,
+                payload=row.payload,
+                size_bytes=row.size_bytes,
+            )
+            for row in result
+        ]
 
+    def mark_quarantined(self, rejected: list[tuple[int, str]]) -> None:
+        """Record that the hub stored these (seq, reason) but could not apply them."""
+        if rejected:
+            self._connection.execute(
+                update(tables.outbox)
+                .where(tables.outbox.c.seq == bindparam("rejected_seq"))
+                .values(hub_status="quarantined", hub_reason=bindparam("reason")),
+                [{"rejected_seq": seq, "reason": reason} for seq, reason in rejected],
+            )
 
-def pending(connection: Connection, after_seq: int, limit: int) -> list[OutboxRow]:
-    """Outbox rows with seq > `after_seq`, oldest first, at most `limit`."""
-    result = connection.execute(
-        select(tables.outbox)
-        .where(tables.outbox.c.seq > after_seq)
-        .order_by(tables.outbox.c.seq)
-        .limit(limit)
-    )
-    return [
-        OutboxRow(
-            seq=row.seq,
-            event_id=row.event_id,
-            kind=row.kind,
-            schema_version=row.schema_version,
-            hlc=row.hlc,
-            occurred_at=row.occurred_at,
-            payload=row.payload,
-            size_bytes=row.size_bytes,
-        )
-        for row in result
-    ]
-
-
-def mark_quarantined(connection: Connection, rejected: list[tuple[int, str]]) -> None:
-    """Record that the hub stored these seqs (with reasons) but could not apply them."""
-    if rejected:
-        connection.execute(
+    def mark_status(self, event_id: str, status: str) -> None:
+        """The hub's later word on an event (HQ retried it): `applied` or `quarantined`."""
+        self._connection.execute(
             update(tables.outbox)
-            .where(tables.outbox.c.seq == bindparam("rejected_seq"))
-            .values(hub_status="quarantined", hub_reason=bindparam("reason")),
-            [{"rejected_seq": seq, "reason": reason} for seq, reason in rejected],
+            .where(tables.outbox.c.event_id == event_id)
+            .values(
+                hub_status=status,
+                hub_reason=None if status == "applied" else tables.outbox.c.hub_reason,
+            )
         )
 
-
-def mark_status(connection: Connection, event_id: str, status: str) -> None:
-    """The hub's later word on an event (HQ retried it)."""
-    connection.execute(
-        update(tables.outbox)
-        .where(tables.outbox.c.event_id == event_id)
-        .values(
-            hub_status=status,
-            hub_reason=None if status == "applied" else tables.outbox.c.hub_reason,
+    def quarantined(self, limit: int) -> list[QuarantinedEvent]:
+        """Events the hub could not apply, oldest first, at most `limit`."""
+        rows = self._connection.execute(
+            select(tables.outbox)
+            .where(tables.outbox.c.hub_status == "quarantined")
+            .order_by(tables.outbox.c.seq)
+            .limit(limit)
         )
-    )
+        return [
+            QuarantinedEvent(row.seq, row.event_id, row.kind, row.occurred_at, row.hub_reason)
+            for row in rows
+        ]
 
-
-@dataclass(frozen=True, slots=True)
-class QuarantinedRow:
-    seq: int
-    event_id: str
-    kind: str
-    occurred_at: str
-    reason: str | None
-
-
-def quarantined(connection: Connection, limit: int) -> list[QuarantinedRow]:
-    rows = connection.execute(
-        select(tables.outbox)
-        .where(tables.outbox.c.hub_status == "quarantined")
-        .order_by(tables.outbox.c.seq)
-        .limit(limit)
-    )
-    return [
-        QuarantinedRow(row.seq, row.event_id, row.kind, row.occurred_at, row.hub_reason)
-        for row in rows
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxStats:
-    last_seq: int
-    acked_seq: int
-    pending: int
-    oldest_pending_created_at: str | None
-    quarantined: int = 0
-
-
-def stats(connection: Connection) -> OutboxStats:
-    node_row = (connection.execute(select(tables.node.c.last_seq, tables.node.c.acked_seq))).first()
-    if node_row is None:
-        return OutboxStats(0, 0, 0, None)
-    oldest = (
-        connection.execute(
+    def stats(self) -> OutboxStats:
+        """Seqs written and acknowledged, what waits between them, and how many quarantined."""
+        connection = self._connection
+        node_row = connection.execute(
+            select(tables.node.c.last_seq, tables.node.c.acked_seq)
+        ).first()
+        if node_row is None:
+            return OutboxStats(0, 0, 0, None)
+        oldest = connection.execute(
             select(func.min(tables.outbox.c.created_at)).where(
                 tables.outbox.c.seq == node_row.acked_seq + 1
             )
+        ).scalar_one_or_none()
+        quarantined_count = connection.execute(
+            select(func.count()).where(tables.outbox.c.hub_status == "quarantined")
+        ).scalar_one()
+        return OutboxStats(
+            last_seq=node_row.last_seq,
+            acked_seq=node_row.acked_seq,
+            pending=node_row.last_seq - node_row.acked_seq,
+            oldest_pending_created_at=oldest,
+            quarantined=int(quarantined_count),
         )
-    ).scalar_one_or_none()
-    quarantined_count = connection.execute(
-        select(func.count()).where(tables.outbox.c.hub_status == "quarantined")
-    ).scalar_one()
-    return OutboxStats(
-        last_seq=node_row.last_seq,
-        acked_seq=node_row.acked_seq,
-        pending=node_row.last_seq - node_row.acked_seq,
-        oldest_pending_created_at=oldest,
-        quarantined=int(quarantined_count),
-    )

@@ -1,36 +1,47 @@
-"""The edge's unit of work: the repositories and the outbox of one SQLite write transaction.
+"""The edge's unit of work: the repositories and the outbox of one SQLite transaction.
 
-The transaction itself belongs to `EdgeDatabase.write`: it commits when the use case returns
-and rolls back when it raises. `emit` writes an event to the outbox inside that transaction,
-so a fact and its upload record exist together or not at all.
+The transaction itself belongs to `EdgeDatabase`: `EdgeTransactions.write(use_case)` runs
+`use_case(uow)` whole on the writer thread, committing when it returns and rolling back when
+it raises; `read(use_case)` runs it on a reader thread over a consistent snapshot. `emit`
+writes an event to the outbox inside the write transaction, so a fact and its upload record
+exist together or not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from edge.adapters import outbox
+from edge.adapters.database import EdgeDatabase
+from edge.adapters.outbox import OutboxRepository
 from edge.adapters.repositories.b2b_orders import B2BOrderRepository
 from edge.adapters.repositories.carts import CartRepository
 from edge.adapters.repositories.cash import CashRepository
 from edge.adapters.repositories.catalogue import CatalogueRepository
+from edge.adapters.repositories.integrity import IntegrityRepository
 from edge.adapters.repositories.node import NodeRepository
 from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.repositories.refunds import RefundRequestRepository
+from edge.adapters.repositories.reports import ReportRepository
 from edge.adapters.repositories.sales import ReturnRepository, SaleRepository
 from edge.domain.documents import DomainEvent
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock
 
+T = TypeVar("T")
+
 
 class EdgeUnitOfWork:
-    """Repositories over one open transaction, plus `emit` to the outbox."""
+    """Repositories over one open transaction, plus `emit` to the outbox.
+
+    A read transaction's unit of work has no HLC: `emit` and `stamp` raise RuntimeError.
+    """
 
     def __init__(
         self, connection: Connection, clock: Clock, hlc: HybridLogicalClock | None
     ) -> None:
-        self.connection = connection
         self._clock = clock
         self._hlc = hlc
         self.node = NodeRepository(connection)
@@ -42,6 +53,9 @@ class EdgeUnitOfWork:
         self.cash = CashRepository(connection)
         self.refunds = RefundRequestRepository(connection)
         self.b2b_orders = B2BOrderRepository(connection)
+        self.integrity = IntegrityRepository(connection)
+        self.reports = ReportRepository(connection)
+        self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:
         """The node's clock (aware)."""
@@ -51,7 +65,7 @@ class EdgeUnitOfWork:
         """Append `event` to the outbox in this transaction; return its seq."""
         if self._hlc is None:
             raise RuntimeError("events need an enrolled node (no HLC yet)")
-        (seq,) = outbox.append(self.connection, [event], self._hlc, self._clock.now())
+        (seq,) = self.outbox.append([event], self._hlc, self._clock.now())
         return seq
 
     def stamp(self, after: HLCTimestamp | None = None) -> str:
@@ -62,3 +76,35 @@ class EdgeUnitOfWork:
         if after is not None:
             self._hlc.receive(after)
         return self._hlc.tick().encode()
+
+
+class EdgeTransactions:
+    """Runs use cases, each in one transaction of the node's SQLite file, with a unit of work.
+
+    `hlc` is the node's hybrid logical clock, None until it is enrolled (set by the runtime
+    when it adopts an identity); write transactions hand it to their unit of work.
+    """
+
+    def __init__(self, database: EdgeDatabase, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+        self.hlc: HybridLogicalClock | None = None
+
+    async def write(self, use_case: Callable[[EdgeUnitOfWork], T], *, durable: bool = True) -> T:
+        """Run `use_case` in one write transaction on the writer thread (one thread hop);
+        commit if it returns, roll back if it raises, and return its result.
+
+        `durable=False` for steps a power cut may lose without losing money (a scanned line, a
+        feed page): see EdgeDatabase.
+        """
+        clock, hlc = self.clock, self.hlc
+        return await self.database.write(
+            lambda connection: use_case(EdgeUnitOfWork(connection, clock, hlc)), durable=durable
+        )
+
+    async def read(self, use_case: Callable[[EdgeUnitOfWork], T]) -> T:
+        """Run `use_case` in a read transaction (a consistent snapshot; no outbox)."""
+        clock = self.clock
+        return await self.database.read(
+            lambda connection: use_case(EdgeUnitOfWork(connection, clock, None))
+        )

@@ -22,6 +22,7 @@ from edge.domain.documents import (
     Tender,
     TenderPlan,
 )
+from edge.domain.reports import DaySummary
 from edge.wire import terms_payload
 from shared.money import DecimalText, Money
 from sync.messages import LineTermsV1
@@ -647,6 +648,20 @@ class DaySummaryOut(BaseModel):
     returns_total: DecimalText
     cash_in: DecimalText = Field(description="Floats and paid-ins put into the drawers")
     cash_out: DecimalText = Field(description="Paid-outs and pickups taken out of the drawers")
+
+    @classmethod
+    def of(cls, business_day: date, summary: DaySummary, currency: str) -> DaySummaryOut:
+        return cls(
+            business_day=business_day,
+            sales=summary.sales,
+            returns=summary.returns,
+            lines=summary.lines,
+            units=summary.units,
+            revenue=Money.from_minor(summary.revenue_minor, currency).amount,
+            returns_total=Money.from_minor(summary.returns_minor, currency).amount,
+            cash_in=Money.from_minor(summary.cash_in_minor, currency).amount,
+            cash_out=Money.from_minor(summary.cash_out_minor, currency).amount,
+        )
 
 
 class CashMovementOut(BaseModel):

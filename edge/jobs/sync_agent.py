@@ -17,16 +17,16 @@ from datetime import datetime
 
 import httpx
 
-from edge.adapters import outbox
-from edge.adapters.database import EdgeDatabase
-from edge.adapters.repositories.node import NodeRepository
+from edge.adapters.unit_of_work import EdgeTransactions
 from edge.domain.node import NodeIdentity
 from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics
 from edge.service.sync import (
     bootstrap_chunk,
     enrol_node,
+    hub_credential,
     needs_bootstrap,
+    pending_events,
     pull_page,
     push_batch,
     restart_bootstrap,
@@ -65,7 +65,7 @@ class SyncAgent:
         self,
         *,
         settings: EdgeSettings,
-        database: EdgeDatabase,
+        transactions: EdgeTransactions,
         clock: Clock,
         metrics: EdgeMetrics,
         identity: Callable[[], NodeIdentity | None],
@@ -73,7 +73,7 @@ class SyncAgent:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._settings = settings
-        self._database = database
+        self._transactions = transactions
         self._clock = clock
         self._metrics = metrics
         self._identity = identity
@@ -95,9 +95,7 @@ class SyncAgent:
 
     async def _hub(self) -> HubClient:
         if self._client is None:
-            credential = await self._database.read(
-                lambda connection: NodeRepository(connection).credential()
-            )
+            credential = await self._transactions.read(hub_credential)
             self._client = HubClient(
                 self._settings.hub_url,
                 credential,
@@ -157,7 +155,7 @@ class SyncAgent:
         async with self._lock:
             if self._identity() is None:
                 raise NotEnrolled()
-            await rotate_credential(self._database, await self._hub())
+            await rotate_credential(self._transactions, await self._hub())
             await self.close()  # the next request uses the new credential
             self.status.credential_rejected = False
 
@@ -174,7 +172,7 @@ class SyncAgent:
             started = time.perf_counter()
             try:
                 outcome = await pull_page(
-                    self._database,
+                    self._transactions,
                     client,
                     page_size=self._settings.feed_page_size,
                     clock=self._clock,
@@ -183,7 +181,7 @@ class SyncAgent:
                 log.warning(
                     "the hub compacted the feed past this node's position: bootstrapping again"
                 )
-                await restart_bootstrap(self._database)
+                await restart_bootstrap(self._transactions)
                 await self._bootstrap_if_needed(client, identity)
                 continue
             self._metrics.pull_seconds.observe(time.perf_counter() - started)
@@ -192,15 +190,15 @@ class SyncAgent:
             if await self._pending() > 0:
                 await self._push_all(client, identity)
         self.status.mismatched_days_last_check = await verify_days(
-            self._database, client, identity, clock=self._clock
+            self._transactions, client, identity, clock=self._clock
         )
 
     async def _bootstrap_if_needed(self, client: HubClient, identity: NodeIdentity) -> None:
         """Download the store's snapshot chunk by chunk; sales waiting to upload go first."""
-        if not await needs_bootstrap(self._database):
+        if not await needs_bootstrap(self._transactions):
             return
         while not await bootstrap_chunk(
-            self._database,
+            self._transactions,
             client,
             page_size=self._settings.snapshot_chunk_size,
             clock=self._clock,
@@ -216,7 +214,7 @@ class SyncAgent:
         while True:
             started = time.perf_counter()
             outcome = await push_batch(
-                self._database,
+                self._transactions,
                 client,
                 identity,
                 clock=self._clock,
@@ -238,8 +236,7 @@ class SyncAgent:
                 return
 
     async def _pending(self) -> int:
-        stats = await self._database.read(outbox.stats)
-        return stats.pending
+        return await self._transactions.read(pending_events)
 
     async def _enrol(self) -> NodeIdentity | None:
         token = self._settings.enrolment_token
@@ -253,7 +250,7 @@ class SyncAgent:
             connect_timeout_s=self._settings.hub_connect_timeout_s,
         ) as client:
             identity = await enrol_node(
-                self._database,
+                self._transactions,
                 client,
                 token=token.get_secret_value(),
                 node_name=self._settings.node_name,

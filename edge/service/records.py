@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection
 
 from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.unit_of_work import EdgeUnitOfWork
@@ -25,12 +22,9 @@ from sync.records import (
     RECORD_FIELDS,
     FieldValue,
     check_fields,
-    conflict_rows,
-    from_json,
     merge_fields,
     newest_stamp,
     stamped_edit,
-    to_json,
 )
 
 
@@ -43,26 +37,23 @@ def merge_record(
 ) -> dict[str, FieldValue]:
     """Merge `incoming` into the local copy in the caller's transaction and log the losers."""
     held = records.get(entity, key)
-    held_fields = from_json(held[0]) if held else {}
+    held_fields = held[0] if held else {}
     known = {name: value for name, value in incoming.items() if name in RECORD_FIELDS[entity]}
     merged, conflicts = merge_fields(held_fields, known)
-    records.log_conflicts(
-        [row | {"recorded_at": now.isoformat()} for row in conflict_rows(entity, key, conflicts)]
-    )
+    records.log_conflicts(entity, key, conflicts, now)
     if merged != held_fields:
-        records.save(entity, key, to_json(merged), (held[1] if held else 0) + 1, now)
+        records.save(entity, key, merged, (held[1] if held else 0) + 1, now)
     return merged
 
 
-def apply_record_entry(
-    connection: Connection, entity: str, payload: dict[str, Any], now: datetime
+def apply_record(
+    entity: str, record: RecordUpdatedV1, uow: EdgeUnitOfWork, *, now: datetime
 ) -> None:
     """Merge a record the hub published (feed or snapshot) into the local copy."""
-    record = RecordUpdatedV1.model_validate(payload)
     incoming = {
         name: FieldValue(item.value, item.hlc, item.base) for name, item in record.fields.items()
     }
-    merge_record(RecordRepository(connection), entity, record.key, incoming, now)
+    merge_record(uow.records, entity, record.key, incoming, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +80,7 @@ def edit_record(
     if command.entity == "store_settings" and command.key != identity.store_id:
         raise InvalidRecordEdit(f"this node may edit only the settings of {identity.store_id}")
     held = uow.records.get(command.entity, command.key)
-    held_fields = from_json(held[0]) if held else {}
+    held_fields = held[0] if held else {}
     stamp = uow.stamp(after=newest_stamp(held_fields))
     fields = stamped_edit(held_fields, command.values, stamp)
     now = clock.now()
@@ -103,4 +94,4 @@ def get_record(entity: str, key: str, uow: EdgeUnitOfWork) -> dict[str, FieldVal
     held = uow.records.get(entity, key)
     if held is None:
         raise RecordNotFound(entity, key)
-    return from_json(held[0])
+    return held[0]

@@ -22,11 +22,10 @@ import httpx
 import pytest
 import sqlite_utils
 
-from edge.adapters.repositories.node import NodeRepository
 from edge.api.app import create_app
 from edge.bootstrap import EdgeRuntime, build_runtime
 from edge.domain.node import NodeIdentity
-from edge.service.sync import apply_feed_entries
+from edge.service.feed import apply_feed_entries
 from edge.settings import EdgeSettings
 from sync.messages import (
     B2BCartSubmittedV1,
@@ -63,8 +62,8 @@ class Till:
     async def feed(self, *entries: FeedEntry | SnapshotItem) -> None:
         """HQ's word, applied as the sync agent applies a feed page (or a snapshot chunk)."""
         now = self.runtime.clock.now()
-        await self.runtime.database.write(
-            lambda connection: apply_feed_entries(connection, list(entries), now), durable=False
+        await self.runtime.write(
+            lambda uow: apply_feed_entries(list(entries), uow, now=now), durable=False
         )
 
     async def submit(self, **overrides: Any) -> dict[str, Any]:
@@ -142,9 +141,7 @@ async def till(tmp_path: Path) -> AsyncIterator[Till]:
         manual_clock_start=DEMO_START,
     )
     runtime = await build_runtime(settings)
-    await runtime.database.write(
-        lambda connection: NodeRepository(connection).enrol(IDENTITY, "credential", DEMO_START)
-    )
+    await runtime.write(lambda uow: uow.node.enrol(IDENTITY, "credential", DEMO_START))
     await runtime.adopt_identity(IDENTITY)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(runtime, run_agent=False)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -12,6 +11,7 @@ from edge.adapters import tables
 from edge.adapters.repositories.sql import upsert
 from edge.domain.cart import PricedItem
 from edge.domain.pricing import Promotion, TaxRate, best_promotion
+from sync.messages import PriceV1, ProductV1, PromotionV1, StockLevelV1, TaxRateV1
 
 # Statements on the selling path are built once: building a select costs about 3x running it.
 _PRICED_ITEM = (
@@ -94,44 +94,85 @@ class CatalogueRepository:
             for row in self._connection.execute(_PROMOTIONS_OF_SKU, {"sku_key": sku})
         ]
 
-    def upsert_tax_rates(self, rows: list[dict[str, Any]]) -> None:
-        upsert(self._connection, tables.tax_rate, rows, ["code"])
-
-    def upsert_promotion(self, row: dict[str, Any], skus: list[str]) -> None:
-        """Store a promotion and the SKUs it names, unless a newer version is already here."""
-        current = self._connection.execute(
-            select(tables.promotion.c.version).where(
-                tables.promotion.c.promotion_id == row["promotion_id"]
-            )
-        ).scalar_one_or_none()
-        if current is not None and current >= row["version"]:
-            return
-        upsert(self._connection, tables.promotion, [row], ["promotion_id"])
-        self._connection.execute(
-            tables.promotion_sku.delete().where(
-                tables.promotion_sku.c.promotion_id == row["promotion_id"]
-            )
-        )
-        if skus:
-            self._connection.execute(
-                tables.promotion_sku.insert(),
-                [{"promotion_id": row["promotion_id"], "sku": sku} for sku in sorted(set(skus))],
-            )
-
-    def product_exists(self, sku: str) -> bool:
-        found = self._connection.execute(
-            select(tables.product.c.sku).where(tables.product.c.sku == sku)
-        )
-        return found.first() is not None
-
-    def upsert_products(self, rows: list[dict[str, Any]]) -> None:
+    def upsert_products(self, products: list[tuple[ProductV1, int]]) -> None:
+        """Store (product, feed version) pairs in one statement; a version held already, or a
+        newer one, is kept."""
+        rows = [
+            {
+                "sku": product.sku,
+                "description": product.description,
+                "kind": product.kind,
+                "track_inventory": int(product.track_inventory),
+                "gtin": product.gtin,
+                "tax_code": product.tax_code,
+                "version": version,
+            }
+            for product, version in products
+        ]
         upsert(self._connection, tables.product, rows, ["sku"])
 
-    def upsert_prices(self, rows: list[dict[str, Any]]) -> None:
+    def upsert_prices(self, prices: list[PriceV1]) -> None:
+        """Store prices in one statement, each unless its version or a newer one is held."""
+        rows = [
+            {
+                "sku": price.sku,
+                "price_list": price.price_list,
+                "unit_price": str(price.unit_price),
+                "currency": price.currency,
+                "version": price.version,
+            }
+            for price in prices
+        ]
         upsert(self._connection, tables.price, rows, ["sku", "price_list"])
 
-    def upsert_stock_levels(self, rows: list[dict[str, Any]]) -> None:
+    def upsert_stock_levels(self, levels: list[tuple[StockLevelV1, int]]) -> None:
+        """Store (stock level, feed version) pairs in one statement, newer versions only."""
+        rows = [
+            {
+                "location_id": level.location_id,
+                "sku": level.sku,
+                "on_hand": level.on_hand,
+                "version": version,
+            }
+            for level, version in levels
+        ]
         upsert(self._connection, tables.stock_level, rows, ["location_id", "sku"])
+
+    def upsert_tax_rates(self, rates: list[TaxRateV1]) -> None:
+        """Store tax rates in one statement, newer versions only."""
+        rows = [
+            {"code": rate.code, "rate": str(rate.rate), "version": rate.version} for rate in rates
+        ]
+        upsert(self._connection, tables.tax_rate, rows, ["code"])
+
+    def upsert_promotion(self, promotion: PromotionV1) -> None:
+        """Store a promotion and the SKUs it names, unless a newer version is already here."""
+        promotion_id = promotion.promotion_id
+        current = self._connection.execute(
+            select(tables.promotion.c.version).where(
+                tables.promotion.c.promotion_id == promotion_id
+            )
+        ).scalar_one_or_none()
+        if current is not None and current >= promotion.version:
+            return
+        row = {
+            "promotion_id": promotion_id,
+            "name": promotion.name,
+            "percent_off": str(promotion.percent_off),
+            "starts_at": promotion.starts_at.isoformat(),
+            "ends_at": promotion.ends_at.isoformat() if promotion.ends_at else None,
+            "active": int(promotion.active),
+            "version": promotion.version,
+        }
+        upsert(self._connection, tables.promotion, [row], ["promotion_id"])
+        self._connection.execute(
+            tables.promotion_sku.delete().where(tables.promotion_sku.c.promotion_id == promotion_id)
+        )
+        if promotion.skus:
+            self._connection.execute(
+                tables.promotion_sku.insert(),
+                [{"promotion_id": promotion_id, "sku": sku} for sku in sorted(set(promotion.skus))],
+            )
 
     def counts(self) -> dict[str, int]:
         result = {}

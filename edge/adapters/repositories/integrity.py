@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.adapters import tables
 from edge.domain.documents import DRAWER_SIGN
+from edge.domain.reports import CheckedDays, DayCheck
 
 
 class IntegrityRepository:
@@ -67,34 +66,61 @@ class IntegrityRepository:
     def set_checksum_seq(self, seq: int) -> None:
         self._connection.execute(update(tables.node).values(checksum_seq=seq))
 
-    def record(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            statement = sqlite_insert(tables.day_checksum)
-            self._connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["business_day"],
-                    set_={
-                        name: statement.excluded[name] for name in rows[0] if name != "business_day"
-                    },
-                ),
-                rows,
-            )
+    def record(self, checks: list[DayCheck]) -> None:
+        """Keep each day's latest check (one row per business day)."""
+        if not checks:
+            return
+        rows = [
+            {
+                "business_day": check.business_day,
+                "count": check.count,
+                "total_minor": check.total_minor,
+                "id_hash": check.id_hash,
+                "status": check.status,
+                "hub_count": check.hub_count,
+                "hub_total_minor": check.hub_total_minor,
+                "hub_id_hash": check.hub_id_hash,
+                "checked_at": check.checked_at,
+            }
+            for check in checks
+        ]
+        statement = sqlite_insert(tables.day_checksum)
+        self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["business_day"],
+                set_={name: statement.excluded[name] for name in rows[0] if name != "business_day"},
+            ),
+            rows,
+        )
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> CheckedDays:
         rows = self._connection.execute(
             select(tables.day_checksum.c.status, func.count()).group_by(
                 tables.day_checksum.c.status
             )
         )
         counts = {status: int(count) for status, count in rows}
-        return {"matched": counts.get("matched", 0), "mismatch": counts.get("mismatch", 0)}
+        return CheckedDays(matched=counts.get("matched", 0), mismatched=counts.get("mismatch", 0))
 
-    def mismatches(self, limit: int) -> list[Row[Any]]:
-        return list(
-            self._connection.execute(
-                select(tables.day_checksum)
-                .where(tables.day_checksum.c.status == "mismatch")
-                .order_by(tables.day_checksum.c.business_day)
-                .limit(limit)
-            )
+    def mismatches(self, limit: int) -> list[DayCheck]:
+        """Days whose totals the hub's ledger disagrees with, oldest first, at most `limit`."""
+        rows = self._connection.execute(
+            select(tables.day_checksum)
+            .where(tables.day_checksum.c.status == "mismatch")
+            .order_by(tables.day_checksum.c.business_day)
+            .limit(limit)
         )
+        return [
+            DayCheck(
+                business_day=row.business_day,
+                count=row._mapping["count"],  # `row.count` is the tuple's method
+                total_minor=row.total_minor,
+                id_hash=row.id_hash,
+                status=row.status,
+                hub_count=row.hub_count,
+                hub_total_minor=row.hub_total_minor,
+                hub_id_hash=row.hub_id_hash,
+                checked_at=row.checked_at,
+            )
+            for row in rows
+        ]

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, select, update
 
 from edge.adapters import tables
 from edge.domain.node import NodeIdentity
+from shared.money import Money
+from sync.messages import StoreConfigV1
 
 # The receipt counter moves at every checkout: built once (building costs about 3x running).
 _NEXT_RECEIPT = (
@@ -66,24 +68,20 @@ class NodeRepository:
     def set_credential(self, credential: str) -> None:
         self._connection.execute(update(tables.node).values(credential=credential))
 
-    def update_store(
-        self,
-        name: str,
-        timezone: str,
-        currency: str,
-        refund_approval_over_minor: int | None,
-        version: int,
-    ) -> None:
+    def update_store(self, config: StoreConfigV1, version: int) -> None:
         """Take the store's configuration from the hub, only if `version` is newer than the
         one held (a snapshot's copy may be older than a feed entry applied)."""
+        over = config.refund_approval_over
         self._connection.execute(
             update(tables.node)
             .where(tables.node.c.store_version < version)
             .values(
-                store_name=name,
-                timezone=timezone,
-                currency=currency,
-                refund_approval_over_minor=refund_approval_over_minor,
+                store_name=config.name,
+                timezone=config.timezone,
+                currency=config.currency,
+                refund_approval_over_minor=(
+                    Money(over, config.currency).minor if over is not None else None
+                ),
                 store_version=version,
             )
         )

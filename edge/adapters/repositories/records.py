@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.adapters import tables
+from edge.domain.reports import RecordConflict
+from sync.records import FieldConflict, FieldValue, conflict_rows, from_json, to_json
 
 
 class RecordRepository:
@@ -18,21 +20,26 @@ class RecordRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def get(self, entity: str, key: str) -> tuple[dict[str, Any], int] | None:
-        """(fields as stored JSON, version), or None."""
+    def get(self, entity: str, key: str) -> tuple[dict[str, FieldValue], int] | None:
+        """(fields, version), or None for a record not held here."""
         record = tables.shared_record
         row = self._connection.execute(
             select(record.c.fields, record.c.version).where(
                 record.c.entity == entity, record.c.record_key == key
             )
         ).first()
-        return (json.loads(row.fields), int(row.version)) if row else None
+        return (from_json(json.loads(row.fields)), int(row.version)) if row else None
 
     def save(
-        self, entity: str, key: str, fields: dict[str, Any], version: int, now: datetime
+        self,
+        entity: str,
+        key: str,
+        fields: Mapping[str, FieldValue],
+        version: int,
+        now: datetime,
     ) -> None:
         values = {
-            "fields": json.dumps(fields, separators=(",", ":"), ensure_ascii=False),
+            "fields": json.dumps(to_json(fields), separators=(",", ":"), ensure_ascii=False),
             "version": version,
             "updated_at": now.isoformat(),
         }
@@ -43,24 +50,45 @@ class RecordRepository:
             statement.on_conflict_do_update(index_elements=["entity", "record_key"], set_=values)
         )
 
-    def log_conflicts(self, rows: list[dict[str, Any]]) -> None:
-        """Insert conflicts; one already logged (same field, same losing stamp) is skipped."""
-        if rows:
+    def log_conflicts(
+        self, entity: str, key: str, conflicts: list[FieldConflict], now: datetime
+    ) -> None:
+        """Log the values that lost a merge at `now`; one already logged (same field, same
+        losing stamp) is skipped."""
+        if conflicts:
+            recorded_at = now.isoformat()
+            rows = [
+                row | {"recorded_at": recorded_at} for row in conflict_rows(entity, key, conflicts)
+            ]
             statement = sqlite_insert(tables.record_conflict).on_conflict_do_nothing()
             self._connection.execute(statement, rows)
 
     def conflicts(
         self, entity: str | None, key: str | None, after_id: int, limit: int
-    ) -> list[Row[Any]]:
+    ) -> list[RecordConflict]:
+        """Logged conflicts after `after_id`, oldest first, of `entity` and `key` if given."""
         conflict = tables.record_conflict
         statement = select(conflict).where(conflict.c.conflict_id > after_id)
         if entity is not None:
             statement = statement.where(conflict.c.entity == entity)
         if key is not None:
             statement = statement.where(conflict.c.record_key == key)
-        return list(
-            self._connection.execute(statement.order_by(conflict.c.conflict_id).limit(limit))
-        )
+        return [
+            RecordConflict(
+                conflict_id=row.conflict_id,
+                entity=row.entity,
+                key=row.record_key,
+                field=row.field,
+                kept_value=row.kept_value,
+                kept_hlc=row.kept_hlc,
+                lost_value=row.lost_value,
+                lost_hlc=row.lost_hlc,
+                recorded_at=row.recorded_at,
+            )
+            for row in self._connection.execute(
+                statement.order_by(conflict.c.conflict_id).limit(limit)
+            )
+        ]
 
     def count_conflicts(self) -> int:
         statement = select(func.count()).select_from(tables.record_conflict)

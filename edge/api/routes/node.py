@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import Connection
 
-from edge.adapters import outbox
-from edge.adapters.repositories.catalogue import CatalogueRepository
-from edge.adapters.repositories.integrity import IntegrityRepository
-from edge.adapters.repositories.node import NodeRepository
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import RuntimeDep
 from edge.api.schemas import (
@@ -25,6 +20,7 @@ from edge.api.schemas import (
 )
 from edge.domain.cart import PricedItem
 from edge.errors import ClockNotDriven, HubUnavailable, UnknownSku
+from edge.service import reports
 from shared.clock import ManualClock
 from sync.errors import HubRequestFailed
 
@@ -35,17 +31,8 @@ router = APIRouter(prefix="/v1", tags=["Node"])
 async def node_status(runtime: RuntimeDep) -> StatusOut:
     """Who this node is, its outbox, its link to the hub (all from local state: works offline)."""
 
-    def read(
-        connection: Connection,
-    ) -> tuple[outbox.OutboxStats, dict[str, int], str | None, dict[str, int]]:
-        return (
-            outbox.stats(connection),
-            CatalogueRepository(connection).counts(),
-            NodeRepository(connection).feed_cursor(),
-            IntegrityRepository(connection).summary(),
-        )
-
-    stats, counts, cursor, checked = await runtime.database.read(read)
+    state = await runtime.read(reports.node_state)
+    stats = state.outbox
     identity = runtime.identity
     assert runtime.agent is not None
     agent = runtime.agent.status
@@ -58,7 +45,7 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
         currency=identity.currency if identity else None,
         clock=runtime.clock.now(),
         clock_mode=runtime.settings.clock_mode,
-        catalogue=counts,
+        catalogue=state.catalogue,
         outbox=OutboxOut(
             last_seq=stats.last_seq,
             acked_seq=stats.acked_seq,
@@ -75,10 +62,10 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
             next_attempt_in_s=round(agent.next_attempt_in_s, 3),
             skew_ms=agent.skew_ms,
             credential_rejected=agent.credential_rejected,
-            feed_cursor=cursor,
+            feed_cursor=state.feed_cursor,
         ),
         integrity=IntegrityOut(
-            matched_days=checked["matched"], mismatched_days=checked["mismatch"]
+            matched_days=state.checked.matched, mismatched_days=state.checked.mismatched
         ),
     )
 
@@ -89,19 +76,17 @@ async def integrity_mismatches(
 ) -> list[DayChecksumOut]:
     """Business days whose totals here (documents, signed total, event ids) differ from the
     hub's ledger; HQ has an alert for each."""
-    rows = await runtime.database.read(
-        lambda connection: IntegrityRepository(connection).mismatches(limit)
-    )
+    checks = await runtime.read(lambda uow: reports.mismatched_days(limit, uow))
     return [
         DayChecksumOut(
-            business_day=row.business_day,
-            count=row.count,
-            total_minor=row.total_minor,
-            hub_count=row.hub_count,
-            hub_total_minor=row.hub_total_minor,
-            checked_at=row.checked_at,
+            business_day=check.business_day,
+            count=check.count,
+            total_minor=check.total_minor,
+            hub_count=check.hub_count,
+            hub_total_minor=check.hub_total_minor,
+            checked_at=check.checked_at,
         )
-        for row in rows
+        for check in checks
     ]
 
 
@@ -114,16 +99,16 @@ async def quarantine(
     They are safe at the hub and acknowledged; HQ retries them after a fix, and this list
     empties as the hub's feed reports them applied.
     """
-    rows = await runtime.database.read(lambda connection: outbox.quarantined(connection, limit))
+    events = await runtime.read(lambda uow: reports.quarantined_events(limit, uow))
     return [
         QuarantinedOut(
-            seq=row.seq,
-            event_id=row.event_id,
-            kind=row.kind,
-            occurred_at=row.occurred_at,
-            reason=row.reason,
+            seq=event.seq,
+            event_id=event.event_id,
+            kind=event.kind,
+            occurred_at=event.occurred_at,
+            reason=event.reason,
         )
-        for row in rows
+        for event in events
     ]
 
 
@@ -182,7 +167,5 @@ async def set_clock(body: ClockIn, runtime: RuntimeDep) -> ClockIn:
         raise ClockNotDriven()
     runtime.clock.set(body.now)
     now = runtime.clock.now()
-    await runtime.database.write(
-        lambda connection: NodeRepository(connection).remember_driven_time(now), durable=False
-    )
+    await runtime.write(lambda uow: uow.node.remember_driven_time(now), durable=False)
     return ClockIn(now=now)

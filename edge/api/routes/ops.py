@@ -10,12 +10,9 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from edge.adapters import outbox
-from edge.adapters.repositories.integrity import IntegrityRepository
-from edge.adapters.repositories.records import RecordRepository
 from edge.api.deps import RuntimeDep
+from edge.service import reports
 
 router = APIRouter(tags=["Operations"])
 
@@ -40,9 +37,7 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
     """Ready to sell: the SQLite file answers and the node is enrolled. The hub is not needed."""
 
     async def database() -> None:
-        await runtime.database.read(
-            lambda connection: connection.execute(text("SELECT 1")).scalar()
-        )
+        await runtime.database.ping()
 
     async def enrolment() -> None:
         if runtime.identity is None:
@@ -57,15 +52,10 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(runtime: RuntimeDep) -> Response:
-    stats, checked, conflicts = await runtime.database.read(
-        lambda connection: (
-            outbox.stats(connection),
-            IntegrityRepository(connection).summary(),
-            RecordRepository(connection).count_conflicts(),
-        )
-    )
-    runtime.metrics.record_conflicts.set(conflicts)
-    runtime.metrics.mismatched_days.set(checked["mismatch"])
+    figures = await runtime.read(reports.metrics_figures)
+    stats = figures.outbox
+    runtime.metrics.record_conflicts.set(figures.record_conflicts)
+    runtime.metrics.mismatched_days.set(figures.mismatched_days)
     runtime.metrics.outbox_pending.set(stats.pending)
     runtime.metrics.quarantined.set(stats.quarantined)
     if stats.oldest_pending_created_at:

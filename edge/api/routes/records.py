@@ -52,7 +52,7 @@ async def conflicts(
         ConflictOut(
             conflict_id=row.conflict_id,
             entity=row.entity,
-            key=row.record_key,
+            key=row.key,
             field=row.field,
             kept_value=row.kept_value,
             kept_hlc=row.kept_hlc,

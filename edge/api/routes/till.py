@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from edge.adapters.repositories.reports import day_summary
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas import (
@@ -28,7 +27,7 @@ from edge.api.schemas import (
 from edge.domain.cart import Cart, TenderRequest
 from edge.domain.returns import ReturnItem
 from edge.errors import CartNotFound, CashMovementNotFound, ReturnNotFound, SaleNotFound
-from edge.service import cash, returns, selling
+from edge.service import cash, reports, returns, selling
 from shared.money import Money
 
 router = APIRouter(prefix="/v1", tags=["Till"])
@@ -202,18 +201,8 @@ async def day_report(
     runtime: RuntimeDep, identity: IdentityDep, business_day: date
 ) -> DaySummaryOut:
     """This node's totals for one trading day, from its own records (works offline)."""
-    summary = await runtime.database.read(lambda connection: day_summary(connection, business_day))
-    return DaySummaryOut(
-        business_day=business_day,
-        sales=summary["sales"],
-        returns=summary["returns"],
-        lines=summary["lines"],
-        units=summary["units"],
-        revenue=Money.from_minor(summary["revenue_minor"], identity.currency).amount,
-        returns_total=Money.from_minor(summary["returns_minor"], identity.currency).amount,
-        cash_in=Money.from_minor(summary["cash_in_minor"], identity.currency).amount,
-        cash_out=Money.from_minor(summary["cash_out_minor"], identity.currency).amount,
-    )
+    summary = await runtime.read(lambda uow: reports.x_report(business_day, uow))
+    return DaySummaryOut.of(business_day, summary, identity.currency)
 
 
 @router.post("/cash-movements", response_model=CashMovementOut, status_code=status.HTTP_201_CREATED)

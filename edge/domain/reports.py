@@ -1,0 +1,108 @@
+"""What the node reports about itself: the X report, the outbox, day checks, conflicts.
+
+Plain values read from the node's file by the read models (edge.service.reports); amounts in
+integer minor units of the store's currency; timestamps as stored (ISO 8601 text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class DaySummary:
+    """The X report of one trading day on this node: document counts and minor-unit sums.
+
+    `units` and `revenue_minor` are net of returns; `cash_in_minor` counts floats and
+    paid-ins, `cash_out_minor` paid-outs and pickups.
+    """
+
+    sales: int
+    returns: int
+    lines: int
+    units: int
+    revenue_minor: int
+    returns_minor: int
+    cash_in_minor: int
+    cash_out_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    """Where the outbox stands: the last seq written, the last the hub acknowledged, how many
+    wait between the two, and how many the hub stored but could not apply."""
+
+    last_seq: int
+    acked_seq: int
+    pending: int
+    oldest_pending_created_at: str | None
+    quarantined: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedEvent:
+    """An event of this node the hub stored but could not apply, with the hub's reason."""
+
+    seq: int
+    event_id: str
+    kind: str
+    occurred_at: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayCheck:
+    """This node's totals of a business day (`YYYY-MM-DD`), the hub's, and the verdict
+    (`matched` or `mismatch`)."""
+
+    business_day: str
+    count: int
+    total_minor: int
+    id_hash: str
+    status: str
+    hub_count: int
+    hub_total_minor: int
+    hub_id_hash: str
+    checked_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedDays:
+    """How many business days matched the hub's ledger and how many did not."""
+
+    matched: int
+    mismatched: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConflict:
+    """A value of a shared record that lost a merge to a concurrent edit of the same field."""
+
+    conflict_id: int
+    entity: str
+    key: str
+    field: str
+    kept_value: str | None
+    kept_hlc: str
+    lost_value: str | None
+    lost_hlc: str
+    recorded_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeState:
+    """The node's own state for /v1/status: outbox, catalogue counts, feed position, checks."""
+
+    outbox: OutboxStats
+    catalogue: dict[str, int]
+    feed_cursor: str | None
+    checked: CheckedDays
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsFigures:
+    """What the metrics endpoint reads from the file at each scrape."""
+
+    outbox: OutboxStats
+    mismatched_days: int
+    record_conflicts: int
