@@ -190,13 +190,23 @@ def compose_payment(
     return composed, True
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """A B2B order's handover: its sale, the order as it then stands, and whether the sale
+    is new."""
+
+    sale: Sale
+    order: StoredB2BOrder
+    created: bool
+
+
 def complete_order(
     command: CompleteB2BOrder, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
-) -> tuple[Sale, bool]:
+) -> Handover:
     """Hand a placed B2B order over: record its sale, with its receipt number and its
-    `sale.completed` event (version 3, naming the order), like any sale. Returns the sale and
-    whether it is new (a retry, by `sale_id` or of an order handed over here, returns the
-    sale made).
+    `sale.completed` event (version 3, naming the order), like any sale. Returns the sale,
+    the order, and whether the sale is new (a retry, by `sale_id` or of an order handed over
+    here, returns the sale made).
 
     The lines are the order's as HQ approved them, not priced again; the tenders follow the
     approved payment: on-account parts charged as they are, the cash parts covered by
@@ -207,6 +217,13 @@ def complete_order(
     PaymentMismatch (the approved payment does not add up to the total), IdReused (`sale_id`
     names another sale).
     """
+    sale, created = _complete(command, uow, identity=identity, clock=clock)
+    return Handover(sale, get_order(command.order_id, uow), created)
+
+
+def _complete(
+    command: CompleteB2BOrder, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
+) -> tuple[Sale, bool]:
     if command.sale_id is not None:
         made = uow.sales.get(command.sale_id)
         if made is not None:

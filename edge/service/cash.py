@@ -8,13 +8,14 @@ event, like a sale: the hub records it and never refuses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.documents import CashMoved, CashMovement, CashMovementKind
 from edge.domain.node import NodeIdentity
-from edge.errors import IdReused, InvalidCashMovement
+from edge.errors import CashMovementNotFound, IdReused, InvalidCashMovement
 from shared.clock import Clock
 from shared.errors import InvalidAmount
 from shared.ids import new_id
@@ -71,3 +72,16 @@ def record_cash_movement(
     seq = uow.emit(CashMoved(movement))
     uow.cash.add(movement, seq)
     return movement, True
+
+
+def get_movement(movement_id: UUID, uow: EdgeUnitOfWork) -> CashMovement:
+    """A cash movement of this node. Raises CashMovementNotFound."""
+    movement = uow.cash.get(movement_id)
+    if movement is None:
+        raise CashMovementNotFound(str(movement_id))
+    return movement
+
+
+def movements_of_day(business_day: date, uow: EdgeUnitOfWork) -> list[CashMovement]:
+    """The day's cash movements at every till of this node, in the order they were made."""
+    return uow.cash.for_day(business_day)

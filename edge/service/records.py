@@ -15,6 +15,7 @@ from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.documents import RecordEdited
 from edge.domain.node import NodeIdentity
+from edge.domain.reports import RecordConflict
 from edge.errors import InvalidRecordEdit, RecordNotFound
 from shared.clock import Clock
 from sync.messages import RecordUpdatedV1
@@ -95,3 +96,11 @@ def get_record(entity: str, key: str, uow: EdgeUnitOfWork) -> dict[str, FieldVal
     if held is None:
         raise RecordNotFound(entity, key)
     return held[0]
+
+
+def conflicts(
+    entity: str | None, key: str | None, after_id: int, limit: int, uow: EdgeUnitOfWork
+) -> list[RecordConflict]:
+    """Values that lost a merge to a concurrent edit of the same field, oldest first, after
+    `after_id`; of `entity` and `key` if given."""
+    return uow.records.conflicts(entity, key, after_id, limit)

@@ -159,3 +159,16 @@ def complete_refund(
     sales_return = record_draft(replace(draft, refund_request_id=command.request_id), uow)
     uow.refunds.mark_executed(command.request_id, sales_return.return_id)
     return sales_return, True
+
+
+def get_request(request_id: UUID, uow: EdgeUnitOfWork) -> StoredRefundRequest:
+    """A refund request of the store as this node knows it. Raises RefundRequestNotFound."""
+    stored = uow.refunds.get(request_id)
+    if stored is None:
+        raise RefundRequestNotFound(str(request_id))
+    return stored
+
+
+def list_requests(status: str | None, limit: int, uow: EdgeUnitOfWork) -> list[StoredRefundRequest]:
+    """The store's refund requests known here, newest first; only those of `status` if given."""
+    return uow.refunds.list(status, limit)

@@ -10,7 +10,7 @@ from edge.domain.cart import TenderRequest
 from edge.domain.documents import Return, ReturnRecorded, Sale
 from edge.domain.node import NodeIdentity
 from edge.domain.returns import ReturnItem, make_return
-from edge.errors import IdReused, RefundNeedsApproval, SaleNotFound, UnknownSku
+from edge.errors import IdReused, RefundNeedsApproval, ReturnNotFound, SaleNotFound, UnknownSku
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.money import Money
@@ -139,3 +139,11 @@ def _priced(items: list[ReturnItem], uow: EdgeUnitOfWork) -> list[ReturnItem]:
             )
         )
     return priced
+
+
+def get_return(return_id: UUID, uow: EdgeUnitOfWork) -> Return:
+    """A return of this node. Raises ReturnNotFound."""
+    sales_return = uow.returns.get(return_id)
+    if sales_return is None:
+        raise ReturnNotFound(str(return_id))
+    return sales_return

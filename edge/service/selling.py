@@ -9,6 +9,7 @@ a duplicate (the failure Odoo POS users report after reconnects).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -195,3 +196,43 @@ def record_sale(sale: Sale, uow: EdgeUnitOfWork) -> None:
     checkout or a B2B order's handover (edge.service.b2b)."""
     seq = uow.emit(SaleCompleted(sale))
     uow.sales.add(sale, seq)
+
+
+def open_cart_and_scan(
+    command: OpenCart,
+    lines: list[LineInput],
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+    clock: Clock,
+) -> tuple[Cart, bool]:
+    """Open a cart (`open_cart`) and scan its first `lines` onto it (`add_lines`), in one
+    transaction; a cart seen before gets the lines too if it is still open. Returns (cart as
+    it then stands, created). Raises what those two raise."""
+    cart, created = open_cart(command, uow, identity=identity, clock=clock)
+    if lines and (created or cart.status == "open"):
+        add_lines(AddLines(cart.cart_id, lines), uow)
+        cart = uow.carts.get(cart.cart_id) or cart
+    return cart, created
+
+
+def get_cart(cart_id: UUID, uow: EdgeUnitOfWork) -> Cart:
+    """The cart with all its lines, voided ones too. Raises CartNotFound."""
+    cart = uow.carts.get(cart_id)
+    if cart is None:
+        raise CartNotFound(str(cart_id))
+    return cart
+
+
+def get_sale(sale_id: UUID, uow: EdgeUnitOfWork) -> Sale:
+    """A sale of this node. Raises SaleNotFound."""
+    sale = uow.sales.get(sale_id)
+    if sale is None:
+        raise SaleNotFound(str(sale_id))
+    return sale
+
+
+def sales_of_day(business_day: date, limit: int, offset: int, uow: EdgeUnitOfWork) -> list[Sale]:
+    """Receipts of one trading day, in the order they were rung up; a page of `limit` after
+    `offset`."""
+    return uow.sales.for_day(business_day, limit, offset)

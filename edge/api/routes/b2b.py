@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas import (
     B2BCompleteIn,
@@ -17,7 +16,7 @@ from edge.api.schemas import (
     B2BOrderOut,
     B2BPaymentIn,
 )
-from edge.domain.documents import Sale, StoredB2BOrder, TenderPlan
+from edge.domain.documents import TenderPlan
 from edge.service import b2b
 from shared.money import Money
 from sync.messages import B2BStatus
@@ -112,11 +111,9 @@ async def complete_order(
         sale_id=body.sale_id,
     )
 
-    def complete(uow: EdgeUnitOfWork) -> tuple[Sale, StoredB2BOrder, bool]:
-        sale, created = b2b.complete_order(command, uow, identity=identity, clock=runtime.clock)
-        return sale, b2b.get_order(order_id, uow), created
-
-    sale, stored, created = await runtime.write(complete)
-    if not created:
+    handover = await runtime.write(
+        lambda uow: b2b.complete_order(command, uow, identity=identity, clock=runtime.clock)
+    )
+    if not handover.created:
         response.status_code = status.HTTP_200_OK
-    return B2BHandoverOut.of_handover(sale, stored)
+    return B2BHandoverOut.of_handover(handover.sale, handover.order)

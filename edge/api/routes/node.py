@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import RuntimeDep
 from edge.api.schemas import (
     CatalogueItemOut,
@@ -18,10 +17,8 @@ from edge.api.schemas import (
     StatusOut,
     SyncOut,
 )
-from edge.domain.cart import PricedItem
-from edge.errors import ClockNotDriven, HubUnavailable, UnknownSku
-from edge.service import reports
-from shared.clock import ManualClock
+from edge.errors import HubUnavailable
+from edge.service import catalogue, clock, reports
 from sync.errors import HubRequestFailed
 
 router = APIRouter(prefix="/v1", tags=["Node"])
@@ -133,16 +130,8 @@ async def sync_now(runtime: RuntimeDep) -> StatusOut:
 
 @router.get("/catalogue/{sku}", response_model=CatalogueItemOut)
 async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
-    def look(uow: EdgeUnitOfWork) -> tuple[PricedItem | None, int | None]:
-        identity = uow.node.identity()
-        return (
-            uow.catalogue.priced_item(sku, at=uow.now()),
-            uow.catalogue.on_hand(identity.store_id, sku) if identity else None,
-        )
-
-    item, on_hand = await runtime.read(look)
-    if item is None:
-        raise UnknownSku(sku)
+    """A SKU as it would be scanned now, with the hub's stock count at this store."""
+    item, on_hand = await runtime.read(lambda uow: catalogue.look_up(sku, uow))
     return CatalogueItemOut.of(item, on_hand)
 
 
@@ -153,7 +142,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[CatalogueItemOut]:
     """Find items whose SKU or description contains `q`."""
-    items = await runtime.read(lambda uow: uow.catalogue.search(q, limit, at=uow.now()))
+    items = await runtime.read(lambda uow: catalogue.search(q, limit, uow))
     return [CatalogueItemOut.of(item) for item in items]
 
 
@@ -163,9 +152,5 @@ async def set_clock(body: ClockIn, runtime: RuntimeDep) -> ClockIn:
 
     Raises ClockNotDriven on a node running on the system clock; refuses to go backwards.
     """
-    if not isinstance(runtime.clock, ManualClock):
-        raise ClockNotDriven()
-    runtime.clock.set(body.now)
-    now = runtime.clock.now()
-    await runtime.write(lambda uow: uow.node.remember_driven_time(now), durable=False)
+    now = await clock.drive_clock(body.now, runtime.transactions, clock=runtime.clock)
     return ClockIn(now=now)

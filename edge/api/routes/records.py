@@ -7,11 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.service import records
 from sync.record_schemas import ConflictOut, RecordIn, RecordOut
-from sync.records import FieldValue
 
 router = APIRouter(prefix="/v1", tags=["Shared records"])
 Entity = Literal["customer", "store_settings"]
@@ -25,11 +23,10 @@ async def edit(
     """Edit fields here, offline or not; the edit reaches HQ through the outbox. The newest
     edit of each field wins everywhere; a concurrent value that lost is kept in the log."""
     command = records.EditRecord(entity, key, body.fields)
-
-    def edit_here(uow: EdgeUnitOfWork) -> dict[str, FieldValue]:
-        return records.edit_record(command, uow, identity=identity, clock=runtime.clock)
-
-    return RecordOut.of(entity, key, await runtime.write(edit_here))
+    fields = await runtime.write(
+        lambda uow: records.edit_record(command, uow, identity=identity, clock=runtime.clock)
+    )
+    return RecordOut.of(entity, key, fields)
 
 
 @router.get("/records/{entity}/{key}", response_model=RecordOut)
@@ -47,18 +44,18 @@ async def conflicts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ConflictOut]:
     """Values that lost a merge to a concurrent edit of the same field, oldest first."""
-    rows = await runtime.read(lambda uow: uow.records.conflicts(entity, key, after_id, limit))
+    logged = await runtime.read(lambda uow: records.conflicts(entity, key, after_id, limit, uow))
     return [
         ConflictOut(
-            conflict_id=row.conflict_id,
-            entity=row.entity,
-            key=row.key,
-            field=row.field,
-            kept_value=row.kept_value,
-            kept_hlc=row.kept_hlc,
-            lost_value=row.lost_value,
-            lost_hlc=row.lost_hlc,
-            recorded_at=datetime.fromisoformat(row.recorded_at),
+            conflict_id=conflict.conflict_id,
+            entity=conflict.entity,
+            key=conflict.key,
+            field=conflict.field,
+            kept_value=conflict.kept_value,
+            kept_hlc=conflict.kept_hlc,
+            lost_value=conflict.lost_value,
+            lost_hlc=conflict.lost_hlc,
+            recorded_at=datetime.fromisoformat(conflict.recorded_at),
         )
-        for row in rows
+        for conflict in logged
     ]

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Response, status
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.till import return_command
 from edge.api.schemas import CompleteRefundIn, RefundRequestIn, RefundRequestOut, ReturnOut
-from edge.errors import RefundRequestNotFound
 from edge.service import refunds
 
 router = APIRouter(prefix="/v1/refund-requests", tags=["Refund approvals"])
@@ -44,16 +43,13 @@ async def list_refund_requests(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RefundRequestOut]:
     """The store's refund requests, newest first."""
-    stored = await runtime.read(lambda uow: uow.refunds.list(status_, limit))
+    stored = await runtime.read(lambda uow: refunds.list_requests(status_, limit, uow))
     return [RefundRequestOut.of(item) for item in stored]
 
 
 @router.get("/{request_id}", response_model=RefundRequestOut)
 async def get_refund_request(request_id: UUID, runtime: RuntimeDep) -> RefundRequestOut:
-    stored = await runtime.read(lambda uow: uow.refunds.get(request_id))
-    if stored is None:
-        raise RefundRequestNotFound(str(request_id))
-    return RefundRequestOut.of(stored)
+    return RefundRequestOut.of(await runtime.read(lambda uow: refunds.get_request(request_id, uow)))
 
 
 @router.post(

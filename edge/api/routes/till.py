@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas import (
     CartIn,
@@ -24,9 +23,8 @@ from edge.api.schemas import (
     ReturnOut,
     SaleOut,
 )
-from edge.domain.cart import Cart, TenderRequest
+from edge.domain.cart import TenderRequest
 from edge.domain.returns import ReturnItem
-from edge.errors import CartNotFound, CashMovementNotFound, ReturnNotFound, SaleNotFound
 from edge.service import cash, reports, returns, selling
 from shared.money import Money
 
@@ -51,15 +49,12 @@ async def open_cart(
         till_id=body.till_id, cart_id=body.cart_id, customer_id=body.customer_id
     )
     lines = _lines(body)
-
-    def open_and_scan(uow: EdgeUnitOfWork) -> tuple[Cart, bool]:
-        cart, created = selling.open_cart(command, uow, identity=identity, clock=runtime.clock)
-        if lines and (created or cart.status == "open"):
-            selling.add_lines(selling.AddLines(cart.cart_id, lines), uow)
-            cart = uow.carts.get(cart.cart_id) or cart
-        return cart, created
-
-    cart, created = await runtime.write(open_and_scan, durable=False)
+    cart, created = await runtime.write(
+        lambda uow: selling.open_cart_and_scan(
+            command, lines, uow, identity=identity, clock=runtime.clock
+        ),
+        durable=False,
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return CartOut.of(cart)
@@ -67,10 +62,7 @@ async def open_cart(
 
 @router.get("/carts/{cart_id}", response_model=CartOut)
 async def get_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
-    cart = await runtime.read(lambda uow: uow.carts.get(cart_id))
-    if cart is None:
-        raise CartNotFound(str(cart_id))
-    return CartOut.of(cart)
+    return CartOut.of(await runtime.read(lambda uow: selling.get_cart(cart_id, uow)))
 
 
 @router.post("/carts/{cart_id}/lines", response_model=LinesOut, status_code=status.HTTP_201_CREATED)
@@ -170,18 +162,12 @@ def return_command(body: ReturnIn) -> returns.RecordReturn:
 
 @router.get("/returns/{return_id}", response_model=ReturnOut)
 async def get_return(return_id: UUID, runtime: RuntimeDep) -> ReturnOut:
-    document = await runtime.read(lambda uow: uow.returns.get(return_id))
-    if document is None:
-        raise ReturnNotFound(str(return_id))
-    return ReturnOut.of(document)
+    return ReturnOut.of(await runtime.read(lambda uow: returns.get_return(return_id, uow)))
 
 
 @router.get("/sales/{sale_id}", response_model=SaleOut)
 async def get_sale(sale_id: UUID, runtime: RuntimeDep) -> SaleOut:
-    sale = await runtime.read(lambda uow: uow.sales.get(sale_id))
-    if sale is None:
-        raise SaleNotFound(str(sale_id))
-    return SaleOut.of(sale)
+    return SaleOut.of(await runtime.read(lambda uow: selling.get_sale(sale_id, uow)))
 
 
 @router.get("/sales", response_model=list[SaleOut])
@@ -192,7 +178,7 @@ async def list_sales(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[SaleOut]:
     """Receipts of one trading day, in the order they were rung up."""
-    sales = await runtime.read(lambda uow: uow.sales.for_day(business_day, limit, offset))
+    sales = await runtime.read(lambda uow: selling.sales_of_day(business_day, limit, offset, uow))
     return [SaleOut.of(sale) for sale in sales]
 
 
@@ -228,14 +214,11 @@ async def record_cash_movement(
 
 @router.get("/cash-movements/{movement_id}", response_model=CashMovementOut)
 async def get_cash_movement(movement_id: UUID, runtime: RuntimeDep) -> CashMovementOut:
-    movement = await runtime.read(lambda uow: uow.cash.get(movement_id))
-    if movement is None:
-        raise CashMovementNotFound(str(movement_id))
-    return CashMovementOut.of(movement)
+    return CashMovementOut.of(await runtime.read(lambda uow: cash.get_movement(movement_id, uow)))
 
 
 @router.get("/cash-movements", response_model=list[CashMovementOut])
 async def cash_movements_of_day(business_day: date, runtime: RuntimeDep) -> list[CashMovementOut]:
     """The day's cash movements at every till of this node, in the order they were made."""
-    movements = await runtime.read(lambda uow: uow.cash.for_day(business_day))
+    movements = await runtime.read(lambda uow: cash.movements_of_day(business_day, uow))
     return [CashMovementOut.of(movement) for movement in movements]
