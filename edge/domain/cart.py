@@ -13,7 +13,6 @@ from edge.domain.documents import (
     LineTerms,
     PriceSource,
     Sale,
-    SaleCompleted,
     SaleLine,
     Tender,
     TenderKind,
@@ -93,7 +92,6 @@ class Cart:
     status: CartStatus = "open"
     lines: list[CartLine] = field(default_factory=list)
     sale_id: UUID | None = None
-    events: list[SaleCompleted] = field(default_factory=list)
 
     def _require_open(self) -> None:
         if self.status != "open":
@@ -145,7 +143,8 @@ class Cart:
         tenders: list[TenderRequest],
         external_reference: str | None = None,
     ) -> Sale:
-        """Close the cart into a Sale and record SaleCompleted.
+        """Close the cart into a Sale (recorded, with its SaleCompleted event, by
+        edge.service.selling.record_sale).
 
         Cash tendered beyond the total is change. A zero total needs no tender.
         Raises CartClosed, EmptyCart, NegativeTotal, InsufficientTender.
@@ -182,7 +181,6 @@ class Cart:
         )
         self.status = "checked_out"
         self.sale_id = sale_id
-        self.events.append(SaleCompleted(sale))
         return sale
 
 

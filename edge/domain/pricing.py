@@ -46,10 +46,9 @@ class Promotion:
 
 @dataclass(frozen=True, slots=True)
 class LinePricing:
-    """What a line of `quantity` x `unit_price` comes to: its gross, discount, net total and
-    the tax included in the net. All share the sign of the quantity."""
+    """What a line of `quantity` x `unit_price` comes to: its discount, net total and the tax
+    included in the net. All share the sign of the quantity."""
 
-    gross: Money
     discount: Money
     total: Money
     tax: Money
@@ -87,7 +86,7 @@ def price_line(gross: Money, promotion: Promotion | None, tax: TaxRate | None) -
             if tax is not None and tax.rate != 0
             else Money.zero(currency)
         )
-    return LinePricing(gross=gross, discount=discount, total=total, tax=included)
+    return LinePricing(discount=discount, total=total, tax=included)
 
 
 def share(amount: Money, before: int, taken: int, whole: int) -> Money:

@@ -55,7 +55,6 @@ class SyncStatus:
     next_attempt_in_s: float = 0.0
     skew_ms: int | None = None
     credential_rejected: bool = False
-    mismatched_days_last_check: int = 0
 
 
 class SyncAgent:
@@ -171,7 +170,7 @@ class SyncAgent:
         for _ in range(100):
             started = time.perf_counter()
             try:
-                outcome = await pull_page(
+                has_more = await pull_page(
                     self._transactions,
                     client,
                     page_size=self._settings.feed_page_size,
@@ -185,13 +184,11 @@ class SyncAgent:
                 await self._bootstrap_if_needed(client, identity)
                 continue
             self._metrics.pull_seconds.observe(time.perf_counter() - started)
-            if not outcome.has_more:
+            if not has_more:
                 break
             if await self._pending() > 0:
                 await self._push_all(client, identity)
-        self.status.mismatched_days_last_check = await verify_days(
-            self._transactions, client, identity, clock=self._clock
-        )
+        await verify_days(self._transactions, client, identity, clock=self._clock)
 
     async def _bootstrap_if_needed(self, client: HubClient, identity: NodeIdentity) -> None:
         """Download the store's snapshot chunk by chunk; sales waiting to upload go first."""

@@ -269,17 +269,11 @@ async def restart_bootstrap(transactions: EdgeTransactions) -> None:
     await transactions.write(lambda uow: uow.node.restart_bootstrap())
 
 
-@dataclass(frozen=True, slots=True)
-class PullOutcome:
-    applied: int
-    has_more: bool
-    cursor: str | None
-
-
 async def pull_page(
     transactions: EdgeTransactions, client: HubClient, *, page_size: int, clock: Clock
-) -> PullOutcome:
-    """Fetch the next page of the store's feed and apply it with its cursor, atomically."""
+) -> bool:
+    """Fetch the next page of the store's feed and apply it with its cursor, atomically;
+    True while the feed has more pages."""
     cursor = await transactions.read(lambda uow: uow.node.feed_cursor())
     page = await client.feed(cursor, page_size)
     now = clock.now()
@@ -290,7 +284,7 @@ async def pull_page(
             uow.node.set_feed_cursor(page.next_cursor)
 
         await transactions.write(apply, durable=False)
-    return PullOutcome(applied=len(page.entries), has_more=page.has_more, cursor=page.next_cursor)
+    return page.has_more
 
 
 def hub_credential(uow: EdgeUnitOfWork) -> str | None:
