@@ -9,15 +9,16 @@ EdgeError
 |   +-- IdReused            a client-chosen id already names something different
 |   +-- NotEnrolled         the node has no store credential yet
 |   +-- AlreadyEnrolled
-|   +-- HubUnavailable      an action that needs the hub could not get through
 |   +-- ClockNotDriven      the clock can only be set on a replay-driven node
 |   +-- RefundNeedsApproval a refund above the store's limit: ask HQ first
 |   +-- RefundNotApproved   making a refund HQ has not approved (or that is made already)
 |   +-- B2BOrderNotReady    a B2B order step its status (as heard from HQ) does not allow yet
 +-- Invalid             422
-    +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
-        InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit,
-        InvalidCashMovement, InvalidB2BOrder, PaymentMismatch
+|   +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
+|       InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit,
+|       InvalidCashMovement, InvalidB2BOrder, PaymentMismatch
++-- Unavailable         503
+    +-- HubUnavailable      an action that needs the hub could not get through; try again later
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class Invalid(EdgeError):
     """The request breaks a business rule."""
 
     code = "invalid"
+
+
+class Unavailable(EdgeError):
+    """Something the request needs is out of reach for now; nothing changed, try again later."""
+
+    code = "unavailable"
 
 
 class CartNotFound(NotFound):
@@ -120,7 +127,7 @@ class IdReused(Conflict):
         self.entity_id = entity_id
 
 
-class HubUnavailable(Conflict):
+class HubUnavailable(Unavailable):
     """An action that needs the hub could not reach it or was refused; nothing changed."""
 
     code = "hub_unavailable"

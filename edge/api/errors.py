@@ -14,6 +14,7 @@ _STATUS: list[tuple[type[errors.EdgeError], int]] = [
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.Invalid, 422),
+    (errors.Unavailable, 503),
 ]
 
 
