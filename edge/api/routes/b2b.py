@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
-from edge.api.schemas import (
+from edge.api.schemas.b2b import (
     B2BCompleteIn,
     B2BHandoverOut,
     B2BOrderIn,

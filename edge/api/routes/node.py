@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from edge.api.deps import RuntimeDep
-from edge.api.schemas import (
+from edge.api.schemas.node import (
     CatalogueItemOut,
     ClockIn,
     DayChecksumOut,

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.till import return_command
-from edge.api.schemas import CompleteRefundIn, RefundRequestIn, RefundRequestOut, ReturnOut
+from edge.api.schemas.refunds import CompleteRefundIn, RefundRequestIn, RefundRequestOut
+from edge.api.schemas.till import ReturnOut
 from edge.service import refunds
 
 router = APIRouter(prefix="/v1/refund-requests", tags=["Refund approvals"])

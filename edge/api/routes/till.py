@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
-from edge.api.schemas import (
+from edge.api.schemas.till import (
     CartIn,
     CartLineOut,
     CartOut,
