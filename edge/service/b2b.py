@@ -4,7 +4,7 @@ the goods over.
 1. `submit_cart`: the till prices the cart exactly as it would sell it and sends it to HQ as
    a `b2b.cart_submitted` event (through the outbox, like a sale). Nothing leaves the store.
 2. HQ approves or rejects the cart (hub.workflows); its state reaches every node of the store
-   through the feed (`b2b_approval`, applied by edge.service.sync with the repository's
+   through the feed (`b2b_approval`, applied by edge.service.feed with the repository's
    `apply_approval`), with the order itself, so any till of the store can go on with it.
 3. `compose_payment`: once the cart is approved, a till composes how it will be paid (cash at
    the handover, on the customer's account, or both) as a `b2b.payment_composed` event.
