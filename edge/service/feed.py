@@ -1,13 +1,10 @@
 """Feed appliers: what the node does with each entity of the hub's feed (and snapshot).
 
-One applier per entity, registered by its name (sync.messages.FEED_ENTITIES): adding an
-entity is one function and one registration. Two kinds:
-
-- `@applies(entity)`: applied entry by entry, as the page goes (store configuration, refund
-  decisions, B2B approvals, shared records, promotions, event statuses).
-- `@applies_in_bulk(entity, write)`: decoded entry by entry, then written once per page with
-  one statement (products, prices, stock levels, tax rates): a snapshot of 100,000 SKUs is a
-  hundred statements, not 100,000. Within a page only the newest version of each key is kept.
+One applier per entity, registered by its name with `@applies` (sync.messages.FEED_ENTITIES):
+adding an entity is one function and its registration. Catalogue entities (products, prices,
+stock levels, tax rates) go into the page's catalogue batch, written once per page with one
+statement per table (edge.adapters.repositories.catalogue.CatalogueBatch); the others are
+applied as they come.
 
 Rows keep the highest version seen and records merge by HLC, so an entry applied twice or
 late changes nothing. An entity this node does not know (a newer hub's) is skipped.
@@ -16,11 +13,11 @@ late changes nothing. An entity this node does not know (a newer hub's) is skipp
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
 
+from edge.adapters.repositories.catalogue import CatalogueBatch
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.service.records import apply_record
 from edge.wire import b2b_order_of, refund_request_of
@@ -43,24 +40,21 @@ from sync.records import RECORD_FIELDS
 log = logging.getLogger("vectis.edge.sync")
 
 Entry = FeedEntry | SnapshotItem
-T = TypeVar("T")
-
-Applier = Callable[[Entry, EdgeUnitOfWork, datetime], None]
-Decoder = Callable[[Entry], tuple[Hashable, int, T]]
-Writer = Callable[[EdgeUnitOfWork], Callable[[list[T]], None]]
 
 
 @dataclass(frozen=True, slots=True)
-class BulkApplier(Generic[T]):
-    """`decode(entry)` gives (key, version, item); `writer(uow)` the repository method that
-    stores a page's newest item of each key in one statement."""
+class FeedPage:
+    """A page being applied: its unit of work, its catalogue batch (written when the page's
+    entries are all applied), and the time that stamps the conflicts a merge logs."""
 
-    decode: Decoder[T]
-    writer: Writer[T]
+    uow: EdgeUnitOfWork
+    catalogue: CatalogueBatch
+    now: datetime
 
+
+Applier = Callable[[Entry, FeedPage], None]
 
 _APPLIERS: dict[str, Applier] = {}
-_BULK_APPLIERS: dict[str, BulkApplier[Any]] = {}
 
 
 def applies(*entities: str) -> Callable[[Applier], Applier]:
@@ -74,108 +68,76 @@ def applies(*entities: str) -> Callable[[Applier], Applier]:
     return register
 
 
-def applies_in_bulk(entity: str, writer: Writer[T]) -> Callable[[Decoder[T]], Decoder[T]]:
-    """Register the decorated decoder, with `writer`, as the bulk applier of `entity`."""
-
-    def register(decode: Decoder[T]) -> Decoder[T]:
-        _BULK_APPLIERS[entity] = BulkApplier(decode, writer)
-        return decode
-
-    return register
-
-
 def known_entities() -> set[str]:
     """The feed entities this node applies."""
-    return set(_APPLIERS) | set(_BULK_APPLIERS)
+    return set(_APPLIERS)
 
 
 def apply_feed_entries(entries: Sequence[Entry], uow: EdgeUnitOfWork, *, now: datetime) -> None:
-    """Apply feed entries (or snapshot items) in the caller's transaction: catalogue, prices,
-    tax rates, promotions, stock levels, store configuration, refund decisions, B2B
-    approvals, event statuses, and shared records merged field by field
-    (edge.service.records). `now` stamps the conflicts a merge logs. Raises pydantic's
-    ValidationError for a payload its entity's model refuses.
+    """Apply feed entries (or snapshot items) in the caller's transaction, each by its
+    entity's applier. `now` stamps the conflicts a merge of shared records logs. Raises
+    pydantic's ValidationError for a payload its entity's model refuses.
     """
-    newest: dict[str, dict[Hashable, tuple[int, Any]]] = {}
+    page = FeedPage(uow, uow.catalogue.batch(), now)
     for entry in entries:
-        bulk = _BULK_APPLIERS.get(entry.entity)
-        if bulk is not None:
-            key, version, item = bulk.decode(entry)
-            held = newest.setdefault(entry.entity, {})
-            # Feed order is the order transactions wrote, not version order (two writers of
-            # one key can commit with their versions the other way round).
-            if key not in held or held[key][0] < version:
-                held[key] = (version, item)
-            continue
         applier = _APPLIERS.get(entry.entity)
         if applier is None:
             # An entity of a newer hub: skipped, the cursor moves on (protocol evolution).
             log.debug("skipping feed entity %r this node does not know", entry.entity)
             continue
-        applier(entry, uow, now)
-    for entity, bulk in _BULK_APPLIERS.items():
-        if entity in newest:
-            bulk.writer(uow)([item for _, item in newest[entity].values()])
+        applier(entry, page)
+    page.catalogue.write()
 
 
-# Applied in bulk, in this order at the end of a page.
+@applies("product")
+def _product(entry: Entry, page: FeedPage) -> None:
+    page.catalogue.add_product(ProductV1.model_validate(entry.payload), entry.version)
 
 
-@applies_in_bulk("product", lambda uow: uow.catalogue.upsert_products)
-def _product(entry: Entry) -> tuple[Hashable, int, tuple[ProductV1, int]]:
-    product = ProductV1.model_validate(entry.payload)
-    return product.sku, entry.version, (product, entry.version)
+@applies("price")
+def _price(entry: Entry, page: FeedPage) -> None:
+    page.catalogue.add_price(PriceV1.model_validate(entry.payload))
 
 
-@applies_in_bulk("price", lambda uow: uow.catalogue.upsert_prices)
-def _price(entry: Entry) -> tuple[Hashable, int, PriceV1]:
-    price = PriceV1.model_validate(entry.payload)
-    return (price.sku, price.price_list), price.version, price
+@applies("stock_level")
+def _stock_level(entry: Entry, page: FeedPage) -> None:
+    page.catalogue.add_stock_level(StockLevelV1.model_validate(entry.payload), entry.version)
 
 
-@applies_in_bulk("stock_level", lambda uow: uow.catalogue.upsert_stock_levels)
-def _stock_level(entry: Entry) -> tuple[Hashable, int, tuple[StockLevelV1, int]]:
-    level = StockLevelV1.model_validate(entry.payload)
-    return (level.location_id, level.sku), entry.version, (level, entry.version)
-
-
-@applies_in_bulk("tax_rate", lambda uow: uow.catalogue.upsert_tax_rates)
-def _tax_rate(entry: Entry) -> tuple[Hashable, int, TaxRateV1]:
-    rate = TaxRateV1.model_validate(entry.payload)
-    return rate.code, rate.version, rate
-
-
-# Applied entry by entry.
-
-
-@applies("store")
-def _store(entry: Entry, uow: EdgeUnitOfWork, _now: datetime) -> None:
-    uow.node.update_store(StoreConfigV1.model_validate(entry.payload), entry.version)
-
-
-@applies("refund_decision")
-def _refund_decision(entry: Entry, uow: EdgeUnitOfWork, _now: datetime) -> None:
-    decision = RefundDecisionV1.model_validate(entry.payload)
-    uow.refunds.apply_decision(refund_request_of(decision, entry.version))
-
-
-@applies("b2b_approval")
-def _b2b_approval(entry: Entry, uow: EdgeUnitOfWork, _now: datetime) -> None:
-    approval = B2BApprovalV1.model_validate(entry.payload)
-    uow.b2b_orders.apply_approval(b2b_order_of(approval, entry.version))
-
-
-@applies(*RECORD_FIELDS)
-def _record(entry: Entry, uow: EdgeUnitOfWork, now: datetime) -> None:
-    apply_record(entry.entity, RecordUpdatedV1.model_validate(entry.payload), uow, now=now)
+@applies("tax_rate")
+def _tax_rate(entry: Entry, page: FeedPage) -> None:
+    page.catalogue.add_tax_rate(TaxRateV1.model_validate(entry.payload))
 
 
 @applies("promotion")
-def _promotion(entry: Entry, uow: EdgeUnitOfWork, _now: datetime) -> None:
-    uow.catalogue.upsert_promotion(PromotionV1.model_validate(entry.payload))
+def _promotion(entry: Entry, page: FeedPage) -> None:
+    page.uow.catalogue.upsert_promotion(PromotionV1.model_validate(entry.payload))
+
+
+@applies("store")
+def _store(entry: Entry, page: FeedPage) -> None:
+    page.uow.node.update_store(StoreConfigV1.model_validate(entry.payload), entry.version)
+
+
+@applies("refund_decision")
+def _refund_decision(entry: Entry, page: FeedPage) -> None:
+    decision = RefundDecisionV1.model_validate(entry.payload)
+    page.uow.refunds.apply_decision(refund_request_of(decision, entry.version))
+
+
+@applies("b2b_approval")
+def _b2b_approval(entry: Entry, page: FeedPage) -> None:
+    approval = B2BApprovalV1.model_validate(entry.payload)
+    page.uow.b2b_orders.apply_approval(b2b_order_of(approval, entry.version))
+
+
+@applies(*RECORD_FIELDS)
+def _record(entry: Entry, page: FeedPage) -> None:
+    record = RecordUpdatedV1.model_validate(entry.payload)
+    apply_record(entry.entity, record, page.uow, now=page.now)
 
 
 @applies("event_status")
-def _event_status(entry: Entry, uow: EdgeUnitOfWork, _now: datetime) -> None:
+def _event_status(entry: Entry, page: FeedPage) -> None:
     status = EventStatusV1.model_validate(entry.payload)
-    uow.outbox.mark_status(str(status.event_id), status.status)
+    page.uow.outbox.mark_status(str(status.event_id), status.status)
