@@ -27,7 +27,6 @@ router = APIRouter(prefix="/v1", tags=["Node"])
 @router.get("/status", response_model=StatusOut)
 async def node_status(runtime: RuntimeDep) -> StatusOut:
     """Who this node is, its outbox, its link to the hub (all from local state: works offline)."""
-
     state = await runtime.read(reports.node_state)
     stats = state.outbox
     identity = runtime.identity

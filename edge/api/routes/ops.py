@@ -36,15 +36,14 @@ async def _probe(name: str, check: Awaitable[object]) -> tuple[str, dict[str, ob
 async def ready(runtime: RuntimeDep) -> JSONResponse:
     """Ready to sell: the SQLite file answers and the node is enrolled. The hub is not needed."""
 
-    async def database() -> None:
-        await runtime.database.ping()
-
     async def enrolment() -> None:
         if runtime.identity is None:
             raise RuntimeError("not enrolled yet")
 
     results = dict(
-        await asyncio.gather(_probe("database", database()), _probe("enrolment", enrolment()))
+        await asyncio.gather(
+            _probe("database", runtime.database.ping()), _probe("enrolment", enrolment())
+        )
     )
     ok = all(result["ok"] for result in results.values())
     return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
