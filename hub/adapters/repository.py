@@ -33,9 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 
 from hub.adapters import tables
-from hub.domain.exceptions import SaleException
 from hub.domain.feed import FeedPosition
 from hub.domain.ledger import CashEntry, LedgerDocument, StockMovement
+from hub.domain.sale_exceptions import SaleException
 from hub.errors import InvalidRequest, StorageRefused
 from sync.messages import DayChecksumV1
 

@@ -35,8 +35,8 @@ from hub.adapters.repository import (
     FeedRepository,
     StoreRepository,
 )
-from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
+from hub.domain.sale_exceptions import SaleException
 from hub.errors import (
     B2BNotAwaitingDecision,
     B2BOrderNotFound,

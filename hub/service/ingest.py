@@ -34,14 +34,6 @@ from hub.adapters.repository import (
     StockRepository,
     StoreRepository,
 )
-from hub.domain.exceptions import (
-    CurrentPrice,
-    cash_problems,
-    oversold,
-    price_drift,
-    tender_problems,
-    unknown_skus,
-)
 from hub.domain.ledger import (
     MAX_MINOR,
     CashEntry,
@@ -51,6 +43,14 @@ from hub.domain.ledger import (
     document_of,
     movements_of,
     problems_of,
+)
+from hub.domain.sale_exceptions import (
+    CurrentPrice,
+    cash_problems,
+    oversold,
+    price_drift,
+    tender_problems,
+    unknown_skus,
 )
 from hub.errors import (
     EventIdReused,

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters.database import HubDatabase
 from hub.adapters.repository import FeedRepository, RefundRepository, StoreRepository
-from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
+from hub.domain.sale_exceptions import SaleException
 from hub.errors import (
     RefundAlreadyDecided,
     RefundRequestNotFound,

@@ -5,8 +5,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from hub.domain.exceptions import CurrentPrice, oversold, price_drift, tender_problems, unknown_skus
 from hub.domain.ledger import LedgerDocument, LedgerLine, LedgerTender
+from hub.domain.sale_exceptions import (
+    CurrentPrice,
+    oversold,
+    price_drift,
+    tender_problems,
+    unknown_skus,
+)
 
 NOW = datetime(2010, 12, 1, 10, 0, tzinfo=UTC)
 

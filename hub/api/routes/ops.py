@@ -11,10 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
 from hub.service import b2b, refunds
-from hub.service.exceptions import open_exceptions
 from hub.service.integrity import open_alert_count
 from hub.service.quarantine import quarantine_size
 from hub.service.records import conflict_count
+from hub.service.sale_exceptions import open_exceptions
 from hub.service.stores import max_clock_skew_ms
 
 router = APIRouter(tags=["Operations"])
