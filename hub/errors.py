@@ -38,12 +38,12 @@ class HubError(Exception):
 
 
 class StorageRefused(HubError):
-    """The database refused rows: a value it cannot store (a NUL character, say)."""
+    """The database refused a row (a NUL character, a duplicate key); `table` None if unknown."""
 
     code = "storage_refused"
 
-    def __init__(self, table: str, reason: str) -> None:
-        super().__init__(f"{table}: {reason}")
+    def __init__(self, table: str | None, reason: str) -> None:
+        super().__init__(f"{table}: {reason}" if table else reason)
         self.table = table
         self.reason = reason
 

@@ -2,48 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-from uuid import UUID
-
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import ExceptionRepository
+from hub.adapters.repositories.sale_exceptions import ExceptionRecord as ExceptionRecord
+from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.errors import AlreadyResolved, ExceptionNotFound
-from shared.clock import Clock
-
-
-@dataclass(frozen=True, slots=True)
-class ExceptionRecord:
-    exception_id: int
-    document_id: UUID
-    store_id: str
-    kind: str
-    sku: str | None
-    detail: str
-    status: str
-    created_at: datetime
-    resolved_at: datetime | None
-    resolution: str | None
-
-
-def _of(row: Any) -> ExceptionRecord:
-    return ExceptionRecord(
-        exception_id=row.exception_id,
-        document_id=row.document_id,
-        store_id=row.store_id,
-        kind=row.kind,
-        sku=row.sku,
-        detail=row.detail,
-        status=row.status,
-        created_at=row.created_at,
-        resolved_at=row.resolved_at,
-        resolution=row.resolution,
-    )
 
 
 async def list_exceptions(
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     status: str | None = "open",
     store_id: str | None = None,
@@ -52,29 +17,28 @@ async def list_exceptions(
     limit: int = 100,
 ) -> list[ExceptionRecord]:
     """Exceptions in the order they were found; page with `after_id`."""
-    async with db.read() as connection:
-        rows = await ExceptionRepository(connection).page(
+    async with uow.read() as tx:
+        return await tx.sale_exceptions.page(
             status=status, store_id=store_id, kind=kind, after_id=after_id, limit=limit
         )
-    return [_of(row) for row in rows]
 
 
 async def resolve_exception(
-    exception_id: int, resolution: str, db: HubDatabase, clock: Clock
+    exception_id: int, resolution: str, uow: HubUnitOfWork
 ) -> ExceptionRecord:
     """Close an exception with what was done about it. Sending the same resolution again (a
     retry) returns the exception as resolved the first time. Raises ExceptionNotFound,
     AlreadyResolved (closed before with another resolution: the first one stands).
     """
-    async with db.write() as connection:
-        row = await ExceptionRepository(connection).resolve(exception_id, resolution, clock.now())
-    if row is None:
+    async with uow.write() as tx:
+        record = await tx.sale_exceptions.resolve(exception_id, resolution, uow.now())
+    if record is None:
         raise ExceptionNotFound(exception_id)
-    if row.resolution != resolution:
-        raise AlreadyResolved("exception", exception_id, row.resolution)
-    return _of(row)
+    if record.resolution != resolution:
+        raise AlreadyResolved("exception", exception_id, record.resolution)
+    return record
 
 
-async def open_exceptions(db: HubDatabase) -> int:
-    async with db.read() as connection:
-        return await ExceptionRepository(connection).count_open()
+async def open_exceptions(uow: HubUnitOfWork) -> int:
+    async with uow.read() as tx:
+        return await tx.sale_exceptions.count_open()

@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from hub.adapters.database import HubDatabase
+from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.errors import B2BOrderNotFound, RefundRequestNotFound, WorkflowsUnavailable
 from hub.service import b2b, refunds
 from hub.workflows.b2b_approval import (
@@ -37,8 +38,7 @@ log = logging.getLogger(__name__)
 
 class RefundActivities:
     def __init__(self, db: HubDatabase, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
+        self._uow = HubUnitOfWork(db, clock)
 
     @activity.defn(name=RECORD_DECISION)
     async def record_decision(self, record: DecisionRecord) -> str:
@@ -48,8 +48,7 @@ class RefundActivities:
                 record.status,
                 record.decided_by,
                 record.notes,
-                self._db,
-                self._clock,
+                self._uow,
             )
         except RefundRequestNotFound as error:
             raise ApplicationError(str(error), non_retryable=True) from None
@@ -57,8 +56,7 @@ class RefundActivities:
 
 class B2BActivities:
     def __init__(self, db: HubDatabase, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
+        self._uow = HubUnitOfWork(db, clock)
 
     @activity.defn(name=RECORD_STATUS)
     async def record_status(self, record: B2BRecord) -> str:
@@ -68,8 +66,7 @@ class B2BActivities:
                 record.status,
                 record.decided_by,
                 record.notes,
-                self._db,
-                self._clock,
+                self._uow,
             )
         except B2BOrderNotFound as error:
             raise ApplicationError(str(error), non_retryable=True) from None
@@ -77,7 +74,7 @@ class B2BActivities:
     @activity.defn(name=PLACE_ORDER)
     async def place(self, order_id: str) -> str:
         try:
-            return await b2b.place(UUID(order_id), self._db, self._clock)
+            return await b2b.place(UUID(order_id), self._uow)
         except B2BOrderNotFound as error:
             raise ApplicationError(str(error), non_retryable=True) from None
 
@@ -91,6 +88,7 @@ class WorkflowRunner:
         self._workflows = workflows
         self._db = db
         self._clock = clock
+        self._uow = HubUnitOfWork(db, clock)
         self._sweep_every_s = sweep_every_s
         self._task: asyncio.Task[None] | None = None
 
@@ -131,9 +129,9 @@ class WorkflowRunner:
 
     async def _sweep(self) -> None:
         try:
-            started = await refunds.start_workflows(self._db, self._workflows, self._clock)
-            started_b2b = await b2b.start_workflows(self._db, self._workflows, self._clock)
-            told = await b2b.deliver_signals(self._db, self._workflows)
+            started = await refunds.start_workflows(self._uow, self._workflows)
+            started_b2b = await b2b.start_workflows(self._uow, self._workflows)
+            told = await b2b.deliver_signals(self._uow, self._workflows)
         except WorkflowsUnavailable as error:
             log.warning("could not start or signal workflows: %s", error)
             return

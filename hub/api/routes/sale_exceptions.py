@@ -64,7 +64,7 @@ async def list_exceptions(
 ) -> list[ExceptionOut]:
     """Exceptions in the order they were found; page with `after_id` = the last id seen."""
     records = await sale_exceptions.list_exceptions(
-        runtime.database,
+        runtime.uow,
         status=None if status == "all" else status,
         store_id=store_id,
         kind=kind,
@@ -83,7 +83,5 @@ async def resolve(
 ) -> ExceptionOut:
     """Close an exception; the sale it is about is never changed."""
     return ExceptionOut.of(
-        await sale_exceptions.resolve_exception(
-            exception_id, body.resolution, runtime.database, runtime.clock
-        )
+        await sale_exceptions.resolve_exception(exception_id, body.resolution, runtime.uow)
     )
