@@ -12,30 +12,17 @@ In one transaction, with the node's row locked so two copies of a request cannot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from pydantic_core import to_json
 
-from hub.adapters.repositories.b2b import NewB2BOrder
 from hub.adapters.repositories.inbox import InboxRow
-from hub.adapters.repositories.refunds import NewRefundRequest
 from hub.adapters.repositories.stores import PushState
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
-from hub.domain.ledger import (
-    MAX_MINOR,
-    CashEntry,
-    LedgerDocument,
-    StockMovement,
-    cash_entry_of,
-    document_of,
-    movements_of,
-    problems_of,
-)
+from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
-    cash_problems,
     oversold,
     price_drift,
     tender_problems,
@@ -49,52 +36,22 @@ from hub.errors import (
     StorageRefused,
 )
 from hub.service import b2b, refunds
-from hub.service.records import merge
+from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
 from hub.service.refunds import settle_refunds
 from hub.service.stores import AuthenticatedNode
 from hub.workflows.client import Workflows
-from shared.errors import InvalidAmount, SharedError
+from shared.errors import SharedError
 from sync.errors import EventRejected
 from sync.messages import (
     PROTOCOL_VERSION,
-    B2BCartSubmitted,
-    B2BPaymentComposed,
-    CashMoved,
     PushRequest,
     PushResponse,
     RawEvent,
-    RecordUpdated,
-    RecordUpdatedV1,
-    RefundRequested,
     RejectedEvent,
     RoundTripV1,
     parse_event,
 )
 from sync.protocol import contiguous_high_water, hub_skew_ms, missing_ranges
-from sync.records import FieldValue
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """One new event and what became of it: a ledger document, a record edit, or a quarantine
-    reason."""
-
-    raw: RawEvent
-    document: LedgerDocument | None
-    reason: str | None
-    record: RecordUpdatedV1 | None = None
-    cash: CashEntry | None = None
-    refund: NewRefundRequest | None = None
-    b2b_cart: NewB2BOrder | None = None
-    b2b_payment: B2BPaymentComposed | None = None
-
-    @property
-    def needs_recording(self) -> bool:
-        """Whether it is one of the records `_record_one` writes (not a ledger document)."""
-        return any(
-            part is not None
-            for part in (self.record, self.cash, self.refund, self.b2b_cart, self.b2b_payment)
-        )
 
 
 async def apply_events(
@@ -153,8 +110,13 @@ async def ingest_batch(
         await tx.nodes.record_push(
             node.node_id, new_acked, received_at, skew_ms, request.sent_at, one_way_ms
         )
+    follow_ups: set[FollowUp | None] = {
+        item.handler.follow_up
+        for item in accepted
+        if item.handler is not None and item.reason is None
+    }
     await refunds.after_ingest(
-        any(item.refund is not None and item.reason is None for item in accepted),
+        "refund_requested" in follow_ups,
         [
             item.document.refund_request_id
             for item in accepted
@@ -164,10 +126,10 @@ async def ingest_batch(
         workflows,
     )
     await b2b.after_ingest(
-        any(item.b2b_cart is not None and item.reason is None for item in accepted),
-        any(
-            (item.b2b_payment is not None and item.reason is None)
-            or (item.document is not None and item.document.b2b_order_id is not None)
+        "b2b_submitted" in follow_ups,
+        "b2b_stepped" in follow_ups
+        or any(
+            item.document is not None and item.document.b2b_order_id is not None
             for item in accepted
         ),
         uow,
@@ -210,8 +172,9 @@ def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
 async def _classify(
     fresh: list[RawEvent], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
-    """Parse each new event; a document that would duplicate one already recorded is
-    quarantined. Documents come last, in upload order."""
+    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; a
+    document that would duplicate one already recorded is quarantined. Documents come last,
+    in upload order."""
     accepted: list[Applied] = []
     candidates: list[Applied] = []
     for raw in fresh:
@@ -220,46 +183,12 @@ async def _classify(
         except EventRejected as rejection:
             accepted.append(Applied(raw, None, rejection.reason))
             continue
-        if isinstance(event, RecordUpdated):
-            record = event.payload
-            if record.entity == "store_settings" and record.key != raw.store_id:
-                accepted.append(
-                    Applied(raw, None, f"{raw.store_id} may not edit the settings of {record.key}")
-                )
-            else:
-                accepted.append(Applied(raw, None, None, record))
-            continue
         try:
-            if isinstance(event, RefundRequested):
-                request = refunds.new_request(event, received_at)
-                if request.amount_minor > MAX_MINOR:
-                    raise InvalidAmount(str(event.payload.amount), "beyond any refund")
-                accepted.append(Applied(raw, None, None, refund=request))
-                continue
-            if isinstance(event, B2BCartSubmitted):
-                order = b2b.new_order(event, received_at)
-                if order.total_minor > MAX_MINOR:
-                    raise InvalidAmount(str(event.payload.total), "beyond any order")
-                accepted.append(Applied(raw, None, None, b2b_cart=order))
-                continue
-            if isinstance(event, B2BPaymentComposed):
-                accepted.append(Applied(raw, None, None, b2b_payment=event))
-                continue
-            if isinstance(event, CashMoved):
-                entry = cash_entry_of(event)
-                if entry.amount_minor > MAX_MINOR:
-                    raise InvalidAmount(str(event.payload.amount), "beyond what a drawer holds")
-                accepted.append(Applied(raw, None, None, cash=entry))
-                continue
-            document = document_of(event)
+            outcome = HANDLERS[type(event)].classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
             accepted.append(Applied(raw, None, str(error)))
             continue
-        problems = problems_of(document)
-        if problems:
-            accepted.append(Applied(raw, None, "; ".join(problems)))
-        else:
-            candidates.append(Applied(raw, document, None))
+        (accepted if outcome.document is None else candidates).append(outcome)
     documents = [item.document for item in candidates if item.document is not None]
     existing_ids = await tx.ledger.existing_documents(
         [document.document_id for document in documents]
@@ -325,29 +254,15 @@ async def _record(
 
 
 async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Applied:
-    """Merge a store's edit of a shared record, record a cash movement, a refund request or
-    a B2B order's step, in a savepoint of its own; quarantine it if the database (or the
-    step's check) refuses it. Ledger documents pass through."""
-    if not item.needs_recording:
+    """Record what the event's handler kept (a record edit, a cash movement, a refund request,
+    a B2B order's step) in a savepoint of its own; quarantine it if the database (or the
+    handler's own check) refuses it. Ledger documents pass through."""
+    handler = item.handler
+    if handler is None:
         return item
     try:
         async with tx.savepoint():
-            reason = None
-            if item.refund is not None:
-                reason = await refunds.record_request(item.refund, tx)
-            elif item.b2b_cart is not None:
-                reason = await b2b.record_cart(item.b2b_cart, tx)
-            elif item.b2b_payment is not None:
-                reason = await b2b.record_payment(item.b2b_payment, tx, now)
-            elif item.record is not None:
-                record = item.record
-                incoming = {
-                    field: FieldValue(value.value, value.hlc, value.base)
-                    for field, value in record.fields.items()
-                }
-                await merge(record.entity, record.key, incoming, tx, now)
-            elif item.cash is not None:
-                await _record_cash(item.cash, tx, now)
+            reason = await handler.record(item.value, tx, now)
             if reason is not None:
                 raise _Refused(reason)  # undoes the savepoint
     except _Refused as refused:
@@ -361,13 +276,6 @@ async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Appli
 
 class _Refused(Exception):
     """A record's own check refused it (the reason is the message)."""
-
-
-async def _record_cash(entry: CashEntry, tx: HubTransaction, now: datetime) -> None:
-    await tx.cash.add(entry, now)
-    store = await tx.stores.get(entry.store_id)
-    if store is not None:
-        await tx.sale_exceptions.add(cash_problems(entry, store.currency), now)
 
 
 async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datetime) -> None:
