@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row
@@ -35,14 +35,12 @@ from hub.adapters.repository import (
     FeedRepository,
     StoreRepository,
 )
+from hub.domain.b2b import B2BStatus as OrderStatus
+from hub.domain.b2b import B2BStep, can_take, check_decision, decided_phase, record_step
+from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
 from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
-from hub.errors import (
-    B2BNotAwaitingDecision,
-    B2BOrderNotFound,
-    SelfApproval,
-    WorkflowsUnavailable,
-)
+from hub.errors import B2BOrderNotFound, WorkflowsUnavailable
 from hub.workflows.b2b_approval import B2BDecision
 from hub.workflows.client import Workflows
 from shared.clock import Clock
@@ -57,21 +55,6 @@ from sync.messages import (
 )
 
 log = logging.getLogger(__name__)
-
-Phase = Literal["cart", "payment"]
-
-# The status awaiting each of HQ's decisions.
-AWAITING: dict[Phase, str] = {"cart": "cart_submitted", "payment": "payment_composed"}
-
-# Which status each recorded step may replace; anything else has moved on already.
-_REPLACES: dict[str, set[str]] = {
-    "cart_approved": {"cart_submitted"},
-    "cart_rejected": {"cart_submitted"},
-    "payment_approved": {"payment_composed"},
-    "payment_rejected": {"payment_composed"},
-    "expired": {"cart_submitted", "payment_composed"},
-    "lapsed": {"cart_approved", "placed"},
-}
 
 
 def order_row(event: B2BCartSubmitted, received_at: datetime) -> dict[str, Any]:
@@ -123,7 +106,7 @@ async def record_payment(
     row = await orders.get(payment.order_id, lock=True)
     if row is None or row.store_id != event.store_id:
         return f"B2B order {payment.order_id} is not known to the hub"
-    if row.status != "cart_approved":
+    if not can_take(OrderStatus(row.status), B2BStep.PAYMENT_COMPOSED):
         return f"B2B order {payment.order_id} is {row.status}, not awaiting a payment"
     composed = sum(to_minor(tender.amount, row.currency) for tender in payment.tenders)
     if composed != row.total_minor:
@@ -164,7 +147,7 @@ async def settle_orders(
         if row is None or row.store_id != document.store_id:
             problem(f"sale names B2B order {order_id}, which the hub does not know")
             continue
-        if row.status != "placed":
+        if not can_take(OrderStatus(row.status), B2BStep.FULFILLED):
             made = f" by sale {row.fulfilled_sale_id}" if row.status == "fulfilled" else ""
             problem(f"B2B order {order_id} was {row.status}{made}, not placed")
             continue
@@ -196,25 +179,28 @@ async def record_status(
     db: HubDatabase,
     clock: Clock,
 ) -> str:
-    """Write one of the workflow's steps (see _REPLACES) with its feed entry; returns the
-    order's status after it. Idempotent: an order that has moved on is left alone. A rejected
-    payment returns the order to cart_approved. Raises B2BOrderNotFound."""
+    """Write one of the workflow's steps (hub.domain.b2b.WORKFLOW_STEPS) with its feed entry;
+    returns the order's status after it. Idempotent: an order that has moved on is left alone.
+    A rejected payment returns the order to cart_approved. Raises B2BOrderNotFound,
+    StatusChangeRefused (a step the workflow does not record this way)."""
     now = clock.now()
     async with db.write() as connection:
         orders = B2BOrderRepository(connection)
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if row.status not in _REPLACES[status]:
+        step = B2BStep(status)
+        transition = record_step(OrderStatus(row.status), step)
+        if not transition.changed:
             return str(row.status)
-        values: dict[str, Any] = {"status": status, "notes": notes}
-        if status.startswith("cart_"):
+        values: dict[str, Any] = {"status": transition.status.value, "notes": notes}
+        phase = decided_phase(step)
+        if phase == "cart":
             values.update(cart_decided_by=decided_by, cart_decided_at=now)
-        elif status.startswith("payment_"):
+        elif phase == "payment":
             values.update(payment_decided_by=decided_by, payment_decided_at=now)
-        if status == "payment_rejected":
+        if step == B2BStep.PAYMENT_REJECTED:
             values.update(
-                status="cart_approved",
                 tenders=None,
                 composed_by=None,
                 composed_at=None,
@@ -236,7 +222,7 @@ async def place(order_id: UUID, db: HubDatabase, clock: Clock) -> str:
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if row.status != "payment_approved":
+        if not can_take(OrderStatus(row.status), B2BStep.PLACED):
             return str(row.status)
         lines = _lines(row)
         current = await CatalogueRepository(connection).prices(
@@ -285,10 +271,9 @@ async def decide(
     cart or composed the payment), WorkflowsUnavailable.
     """
     row = await _get(order_id, db)
-    if row.status != AWAITING[phase]:
-        raise B2BNotAwaitingDecision(order_id, row.status, phase)
-    if approver in (row.submitted_by, row.composed_by if phase == "payment" else None):
-        raise SelfApproval(order_id, approver, "B2B order")
+    check_decision(
+        order_id, OrderStatus(row.status), phase, approver, row.submitted_by, row.composed_by
+    )
     if workflows is None:
         raise WorkflowsUnavailable("B2B approvals need the hub's workflow service")
     await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)

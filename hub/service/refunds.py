@@ -28,13 +28,9 @@ from hub.adapters.database import HubDatabase
 from hub.adapters.repository import FeedRepository, RefundRepository, StoreRepository
 from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
-from hub.errors import (
-    RefundAlreadyDecided,
-    RefundRequestNotFound,
-    SelfApproval,
-    StoreNotFound,
-    WorkflowsUnavailable,
-)
+from hub.domain.refunds import RefundStatus as RequestStatus
+from hub.domain.refunds import can_move, check_decision, record_outcome
+from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
 from hub.service.stores import store_feed_entry
 from hub.workflows.client import Workflows
 from hub.workflows.refund_approval import RefundDecision
@@ -43,14 +39,6 @@ from shared.money import Money, to_minor
 from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested, RefundStatus
 
 log = logging.getLogger(__name__)
-
-# Which status each recorded decision may replace; anything else has moved on already.
-_REPLACES: dict[str, set[str]] = {
-    "approved": {"pending"},
-    "rejected": {"pending"},
-    "expired": {"pending"},
-    "lapsed": {"approved"},
-}
 
 
 def request_row(event: RefundRequested, received_at: datetime) -> dict[str, Any]:
@@ -117,7 +105,7 @@ async def settle_refunds(
         if row is None or row.store_id != document.store_id:
             problem(f"return names refund request {request_id}, which the hub does not know")
             continue
-        if row.status != "approved":
+        if not can_move(RequestStatus(row.status), RequestStatus.EXECUTED):
             made = f" by return {row.executed_return_id}" if row.status == "executed" else ""
             problem(f"refund request {request_id} was {row.status}{made}, not approved")
             continue
@@ -144,17 +132,19 @@ async def record_decision(
 ) -> str:
     """Write a decision (approved, rejected, expired) or a lapse, with its feed entry; the
     workflows' one activity. Idempotent: a request that has moved on is left alone, and its
-    status returned. Raises RefundRequestNotFound."""
+    status returned. Raises RefundRequestNotFound, StatusChangeRefused (`status` is not one
+    the workflow records)."""
     now = clock.now()
     async with db.write() as connection:
         repository = RefundRepository(connection)
         row = await repository.get(request_id, lock=True)
         if row is None:
             raise RefundRequestNotFound(request_id)
-        if row.status not in _REPLACES[status]:
+        transition = record_outcome(RequestStatus(row.status), RequestStatus(status))
+        if not transition.changed:
             return str(row.status)
-        values: dict[str, Any] = {"status": status}
-        if status != "lapsed":
+        values: dict[str, Any] = {"status": transition.status.value}
+        if transition.status != RequestStatus.LAPSED:
             values.update(decided_by=decided_by, decided_at=now, notes=notes)
         changed = await repository.change(request_id, **values)
         await FeedRepository(connection).append([_feed_entry(changed, now)])
@@ -175,10 +165,7 @@ async def decide(
     it), WorkflowsUnavailable.
     """
     row = await _get(request_id, db)
-    if row.status != "pending":
-        raise RefundAlreadyDecided(request_id, row.status)
-    if row.requested_by == approver:
-        raise SelfApproval(request_id, approver)
+    check_decision(request_id, RequestStatus(row.status), row.requested_by, approver)
     if workflows is None:
         raise WorkflowsUnavailable("refund approvals need the hub's workflow service")
     await workflows.start_refund_approval(str(row.request_id), row.store_id, row.requested_by)
