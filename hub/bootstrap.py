@@ -10,7 +10,7 @@ from hub.adapters.database import HubDatabase
 from hub.metrics import HubMetrics
 from hub.settings import HubSettings
 from hub.workflows.client import Workflows
-from hub.workflows.runner import WorkflowRunner
+from hub.workflows.worker import WorkflowRunner
 from migrations.runner import upgrade_hub
 from shared.clock import Clock, SystemClock
 

@@ -35,13 +35,19 @@ from hub.adapters.repository import (
     FeedRepository,
     StoreRepository,
 )
+from hub.domain.b2b import (
+    B2BDecision,
+    B2BStep,
+    can_take,
+    check_decision,
+    decided_phase,
+    record_step,
+)
 from hub.domain.b2b import B2BStatus as OrderStatus
-from hub.domain.b2b import B2BStep, can_take, check_decision, decided_phase, record_step
 from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
 from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
 from hub.errors import B2BOrderNotFound, WorkflowsUnavailable
-from hub.workflows.b2b_approval import B2BDecision
 from hub.workflows.client import Workflows
 from shared.clock import Clock
 from shared.money import Money, to_minor

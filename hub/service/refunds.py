@@ -28,12 +28,11 @@ from hub.adapters.database import HubDatabase
 from hub.adapters.repository import FeedRepository, RefundRepository, StoreRepository
 from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
+from hub.domain.refunds import RefundDecision, can_move, check_decision, record_outcome
 from hub.domain.refunds import RefundStatus as RequestStatus
-from hub.domain.refunds import can_move, check_decision, record_outcome
 from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
 from hub.service.stores import store_feed_entry
 from hub.workflows.client import Workflows
-from hub.workflows.refund_approval import RefundDecision
 from shared.clock import Clock
 from shared.money import Money, to_minor
 from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested, RefundStatus
