@@ -5,8 +5,8 @@ step (entity `b2b_approval`).
 The till's steps arrive as events: `b2b.cart_submitted` (recorded here, pending HQ), then
 `b2b.payment_composed` once the feed said the cart was approved, and finally the handover, a
 `sale.completed` of version 3 naming the order. HQ's steps are decisions through the order's
-durable workflow (hub.workflows.b2b_approval), whose activities write here. Every change is one
-transaction: the order row (next version) and its feed entry.
+durable approval workflow (reached through ports.ApprovalWorkflows), whose activities write
+here. Every change is one transaction: the order row (next version) and its feed entry.
 
 What a till sends that does not fit the order's state (a payment for an order that expired, a
 payment that does not add up to the approved cart) is quarantined with its reason, never
@@ -48,7 +48,7 @@ from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
 from hub.domain.exceptions import SaleException
 from hub.domain.ledger import LedgerDocument
 from hub.errors import B2BOrderNotFound, WorkflowsUnavailable
-from hub.workflows.client import Workflows
+from hub.service.ports import ApprovalWorkflows
 from shared.clock import Clock
 from shared.money import Money, to_minor
 from sync.messages import (
@@ -268,7 +268,7 @@ async def decide(
     notes: str | None,
     approver: str,
     db: HubDatabase,
-    workflows: Workflows | None,
+    workflows: ApprovalWorkflows | None,
 ) -> B2BApprovalV1:
     """HQ decides an order's cart or payment through its workflow; returns the order after
     the decision (an approved payment: placed or blocked).
@@ -287,7 +287,7 @@ async def decide(
     return approval_payload(await _get(order_id, db))
 
 
-async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -> int:
+async def start_workflows(db: HubDatabase, workflows: ApprovalWorkflows, clock: Clock) -> int:
     """Start the workflow of every submitted order that has none yet (idempotent: one
     workflow id per order). Returns how many. Raises WorkflowsUnavailable."""
     started = 0
@@ -305,7 +305,7 @@ async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -
         started += len(rows)
 
 
-async def deliver_signals(db: HubDatabase, workflows: Workflows) -> int:
+async def deliver_signals(db: HubDatabase, workflows: ApprovalWorkflows) -> int:
     """Tell running workflows of the tills' steps ingest recorded (a composed payment, a
     handover) that they have not heard of yet. Returns how many were told. Raises
     WorkflowsUnavailable."""
@@ -328,7 +328,11 @@ async def deliver_signals(db: HubDatabase, workflows: Workflows) -> int:
 
 
 async def after_ingest(
-    submitted: bool, stepped: bool, db: HubDatabase, workflows: Workflows | None, clock: Clock
+    submitted: bool,
+    stepped: bool,
+    db: HubDatabase,
+    workflows: ApprovalWorkflows | None,
+    clock: Clock,
 ) -> None:
     """Start the workflows of carts submitted in a batch, tell those whose tills took a step;
     best effort: the sweeper does what this misses."""

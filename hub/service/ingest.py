@@ -60,10 +60,10 @@ from hub.errors import (
     StorageRefused,
 )
 from hub.service import b2b, refunds
+from hub.service.ports import ApprovalWorkflows
 from hub.service.records import merge
 from hub.service.refunds import settle_refunds
 from hub.service.stores import AuthenticatedNode
-from hub.workflows.client import Workflows
 from shared.clock import Clock
 from shared.errors import InvalidAmount, SharedError
 from sync.errors import EventRejected
@@ -124,7 +124,7 @@ async def ingest_batch(
     node: AuthenticatedNode,
     db: HubDatabase,
     clock: Clock,
-    workflows: Workflows | None = None,
+    workflows: ApprovalWorkflows | None = None,
 ) -> PushResponse:
     """Apply one uploaded batch; then start the workflows of refund requests and B2B orders
     in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,

@@ -1,9 +1,9 @@
 """Refund approvals at the hub: tills ask, HQ decides, the store's feed carries the outcome.
 
 A till asks for a refund above its store's limit with a `refund.requested` event. Ingest
-records the request (pending) and publishes it to the store's feed; a durable workflow
-(hub.workflows.refund_approval) then waits for HQ's decision and, once approved, for a till to
-make the refund. Every change of status is one transaction: the request row and its feed
+records the request (pending) and publishes it to the store's feed; a durable workflow (reached
+through ports.ApprovalWorkflows) then waits for HQ's decision and, once approved, for a till
+to make the refund. Every change of status is one transaction: the request row and its feed
 entry (`refund_decision`, with the next version). The till makes an approved refund as a
 `return.recorded` of version 3 naming the request; ingest closes the request (`executed`), and
 records a `refund_problem` exception (never a refusal: the money has left the drawer) when the
@@ -31,8 +31,8 @@ from hub.domain.ledger import LedgerDocument
 from hub.domain.refunds import RefundDecision, can_move, check_decision, record_outcome
 from hub.domain.refunds import RefundStatus as RequestStatus
 from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
+from hub.service.ports import ApprovalWorkflows
 from hub.service.stores import store_feed_entry
-from hub.workflows.client import Workflows
 from shared.clock import Clock
 from shared.money import Money, to_minor
 from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested, RefundStatus
@@ -156,7 +156,7 @@ async def decide(
     notes: str | None,
     approver: str,
     db: HubDatabase,
-    workflows: Workflows | None,
+    workflows: ApprovalWorkflows | None,
 ) -> RefundDecisionV1:
     """HQ decides a pending request through its workflow; returns the request as decided.
 
@@ -172,7 +172,7 @@ async def decide(
     return decision_payload(await _get(request_id, db))
 
 
-async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -> int:
+async def start_workflows(db: HubDatabase, workflows: ApprovalWorkflows, clock: Clock) -> int:
     """Start the workflow of every pending request that has none yet (starting is idempotent:
     one workflow id per request). Returns how many were started. Raises WorkflowsUnavailable."""
     started = 0
@@ -196,7 +196,7 @@ async def after_ingest(
     requested: bool,
     executed: Sequence[UUID],
     db: HubDatabase,
-    workflows: Workflows | None,
+    workflows: ApprovalWorkflows | None,
     clock: Clock,
 ) -> None:
     """Start the workflows of new requests (`requested`: the batch held some), tell those of

@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 
 
 class Workflows:
-    """Starts, decides and signals the hub's workflows on `address` (host:port)."""
+    """Starts, decides and signals the hub's workflows on `address` (host:port); the
+    services' hub.service.ports.ApprovalWorkflows."""
 
     def __init__(
         self,
