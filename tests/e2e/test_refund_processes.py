@@ -21,8 +21,6 @@ from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import Stack
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 async def stack(

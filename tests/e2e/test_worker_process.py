@@ -19,8 +19,6 @@ from tests.support import Hub, close_edge, make_edge, make_hub
 from vectis.ops.processes import ServiceProcess
 from vectis.ops.temporal import TemporalDevServer
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 async def split_hub(
