@@ -23,7 +23,7 @@ async def test_a_bootstrap_cut_midway_resumes_from_its_last_chunk(hub: Hub, tmp_
     try:
         edge.link.cut_after = 4  # enrol, then three chunks, then the line drops
         status = await edge.sync()
-        assert status["sync"]["online"] is False  # type: ignore[index]
+        assert status["sync"]["online"] is False
         partial = await catalogue_size(edge)
         assert 0 < partial["products"] + partial["prices"] < 81
         edge.link.cut_after = None
@@ -54,7 +54,7 @@ async def test_an_edge_behind_a_compacted_feed_bootstraps_again_and_keeps_its_sa
         assert compacted.status_code == 200 and compacted.json()["deleted"] > 0
         edge.link.online = True
         status = await edge.sync()
-        assert status["outbox"]["pending"] == 0  # type: ignore[index]
+        assert status["outbox"]["pending"] == 0
         assert "/v1/sync/snapshot" in edge.link.paths[edge.link.paths.index("/v1/sync/feed") :]
         price = (await edge.client.get("/v1/catalogue/A")).json()
         assert money(price["unit_price"]) == Decimal("2.50")

@@ -56,7 +56,7 @@ async def test_drawer_movements_made_offline_reach_hq_once(hub: Hub, store: Edge
     store.link.lose_responses = 1  # the first upload's answer is lost: it is sent again
     await store.sync()
     status = await store.sync()
-    assert status["outbox"]["pending"] == 0  # type: ignore[index]
+    assert status["outbox"]["pending"] == 0
     (row,) = await cash_rows(hub)
     assert row == {
         "store_id": "store-1",

@@ -37,7 +37,7 @@ async def test_overselling_unknown_skus_and_bad_tenders_are_flagged_and_resolvab
         headers=hub.admin,
     )
     short = sale_payload("T1-0000003", [("A", 1, "1.00")])
-    short["tenders"][0]["amount"] = "0.50"  # type: ignore[index]
+    short["tenders"][0]["amount"] = "0.50"
     response = await push(
         hub,
         node,

@@ -57,7 +57,7 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
     event_id = await write_newer_sale(store)
     await store.sell([("B", 2)])  # behind the quarantined one
     status = await store.sync()
-    assert status["outbox"]["pending"] == 0 and status["outbox"]["quarantined"] == 1  # type: ignore[index]
+    assert status["outbox"]["pending"] == 0 and status["outbox"]["quarantined"] == 1
     (local,) = (await store.client.get("/v1/sync/quarantine")).json()
     assert local["event_id"] == event_id and "newer than supported" in local["reason"]
     report = await hub.report("store")
@@ -84,7 +84,7 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
     assert again.status_code == 409 and again.json()["error"] == "event_not_quarantined"
 
     status = await store.sync()  # the edge hears of it through its feed
-    assert status["outbox"]["quarantined"] == 0  # type: ignore[index]
+    assert status["outbox"]["quarantined"] == 0
     assert (await store.client.get("/v1/sync/quarantine")).json() == []
     metrics = (await hub.client.get("/metrics")).text
     assert "vectis_hub_quarantine_events 0.0" in metrics
@@ -124,7 +124,7 @@ async def test_a_node_that_bootstraps_again_still_hears_its_retried_events(
     hub: Hub, store: Edge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event_id = await write_newer_sale(store)
-    assert (await store.sync())["outbox"]["quarantined"] == 1  # type: ignore[index]
+    assert (await store.sync())["outbox"]["quarantined"] == 1
     monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 99)  # the hub is upgraded
     retried = await hub.client.post(f"/v1/quarantine/{event_id}/retry", headers=hub.admin)
     assert retried.json()["status"] == "applied"
@@ -134,4 +134,4 @@ async def test_a_node_that_bootstraps_again_still_hears_its_retried_events(
     )
     assert compacted.status_code == 200, compacted.text
     status = await store.sync()  # 410, a new snapshot: it carries the outcome too
-    assert status["outbox"]["quarantined"] == 0  # type: ignore[index]
+    assert status["outbox"]["quarantined"] == 0
