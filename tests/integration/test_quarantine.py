@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from sync import messages
 from tests.integration.test_hub_sync import enrol, push
@@ -20,8 +21,8 @@ async def write_newer_sale(edge: Edge) -> str:
     sale = await edge.sell([("A", 1)])
     event_id = str(uuid.uuid4())
 
-    def append(connection: object) -> None:
-        row = connection.execute(  # type: ignore[attr-defined]
+    def append(connection: Connection) -> None:
+        row = connection.execute(
             text("SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1")
         ).scalar_one()
         payload = json.loads(row)
@@ -32,8 +33,8 @@ async def write_newer_sale(edge: Edge) -> str:
         )
         seq = connection.execute(
             text("UPDATE node SET last_seq = last_seq + 1 RETURNING last_seq")
-        ).scalar_one()  # type: ignore[attr-defined]
-        connection.execute(  # type: ignore[attr-defined]
+        ).scalar_one()
+        connection.execute(
             text(
                 "INSERT INTO outbox (seq, event_id, kind, schema_version, hlc, occurred_at, payload, size_bytes, created_at) "
                 "VALUES (:seq, :event_id, 'sale.completed', 99, :hlc, :at, :payload, 500, :at)"

@@ -24,7 +24,8 @@ DAY = "2010-12-01"
 async def put_rate(hub: Hub, code: str, rate: str) -> dict[str, Any]:
     response = await hub.client.put(f"/v1/tax-rates/{code}", json={"rate": rate}, headers=hub.admin)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    tax_rate: dict[str, Any] = response.json()
+    return tax_rate
 
 
 async def put_promotion(hub: Hub, promotion_id: str, **body: Any) -> dict[str, Any]:
@@ -38,7 +39,8 @@ async def put_promotion(hub: Hub, promotion_id: str, **body: Any) -> dict[str, A
     }
     response = await hub.client.put(f"/v1/promotions/{promotion_id}", json=body, headers=hub.admin)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    promotion: dict[str, Any] = response.json()
+    return promotion
 
 
 async def taxed_catalogue(hub: Hub) -> None:
