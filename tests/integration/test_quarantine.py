@@ -102,7 +102,7 @@ async def test_paging_the_quarantine_never_skips_an_event_of_the_same_batch(hub:
     response = await push(hub, node, newer)  # one batch: one receipt time for all three
     assert response.status_code == 200, response.text
     seen: list[str] = []
-    params: dict[str, object] = {"limit": 2}
+    params: dict[str, int | str] = {"limit": 2}
     while True:
         page = (await hub.client.get("/v1/quarantine", params=params, headers=hub.admin)).json()
         if not page:

@@ -182,6 +182,7 @@ def test_only_a_version_3_sale_may_charge_a_trade_account_and_name_its_b2b_order
     handover = parse_event(
         raw(version=3, payload=sale_payload(tenders=split, b2b_order_id=str(order_id)))
     )
+    assert isinstance(handover, SaleCompleted)
     assert getattr(handover.payload, "b2b_order_id", None) == order_id
     assert [tender.kind for tender in handover.payload.tenders] == ["on_account", "cash"]
     # Later versions extend version 3 for every sale: the order id is optional there.
