@@ -11,7 +11,7 @@ from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.metrics import HubMetrics
 from hub.settings import HubSettings
 from hub.workflows.client import Workflows
-from hub.workflows.runner import WorkflowRunner
+from hub.workflows.worker import WorkflowRunner
 from migrations.runner import upgrade_hub
 from shared.clock import Clock, SystemClock
 
@@ -37,7 +37,7 @@ class HubRuntime:
         lifespan calls it."""
         if self.workflows is not None and self.settings.run_workflow_worker:
             if self.runner is None:
-                self.runner = WorkflowRunner(self.workflows, self.database, self.clock)
+                self.runner = WorkflowRunner(self.workflows, self.uow)
             self.runner.start()
 
     async def stop(self) -> None:

@@ -18,6 +18,7 @@ HubError
 |   +-- AlreadyResolved      an exception or alert resolved before with another resolution
 |   +-- RefundAlreadyDecided a refund request that is no longer pending
 |   +-- B2BNotAwaitingDecision a B2B order not awaiting that decision
+|   +-- StatusChangeRefused  a refund request or B2B order asked to move where it cannot
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
@@ -316,6 +317,19 @@ class B2BNotAwaitingDecision(Conflict):
         super().__init__(f"B2B order {order_id} is {status}, not awaiting a {phase} decision")
         self.order_id = order_id
         self.status = status
+
+
+class StatusChangeRefused(Conflict):
+    """A refund request or B2B order asked to take a step its state machine does not have
+    from where it is (hub/domain/refunds.py, hub/domain/b2b.py)."""
+
+    code = "status_change_refused"
+
+    def __init__(self, entity: str, status: str, step: str) -> None:
+        super().__init__(f"a {entity} that is {status} cannot take the step {step}")
+        self.entity = entity
+        self.status = status
+        self.step = step
 
 
 class WorkflowsUnavailable(HubError):

@@ -5,8 +5,8 @@ step (entity `b2b_approval`).
 The till's steps arrive as events: `b2b.cart_submitted` (recorded here, pending HQ), then
 `b2b.payment_composed` once the feed said the cart was approved, and finally the handover, a
 `sale.completed` of version 3 naming the order. HQ's steps are decisions through the order's
-durable workflow (hub.workflows.b2b_approval), whose activities write here. Every change is one
-transaction: the order row (next version) and its feed entry.
+durable approval workflow (reached through ports.ApprovalWorkflows), whose activities write
+here. Every change is one transaction: the order row (next version) and its feed entry.
 
 What a till sends that does not fit the order's state (a payment for an order that expired, a
 payment that does not add up to the approved cart) is quarantined with its reason, never
@@ -21,22 +21,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
 from uuid import UUID
 
 from hub.adapters.repositories.b2b import B2BOrderChanges, B2BOrderRecord, NewB2BOrder
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.b2b import (
+    B2BDecision,
+    B2BStep,
+    can_take,
+    check_decision,
+    decided_phase,
+    record_step,
+)
+from hub.domain.b2b import B2BStatus as OrderStatus
+from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
 from hub.domain.sale_exceptions import SaleException
-from hub.errors import (
-    B2BNotAwaitingDecision,
-    B2BOrderNotFound,
-    SelfApproval,
-    WorkflowsUnavailable,
-)
-from hub.workflows.b2b_approval import B2BDecision
-from hub.workflows.client import Workflows
+from hub.errors import B2BOrderNotFound, WorkflowsUnavailable
+from hub.service.ports import ApprovalWorkflows
 from shared.money import Money, to_minor
 from sync.messages import (
     B2BApprovalV1,
@@ -48,21 +51,6 @@ from sync.messages import (
 )
 
 log = logging.getLogger(__name__)
-
-Phase = Literal["cart", "payment"]
-
-# The status awaiting each of HQ's decisions.
-AWAITING: dict[Phase, str] = {"cart": "cart_submitted", "payment": "payment_composed"}
-
-# Which status each recorded step may replace; anything else has moved on already.
-_REPLACES: dict[str, set[str]] = {
-    "cart_approved": {"cart_submitted"},
-    "cart_rejected": {"cart_submitted"},
-    "payment_approved": {"payment_composed"},
-    "payment_rejected": {"payment_composed"},
-    "expired": {"cart_submitted", "payment_composed"},
-    "lapsed": {"cart_approved", "placed"},
-}
 
 
 def new_order(event: B2BCartSubmitted, received_at: datetime) -> NewB2BOrder:
@@ -111,7 +99,7 @@ async def record_payment(
     row = await orders.get(payment.order_id, lock=True)
     if row is None or row.store_id != event.store_id:
         return f"B2B order {payment.order_id} is not known to the hub"
-    if row.status != "cart_approved":
+    if not can_take(OrderStatus(row.status), B2BStep.PAYMENT_COMPOSED):
         return f"B2B order {payment.order_id} is {row.status}, not awaiting a payment"
     composed = sum(to_minor(tender.amount, row.currency) for tender in payment.tenders)
     if composed != row.total_minor:
@@ -151,7 +139,7 @@ async def settle_orders(
         if row is None or row.store_id != document.store_id:
             problem(f"sale names B2B order {order_id}, which the hub does not know")
             continue
-        if row.status != "placed":
+        if not can_take(OrderStatus(row.status), B2BStep.FULFILLED):
             made = f" by sale {row.fulfilled_sale_id}" if row.status == "fulfilled" else ""
             problem(f"B2B order {order_id} was {row.status}{made}, not placed")
             continue
@@ -182,26 +170,29 @@ async def record_status(
     notes: str | None,
     uow: HubUnitOfWork,
 ) -> str:
-    """Write one of the workflow's steps (see _REPLACES) with its feed entry; returns the
-    order's status after it. Idempotent: an order that has moved on is left alone. A rejected
-    payment returns the order to cart_approved. Raises B2BOrderNotFound."""
+    """Write one of the workflow's steps (hub.domain.b2b.WORKFLOW_STEPS) with its feed entry;
+    returns the order's status after it. Idempotent: an order that has moved on is left alone.
+    A rejected payment returns the order to cart_approved. Raises B2BOrderNotFound,
+    StatusChangeRefused (a step the workflow does not record this way)."""
     now = uow.now()
     async with uow.write() as tx:
         orders = tx.b2b_orders
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if row.status not in _REPLACES[status]:
+        step = B2BStep(status)
+        transition = record_step(OrderStatus(row.status), step)
+        if not transition.changed:
             return str(row.status)
-        values: B2BOrderChanges = {"status": status, "notes": notes}
-        if status.startswith("cart_"):
+        values: B2BOrderChanges = {"status": transition.status.value, "notes": notes}
+        phase = decided_phase(step)
+        if phase == "cart":
             values.update({"cart_decided_by": decided_by, "cart_decided_at": now})
-        elif status.startswith("payment_"):
+        elif phase == "payment":
             values.update({"payment_decided_by": decided_by, "payment_decided_at": now})
-        if status == "payment_rejected":
+        if step == B2BStep.PAYMENT_REJECTED:
             values.update(
                 {
-                    "status": "cart_approved",
                     "tenders": None,
                     "composed_by": None,
                     "composed_at": None,
@@ -224,7 +215,7 @@ async def place(order_id: UUID, uow: HubUnitOfWork) -> str:
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if row.status != "payment_approved":
+        if not can_take(OrderStatus(row.status), B2BStep.PLACED):
             return str(row.status)
         lines = _lines(row)
         current = await tx.catalogue.prices(sorted({line.sku for line in lines}), "default")
@@ -262,7 +253,7 @@ async def decide(
     notes: str | None,
     approver: str,
     uow: HubUnitOfWork,
-    workflows: Workflows | None,
+    workflows: ApprovalWorkflows | None,
 ) -> B2BApprovalV1:
     """HQ decides an order's cart or payment through its workflow; returns the order after
     the decision (an approved payment: placed or blocked).
@@ -271,10 +262,9 @@ async def decide(
     cart or composed the payment), WorkflowsUnavailable.
     """
     row = await _get(order_id, uow)
-    if row.status != AWAITING[phase]:
-        raise B2BNotAwaitingDecision(order_id, row.status, phase)
-    if approver in (row.submitted_by, row.composed_by if phase == "payment" else None):
-        raise SelfApproval(order_id, approver, "B2B order")
+    check_decision(
+        order_id, OrderStatus(row.status), phase, approver, row.submitted_by, row.composed_by
+    )
     if workflows is None:
         raise WorkflowsUnavailable("B2B approvals need the hub's workflow service")
     await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
@@ -282,7 +272,7 @@ async def decide(
     return approval_payload(await _get(order_id, uow))
 
 
-async def start_workflows(uow: HubUnitOfWork, workflows: Workflows) -> int:
+async def start_workflows(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> int:
     """Start the workflow of every submitted order that has none yet (idempotent: one
     workflow id per order). Returns how many. Raises WorkflowsUnavailable."""
     started = 0
@@ -298,7 +288,7 @@ async def start_workflows(uow: HubUnitOfWork, workflows: Workflows) -> int:
         started += len(rows)
 
 
-async def deliver_signals(uow: HubUnitOfWork, workflows: Workflows) -> int:
+async def deliver_signals(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> int:
     """Tell running workflows of the tills' steps ingest recorded (a composed payment, a
     handover) that they have not heard of yet. Returns how many were told. Raises
     WorkflowsUnavailable."""
@@ -323,7 +313,7 @@ async def deliver_signals(uow: HubUnitOfWork, workflows: Workflows) -> int:
 
 
 async def after_ingest(
-    submitted: bool, stepped: bool, uow: HubUnitOfWork, workflows: Workflows | None
+    submitted: bool, stepped: bool, uow: HubUnitOfWork, workflows: ApprovalWorkflows | None
 ) -> None:
     """Start the workflows of carts submitted in a batch, tell those whose tills took a step;
     best effort: the sweeper does what this misses."""

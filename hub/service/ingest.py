@@ -37,9 +37,9 @@ from hub.errors import (
 )
 from hub.service import b2b, refunds
 from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
+from hub.service.ports import ApprovalWorkflows
 from hub.service.refunds import settle_refunds
 from hub.service.stores import AuthenticatedNode
-from hub.workflows.client import Workflows
 from shared.errors import SharedError
 from sync.errors import EventRejected
 from sync.messages import (
@@ -68,7 +68,7 @@ async def ingest_batch(
     request: PushRequest,
     node: AuthenticatedNode,
     uow: HubUnitOfWork,
-    workflows: Workflows | None = None,
+    workflows: ApprovalWorkflows | None = None,
 ) -> PushResponse:
     """Apply one uploaded batch; then start the workflows of refund requests and B2B orders
     in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,

@@ -1,9 +1,9 @@
 """Refund approvals at the hub: tills ask, HQ decides, the store's feed carries the outcome.
 
 A till asks for a refund above its store's limit with a `refund.requested` event. Ingest
-records the request (pending) and publishes it to the store's feed; a durable workflow
-(hub.workflows.refund_approval) then waits for HQ's decision and, once approved, for a till to
-make the refund. Every change of status is one transaction: the request row and its feed
+records the request (pending) and publishes it to the store's feed; a durable workflow (reached
+through ports.ApprovalWorkflows) then waits for HQ's decision and, once approved, for a till
+to make the refund. Every change of status is one transaction: the request row and its feed
 entry (`refund_decision`, with the next version). The till makes an approved refund as a
 `return.recorded` of version 3 naming the request; ingest closes the request (`executed`), and
 records a `refund_problem` exception (never a refusal: the money has left the drawer) when the
@@ -27,29 +27,16 @@ from hub.adapters.repositories.refunds import (
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
+from hub.domain.refunds import RefundDecision, can_move, check_decision, record_outcome
+from hub.domain.refunds import RefundStatus as RequestStatus
 from hub.domain.sale_exceptions import SaleException
-from hub.errors import (
-    RefundAlreadyDecided,
-    RefundRequestNotFound,
-    SelfApproval,
-    StoreNotFound,
-    WorkflowsUnavailable,
-)
+from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
+from hub.service.ports import ApprovalWorkflows
 from hub.service.stores import store_feed_entry
-from hub.workflows.client import Workflows
-from hub.workflows.refund_approval import RefundDecision
 from shared.money import Money, to_minor
 from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested, RefundStatus
 
 log = logging.getLogger(__name__)
-
-# Which status each recorded decision may replace; anything else has moved on already.
-_REPLACES: dict[str, set[str]] = {
-    "approved": {"pending"},
-    "rejected": {"pending"},
-    "expired": {"pending"},
-    "lapsed": {"approved"},
-}
 
 
 def new_request(event: RefundRequested, received_at: datetime) -> NewRefundRequest:
@@ -113,7 +100,7 @@ async def settle_refunds(
         if row is None or row.store_id != document.store_id:
             problem(f"return names refund request {request_id}, which the hub does not know")
             continue
-        if row.status != "approved":
+        if not can_move(RequestStatus(row.status), RequestStatus.EXECUTED):
             made = f" by return {row.executed_return_id}" if row.status == "executed" else ""
             problem(f"refund request {request_id} was {row.status}{made}, not approved")
             continue
@@ -139,16 +126,18 @@ async def record_decision(
 ) -> str:
     """Write a decision (approved, rejected, expired) or a lapse, with its feed entry; the
     workflows' one activity. Idempotent: a request that has moved on is left alone, and its
-    status returned. Raises RefundRequestNotFound."""
+    status returned. Raises RefundRequestNotFound, StatusChangeRefused (`status` is not one
+    the workflow records)."""
     now = uow.now()
     async with uow.write() as tx:
         row = await tx.refunds.get(request_id, lock=True)
         if row is None:
             raise RefundRequestNotFound(request_id)
-        if row.status not in _REPLACES[status]:
+        transition = record_outcome(RequestStatus(row.status), RequestStatus(status))
+        if not transition.changed:
             return str(row.status)
-        values: RefundChanges = {"status": status}
-        if status != "lapsed":
+        values: RefundChanges = {"status": transition.status.value}
+        if transition.status != RequestStatus.LAPSED:
             values.update({"decided_by": decided_by, "decided_at": now, "notes": notes})
         changed = await tx.refunds.change(request_id, **values)
         tx.publish(_feed_entry(changed, now))
@@ -161,7 +150,7 @@ async def decide(
     notes: str | None,
     approver: str,
     uow: HubUnitOfWork,
-    workflows: Workflows | None,
+    workflows: ApprovalWorkflows | None,
 ) -> RefundDecisionV1:
     """HQ decides a pending request through its workflow; returns the request as decided.
 
@@ -169,10 +158,7 @@ async def decide(
     it), WorkflowsUnavailable.
     """
     row = await _get(request_id, uow)
-    if row.status != "pending":
-        raise RefundAlreadyDecided(request_id, row.status)
-    if row.requested_by == approver:
-        raise SelfApproval(request_id, approver)
+    check_decision(request_id, RequestStatus(row.status), row.requested_by, approver)
     if workflows is None:
         raise WorkflowsUnavailable("refund approvals need the hub's workflow service")
     await workflows.start_refund_approval(str(row.request_id), row.store_id, row.requested_by)
@@ -180,7 +166,7 @@ async def decide(
     return decision_payload(await _get(request_id, uow))
 
 
-async def start_workflows(uow: HubUnitOfWork, workflows: Workflows) -> int:
+async def start_workflows(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> int:
     """Start the workflow of every pending request that has none yet (starting is idempotent:
     one workflow id per request). Returns how many were started. Raises WorkflowsUnavailable."""
     started = 0
@@ -202,7 +188,7 @@ async def after_ingest(
     requested: bool,
     executed: Sequence[UUID],
     uow: HubUnitOfWork,
-    workflows: Workflows | None,
+    workflows: ApprovalWorkflows | None,
 ) -> None:
     """Start the workflows of new requests (`requested`: the batch held some), tell those of
     refunds made; best effort: the
