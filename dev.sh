@@ -80,7 +80,7 @@ case "$command" in
         log "ruff"
         .venv/bin/ruff check .
         .venv/bin/ruff format --check .
-        log "mypy (strict)"
+        log "mypy (strict for the packages, relaxed for tests)"
         .venv/bin/mypy
         log "pytest"
         exec .venv/bin/python -m pytest "$@"

@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hub.adapters.database import HubDatabase
+from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.metrics import HubMetrics
 from hub.settings import HubSettings
 from hub.workflows.client import Workflows
-from hub.workflows.runner import WorkflowRunner
+from hub.workflows.worker import WorkflowRunner
 from migrations.runner import upgrade_hub
 from shared.clock import Clock, SystemClock
 
 
 @dataclass(slots=True)
 class HubRuntime:
+    """What the hub's entry points share: settings, database, clock, metrics, the unit of work
+    services take (`uow`, over the database and the clock), and the workflow service."""
+
     settings: HubSettings
     database: HubDatabase
     clock: Clock
     metrics: HubMetrics
     workflows: Workflows | None = None
     runner: WorkflowRunner | None = None
+    uow: HubUnitOfWork = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.uow = HubUnitOfWork(self.database, self.clock)
 
     def start_background(self) -> None:
         """Start the workflow worker and sweeper (when Temporal is configured); the app's
         lifespan calls it."""
         if self.workflows is not None and self.settings.run_workflow_worker:
             if self.runner is None:
-                self.runner = WorkflowRunner(self.workflows, self.database, self.clock)
+                self.runner = WorkflowRunner(self.workflows, self.uow)
             self.runner.start()
 
     async def stop(self) -> None:

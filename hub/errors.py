@@ -6,16 +6,19 @@ HubError
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
 |   +-- SelfApproval         an approver deciding their own refund request or B2B order
 +-- NotFound                 404
-|   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound, ExceptionNotFound
-|   +-- EventNotFound, RefundRequestNotFound, B2BOrderNotFound
+|   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound, RecordNotFound
+|   +-- EventNotFound, ExceptionNotFound, AlertNotFound
+|   +-- RefundRequestNotFound, B2BOrderNotFound
 +-- Conflict                 409
 |   +-- StoreExists
 |   +-- ProtocolVersionMismatch
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
 |   +-- EventNotQuarantined  retrying an event that is applied
+|   +-- AlreadyResolved      an exception or alert resolved before with another resolution
 |   +-- RefundAlreadyDecided a refund request that is no longer pending
 |   +-- B2BNotAwaitingDecision a B2B order not awaiting that decision
+|   +-- StatusChangeRefused  a refund request or B2B order asked to move where it cannot
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
@@ -36,12 +39,12 @@ class HubError(Exception):
 
 
 class StorageRefused(HubError):
-    """The database refused rows: a value it cannot store (a NUL character, say)."""
+    """The database refused a row (a NUL character, a duplicate key); `table` None if unknown."""
 
     code = "storage_refused"
 
-    def __init__(self, table: str, reason: str) -> None:
-        super().__init__(f"{table}: {reason}")
+    def __init__(self, table: str | None, reason: str) -> None:
+        super().__init__(f"{table}: {reason}" if table else reason)
         self.table = table
         self.reason = reason
 
@@ -59,10 +62,14 @@ class PermissionDenied(HubError):
 
 
 class NotFound(HubError):
+    """What the request names does not exist."""
+
     code = "not_found"
 
 
 class StoreNotFound(NotFound):
+    """No store with this id."""
+
     code = "store_not_found"
 
     def __init__(self, store_id: str) -> None:
@@ -71,6 +78,8 @@ class StoreNotFound(NotFound):
 
 
 class NodeNotFound(NotFound):
+    """No node with this id in this store."""
+
     code = "node_not_found"
 
     def __init__(self, store_id: str, node_id: str) -> None:
@@ -80,6 +89,8 @@ class NodeNotFound(NotFound):
 
 
 class ApiKeyNotFound(NotFound):
+    """No API key with this id."""
+
     code = "api_key_not_found"
 
     def __init__(self, key_id: str) -> None:
@@ -88,6 +99,8 @@ class ApiKeyNotFound(NotFound):
 
 
 class ExceptionNotFound(NotFound):
+    """No sale exception with this id."""
+
     code = "exception_not_found"
 
     def __init__(self, exception_id: int) -> None:
@@ -96,6 +109,8 @@ class ExceptionNotFound(NotFound):
 
 
 class RecordNotFound(NotFound):
+    """No shared record (customer, store settings) with this entity and key."""
+
     code = "record_not_found"
 
     def __init__(self, entity: str, key: str) -> None:
@@ -105,6 +120,8 @@ class RecordNotFound(NotFound):
 
 
 class ProductNotFound(NotFound):
+    """No product with this SKU in the catalogue."""
+
     code = "product_not_found"
 
     def __init__(self, sku: str) -> None:
@@ -113,10 +130,14 @@ class ProductNotFound(NotFound):
 
 
 class Conflict(HubError):
+    """The request contradicts the state the hub holds."""
+
     code = "conflict"
 
 
 class StoreExists(Conflict):
+    """A store with this id exists already."""
+
     code = "store_exists"
 
     def __init__(self, store_id: str) -> None:
@@ -174,6 +195,8 @@ class EventNotFound(NotFound):
 
 
 class AlreadyResolved(Conflict):
+    """An exception or alert closed before with another resolution: the first one stands."""
+
     code = "already_resolved"
 
     def __init__(self, what: str, number: int, resolution: str | None) -> None:
@@ -181,6 +204,8 @@ class AlreadyResolved(Conflict):
 
 
 class AlertNotFound(NotFound):
+    """No integrity alert with this id."""
+
     code = "alert_not_found"
 
     def __init__(self, alert_id: int) -> None:
@@ -198,6 +223,8 @@ class EventNotQuarantined(Conflict):
 
 
 class Gone(HubError):
+    """What the request asks for existed but was deleted."""
+
     code = "gone"
 
 
@@ -216,10 +243,14 @@ class CursorCompacted(Gone):
 
 
 class InvalidRequest(HubError):
+    """The request is well formed but asks for something the hub cannot do."""
+
     code = "invalid_request"
 
 
 class InvalidCursor(InvalidRequest):
+    """A feed, snapshot or movement cursor this hub did not issue."""
+
     code = "invalid_cursor"
 
     def __init__(self, cursor: str) -> None:
@@ -228,6 +259,8 @@ class InvalidCursor(InvalidRequest):
 
 
 class UnknownTimezone(InvalidRequest):
+    """A time zone name that is not in the IANA database."""
+
     code = "unknown_timezone"
 
     def __init__(self, timezone: str) -> None:
@@ -236,6 +269,8 @@ class UnknownTimezone(InvalidRequest):
 
 
 class SelfApproval(PermissionDenied):
+    """An approver deciding a refund request or B2B order they asked for themselves."""
+
     code = "self_approval"
 
     def __init__(self, request_id: UUID, approver: str, what: str = "refund") -> None:
@@ -243,6 +278,8 @@ class SelfApproval(PermissionDenied):
 
 
 class RefundRequestNotFound(NotFound):
+    """No refund request with this id."""
+
     code = "refund_request_not_found"
 
     def __init__(self, request_id: UUID) -> None:
@@ -251,6 +288,8 @@ class RefundRequestNotFound(NotFound):
 
 
 class RefundAlreadyDecided(Conflict):
+    """A refund request that is no longer pending (decided, expired, made or lapsed)."""
+
     code = "refund_already_decided"
 
     def __init__(self, request_id: UUID, status: str) -> None:
@@ -260,6 +299,8 @@ class RefundAlreadyDecided(Conflict):
 
 
 class B2BOrderNotFound(NotFound):
+    """No B2B order with this id."""
+
     code = "b2b_order_not_found"
 
     def __init__(self, order_id: UUID) -> None:
@@ -268,12 +309,27 @@ class B2BOrderNotFound(NotFound):
 
 
 class B2BNotAwaitingDecision(Conflict):
+    """A B2B order whose status is not the one awaiting this decision (cart or payment)."""
+
     code = "b2b_not_awaiting_decision"
 
     def __init__(self, order_id: UUID, status: str, phase: str) -> None:
         super().__init__(f"B2B order {order_id} is {status}, not awaiting a {phase} decision")
         self.order_id = order_id
         self.status = status
+
+
+class StatusChangeRefused(Conflict):
+    """A refund request or B2B order asked to take a step its state machine does not have
+    from where it is (hub/domain/refunds.py, hub/domain/b2b.py)."""
+
+    code = "status_change_refused"
+
+    def __init__(self, entity: str, status: str, step: str) -> None:
+        super().__init__(f"a {entity} that is {status} cannot take the step {step}")
+        self.entity = entity
+        self.status = status
+        self.step = step
 
 
 class WorkflowsUnavailable(HubError):

@@ -36,7 +36,9 @@ class HubSettings(VectisSettings):
     temporal_namespace: str = "default"
     temporal_task_queue: str = "vectis-hub"
     run_workflow_worker: bool = Field(
-        True, description="Run the workflow worker in this process (with temporal_address)"
+        True,
+        description="Run the workflow worker and sweeper in the API's process (with "
+        "temporal_address); false when `vectis hub worker` processes run them",
     )
     refund_decide_within_s: int = Field(
         72 * 3600, ge=1, description="A refund request not decided in this time expires"

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real PostgreSQL cluster for the run, hubs and edges wired in-process."""
+"""Shared fixtures: a real PostgreSQL cluster for the run, hubs and edges wired in-process;
+markers applied by what each test needs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,38 @@ import pytest
 from migrations.runner import upgrade_hub
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
 from vectis.ops.postgres import TemporaryCluster
+from vectis.ops.processes import ServiceProcess
 from vectis.ops.temporal import TemporalDevServer
+
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs, so that `-m "not e2e"` (or `not temporal`) selects a
+    quicker run: `postgres` and `temporal` by the fixtures it uses, directly or through others;
+    `e2e` for every test under tests/e2e (they start hubs, edges or workers as processes)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for needed in ("postgres", "temporal"):
+            if needed in fixtures:
+                item.add_marker(needed)
+        if E2E in item.path.parents:
+            item.add_marker("e2e")
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_e2e(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that starts a service process outside tests/e2e fails, rather than slipping
+    into `-m "not e2e"` runs."""
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def refuse(process: ServiceProcess) -> None:
+        raise AssertionError(
+            f"{request.node.nodeid} starts {process.name} as a process: move it to tests/e2e"
+        )
+
+    monkeypatch.setattr(ServiceProcess, "start", refuse)
 
 
 @pytest.fixture(scope="session")

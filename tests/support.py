@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypedDict
 
 import httpx
 from pydantic import SecretStr
@@ -22,6 +23,52 @@ from hub.settings import HubSettings
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 DEMO_START = datetime(2010, 12, 1, 8, 0, tzinfo=UTC)
+
+JSON = dict[str, Any]
+"""A JSON object of an HTTP answer or body whose shape each test reads as it needs."""
+
+
+class OutboxStatus(TypedDict):
+    last_seq: int
+    acked_seq: int
+    pending: int
+    oldest_pending_created_at: str | None
+    quarantined: int
+
+
+class SyncStatus(TypedDict):
+    online: bool | None
+    last_success_at: str | None
+    last_error: str | None
+    last_error_at: str | None
+    consecutive_failures: int
+    next_attempt_in_s: float
+    skew_ms: int | None
+    credential_rejected: bool
+    feed_cursor: str | None
+
+
+class IntegrityStatus(TypedDict):
+    matched_days: int
+    mismatched_days: int
+
+
+class EdgeStatus(TypedDict):
+    """An edge's answer to GET /v1/status and POST /v1/sync/run as JSON (`StatusOut` in
+    edge.api.schemas, whose fields are only ever added to)."""
+
+    enrolled: bool
+    store_id: str | None
+    node_id: str | None
+    store_name: str | None
+    timezone: str | None
+    currency: str | None
+    clock: str
+    clock_mode: str
+    catalogue: dict[str, int]
+    outbox: OutboxStatus
+    sync: SyncStatus
+    integrity: IntegrityStatus
 
 
 @dataclass
@@ -73,16 +120,16 @@ class Hub:
         )
         assert response.status_code == 200, response.text
 
-    async def report(self, group_by: str = "store_day") -> list[dict[str, object]]:
+    async def report(self, group_by: str = "store_day") -> list[JSON]:
         response = await self.client.get(
             "/v1/reports/sales", params={"group_by": group_by}, headers=self.admin
         )
         assert response.status_code == 200, response.text
-        rows: list[dict[str, object]] = response.json()["rows"]
+        rows: list[JSON] = response.json()["rows"]
         return rows
 
 
-async def make_hub(database_url: str, **settings: object) -> Hub:
+async def make_hub(database_url: str, **settings: Any) -> Hub:
     """A hub served in-process; with `temporal_address` (and a task queue of its own) its
     workflow worker runs too."""
     runtime = await build_hub_runtime(
@@ -91,7 +138,7 @@ async def make_hub(database_url: str, **settings: object) -> Hub:
             admin_token=SecretStr(ADMIN_TOKEN),
             migrate_on_start=database_url.startswith("sqlite"),
             max_request_bytes=2_000_000,
-            **settings,  # type: ignore[arg-type]
+            **settings,
         )
     )
     runtime.start_background()
@@ -141,15 +188,13 @@ class Edge:
     link: Link
     path: Path
 
-    async def sync(self) -> dict[str, object]:
+    async def sync(self) -> EdgeStatus:
         response = await self.client.post("/v1/sync/run")
         assert response.status_code == 200, response.text
-        status: dict[str, object] = response.json()
+        status: EdgeStatus = response.json()
         return status
 
-    async def sell(
-        self, lines: list[tuple[str, int]], tendered: str = "1000.00"
-    ) -> dict[str, object]:
+    async def sell(self, lines: list[tuple[str, int]], tendered: str = "1000.00") -> JSON:
         cart_id = str(uuid.uuid4())
         response = await self.client.post(
             "/v1/carts",
@@ -165,16 +210,16 @@ class Edge:
             json={"tenders": [{"kind": "cash", "amount": tendered}]},
         )
         assert response.status_code == 201, response.text
-        sale: dict[str, object] = response.json()
+        sale: JSON = response.json()
         return sale
 
 
 async def make_edge(
-    path: Path, hub: Hub, token: str | None, *, sync_now: bool = True, **settings: object
+    path: Path, hub: Hub, token: str | None, *, sync_now: bool = True, **settings: Any
 ) -> Edge:
     """An edge node on a SQLite file whose network reaches `hub` in-process, enrolled if `token`."""
     link = Link(hub.transport)
-    settings = EdgeSettings(
+    edge_settings = EdgeSettings(
         database_path=path,
         hub_url="http://hub",
         enrolment_token=SecretStr(token) if token else None,
@@ -183,9 +228,9 @@ async def make_edge(
         manual_clock_start=DEMO_START,
         backoff_base_s=0.01,
         backoff_cap_s=0.05,
-        **settings,  # type: ignore[arg-type]
+        **settings,
     )
-    runtime = await build_edge_runtime(settings, hub_transport=link)
+    runtime = await build_edge_runtime(edge_settings, hub_transport=link)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_edge_app(runtime, run_agent=False)),
         base_url="http://edge",
@@ -205,9 +250,7 @@ def money(text: object) -> Decimal:
     return Decimal(str(text))
 
 
-def sale_payload(
-    receipt: str, lines: list[tuple[str, int, str]], day: str = "2010-12-01"
-) -> dict[str, object]:
+def sale_payload(receipt: str, lines: list[tuple[str, int, str]], day: str = "2010-12-01") -> JSON:
     """A sale.completed payload: lines of (sku, quantity, unit price), paid exactly in cash."""
     from shared.money import Money, line_total
 
@@ -245,9 +288,7 @@ def sale_payload(
     }
 
 
-def event(
-    node: dict[str, str], seq: int, payload: dict[str, object], kind: str = "sale.completed"
-) -> dict[str, object]:
+def event(node: dict[str, str], seq: int, payload: JSON, kind: str = "sale.completed") -> JSON:
     """An uploaded event envelope of `node` (its store_id and node_id)."""
     return {
         "event_id": str(uuid.uuid4()),
@@ -262,7 +303,7 @@ def event(
     }
 
 
-def push_body(node: dict[str, str], events: list[dict[str, object]]) -> dict[str, object]:
+def push_body(node: dict[str, str], events: list[JSON]) -> JSON:
     return {
         "protocol_version": 1,
         "store_id": node["store_id"],

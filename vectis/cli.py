@@ -67,6 +67,65 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+# Options of the hub's workflow service, shared by `hub serve` and `hub worker`: both start
+# workflows (the API on ingest and decisions, the worker's sweeper), so both need them alike.
+TemporalAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        help="host:port of Temporal, for refund and B2B approvals (or VECTIS_HUB_TEMPORAL_ADDRESS)"
+    ),
+]
+TemporalNamespaceOption = Annotated[
+    str | None, typer.Option(help="Temporal namespace (default: default)")
+]
+TemporalTaskQueueOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Task queue of the hub's workflows, the same for API and workers (default: vectis-hub)"
+    ),
+]
+RefundDecideWithinOption = Annotated[
+    int | None,
+    typer.Option(help="Seconds before an undecided refund request expires (default: 259200)"),
+]
+RefundValidForOption = Annotated[
+    int | None,
+    typer.Option(help="Seconds before an approved refund not made lapses (default: 604800)"),
+]
+B2BDecideWithinOption = Annotated[
+    int | None,
+    typer.Option(help="Seconds before an undecided B2B cart or payment expires (default: 259200)"),
+]
+B2BValidForOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Seconds before a B2B order not paid, or not handed over, lapses (default: 604800)"
+    ),
+]
+
+
+def _workflow_overrides(
+    temporal_address: str | None,
+    temporal_namespace: str | None,
+    temporal_task_queue: str | None,
+    refund_decide_within_s: int | None,
+    refund_valid_for_s: int | None,
+    b2b_decide_within_s: int | None,
+    b2b_valid_for_s: int | None,
+) -> dict[str, Any]:
+    """The hub settings given on the command line (the rest come from VECTIS_HUB_*)."""
+    given = {
+        "temporal_address": temporal_address,
+        "temporal_namespace": temporal_namespace,
+        "temporal_task_queue": temporal_task_queue,
+        "refund_decide_within_s": refund_decide_within_s,
+        "refund_valid_for_s": refund_valid_for_s,
+        "b2b_decide_within_s": b2b_decide_within_s,
+        "b2b_valid_for_s": b2b_valid_for_s,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
 @hub_app.command("serve")
 def hub_serve(
     database_url: Annotated[
@@ -83,33 +142,106 @@ def hub_serve(
     workers: Annotated[
         int, typer.Option(help="Worker processes (one per core is a good start)")
     ] = 1,
-    temporal_address: Annotated[
-        str | None,
+    temporal_address: TemporalAddressOption = None,
+    workflow_worker: Annotated[
+        bool | None,
         typer.Option(
-            help="host:port of Temporal, for refund approvals (or VECTIS_HUB_TEMPORAL_ADDRESS)"
+            "--workflow-worker/--no-workflow-worker",
+            help="Run the workflow worker and sweeper in this process (with Temporal); "
+            "--no-workflow-worker when `vectis hub worker` runs them (default: run them)",
         ),
     ] = None,
+    temporal_namespace: TemporalNamespaceOption = None,
+    temporal_task_queue: TemporalTaskQueueOption = None,
+    refund_decide_within_s: RefundDecideWithinOption = None,
+    refund_valid_for_s: RefundValidForOption = None,
+    b2b_decide_within_s: B2BDecideWithinOption = None,
+    b2b_valid_for_s: B2BValidForOption = None,
 ) -> None:
     """Serve the hub's API (and, with Temporal, its workflow worker) until interrupted."""
     from hub.settings import HubSettings
     from vectis.serve import serve_hub
 
-    overrides: dict[str, object] = {"host": host, "migrate_on_start": migrate}
+    overrides: dict[str, Any] = {"host": host, "migrate_on_start": migrate}
     if database_url:
         overrides["database_url"] = database_url
     if port is not None:
         overrides["port"] = port
     if admin_token:
         overrides["admin_token"] = SecretStr(admin_token)
-    if temporal_address:
-        overrides["temporal_address"] = temporal_address
+    if workflow_worker is not None:
+        overrides["run_workflow_worker"] = workflow_worker
+    overrides.update(
+        _workflow_overrides(
+            temporal_address,
+            temporal_namespace,
+            temporal_task_queue,
+            refund_decide_within_s,
+            refund_valid_for_s,
+            b2b_decide_within_s,
+            b2b_valid_for_s,
+        )
+    )
     try:
-        settings = HubSettings(**overrides)  # type: ignore[arg-type]
+        settings = HubSettings(**overrides)
     except ValidationError as error:
         _fail(str(error))
         return
     configure_logging()
     serve_hub(settings, workers=max(workers, 1))
+
+
+@hub_app.command("worker")
+def hub_worker(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The hub's database, as the API's: postgresql+asyncpg://... "
+            "(or VECTIS_HUB_DATABASE_URL)"
+        ),
+    ] = None,
+    temporal_address: TemporalAddressOption = None,
+    temporal_namespace: TemporalNamespaceOption = None,
+    temporal_task_queue: TemporalTaskQueueOption = None,
+    refund_decide_within_s: RefundDecideWithinOption = None,
+    refund_valid_for_s: RefundValidForOption = None,
+    b2b_decide_within_s: B2BDecideWithinOption = None,
+    b2b_valid_for_s: B2BValidForOption = None,
+    migrate: Annotated[
+        bool, typer.Option(help="Migrate the database to head first (the API does, by default)")
+    ] = False,
+) -> None:
+    """Run the hub's workflow worker and sweeper without the API, until SIGINT or SIGTERM.
+
+    Any number, on the API's database, namespace and task queue (docs/operations.md).
+    """
+    from hub.settings import HubSettings
+    from vectis.serve import serve_workflow_worker
+
+    overrides: dict[str, Any] = {"migrate_on_start": migrate, "run_workflow_worker": True}
+    if database_url:
+        overrides["database_url"] = database_url
+    overrides.update(
+        _workflow_overrides(
+            temporal_address,
+            temporal_namespace,
+            temporal_task_queue,
+            refund_decide_within_s,
+            refund_valid_for_s,
+            b2b_decide_within_s,
+            b2b_valid_for_s,
+        )
+    )
+    try:
+        settings = HubSettings(**overrides)
+    except ValidationError as error:
+        _fail(str(error))
+        return
+    if not settings.temporal_address:
+        _fail("the workflow worker needs --temporal-address (or VECTIS_HUB_TEMPORAL_ADDRESS)")
+        return
+    configure_logging()
+    serve_workflow_worker(settings)
 
 
 @hub_app.command("temporal")

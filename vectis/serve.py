@@ -1,10 +1,12 @@
-"""Serving the hub and an edge node with uvicorn, each in its own process."""
+"""Serving the hub and an edge node with uvicorn, each in its own process; the hub's workflow
+worker on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+import signal
 
 import uvicorn
 from pydantic import SecretStr
@@ -86,6 +88,35 @@ def _serve_hub_workers(settings: HubSettings, workers: int) -> None:
         access_log=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def serve_workflow_worker(settings: HubSettings) -> None:
+    """Run the hub's workflow worker and sweeper, without the API, until SIGINT or SIGTERM;
+    then stop polling, let activities under way finish, and return. Migrates the database
+    first only with `migrate_on_start`. `settings` must name a Temporal address."""
+
+    async def main() -> None:
+        runtime = await build_hub_runtime(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        logger = logging.getLogger("vectis.hub")
+        logger.info(
+            "hub workflow worker: Temporal %s, namespace %s, task queue %s (database %s)",
+            settings.temporal_address,
+            settings.temporal_namespace,
+            settings.temporal_task_queue,
+            runtime.database.dialect,
+        )
+        runtime.start_background()
+        try:
+            await stop.wait()
+        finally:
+            await runtime.stop()
+        logger.info("hub workflow worker stopped")
+
+    asyncio.run(main())
 
 
 def serve_edge(settings: EdgeSettings) -> None:

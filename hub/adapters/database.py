@@ -2,7 +2,8 @@
 
 On SQLite, writers take an in-process lock and BEGIN IMMEDIATE, so they queue instead of
 failing with SQLITE_BUSY, and positions of the change feed are assigned in commit order. On
-PostgreSQL, feed reads run in a REPEATABLE READ snapshot (see hub.adapters.feed).
+PostgreSQL, feed reads run in a REPEATABLE READ snapshot (see hub.adapters.repositories.feed).
+Services do not use it directly: they open transactions through hub.adapters.unit_of_work.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from hub.api.limits import BodySizeLimit
 from hub.api.routes import (
     admin,
     b2b,
-    exceptions,
     integrity,
     inventory,
     ops,
@@ -21,6 +20,7 @@ from hub.api.routes import (
     records,
     refunds,
     reports,
+    sale_exceptions,
     sync,
 )
 from hub.bootstrap import HubRuntime
@@ -51,7 +51,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         inventory.router,
         reports.router,
         quarantine.router,
-        exceptions.router,
+        sale_exceptions.router,
         integrity.router,
         records.router,
         pricing.router,

@@ -47,7 +47,7 @@ async def require_hq(runtime: RuntimeDep, credentials: BearerDep) -> str:
     secret = _secret(credentials)
     if _is_admin(runtime, secret):
         return "admin"
-    scope = await authenticate_api_key(secret, runtime.database)
+    scope = await authenticate_api_key(secret, runtime.uow)
     if scope != "hq":
         raise PermissionDenied(f"an {scope} API key cannot use HQ routes")
     return scope
@@ -59,7 +59,7 @@ async def require_hq_person(runtime: RuntimeDep, credentials: BearerDep) -> str:
     secret = _secret(credentials)
     if _is_admin(runtime, secret):
         return "admin"
-    record = await identify_api_key(secret, runtime.database)
+    record = await identify_api_key(secret, runtime.uow)
     if record.scope != "hq":
         raise PermissionDenied(f"an {record.scope} API key cannot use HQ routes")
     return record.name
@@ -77,12 +77,12 @@ async def require_erp(runtime: RuntimeDep, credentials: BearerDep) -> str:
     secret = _secret(credentials)
     if _is_admin(runtime, secret):
         return "admin"
-    return await authenticate_api_key(secret, runtime.database)
+    return await authenticate_api_key(secret, runtime.uow)
 
 
 async def require_node(runtime: RuntimeDep, credentials: BearerDep) -> AuthenticatedNode:
     """An enrolled edge node, by its store credential. Raises Unauthenticated."""
-    return await authenticate_node(_secret(credentials), runtime.database)
+    return await authenticate_node(_secret(credentials), runtime.uow)
 
 
 HqCaller = Annotated[str, Depends(require_hq)]

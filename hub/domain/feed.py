@@ -1,4 +1,4 @@
-"""Positions in the change feed: an opaque cursor "txid-position" ordered as a pair.
+"""The change feed: its entries, and positions in it (a cursor "txid-position", ordered as a pair).
 
 On PostgreSQL `txid` is the writing transaction's id; readers only see rows whose txid is
 below the oldest transaction still running, and page in (txid, position) order, so a row from
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 from hub.errors import InvalidCursor
 
@@ -39,3 +41,19 @@ class FeedPosition:
 
 
 START = FeedPosition(-1, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One change a store's feed carries: `entity` `entity_key` at `version` (readers keep the
+    newest), `op` upsert or delete, and `payload` the entity's wire form as JSON (a
+    `sync.messages` payload model dumped in JSON mode). `store_id` None: every store reads it
+    (catalogue, tax rates, promotions, customers)."""
+
+    store_id: str | None
+    entity: str
+    entity_key: str
+    version: int
+    payload: dict[str, Any]
+    created_at: datetime
+    op: Literal["upsert", "delete"] = "upsert"

@@ -5,8 +5,8 @@ step (entity `b2b_approval`).
 The till's steps arrive as events: `b2b.cart_submitted` (recorded here, pending HQ), then
 `b2b.payment_composed` once the feed said the cart was approved, and finally the handover, a
 `sale.completed` of version 3 naming the order. HQ's steps are decisions through the order's
-durable workflow (hub.workflows.b2b_approval), whose activities write here. Every change is one
-transaction: the order row (next version) and its feed entry.
+durable approval workflow (reached through ports.ApprovalWorkflows), whose activities write
+here. Every change is one transaction: the order row (next version) and its feed entry.
 
 What a till sends that does not fit the order's state (a payment for an order that expired, a
 payment that does not add up to the approved cart) is quarantined with its reason, never
@@ -16,36 +16,30 @@ match the placed order it is recorded with a `b2b_problem` exception.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import (
-    B2BOrderRepository,
-    CatalogueRepository,
-    FeedRepository,
-    StoreRepository,
+from hub.adapters.repositories.b2b import B2BOrderChanges, B2BOrderRecord, NewB2BOrder
+from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.b2b import (
+    B2BDecision,
+    B2BStep,
+    can_take,
+    check_decision,
+    decided_phase,
+    record_step,
 )
-from hub.domain.exceptions import SaleException
+from hub.domain.b2b import B2BStatus as OrderStatus
+from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
+from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
-from hub.errors import (
-    B2BNotAwaitingDecision,
-    B2BOrderNotFound,
-    SelfApproval,
-    WorkflowsUnavailable,
-)
-from hub.workflows.b2b_approval import B2BDecision
-from hub.workflows.client import Workflows
-from shared.clock import Clock
+from hub.domain.sale_exceptions import SaleException
+from hub.errors import B2BOrderNotFound, WorkflowsUnavailable
+from hub.service.ports import ApprovalWorkflows
 from shared.money import Money, to_minor
 from sync.messages import (
     B2BApprovalV1,
@@ -58,76 +52,58 @@ from sync.messages import (
 
 log = logging.getLogger(__name__)
 
-Phase = Literal["cart", "payment"]
 
-# The status awaiting each of HQ's decisions.
-AWAITING: dict[Phase, str] = {"cart": "cart_submitted", "payment": "payment_composed"}
-
-# Which status each recorded step may replace; anything else has moved on already.
-_REPLACES: dict[str, set[str]] = {
-    "cart_approved": {"cart_submitted"},
-    "cart_rejected": {"cart_submitted"},
-    "payment_approved": {"payment_composed"},
-    "payment_rejected": {"payment_composed"},
-    "expired": {"cart_submitted", "payment_composed"},
-    "lapsed": {"cart_approved", "placed"},
-}
-
-
-def order_row(event: B2BCartSubmitted, received_at: datetime) -> dict[str, Any]:
-    """The `b2b_order` row of a submitted cart. Raises SharedError (currency, amount)."""
+def new_order(event: B2BCartSubmitted, received_at: datetime) -> NewB2BOrder:
+    """The order an uploaded `b2b.cart_submitted` makes. Raises SharedError (currency, amount)."""
     cart = event.payload
-    return {
-        "order_id": cart.order_id,
-        "store_id": event.store_id,
-        "node_id": event.node_id,
-        "event_id": event.event_id,
-        "till_id": cart.till_id,
-        "customer_id": cart.customer_id,
-        "submitted_by": cart.submitted_by,
-        "reference": cart.reference,
-        "currency": cart.currency,
-        "total_minor": to_minor(cart.total, cart.currency),
-        "lines": [line.model_dump(mode="json") for line in cart.lines],
-        "business_time": cart.business_time,
-        "received_at": received_at,
-        "status": "cart_submitted",
-        "version": 1,
-    }
+    return NewB2BOrder(
+        order_id=cart.order_id,
+        store_id=event.store_id,
+        node_id=event.node_id,
+        event_id=event.event_id,
+        till_id=cart.till_id,
+        customer_id=cart.customer_id,
+        submitted_by=cart.submitted_by,
+        reference=cart.reference,
+        currency=cart.currency,
+        total_minor=to_minor(cart.total, cart.currency),
+        lines=[line.model_dump(mode="json") for line in cart.lines],
+        business_time=cart.business_time,
+        received_at=received_at,
+    )
 
 
-async def record_cart(row: dict[str, Any], connection: AsyncConnection) -> str | None:
+async def record_cart(order: NewB2BOrder, tx: HubTransaction) -> str | None:
     """Record a submitted cart and publish it to its store's feed, in the caller's
     transaction. Returns why it cannot be recorded (its id is taken, another currency), or
     None."""
-    orders = B2BOrderRepository(connection)
-    if await orders.get(row["order_id"]) is not None:
-        return f"B2B order {row['order_id']} is already recorded"
-    store = await StoreRepository(connection).get(row["store_id"])
-    if store is not None and store.currency != row["currency"]:
-        return f"order in {row['currency']}, but {store.store_id} trades in {store.currency}"
-    stored = await orders.add(row)
-    await FeedRepository(connection).append([_feed_entry(stored, row["received_at"])])
+    if await tx.b2b_orders.get(order.order_id) is not None:
+        return f"B2B order {order.order_id} is already recorded"
+    store = await tx.stores.get(order.store_id)
+    if store is not None and store.currency != order.currency:
+        return f"order in {order.currency}, but {store.store_id} trades in {store.currency}"
+    stored = await tx.b2b_orders.add(order)
+    tx.publish(_feed_entry(stored, order.received_at))
     return None
 
 
 async def record_payment(
-    event: B2BPaymentComposed, connection: AsyncConnection, now: datetime
+    event: B2BPaymentComposed, tx: HubTransaction, now: datetime
 ) -> str | None:
     """Record the payment a till composed for an approved cart, in the caller's transaction.
     Returns why it cannot be recorded (unknown order, not awaiting a payment, tenders that do
     not add up to the approved total), or None. Raises SharedError (an amount the currency
     cannot hold)."""
     payment = event.payload
-    orders = B2BOrderRepository(connection)
+    orders = tx.b2b_orders
     row = await orders.get(payment.order_id, lock=True)
     if row is None or row.store_id != event.store_id:
         return f"B2B order {payment.order_id} is not known to the hub"
-    if row.status != "cart_approved":
+    if not can_take(OrderStatus(row.status), B2BStep.PAYMENT_COMPOSED):
         return f"B2B order {payment.order_id} is {row.status}, not awaiting a payment"
     composed = sum(to_minor(tender.amount, row.currency) for tender in payment.tenders)
     if composed != row.total_minor:
-        approved = Money.from_minor(int(row.total_minor), row.currency).amount
+        approved = Money.from_minor(row.total_minor, row.currency).amount
         return f"payment of {payment.total} for B2B order {payment.order_id} approved at {approved}"
     changed = await orders.change(
         payment.order_id,
@@ -137,18 +113,17 @@ async def record_payment(
         composed_at=now,
         signal_pending="payment_composed",
     )
-    await FeedRepository(connection).append([_feed_entry(changed, now)])
+    tx.publish(_feed_entry(changed, now))
     return None
 
 
 async def settle_orders(
-    documents: Iterable[LedgerDocument], connection: AsyncConnection, now: datetime
+    documents: Iterable[LedgerDocument], tx: HubTransaction, now: datetime
 ) -> list[SaleException]:
     """Close the placed orders that sales of `documents` handed over; the exceptions of those
     that name an order not placed (unknown, still in approval, ended, or handed over already)
     or charge it otherwise than HQ approved. In the caller's transaction."""
-    orders = B2BOrderRepository(connection)
-    feed = FeedRepository(connection)
+    orders = tx.b2b_orders
     problems: list[SaleException] = []
     for document in documents:
         order_id = document.b2b_order_id
@@ -164,7 +139,7 @@ async def settle_orders(
         if row is None or row.store_id != document.store_id:
             problem(f"sale names B2B order {order_id}, which the hub does not know")
             continue
-        if row.status != "placed":
+        if not can_take(OrderStatus(row.status), B2BStep.FULFILLED):
             made = f" by sale {row.fulfilled_sale_id}" if row.status == "fulfilled" else ""
             problem(f"B2B order {order_id} was {row.status}{made}, not placed")
             continue
@@ -184,7 +159,7 @@ async def settle_orders(
             fulfilled_at=now,
             signal_pending="fulfilled",
         )
-        await feed.append([_feed_entry(changed, now)])
+        tx.publish(_feed_entry(changed, now))
     return problems
 
 
@@ -193,55 +168,57 @@ async def record_status(
     status: str,
     decided_by: str | None,
     notes: str | None,
-    db: HubDatabase,
-    clock: Clock,
+    uow: HubUnitOfWork,
 ) -> str:
-    """Write one of the workflow's steps (see _REPLACES) with its feed entry; returns the
-    order's status after it. Idempotent: an order that has moved on is left alone. A rejected
-    payment returns the order to cart_approved. Raises B2BOrderNotFound."""
-    now = clock.now()
-    async with db.write() as connection:
-        orders = B2BOrderRepository(connection)
+    """Write one of the workflow's steps (hub.domain.b2b.WORKFLOW_STEPS) with its feed entry;
+    returns the order's status after it. Idempotent: an order that has moved on is left alone.
+    A rejected payment returns the order to cart_approved. Raises B2BOrderNotFound,
+    StatusChangeRefused (a step the workflow does not record this way)."""
+    now = uow.now()
+    async with uow.write() as tx:
+        orders = tx.b2b_orders
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if row.status not in _REPLACES[status]:
+        step = B2BStep(status)
+        transition = record_step(OrderStatus(row.status), step)
+        if not transition.changed:
             return str(row.status)
-        values: dict[str, Any] = {"status": status, "notes": notes}
-        if status.startswith("cart_"):
-            values.update(cart_decided_by=decided_by, cart_decided_at=now)
-        elif status.startswith("payment_"):
-            values.update(payment_decided_by=decided_by, payment_decided_at=now)
-        if status == "payment_rejected":
+        values: B2BOrderChanges = {"status": transition.status.value, "notes": notes}
+        phase = decided_phase(step)
+        if phase == "cart":
+            values.update({"cart_decided_by": decided_by, "cart_decided_at": now})
+        elif phase == "payment":
+            values.update({"payment_decided_by": decided_by, "payment_decided_at": now})
+        if step == B2BStep.PAYMENT_REJECTED:
             values.update(
-                status="cart_approved",
-                tenders=None,
-                composed_by=None,
-                composed_at=None,
-                payment_rejections=row.payment_rejections + 1,
+                {
+                    "tenders": None,
+                    "composed_by": None,
+                    "composed_at": None,
+                    "payment_rejections": row.payment_rejections + 1,
+                }
             )
         changed = await orders.change(order_id, **values)
-        await FeedRepository(connection).append([_feed_entry(changed, now)])
+        tx.publish(_feed_entry(changed, now))
     return str(changed.status)
 
 
-async def place(order_id: UUID, db: HubDatabase, clock: Clock) -> str:
+async def place(order_id: UUID, uow: HubUnitOfWork) -> str:
     """Place an order whose payment HQ approved: `placed` with the store's next order number,
     or `blocked` when the catalogue price of a line changed since the till priced it (the
     platform's stale-approval pricing gate: the approval was for other prices). Returns the
     status; an order that has moved on is left alone. Raises B2BOrderNotFound."""
-    now = clock.now()
-    async with db.write() as connection:
-        orders = B2BOrderRepository(connection)
+    now = uow.now()
+    async with uow.write() as tx:
+        orders = tx.b2b_orders
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if row.status != "payment_approved":
+        if not can_take(OrderStatus(row.status), B2BStep.PLACED):
             return str(row.status)
         lines = _lines(row)
-        current = await CatalogueRepository(connection).prices(
-            sorted({line.sku for line in lines}), "default"
-        )
+        current = await tx.catalogue.prices(sorted({line.sku for line in lines}), "default")
         drifted = [
             f"{line.sku} {line.unit_price} (version {line.price_version}) is now "
             f"{current[line.sku].unit_price} (version {current[line.sku].version})"
@@ -265,7 +242,7 @@ async def place(order_id: UUID, db: HubDatabase, clock: Clock) -> str:
                 order_number=f"{row.store_id}-B{number:05d}",
                 placed_at=now,
             )
-        await FeedRepository(connection).append([_feed_entry(changed, now)])
+        tx.publish(_feed_entry(changed, now))
     return str(changed.status)
 
 
@@ -275,8 +252,8 @@ async def decide(
     approved: bool,
     notes: str | None,
     approver: str,
-    db: HubDatabase,
-    workflows: Workflows | None,
+    uow: HubUnitOfWork,
+    workflows: ApprovalWorkflows | None,
 ) -> B2BApprovalV1:
     """HQ decides an order's cart or payment through its workflow; returns the order after
     the decision (an approved payment: placed or blocked).
@@ -284,60 +261,59 @@ async def decide(
     Raises B2BOrderNotFound, B2BNotAwaitingDecision, SelfApproval (the approver submitted the
     cart or composed the payment), WorkflowsUnavailable.
     """
-    row = await _get(order_id, db)
-    if row.status != AWAITING[phase]:
-        raise B2BNotAwaitingDecision(order_id, row.status, phase)
-    if approver in (row.submitted_by, row.composed_by if phase == "payment" else None):
-        raise SelfApproval(order_id, approver, "B2B order")
+    row = await _get(order_id, uow)
+    check_decision(
+        order_id, OrderStatus(row.status), phase, approver, row.submitted_by, row.composed_by
+    )
     if workflows is None:
         raise WorkflowsUnavailable("B2B approvals need the hub's workflow service")
     await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
     await workflows.decide_b2b(str(order_id), B2BDecision(phase, approved, approver, notes))
-    return approval_payload(await _get(order_id, db))
+    return approval_payload(await _get(order_id, uow))
 
 
-async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -> int:
+async def start_workflows(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> int:
     """Start the workflow of every submitted order that has none yet (idempotent: one
     workflow id per order). Returns how many. Raises WorkflowsUnavailable."""
     started = 0
     while True:
-        async with db.read() as connection:
-            rows = await B2BOrderRepository(connection).unstarted(100)
+        async with uow.read() as tx:
+            rows = await tx.b2b_orders.unstarted(100)
         if not rows:
             return started
         for row in rows:
             await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
-        async with db.write() as connection:
-            await B2BOrderRepository(connection).mark_started(
-                [row.order_id for row in rows], clock.now()
-            )
+        async with uow.write() as tx:
+            await tx.b2b_orders.mark_started([row.order_id for row in rows], uow.now())
         started += len(rows)
 
 
-async def deliver_signals(db: HubDatabase, workflows: Workflows) -> int:
+async def deliver_signals(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> int:
     """Tell running workflows of the tills' steps ingest recorded (a composed payment, a
     handover) that they have not heard of yet. Returns how many were told. Raises
     WorkflowsUnavailable."""
     told = 0
     while True:
-        async with db.read() as connection:
-            rows = await B2BOrderRepository(connection).unsignalled(100)
+        async with uow.read() as tx:
+            rows = await tx.b2b_orders.unsignalled(100)
         if not rows:
             return told
         for row in rows:
-            if row.signal_pending == "payment_composed":
+            signal = row.signal_pending
+            assert signal is not None  # unsignalled() reads only orders with one
+            if signal == "payment_composed":
                 await workflows.signal_payment_composed(
-                    str(row.order_id), int(row.payment_rejections), str(row.composed_by)
+                    str(row.order_id), row.payment_rejections, str(row.composed_by)
                 )
             else:
                 await workflows.signal_fulfilled(str(row.order_id))
-            async with db.write() as connection:
-                await B2BOrderRepository(connection).clear_signal(row.order_id, row.signal_pending)
+            async with uow.write() as tx:
+                await tx.b2b_orders.clear_signal(row.order_id, signal)
         told += len(rows)
 
 
 async def after_ingest(
-    submitted: bool, stepped: bool, db: HubDatabase, workflows: Workflows | None, clock: Clock
+    submitted: bool, stepped: bool, uow: HubUnitOfWork, workflows: ApprovalWorkflows | None
 ) -> None:
     """Start the workflows of carts submitted in a batch, tell those whose tills took a step;
     best effort: the sweeper does what this misses."""
@@ -345,9 +321,9 @@ async def after_ingest(
         return
     try:
         if submitted:
-            await start_workflows(db, workflows, clock)
+            await start_workflows(uow, workflows)
         if stepped:
-            await deliver_signals(db, workflows)
+            await deliver_signals(uow, workflows)
     except Exception as error:  # the batch is committed: never fail its answer for this
         log.warning("B2B workflows not told of this batch (the sweeper will): %s", error)
 
@@ -359,7 +335,7 @@ class B2BPage:
 
 
 async def list_orders(
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     status: B2BStatus | None,
     store_id: str | None,
@@ -367,45 +343,39 @@ async def list_orders(
     limit: int,
 ) -> B2BPage:
     """HQ's inbox: orders by id, filtered by status and store; keyset pages."""
-    async with db.read() as connection:
-        rows = await B2BOrderRepository(connection).page(
+    async with uow.read() as tx:
+        rows = await tx.b2b_orders.page(
             status=status, store_id=store_id, after=after, limit=limit + 1
         )
-    page = [(approval_payload(row), str(row.store_id)) for row in rows[:limit]]
+    page = [(approval_payload(row), row.store_id) for row in rows[:limit]]
     return B2BPage(page, page[-1][0].order_id if len(rows) > limit else None)
 
 
-async def get_order(order_id: UUID, db: HubDatabase) -> tuple[B2BApprovalV1, str]:
+async def get_order(order_id: UUID, uow: HubUnitOfWork) -> tuple[B2BApprovalV1, str]:
     """The order and its store. Raises B2BOrderNotFound."""
-    row = await _get(order_id, db)
-    return approval_payload(row), str(row.store_id)
+    row = await _get(order_id, uow)
+    return approval_payload(row), row.store_id
 
 
-async def awaiting_count(db: HubDatabase) -> int:
-    async with db.read() as connection:
-        return await B2BOrderRepository(connection).count_awaiting_hq()
+async def awaiting_count(uow: HubUnitOfWork) -> int:
+    async with uow.read() as tx:
+        return await tx.b2b_orders.count_awaiting_hq()
 
 
-async def _get(order_id: UUID, db: HubDatabase) -> Row[Any]:
-    async with db.read() as connection:
-        row = await B2BOrderRepository(connection).get(order_id)
+async def _get(order_id: UUID, uow: HubUnitOfWork) -> B2BOrderRecord:
+    async with uow.read() as tx:
+        row = await tx.b2b_orders.get(order_id)
     if row is None:
         raise B2BOrderNotFound(order_id)
     return row
 
 
-def _json_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else list(json.loads(value))
+def _lines(row: B2BOrderRecord) -> list[B2BLineV1]:
+    return [B2BLineV1.model_validate(line) for line in row.lines]
 
 
-def _lines(row: Row[Any]) -> list[B2BLineV1]:
-    return [B2BLineV1.model_validate(line) for line in _json_list(row.lines)]
-
-
-def _tenders(row: Row[Any]) -> list[B2BTenderPlanV1]:
-    return [B2BTenderPlanV1.model_validate(tender) for tender in _json_list(row.tenders)]
+def _tenders(row: B2BOrderRecord) -> list[B2BTenderPlanV1]:
+    return [B2BTenderPlanV1.model_validate(tender) for tender in row.tenders or ()]
 
 
 def _tender_split(tenders: Iterable[B2BTenderPlanV1], currency: str) -> dict[str, int]:
@@ -423,7 +393,8 @@ def _describe(split: dict[str, int], currency: str) -> str:
     return " + ".join(parts) or str(Decimal(0))
 
 
-def approval_payload(row: Row[Any]) -> B2BApprovalV1:
+def approval_payload(row: B2BOrderRecord) -> B2BApprovalV1:
+    """The order as its store's feed carries it (entity `b2b_approval`)."""
     return B2BApprovalV1(
         order_id=row.order_id,
         status=row.status,
@@ -432,7 +403,7 @@ def approval_payload(row: Row[Any]) -> B2BApprovalV1:
         submitted_by=row.submitted_by,
         reference=row.reference,
         currency=row.currency,
-        total=Money.from_minor(int(row.total_minor), row.currency).amount,
+        total=Money.from_minor(row.total_minor, row.currency).amount,
         lines=_lines(row),
         business_time=row.business_time,
         cart_decided_by=row.cart_decided_by,
@@ -448,13 +419,12 @@ def approval_payload(row: Row[Any]) -> B2BApprovalV1:
     )
 
 
-def _feed_entry(row: Row[Any], now: datetime) -> dict[str, Any]:
-    return {
-        "store_id": row.store_id,
-        "entity": "b2b_approval",
-        "entity_key": str(row.order_id),
-        "version": int(row.version),
-        "op": "upsert",
-        "payload": approval_payload(row).model_dump(mode="json"),
-        "created_at": now,
-    }
+def _feed_entry(row: B2BOrderRecord, now: datetime) -> FeedEntry:
+    return FeedEntry(
+        store_id=row.store_id,
+        entity="b2b_approval",
+        entity_key=str(row.order_id),
+        version=row.version,
+        payload=approval_payload(row).model_dump(mode="json"),
+        created_at=now,
+    )

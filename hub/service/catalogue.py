@@ -8,16 +8,20 @@ these: a till records on each sale line the versions it priced the line with.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import CatalogueRepository, FeedRepository, PriceRecord, ProductRecord
+from hub.adapters.repositories.catalogue import (
+    PriceRecord,
+    ProductRecord,
+    PromotionRecord,
+    TaxRateRecord,
+)
+from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.feed import FeedEntry
 from hub.errors import InvalidRequest
-from shared.clock import Clock
 from shared.money import minor_units
 from sync.messages import PriceV1, ProductV1, PromotionV1, TaxRateV1
 
@@ -48,13 +52,11 @@ class ImportResult:
 
 
 # An import writing this many rows or more refreshes the planner's statistics of the
-# catalogue at once (see HubDatabase.refresh_statistics); below it, autovacuum's pass will do.
+# catalogue at once (see HubUnitOfWork.refresh_statistics); below it, autovacuum's pass will do.
 BULK_ROWS = 100
 
 
-async def import_catalogue(
-    items: list[CatalogueItem], db: HubDatabase, clock: Clock
-) -> ImportResult:
+async def import_catalogue(items: list[CatalogueItem], uow: HubUnitOfWork) -> ImportResult:
     """Upsert products and prices in one transaction and publish the changes.
 
     One SKU may appear once per price list, with the same product details each time. Raises
@@ -84,10 +86,10 @@ async def import_catalogue(
                 f"SKU {item.sku!r}: unit price {item.unit_price} must be zero or more"
             )
         minor_units(item.currency)
-    now = clock.now()
+    now = uow.now()
     named = {item.tax_code for item in items if item.tax_code_given and item.tax_code is not None}
-    async with db.write() as connection:
-        catalogue = CatalogueRepository(connection)
+    async with uow.write() as tx:
+        catalogue = tx.catalogue
         if named:
             unknown = named - {row.code for row in await catalogue.tax_rates()}
             if unknown:
@@ -102,9 +104,8 @@ async def import_catalogue(
         for price_list in price_lists:
             for sku, record in (await catalogue.prices(skus, price_list)).items():
                 prices[(sku, price_list)] = record
-        product_rows: list[dict[str, Any]] = []
-        price_rows: list[dict[str, Any]] = []
-        feed_rows: list[dict[str, Any]] = []
+        product_rows: list[ProductRecord] = []
+        price_rows: list[PriceRecord] = []
         for item in items:
             # A SKU on several price lists is one product: publish it once.
             publishes_product = first_of_sku[item.sku] is item
@@ -124,9 +125,19 @@ async def import_catalogue(
             )
             if publishes_product and (current is None or _product_changed(current, product)):
                 version = (current.version if current else 0) + 1
-                product_rows.append({**product.model_dump(), "version": version, "updated_at": now})
-                feed_rows.append(
-                    _feed_row("product", item.sku, version, product.model_dump(mode="json"), now)
+                product_rows.append(
+                    ProductRecord(
+                        sku=product.sku,
+                        description=product.description,
+                        kind=product.kind,
+                        track_inventory=product.track_inventory,
+                        gtin=product.gtin,
+                        version=version,
+                        tax_code=product.tax_code,
+                    )
+                )
+                tx.publish(
+                    _feed_entry("product", item.sku, version, product.model_dump(mode="json"), now)
                 )
             current_price = prices.get((item.sku, item.price_list))
             if (
@@ -142,9 +153,13 @@ async def import_catalogue(
                     currency=item.currency,
                     version=version,
                 )
-                price_rows.append({**price.model_dump(), "updated_at": now})
-                feed_rows.append(
-                    _feed_row(
+                price_rows.append(
+                    PriceRecord(
+                        price.sku, price.price_list, price.unit_price, price.currency, version
+                    )
+                )
+                tx.publish(
+                    _feed_entry(
                         "price",
                         f"{item.price_list}:{item.sku}",
                         version,
@@ -153,13 +168,10 @@ async def import_catalogue(
                     )
                 )
         # Product rows first: prices reference them.
-        if product_rows:
-            await catalogue.upsert_products(product_rows)
-        if price_rows:
-            await catalogue.upsert_prices(price_rows)
-        await FeedRepository(connection).append(feed_rows)
+        await catalogue.upsert_products(product_rows, now)
+        await catalogue.upsert_prices(price_rows, now)
     if len(product_rows) + len(price_rows) >= BULK_ROWS:
-        await db.refresh_statistics("product", "price")
+        await uow.refresh_statistics("product", "price")
     return ImportResult(len(items), len(product_rows), len(price_rows))
 
 
@@ -177,18 +189,18 @@ def _product_changed(current: ProductRecord, product: ProductV1) -> bool:
     )
 
 
-def _feed_row(
-    entity: str, key: str, version: int, payload: dict[str, Any], now: Any
-) -> dict[str, Any]:
-    return {
-        "store_id": None,
-        "entity": entity,
-        "entity_key": key,
-        "version": version,
-        "op": "upsert",
-        "payload": payload,
-        "created_at": now,
-    }
+def _feed_entry(
+    entity: str, key: str, version: int, payload: dict[str, Any], now: datetime
+) -> FeedEntry:
+    """An entry every store's feed carries (the catalogue is the same for all)."""
+    return FeedEntry(
+        store_id=None,
+        entity=entity,
+        entity_key=key,
+        version=version,
+        payload=payload,
+        created_at=now,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,25 +217,26 @@ def _plain(value: Decimal) -> Decimal:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
-def tax_rate_payload(row: Any) -> TaxRateV1:
-    return TaxRateV1(code=row.code, rate=_plain(row.rate), version=row.version)
+def tax_rate_payload(rate: TaxRateRecord) -> TaxRateV1:
+    """The rate as the feed carries it."""
+    return TaxRateV1(code=rate.code, rate=_plain(rate.rate), version=rate.version)
 
 
-def promotion_payload(row: Any) -> PromotionV1:
-    skus = row.skus if isinstance(row.skus, list) else json.loads(row.skus)
+def promotion_payload(promotion: PromotionRecord) -> PromotionV1:
+    """The promotion as the feed carries it."""
     return PromotionV1(
-        promotion_id=row.promotion_id,
-        name=row.name,
-        skus=skus,
-        percent_off=_plain(row.percent_off),
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        active=row.active,
-        version=row.version,
+        promotion_id=promotion.promotion_id,
+        name=promotion.name,
+        skus=promotion.skus,
+        percent_off=_plain(promotion.percent_off),
+        starts_at=promotion.starts_at,
+        ends_at=promotion.ends_at,
+        active=promotion.active,
+        version=promotion.version,
     )
 
 
-async def put_tax_rate(code: str, rate: Decimal, db: HubDatabase, clock: Clock) -> Published:
+async def put_tax_rate(code: str, rate: Decimal, uow: HubUnitOfWork) -> Published:
     """Set a tax code's rate (percent, 0 to 100) and publish it to every store.
 
     Products name their tax code (`CatalogueItem.tax_code`); prices include the tax, so a new
@@ -234,21 +247,16 @@ async def put_tax_rate(code: str, rate: Decimal, db: HubDatabase, clock: Clock) 
         raise InvalidRequest(f"tax rate {rate} must be between 0 and 100 percent")
     if rate.as_tuple().exponent < -4:  # type: ignore[operator]
         raise InvalidRequest(f"tax rate {rate} has more than 4 decimal places")
-    now = clock.now()
-    async with db.write() as connection:
-        catalogue = CatalogueRepository(connection)
-        await catalogue.lock(f"tax_rate:{code}")
-        current = await catalogue.tax_rate(code)
+    now = uow.now()
+    async with uow.write() as tx:
+        await tx.catalogue.lock(f"tax_rate:{code}")
+        current = await tx.catalogue.tax_rate(code)
         if current is not None and current.rate == rate:
             return Published(current.version, changed=False)
         version = (current.version if current else 0) + 1
         payload = TaxRateV1(code=code, rate=_plain(rate), version=version)
-        await catalogue.put_tax_rate(
-            {"code": code, "rate": rate, "version": version, "updated_at": now}
-        )
-        await FeedRepository(connection).append(
-            [_feed_row("tax_rate", code, version, payload.model_dump(mode="json"), now)]
-        )
+        await tx.catalogue.put_tax_rate(TaxRateRecord(code, rate, version), now)
+        tx.publish(_feed_entry("tax_rate", code, version, payload.model_dump(mode="json"), now))
     return Published(version, changed=True)
 
 
@@ -265,9 +273,7 @@ class PromotionTerms:
     active: bool = True
 
 
-async def put_promotion(
-    promotion_id: str, terms: PromotionTerms, db: HubDatabase, clock: Clock
-) -> Published:
+async def put_promotion(promotion_id: str, terms: PromotionTerms, uow: HubUnitOfWork) -> Published:
     """Create or change a promotion and publish it to every store; `active=False` ends it.
 
     Raises InvalidRequest for a percentage outside (0, 100], naive or inverted dates, or no
@@ -286,11 +292,10 @@ async def put_promotion(
     skus = sorted(set(terms.skus))
     if not skus:
         raise InvalidRequest("a promotion needs at least one SKU")
-    now = clock.now()
-    async with db.write() as connection:
-        catalogue = CatalogueRepository(connection)
-        await catalogue.lock(f"promotion:{promotion_id}")
-        current = await catalogue.promotion(promotion_id)
+    now = uow.now()
+    async with uow.write() as tx:
+        await tx.catalogue.lock(f"promotion:{promotion_id}")
+        current = await tx.catalogue.promotion(promotion_id)
         content = (
             terms.name,
             skus,
@@ -321,33 +326,32 @@ async def put_promotion(
             active=terms.active,
             version=version,
         )
-        await catalogue.put_promotion(
-            {
-                "promotion_id": promotion_id,
-                "name": terms.name,
-                "skus": skus,
-                "percent_off": terms.percent_off,
-                "starts_at": terms.starts_at,
-                "ends_at": terms.ends_at,
-                "active": terms.active,
-                "version": version,
-                "updated_at": now,
-            }
+        await tx.catalogue.put_promotion(
+            PromotionRecord(
+                promotion_id=promotion_id,
+                name=terms.name,
+                skus=skus,
+                percent_off=terms.percent_off,
+                starts_at=terms.starts_at,
+                ends_at=terms.ends_at,
+                active=terms.active,
+                version=version,
+            ),
+            now,
         )
-        await FeedRepository(connection).append(
-            [_feed_row("promotion", promotion_id, version, payload.model_dump(mode="json"), now)]
+        tx.publish(
+            _feed_entry("promotion", promotion_id, version, payload.model_dump(mode="json"), now)
         )
     return Published(version, changed=True)
 
 
-async def tax_rates(db: HubDatabase) -> list[TaxRateV1]:
+async def tax_rates(uow: HubUnitOfWork) -> list[TaxRateV1]:
     """Every tax code and its rate in force, by code."""
-    async with db.read() as connection:
-        return [tax_rate_payload(row) for row in await CatalogueRepository(connection).tax_rates()]
+    async with uow.read() as tx:
+        return [tax_rate_payload(rate) for rate in await tx.catalogue.tax_rates()]
 
 
-async def promotions(db: HubDatabase) -> list[PromotionV1]:
+async def promotions(uow: HubUnitOfWork) -> list[PromotionV1]:
     """Every promotion, ended ones included, by id."""
-    async with db.read() as connection:
-        rows = await CatalogueRepository(connection).promotions()
-        return [promotion_payload(row) for row in rows]
+    async with uow.read() as tx:
+        return [promotion_payload(promotion) for promotion in await tx.catalogue.promotions()]

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import (
-    B2BOrderRepository,
-    FeedRepository,
-    RefundRepository,
-    SnapshotRepository,
-    StockRepository,
-    StoreRepository,
-    visible_horizon,
+from hub.adapters.repositories.b2b import B2BOrderRecord
+from hub.adapters.repositories.catalogue import (
+    PriceRecord,
+    ProductRecord,
+    PromotionRecord,
+    TaxRateRecord,
 )
+from hub.adapters.repositories.inbox import EventStatusRecord
+from hub.adapters.repositories.records import SharedRecord
+from hub.adapters.repositories.refunds import RefundRequestRecord
+from hub.adapters.repositories.stock import StockLevelRecord
+from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedPosition
 from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
 from hub.service.b2b import approval_payload
 from hub.service.catalogue import promotion_payload, tax_rate_payload
 from hub.service.refunds import decision_payload
+from hub.service.stock import stock_level_entry
 from hub.service.stores import store_config
-from shared.clock import Clock
+from sync import messages
 from sync.messages import (
     EventStatusV1,
-    FeedEntry,
     FeedPage,
     PriceV1,
     ProductV1,
@@ -37,9 +38,7 @@ from sync.messages import (
 )
 
 
-async def read_feed(
-    store_id: str, cursor: str | None, limit: int, db: HubDatabase, clock: Clock
-) -> FeedPage:
+async def read_feed(store_id: str, cursor: str | None, limit: int, uow: HubUnitOfWork) -> FeedPage:
     """Up to `limit` entries after `cursor`, in an order no late commit can jump.
 
     First publishes the store's stock levels that sales moved since they were last published
@@ -48,17 +47,16 @@ async def read_feed(
     is gone: bootstrap).
     """
     after = FeedPosition.parse(cursor)
-    await publish_stock_levels(store_id, db, clock)
-    async with db.read(snapshot=True) as connection:
-        floor = await SnapshotRepository(connection).floor()
+    await publish_stock_levels(store_id, uow)
+    async with uow.read(snapshot=True) as tx:
+        floor = await tx.feed.floor()
         if floor is not None and after < floor:
             raise CursorCompacted(cursor or "", floor.encode())
-        feed = FeedRepository(connection)
-        horizon = await feed.visible_horizon()
-        rows = await feed.read(store_id, after, limit + 1, horizon)
+        horizon = await tx.visible_horizon()
+        rows = await tx.feed.read(store_id, after, limit + 1, horizon)
     has_more = len(rows) > limit
     entries = [
-        FeedEntry(
+        messages.FeedEntry(
             cursor=FeedPosition(row.txid, row.position).encode(),
             entity=row.entity,
             key=row.entity_key,
@@ -72,39 +70,25 @@ async def read_feed(
     return FeedPage(entries=entries, next_cursor=next_cursor, has_more=has_more)
 
 
-async def publish_stock_levels(
-    store_id: str, db: HubDatabase, clock: Clock, *, batch: int = 5000
-) -> int:
+async def publish_stock_levels(store_id: str, uow: HubUnitOfWork, *, batch: int = 5000) -> int:
     """Publish the store's stock levels moved by sales and returns since they were last
     published: one feed entry per level, with its current count and the next version, however
     many sales moved it. Lazy (when the store reads its feed), so a busy ingest writes no feed
     rows per sale line. Returns how many were published."""
-    async with db.read() as connection:
-        if not await StockRepository(connection).has_unpublished(store_id):
+    async with uow.read() as tx:
+        if not await tx.stock.has_unpublished(store_id):
             return 0
     published = 0
     while True:
-        now = clock.now()
-        async with db.write() as connection:
-            rows = await StockRepository(connection).publish_unpublished(store_id, batch)
-            await FeedRepository(connection).append(
-                [
-                    {
-                        "store_id": store_id,
-                        "entity": "stock_level",
-                        "entity_key": f"{store_id}:{row.sku}",
-                        "version": int(row.version),
-                        "op": "upsert",
-                        "payload": StockLevelV1(
-                            location_id=store_id, sku=row.sku, on_hand=int(row.on_hand)
-                        ).model_dump(mode="json"),
-                        "created_at": now,
-                    }
-                    for row in rows
-                ]
-            )
-        published += len(rows)
-        if len(rows) < batch:
+        now = uow.now()
+        async with uow.write() as tx:
+            levels = await tx.stock.publish_unpublished(store_id, batch)
+            for level in levels:
+                tx.publish(
+                    stock_level_entry(store_id, level.sku, level.on_hand, level.version, now)
+                )
+        published += len(levels)
+        if len(levels) < batch:
             return published
 
 
@@ -137,7 +121,7 @@ def _parse_after(after: str | None) -> tuple[int, list[str]]:
 
 
 async def snapshot_page(
-    store_id: str, after: str | None, limit: int, db: HubDatabase
+    store_id: str, after: str | None, limit: int, uow: HubUnitOfWork
 ) -> SnapshotPage:
     """One chunk of the store's current state: tax rates, promotions, products, prices, its
     stock levels, shared records, its refund requests and B2B orders, its settings.
@@ -151,73 +135,72 @@ async def snapshot_page(
     items: list[SnapshotItem] = []
     position: str | None = None
     next_after: str | None = None
-    async with db.read(snapshot=True) as connection:
-        snapshot = SnapshotRepository(connection)
+    async with uow.read(snapshot=True) as tx:
         if after is None:
-            newest = await snapshot.last_position(store_id, await visible_horizon(connection))
-            floor = await snapshot.floor()
+            newest = await tx.feed.last_position(store_id, await tx.visible_horizon())
+            floor = await tx.feed.floor()
             start = max((spot for spot in (newest, floor) if spot is not None), default=None)
             position = start.encode() if start else ""
-        store = await StoreRepository(connection).get(store_id)
+        store = await tx.stores.get(store_id)
         if store is None:
             raise StoreNotFound(store_id)
         while stage < len(_STAGES) and next_after is None:
             room = limit - len(items)
             name = _STAGES[stage]
             if name == "tax_rate":
-                rows = await snapshot.tax_rates_after(keys[0] if keys else "", room)
-                items += [_tax_rate_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, rows[-1].code])
+                rates = await tx.catalogue.tax_rates_after(keys[0] if keys else "", room)
+                items += [_tax_rate_item(rate) for rate in rates]
+                if len(rates) == room:
+                    next_after = json.dumps([name, rates[-1].code])
             elif name == "promotion":
-                rows = await snapshot.promotions_after(keys[0] if keys else "", room)
-                items += [_promotion_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, rows[-1].promotion_id])
+                promotions = await tx.catalogue.promotions_after(keys[0] if keys else "", room)
+                items += [_promotion_item(promotion) for promotion in promotions]
+                if len(promotions) == room:
+                    next_after = json.dumps([name, promotions[-1].promotion_id])
             elif name == "product":
-                rows = await snapshot.products_after(keys[0] if keys else "", room)
-                items += [_product_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, rows[-1].sku])
+                products = await tx.catalogue.products_after(keys[0] if keys else "", room)
+                items += [_product_item(product) for product in products]
+                if len(products) == room:
+                    next_after = json.dumps([name, products[-1].sku])
             elif name == "price":
                 price_list, sku = (keys + ["", ""])[:2] if keys else ("", "")
-                rows = await snapshot.prices_after(price_list, sku, room)
-                items += [_price_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, rows[-1].price_list, rows[-1].sku])
+                prices = await tx.catalogue.prices_after(price_list, sku, room)
+                items += [_price_item(price) for price in prices]
+                if len(prices) == room:
+                    next_after = json.dumps([name, prices[-1].price_list, prices[-1].sku])
             elif name == "stock_level":
-                rows = await snapshot.levels_after(store_id, keys[0] if keys else "", room)
-                items += [_level_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, rows[-1].sku])
+                levels = await tx.stock.levels_after(store_id, keys[0] if keys else "", room)
+                items += [_level_item(level) for level in levels]
+                if len(levels) == room:
+                    next_after = json.dumps([name, levels[-1].sku])
             elif name == "event_status":
                 since = UUID(keys[0]) if keys else None
-                rows = await snapshot.retried_events_after(store_id, since, room)
-                items += [_event_status_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, str(rows[-1].event_id)])
+                statuses = await tx.inbox.retried_after(store_id, since, room)
+                items += [_event_status_item(status) for status in statuses]
+                if len(statuses) == room:
+                    next_after = json.dumps([name, str(statuses[-1].event_id)])
             elif name == "refund_decision":
                 since = UUID(keys[0]) if keys else None
-                rows = await RefundRepository(connection).page(
+                requests = await tx.refunds.page(
                     status=None, store_id=store_id, after=since, limit=room
                 )
-                items += [_refund_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, str(rows[-1].request_id)])
+                items += [_refund_item(request) for request in requests]
+                if len(requests) == room:
+                    next_after = json.dumps([name, str(requests[-1].request_id)])
             elif name == "b2b_approval":
                 since = UUID(keys[0]) if keys else None
-                rows = await B2BOrderRepository(connection).page(
+                orders = await tx.b2b_orders.page(
                     status=None, store_id=store_id, after=since, limit=room
                 )
-                items += [_b2b_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, str(rows[-1].order_id)])
+                items += [_b2b_item(order) for order in orders]
+                if len(orders) == room:
+                    next_after = json.dumps([name, str(orders[-1].order_id)])
             elif name == "record":
                 entity, key = (keys + ["", ""])[:2] if keys else ("", "")
-                rows = await snapshot.records_after(store_id, entity, key, room)
-                items += [_record_item(row) for row in rows]
-                if len(rows) == room:
-                    next_after = json.dumps([name, rows[-1].entity, rows[-1].record_key])
+                records = await tx.records.records_after(store_id, entity, key, room)
+                items += [_record_item(record) for record in records]
+                if len(records) == room:
+                    next_after = json.dumps([name, records[-1].entity, records[-1].key])
             else:
                 items.append(
                     SnapshotItem(
@@ -238,29 +221,32 @@ async def snapshot_page(
     )
 
 
-def _product_item(row: Any) -> SnapshotItem:
+def _product_item(record: ProductRecord) -> SnapshotItem:
     product = ProductV1(
-        sku=row.sku,
-        description=row.description,
-        kind=row.kind,
-        track_inventory=row.track_inventory,
-        gtin=row.gtin,
-        tax_code=row.tax_code,
+        sku=record.sku,
+        description=record.description,
+        kind=record.kind,
+        track_inventory=record.track_inventory,
+        gtin=record.gtin,
+        tax_code=record.tax_code,
     )
     return SnapshotItem(
-        entity="product", key=row.sku, version=row.version, payload=product.model_dump(mode="json")
+        entity="product",
+        key=record.sku,
+        version=record.version,
+        payload=product.model_dump(mode="json"),
     )
 
 
-def _tax_rate_item(row: Any) -> SnapshotItem:
-    rate = tax_rate_payload(row)
+def _tax_rate_item(record: TaxRateRecord) -> SnapshotItem:
+    rate = tax_rate_payload(record)
     return SnapshotItem(
         entity="tax_rate", key=rate.code, version=rate.version, payload=rate.model_dump(mode="json")
     )
 
 
-def _promotion_item(row: Any) -> SnapshotItem:
-    promotion = promotion_payload(row)
+def _promotion_item(record: PromotionRecord) -> SnapshotItem:
+    promotion = promotion_payload(record)
     return SnapshotItem(
         entity="promotion",
         key=promotion.promotion_id,
@@ -269,82 +255,87 @@ def _promotion_item(row: Any) -> SnapshotItem:
     )
 
 
-def _event_status_item(row: Any) -> SnapshotItem:
-    status = EventStatusV1(event_id=row.event_id, seq=row.seq, status=row.status)
+def _event_status_item(record: EventStatusRecord) -> SnapshotItem:
+    status = EventStatusV1(
+        event_id=record.event_id,
+        seq=record.seq,
+        status=record.status,
+    )
     return SnapshotItem(
         entity="event_status",
-        key=str(row.event_id),
+        key=str(record.event_id),
         version=1,
         payload=status.model_dump(mode="json"),
     )
 
 
-def _refund_item(row: Any) -> SnapshotItem:
-    decision = decision_payload(row)
+def _refund_item(request: RefundRequestRecord) -> SnapshotItem:
+    decision = decision_payload(request)
     return SnapshotItem(
         entity="refund_decision",
         key=str(decision.request_id),
-        version=row.version,
+        version=request.version,
         payload=decision.model_dump(mode="json"),
     )
 
 
-def _b2b_item(row: Any) -> SnapshotItem:
-    approval = approval_payload(row)
+def _b2b_item(order: B2BOrderRecord) -> SnapshotItem:
+    approval = approval_payload(order)
     return SnapshotItem(
         entity="b2b_approval",
         key=str(approval.order_id),
-        version=row.version,
+        version=order.version,
         payload=approval.model_dump(mode="json"),
     )
 
 
-def _price_item(row: Any) -> SnapshotItem:
+def _price_item(record: PriceRecord) -> SnapshotItem:
     price = PriceV1(
-        sku=row.sku,
-        price_list=row.price_list,
-        unit_price=row.unit_price,
-        currency=row.currency,
-        version=row.version,
+        sku=record.sku,
+        price_list=record.price_list,
+        unit_price=record.unit_price,
+        currency=record.currency,
+        version=record.version,
     )
     return SnapshotItem(
         entity="price",
-        key=f"{row.price_list}:{row.sku}",
-        version=row.version,
+        key=f"{record.price_list}:{record.sku}",
+        version=record.version,
         payload=price.model_dump(mode="json"),
     )
 
 
-def _level_item(row: Any) -> SnapshotItem:
-    level = StockLevelV1(location_id=row.location_id, sku=row.sku, on_hand=row.on_hand)
+def _level_item(record: StockLevelRecord) -> SnapshotItem:
+    level = StockLevelV1(location_id=record.location_id, sku=record.sku, on_hand=record.on_hand)
     return SnapshotItem(
         entity="stock_level",
-        key=f"{row.location_id}:{row.sku}",
-        version=row.version,
+        key=f"{record.location_id}:{record.sku}",
+        version=record.version,
         payload=level.model_dump(mode="json"),
     )
 
 
-def _record_item(row: Any) -> SnapshotItem:
-    fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields)
-    record = RecordUpdatedV1(entity=row.entity, key=row.record_key, fields=fields)
+def _record_item(record: SharedRecord) -> SnapshotItem:
+    payload = RecordUpdatedV1(
+        entity=record.entity,
+        key=record.key,
+        fields=record.fields,
+    )
     return SnapshotItem(
-        entity=row.entity,
-        key=row.record_key,
-        version=row.version,
-        payload=record.model_dump(mode="json"),
+        entity=record.entity,
+        key=record.key,
+        version=record.version,
+        payload=payload.model_dump(mode="json"),
     )
 
 
-async def compact_feed(older_than: timedelta, db: HubDatabase, clock: Clock) -> tuple[str, int]:
+async def compact_feed(older_than: timedelta, uow: HubUnitOfWork) -> tuple[str, int]:
     """Delete feed entries older than `older_than`; readers behind them re-bootstrap.
 
     Returns (the new floor cursor, entries deleted). Everything the entries said is still in
     the state tables, which snapshots read.
     """
-    now = clock.now()
-    async with db.write() as connection:
-        floor, deleted = await SnapshotRepository(connection).compact(
-            now - older_than, await visible_horizon(connection), now
-        )
+    now = uow.now()
+    async with uow.write() as tx:
+        floor, deleted = await tx.feed.compact(now - older_than, await tx.visible_horizon(), now)
     return (floor.encode() if floor else ""), deleted

@@ -12,45 +12,21 @@ In one transaction, with the node's row locked so two copies of a request cannot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from pydantic_core import to_json
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import (
-    CashRepository,
-    CatalogueRepository,
-    EventRepository,
-    ExceptionRepository,
-    InboxRow,
-    LedgerRepository,
-    NodeRepository,
-    PushState,
-    StockRepository,
-    StoreRepository,
-)
-from hub.domain.exceptions import (
+from hub.adapters.repositories.inbox import InboxRow
+from hub.adapters.repositories.stores import PushState
+from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
+from hub.domain.sale_exceptions import (
     CurrentPrice,
-    cash_problems,
     oversold,
     price_drift,
     tender_problems,
     unknown_skus,
-)
-from hub.domain.ledger import (
-    MAX_MINOR,
-    CashEntry,
-    LedgerDocument,
-    StockMovement,
-    cash_entry_of,
-    document_of,
-    movements_of,
-    problems_of,
 )
 from hub.errors import (
     EventIdReused,
@@ -60,75 +36,44 @@ from hub.errors import (
     StorageRefused,
 )
 from hub.service import b2b, refunds
-from hub.service.records import merge
+from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
+from hub.service.ports import ApprovalWorkflows
 from hub.service.refunds import settle_refunds
 from hub.service.stores import AuthenticatedNode
-from hub.workflows.client import Workflows
-from shared.clock import Clock
-from shared.errors import InvalidAmount, SharedError
+from shared.errors import SharedError
 from sync.errors import EventRejected
 from sync.messages import (
     PROTOCOL_VERSION,
-    B2BCartSubmitted,
-    B2BPaymentComposed,
-    CashMoved,
     PushRequest,
     PushResponse,
     RawEvent,
-    RecordUpdated,
-    RecordUpdatedV1,
-    RefundRequested,
     RejectedEvent,
     RoundTripV1,
     parse_event,
 )
 from sync.protocol import contiguous_high_water, hub_skew_ms, missing_ranges
-from sync.records import FieldValue
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """One new event and what became of it: a ledger document, a record edit, or a quarantine
-    reason."""
-
-    raw: RawEvent
-    document: LedgerDocument | None
-    reason: str | None
-    record: RecordUpdatedV1 | None = None
-    cash: CashEntry | None = None
-    refund: dict[str, Any] | None = None  # a refund request's row
-    b2b_cart: dict[str, Any] | None = None  # a submitted B2B order's row
-    b2b_payment: B2BPaymentComposed | None = None
-
-    @property
-    def needs_recording(self) -> bool:
-        """Whether it is one of the records `_record_one` writes (not a ledger document)."""
-        return any(
-            part is not None
-            for part in (self.record, self.cash, self.refund, self.b2b_cart, self.b2b_payment)
-        )
 
 
 async def apply_events(
-    fresh: list[RawEvent], connection: AsyncConnection, received_at: datetime
+    fresh: list[RawEvent], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
     """Type, check and record events not held before, in the caller's transaction.
 
     Never raises for an event's content: what cannot be applied comes back with its reason.
     """
-    return await _record(await _classify(fresh, connection, received_at), connection, received_at)
+    return await _record(await _classify(fresh, tx, received_at), tx, received_at)
 
 
 async def ingest_batch(
     request: PushRequest,
     node: AuthenticatedNode,
-    db: HubDatabase,
-    clock: Clock,
-    workflows: Workflows | None = None,
+    uow: HubUnitOfWork,
+    workflows: ApprovalWorkflows | None = None,
 ) -> PushResponse:
     """Apply one uploaded batch; then start the workflows of refund requests and B2B orders
     in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,
-    `b2b.after_ingest`). Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict."""
+    `b2b.after_ingest`). Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict,
+    EventIdReused."""
     if request.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(request.protocol_version, PROTOCOL_VERSION)
     if request.store_id != node.store_id or request.node_id != node.node_id:
@@ -143,51 +88,52 @@ async def ingest_batch(
                 f"not to {node.store_id}/{node.node_id}"
             )
     received = _unique_by_seq(request.events, node.node_id)
-    received_at = clock.now()
-    async with db.write() as connection:
-        nodes = NodeRepository(connection)
-        events = EventRepository(connection)
-        state = await nodes.lock_push_state(node.node_id)
+    received_at = uow.now()
+    async with uow.write() as tx:
+        state = await tx.nodes.lock_push_state(node.node_id)
         acked = state.acked_seq
-        held = await events.held(node.node_id, list(received))
+        held = await tx.inbox.held(node.node_id, list(received))
         for seq, held_id in held.items():
             if held_id != received[seq].event_id:
                 raise SeqConflict(node.node_id, seq, str(held_id), str(received[seq].event_id))
         fresh = [raw for seq, raw in sorted(received.items()) if seq not in held]
-        reused = await events.known_event_ids([raw.event_id for raw in fresh])
+        reused = await tx.inbox.known_event_ids([raw.event_id for raw in fresh])
         if reused:
             first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
             raise EventIdReused(node.node_id, first.seq, str(first.event_id))
-        accepted = await apply_events(fresh, connection, received_at)
-        await events.add([_event_row(item, received_at) for item in accepted])
-        stored_above = await events.seqs_after(node.node_id, acked)
+        accepted = await apply_events(fresh, tx, received_at)
+        await tx.inbox.add([_event_row(item, received_at) for item in accepted])
+        stored_above = await tx.inbox.seqs_after(node.node_id, acked)
         new_acked = contiguous_high_water(acked, stored_above)
         one_way_ms = round((received_at - request.sent_at).total_seconds() * 1000)
         skew_ms = hub_skew_ms(one_way_ms, _transit_ms(state, request.previous_round_trip))
-        await nodes.record_push(
+        await tx.nodes.record_push(
             node.node_id, new_acked, received_at, skew_ms, request.sent_at, one_way_ms
         )
+    follow_ups: set[FollowUp | None] = {
+        item.handler.follow_up
+        for item in accepted
+        if item.handler is not None and item.reason is None
+    }
     await refunds.after_ingest(
-        any(item.refund is not None and item.reason is None for item in accepted),
+        "refund_requested" in follow_ups,
         [
             item.document.refund_request_id
             for item in accepted
             if item.document is not None and item.document.refund_request_id is not None
         ],
-        db,
+        uow,
         workflows,
-        clock,
     )
     await b2b.after_ingest(
-        any(item.b2b_cart is not None and item.reason is None for item in accepted),
-        any(
-            (item.b2b_payment is not None and item.reason is None)
-            or (item.document is not None and item.document.b2b_order_id is not None)
+        "b2b_submitted" in follow_ups,
+        "b2b_stepped" in follow_ups
+        or any(
+            item.document is not None and item.document.b2b_order_id is not None
             for item in accepted
         ),
-        db,
+        uow,
         workflows,
-        clock,
     )
     return PushResponse(
         protocol_version=PROTOCOL_VERSION,
@@ -200,7 +146,7 @@ async def ingest_batch(
             for item in accepted
             if item.reason is not None
         ],
-        hub_time=clock.now(),
+        hub_time=uow.now(),
     )
 
 
@@ -224,104 +170,73 @@ def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
 
 
 async def _classify(
-    fresh: list[RawEvent], connection: AsyncConnection, received_at: datetime
+    fresh: list[RawEvent], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
-    """Parse each new event; a document that would duplicate one already recorded is quarantined."""
+    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; a
+    document that would duplicate one already recorded is quarantined. Documents come last,
+    in upload order."""
     accepted: list[Applied] = []
-    candidates: list[tuple[RawEvent, LedgerDocument]] = []
+    candidates: list[Applied] = []
     for raw in fresh:
         try:
             event = parse_event(raw)
         except EventRejected as rejection:
             accepted.append(Applied(raw, None, rejection.reason))
             continue
-        if isinstance(event, RecordUpdated):
-            record = event.payload
-            if record.entity == "store_settings" and record.key != raw.store_id:
-                accepted.append(
-                    Applied(raw, None, f"{raw.store_id} may not edit the settings of {record.key}")
-                )
-            else:
-                accepted.append(Applied(raw, None, None, record))
-            continue
         try:
-            if isinstance(event, RefundRequested):
-                row = refunds.request_row(event, received_at)
-                if row["amount_minor"] > MAX_MINOR:
-                    raise InvalidAmount(str(event.payload.amount), "beyond any refund")
-                accepted.append(Applied(raw, None, None, refund=row))
-                continue
-            if isinstance(event, B2BCartSubmitted):
-                row = b2b.order_row(event, received_at)
-                if row["total_minor"] > MAX_MINOR:
-                    raise InvalidAmount(str(event.payload.total), "beyond any order")
-                accepted.append(Applied(raw, None, None, b2b_cart=row))
-                continue
-            if isinstance(event, B2BPaymentComposed):
-                accepted.append(Applied(raw, None, None, b2b_payment=event))
-                continue
-            if isinstance(event, CashMoved):
-                entry = cash_entry_of(event)
-                if entry.amount_minor > MAX_MINOR:
-                    raise InvalidAmount(str(event.payload.amount), "beyond what a drawer holds")
-                accepted.append(Applied(raw, None, None, cash=entry))
-                continue
-            document = document_of(event)
+            outcome = HANDLERS[type(event)].classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
             accepted.append(Applied(raw, None, str(error)))
             continue
-        problems = problems_of(document)
-        if problems:
-            accepted.append(Applied(raw, None, "; ".join(problems)))
-        else:
-            candidates.append((raw, document))
-    ledger = LedgerRepository(connection)
-    existing_ids = await ledger.existing_documents(
-        [document.document_id for _, document in candidates]
+        (accepted if outcome.document is None else candidates).append(outcome)
+    documents = [item.document for item in candidates if item.document is not None]
+    existing_ids = await tx.ledger.existing_documents(
+        [document.document_id for document in documents]
     )
-    node_ids = {document.node_id for _, document in candidates}
     existing_receipts: set[str] = set()
-    for node_id in node_ids:
-        existing_receipts |= await ledger.existing_receipts(
-            node_id, [document.receipt_number for _, document in candidates]
+    for node_id in {document.node_id for document in documents}:
+        existing_receipts |= await tx.ledger.existing_receipts(
+            node_id, [document.receipt_number for document in documents]
         )
     in_batch_ids: set[UUID] = set()
     in_batch_receipts: set[str] = set()
-    for raw, document in candidates:
+    for item, document in zip(candidates, documents, strict=True):
         if document.document_id in existing_ids or document.document_id in in_batch_ids:
             accepted.append(
-                Applied(raw, None, f"document {document.document_id} is already recorded")
+                Applied(item.raw, None, f"document {document.document_id} is already recorded")
             )
         elif (
             document.receipt_number in existing_receipts
             or document.receipt_number in in_batch_receipts
         ):
             accepted.append(
-                Applied(raw, None, f"receipt number {document.receipt_number} is already recorded")
+                Applied(
+                    item.raw,
+                    None,
+                    f"receipt number {document.receipt_number} is already recorded",
+                )
             )
         else:
-            accepted.append(Applied(raw, document, None))
+            accepted.append(item)
             in_batch_ids.add(document.document_id)
             in_batch_receipts.add(document.receipt_number)
     return accepted
 
 
 async def _record(
-    accepted: list[Applied], connection: AsyncConnection, received_at: datetime
+    accepted: list[Applied], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
     """Put the documents of `accepted` in the ledger and move stock, all at once.
 
     If the database refuses the batch, record event by event, each in a savepoint, and
     quarantine only those it refuses: one bad record never blocks the rest of the store.
     """
-    accepted = [await _record_one(item, connection, received_at) for item in accepted]
+    accepted = [await _record_one(item, tx, received_at) for item in accepted]
     try:
-        async with connection.begin_nested():
-            await _apply(
-                [item.document for item in accepted if item.document], connection, received_at
-            )
+        async with tx.savepoint():
+            await _apply([item.document for item in accepted if item.document], tx, received_at)
         return accepted
-    except (DBAPIError, StorageRefused):
+    except StorageRefused:
         pass
     recorded: list[Applied] = []
     for item in accepted:
@@ -329,49 +244,33 @@ async def _record(
             recorded.append(item)
             continue
         try:
-            async with connection.begin_nested():
-                await _apply([item.document], connection, received_at)
+            async with tx.savepoint():
+                await _apply([item.document], tx, received_at)
             recorded.append(item)
-        except (DBAPIError, StorageRefused) as error:
-            detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
-            reason = f"the ledger refused it: {detail.splitlines()[0][:300]}"
+        except StorageRefused as error:
+            reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
             recorded.append(Applied(item.raw, None, reason))
     return recorded
 
 
-async def _record_one(item: Applied, connection: AsyncConnection, now: datetime) -> Applied:
-    """Merge a store's edit of a shared record, record a cash movement, a refund request or
-    a B2B order's step, in a savepoint of its own; quarantine it if the database (or the
-    step's check) refuses it. Ledger documents pass through."""
-    if not item.needs_recording:
+async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Applied:
+    """Record what the event's handler kept (a record edit, a cash movement, a refund request,
+    a B2B order's step) in a savepoint of its own; quarantine it if the database (or the
+    handler's own check) refuses it. Ledger documents pass through."""
+    handler = item.handler
+    if handler is None:
         return item
     try:
-        async with connection.begin_nested():
-            reason = None
-            if item.refund is not None:
-                reason = await refunds.record_request(item.refund, connection)
-            elif item.b2b_cart is not None:
-                reason = await b2b.record_cart(item.b2b_cart, connection)
-            elif item.b2b_payment is not None:
-                reason = await b2b.record_payment(item.b2b_payment, connection, now)
-            elif item.record is not None:
-                record = item.record
-                incoming = {
-                    field: FieldValue(value.value, value.hlc, value.base)
-                    for field, value in record.fields.items()
-                }
-                await merge(record.entity, record.key, incoming, connection, now)
-            elif item.cash is not None:
-                await _record_cash(item.cash, connection, now)
+        async with tx.savepoint():
+            reason = await handler.record(item.value, tx, now)
             if reason is not None:
                 raise _Refused(reason)  # undoes the savepoint
     except _Refused as refused:
         return Applied(item.raw, None, str(refused))
     except SharedError as error:  # an amount the order's currency cannot hold
         return Applied(item.raw, None, str(error))
-    except (DBAPIError, StorageRefused) as error:
-        detail = error.reason if isinstance(error, StorageRefused) else str(error.orig)
-        return Applied(item.raw, None, f"the hub refused it: {detail.splitlines()[0][:300]}")
+    except StorageRefused as error:
+        return Applied(item.raw, None, f"the hub refused it: {error.reason.splitlines()[0][:300]}")
     return item
 
 
@@ -379,22 +278,14 @@ class _Refused(Exception):
     """A record's own check refused it (the reason is the message)."""
 
 
-async def _record_cash(entry: CashEntry, connection: AsyncConnection, now: datetime) -> None:
-    await CashRepository(connection).add(entry, now)
-    store = await StoreRepository(connection).get(entry.store_id)
-    if store is not None:
-        await ExceptionRepository(connection).add(cash_problems(entry, store.currency), now)
-
-
-async def _apply(
-    documents: list[LedgerDocument], connection: AsyncConnection, now: datetime
-) -> None:
-    """Ledger rows, stock movements and the exceptions of `documents`, in upload order."""
+async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datetime) -> None:
+    """Ledger rows, stock movements and the exceptions of `documents`, in upload order.
+    Raises StorageRefused."""
     if not documents:
         return
-    await LedgerRepository(connection).add(documents)
+    await tx.ledger.add(documents)
     skus = sorted({line.sku for document in documents for line in document.lines})
-    terms = await CatalogueRepository(connection).sale_terms(skus, "default")
+    terms = await tx.catalogue.sale_terms(skus, "default")
     tracked = {sku for sku, (track_inventory, _) in terms.items() if track_inventory}
     prices = {
         sku: CurrentPrice(price.unit_price, price.version)
@@ -404,14 +295,14 @@ async def _apply(
     movements: list[StockMovement] = [
         movement for document in documents for movement in movements_of(document, tracked)
     ]
-    levels_before = await StockRepository(connection).add_movements(movements, now)
-    await ExceptionRepository(connection).add(
+    levels_before = await tx.stock.add_movements(movements, now)
+    await tx.sale_exceptions.add(
         unknown_skus(documents, set(terms))
         + oversold(documents, tracked, levels_before)
         + price_drift(documents, prices)
         + tender_problems(documents)
-        + await settle_refunds(documents, connection, now)
-        + await b2b.settle_orders(documents, connection, now),
+        + await settle_refunds(documents, tx, now)
+        + await b2b.settle_orders(documents, tx, now),
         now,
     )
 

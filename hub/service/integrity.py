@@ -7,15 +7,10 @@ events are all acknowledged, so a mismatch is never an upload in flight.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
-
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import IntegrityRepository, LedgerRepository
+from hub.adapters.repositories.integrity import IntegrityAlert as IntegrityAlert
+from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.errors import AlertNotFound, AlreadyResolved, PermissionDenied, ProtocolVersionMismatch
 from hub.service.stores import AuthenticatedNode
-from shared.clock import Clock
 from sync.messages import (
     PROTOCOL_VERSION,
     ChecksumRequest,
@@ -27,7 +22,7 @@ from sync.protocol import day_totals
 
 
 async def compare_checksums(
-    request: ChecksumRequest, node: AuthenticatedNode, db: HubDatabase, clock: Clock
+    request: ChecksumRequest, node: AuthenticatedNode, uow: HubUnitOfWork
 ) -> ChecksumResponse:
     """The hub's totals for each day, matched or not; mismatches become alerts (once per
     distinct pair of figures). Raises ProtocolVersionMismatch, PermissionDenied.
@@ -40,9 +35,8 @@ async def compare_checksums(
         )
     days = [day.business_day for day in request.days]
     verdicts = []
-    async with db.write() as connection:
-        documents = await LedgerRepository(connection).event_totals(node.node_id, days)
-        alerts = IntegrityRepository(connection)
+    async with uow.write() as tx:
+        documents = await tx.ledger.event_totals(node.node_id, days)
         for edge in request.days:
             totals = day_totals(documents.get(edge.business_day, []))
             hub = DayChecksumV1(
@@ -57,7 +51,7 @@ async def compare_checksums(
                 hub.id_hash,
             )
             if not matched:
-                await alerts.raise_once(node.store_id, node.node_id, edge, hub, clock.now())
+                await tx.integrity.raise_once(node.store_id, node.node_id, edge, hub, uow.now())
             verdicts.append(
                 DayVerdict(
                     business_day=edge.business_day,
@@ -68,68 +62,28 @@ async def compare_checksums(
     return ChecksumResponse(protocol_version=PROTOCOL_VERSION, days=verdicts)
 
 
-@dataclass(frozen=True, slots=True)
-class IntegrityAlert:
-    alert_id: int
-    store_id: str
-    node_id: str
-    business_day: date
-    edge: DayChecksumV1
-    hub: DayChecksumV1
-    created_at: datetime
-    resolved_at: datetime | None = None
-    resolution: str | None = None
-
-
-def _alert(row: Any) -> IntegrityAlert:
-    return IntegrityAlert(
-        alert_id=row.alert_id,
-        store_id=row.store_id,
-        node_id=row.node_id,
-        business_day=row.business_day,
-        edge=DayChecksumV1(
-            business_day=row.business_day,
-            count=row.edge_count,
-            total_minor=row.edge_total_minor,
-            id_hash=row.edge_id_hash,
-        ),
-        hub=DayChecksumV1(
-            business_day=row.business_day,
-            count=row.hub_count,
-            total_minor=row.hub_total_minor,
-            id_hash=row.hub_id_hash,
-        ),
-        created_at=row.created_at,
-        resolved_at=row.resolved_at,
-        resolution=row.resolution,
-    )
-
-
 async def list_alerts(
-    db: HubDatabase, *, store_id: str | None = None, limit: int = 100
+    uow: HubUnitOfWork, *, store_id: str | None = None, limit: int = 100
 ) -> list[IntegrityAlert]:
     """Open integrity alerts, oldest first."""
-    async with db.read() as connection:
-        rows = await IntegrityRepository(connection).open_alerts(store_id, limit)
-    return [_alert(row) for row in rows]
+    async with uow.read() as tx:
+        return await tx.integrity.open_alerts(store_id, limit)
 
 
-async def resolve_alert(
-    alert_id: int, resolution: str, db: HubDatabase, clock: Clock
-) -> IntegrityAlert:
+async def resolve_alert(alert_id: int, resolution: str, uow: HubUnitOfWork) -> IntegrityAlert:
     """Close an alert with what was found and done (a resent sale, a restored backup...). The
     same resolution again (a retry) returns the alert as closed the first time; a mismatch
     seen again later raises a new alert. Raises AlertNotFound, AlreadyResolved.
     """
-    async with db.write() as connection:
-        row = await IntegrityRepository(connection).resolve(alert_id, resolution, clock.now())
-    if row is None:
+    async with uow.write() as tx:
+        alert = await tx.integrity.resolve(alert_id, resolution, uow.now())
+    if alert is None:
         raise AlertNotFound(alert_id)
-    if row.resolution != resolution:
-        raise AlreadyResolved("integrity alert", alert_id, row.resolution)
-    return _alert(row)
+    if alert.resolution != resolution:
+        raise AlreadyResolved("integrity alert", alert_id, alert.resolution)
+    return alert
 
 
-async def open_alert_count(db: HubDatabase) -> int:
-    async with db.read() as connection:
-        return await IntegrityRepository(connection).count_open()
+async def open_alert_count(uow: HubUnitOfWork) -> int:
+    async with uow.read() as tx:
+        return await tx.integrity.count_open()

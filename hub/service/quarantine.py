@@ -10,17 +10,16 @@ event it was told was quarantined is now applied through its change feed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import EventRepository, FeedRepository
+from hub.adapters.repositories.inbox import InboxEvent
+from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.feed import FeedEntry
 from hub.errors import EventNotFound, EventNotQuarantined
 from hub.service.ingest import apply_events
-from shared.clock import Clock
 from sync.messages import RawEvent
 
 
@@ -40,26 +39,25 @@ class QuarantinedEvent:
     status: str = "quarantined"
 
 
-def _of(row: Any, with_payload: bool = False) -> QuarantinedEvent:
-    payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload)
+def _of(event: InboxEvent, with_payload: bool = False) -> QuarantinedEvent:
     return QuarantinedEvent(
-        event_id=row.event_id,
-        store_id=row.store_id,
-        node_id=row.node_id,
-        seq=row.seq,
-        kind=row.kind,
-        schema_version=row.schema_version,
-        reason=row.status_reason,
-        received_at=row.received_at,
-        retries=row.retries,
-        last_retry_at=row.last_retry_at,
-        payload=payload if with_payload else None,
-        status=row.status,
+        event_id=event.event_id,
+        store_id=event.store_id,
+        node_id=event.node_id,
+        seq=event.seq,
+        kind=event.kind,
+        schema_version=event.schema_version,
+        reason=event.status_reason,
+        received_at=event.received_at,
+        retries=event.retries,
+        last_retry_at=event.last_retry_at,
+        payload=event.payload if with_payload else None,
+        status=event.status,
     )
 
 
 async def list_quarantined(
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     store_id: str | None = None,
     limit: int = 100,
@@ -68,18 +66,18 @@ async def list_quarantined(
 ) -> list[QuarantinedEvent]:
     """Quarantined events, oldest first; page with `after_event` = the last event id seen.
     `after` keeps only events received later than that time."""
-    async with db.read() as connection:
-        rows = await EventRepository(connection).quarantined(store_id, limit, after, after_event)
-    return [_of(row) for row in rows]
+    async with uow.read() as tx:
+        events = await tx.inbox.quarantined(store_id, limit, after, after_event)
+    return [_of(event) for event in events]
 
 
-async def get_event(event_id: UUID, db: HubDatabase) -> QuarantinedEvent:
+async def get_event(event_id: UUID, uow: HubUnitOfWork) -> QuarantinedEvent:
     """Any event of the inbox, with its payload as received. Raises EventNotFound."""
-    async with db.read() as connection:
-        row = await EventRepository(connection).get(event_id)
-    if row is None:
+    async with uow.read() as tx:
+        event = await tx.inbox.get(event_id)
+    if event is None:
         raise EventNotFound(event_id)
-    return _of(row, with_payload=True)
+    return _of(event, with_payload=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,60 +87,54 @@ class RetryResult:
     reason: str | None
 
 
-async def retry_event(event_id: UUID, db: HubDatabase, clock: Clock) -> RetryResult:
+async def retry_event(event_id: UUID, uow: HubUnitOfWork) -> RetryResult:
     """Apply a quarantined event again. Raises EventNotFound, EventNotQuarantined.
 
     On success the event becomes `applied` and its store's feed says so.
     """
-    now = clock.now()
-    async with db.write() as connection:
-        events = EventRepository(connection)
-        row = await events.get(event_id, lock=True)
-        if row is None:
+    now = uow.now()
+    async with uow.write() as tx:
+        held = await tx.inbox.get(event_id, lock=True)
+        if held is None:
             raise EventNotFound(event_id)
-        if row.status != "quarantined":
+        if held.status != "quarantined":
             raise EventNotQuarantined(event_id)
         raw = RawEvent.model_construct(
-            event_id=row.event_id,
-            store_id=row.store_id,
-            node_id=row.node_id,
-            seq=row.seq,
-            schema_version=row.schema_version,
-            hlc=row.hlc,
-            occurred_at=row.occurred_at,
-            kind=row.kind,
-            payload=row.payload if isinstance(row.payload, dict) else json.loads(row.payload),
+            event_id=held.event_id,
+            store_id=held.store_id,
+            node_id=held.node_id,
+            seq=held.seq,
+            schema_version=held.schema_version,
+            hlc=held.hlc,
+            occurred_at=held.occurred_at,
+            kind=held.kind,
+            payload=held.payload,
         )
-        (outcome,) = await apply_events([raw], connection, now)
+        (outcome,) = await apply_events([raw], tx, now)
         status = "applied" if outcome.reason is None else "quarantined"
-        await events.set_status(event_id, status, outcome.reason, now)
+        await tx.inbox.set_status(event_id, status, outcome.reason, now)
         if status == "applied":
-            await FeedRepository(connection).append(
-                [
-                    {
-                        "store_id": row.store_id,
-                        "entity": "event_status",
-                        "entity_key": str(event_id),
-                        "version": 1,
-                        "op": "upsert",
-                        "payload": {"event_id": str(event_id), "seq": row.seq, "status": status},
-                        "created_at": now,
-                    }
-                ]
+            tx.publish(
+                FeedEntry(
+                    store_id=held.store_id,
+                    entity="event_status",
+                    entity_key=str(event_id),
+                    version=1,
+                    payload={"event_id": str(event_id), "seq": held.seq, "status": status},
+                    created_at=now,
+                )
             )
     return RetryResult(event_id, status, outcome.reason)
 
 
-async def retry_store(
-    store_id: str, db: HubDatabase, clock: Clock, limit: int = 1000
-) -> list[RetryResult]:
+async def retry_store(store_id: str, uow: HubUnitOfWork, limit: int = 1000) -> list[RetryResult]:
     """Retry up to `limit` of a store's quarantined events, oldest first, one transaction each."""
     results = []
-    for event in await list_quarantined(db, store_id=store_id, limit=limit):
-        results.append(await retry_event(event.event_id, db, clock))
+    for event in await list_quarantined(uow, store_id=store_id, limit=limit):
+        results.append(await retry_event(event.event_id, uow))
     return results
 
 
-async def quarantine_size(db: HubDatabase) -> int:
-    async with db.read() as connection:
-        return await EventRepository(connection).count_quarantined()
+async def quarantine_size(uow: HubUnitOfWork) -> int:
+    async with uow.read() as tx:
+        return await tx.inbox.count_quarantined()

@@ -7,20 +7,17 @@ and the merged record published to the stores it concerns, where the same rule a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import FeedRepository, RecordRepository, StoreRepository
+from hub.adapters.repositories.records import ConflictRecord as ConflictRecord
+from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.feed import FeedEntry
 from hub.errors import InvalidRequest, RecordNotFound, StoreNotFound
-from shared.clock import Clock, HybridLogicalClock
+from shared.clock import HybridLogicalClock
 from sync.messages import RecordUpdatedV1
 from sync.records import (
     FieldValue,
     check_fields,
-    conflict_rows,
     from_json,
     merge_fields,
     newest_stamp,
@@ -33,40 +30,35 @@ async def merge(
     entity: str,
     key: str,
     incoming: dict[str, FieldValue],
-    connection: AsyncConnection,
+    tx: HubTransaction,
     now: datetime,
 ) -> dict[str, FieldValue]:
-    """Merge `incoming` into the held record in the caller's transaction; log and publish."""
-    records = RecordRepository(connection)
-    held = await records.get(entity, key, lock=True)
-    held_fields = from_json(held[0]) if held else {}
+    """Merge `incoming` into the held record in the caller's transaction; log the losing
+    values and publish the record if it changed. Returns the merged fields."""
+    held = await tx.records.get(entity, key, lock=True)
+    held_fields = from_json(held.fields) if held else {}
     merged, conflicts = merge_fields(held_fields, incoming)
-    await records.log_conflicts(
-        [row | {"recorded_at": now} for row in conflict_rows(entity, key, conflicts)]
-    )
+    await tx.records.log_conflicts(entity, key, conflicts, now)
     if merged != held_fields:
-        version = (held[1] if held else 0) + 1
-        await records.save(entity, key, to_json(merged), version, now)
-        await FeedRepository(connection).append(
-            [
-                {
-                    "store_id": key if entity == "store_settings" else None,
-                    "entity": entity,
-                    "entity_key": key,
-                    "version": version,
-                    "op": "upsert",
-                    "payload": RecordUpdatedV1(
-                        entity=entity, key=key, fields=to_json(merged)
-                    ).model_dump(mode="json"),
-                    "created_at": now,
-                }
-            ]
+        version = (held.version if held else 0) + 1
+        await tx.records.save(entity, key, to_json(merged), version, now)
+        tx.publish(
+            FeedEntry(
+                store_id=key if entity == "store_settings" else None,
+                entity=entity,
+                entity_key=key,
+                version=version,
+                payload=RecordUpdatedV1(entity=entity, key=key, fields=to_json(merged)).model_dump(
+                    mode="json"
+                ),
+                created_at=now,
+            )
         )
     return merged
 
 
 async def edit_record(
-    entity: str, key: str, values: dict[str, str | None], db: HubDatabase, clock: Clock
+    entity: str, key: str, values: dict[str, str | None], uow: HubUnitOfWork
 ) -> dict[str, FieldValue]:
     """HQ edits fields of a record. Its stamp follows every edit the hub has seen of the record,
     so it wins over them; an edit still travelling from a store may be newer. Raises
@@ -76,64 +68,38 @@ async def edit_record(
         check_fields(entity, values)
     except ValueError as error:
         raise InvalidRequest(str(error)) from None
-    now = clock.now()
-    async with db.write() as connection:
-        if entity == "store_settings" and await StoreRepository(connection).get(key) is None:
+    now = uow.now()
+    async with uow.write() as tx:
+        if entity == "store_settings" and await tx.stores.get(key) is None:
             raise StoreNotFound(key)
-        held = await RecordRepository(connection).get(entity, key, lock=True)
-        held_fields = from_json(held[0]) if held else {}
-        stamp = HybridLogicalClock(clock, "hub", newest_stamp(held_fields)).tick().encode()
-        return await merge(entity, key, stamped_edit(held_fields, values, stamp), connection, now)
+        held = await tx.records.get(entity, key, lock=True)
+        held_fields = from_json(held.fields) if held else {}
+        stamp = HybridLogicalClock(uow.clock, "hub", newest_stamp(held_fields)).tick().encode()
+        return await merge(entity, key, stamped_edit(held_fields, values, stamp), tx, now)
 
 
-async def get_record(entity: str, key: str, db: HubDatabase) -> dict[str, FieldValue]:
+async def get_record(entity: str, key: str, uow: HubUnitOfWork) -> dict[str, FieldValue]:
     """Raises RecordNotFound."""
-    async with db.read() as connection:
-        held = await RecordRepository(connection).get(entity, key)
+    async with uow.read() as tx:
+        held = await tx.records.get(entity, key)
     if held is None:
         raise RecordNotFound(entity, key)
-    return from_json(held[0])
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    conflict_id: int
-    entity: str
-    key: str
-    field: str
-    kept_value: str | None
-    kept_hlc: str
-    lost_value: str | None
-    lost_hlc: str
-    recorded_at: datetime
+    return from_json(held.fields)
 
 
 async def list_conflicts(
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     entity: str | None = None,
     key: str | None = None,
     after_id: int = 0,
     limit: int = 100,
-) -> list[Conflict]:
-    async with db.read() as connection:
-        rows = await RecordRepository(connection).conflicts(entity, key, after_id, limit)
-    return [
-        Conflict(
-            row.conflict_id,
-            row.entity,
-            row.record_key,
-            row.field,
-            row.kept_value,
-            row.kept_hlc,
-            row.lost_value,
-            row.lost_hlc,
-            row.recorded_at,
-        )
-        for row in rows
-    ]
+) -> list[ConflictRecord]:
+    """Values that lost a merge, oldest first; page with `after_id`."""
+    async with uow.read() as tx:
+        return await tx.records.conflicts(entity, key, after_id, limit)
 
 
-async def conflict_count(db: HubDatabase) -> int:
-    async with db.read() as connection:
-        return await RecordRepository(connection).count_conflicts()
+async def conflict_count(uow: HubUnitOfWork) -> int:
+    async with uow.read() as tx:
+        return await tx.records.count_conflicts()

@@ -1,9 +1,9 @@
 """Refund approvals at the hub: tills ask, HQ decides, the store's feed carries the outcome.
 
 A till asks for a refund above its store's limit with a `refund.requested` event. Ingest
-records the request (pending) and publishes it to the store's feed; a durable workflow
-(hub.workflows.refund_approval) then waits for HQ's decision and, once approved, for a till to
-make the refund. Every change of status is one transaction: the request row and its feed
+records the request (pending) and publishes it to the store's feed; a durable workflow (reached
+through ports.ApprovalWorkflows) then waits for HQ's decision and, once approved, for a till
+to make the refund. Every change of status is one transaction: the request row and its feed
 entry (`refund_decision`, with the next version). The till makes an approved refund as a
 `return.recorded` of version 3 naming the request; ingest closes the request (`executed`), and
 records a `refund_problem` exception (never a refusal: the money has left the drawer) when the
@@ -12,99 +12,82 @@ return names a request that is not approved, or refunds more than was approved.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import FeedRepository, RefundRepository, StoreRepository
-from hub.domain.exceptions import SaleException
-from hub.domain.ledger import LedgerDocument
-from hub.errors import (
-    RefundAlreadyDecided,
-    RefundRequestNotFound,
-    SelfApproval,
-    StoreNotFound,
-    WorkflowsUnavailable,
+from hub.adapters.repositories.refunds import (
+    NewRefundRequest,
+    RefundChanges,
+    RefundRequestRecord,
 )
+from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.feed import FeedEntry
+from hub.domain.ledger import LedgerDocument
+from hub.domain.refunds import RefundDecision, can_move, check_decision, record_outcome
+from hub.domain.refunds import RefundStatus as RequestStatus
+from hub.domain.sale_exceptions import SaleException
+from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
+from hub.service.ports import ApprovalWorkflows
 from hub.service.stores import store_feed_entry
-from hub.workflows.client import Workflows
-from hub.workflows.refund_approval import RefundDecision
-from shared.clock import Clock
 from shared.money import Money, to_minor
 from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested, RefundStatus
 
 log = logging.getLogger(__name__)
 
-# Which status each recorded decision may replace; anything else has moved on already.
-_REPLACES: dict[str, set[str]] = {
-    "approved": {"pending"},
-    "rejected": {"pending"},
-    "expired": {"pending"},
-    "lapsed": {"approved"},
-}
 
-
-def request_row(event: RefundRequested, received_at: datetime) -> dict[str, Any]:
-    """The `refund_request` row of an uploaded request. Raises SharedError (currency, amount)."""
+def new_request(event: RefundRequested, received_at: datetime) -> NewRefundRequest:
+    """The request an uploaded `refund.requested` makes. Raises SharedError (currency, amount)."""
     request = event.payload
-    return {
-        "request_id": request.request_id,
-        "store_id": event.store_id,
-        "node_id": event.node_id,
-        "event_id": event.event_id,
-        "till_id": request.till_id,
-        "requested_by": request.requested_by,
-        "reason": request.reason,
-        "currency": request.currency,
-        "amount_minor": to_minor(request.amount, request.currency),
-        "original_sale_id": request.original_sale_id,
-        "original_receipt_number": request.original_receipt_number,
-        "customer_id": request.customer_id,
-        "lines": [line.model_dump(mode="json") for line in request.lines],
-        "business_time": request.business_time,
-        "received_at": received_at,
-        "status": "pending",
-        "version": 1,
-    }
+    return NewRefundRequest(
+        request_id=request.request_id,
+        store_id=event.store_id,
+        node_id=event.node_id,
+        event_id=event.event_id,
+        till_id=request.till_id,
+        requested_by=request.requested_by,
+        reason=request.reason,
+        currency=request.currency,
+        amount_minor=to_minor(request.amount, request.currency),
+        original_sale_id=request.original_sale_id,
+        original_receipt_number=request.original_receipt_number,
+        customer_id=request.customer_id,
+        lines=[line.model_dump(mode="json") for line in request.lines],
+        business_time=request.business_time,
+        received_at=received_at,
+    )
 
 
-async def record_request(row: dict[str, Any], connection: AsyncConnection) -> str | None:
+async def record_request(request: NewRefundRequest, tx: HubTransaction) -> str | None:
     """Record a request and publish it (pending) to its store's feed, in the caller's
     transaction. Returns why it cannot be recorded (its id is taken), or None."""
-    repository = RefundRepository(connection)
-    if await repository.get(row["request_id"]) is not None:
-        return f"refund request {row['request_id']} is already recorded"
-    store = await StoreRepository(connection).get(row["store_id"])
-    if store is not None and store.currency != row["currency"]:
-        return f"refund asked in {row['currency']}, but {store.store_id} trades in {store.currency}"
-    stored = await repository.add(row)
-    await FeedRepository(connection).append([_feed_entry(stored, row["received_at"])])
+    if await tx.refunds.get(request.request_id) is not None:
+        return f"refund request {request.request_id} is already recorded"
+    store = await tx.stores.get(request.store_id)
+    if store is not None and store.currency != request.currency:
+        return (
+            f"refund asked in {request.currency}, but {store.store_id} trades in {store.currency}"
+        )
+    stored = await tx.refunds.add(request)
+    tx.publish(_feed_entry(stored, request.received_at))
     return None
 
 
 async def settle_refunds(
-    documents: Iterable[LedgerDocument], connection: AsyncConnection, now: datetime
+    documents: Iterable[LedgerDocument], tx: HubTransaction, now: datetime
 ) -> list[SaleException]:
     """Close the approved requests that returns of `documents` made; the exceptions of those
     that name a request not approved (unknown, pending, rejected, expired, lapsed, or made
     already) or refund more than was approved. In the caller's transaction."""
-    repository = RefundRepository(connection)
-    feed = FeedRepository(connection)
     problems: list[SaleException] = []
     for document in documents:
         request_id = document.refund_request_id
         if request_id is None:
             continue
-        row = await repository.get(request_id, lock=True)
+        row = await tx.refunds.get(request_id, lock=True)
         refunded = -document.total_minor
 
         def problem(detail: str, document: LedgerDocument = document) -> None:
@@ -117,7 +100,7 @@ async def settle_refunds(
         if row is None or row.store_id != document.store_id:
             problem(f"return names refund request {request_id}, which the hub does not know")
             continue
-        if row.status != "approved":
+        if not can_move(RequestStatus(row.status), RequestStatus.EXECUTED):
             made = f" by return {row.executed_return_id}" if row.status == "executed" else ""
             problem(f"refund request {request_id} was {row.status}{made}, not approved")
             continue
@@ -127,10 +110,10 @@ async def settle_refunds(
             problem(
                 f"refunded {paid.amount} against refund request {request_id} approved for {approved.amount}"
             )
-        changed = await repository.change(
+        changed = await tx.refunds.change(
             request_id, status="executed", executed_return_id=document.document_id, executed_at=now
         )
-        await feed.append([_feed_entry(changed, now)])
+        tx.publish(_feed_entry(changed, now))
     return problems
 
 
@@ -139,25 +122,25 @@ async def record_decision(
     status: str,
     decided_by: str | None,
     notes: str | None,
-    db: HubDatabase,
-    clock: Clock,
+    uow: HubUnitOfWork,
 ) -> str:
     """Write a decision (approved, rejected, expired) or a lapse, with its feed entry; the
     workflows' one activity. Idempotent: a request that has moved on is left alone, and its
-    status returned. Raises RefundRequestNotFound."""
-    now = clock.now()
-    async with db.write() as connection:
-        repository = RefundRepository(connection)
-        row = await repository.get(request_id, lock=True)
+    status returned. Raises RefundRequestNotFound, StatusChangeRefused (`status` is not one
+    the workflow records)."""
+    now = uow.now()
+    async with uow.write() as tx:
+        row = await tx.refunds.get(request_id, lock=True)
         if row is None:
             raise RefundRequestNotFound(request_id)
-        if row.status not in _REPLACES[status]:
+        transition = record_outcome(RequestStatus(row.status), RequestStatus(status))
+        if not transition.changed:
             return str(row.status)
-        values: dict[str, Any] = {"status": status}
-        if status != "lapsed":
-            values.update(decided_by=decided_by, decided_at=now, notes=notes)
-        changed = await repository.change(request_id, **values)
-        await FeedRepository(connection).append([_feed_entry(changed, now)])
+        values: RefundChanges = {"status": transition.status.value}
+        if transition.status != RequestStatus.LAPSED:
+            values.update({"decided_by": decided_by, "decided_at": now, "notes": notes})
+        changed = await tx.refunds.change(request_id, **values)
+        tx.publish(_feed_entry(changed, now))
     return status
 
 
@@ -166,52 +149,46 @@ async def decide(
     approved: bool,
     notes: str | None,
     approver: str,
-    db: HubDatabase,
-    workflows: Workflows | None,
+    uow: HubUnitOfWork,
+    workflows: ApprovalWorkflows | None,
 ) -> RefundDecisionV1:
     """HQ decides a pending request through its workflow; returns the request as decided.
 
     Raises RefundRequestNotFound, RefundAlreadyDecided, SelfApproval (the approver asked for
     it), WorkflowsUnavailable.
     """
-    row = await _get(request_id, db)
-    if row.status != "pending":
-        raise RefundAlreadyDecided(request_id, row.status)
-    if row.requested_by == approver:
-        raise SelfApproval(request_id, approver)
+    row = await _get(request_id, uow)
+    check_decision(request_id, RequestStatus(row.status), row.requested_by, approver)
     if workflows is None:
         raise WorkflowsUnavailable("refund approvals need the hub's workflow service")
     await workflows.start_refund_approval(str(row.request_id), row.store_id, row.requested_by)
     await workflows.decide_refund(str(request_id), RefundDecision(approved, approver, notes))
-    return decision_payload(await _get(request_id, db))
+    return decision_payload(await _get(request_id, uow))
 
 
-async def start_workflows(db: HubDatabase, workflows: Workflows, clock: Clock) -> int:
+async def start_workflows(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> int:
     """Start the workflow of every pending request that has none yet (starting is idempotent:
     one workflow id per request). Returns how many were started. Raises WorkflowsUnavailable."""
     started = 0
     while True:
-        async with db.read() as connection:
-            rows = await RefundRepository(connection).unstarted(100)
+        async with uow.read() as tx:
+            rows = await tx.refunds.unstarted(100)
         if not rows:
             return started
         for row in rows:
             await workflows.start_refund_approval(
                 str(row.request_id), row.store_id, row.requested_by
             )
-        async with db.write() as connection:
-            await RefundRepository(connection).mark_started(
-                [row.request_id for row in rows], clock.now()
-            )
+        async with uow.write() as tx:
+            await tx.refunds.mark_started([row.request_id for row in rows], uow.now())
         started += len(rows)
 
 
 async def after_ingest(
     requested: bool,
     executed: Sequence[UUID],
-    db: HubDatabase,
-    workflows: Workflows | None,
-    clock: Clock,
+    uow: HubUnitOfWork,
+    workflows: ApprovalWorkflows | None,
 ) -> None:
     """Start the workflows of new requests (`requested`: the batch held some), tell those of
     refunds made; best effort: the
@@ -221,7 +198,7 @@ async def after_ingest(
         return
     try:
         if requested:
-            await start_workflows(db, workflows, clock)
+            await start_workflows(uow, workflows)
         for request_id in executed:
             await workflows.signal_executed(str(request_id))
     except Exception as error:  # the batch is committed: never fail its answer for this
@@ -235,7 +212,7 @@ class RefundPage:
 
 
 async def list_requests(
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     status: RefundStatus | None,
     store_id: str | None,
@@ -243,57 +220,52 @@ async def list_requests(
     limit: int,
 ) -> RefundPage:
     """HQ's inbox: requests by id, filtered by status and store; keyset pages."""
-    async with db.read() as connection:
-        rows = await RefundRepository(connection).page(
-            status=status, store_id=store_id, after=after, limit=limit + 1
-        )
-    page = [(decision_payload(row), str(row.store_id)) for row in rows[:limit]]
+    async with uow.read() as tx:
+        rows = await tx.refunds.page(status=status, store_id=store_id, after=after, limit=limit + 1)
+    page = [(decision_payload(row), row.store_id) for row in rows[:limit]]
     return RefundPage(page, page[-1][0].request_id if len(rows) > limit else None)
 
 
-async def get_request(request_id: UUID, db: HubDatabase) -> tuple[RefundDecisionV1, str]:
+async def get_request(request_id: UUID, uow: HubUnitOfWork) -> tuple[RefundDecisionV1, str]:
     """The request and its store. Raises RefundRequestNotFound."""
-    row = await _get(request_id, db)
-    return decision_payload(row), str(row.store_id)
+    row = await _get(request_id, uow)
+    return decision_payload(row), row.store_id
 
 
 async def set_refund_policy(
-    store_id: str, approval_over: Decimal | None, db: HubDatabase, clock: Clock
+    store_id: str, approval_over: Decimal | None, uow: HubUnitOfWork
 ) -> int:
     """Set the refund above which a store's tills need HQ's approval (None: no limit), and
     publish the store's configuration. Returns its new version. Raises StoreNotFound,
     InvalidAmount (more places than the currency has)."""
-    async with db.write() as connection:
-        stores = StoreRepository(connection)
-        store = await stores.get(store_id)
+    async with uow.write() as tx:
+        store = await tx.stores.get(store_id)
         if store is None:
             raise StoreNotFound(store_id)
         minor = (
             Money.exact(approval_over, store.currency).minor if approval_over is not None else None
         )
-        updated = await stores.set_refund_policy(store_id, minor)
+        updated = await tx.stores.set_refund_policy(store_id, minor)
         assert updated is not None  # the row was read in this transaction
-        await FeedRepository(connection).append(
-            [store_feed_entry(updated, updated.config_version, clock.now())]
-        )
+        tx.publish(store_feed_entry(updated, updated.config_version, uow.now()))
     return updated.config_version
 
 
-async def pending_count(db: HubDatabase) -> int:
-    async with db.read() as connection:
-        return await RefundRepository(connection).count("pending")
+async def pending_count(uow: HubUnitOfWork) -> int:
+    async with uow.read() as tx:
+        return await tx.refunds.count("pending")
 
 
-async def _get(request_id: UUID, db: HubDatabase) -> Row[Any]:
-    async with db.read() as connection:
-        row = await RefundRepository(connection).get(request_id)
+async def _get(request_id: UUID, uow: HubUnitOfWork) -> RefundRequestRecord:
+    async with uow.read() as tx:
+        row = await tx.refunds.get(request_id)
     if row is None:
         raise RefundRequestNotFound(request_id)
     return row
 
 
-def decision_payload(row: Row[Any]) -> RefundDecisionV1:
-    lines = row.lines if isinstance(row.lines, list) else json.loads(row.lines)
+def decision_payload(row: RefundRequestRecord) -> RefundDecisionV1:
+    """The request as its store's feed carries it (entity `refund_decision`)."""
     return RefundDecisionV1(
         request_id=row.request_id,
         status=row.status,
@@ -301,11 +273,11 @@ def decision_payload(row: Row[Any]) -> RefundDecisionV1:
         requested_by=row.requested_by,
         reason=row.reason,
         currency=row.currency,
-        amount=Money.from_minor(int(row.amount_minor), row.currency).amount,
+        amount=Money.from_minor(row.amount_minor, row.currency).amount,
         original_sale_id=row.original_sale_id,
         original_receipt_number=row.original_receipt_number,
         customer_id=row.customer_id,
-        lines=[RefundLineV1.model_validate(line) for line in lines],
+        lines=[RefundLineV1.model_validate(line) for line in row.lines],
         business_time=row.business_time,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
@@ -314,13 +286,12 @@ def decision_payload(row: Row[Any]) -> RefundDecisionV1:
     )
 
 
-def _feed_entry(row: Row[Any], now: datetime) -> dict[str, Any]:
-    return {
-        "store_id": row.store_id,
-        "entity": "refund_decision",
-        "entity_key": str(row.request_id),
-        "version": int(row.version),
-        "op": "upsert",
-        "payload": decision_payload(row).model_dump(mode="json"),
-        "created_at": now,
-    }
+def _feed_entry(row: RefundRequestRecord, now: datetime) -> FeedEntry:
+    return FeedEntry(
+        store_id=row.store_id,
+        entity="refund_decision",
+        entity_key=str(row.request_id),
+        version=row.version,
+        payload=decision_payload(row).model_dump(mode="json"),
+        created_at=now,
+    )

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import CashRepository, LedgerRepository
+from hub.adapters.unit_of_work import HubUnitOfWork
 from shared.money import Money, minor_units
 
 GroupBy = Literal["day", "store", "store_day"]
@@ -32,7 +31,7 @@ class SalesRow:
 
 async def sales_report(
     group_by: GroupBy,
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     first_day: date | None = None,
     last_day: date | None = None,
@@ -44,23 +43,21 @@ async def sales_report(
     Raises UnknownCurrency.
     """
     minor_units(currency)
-    async with db.read() as connection:
-        rows = await LedgerRepository(connection).sales_report(
-            group_by, first_day, last_day, store_id, currency
-        )
+    async with uow.read() as tx:
+        groups = await tx.ledger.sales_report(group_by, first_day, last_day, store_id, currency)
     return [
         SalesRow(
-            store_id=row.get("store_id"),
-            business_day=row.get("business_day"),
-            invoices=int(row["invoices"]),
-            lines=int(row["lines"]),
-            units=int(row["units"]),
-            revenue=Money.from_minor(int(row["revenue_minor"]), currency),
-            returns=Money.from_minor(int(row["returns_minor"]), currency),
-            tax=Money.from_minor(int(row["tax_minor"]), currency),
-            discounts=Money.from_minor(int(row["discount_minor"]), currency),
+            store_id=group.store_id,
+            business_day=group.business_day,
+            invoices=group.invoices,
+            lines=group.lines,
+            units=group.units,
+            revenue=Money.from_minor(group.revenue_minor, currency),
+            returns=Money.from_minor(group.returns_minor, currency),
+            tax=Money.from_minor(group.tax_minor, currency),
+            discounts=Money.from_minor(group.discount_minor, currency),
         )
-        for row in rows
+        for group in groups
     ]
 
 
@@ -83,7 +80,7 @@ class CashRow:
 
 
 async def cash_report(
-    db: HubDatabase,
+    uow: HubUnitOfWork,
     *,
     first_day: date | None = None,
     last_day: date | None = None,
@@ -93,17 +90,17 @@ async def cash_report(
     """Cash movements in `currency` per store and business day (inclusive). Raises
     UnknownCurrency."""
     minor_units(currency)
-    async with db.read() as connection:
-        rows = await CashRepository(connection).report(first_day, last_day, store_id, currency)
+    async with uow.read() as tx:
+        days = await tx.cash.report(first_day, last_day, store_id, currency)
     return [
         CashRow(
-            store_id=row.store_id,
-            business_day=row.business_day,
-            movements=int(row.movements),
-            floats=Money.from_minor(int(row.float), currency),
-            paid_in=Money.from_minor(int(row.paid_in), currency),
-            paid_out=Money.from_minor(int(row.paid_out), currency),
-            pickups=Money.from_minor(int(row.pickup), currency),
+            store_id=day.store_id,
+            business_day=day.business_day,
+            movements=day.movements,
+            floats=Money.from_minor(day.float_minor, currency),
+            paid_in=Money.from_minor(day.paid_in_minor, currency),
+            paid_out=Money.from_minor(day.paid_out_minor, currency),
+            pickups=Money.from_minor(day.pickup_minor, currency),
         )
-        for row in rows
+        for day in days
     ]

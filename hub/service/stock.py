@@ -11,18 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import (
-    CatalogueRepository,
-    FeedRepository,
-    StockRepository,
-    StoreRepository,
-    visible_horizon,
-)
-from hub.domain.feed import FeedPosition
+from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.feed import FeedEntry, FeedPosition
 from hub.domain.ledger import StockMovement, rebased_level
 from hub.errors import InvalidRequest, StoreNotFound
-from shared.clock import Clock
 from sync.messages import StockLevelV1
 
 
@@ -43,8 +35,7 @@ class StockPushResult:
 async def push_external_stock(
     location_id: str,
     counts: list[StockCount],
-    db: HubDatabase,
-    clock: Clock,
+    uow: HubUnitOfWork,
     external_reference: str | None = None,
     as_of: str | None = None,
 ) -> StockPushResult:
@@ -60,11 +51,11 @@ async def push_external_stock(
     if len(set(skus)) != len(skus):
         raise InvalidRequest("a SKU appears twice in one stock push")
     watermark = FeedPosition.parse(as_of) if as_of else None
-    now = clock.now()
-    async with db.write() as connection:
-        if await StoreRepository(connection).get(location_id) is None:
+    now = uow.now()
+    async with uow.write() as tx:
+        if await tx.stores.get(location_id) is None:
             raise StoreNotFound(location_id)
-        products = await CatalogueRepository(connection).products(skus)
+        products = await tx.catalogue.products(skus)
         unknown = sorted(sku for sku in skus if sku not in products)
         untracked = sorted(sku for sku, product in products.items() if not product.track_inventory)
         wanted = [
@@ -72,7 +63,7 @@ async def push_external_stock(
             for count in counts
             if count.sku in products and products[count.sku].track_inventory
         ]
-        stock = StockRepository(connection)
+        stock = tx.stock
         # Locking the counters first: a sale being ingested now either committed before (and
         # is seen below) or waits for this push (and is applied on top of it).
         current = await stock.levels(location_id, [count.sku for count in wanted])
@@ -98,24 +89,9 @@ async def push_external_stock(
         ]
         await stock.add_movements(movements, now)
         versions = await stock.bump_versions(location_id, [movement.sku for movement in movements])
-        await FeedRepository(connection).append(
-            [
-                {
-                    "store_id": location_id,
-                    "entity": "stock_level",
-                    "entity_key": f"{location_id}:{movement.sku}",
-                    "version": versions[movement.sku][0],
-                    "op": "upsert",
-                    "payload": StockLevelV1(
-                        location_id=location_id,
-                        sku=movement.sku,
-                        on_hand=versions[movement.sku][1],
-                    ).model_dump(mode="json"),
-                    "created_at": now,
-                }
-                for movement in movements
-            ]
-        )
+        for movement in movements:
+            version, on_hand = versions[movement.sku]
+            tx.publish(stock_level_entry(location_id, movement.sku, on_hand, version, now))
     return StockPushResult(len(counts), len(movements), unknown, untracked)
 
 
@@ -140,7 +116,7 @@ class MovementPage:
 
 
 async def movement_export(
-    db: HubDatabase, *, cursor: str | None, limit: int, location_id: str | None = None
+    uow: HubUnitOfWork, *, cursor: str | None, limit: int, location_id: str | None = None
 ) -> MovementPage:
     """Stock movements after `cursor`, in an order no late commit can jump (as the feed).
 
@@ -148,11 +124,9 @@ async def movement_export(
     when it counted is the `as_of` of its next push. Raises InvalidCursor.
     """
     after = FeedPosition.parse(cursor)
-    async with db.read(snapshot=True) as connection:
-        horizon = await visible_horizon(connection)
-        rows = await StockRepository(connection).movements_after(
-            after, limit + 1, horizon, location_id
-        )
+    async with uow.read(snapshot=True) as tx:
+        horizon = await tx.visible_horizon()
+        rows = await tx.stock.movements_after(after, limit + 1, horizon, location_id)
     records = [
         MovementRecord(
             cursor=FeedPosition(row.txid, row.movement_id).encode(),
@@ -172,9 +146,26 @@ async def movement_export(
     )
 
 
-async def stock_levels(location_id: str, db: HubDatabase) -> dict[str, int]:
+async def stock_levels(location_id: str, uow: HubUnitOfWork) -> dict[str, int]:
     """On-hand units per SKU at a location. Raises StoreNotFound."""
-    async with db.read() as connection:
-        if await StoreRepository(connection).get(location_id) is None:
+    async with uow.read() as tx:
+        if await tx.stores.get(location_id) is None:
             raise StoreNotFound(location_id)
-        return await StockRepository(connection).all_levels(location_id)
+        return await tx.stock.all_levels(location_id)
+
+
+def stock_level_entry(
+    location_id: str, sku: str, on_hand: int, version: int, now: datetime
+) -> FeedEntry:
+    """The feed entry of a stock level: `on_hand` units of `sku` at `location_id` (a store,
+    whose feed alone carries it) at `version`."""
+    return FeedEntry(
+        store_id=location_id,
+        entity="stock_level",
+        entity_key=f"{location_id}:{sku}",
+        version=version,
+        payload=StockLevelV1(location_id=location_id, sku=sku, on_hand=on_hand).model_dump(
+            mode="json"
+        ),
+        created_at=now,
+    )

@@ -9,21 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.adapters.database import HubDatabase
-from hub.adapters.repository import (
-    ApiKeyRecord,
-    ApiKeyRepository,
-    EnrolmentRepository,
-    FeedRepository,
-    NodeRecord,
-    NodeRepository,
-    StoreRecord,
-    StoreRepository,
-)
+from hub.adapters.repositories.stores import ApiKeyRecord as ApiKeyRecord
+from hub.adapters.repositories.stores import NodeRecord as NodeRecord
+from hub.adapters.repositories.stores import StoreRecord as StoreRecord
+from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain import secrets
+from hub.domain.feed import FeedEntry
 from hub.errors import (
     ApiKeyNotFound,
     NodeNotFound,
@@ -32,7 +26,6 @@ from hub.errors import (
     Unauthenticated,
     UnknownTimezone,
 )
-from shared.clock import Clock
 from shared.ids import new_id
 from shared.money import Money, minor_units
 from sync.messages import PROTOCOL_VERSION, EnrolResponse, StoreConfigV1
@@ -60,20 +53,19 @@ def store_config(store: StoreRecord) -> StoreConfigV1:
     )
 
 
-def store_feed_entry(store: StoreRecord, version: int, now: datetime) -> dict[str, Any]:
+def store_feed_entry(store: StoreRecord, version: int, now: datetime) -> FeedEntry:
     """The `store` entry of the store's feed: its configuration at `version`."""
-    return {
-        "store_id": store.store_id,
-        "entity": "store",
-        "entity_key": store.store_id,
-        "version": version,
-        "op": "upsert",
-        "payload": store_config(store).model_dump(mode="json"),
-        "created_at": now,
-    }
+    return FeedEntry(
+        store_id=store.store_id,
+        entity="store",
+        entity_key=store.store_id,
+        version=version,
+        payload=store_config(store).model_dump(mode="json"),
+        created_at=now,
+    )
 
 
-async def create_store(command: CreateStore, db: HubDatabase, clock: Clock) -> StoreRecord:
+async def create_store(command: CreateStore, uow: HubUnitOfWork) -> StoreRecord:
     """Create a store and publish its configuration to its feed.
 
     Raises StoreExists, UnknownTimezone, UnknownCurrency.
@@ -84,37 +76,35 @@ async def create_store(command: CreateStore, db: HubDatabase, clock: Clock) -> S
         raise UnknownTimezone(command.timezone) from None
     minor_units(command.currency)
     store = StoreRecord(
-        command.store_id, command.name, command.timezone, command.currency, clock.now()
+        command.store_id, command.name, command.timezone, command.currency, uow.now()
     )
-    async with db.write() as connection:
-        if not await StoreRepository(connection).add(store):
+    async with uow.write() as tx:
+        if not await tx.stores.add(store):
             raise StoreExists(command.store_id)
-        await FeedRepository(connection).append(
-            [store_feed_entry(store, store.config_version, store.created_at)]
-        )
+        tx.publish(store_feed_entry(store, store.config_version, store.created_at))
     return store
 
 
-async def list_stores(db: HubDatabase) -> list[StoreRecord]:
-    async with db.read() as connection:
-        return await StoreRepository(connection).all()
+async def list_stores(uow: HubUnitOfWork) -> list[StoreRecord]:
+    async with uow.read() as tx:
+        return await tx.stores.all()
 
 
-async def get_store(store_id: str, db: HubDatabase) -> StoreRecord:
+async def get_store(store_id: str, uow: HubUnitOfWork) -> StoreRecord:
     """Raises StoreNotFound."""
-    async with db.read() as connection:
-        store = await StoreRepository(connection).get(store_id)
+    async with uow.read() as tx:
+        store = await tx.stores.get(store_id)
     if store is None:
         raise StoreNotFound(store_id)
     return store
 
 
-async def list_nodes(store_id: str, db: HubDatabase) -> list[NodeRecord]:
+async def list_nodes(store_id: str, uow: HubUnitOfWork) -> list[NodeRecord]:
     """The store's nodes. Raises StoreNotFound."""
-    async with db.read() as connection:
-        if await StoreRepository(connection).get(store_id) is None:
+    async with uow.read() as tx:
+        if await tx.stores.get(store_id) is None:
             raise StoreNotFound(store_id)
-        return await NodeRepository(connection).for_store(store_id)
+        return await tx.nodes.for_store(store_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,24 +114,22 @@ class IssuedToken:
     expires_at: datetime
 
 
-async def max_clock_skew_ms(db: HubDatabase) -> int | None:
+async def max_clock_skew_ms(uow: HubUnitOfWork) -> int | None:
     """Largest |hub clock - node clock| over live nodes at their last push (ms), or None."""
-    async with db.read() as connection:
-        return await NodeRepository(connection).max_abs_skew_ms()
+    async with uow.read() as tx:
+        return await tx.nodes.max_abs_skew_ms()
 
 
 async def issue_enrolment_token(
-    store_id: str, db: HubDatabase, clock: Clock, ttl: timedelta = timedelta(days=7)
+    store_id: str, uow: HubUnitOfWork, ttl: timedelta = timedelta(days=7)
 ) -> IssuedToken:
     """A one-time enrolment token for `store_id`, valid for `ttl`. Raises StoreNotFound."""
     token = secrets.issue(secrets.ENROLMENT_TOKEN_PREFIX)
-    now = clock.now()
-    async with db.write() as connection:
-        if await StoreRepository(connection).get(store_id) is None:
+    now = uow.now()
+    async with uow.write() as tx:
+        if await tx.stores.get(store_id) is None:
             raise StoreNotFound(store_id)
-        await EnrolmentRepository(connection).add_token(
-            secrets.digest(token), store_id, now, now + ttl
-        )
+        await tx.enrolment.add_token(secrets.digest(token), store_id, now, now + ttl)
     return IssuedToken(token, store_id, now + ttl)
 
 
@@ -150,7 +138,7 @@ REPEAT_WINDOW = timedelta(minutes=15)
 
 
 async def enrol_node(
-    token: str, node_name: str, db: HubDatabase, clock: Clock, attempt: str | None = None
+    token: str, node_name: str, uow: HubUnitOfWork, attempt: str | None = None
 ) -> EnrolResponse:
     """Spend `token` and create a node with a fresh credential.
 
@@ -161,10 +149,10 @@ async def enrol_node(
     credential is random and a lost answer needs a new token. Raises Unauthenticated if the
     token is unknown, used by another attempt, or expired.
     """
-    now = clock.now()
+    now = uow.now()
     token_hash = secrets.digest(token)
-    async with db.write() as connection:
-        enrolment = EnrolmentRepository(connection)
+    async with uow.write() as tx:
+        enrolment = tx.enrolment
         node_id = str(new_id())
         store_id = await enrolment.consume_token(token_hash, node_id, attempt, now)
         repeated = None
@@ -181,7 +169,7 @@ async def enrol_node(
         )
         if repeated is None:
             await enrolment.add_node(node_id, store_id, node_name, secrets.digest(credential), now)
-        store = await StoreRepository(connection).get(store_id)
+        store = await tx.stores.get(store_id)
         assert store is not None
     return EnrolResponse(
         protocol_version=PROTOCOL_VERSION,
@@ -197,60 +185,56 @@ class AuthenticatedNode:
     store_id: str
 
 
-async def authenticate_node(credential: str, db: HubDatabase) -> AuthenticatedNode:
+async def authenticate_node(credential: str, uow: HubUnitOfWork) -> AuthenticatedNode:
     """The node a store credential belongs to. Raises Unauthenticated (unknown, retired by a
     rotation, or revoked).
 
     The first use of a rotated credential promotes it: from then on the old one is refused.
     """
     digest = secrets.digest(credential)
-    async with db.read() as connection:
-        found = await NodeRepository(connection).by_credential(digest)
+    async with uow.read() as tx:
+        found = await tx.nodes.by_credential(digest)
     if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("store credential is unknown or revoked")
     node, is_next = found
     if is_next:
-        async with db.write() as connection:
-            await NodeRepository(connection).promote_next_credential(node.node_id, digest)
+        async with uow.write() as tx:
+            await tx.nodes.promote_next_credential(node.node_id, digest)
     return AuthenticatedNode(node.node_id, node.store_id)
 
 
-async def rotate_credential(node: AuthenticatedNode, db: HubDatabase, clock: Clock) -> str:
+async def rotate_credential(node: AuthenticatedNode, uow: HubUnitOfWork) -> str:
     """A new credential for the calling node; shown once.
 
     The current credential keeps working until the new one is first used, so an answer lost
     on the way cannot lock the node out; rotating again replaces a new credential not yet used.
     """
     credential = secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
-    async with db.write() as connection:
-        await NodeRepository(connection).set_next_credential(
-            node.node_id, secrets.digest(credential), clock.now()
-        )
+    async with uow.write() as tx:
+        await tx.nodes.set_next_credential(node.node_id, secrets.digest(credential), uow.now())
     return credential
 
 
-async def revoke_node(store_id: str, node_id: str, db: HubDatabase, clock: Clock) -> None:
+async def revoke_node(store_id: str, node_id: str, uow: HubUnitOfWork) -> None:
     """Refuse every credential of the node from now on. Raises NodeNotFound."""
-    async with db.write() as connection:
-        nodes = NodeRepository(connection)
-        node = await nodes.get(node_id)
+    async with uow.write() as tx:
+        node = await tx.nodes.get(node_id)
         if node is None or node.store_id != store_id:
             raise NodeNotFound(store_id, node_id)
-        await nodes.revoke(store_id, node_id, clock.now())
+        await tx.nodes.revoke(store_id, node_id, uow.now())
 
 
-async def list_api_keys(db: HubDatabase) -> list[ApiKeyRecord]:
-    async with db.read() as connection:
-        return await ApiKeyRepository(connection).all()
+async def list_api_keys(uow: HubUnitOfWork) -> list[ApiKeyRecord]:
+    async with uow.read() as tx:
+        return await tx.api_keys.all()
 
 
-async def revoke_api_key(key_id: str, db: HubDatabase, clock: Clock) -> None:
+async def revoke_api_key(key_id: str, uow: HubUnitOfWork) -> None:
     """Refuse the key from now on (revoking twice is harmless). Raises ApiKeyNotFound."""
-    async with db.write() as connection:
-        keys = ApiKeyRepository(connection)
-        if not any(key.key_id == key_id for key in await keys.all()):
+    async with uow.write() as tx:
+        if not any(key.key_id == key_id for key in await tx.api_keys.all()):
             raise ApiKeyNotFound(key_id)
-        await keys.revoke(key_id, clock.now())
+        await tx.api_keys.revoke(key_id, uow.now())
 
 
 ApiScope = Literal["hq", "erp"]
@@ -264,26 +248,24 @@ class IssuedApiKey:
     key: str
 
 
-async def create_api_key(name: str, scope: ApiScope, db: HubDatabase, clock: Clock) -> IssuedApiKey:
+async def create_api_key(name: str, scope: ApiScope, uow: HubUnitOfWork) -> IssuedApiKey:
     """An API key for HQ tools (`hq`) or an ERP integration (`erp`); the key is shown once."""
     key = secrets.issue(secrets.API_KEY_PREFIX)
     key_id = str(new_id())
-    async with db.write() as connection:
-        await ApiKeyRepository(connection).add(
-            key_id, name, scope, secrets.digest(key), clock.now()
-        )
+    async with uow.write() as tx:
+        await tx.api_keys.add(key_id, name, scope, secrets.digest(key), uow.now())
     return IssuedApiKey(key_id, name, scope, key)
 
 
-async def authenticate_api_key(key: str, db: HubDatabase) -> ApiScope:
+async def authenticate_api_key(key: str, uow: HubUnitOfWork) -> ApiScope:
     """The scope of an API key. Raises Unauthenticated (unknown or revoked)."""
-    return (await identify_api_key(key, db)).scope
+    return (await identify_api_key(key, uow)).scope
 
 
-async def identify_api_key(key: str, db: HubDatabase) -> ApiKeyRecord:
+async def identify_api_key(key: str, uow: HubUnitOfWork) -> ApiKeyRecord:
     """The live API key `key` is. Raises Unauthenticated (unknown or revoked)."""
-    async with db.read() as connection:
-        record = await ApiKeyRepository(connection).by_hash(secrets.digest(key))
+    async with uow.read() as tx:
+        record = await tx.api_keys.by_hash(secrets.digest(key))
     if record is None or record.revoked_at is not None:
         raise Unauthenticated("API key is unknown or revoked")
     return record

@@ -22,23 +22,24 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from hub.domain.b2b import B2BDecision
+from hub.domain.refunds import RefundDecision
 from hub.errors import (
     B2BNotAwaitingDecision,
     PermissionDenied,
     RefundAlreadyDecided,
     WorkflowsUnavailable,
 )
-from hub.workflows import b2b_approval
-from hub.workflows.b2b_approval import (
+from hub.workflows.b2b_approval import workflows as b2b_approval
+from hub.workflows.b2b_approval.workflows import (
     B2BApprovalInput,
     B2BApprovalWorkflow,
-    B2BDecision,
     PaymentComposed,
 )
-from hub.workflows.refund_approval import (
+from hub.workflows.refund_approval import workflows as refund_approval
+from hub.workflows.refund_approval.workflows import (
     RefundApprovalInput,
     RefundApprovalWorkflow,
-    RefundDecision,
     workflow_id,
 )
 
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 
 
 class Workflows:
-    """Starts, decides and signals the hub's workflows on `address` (host:port)."""
+    """Starts, decides and signals the hub's workflows on `address` (host:port); the
+    services' hub.service.ports.ApprovalWorkflows."""
 
     def __init__(
         self,
@@ -131,9 +133,12 @@ class Workflows:
             status = await handle.execute_update(RefundApprovalWorkflow.decide, decision)
         except WorkflowUpdateFailedError as error:
             cause = error.cause
-            if isinstance(cause, ApplicationError) and cause.type == "AlreadyDecided":
+            if (
+                isinstance(cause, ApplicationError)
+                and cause.type == refund_approval.ALREADY_DECIDED
+            ):
                 raise RefundAlreadyDecided(UUID(request_id), "decided") from None
-            if isinstance(cause, ApplicationError) and cause.type == "SelfApproval":
+            if isinstance(cause, ApplicationError) and cause.type == refund_approval.SELF_APPROVAL:
                 raise PermissionDenied(str(cause)) from None
             raise WorkflowsUnavailable(f"the decision failed: {cause}") from None
         except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as error:
@@ -190,9 +195,12 @@ class Workflows:
             status = await handle.execute_update(B2BApprovalWorkflow.decide, decision)
         except WorkflowUpdateFailedError as error:
             cause = error.cause
-            if isinstance(cause, ApplicationError) and cause.type == "NotAwaitingDecision":
+            if (
+                isinstance(cause, ApplicationError)
+                and cause.type == b2b_approval.NOT_AWAITING_DECISION
+            ):
                 raise B2BNotAwaitingDecision(UUID(order_id), "moved on", decision.phase) from None
-            if isinstance(cause, ApplicationError) and cause.type == "SelfApproval":
+            if isinstance(cause, ApplicationError) and cause.type == b2b_approval.SELF_APPROVAL:
                 raise PermissionDenied(str(cause)) from None
             raise WorkflowsUnavailable(f"the decision failed: {cause}") from None
         except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as error:

@@ -25,8 +25,6 @@ from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import EdgeHandle, Stack
 
-pytestmark = pytest.mark.e2e
-
 SALES = 120
 
 

@@ -21,8 +21,6 @@ from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import Stack
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 async def stack(
@@ -95,7 +93,8 @@ async def test_a_refund_is_approved_across_a_hub_crash_and_made(stack: Stack) ->
                     lambda response: response.status_code == 200,
                 )
 
-                stack.hub_process.kill()  # type: ignore[union-attr]
+                assert stack.hub_process is not None
+                stack.hub_process.kill()
                 await stack.restart_hub()
                 decided = await hub.post(
                     f"/v1/refund-requests/{request_id}/decision", json={"approved": True}

@@ -13,13 +13,10 @@ import uuid
 from pathlib import Path
 
 import httpx
-import pytest
 
 from vectis.ops.postgres import TemporaryCluster
 from vectis.replay.dataset import bundled_dataset
 from vectis.replay.stack import Stack
-
-pytestmark = pytest.mark.e2e
 
 
 def vectis(*arguments: str, timeout_s: float = 900) -> subprocess.CompletedProcess[str]:

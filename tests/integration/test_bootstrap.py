@@ -6,11 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
+
 from tests.support import Hub, close_edge, make_edge, money
 
 
-async def catalogue_size(edge: object) -> dict[str, int]:
-    status = (await edge.client.get("/v1/status")).json()  # type: ignore[attr-defined]
+async def catalogue_size(client: httpx.AsyncClient) -> dict[str, int]:
+    status = (await client.get("/v1/status")).json()
     counts: dict[str, int] = status["catalogue"]
     return counts
 
@@ -23,13 +25,13 @@ async def test_a_bootstrap_cut_midway_resumes_from_its_last_chunk(hub: Hub, tmp_
     try:
         edge.link.cut_after = 4  # enrol, then three chunks, then the line drops
         status = await edge.sync()
-        assert status["sync"]["online"] is False  # type: ignore[index]
-        partial = await catalogue_size(edge)
+        assert status["sync"]["online"] is False
+        partial = await catalogue_size(edge.client)
         assert 0 < partial["products"] + partial["prices"] < 81
         edge.link.cut_after = None
         edge.link.online = True
         await edge.sync()
-        assert await catalogue_size(edge) == {"products": 40, "prices": 40}
+        assert await catalogue_size(edge.client) == {"products": 40, "prices": 40}
         chunks = edge.link.paths.count("/v1/sync/snapshot")
         assert chunks == 9  # 40 products + 40 prices + the store, 10 a chunk: nothing fetched twice
         assert "/v1/sync/feed" in edge.link.paths  # then it follows the feed
@@ -54,7 +56,7 @@ async def test_an_edge_behind_a_compacted_feed_bootstraps_again_and_keeps_its_sa
         assert compacted.status_code == 200 and compacted.json()["deleted"] > 0
         edge.link.online = True
         status = await edge.sync()
-        assert status["outbox"]["pending"] == 0  # type: ignore[index]
+        assert status["outbox"]["pending"] == 0
         assert "/v1/sync/snapshot" in edge.link.paths[edge.link.paths.index("/v1/sync/feed") :]
         price = (await edge.client.get("/v1/catalogue/A")).json()
         assert money(price["unit_price"]) == Decimal("2.50")

@@ -7,25 +7,30 @@ even an odd one (flagged in the exception queue) rather than refusing it.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tests.integration.test_exceptions import exceptions
 from tests.integration.test_hub_sync import enrol, push
 from tests.support import Edge, Hub, event
 
 
-async def move(edge: Edge, kind: str, amount: str, reason: str = "", **extra: str) -> dict:  # type: ignore[type-arg]
+async def move(
+    edge: Edge, kind: str, amount: str, reason: str = "", **extra: str
+) -> dict[str, Any]:
     response = await edge.client.post(
         "/v1/cash-movements",
         json={"till_id": "T1", "kind": kind, "amount": amount, "reason": reason, **extra},
     )
     assert response.status_code in (200, 201), response.text
-    return response.json()  # type: ignore[no-any-return]
+    movement: dict[str, Any] = response.json()
+    return movement
 
 
-async def cash_rows(hub: Hub) -> list[dict]:  # type: ignore[type-arg]
+async def cash_rows(hub: Hub) -> list[dict[str, Any]]:
     response = await hub.client.get("/v1/reports/cash", headers=hub.admin)
     assert response.status_code == 200, response.text
-    return response.json()["rows"]  # type: ignore[no-any-return]
+    rows: list[dict[str, Any]] = response.json()["rows"]
+    return rows
 
 
 async def test_drawer_movements_made_offline_reach_hq_once(hub: Hub, store: Edge) -> None:
@@ -56,7 +61,7 @@ async def test_drawer_movements_made_offline_reach_hq_once(hub: Hub, store: Edge
     store.link.lose_responses = 1  # the first upload's answer is lost: it is sent again
     await store.sync()
     status = await store.sync()
-    assert status["outbox"]["pending"] == 0  # type: ignore[index]
+    assert status["outbox"]["pending"] == 0
     (row,) = await cash_rows(hub)
     assert row == {
         "store_id": "store-1",

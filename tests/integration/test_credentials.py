@@ -33,8 +33,8 @@ async def test_a_revoked_node_is_refused_and_keeps_selling(hub: Hub, store: Edge
     assert revoked.status_code == 204
     await store.sell([("A", 1)])
     status = await store.sync()
-    assert status["sync"]["credential_rejected"] is True  # type: ignore[index]
-    assert status["outbox"]["pending"] == 1  # type: ignore[index]  # kept, not lost
+    assert status["sync"]["credential_rejected"] is True
+    assert status["outbox"]["pending"] == 1  # kept, not lost
     nodes = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
     assert nodes[0]["revoked_at"] is not None
 
@@ -62,10 +62,10 @@ async def test_a_rotation_whose_answer_is_lost_locks_nobody_out(hub: Hub, store:
     assert await credential_of(store) == old  # nothing stored: the old one still works
     await store.sell([("A", 2)])
     status = await store.sync()
-    assert status["outbox"]["pending"] == 0  # type: ignore[index]
+    assert status["outbox"]["pending"] == 0
     assert (await store.client.post("/v1/sync/rotate-credential")).status_code == 200
     await store.sell([("A", 3)])
-    assert (await store.sync())["outbox"]["pending"] == 0  # type: ignore[index]
+    assert (await store.sync())["outbox"]["pending"] == 0
 
 
 async def test_a_revoked_api_key_is_refused(hub: Hub) -> None:
@@ -101,7 +101,7 @@ async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
         status = await edge.sync()
         assert status["enrolled"] is False
         status = await edge.sync()  # the same attempt again
-        assert status["enrolled"] is True and status["catalogue"]["products"] == 1  # type: ignore[index]
+        assert status["enrolled"] is True and status["catalogue"]["products"] == 1
         nodes = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
         assert len(nodes) == 1  # one node, not two
         stranger = await hub.client.post(
@@ -115,7 +115,7 @@ async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
         )
         assert stranger.status_code == 401
         await edge.sell([("A", 1)])
-        assert (await edge.sync())["outbox"]["pending"] == 0  # type: ignore[index]
+        assert (await edge.sync())["outbox"]["pending"] == 0
     finally:
         await close_edge(edge)
 

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from hub.adapters import repository
+from hub.adapters.repositories import catalogue as repository
 from hub.service.feed import publish_stock_levels
 from tests.integration.test_hub_sync import enrol, push
 from tests.support import Edge, Hub, close_edge, event, make_edge, sale_payload
@@ -155,7 +155,7 @@ async def test_a_level_published_twice_in_reverse_commit_order_ends_at_the_newes
             # The ERP count's transaction takes its id (as when it locks an earlier SKU first);
             # meanwhile a till's feed read publishes A at the next version and commits.
             await self._connection.execute(text("SELECT pg_current_xact_id()"))
-            assert await publish_stock_levels("store-1", hub.runtime.database, hub.runtime.clock)
+            assert await publish_stock_levels("store-1", hub.runtime.uow)
             return await original(self, skus)
 
         monkeypatch.setattr(repository.CatalogueRepository, "products", products)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.integration.test_hub_sync import enrol, push
 from tests.support import Edge, Hub, event, sale_payload
 
 
-async def exceptions(hub: Hub, **params: str) -> list[dict[str, object]]:
+async def exceptions(hub: Hub, **params: str) -> list[dict[str, Any]]:
     response = await hub.client.get("/v1/exceptions", params=params, headers=hub.admin)
     assert response.status_code == 200, response.text
-    found: list[dict[str, object]] = response.json()
+    found: list[dict[str, Any]] = response.json()
     return found
 
 
@@ -37,7 +39,7 @@ async def test_overselling_unknown_skus_and_bad_tenders_are_flagged_and_resolvab
         headers=hub.admin,
     )
     short = sale_payload("T1-0000003", [("A", 1, "1.00")])
-    short["tenders"][0]["amount"] = "0.50"  # type: ignore[index]
+    short["tenders"][0]["amount"] = "0.50"
     response = await push(
         hub,
         node,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.support import Hub
 
 
-async def import_items(hub: Hub, items: list[dict[str, object]]) -> dict[str, object]:
+async def import_items(hub: Hub, items: list[dict[str, str]]) -> dict[str, object]:
     response = await hub.client.post(
         "/v1/catalogue/import", json={"items": items}, headers=hub.admin
     )
@@ -89,7 +89,10 @@ async def test_a_bulk_import_refreshes_the_planners_statistics_at_once(hub: Hub)
                 "SELECT stats.relname, analyze_count, reltuples FROM pg_stat_user_tables AS stats "
                 "JOIN pg_class ON pg_class.oid = relid WHERE stats.relname IN ('product', 'price')"
             )
-            return {name: (count, tuples) for name, count, tuples in rows}
+            # By name: SQLAlchemy types a driver-level result as one column of Any.
+            return {
+                row["relname"]: (row["analyze_count"], row["reltuples"]) for row in rows.mappings()
+            }
 
     before = await statistics()
     await import_items(hub, [{"sku": "A", "unit_price": "1.00", "currency": "GBP"}])

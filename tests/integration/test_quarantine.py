@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from sync import messages
 from tests.integration.test_hub_sync import enrol, push
@@ -20,8 +21,8 @@ async def write_newer_sale(edge: Edge) -> str:
     sale = await edge.sell([("A", 1)])
     event_id = str(uuid.uuid4())
 
-    def append(connection: object) -> None:
-        row = connection.execute(  # type: ignore[attr-defined]
+    def append(connection: Connection) -> None:
+        row = connection.execute(
             text("SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1")
         ).scalar_one()
         payload = json.loads(row)
@@ -32,8 +33,8 @@ async def write_newer_sale(edge: Edge) -> str:
         )
         seq = connection.execute(
             text("UPDATE node SET last_seq = last_seq + 1 RETURNING last_seq")
-        ).scalar_one()  # type: ignore[attr-defined]
-        connection.execute(  # type: ignore[attr-defined]
+        ).scalar_one()
+        connection.execute(
             text(
                 "INSERT INTO outbox (seq, event_id, kind, schema_version, hlc, occurred_at, payload, size_bytes, created_at) "
                 "VALUES (:seq, :event_id, 'sale.completed', 99, :hlc, :at, :payload, 500, :at)"
@@ -57,7 +58,7 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
     event_id = await write_newer_sale(store)
     await store.sell([("B", 2)])  # behind the quarantined one
     status = await store.sync()
-    assert status["outbox"]["pending"] == 0 and status["outbox"]["quarantined"] == 1  # type: ignore[index]
+    assert status["outbox"]["pending"] == 0 and status["outbox"]["quarantined"] == 1
     (local,) = (await store.client.get("/v1/sync/quarantine")).json()
     assert local["event_id"] == event_id and "newer than supported" in local["reason"]
     report = await hub.report("store")
@@ -84,7 +85,7 @@ async def test_a_newer_event_waits_in_quarantine_and_is_applied_after_the_hub_is
     assert again.status_code == 409 and again.json()["error"] == "event_not_quarantined"
 
     status = await store.sync()  # the edge hears of it through its feed
-    assert status["outbox"]["quarantined"] == 0  # type: ignore[index]
+    assert status["outbox"]["quarantined"] == 0
     assert (await store.client.get("/v1/sync/quarantine")).json() == []
     metrics = (await hub.client.get("/metrics")).text
     assert "vectis_hub_quarantine_events 0.0" in metrics
@@ -101,7 +102,7 @@ async def test_paging_the_quarantine_never_skips_an_event_of_the_same_batch(hub:
     response = await push(hub, node, newer)  # one batch: one receipt time for all three
     assert response.status_code == 200, response.text
     seen: list[str] = []
-    params: dict[str, object] = {"limit": 2}
+    params: dict[str, int | str] = {"limit": 2}
     while True:
         page = (await hub.client.get("/v1/quarantine", params=params, headers=hub.admin)).json()
         if not page:
@@ -124,7 +125,7 @@ async def test_a_node_that_bootstraps_again_still_hears_its_retried_events(
     hub: Hub, store: Edge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event_id = await write_newer_sale(store)
-    assert (await store.sync())["outbox"]["quarantined"] == 1  # type: ignore[index]
+    assert (await store.sync())["outbox"]["quarantined"] == 1
     monkeypatch.setitem(messages.SCHEMA_VERSIONS, "sale.completed", 99)  # the hub is upgraded
     retried = await hub.client.post(f"/v1/quarantine/{event_id}/retry", headers=hub.admin)
     assert retried.json()["status"] == "applied"
@@ -134,4 +135,4 @@ async def test_a_node_that_bootstraps_again_still_hears_its_retried_events(
     )
     assert compacted.status_code == 200, compacted.text
     status = await store.sync()  # 410, a new snapshot: it carries the outcome too
-    assert status["outbox"]["quarantined"] == 0  # type: ignore[index]
+    assert status["outbox"]["quarantined"] == 0

@@ -5,31 +5,36 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from shared.clock import ManualClock
 from tests.integration.test_hub_sync import enrol, push
 from tests.support import Edge, Hub, close_edge, event, make_edge
 
 
-async def hq_edit(hub: Hub, entity: str, key: str, fields: dict[str, str | None]) -> dict:  # type: ignore[type-arg]
+async def hq_edit(hub: Hub, entity: str, key: str, fields: dict[str, str | None]) -> dict[str, Any]:
     response = await hub.client.put(
         f"/v1/records/{entity}/{key}", json={"fields": fields}, headers=hub.admin
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    record: dict[str, Any] = response.json()
+    return record
 
 
-async def store_edit(edge: Edge, entity: str, key: str, fields: dict[str, str | None]) -> dict:  # type: ignore[type-arg]
+async def store_edit(
+    edge: Edge, entity: str, key: str, fields: dict[str, str | None]
+) -> dict[str, Any]:
     response = await edge.client.put(f"/v1/records/{entity}/{key}", json={"fields": fields})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    record: dict[str, Any] = response.json()
+    return record
 
 
-def values(record: dict) -> dict[str, str | None]:  # type: ignore[type-arg]
+def values(record: dict[str, Any]) -> dict[str, str | None]:
     return {name: item["value"] for name, item in record["fields"].items()}
 
 
-def losses(conflicts: list[dict]) -> set[tuple[str, str, str]]:  # type: ignore[type-arg]
+def losses(conflicts: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     return {(c["field"], c["kept_value"], c["lost_value"]) for c in conflicts}
 
 

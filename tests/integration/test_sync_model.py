@@ -140,7 +140,7 @@ class SyncModel(RuleBasedStateMachine):
         self.documents[store] += 1
         self.revenue_minor[store] += int(Decimal(str(sale["total"])) * 100)
         self.tax_minor[store] += int(Decimal(str(sale["tax"])) * 100)
-        for line in sale["lines"]:  # type: ignore[union-attr]
+        for line in sale["lines"]:
             self.stock[(store, line["sku"])] = (
                 self.stock.get((store, line["sku"]), 50) - line["quantity"]
             )

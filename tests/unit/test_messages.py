@@ -108,11 +108,13 @@ def test_naive_times_are_refused_on_the_wire() -> None:
 
 def test_a_version_1_reader_ignores_terms_and_version_2_reads_them() -> None:
     payload = sale_payload()
-    payload["lines"][0]["terms"] = {"discount": "1.00", "tax": "2.38", "tax_code": "STD"}  # type: ignore[index]
+    payload["lines"][0]["terms"] = {"discount": "1.00", "tax": "2.38", "tax_code": "STD"}
     old = parse_event(raw(version=1, payload=payload))
     new = parse_event(raw(version=2, payload=payload))
-    assert not hasattr(old.payload.lines[0], "terms")  # type: ignore[union-attr]
-    assert new.payload.lines[0].terms.tax == Decimal("2.38")  # type: ignore[union-attr]
+    assert isinstance(old, SaleCompleted) and isinstance(new, SaleCompleted)
+    assert not hasattr(old.payload.lines[0], "terms")
+    read = new.payload.lines[0]
+    assert hasattr(read, "terms") and read.terms.tax == Decimal("2.38")
 
 
 def return_payload(**overrides: Any) -> dict[str, Any]:
@@ -180,6 +182,7 @@ def test_only_a_version_3_sale_may_charge_a_trade_account_and_name_its_b2b_order
     handover = parse_event(
         raw(version=3, payload=sale_payload(tenders=split, b2b_order_id=str(order_id)))
     )
+    assert isinstance(handover, SaleCompleted)
     assert getattr(handover.payload, "b2b_order_id", None) == order_id
     assert [tender.kind for tender in handover.payload.tenders] == ["on_account", "cash"]
     # Later versions extend version 3 for every sale: the order id is optional there.

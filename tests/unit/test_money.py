@@ -46,9 +46,9 @@ def test_sums_of_minor_units_are_exact(amounts: list[int]) -> None:
 
 def test_money_refuses_floats() -> None:
     with pytest.raises(InvalidAmount):
-        Money.of(2.55, "GBP")  # type: ignore[arg-type]
+        Money.of(2.55, "GBP")  # type: ignore[arg-type]  # a float on purpose: it must be refused
     with pytest.raises(InvalidAmount):
-        line_total(1, 2.55, "GBP")  # type: ignore[arg-type]
+        line_total(1, 2.55, "GBP")  # type: ignore[arg-type]  # as above
 
 
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "two pounds", ""])

@@ -48,8 +48,10 @@ def test_a_line_given_back_inside_a_sale_mirrors_a_sold_one_exactly() -> None:
 
 def test_the_best_promotion_in_force_wins_and_none_stack() -> None:
     offers = [promo("SMALL", "5"), promo("BIG", "20"), promo("EXPIRED", "50", hours=-1)]
-    assert best_promotion(offers, NOON).promotion_id == "BIG"  # type: ignore[union-attr]
-    assert best_promotion([promo("B", "10"), promo("A", "10")], NOON).promotion_id == "A"  # type: ignore[union-attr]
+    best = best_promotion(offers, NOON)
+    assert best is not None and best.promotion_id == "BIG"
+    tied = best_promotion([promo("B", "10"), promo("A", "10")], NOON)
+    assert tied is not None and tied.promotion_id == "A"
     assert best_promotion(offers, NOON + timedelta(hours=2)) is None
     assert best_promotion([promo("P", "5")], NOON + timedelta(hours=1)) is None  # end is exclusive
 

@@ -1,5 +1,7 @@
 """Field-level last-writer-wins by HLC: order of arrival never matters, losers are kept."""
 
+from random import Random
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,11 +31,11 @@ def as_updates(raw: list[tuple[str, str, int, int, str]]) -> list[dict[str, Fiel
 
 @given(edits, st.randoms())
 def test_replicas_that_saw_the_same_edits_agree_whatever_the_order(
-    raw: list[tuple[str, str, int, int, str]], random: object
+    raw: list[tuple[str, str, int, int, str]], random: Random
 ) -> None:
     updates = as_updates(raw)
     shuffled = list(updates)
-    random.shuffle(shuffled)  # type: ignore[attr-defined]
+    random.shuffle(shuffled)
     one: dict[str, FieldValue] = {}
     two: dict[str, FieldValue] = {}
     for update in updates:

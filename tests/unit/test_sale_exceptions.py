@@ -4,9 +4,16 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Literal
 
-from hub.domain.exceptions import CurrentPrice, oversold, price_drift, tender_problems, unknown_skus
 from hub.domain.ledger import LedgerDocument, LedgerLine, LedgerTender
+from hub.domain.sale_exceptions import (
+    CurrentPrice,
+    oversold,
+    price_drift,
+    tender_problems,
+    unknown_skus,
+)
 
 NOW = datetime(2010, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -14,7 +21,7 @@ NOW = datetime(2010, 12, 1, 10, 0, tzinfo=UTC)
 def document(
     lines: list[tuple[str, int, str, int, str]],
     tenders: list[tuple[int, int, int]] | None = None,
-    kind: str = "sale",
+    kind: Literal["sale", "return"] = "sale",
 ) -> LedgerDocument:
     """Lines of (sku, quantity, unit price, price version, price source); tenders (amount, tendered, change) in pence."""
     ledger_lines = tuple(

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from edge.domain.cart import Cart, CartHead, PricedItem, TenderRequest, settle_tenders
+from edge.domain.documents import ReturnRecorded, Sale
 from edge.domain.returns import ReturnItem, make_return
 from edge.errors import (
     CartClosed,
@@ -33,7 +34,7 @@ def cart() -> Cart:
     return Cart(cart_id=uuid.uuid4(), till_id="T1", currency="GBP", opened_at=NOW)
 
 
-def checkout(basket: Cart, *tendered: str) -> object:
+def checkout(basket: Cart, *tendered: str) -> Sale:
     return basket.checkout(
         sale_id=uuid.uuid4(),
         receipt_number="T1-0000001",
@@ -48,8 +49,8 @@ def test_cash_beyond_the_total_is_change() -> None:
     basket.add_line(uuid.uuid4(), HEART, 6)
     basket.add_line(uuid.uuid4(), LANTERN, 6)
     sale = checkout(basket, "20.00", "20.00")
-    assert sale.total == gbp("35.64")  # type: ignore[attr-defined]
-    assert [tender.change for tender in sale.tenders] == [gbp("0"), gbp("4.36")]  # type: ignore[attr-defined]
+    assert sale.total == gbp("35.64")
+    assert [tender.change for tender in sale.tenders] == [gbp("0"), gbp("4.36")]
     assert basket.status == "checked_out"
     assert basket.sale_id is not None
 
@@ -70,7 +71,7 @@ def test_voided_lines_stay_on_record_but_are_not_charged() -> None:
     basket.void_line(drop.line_id)
     assert basket.total() == gbp("2.55")
     sale = checkout(basket, "2.55")
-    assert [line.sku for line in sale.lines] == [keep.sku]  # type: ignore[attr-defined]
+    assert [line.sku for line in sale.lines] == [keep.sku]
 
 
 @pytest.mark.parametrize("quantity", [0, 1_000_001, -1_000_001])
@@ -102,7 +103,7 @@ def test_a_zero_total_sale_needs_no_tender() -> None:
     basket = cart()
     basket.add_line(uuid.uuid4(), PricedItem("21777", None, Decimal("0"), 1), -10)
     sale = checkout(basket)
-    assert sale.total == gbp("0") and sale.tenders == ()  # type: ignore[attr-defined]
+    assert sale.total == gbp("0") and sale.tenders == ()
 
 
 def test_a_closed_cart_takes_nothing_more() -> None:
@@ -138,7 +139,7 @@ def test_a_receipt_cannot_be_refunded_twice_over() -> None:
     basket.add_line(uuid.uuid4(), HEART, 6)
     sale = checkout(basket, "20")
 
-    def back(quantity: int, already: dict[int, int]) -> object:
+    def back(quantity: int, already: dict[int, int]) -> ReturnRecorded:
         return make_return(
             return_id=uuid.uuid4(),
             receipt_number="T1-0000002",
@@ -148,12 +149,12 @@ def test_a_receipt_cannot_be_refunded_twice_over() -> None:
             currency="GBP",
             reason="damaged",
             items=[ReturnItem("85123A", quantity, original_line_no=1)],
-            original=sale,  # type: ignore[arg-type]
+            original=sale,
             already_returned=already,
         )
 
     event = back(4, {})
-    assert event.sales_return.total == gbp("10.20")  # type: ignore[attr-defined]
+    assert event.sales_return.total == gbp("10.20")
     with pytest.raises(ReturnExceedsSale):
         back(3, {1: 4})
     with pytest.raises(InvalidReturn):
@@ -175,7 +176,7 @@ def test_units_returned_one_at_a_time_refund_exactly_what_the_line_cost() -> Non
     basket = cart()
     basket.add_line(uuid.uuid4(), PricedItem("TINY", None, Decimal("0.335"), 1), 3)
     sale = checkout(basket, "5")
-    assert sale.total == gbp("1.01")  # type: ignore[attr-defined]  # 1.005 rounds half up
+    assert sale.total == gbp("1.01")  # 1.005 rounds half up
     refunds = []
     for already in range(3):
         event = make_return(
@@ -187,7 +188,7 @@ def test_units_returned_one_at_a_time_refund_exactly_what_the_line_cost() -> Non
             currency="GBP",
             reason="changed mind",
             items=[ReturnItem("TINY", 1, original_line_no=1)],
-            original=sale,  # type: ignore[arg-type]
+            original=sale,
             already_returned={1: already} if already else {},
         )
         refunds.append(event.sales_return.total)

@@ -24,7 +24,8 @@ from vectis.ops.errors import ProcessFailed
 class ServiceProcess:
     """One service process: `python -m vectis <arguments>`, logging to `log_path`.
 
-    `health_url` must answer 200 once the service is up.
+    `health_url` must answer 200 once the service is up; a service without one (the hub's
+    workflow worker) is waited for by a line of its log (`wait_logged`).
     """
 
     def __init__(
@@ -32,7 +33,7 @@ class ServiceProcess:
         name: str,
         arguments: list[str],
         *,
-        health_url: str,
+        health_url: str | None = None,
         log_path: Path,
         environment: dict[str, str] | None = None,
     ) -> None:
@@ -66,6 +67,8 @@ class ServiceProcess:
 
     async def wait_healthy(self, timeout_s: float = 60.0) -> None:
         """Poll the health URL until 200. Raises ProcessFailed if it exits or times out."""
+        if self.health_url is None:
+            raise ProcessFailed(self.name, "has no health URL: wait for a line of its log", "")
         deadline = time.monotonic() + timeout_s
         async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
             while time.monotonic() < deadline:
@@ -79,6 +82,18 @@ class ServiceProcess:
                         return
                 await asyncio.sleep(0.1)
         raise ProcessFailed(self.name, f"not healthy after {timeout_s:.0f}s", self.log_tail())
+
+    async def wait_logged(self, text: str, timeout_s: float = 60.0) -> None:
+        """Wait until `text` appears in the log. Raises ProcessFailed if the process exits or
+        the text does not appear in time."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if text in self.log_path.read_text(errors="replace"):
+                return
+            if not self.alive():
+                raise ProcessFailed(self.name, f"exited with {self.returncode()}", self.log_tail())
+            await asyncio.sleep(0.1)
+        raise ProcessFailed(self.name, f"did not log {text!r} in {timeout_s:.0f}s", self.log_tail())
 
     def returncode(self) -> int | None:
         return self._process.poll() if self._process else None

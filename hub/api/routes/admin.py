@@ -7,7 +7,6 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.adapters.repository import StoreRecord
 from hub.api.deps import AdminCaller, HqCaller, RuntimeDep
 from hub.api.schemas import (
     ApiKeyIn,
@@ -20,6 +19,7 @@ from hub.api.schemas import (
 )
 from hub.service import stores
 from hub.service.feed import compact_feed
+from hub.service.stores import StoreRecord
 
 router = APIRouter(prefix="/v1", tags=["HQ administration"])
 
@@ -28,8 +28,7 @@ router = APIRouter(prefix="/v1", tags=["HQ administration"])
 async def create_store(body: StoreIn, runtime: RuntimeDep, _: HqCaller) -> StoreOut:
     store = await stores.create_store(
         stores.CreateStore(body.store_id, body.name, body.timezone, body.currency),
-        runtime.database,
-        runtime.clock,
+        runtime.uow,
     )
     return _store_out(store)
 
@@ -46,12 +45,12 @@ def _store_out(store: StoreRecord) -> StoreOut:
 
 @router.get("/stores", response_model=list[StoreOut])
 async def list_stores(runtime: RuntimeDep, _: HqCaller) -> list[StoreOut]:
-    return [_store_out(store) for store in await stores.list_stores(runtime.database)]
+    return [_store_out(store) for store in await stores.list_stores(runtime.uow)]
 
 
 @router.get("/stores/{store_id}", response_model=StoreOut)
 async def get_store(store_id: str, runtime: RuntimeDep, _: HqCaller) -> StoreOut:
-    return _store_out(await stores.get_store(store_id, runtime.database))
+    return _store_out(await stores.get_store(store_id, runtime.uow))
 
 
 @router.post(
@@ -64,8 +63,7 @@ async def issue_enrolment_token(
 ) -> EnrolmentTokenOut:
     issued = await stores.issue_enrolment_token(
         store_id,
-        runtime.database,
-        runtime.clock,
+        runtime.uow,
         timedelta(seconds=runtime.settings.enrolment_token_ttl_s),
     )
     return EnrolmentTokenOut(
@@ -86,14 +84,14 @@ async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[No
             last_push_at=node.last_push_at,
             skew_ms=node.skew_ms,
         )
-        for node in await stores.list_nodes(store_id, runtime.database)
+        for node in await stores.list_nodes(store_id, runtime.uow)
     ]
 
 
 @router.post("/stores/{store_id}/nodes/{node_id}/revoke", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_node(store_id: str, node_id: str, runtime: RuntimeDep, _: HqCaller) -> None:
     """Refuse the node's credentials from now on (a stolen till PC, a closed store)."""
-    await stores.revoke_node(store_id, node_id, runtime.database, runtime.clock)
+    await stores.revoke_node(store_id, node_id, runtime.uow)
 
 
 class CompactIn(BaseModel):
@@ -110,9 +108,7 @@ class CompactOut(BaseModel):
 async def compact(body: CompactIn, runtime: RuntimeDep, _: AdminCaller) -> CompactOut:
     """Delete old feed entries; the state they carried stays in snapshots. Nodes behind the
     floor get 410 and bootstrap again, keeping what they have not uploaded."""
-    floor, deleted = await compact_feed(
-        timedelta(seconds=body.older_than_s), runtime.database, runtime.clock
-    )
+    floor, deleted = await compact_feed(timedelta(seconds=body.older_than_s), runtime.uow)
     return CompactOut(floor=floor, deleted=deleted)
 
 
@@ -122,16 +118,16 @@ async def list_api_keys(runtime: RuntimeDep, _: AdminCaller) -> list[ApiKeyListe
         ApiKeyListedOut(
             key_id=key.key_id, name=key.name, scope=key.scope, revoked_at=key.revoked_at
         )
-        for key in await stores.list_api_keys(runtime.database)
+        for key in await stores.list_api_keys(runtime.uow)
     ]
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(key_id: str, runtime: RuntimeDep, _: AdminCaller) -> None:
-    await stores.revoke_api_key(key_id, runtime.database, runtime.clock)
+    await stores.revoke_api_key(key_id, runtime.uow)
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyOut)
 async def create_api_key(body: ApiKeyIn, runtime: RuntimeDep, _: AdminCaller) -> ApiKeyOut:
-    issued = await stores.create_api_key(body.name, body.scope, runtime.database, runtime.clock)
+    issued = await stores.create_api_key(body.name, body.scope, runtime.uow)
     return ApiKeyOut(key_id=issued.key_id, name=issued.name, scope=issued.scope, key=issued.key)

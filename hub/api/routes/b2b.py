@@ -43,7 +43,7 @@ async def list_b2b_orders(
     """The orders, filtered by status (`cart_submitted` and `payment_composed` await HQ) and
     store, oldest id first."""
     page = await b2b.list_orders(
-        runtime.database, status=status, store_id=store_id, after=after, limit=limit
+        runtime.uow, status=status, store_id=store_id, after=after, limit=limit
     )
     return B2BPageOut(
         orders=[_out(order, store_id) for order, store_id in page.orders],
@@ -53,7 +53,7 @@ async def list_b2b_orders(
 
 @router.get("/b2b-orders/{order_id}", response_model=B2BOrderOut)
 async def get_b2b_order(order_id: UUID, runtime: RuntimeDep, _: HqCaller) -> B2BOrderOut:
-    order, store_id = await b2b.get_order(order_id, runtime.database)
+    order, store_id = await b2b.get_order(order_id, runtime.uow)
     return _out(order, store_id)
 
 
@@ -83,9 +83,9 @@ async def _decide(
     order_id: UUID, phase: b2b.Phase, body: B2BDecisionIn, runtime: RuntimeDep, approver: str
 ) -> B2BOrderOut:
     decided = await b2b.decide(
-        order_id, phase, body.approved, body.notes, approver, runtime.database, runtime.workflows
+        order_id, phase, body.approved, body.notes, approver, runtime.uow, runtime.workflows
     )
-    _, store_id = await b2b.get_order(order_id, runtime.database)
+    _, store_id = await b2b.get_order(order_id, runtime.uow)
     return _out(decided, store_id)
 
 

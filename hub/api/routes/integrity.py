@@ -59,7 +59,7 @@ async def alerts(
     """Open alerts: a node's day that the ledger does not match (count, total or event ids)."""
     return [
         AlertOut.of(alert)
-        for alert in await integrity.list_alerts(runtime.database, store_id=store_id, limit=limit)
+        for alert in await integrity.list_alerts(runtime.uow, store_id=store_id, limit=limit)
     ]
 
 
@@ -72,6 +72,4 @@ async def resolve(
 ) -> AlertOut:
     """Close an alert once its cause is found; it leaves the open list and the gauge. 404
     `alert_not_found`; 409 `already_resolved` (closed before with another resolution)."""
-    return AlertOut.of(
-        await integrity.resolve_alert(alert_id, body.resolution, runtime.database, runtime.clock)
-    )
+    return AlertOut.of(await integrity.resolve_alert(alert_id, body.resolution, runtime.uow))

@@ -44,8 +44,7 @@ async def import_items(
             )
             for item in body.items
         ],
-        runtime.database,
-        runtime.clock,
+        runtime.uow,
     )
     return CatalogueImportOut(
         received=result.received,
@@ -60,8 +59,7 @@ async def push_stock(body: StockPushIn, runtime: RuntimeDep, _: ErpCaller) -> St
     result = await push_external_stock(
         body.location_id,
         [StockCount(count.sku, count.on_hand) for count in body.counts],
-        runtime.database,
-        runtime.clock,
+        runtime.uow,
         body.external_reference,
         body.as_of,
     )
@@ -83,9 +81,7 @@ async def movements(
 ) -> MovementPageOut:
     """Every stock movement (sales, returns, ERP counts) after `cursor`, in an order no late
     commit can jump. Keep the cursor of the last one read; send it as `as_of` with a count."""
-    page = await movement_export(
-        runtime.database, cursor=cursor, limit=limit, location_id=location_id
-    )
+    page = await movement_export(runtime.uow, cursor=cursor, limit=limit, location_id=location_id)
     return MovementPageOut(
         movements=[
             MovementOut(
@@ -109,4 +105,4 @@ async def movements(
 @router.get("/stores/{store_id}/stock", response_model=dict[str, int])
 async def get_stock(store_id: str, runtime: RuntimeDep, _: HqCaller) -> dict[str, int]:
     """On-hand units per SKU at the store: opening counts plus every movement since."""
-    return await stock_levels(store_id, runtime.database)
+    return await stock_levels(store_id, runtime.uow)

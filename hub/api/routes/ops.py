@@ -11,10 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
 from hub.service import b2b, refunds
-from hub.service.exceptions import open_exceptions
 from hub.service.integrity import open_alert_count
 from hub.service.quarantine import quarantine_size
 from hub.service.records import conflict_count
+from hub.service.sale_exceptions import open_exceptions
 from hub.service.stores import max_clock_skew_ms
 
 router = APIRouter(tags=["Operations"])
@@ -52,12 +52,12 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
 @router.get("/metrics")
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text; gauges read from the database are refreshed here."""
-    runtime.metrics.quarantine_size.set(await quarantine_size(runtime.database))
-    runtime.metrics.open_exceptions.set(await open_exceptions(runtime.database))
-    runtime.metrics.open_integrity_alerts.set(await open_alert_count(runtime.database))
-    runtime.metrics.record_conflicts.set(await conflict_count(runtime.database))
-    runtime.metrics.pending_refund_requests.set(await refunds.pending_count(runtime.database))
-    runtime.metrics.b2b_orders_awaiting_hq.set(await b2b.awaiting_count(runtime.database))
-    skew = await max_clock_skew_ms(runtime.database)
+    runtime.metrics.quarantine_size.set(await quarantine_size(runtime.uow))
+    runtime.metrics.open_exceptions.set(await open_exceptions(runtime.uow))
+    runtime.metrics.open_integrity_alerts.set(await open_alert_count(runtime.uow))
+    runtime.metrics.record_conflicts.set(await conflict_count(runtime.uow))
+    runtime.metrics.pending_refund_requests.set(await refunds.pending_count(runtime.uow))
+    runtime.metrics.b2b_orders_awaiting_hq.set(await b2b.awaiting_count(runtime.uow))
+    skew = await max_clock_skew_ms(runtime.uow)
     runtime.metrics.max_clock_skew_ms.set(skew if skew is not None else 0)
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -21,7 +21,7 @@ async def put_tax_rate(
 ) -> TaxRateOut:
     """Set a tax code's rate; a changed rate gets the next version and reaches every store's
     feed. Products name their code in the catalogue import (`tax_code`)."""
-    published = await catalogue.put_tax_rate(code, body.rate, runtime.database, runtime.clock)
+    published = await catalogue.put_tax_rate(code, body.rate, runtime.uow)
     return TaxRateOut(
         code=code, rate=body.rate, version=published.version, changed=published.changed
     )
@@ -31,7 +31,7 @@ async def put_tax_rate(
 async def list_tax_rates(runtime: RuntimeDep, _: HqCaller) -> list[TaxRateOut]:
     return [
         TaxRateOut(code=rate.code, rate=rate.rate, version=rate.version)
-        for rate in await catalogue.tax_rates(runtime.database)
+        for rate in await catalogue.tax_rates(runtime.uow)
     ]
 
 
@@ -51,8 +51,7 @@ async def put_promotion(
             ends_at=body.ends_at,
             active=body.active,
         ),
-        runtime.database,
-        runtime.clock,
+        runtime.uow,
     )
     return PromotionOut(
         promotion_id=promotion_id,
@@ -69,7 +68,7 @@ async def put_promotion(
 
 @router.get("/promotions", response_model=list[PromotionOut])
 async def list_promotions(runtime: RuntimeDep, _: HqCaller) -> list[PromotionOut]:
-    return [_out(promotion) for promotion in await catalogue.promotions(runtime.database)]
+    return [_out(promotion) for promotion in await catalogue.promotions(runtime.uow)]
 
 
 def _out(promotion: PromotionV1) -> PromotionOut:

@@ -69,7 +69,7 @@ async def list_quarantined(
     """Quarantined events, oldest first, with the reason each could not be applied. Page with
     `after_event`: every event of a batch shares its receipt time."""
     events = await quarantine.list_quarantined(
-        runtime.database, store_id=store_id, limit=limit, after=after, after_event=after_event
+        runtime.uow, store_id=store_id, limit=limit, after=after, after_event=after_event
     )
     return [QuarantinedOut.of(event) for event in events]
 
@@ -77,13 +77,13 @@ async def list_quarantined(
 @router.get("/events/{event_id}", response_model=QuarantinedOut)
 async def get_event(event_id: UUID, runtime: RuntimeDep, _: HqCaller) -> QuarantinedOut:
     """Any received event with its status and its payload exactly as received."""
-    return QuarantinedOut.of(await quarantine.get_event(event_id, runtime.database))
+    return QuarantinedOut.of(await quarantine.get_event(event_id, runtime.uow))
 
 
 @router.post("/quarantine/{event_id}/retry", response_model=RetryOut)
 async def retry(event_id: UUID, runtime: RuntimeDep, _: HqCaller) -> RetryOut:
     """Apply a quarantined event again (after a fix). 409 if it is applied already."""
-    result = await quarantine.retry_event(event_id, runtime.database, runtime.clock)
+    result = await quarantine.retry_event(event_id, runtime.uow)
     return RetryOut(event_id=result.event_id, status=result.status, reason=result.reason)
 
 
@@ -95,7 +95,7 @@ async def retry_store(
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> list[RetryOut]:
     """Retry a store's quarantined events, oldest first, each in its own transaction."""
-    results = await quarantine.retry_store(store_id, runtime.database, runtime.clock, limit)
+    results = await quarantine.retry_store(store_id, runtime.uow, limit)
     return [
         RetryOut(event_id=item.event_id, status=item.status, reason=item.reason) for item in results
     ]

@@ -21,13 +21,13 @@ async def edit(
 ) -> RecordOut:
     """Edit fields as HQ: the newest edit of each field wins at every replica; the value it
     replaces is kept in the conflict log if it differed."""
-    fields = await records.edit_record(entity, key, body.fields, runtime.database, runtime.clock)
+    fields = await records.edit_record(entity, key, body.fields, runtime.uow)
     return RecordOut.of(entity, key, fields)
 
 
 @router.get("/records/{entity}/{key}", response_model=RecordOut)
 async def read(entity: Entity, key: RecordKey, runtime: RuntimeDep, _: HqCaller) -> RecordOut:
-    return RecordOut.of(entity, key, await records.get_record(entity, key, runtime.database))
+    return RecordOut.of(entity, key, await records.get_record(entity, key, runtime.uow))
 
 
 @router.get("/conflicts", response_model=list[ConflictOut])
@@ -41,7 +41,7 @@ async def conflicts(
 ) -> list[ConflictOut]:
     """Values that lost a merge to a newer edit of the same field, oldest first."""
     found = await records.list_conflicts(
-        runtime.database, entity=entity, key=key, after_id=after_id, limit=limit
+        runtime.uow, entity=entity, key=key, after_id=after_id, limit=limit
     )
     return [
         ConflictOut(

@@ -57,7 +57,7 @@ async def list_refund_requests(
 ) -> RefundPageOut:
     """The approvals inbox (pending requests by default), oldest id first."""
     page = await refunds.list_requests(
-        runtime.database, status=status, store_id=store_id, after=after, limit=limit
+        runtime.uow, status=status, store_id=store_id, after=after, limit=limit
     )
     return RefundPageOut(
         requests=[_out(request, store_id) for request, store_id in page.requests],
@@ -69,7 +69,7 @@ async def list_refund_requests(
 async def get_refund_request(
     request_id: UUID, runtime: RuntimeDep, _: HqCaller
 ) -> RefundRequestOut:
-    request, store_id = await refunds.get_request(request_id, runtime.database)
+    request, store_id = await refunds.get_request(request_id, runtime.uow)
     return _out(request, store_id)
 
 
@@ -81,9 +81,9 @@ async def decide_refund_request(
     feed. The person who asked may not decide (403); a request decided, expired or made
     already answers 409; without the workflow service, 503 (nothing is recorded)."""
     decided = await refunds.decide(
-        request_id, body.approved, body.notes, approver, runtime.database, runtime.workflows
+        request_id, body.approved, body.notes, approver, runtime.uow, runtime.workflows
     )
-    _, store_id = await refunds.get_request(request_id, runtime.database)
+    _, store_id = await refunds.get_request(request_id, runtime.uow)
     return _out(decided, store_id)
 
 
@@ -95,9 +95,7 @@ async def put_refund_policy(
     approval_over: Decimal | None = body.approval_over
     if approval_over is not None and approval_over < 0:
         raise InvalidRequest("approval_over cannot be negative")
-    version = await refunds.set_refund_policy(
-        store_id, approval_over, runtime.database, runtime.clock
-    )
+    version = await refunds.set_refund_policy(store_id, approval_over, runtime.uow)
     return RefundPolicyOut(store_id=store_id, approval_over=approval_over, config_version=version)
 
 

@@ -30,7 +30,7 @@ async def sales(
     """
     rows = await sales_report(
         group_by,
-        runtime.database,
+        runtime.uow,
         first_day=first_day,
         last_day=last_day,
         store_id=store_id,
@@ -70,7 +70,7 @@ async def cash(
 ) -> CashReportOut:
     """The drawers' floats, paid-ins, paid-outs and pickups per store and business day."""
     rows = await cash_report(
-        runtime.database,
+        runtime.uow,
         first_day=first_day,
         last_day=last_day,
         store_id=store_id,

@@ -35,9 +35,7 @@ async def enrol(body: EnrolRequest, runtime: RuntimeDep) -> EnrolResponse:
     """Exchange a one-time enrolment token for a node id and store credential (shown once)."""
     if body.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(body.protocol_version, PROTOCOL_VERSION)
-    return await enrol_node(
-        body.token, body.node_name, runtime.database, runtime.clock, body.attempt
-    )
+    return await enrol_node(body.token, body.node_name, runtime.uow, body.attempt)
 
 
 @router.post(
@@ -55,7 +53,7 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
     started = time.perf_counter()
     # Validated straight from the bytes (pydantic-core parses the JSON): the hot path of ingest.
     body = PushRequest.model_validate_json(await request.body())
-    response = await ingest_batch(body, node, runtime.database, runtime.clock, runtime.workflows)
+    response = await ingest_batch(body, node, runtime.uow, runtime.workflows)
     metrics = runtime.metrics
     metrics.push_seconds.observe(time.perf_counter() - started)
     metrics.events_accepted.inc(response.accepted)
@@ -68,9 +66,7 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
 async def rotate_credential(runtime: RuntimeDep, node: NodeCaller) -> CredentialRotated:
     """A new credential for the calling node, shown once. The current one keeps working until
     the new one is first used; then only the new one does."""
-    return CredentialRotated(
-        credential=await stores.rotate_credential(node, runtime.database, runtime.clock)
-    )
+    return CredentialRotated(credential=await stores.rotate_credential(node, runtime.uow))
 
 
 @router.post("/checksums", response_model=ChecksumResponse)
@@ -78,7 +74,7 @@ async def checksums(
     body: ChecksumRequest, runtime: RuntimeDep, node: NodeCaller
 ) -> ChecksumResponse:
     """Compare the node's day totals with the ledger's; each mismatch raises an alert at HQ."""
-    response = await compare_checksums(body, node, runtime.database, runtime.clock)
+    response = await compare_checksums(body, node, runtime.uow)
     runtime.metrics.integrity_mismatches.inc(sum(day.status == "mismatch" for day in response.days))
     return response
 
@@ -93,7 +89,7 @@ async def snapshot(
     """One chunk of the calling store's state, for a new node (or one behind a compacted feed).
 
     The first chunk names the feed cursor to follow afterwards; `after` resumes a download."""
-    return await snapshot_page(node.store_id, after, limit, runtime.database)
+    return await snapshot_page(node.store_id, after, limit, runtime.uow)
 
 
 @router.get("/feed", response_model=FeedPage)
@@ -105,6 +101,6 @@ async def feed(
 ) -> FeedPage:
     """The calling store's change feed after `cursor` (catalogue, prices, its stock, its settings)."""
     started = time.perf_counter()
-    page = await read_feed(node.store_id, cursor, limit, runtime.database, runtime.clock)
+    page = await read_feed(node.store_id, cursor, limit, runtime.uow)
     runtime.metrics.feed_seconds.observe(time.perf_counter() - started)
     return page

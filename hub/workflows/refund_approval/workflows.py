@@ -9,41 +9,57 @@ is blocked, decisions are recorded idempotently; see docs/refund-approvals.md):
    sent when the hub ingests the return that names the request). Not made in time: `lapsed`.
    `rejected`, `expired`, `executed` and `lapsed` end the workflow.
 
-Every status change is written by the `record_refund_decision` activity, which changes the
-hub's row and publishes it to the store's feed in one transaction, and does nothing if the row
-has moved on (a till's refund that landed first wins over a lapse). The activity retries
-without limit: a database outage delays a decision, never loses it. Timers live in Temporal, so
-a hub restarted mid-wait resumes them.
+Every status change is written by the `record_refund_decision` activity
+(`activities.RefundActivities.record_decision`), which changes the hub's row and publishes it
+to the store's feed in one transaction, and does nothing if the row has moved on (a till's
+refund that landed first wins over a lapse). The activity retries without limit: a database
+outage delays a decision, never loses it. Timers live in Temporal, so a hub restarted mid-wait
+resumes them. The statuses and the moves between them are hub.domain.refunds'.
 
-This module is loaded into Temporal's workflow sandbox: it imports only the standard library
-and temporalio, and names its activity by string.
+This module is loaded into Temporal's workflow sandbox: it imports only the standard library,
+temporalio and the pure hub.domain.refunds, and names its activity by string (the activity
+module imports the hub's services and database).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
+from hub.domain.refunds import RefundDecision, RefundStatus, can_move, check_decision
+from hub.errors import RefundAlreadyDecided, SelfApproval
+
 RECORD_DECISION = "record_refund_decision"
 
+# Error types of the `decide` update's validator (the client maps them to hub errors).
+ALREADY_DECIDED = "AlreadyDecided"
+SELF_APPROVAL = "SelfApproval"
+
+# One attempt is one short transaction on the hub's database.
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # A database outage only delays a decision: retry for ever, backing off to once a minute.
-_RETRY = RetryPolicy(
+ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(seconds=60),
+    maximum_attempts=0,  # unlimited
 )
 
 
 def workflow_id(request_id: str) -> str:
+    """The one workflow id of a request, never reused."""
     return f"refund-approval-{request_id}"
 
 
 @dataclass(frozen=True)
 class RefundApprovalInput:
+    """The workflow's input; durations in seconds."""
+
     request_id: str
     store_id: str
     requested_by: str
@@ -52,18 +68,12 @@ class RefundApprovalInput:
 
 
 @dataclass(frozen=True)
-class RefundDecision:
-    approved: bool
-    decided_by: str
-    notes: str | None = None
-
-
-@dataclass(frozen=True)
 class DecisionRecord:
-    """What the activity writes: `status` is approved, rejected, expired or lapsed."""
+    """The input of RECORD_DECISION: `status` is the outcome to record (approved, rejected,
+    expired or lapsed)."""
 
     request_id: str
-    status: str
+    status: RefundStatus
     decided_by: str | None = None
     notes: str | None = None
 
@@ -74,11 +84,12 @@ class RefundApprovalWorkflow:
     def __init__(self, request: RefundApprovalInput) -> None:
         self._request = request
         self._decision: RefundDecision | None = None
-        self._status = "pending"
+        self._status = RefundStatus.PENDING
         self._executed = False
 
     @workflow.run
     async def run(self, request: RefundApprovalInput) -> str:
+        """Returns the final status: rejected, expired, executed or lapsed."""
         try:
             await workflow.wait_condition(
                 lambda: self._decision is not None,
@@ -87,20 +98,19 @@ class RefundApprovalWorkflow:
         except TimeoutError:
             self._decision = RefundDecision(False, "", None)  # closes the door to `decide`
             self._status = await self._record(
-                DecisionRecord(request.request_id, "expired", None, "no decision in time")
+                DecisionRecord(
+                    request.request_id, RefundStatus.EXPIRED, None, "no decision in time"
+                )
             )
             return self._status
         decision = self._decision
         assert decision is not None
         self._status = await self._record(
             DecisionRecord(
-                request.request_id,
-                "approved" if decision.approved else "rejected",
-                decision.decided_by,
-                decision.notes,
+                request.request_id, decision.outcome, decision.decided_by, decision.notes
             )
         )
-        if self._status != "approved":
+        if self._status != RefundStatus.APPROVED:
             return self._status
         try:
             await workflow.wait_condition(
@@ -108,46 +118,53 @@ class RefundApprovalWorkflow:
             )
         except TimeoutError:
             self._status = await self._record(
-                DecisionRecord(request.request_id, "lapsed", None, "not refunded in time")
+                DecisionRecord(
+                    request.request_id, RefundStatus.LAPSED, None, "not refunded in time"
+                )
             )
             return self._status
-        self._status = "executed"
+        self._status = RefundStatus.EXECUTED  # the hub closed the request before signalling
         return self._status
 
-    async def _record(self, record: DecisionRecord) -> str:
+    async def _record(self, record: DecisionRecord) -> RefundStatus:
         status: str = await workflow.execute_activity(
             RECORD_DECISION,
             record,
             result_type=str,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=_RETRY,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
-        return status
+        return RefundStatus(status)
 
     @workflow.update
     async def decide(self, decision: RefundDecision) -> str:
         """HQ's decision; returns the status recorded (approved or rejected)."""
         self._decision = decision
-        await workflow.wait_condition(lambda: self._status != "pending")
+        await workflow.wait_condition(lambda: self._status != RefundStatus.PENDING)
         return self._status
 
     @decide.validator
     def _check_decision(self, decision: RefundDecision) -> None:
-        if self._decision is not None or self._status != "pending":
+        """Refuses, before anything is recorded: ALREADY_DECIDED, SELF_APPROVAL."""
+        request = self._request
+        if self._decision is not None:  # taken, and being recorded
             raise ApplicationError(
-                f"refund request {self._request.request_id} is {self._status}",
-                type="AlreadyDecided",
+                f"refund request {request.request_id} is being decided", type=ALREADY_DECIDED
             )
-        if decision.decided_by == self._request.requested_by:
-            raise ApplicationError(
-                f"{decision.decided_by} asked for this refund", type="SelfApproval"
+        try:
+            check_decision(
+                UUID(request.request_id), self._status, request.requested_by, decision.decided_by
             )
+        except RefundAlreadyDecided as error:
+            raise ApplicationError(str(error), type=ALREADY_DECIDED) from None
+        except SelfApproval as error:
+            raise ApplicationError(str(error), type=SELF_APPROVAL) from None
 
     @workflow.signal
     def executed(self) -> None:
         """A till made the approved refund (the hub ingested its return and closed the
         request). Before approval the hub closes nothing, so the signal means nothing then."""
-        if self._status == "approved":
+        if can_move(self._status, RefundStatus.EXECUTED):
             self._executed = True
 
     @workflow.query

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
-from hub.service import exceptions
+from hub.service import sale_exceptions
 
 router = APIRouter(prefix="/v1/exceptions", tags=["Exceptions"])
 
@@ -29,7 +29,7 @@ class ExceptionOut(BaseModel):
     resolution: str | None
 
     @classmethod
-    def of(cls, record: exceptions.ExceptionRecord) -> ExceptionOut:
+    def of(cls, record: sale_exceptions.ExceptionRecord) -> ExceptionOut:
         return cls(
             exception_id=record.exception_id,
             document_id=record.document_id,
@@ -63,8 +63,8 @@ async def list_exceptions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ExceptionOut]:
     """Exceptions in the order they were found; page with `after_id` = the last id seen."""
-    records = await exceptions.list_exceptions(
-        runtime.database,
+    records = await sale_exceptions.list_exceptions(
+        runtime.uow,
         status=None if status == "all" else status,
         store_id=store_id,
         kind=kind,
@@ -83,7 +83,5 @@ async def resolve(
 ) -> ExceptionOut:
     """Close an exception; the sale it is about is never changed."""
     return ExceptionOut.of(
-        await exceptions.resolve_exception(
-            exception_id, body.resolution, runtime.database, runtime.clock
-        )
+        await sale_exceptions.resolve_exception(exception_id, body.resolution, runtime.uow)
     )

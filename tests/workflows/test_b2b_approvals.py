@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from hub.workflows.b2b_approval import workflow_id
+from hub.workflows.b2b_approval.workflows import workflow_id
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
 from vectis.ops.temporal import TemporalDevServer
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hub.workflows.refund_approval import workflow_id
+from hub.workflows.refund_approval.workflows import workflow_id
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
 from vectis.ops.temporal import TemporalDevServer
 

@@ -1,0 +1,219 @@
+"""B2B orders the tills submitted and HQ's four-phase approval of them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, TypedDict
+from uuid import UUID
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from typing_extensions import Unpack
+
+from hub.adapters import tables
+from hub.adapters.repositories.sql import is_postgres, json_value
+from sync.messages import B2BStatus
+
+
+@dataclass(frozen=True, slots=True)
+class NewB2BOrder:
+    """A trade customer's cart a till submitted, of `total_minor` (minor units of `currency`),
+    as ingest received it; `lines` in their wire form (B2BLineV1 as JSON)."""
+
+    order_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    customer_id: str
+    submitted_by: str
+    reference: str | None
+    currency: str
+    total_minor: int
+    lines: list[dict[str, Any]]
+    business_time: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class B2BOrderRecord:
+    """A B2B order and how far its approval went; `version` counts the changes its store's
+    feed carried, `signal_pending` a till's step its workflow has still to hear of, `tenders`
+    the composed payment (B2BTenderPlanV1 as JSON; None before one)."""
+
+    order_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    customer_id: str
+    submitted_by: str
+    reference: str | None
+    currency: str
+    total_minor: int
+    lines: list[dict[str, Any]]
+    business_time: datetime
+    received_at: datetime
+    status: B2BStatus
+    version: int
+    workflow_started_at: datetime | None
+    signal_pending: str | None
+    cart_decided_by: str | None
+    cart_decided_at: datetime | None
+    tenders: list[dict[str, Any]] | None
+    composed_by: str | None
+    composed_at: datetime | None
+    payment_decided_by: str | None
+    payment_decided_at: datetime | None
+    payment_rejections: int
+    notes: str | None
+    order_number: str | None
+    placed_at: datetime | None
+    fulfilled_sale_id: UUID | None
+    fulfilled_at: datetime | None
+
+
+class B2BOrderChanges(TypedDict, total=False):
+    """The columns a change of an order may set."""
+
+    status: str
+    notes: str | None
+    signal_pending: str | None
+    cart_decided_by: str | None
+    cart_decided_at: datetime | None
+    tenders: list[dict[str, Any]] | None
+    composed_by: str | None
+    composed_at: datetime | None
+    payment_decided_by: str | None
+    payment_decided_at: datetime | None
+    payment_rejections: int
+    order_number: str
+    placed_at: datetime
+    fulfilled_sale_id: UUID
+    fulfilled_at: datetime
+
+
+class B2BOrderRepository:
+    """B2B orders the tills submitted and HQ's four-phase approval of them."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, order: NewB2BOrder) -> B2BOrderRecord:
+        """Insert one order, submitted at version 1; returns it as stored."""
+        table = tables.b2b_order
+        result = await self._connection.execute(
+            table.insert()
+            .values(**asdict(order), status="cart_submitted", version=1)
+            .returning(table)
+        )
+        return _order(result.one())
+
+    async def get(self, order_id: UUID, *, lock: bool = False) -> B2BOrderRecord | None:
+        """The order, its row locked until the transaction ends if `lock` (PostgreSQL)."""
+        table = tables.b2b_order
+        statement = select(table).where(table.c.order_id == order_id)
+        if lock and is_postgres(self._connection):
+            statement = statement.with_for_update()
+        row = (await self._connection.execute(statement)).first()
+        return _order(row) if row else None
+
+    async def change(self, order_id: UUID, **values: Unpack[B2BOrderChanges]) -> B2BOrderRecord:
+        """Update the order, add one to its version; returns it as changed."""
+        table = tables.b2b_order
+        result = await self._connection.execute(
+            update(table)
+            .where(table.c.order_id == order_id)
+            .values(version=table.c.version + 1, **values)
+            .returning(table)
+        )
+        return _order(result.one())
+
+    async def next_order_number(self, store_id: str) -> int:
+        """One more than the store's last B2B order number (the store row stays locked)."""
+        store = tables.store
+        result = await self._connection.execute(
+            update(store)
+            .where(store.c.store_id == store_id)
+            .values(b2b_orders_placed=store.c.b2b_orders_placed + 1)
+            .returning(store.c.b2b_orders_placed)
+        )
+        return int(result.scalar_one())
+
+    async def page(
+        self, *, status: str | None, store_id: str | None, after: UUID | None, limit: int
+    ) -> list[B2BOrderRecord]:
+        """Orders by id after `after`, optionally of one status and store: a keyset page."""
+        table = tables.b2b_order
+        statement = select(table).order_by(table.c.order_id).limit(limit)
+        if status is not None:
+            statement = statement.where(table.c.status == status)
+        if store_id is not None:
+            statement = statement.where(table.c.store_id == store_id)
+        if after is not None:
+            statement = statement.where(table.c.order_id > after)
+        return [_order(row) for row in await self._connection.execute(statement)]
+
+    async def unstarted(self, limit: int) -> list[B2BOrderRecord]:
+        """Submitted orders whose workflow has not been started yet."""
+        table = tables.b2b_order
+        rows = await self._connection.execute(
+            select(table)
+            .where(table.c.workflow_started_at.is_(None), table.c.status == "cart_submitted")
+            .order_by(table.c.received_at)
+            .limit(limit)
+        )
+        return [_order(row) for row in rows]
+
+    async def mark_started(self, order_ids: list[UUID], now: datetime) -> None:
+        if not order_ids:
+            return
+        table = tables.b2b_order
+        await self._connection.execute(
+            update(table).where(table.c.order_id.in_(order_ids)).values(workflow_started_at=now)
+        )
+
+    async def unsignalled(self, limit: int) -> list[B2BOrderRecord]:
+        """Orders whose workflow runs but has still to hear of a till's step."""
+        table = tables.b2b_order
+        rows = await self._connection.execute(
+            select(table)
+            .where(table.c.signal_pending.is_not(None), table.c.workflow_started_at.is_not(None))
+            .order_by(table.c.received_at)
+            .limit(limit)
+        )
+        return [_order(row) for row in rows]
+
+    async def clear_signal(self, order_id: UUID, signal: str) -> None:
+        """Forget the pending signal, unless a newer one replaced it meanwhile."""
+        table = tables.b2b_order
+        await self._connection.execute(
+            update(table)
+            .where(table.c.order_id == order_id, table.c.signal_pending == signal)
+            .values(signal_pending=None)
+        )
+
+    async def count_awaiting_hq(self) -> int:
+        """Orders waiting for HQ's decision on their cart or their payment."""
+        table = tables.b2b_order
+        return int(
+            (
+                await self._connection.execute(
+                    select(func.count())
+                    .select_from(table)
+                    .where(table.c.status.in_(("cart_submitted", "payment_composed")))
+                )
+            ).scalar_one()
+        )
+
+
+def _order(row: Row[Any]) -> B2BOrderRecord:
+    tenders = row.tenders
+    return B2BOrderRecord(
+        **{
+            **row._mapping,
+            "lines": json_value(row.lines),
+            "tenders": None if tenders is None else json_value(tenders),
+        }
+    )

@@ -1,0 +1,119 @@
+"""Integrity alerts: a node's day totals that did not match the hub's ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.adapters import tables
+from sync.messages import DayChecksumV1
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityAlert:
+    """A node's business day whose totals (`edge`) differ from the ledger's (`hub`); open
+    until resolved with what was found and done."""
+
+    alert_id: int
+    store_id: str
+    node_id: str
+    business_day: date
+    edge: DayChecksumV1
+    hub: DayChecksumV1
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+
+class IntegrityRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def raise_once(
+        self, store_id: str, node_id: str, edge: DayChecksumV1, hub: DayChecksumV1, now: datetime
+    ) -> None:
+        """Record the mismatch unless an open alert already holds these very figures."""
+        alert = tables.integrity_alert
+        figures = {
+            "edge_count": edge.count,
+            "edge_total_minor": edge.total_minor,
+            "edge_id_hash": edge.id_hash,
+            "hub_count": hub.count,
+            "hub_total_minor": hub.total_minor,
+            "hub_id_hash": hub.id_hash,
+        }
+        existing = await self._connection.execute(
+            select(alert.c.alert_id).where(
+                alert.c.node_id == node_id,
+                alert.c.business_day == edge.business_day,
+                alert.c.resolved_at.is_(None),
+                *(alert.c[name] == value for name, value in figures.items()),
+            )
+        )
+        if existing.first() is None:
+            await self._connection.execute(
+                alert.insert().values(
+                    store_id=store_id,
+                    node_id=node_id,
+                    business_day=edge.business_day,
+                    created_at=now,
+                    **figures,
+                )
+            )
+
+    async def open_alerts(self, store_id: str | None, limit: int) -> list[IntegrityAlert]:
+        alert = tables.integrity_alert
+        statement = select(alert).where(alert.c.resolved_at.is_(None))
+        if store_id is not None:
+            statement = statement.where(alert.c.store_id == store_id)
+        rows = await self._connection.execute(statement.order_by(alert.c.alert_id).limit(limit))
+        return [_alert(row) for row in rows]
+
+    async def resolve(self, alert_id: int, resolution: str, now: datetime) -> IntegrityAlert | None:
+        """Close an open alert; an already closed one is returned as it is (None: no such
+        alert)."""
+        alert = tables.integrity_alert
+        result = await self._connection.execute(
+            update(alert)
+            .where(alert.c.alert_id == alert_id, alert.c.resolved_at.is_(None))
+            .values(resolution=resolution, resolved_at=now)
+            .returning(*alert.c)
+        )
+        row = result.first()
+        if row is None:
+            row = (
+                await self._connection.execute(select(alert).where(alert.c.alert_id == alert_id))
+            ).first()
+        return _alert(row) if row else None
+
+    async def count_open(self) -> int:
+        statement = select(func.count()).where(tables.integrity_alert.c.resolved_at.is_(None))
+        return int((await self._connection.execute(statement)).scalar_one())
+
+
+def _alert(row: Row[Any]) -> IntegrityAlert:
+    return IntegrityAlert(
+        alert_id=row.alert_id,
+        store_id=row.store_id,
+        node_id=row.node_id,
+        business_day=row.business_day,
+        edge=DayChecksumV1(
+            business_day=row.business_day,
+            count=row.edge_count,
+            total_minor=row.edge_total_minor,
+            id_hash=row.edge_id_hash,
+        ),
+        hub=DayChecksumV1(
+            business_day=row.business_day,
+            count=row.hub_count,
+            total_minor=row.hub_total_minor,
+            id_hash=row.hub_id_hash,
+        ),
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+    )

@@ -1,0 +1,342 @@
+"""Stores, the enrolment of their nodes, the nodes and their credentials, and HQ's API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
+
+from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.adapters import tables
+from hub.adapters.repositories.sql import is_postgres, upsert
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRecord:
+    """A store and its configuration (`config_version` counts changes its feed carried)."""
+
+    store_id: str
+    name: str
+    timezone: str
+    currency: str
+    created_at: datetime
+    refund_approval_over_minor: int | None = None
+    config_version: int = 1
+
+
+class StoreRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, store: StoreRecord) -> bool:
+        """Insert; False if the id exists."""
+        statement = (
+            upsert(self._connection, tables.store)
+            .values(
+                store_id=store.store_id,
+                name=store.name,
+                timezone=store.timezone,
+                currency=store.currency,
+                created_at=store.created_at,
+            )
+            .on_conflict_do_nothing(index_elements=["store_id"])
+        )
+        result = await self._connection.execute(statement)
+        return bool(result.rowcount)
+
+    async def get(self, store_id: str) -> StoreRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.store).where(tables.store.c.store_id == store_id)
+            )
+        ).first()
+        return _store(row) if row else None
+
+    async def all(self) -> list[StoreRecord]:
+        rows = await self._connection.execute(
+            select(tables.store).order_by(tables.store.c.store_id)
+        )
+        return [_store(row) for row in rows]
+
+    async def set_refund_policy(
+        self, store_id: str, approval_over_minor: int | None
+    ) -> StoreRecord | None:
+        """Set the store's refund limit, next config version; returns the store (None: none)."""
+        store = tables.store
+        row = (
+            await self._connection.execute(
+                update(store)
+                .where(store.c.store_id == store_id)
+                .values(
+                    refund_approval_over_minor=approval_over_minor,
+                    config_version=store.c.config_version + 1,
+                )
+                .returning(store)
+            )
+        ).first()
+        return _store(row) if row else None
+
+
+def _store(row: Row[Any]) -> StoreRecord:
+    return StoreRecord(
+        row.store_id,
+        row.name,
+        row.timezone,
+        row.currency,
+        row.created_at,
+        row.refund_approval_over_minor,
+        row.config_version,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    """An enrolled edge node, its acknowledged seq and its clock skew (ms) at its last push."""
+
+    node_id: str
+    store_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    acked_seq: int
+    last_push_at: datetime | None
+    skew_ms: int | None
+
+
+class EnrolmentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add_token(
+        self, token_hash: str, store_id: str, created_at: datetime, expires_at: datetime
+    ) -> None:
+        await self._connection.execute(
+            tables.enrolment_token.insert().values(
+                token_hash=token_hash,
+                store_id=store_id,
+                created_at=created_at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def consume_token(
+        self, token_hash: str, node_id: str, attempt: str | None, now: datetime
+    ) -> str | None:
+        """Mark the token used, atomically; its store id, or None if unknown, used or expired."""
+        result = await self._connection.execute(
+            update(tables.enrolment_token)
+            .where(
+                tables.enrolment_token.c.token_hash == token_hash,
+                tables.enrolment_token.c.used_at.is_(None),
+                tables.enrolment_token.c.expires_at > now,
+            )
+            .values(used_at=now, used_by_node_id=node_id, used_by_attempt=attempt)
+            .returning(tables.enrolment_token.c.store_id)
+        )
+        store_id: str | None = result.scalar_one_or_none()
+        return store_id
+
+    async def repeated_attempt(
+        self, token_hash: str, attempt: str, since: datetime
+    ) -> tuple[str, str] | None:
+        """(store id, node id) if this very attempt spent the token since `since`."""
+        row = (
+            await self._connection.execute(
+                select(
+                    tables.enrolment_token.c.store_id, tables.enrolment_token.c.used_by_node_id
+                ).where(
+                    tables.enrolment_token.c.token_hash == token_hash,
+                    tables.enrolment_token.c.used_by_attempt == attempt,
+                    tables.enrolment_token.c.used_at >= since,
+                )
+            )
+        ).first()
+        return (row.store_id, row.used_by_node_id) if row else None
+
+    async def add_node(
+        self, node_id: str, store_id: str, name: str, credential_hash: str, now: datetime
+    ) -> None:
+        await self._connection.execute(
+            tables.node.insert().values(
+                node_id=node_id,
+                store_id=store_id,
+                name=name,
+                credential_hash=credential_hash,
+                created_at=now,
+            )
+        )
+
+
+class PushState(NamedTuple):
+    """A node's acknowledged seq, and its last push as the hub measured it (None before)."""
+
+    acked_seq: int
+    last_sent_at: datetime | None
+    one_way_ms: int | None
+
+
+class NodeRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def by_credential(self, credential_hash: str) -> tuple[NodeRecord, bool] | None:
+        """The node holding this credential, and whether it is its pending next one."""
+        node = tables.node
+        row = (
+            await self._connection.execute(
+                select(node).where(
+                    or_(
+                        node.c.credential_hash == credential_hash,
+                        node.c.next_credential_hash == credential_hash,
+                    )
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return _node(row), row.next_credential_hash == credential_hash
+
+    async def set_next_credential(self, node_id: str, credential_hash: str, now: datetime) -> None:
+        await self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.node_id == node_id)
+            .values(next_credential_hash=credential_hash, credential_rotated_at=now)
+        )
+
+    async def promote_next_credential(self, node_id: str, credential_hash: str) -> None:
+        """The node used its next credential: it becomes the only one; the old stops working."""
+        await self._connection.execute(
+            update(tables.node)
+            .where(
+                tables.node.c.node_id == node_id,
+                tables.node.c.next_credential_hash == credential_hash,
+            )
+            .values(credential_hash=credential_hash, next_credential_hash=None)
+        )
+
+    async def revoke(self, store_id: str, node_id: str, now: datetime) -> bool:
+        result = await self._connection.execute(
+            update(tables.node)
+            .where(
+                tables.node.c.node_id == node_id,
+                tables.node.c.store_id == store_id,
+                tables.node.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def get(self, node_id: str) -> NodeRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.node).where(tables.node.c.node_id == node_id)
+            )
+        ).first()
+        return _node(row) if row else None
+
+    async def for_store(self, store_id: str) -> list[NodeRecord]:
+        rows = await self._connection.execute(
+            select(tables.node)
+            .where(tables.node.c.store_id == store_id)
+            .order_by(tables.node.c.created_at)
+        )
+        return [_node(row) for row in rows]
+
+    async def max_abs_skew_ms(self) -> int | None:
+        """The largest clock skew, either way, measured at the last push of a live node."""
+        node = tables.node
+        statement = select(func.max(func.abs(node.c.skew_ms))).where(node.c.revoked_at.is_(None))
+        value = (await self._connection.execute(statement)).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    async def lock_push_state(self, node_id: str) -> PushState:
+        """The node's acknowledged seq and its last push as measured, locking its row for this
+        transaction (PostgreSQL)."""
+        node = tables.node
+        statement = select(node.c.acked_seq, node.c.last_sent_at, node.c.one_way_ms).where(
+            node.c.node_id == node_id
+        )
+        if is_postgres(self._connection):
+            statement = statement.with_for_update()
+        acked_seq, last_sent_at, one_way_ms = (await self._connection.execute(statement)).one()
+        return PushState(int(acked_seq), last_sent_at, one_way_ms)
+
+    async def record_push(
+        self,
+        node_id: str,
+        acked_seq: int,
+        now: datetime,
+        skew_ms: int,
+        sent_at: datetime,
+        one_way_ms: int,
+    ) -> None:
+        await self._connection.execute(
+            update(tables.node)
+            .where(tables.node.c.node_id == node_id)
+            .values(
+                acked_seq=acked_seq,
+                last_push_at=now,
+                skew_ms=skew_ms,
+                last_sent_at=sent_at,
+                one_way_ms=one_way_ms,
+            )
+        )
+
+
+def _node(row: Row[Any]) -> NodeRecord:
+    return NodeRecord(
+        node_id=row.node_id,
+        store_id=row.store_id,
+        name=row.name,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        acked_seq=row.acked_seq,
+        last_push_at=row.last_push_at,
+        skew_ms=row.skew_ms,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    """An API key of HQ's tools (`hq`) or an ERP integration (`erp`); its secret is not kept."""
+
+    key_id: str
+    name: str
+    scope: Literal["hq", "erp"]
+    revoked_at: datetime | None
+
+
+class ApiKeyRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, key_id: str, name: str, scope: str, key_hash: str, now: datetime) -> None:
+        await self._connection.execute(
+            tables.api_key.insert().values(
+                key_id=key_id, name=name, scope=scope, key_hash=key_hash, created_at=now
+            )
+        )
+
+    async def all(self) -> list[ApiKeyRecord]:
+        rows = await self._connection.execute(
+            select(tables.api_key).order_by(tables.api_key.c.created_at)
+        )
+        return [ApiKeyRecord(row.key_id, row.name, row.scope, row.revoked_at) for row in rows]
+
+    async def revoke(self, key_id: str, now: datetime) -> bool:
+        result = await self._connection.execute(
+            update(tables.api_key)
+            .where(tables.api_key.c.key_id == key_id, tables.api_key.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def by_hash(self, key_hash: str) -> ApiKeyRecord | None:
+        row = (
+            await self._connection.execute(
+                select(tables.api_key).where(tables.api_key.c.key_hash == key_hash)
+            )
+        ).first()
+        return ApiKeyRecord(row.key_id, row.name, row.scope, row.revoked_at) if row else None

@@ -1,0 +1,117 @@
+"""A refund request's statuses and the steps between them: the one copy of the rules, used by
+the hub's services (hub/service/refunds.py) and by the approval workflow
+(hub/workflows/refund_approval/).
+
+             HQ approves                 the hub ingests the return a till made
+  pending ──────────────> approved ────────────────────────────────────> executed
+     │                        │
+     │ HQ rejects             │ not made in time
+     ├──────────> rejected    └──────────> lapsed
+     │
+     │ no decision in time
+     └──────────> expired
+
+rejected, expired, executed and lapsed are final. Pure (the standard library and hub.errors
+only): Temporal's workflow sandbox loads this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from uuid import UUID
+
+from hub.errors import RefundAlreadyDecided, SelfApproval, StatusChangeRefused
+
+
+class RefundStatus(StrEnum):
+    """Where a refund request stands; the values are the wire's (`sync.messages.RefundStatus`)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    EXECUTED = "executed"
+    LAPSED = "lapsed"
+
+
+FINAL = frozenset(
+    {RefundStatus.REJECTED, RefundStatus.EXPIRED, RefundStatus.EXECUTED, RefundStatus.LAPSED}
+)
+
+# The whole state machine: for each status a request can reach, the statuses it may leave.
+MOVES: Mapping[RefundStatus, frozenset[RefundStatus]] = MappingProxyType(
+    {
+        RefundStatus.APPROVED: frozenset({RefundStatus.PENDING}),
+        RefundStatus.REJECTED: frozenset({RefundStatus.PENDING}),
+        RefundStatus.EXPIRED: frozenset({RefundStatus.PENDING}),
+        RefundStatus.EXECUTED: frozenset({RefundStatus.APPROVED}),
+        RefundStatus.LAPSED: frozenset({RefundStatus.APPROVED}),
+    }
+)
+
+# What the approval workflow records; `executed` is ingest's (a till's return arrived).
+WORKFLOW_OUTCOMES = frozenset(
+    {RefundStatus.APPROVED, RefundStatus.REJECTED, RefundStatus.EXPIRED, RefundStatus.LAPSED}
+)
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    """HQ's decision on a request; `decided_by` names the approver."""
+
+    approved: bool
+    decided_by: str
+    notes: str | None = None
+
+    @property
+    def outcome(self) -> RefundStatus:
+        """approved or rejected."""
+        return RefundStatus.APPROVED if self.approved else RefundStatus.REJECTED
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The status after a step; `changed` is False when the request had moved on and was left
+    as it was."""
+
+    status: RefundStatus
+    changed: bool
+
+
+def can_move(status: RefundStatus, target: RefundStatus) -> bool:
+    """Whether a request that is `status` may become `target`."""
+    return status in MOVES.get(target, frozenset())
+
+
+def move(status: RefundStatus, target: RefundStatus) -> RefundStatus:
+    """`target`, if a request that is `status` may become it. Raises StatusChangeRefused."""
+    if not can_move(status, target):
+        raise StatusChangeRefused("refund request", status, target)
+    return target
+
+
+def record_outcome(status: RefundStatus, outcome: RefundStatus) -> Transition:
+    """The workflow's `outcome` (approved, rejected, expired or lapsed) recorded on a request
+    that is `status`. Idempotent: a request that has moved on (the step is a replay, or a
+    till's refund reached the hub before a lapse) is left alone and its status returned.
+    Raises StatusChangeRefused for an outcome the workflow never records (pending, executed).
+    """
+    if outcome not in WORKFLOW_OUTCOMES:
+        raise StatusChangeRefused("refund request", status, outcome)
+    if can_move(status, outcome):
+        return Transition(outcome, True)
+    return Transition(status, False)
+
+
+def check_decision(
+    request_id: UUID, status: RefundStatus, requested_by: str, approver: str
+) -> None:
+    """Whether `approver` may decide the request now. Raises RefundAlreadyDecided (it is no
+    longer pending), SelfApproval (the approver asked for the refund)."""
+    if status != RefundStatus.PENDING:
+        raise RefundAlreadyDecided(request_id, status)
+    if approver == requested_by:
+        raise SelfApproval(request_id, approver)

@@ -1,0 +1,200 @@
+"""How ingest takes each kind of event: one handler per message class, in one registry.
+
+A handler `classify`-es a parsed event without I/O: into a ledger document (recorded with the
+rest of the batch, see `hub.service.ingest`), into a value its `record` writes later in a
+savepoint of its own, or into a quarantine reason. A new kind of event is one handler here and
+one line in HANDLERS (and its model in `sync.messages`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from typing_extensions import override
+
+from hub.adapters.repositories.b2b import NewB2BOrder
+from hub.adapters.repositories.refunds import NewRefundRequest
+from hub.adapters.unit_of_work import HubTransaction
+from hub.domain.ledger import (
+    MAX_MINOR,
+    CashEntry,
+    LedgerDocument,
+    cash_entry_of,
+    document_of,
+    problems_of,
+)
+from hub.domain.sale_exceptions import cash_problems
+from hub.service import b2b, refunds
+from hub.service.records import merge
+from shared.errors import InvalidAmount
+from sync.messages import (
+    B2BCartSubmitted,
+    B2BPaymentComposed,
+    CashMoved,
+    RawEvent,
+    RecordUpdated,
+    RecordUpdatedV1,
+    RefundRequested,
+    ReturnRecorded,
+    SaleCompleted,
+)
+from sync.records import FieldValue
+
+# What the workflows must hear of once a batch with such an event is committed.
+FollowUp = Literal["refund_requested", "b2b_submitted", "b2b_stepped"]
+
+EventT = TypeVar("EventT")
+ValueT = TypeVar("ValueT")
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One new event and what became of it: a ledger document, a value its `handler` records,
+    or a quarantine reason."""
+
+    raw: RawEvent
+    document: LedgerDocument | None
+    reason: str | None
+    handler: EventHandler[Any, Any] | None = None
+    value: Any = None
+
+
+class EventHandler(ABC, Generic[EventT, ValueT]):
+    """Ingest of one kind of event: `classify` checks it, `record` writes what it kept."""
+
+    follow_up: FollowUp | None = None
+
+    @abstractmethod
+    def classify(self, raw: RawEvent, event: EventT, received_at: datetime) -> Applied:
+        """What to do with `event`, without I/O. Raises SharedError (an unknown currency, an
+        amount it cannot hold): the event is quarantined with its message."""
+
+    async def record(self, value: ValueT, tx: HubTransaction, now: datetime) -> str | None:
+        """Write `value` (what `classify` kept) in the caller's savepoint; returns why it
+        cannot be recorded (the savepoint is then undone), or None. Raises SharedError,
+        StorageRefused."""
+        raise NotImplementedError(f"{type(self).__name__} records nothing on its own")
+
+
+class LedgerDocuments(EventHandler[SaleCompleted | ReturnRecorded, None]):
+    """Sales and returns: documents of the ledger, checked here, recorded a batch at a time
+    (with their stock movements and sale exceptions) by ingest."""
+
+    @override
+    def classify(
+        self, raw: RawEvent, event: SaleCompleted | ReturnRecorded, received_at: datetime
+    ) -> Applied:
+        document = document_of(event)
+        problems = problems_of(document)
+        if problems:
+            return Applied(raw, None, "; ".join(problems))
+        return Applied(raw, document, None)
+
+
+class RecordEdits(EventHandler[RecordUpdated, RecordUpdatedV1]):
+    """A store's edit of a shared record: merged field by field (`records.merge`)."""
+
+    @override
+    def classify(self, raw: RawEvent, event: RecordUpdated, received_at: datetime) -> Applied:
+        record = event.payload
+        if record.entity == "store_settings" and record.key != raw.store_id:
+            return Applied(raw, None, f"{raw.store_id} may not edit the settings of {record.key}")
+        return Applied(raw, None, None, self, record)
+
+    @override
+    async def record(self, value: RecordUpdatedV1, tx: HubTransaction, now: datetime) -> None:
+        incoming = {
+            field: FieldValue(stamped.value, stamped.hlc, stamped.base)
+            for field, stamped in value.fields.items()
+        }
+        await merge(value.entity, value.key, incoming, tx, now)
+
+
+class CashMovements(EventHandler[CashMoved, CashEntry]):
+    """Cash into or out of a drawer, with its exceptions (a currency the store does not use)."""
+
+    @override
+    def classify(self, raw: RawEvent, event: CashMoved, received_at: datetime) -> Applied:
+        entry = cash_entry_of(event)
+        if entry.amount_minor > MAX_MINOR:
+            raise InvalidAmount(str(event.payload.amount), "beyond what a drawer holds")
+        return Applied(raw, None, None, self, entry)
+
+    @override
+    async def record(self, value: CashEntry, tx: HubTransaction, now: datetime) -> None:
+        await tx.cash.add(value, now)
+        store = await tx.stores.get(value.store_id)
+        if store is not None:
+            await tx.sale_exceptions.add(cash_problems(value, store.currency), now)
+
+
+class RefundRequests(EventHandler[RefundRequested, NewRefundRequest]):
+    """A till asks HQ to approve a refund (`refunds.record_request`); its workflow starts
+    after the commit."""
+
+    follow_up = "refund_requested"
+
+    @override
+    def classify(self, raw: RawEvent, event: RefundRequested, received_at: datetime) -> Applied:
+        request = refunds.new_request(event, received_at)
+        if request.amount_minor > MAX_MINOR:
+            raise InvalidAmount(str(event.payload.amount), "beyond any refund")
+        return Applied(raw, None, None, self, request)
+
+    @override
+    async def record(
+        self, value: NewRefundRequest, tx: HubTransaction, now: datetime
+    ) -> str | None:
+        return await refunds.record_request(value, tx)
+
+
+class B2BCarts(EventHandler[B2BCartSubmitted, NewB2BOrder]):
+    """A till submits a trade customer's cart (`b2b.record_cart`); its workflow starts after
+    the commit."""
+
+    follow_up = "b2b_submitted"
+
+    @override
+    def classify(self, raw: RawEvent, event: B2BCartSubmitted, received_at: datetime) -> Applied:
+        order = b2b.new_order(event, received_at)
+        if order.total_minor > MAX_MINOR:
+            raise InvalidAmount(str(event.payload.total), "beyond any order")
+        return Applied(raw, None, None, self, order)
+
+    @override
+    async def record(self, value: NewB2BOrder, tx: HubTransaction, now: datetime) -> str | None:
+        return await b2b.record_cart(value, tx)
+
+
+class B2BPayments(EventHandler[B2BPaymentComposed, B2BPaymentComposed]):
+    """A till composed the payment of an approved cart (`b2b.record_payment`); its workflow
+    hears of it after the commit."""
+
+    follow_up = "b2b_stepped"
+
+    @override
+    def classify(self, raw: RawEvent, event: B2BPaymentComposed, received_at: datetime) -> Applied:
+        return Applied(raw, None, None, self, event)
+
+    @override
+    async def record(
+        self, value: B2BPaymentComposed, tx: HubTransaction, now: datetime
+    ) -> str | None:
+        return await b2b.record_payment(value, tx, now)
+
+
+_LEDGER = LedgerDocuments()
+
+# The handler of each message class `sync.messages.parse_event` returns.
+HANDLERS: dict[type[Any], EventHandler[Any, Any]] = {
+    SaleCompleted: _LEDGER,
+    ReturnRecorded: _LEDGER,
+    RecordUpdated: RecordEdits(),
+    CashMoved: CashMovements(),
+    RefundRequested: RefundRequests(),
+    B2BCartSubmitted: B2BCarts(),
+    B2BPaymentComposed: B2BPayments(),
+}
