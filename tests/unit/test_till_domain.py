@@ -52,7 +52,7 @@ def test_cash_beyond_the_total_is_change() -> None:
     assert sale.total == gbp("35.64")
     assert [tender.change for tender in sale.tenders] == [gbp("0"), gbp("4.36")]
     assert basket.status == "checked_out"
-    assert basket.sale_id is not None
+    assert basket.sale_id == sale.sale_id
 
 
 def test_a_price_override_is_charged_and_recorded_with_the_catalogue_version() -> None:
