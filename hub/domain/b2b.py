@@ -144,6 +144,32 @@ class B2BDecision:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordB2BStep:
+    """Record the approval workflow's step on an order: `status` names the step (one of
+    WORKFLOW_STEPS; payment_rejected returns the order to cart_approved), `decided_by` who
+    decided (None for a timer's step) and `notes` why.
+
+    The command of hub.service.b2b.record_status and, as it is, the input of the workflow's
+    `record_b2b_status` activity: Temporal's histories store it as JSON (`order_id` as text),
+    so its field names, `status` among them, and their JSON types never change.
+    """
+
+    order_id: UUID
+    status: B2BStep
+    decided_by: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceB2BOrder:
+    """Place an order whose payment HQ approved. The command of hub.service.b2b.place and the
+    input of the workflow's `place_b2b_order` activity (its JSON, `order_id` as text, never
+    changes)."""
+
+    order_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """The status after a step; `changed` is False when the order had moved on and was left as
     it was."""

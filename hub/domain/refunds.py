@@ -73,6 +73,22 @@ class RefundDecision:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordRefundOutcome:
+    """Record the approval workflow's `status` (approved, rejected, expired or lapsed) on a
+    request, with who decided (None for a timer's outcome) and their notes.
+
+    The command of hub.service.refunds.record_decision and, as it is, the input of the
+    workflow's `record_refund_decision` activity: Temporal's histories store it as JSON
+    (`request_id` as text), so its field names and their JSON types never change.
+    """
+
+    request_id: UUID
+    status: RefundStatus
+    decided_by: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """The status after a step; `changed` is False when the request had moved on and was left
     as it was."""

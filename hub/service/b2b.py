@@ -28,6 +28,8 @@ from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.b2b import (
     B2BDecision,
     B2BStep,
+    PlaceB2BOrder,
+    RecordB2BStep,
     can_take,
     check_decision,
     decided_phase,
@@ -163,33 +165,28 @@ async def settle_orders(
     return problems
 
 
-async def record_status(
-    order_id: UUID,
-    status: str,
-    decided_by: str | None,
-    notes: str | None,
-    uow: HubUnitOfWork,
-) -> str:
+async def record_status(command: RecordB2BStep, uow: HubUnitOfWork) -> str:
     """Write one of the workflow's steps (hub.domain.b2b.WORKFLOW_STEPS) with its feed entry;
     returns the order's status after it. Idempotent: an order that has moved on is left alone.
     A rejected payment returns the order to cart_approved. Raises B2BOrderNotFound,
     StatusChangeRefused (a step the workflow does not record this way)."""
     now = uow.now()
+    order_id = command.order_id
     async with uow.write() as tx:
         orders = tx.b2b_orders
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        step = B2BStep(status)
+        step = B2BStep(command.status)
         transition = record_step(OrderStatus(row.status), step)
         if not transition.changed:
             return str(row.status)
-        values: B2BOrderChanges = {"status": transition.status.value, "notes": notes}
+        values: B2BOrderChanges = {"status": transition.status.value, "notes": command.notes}
         phase = decided_phase(step)
         if phase == "cart":
-            values.update({"cart_decided_by": decided_by, "cart_decided_at": now})
+            values.update({"cart_decided_by": command.decided_by, "cart_decided_at": now})
         elif phase == "payment":
-            values.update({"payment_decided_by": decided_by, "payment_decided_at": now})
+            values.update({"payment_decided_by": command.decided_by, "payment_decided_at": now})
         if step == B2BStep.PAYMENT_REJECTED:
             values.update(
                 {
@@ -204,12 +201,13 @@ async def record_status(
     return str(changed.status)
 
 
-async def place(order_id: UUID, uow: HubUnitOfWork) -> str:
+async def place(command: PlaceB2BOrder, uow: HubUnitOfWork) -> str:
     """Place an order whose payment HQ approved: `placed` with the store's next order number,
     or `blocked` when the catalogue price of a line changed since the till priced it (the
     platform's stale-approval pricing gate: the approval was for other prices). Returns the
     status; an order that has moved on is left alone. Raises B2BOrderNotFound."""
     now = uow.now()
+    order_id = command.order_id
     async with uow.write() as tx:
         orders = tx.b2b_orders
         row = await orders.get(order_id, lock=True)
@@ -246,14 +244,20 @@ async def place(order_id: UUID, uow: HubUnitOfWork) -> str:
     return str(changed.status)
 
 
+@dataclass(frozen=True, slots=True)
+class DecideB2B:
+    """HQ's decision on an order's cart or payment (`phase`): `approver` names the person
+    deciding."""
+
+    order_id: UUID
+    phase: Phase
+    approved: bool
+    approver: str
+    notes: str | None = None
+
+
 async def decide(
-    order_id: UUID,
-    phase: Phase,
-    approved: bool,
-    notes: str | None,
-    approver: str,
-    uow: HubUnitOfWork,
-    workflows: ApprovalWorkflows | None,
+    command: DecideB2B, uow: HubUnitOfWork, workflows: ApprovalWorkflows | None
 ) -> B2BApprovalV1:
     """HQ decides an order's cart or payment through its workflow; returns the order after
     the decision (an approved payment: placed or blocked).
@@ -261,6 +265,7 @@ async def decide(
     Raises B2BOrderNotFound, B2BNotAwaitingDecision, SelfApproval (the approver submitted the
     cart or composed the payment), WorkflowsUnavailable.
     """
+    order_id, phase, approver = command.order_id, command.phase, command.approver
     row = await _get(order_id, uow)
     check_decision(
         order_id, OrderStatus(row.status), phase, approver, row.submitted_by, row.composed_by
@@ -268,7 +273,9 @@ async def decide(
     if workflows is None:
         raise WorkflowsUnavailable("B2B approvals need the hub's workflow service")
     await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
-    await workflows.decide_b2b(str(order_id), B2BDecision(phase, approved, approver, notes))
+    await workflows.decide_b2b(
+        str(order_id), B2BDecision(phase, command.approved, approver, command.notes)
+    )
     return approval_payload(await _get(order_id, uow))
 
 

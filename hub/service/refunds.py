@@ -27,7 +27,13 @@ from hub.adapters.repositories.refunds import (
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
-from hub.domain.refunds import RefundDecision, can_move, check_decision, record_outcome
+from hub.domain.refunds import (
+    RecordRefundOutcome,
+    RefundDecision,
+    can_move,
+    check_decision,
+    record_outcome,
+)
 from hub.domain.refunds import RefundStatus as RequestStatus
 from hub.domain.sale_exceptions import SaleException
 from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
@@ -117,52 +123,57 @@ async def settle_refunds(
     return problems
 
 
-async def record_decision(
-    request_id: UUID,
-    status: str,
-    decided_by: str | None,
-    notes: str | None,
-    uow: HubUnitOfWork,
-) -> str:
-    """Write a decision (approved, rejected, expired) or a lapse, with its feed entry; the
-    workflows' one activity. Idempotent: a request that has moved on is left alone, and its
-    status returned. Raises RefundRequestNotFound, StatusChangeRefused (`status` is not one
-    the workflow records)."""
+async def record_decision(command: RecordRefundOutcome, uow: HubUnitOfWork) -> str:
+    """Write the workflow's outcome (approved, rejected, expired) or a lapse, with its feed
+    entry; the workflow's one activity. Returns the request's status after it. Idempotent: a
+    request that has moved on is left alone, and its status returned. Raises
+    RefundRequestNotFound, StatusChangeRefused (`command.status` is not one the workflow
+    records)."""
     now = uow.now()
     async with uow.write() as tx:
-        row = await tx.refunds.get(request_id, lock=True)
+        row = await tx.refunds.get(command.request_id, lock=True)
         if row is None:
-            raise RefundRequestNotFound(request_id)
-        transition = record_outcome(RequestStatus(row.status), RequestStatus(status))
+            raise RefundRequestNotFound(command.request_id)
+        transition = record_outcome(RequestStatus(row.status), RequestStatus(command.status))
         if not transition.changed:
             return str(row.status)
         values: RefundChanges = {"status": transition.status.value}
         if transition.status != RequestStatus.LAPSED:
-            values.update({"decided_by": decided_by, "decided_at": now, "notes": notes})
-        changed = await tx.refunds.change(request_id, **values)
+            values.update(
+                {"decided_by": command.decided_by, "decided_at": now, "notes": command.notes}
+            )
+        changed = await tx.refunds.change(command.request_id, **values)
         tx.publish(_feed_entry(changed, now))
-    return status
+    return transition.status.value
+
+
+@dataclass(frozen=True, slots=True)
+class DecideRefund:
+    """HQ's decision on a pending request: `approver` names the person deciding."""
+
+    request_id: UUID
+    approved: bool
+    approver: str
+    notes: str | None = None
 
 
 async def decide(
-    request_id: UUID,
-    approved: bool,
-    notes: str | None,
-    approver: str,
-    uow: HubUnitOfWork,
-    workflows: ApprovalWorkflows | None,
+    command: DecideRefund, uow: HubUnitOfWork, workflows: ApprovalWorkflows | None
 ) -> RefundDecisionV1:
     """HQ decides a pending request through its workflow; returns the request as decided.
 
     Raises RefundRequestNotFound, RefundAlreadyDecided, SelfApproval (the approver asked for
     it), WorkflowsUnavailable.
     """
+    request_id = command.request_id
     row = await _get(request_id, uow)
-    check_decision(request_id, RequestStatus(row.status), row.requested_by, approver)
+    check_decision(request_id, RequestStatus(row.status), row.requested_by, command.approver)
     if workflows is None:
         raise WorkflowsUnavailable("refund approvals need the hub's workflow service")
     await workflows.start_refund_approval(str(row.request_id), row.store_id, row.requested_by)
-    await workflows.decide_refund(str(request_id), RefundDecision(approved, approver, notes))
+    await workflows.decide_refund(
+        str(request_id), RefundDecision(command.approved, command.approver, command.notes)
+    )
     return decision_payload(await _get(request_id, uow))
 
 
@@ -232,20 +243,28 @@ async def get_request(request_id: UUID, uow: HubUnitOfWork) -> tuple[RefundDecis
     return decision_payload(row), row.store_id
 
 
-async def set_refund_policy(
-    store_id: str, approval_over: Decimal | None, uow: HubUnitOfWork
-) -> int:
-    """Set the refund above which a store's tills need HQ's approval (None: no limit), and
-    publish the store's configuration. Returns its new version. Raises StoreNotFound,
-    InvalidAmount (more places than the currency has)."""
+@dataclass(frozen=True, slots=True)
+class SetRefundPolicy:
+    """Refunds above `approval_over` (in the store's currency; None: no limit) need HQ's
+    approval at the store's tills."""
+
+    store_id: str
+    approval_over: Decimal | None
+
+
+async def set_refund_policy(command: SetRefundPolicy, uow: HubUnitOfWork) -> int:
+    """Set the refund above which a store's tills need HQ's approval, and publish the store's
+    configuration. Returns its new version. Raises StoreNotFound, InvalidAmount (more places
+    than the currency has)."""
     async with uow.write() as tx:
-        store = await tx.stores.get(store_id)
+        store = await tx.stores.get(command.store_id)
         if store is None:
-            raise StoreNotFound(store_id)
+            raise StoreNotFound(command.store_id)
+        approval_over = command.approval_over
         minor = (
             Money.exact(approval_over, store.currency).minor if approval_over is not None else None
         )
-        updated = await tx.stores.set_refund_policy(store_id, minor)
+        updated = await tx.stores.set_refund_policy(command.store_id, minor)
         assert updated is not None  # the row was read in this transaction
         tx.publish(store_feed_entry(updated, updated.config_version, uow.now()))
     return updated.config_version

@@ -83,7 +83,9 @@ async def _decide(
     order_id: UUID, phase: b2b.Phase, body: B2BDecisionIn, runtime: RuntimeDep, approver: str
 ) -> B2BOrderOut:
     decided = await b2b.decide(
-        order_id, phase, body.approved, body.notes, approver, runtime.uow, runtime.workflows
+        b2b.DecideB2B(order_id, phase, body.approved, approver, body.notes),
+        runtime.uow,
+        runtime.workflows,
     )
     _, store_id = await b2b.get_order(order_id, runtime.uow)
     return _out(decided, store_id)

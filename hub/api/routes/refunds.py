@@ -81,7 +81,9 @@ async def decide_refund_request(
     feed. The person who asked may not decide (403); a request decided, expired or made
     already answers 409; without the workflow service, 503 (nothing is recorded)."""
     decided = await refunds.decide(
-        request_id, body.approved, body.notes, approver, runtime.uow, runtime.workflows
+        refunds.DecideRefund(request_id, body.approved, approver, body.notes),
+        runtime.uow,
+        runtime.workflows,
     )
     _, store_id = await refunds.get_request(request_id, runtime.uow)
     return _out(decided, store_id)
@@ -95,7 +97,9 @@ async def put_refund_policy(
     approval_over: Decimal | None = body.approval_over
     if approval_over is not None and approval_over < 0:
         raise InvalidRequest("approval_over cannot be negative")
-    version = await refunds.set_refund_policy(store_id, approval_over, runtime.uow)
+    version = await refunds.set_refund_policy(
+        refunds.SetRefundPolicy(store_id, approval_over), runtime.uow
+    )
     return RefundPolicyOut(store_id=store_id, approval_over=approval_over, config_version=version)
 
 

@@ -15,11 +15,12 @@ doing the buyer's part:
    pricing gate). Then wait up to `valid_for_s` for the till to hand it over (`fulfilled`
    signal); not in time: `lapsed`.
 
-Every change is written by an activity (`activities.B2BActivities`) that changes the hub's row
-and publishes it to the store's feed in one transaction, and does nothing if the row has moved
-on; it returns the row's status, which drives the next phase. So a till's step that ingest
-recorded before the workflow heard of it (a signal lost to an outage) is found when the timer
-fires, never overwritten. Activities retry without limit; timers live in Temporal and survive
+Every change is written by an activity (`activities.B2BActivities`, whose inputs are
+hub.domain.b2b's RecordB2BStep and PlaceB2BOrder) that changes the hub's row and publishes it
+to the store's feed in one transaction, and does nothing if the row has moved on; it returns
+the row's status, which drives the next phase. So a till's step that ingest recorded before
+the workflow heard of it (a signal lost to an outage) is found when the timer fires, never
+overwritten. Activities retry without limit; timers live in Temporal and survive
 restarts. Self-approval is refused up front by the update's validator. The statuses and the
 steps between them are hub.domain.b2b's.
 
@@ -45,6 +46,8 @@ from hub.domain.b2b import (
     B2BStatus,
     B2BStep,
     Phase,
+    PlaceB2BOrder,
+    RecordB2BStep,
     awaiting,
     check_decision,
     take,
@@ -85,25 +88,6 @@ class B2BApprovalInput:
     submitted_by: str
     decide_within_s: int
     valid_for_s: int
-
-
-@dataclass(frozen=True)
-class B2BRecord:
-    """The input of RECORD_STATUS: `status` is the step to record (hub.domain.b2b's
-    WORKFLOW_STEPS: cart_approved, cart_rejected, payment_approved, payment_rejected, which
-    returns the order to cart_approved, expired or lapsed)."""
-
-    order_id: str
-    status: B2BStep
-    decided_by: str | None = None
-    notes: str | None = None
-
-
-@dataclass(frozen=True)
-class PlaceOrderInput:
-    """The input of PLACE_ORDER."""
-
-    order_id: str
 
 
 @dataclass(frozen=True)
@@ -152,7 +136,7 @@ class B2BApprovalWorkflow:
             elif status == B2BStatus.PAYMENT_APPROVED:
                 placed: str = await workflow.execute_activity(
                     PLACE_ORDER,
-                    PlaceOrderInput(order.order_id),
+                    PlaceB2BOrder(UUID(order.order_id)),
                     result_type=str,
                     start_to_close_timeout=ACTIVITY_TIMEOUT,
                     retry_policy=ACTIVITY_RETRY,
@@ -191,7 +175,7 @@ class B2BApprovalWorkflow:
     async def _record(self, step: B2BStep, decided_by: str | None, notes: str | None) -> B2BStatus:
         recorded: str = await workflow.execute_activity(
             RECORD_STATUS,
-            B2BRecord(self._order.order_id, step, decided_by, notes),
+            RecordB2BStep(UUID(self._order.order_id), step, decided_by, notes),
             result_type=str,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,

@@ -10,9 +10,10 @@ is blocked, decisions are recorded idempotently; see docs/refund-approvals.md):
    `rejected`, `expired`, `executed` and `lapsed` end the workflow.
 
 Every status change is written by the `record_refund_decision` activity
-(`activities.RefundActivities.record_decision`), which changes the hub's row and publishes it
-to the store's feed in one transaction, and does nothing if the row has moved on (a till's
-refund that landed first wins over a lapse). The activity retries without limit: a database
+(`activities.RefundActivities.record_decision`, whose input is hub.domain.refunds'
+RecordRefundOutcome), which changes the hub's row and publishes it to the store's feed in one
+transaction, and does nothing if the row has moved on (a till's refund that landed first wins
+over a lapse). The activity retries without limit: a database
 outage delays a decision, never loses it. Timers live in Temporal, so a hub restarted mid-wait
 resumes them. The statuses and the moves between them are hub.domain.refunds'.
 
@@ -31,7 +32,13 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
-from hub.domain.refunds import RefundDecision, RefundStatus, can_move, check_decision
+from hub.domain.refunds import (
+    RecordRefundOutcome,
+    RefundDecision,
+    RefundStatus,
+    can_move,
+    check_decision,
+)
 from hub.errors import RefundAlreadyDecided, SelfApproval
 
 RECORD_DECISION = "record_refund_decision"
@@ -67,17 +74,6 @@ class RefundApprovalInput:
     valid_for_s: int
 
 
-@dataclass(frozen=True)
-class DecisionRecord:
-    """The input of RECORD_DECISION: `status` is the outcome to record (approved, rejected,
-    expired or lapsed)."""
-
-    request_id: str
-    status: RefundStatus
-    decided_by: str | None = None
-    notes: str | None = None
-
-
 @workflow.defn(name="RefundApproval")
 class RefundApprovalWorkflow:
     @workflow.init
@@ -97,19 +93,11 @@ class RefundApprovalWorkflow:
             )
         except TimeoutError:
             self._decision = RefundDecision(False, "", None)  # closes the door to `decide`
-            self._status = await self._record(
-                DecisionRecord(
-                    request.request_id, RefundStatus.EXPIRED, None, "no decision in time"
-                )
-            )
+            self._status = await self._record(RefundStatus.EXPIRED, None, "no decision in time")
             return self._status
         decision = self._decision
         assert decision is not None
-        self._status = await self._record(
-            DecisionRecord(
-                request.request_id, decision.outcome, decision.decided_by, decision.notes
-            )
-        )
+        self._status = await self._record(decision.outcome, decision.decided_by, decision.notes)
         if self._status != RefundStatus.APPROVED:
             return self._status
         try:
@@ -117,19 +105,17 @@ class RefundApprovalWorkflow:
                 lambda: self._executed, timeout=timedelta(seconds=request.valid_for_s)
             )
         except TimeoutError:
-            self._status = await self._record(
-                DecisionRecord(
-                    request.request_id, RefundStatus.LAPSED, None, "not refunded in time"
-                )
-            )
+            self._status = await self._record(RefundStatus.LAPSED, None, "not refunded in time")
             return self._status
         self._status = RefundStatus.EXECUTED  # the hub closed the request before signalling
         return self._status
 
-    async def _record(self, record: DecisionRecord) -> RefundStatus:
+    async def _record(
+        self, outcome: RefundStatus, decided_by: str | None, notes: str | None
+    ) -> RefundStatus:
         status: str = await workflow.execute_activity(
             RECORD_DECISION,
-            record,
+            RecordRefundOutcome(UUID(self._request.request_id), outcome, decided_by, notes),
             result_type=str,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
