@@ -236,13 +236,23 @@ def promotion_payload(promotion: PromotionRecord) -> PromotionV1:
     )
 
 
-async def put_tax_rate(code: str, rate: Decimal, uow: HubUnitOfWork) -> Published:
-    """Set a tax code's rate (percent, 0 to 100) and publish it to every store.
+@dataclass(frozen=True, slots=True)
+class PutTaxRate:
+    """Tax code `code` taxes at `rate` percent (0 to 100, at most 4 decimal places)."""
+
+    code: str
+    rate: Decimal
+
+
+async def put_tax_rate(command: PutTaxRate, uow: HubUnitOfWork) -> Published:
+    """Set a tax code's rate and publish it to every store; returns the version in force and
+    whether it changed (the same rate again publishes nothing).
 
     Products name their tax code (`CatalogueItem.tax_code`); prices include the tax, so a new
     rate changes the tax recorded on later sale lines, not what customers pay. Raises
     InvalidRequest for a rate outside 0..100 or with more than 4 decimal places.
     """
+    code, rate = command.code, command.rate
     if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(100):
         raise InvalidRequest(f"tax rate {rate} must be between 0 and 100 percent")
     if rate.as_tuple().exponent < -4:  # type: ignore[operator]
@@ -261,10 +271,12 @@ async def put_tax_rate(code: str, rate: Decimal, uow: HubUnitOfWork) -> Publishe
 
 
 @dataclass(frozen=True, slots=True)
-class PromotionTerms:
-    """A percent-off promotion as HQ sends it: `percent_off` (0 < p <= 100) off the catalogue
-    price of `skus` from `starts_at` until `ends_at` (exclusive; None: open-ended)."""
+class PutPromotion:
+    """Promotion `promotion_id` as HQ sends it: `percent_off` (0 < p <= 100) off the catalogue
+    price of `skus` from `starts_at` until `ends_at` (exclusive; None: open-ended); `active`
+    False ends it."""
 
+    promotion_id: str
     name: str
     skus: list[str]
     percent_off: Decimal
@@ -273,23 +285,25 @@ class PromotionTerms:
     active: bool = True
 
 
-async def put_promotion(promotion_id: str, terms: PromotionTerms, uow: HubUnitOfWork) -> Published:
-    """Create or change a promotion and publish it to every store; `active=False` ends it.
+async def put_promotion(command: PutPromotion, uow: HubUnitOfWork) -> Published:
+    """Create or change a promotion and publish it to every store; returns the version in
+    force and whether it changed (the same terms again publish nothing).
 
     Raises InvalidRequest for a percentage outside (0, 100], naive or inverted dates, or no
     SKUs.
     """
-    if not terms.percent_off.is_finite() or not Decimal(0) < terms.percent_off <= Decimal(100):
-        raise InvalidRequest(f"percent off {terms.percent_off} must be above 0 and at most 100")
-    if terms.percent_off.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise InvalidRequest(f"percent off {terms.percent_off} has more than 4 decimal places")
-    if terms.starts_at.tzinfo is None or (
-        terms.ends_at is not None and terms.ends_at.tzinfo is None
+    promotion_id = command.promotion_id
+    if not command.percent_off.is_finite() or not Decimal(0) < command.percent_off <= Decimal(100):
+        raise InvalidRequest(f"percent off {command.percent_off} must be above 0 and at most 100")
+    if command.percent_off.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise InvalidRequest(f"percent off {command.percent_off} has more than 4 decimal places")
+    if command.starts_at.tzinfo is None or (
+        command.ends_at is not None and command.ends_at.tzinfo is None
     ):
         raise InvalidRequest("promotion dates need a time zone offset")
-    if terms.ends_at is not None and terms.ends_at <= terms.starts_at:
+    if command.ends_at is not None and command.ends_at <= command.starts_at:
         raise InvalidRequest("a promotion must end after it starts")
-    skus = sorted(set(terms.skus))
+    skus = sorted(set(command.skus))
     if not skus:
         raise InvalidRequest("a promotion needs at least one SKU")
     now = uow.now()
@@ -297,12 +311,12 @@ async def put_promotion(promotion_id: str, terms: PromotionTerms, uow: HubUnitOf
         await tx.catalogue.lock(f"promotion:{promotion_id}")
         current = await tx.catalogue.promotion(promotion_id)
         content = (
-            terms.name,
+            command.name,
             skus,
-            terms.percent_off,
-            terms.starts_at,
-            terms.ends_at,
-            terms.active,
+            command.percent_off,
+            command.starts_at,
+            command.ends_at,
+            command.active,
         )
         if current is not None:
             before = promotion_payload(current)
@@ -318,23 +332,23 @@ async def put_promotion(promotion_id: str, terms: PromotionTerms, uow: HubUnitOf
         version = (current.version if current else 0) + 1
         payload = PromotionV1(
             promotion_id=promotion_id,
-            name=terms.name,
+            name=command.name,
             skus=skus,
-            percent_off=_plain(terms.percent_off),
-            starts_at=terms.starts_at,
-            ends_at=terms.ends_at,
-            active=terms.active,
+            percent_off=_plain(command.percent_off),
+            starts_at=command.starts_at,
+            ends_at=command.ends_at,
+            active=command.active,
             version=version,
         )
         await tx.catalogue.put_promotion(
             PromotionRecord(
                 promotion_id=promotion_id,
-                name=terms.name,
+                name=command.name,
                 skus=skus,
-                percent_off=terms.percent_off,
-                starts_at=terms.starts_at,
-                ends_at=terms.ends_at,
-                active=terms.active,
+                percent_off=command.percent_off,
+                starts_at=command.starts_at,
+                ends_at=command.ends_at,
+                active=command.active,
                 version=version,
             ),
             now,

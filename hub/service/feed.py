@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -329,13 +330,22 @@ def _record_item(record: SharedRecord) -> SnapshotItem:
     )
 
 
-async def compact_feed(older_than: timedelta, uow: HubUnitOfWork) -> tuple[str, int]:
-    """Delete feed entries older than `older_than`; readers behind them re-bootstrap.
+@dataclass(frozen=True, slots=True)
+class CompactFeed:
+    """Delete the feed entries written longer than `older_than` ago."""
+
+    older_than: timedelta
+
+
+async def compact_feed(command: CompactFeed, uow: HubUnitOfWork) -> tuple[str, int]:
+    """Delete feed entries older than `command.older_than`; readers behind them re-bootstrap.
 
     Returns (the new floor cursor, entries deleted). Everything the entries said is still in
     the state tables, which snapshots read.
     """
     now = uow.now()
     async with uow.write() as tx:
-        floor, deleted = await tx.feed.compact(now - older_than, await tx.visible_horizon(), now)
+        floor, deleted = await tx.feed.compact(
+            now - command.older_than, await tx.visible_horizon(), now
+        )
     return (floor.encode() if floor else ""), deleted

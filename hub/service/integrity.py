@@ -7,6 +7,8 @@ events are all acknowledged, so a mismatch is never an upload in flight.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hub.adapters.repositories.integrity import IntegrityAlert as IntegrityAlert
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.errors import AlertNotFound, AlreadyResolved, PermissionDenied, ProtocolVersionMismatch
@@ -70,17 +72,26 @@ async def list_alerts(
         return await tx.integrity.open_alerts(store_id, limit)
 
 
-async def resolve_alert(alert_id: int, resolution: str, uow: HubUnitOfWork) -> IntegrityAlert:
-    """Close an alert with what was found and done (a resent sale, a restored backup...). The
-    same resolution again (a retry) returns the alert as closed the first time; a mismatch
-    seen again later raises a new alert. Raises AlertNotFound, AlreadyResolved.
+@dataclass(frozen=True, slots=True)
+class ResolveAlert:
+    """Close alert `alert_id` with `resolution`: what was found and done (a resent sale, a
+    restored backup...)."""
+
+    alert_id: int
+    resolution: str
+
+
+async def resolve_alert(command: ResolveAlert, uow: HubUnitOfWork) -> IntegrityAlert:
+    """Close an open alert; returns it closed. The same resolution again (a retry) returns the
+    alert as closed the first time; a mismatch seen again later raises a new alert. Raises
+    AlertNotFound, AlreadyResolved (closed before with another resolution).
     """
     async with uow.write() as tx:
-        alert = await tx.integrity.resolve(alert_id, resolution, uow.now())
+        alert = await tx.integrity.resolve(command.alert_id, command.resolution, uow.now())
     if alert is None:
-        raise AlertNotFound(alert_id)
-    if alert.resolution != resolution:
-        raise AlreadyResolved("integrity alert", alert_id, alert.resolution)
+        raise AlertNotFound(command.alert_id)
+    if alert.resolution != command.resolution:
+        raise AlreadyResolved("integrity alert", command.alert_id, alert.resolution)
     return alert
 
 

@@ -7,6 +7,7 @@ and the merged record published to the stores it concerns, where the same rule a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from hub.adapters.repositories.records import ConflictRecord as ConflictRecord
@@ -57,13 +58,23 @@ async def merge(
     return merged
 
 
-async def edit_record(
-    entity: str, key: str, values: dict[str, str | None], uow: HubUnitOfWork
-) -> dict[str, FieldValue]:
-    """HQ edits fields of a record. Its stamp follows every edit the hub has seen of the record,
-    so it wins over them; an edit still travelling from a store may be newer. Raises
-    InvalidRequest (unknown entity or field, value too long), StoreNotFound.
+@dataclass(frozen=True, slots=True)
+class EditRecord:
+    """HQ sets `values` (field -> text, None clears it) on record `key` of `entity`
+    (`customer`, or `store_settings` keyed by store id)."""
+
+    entity: str
+    key: str
+    values: dict[str, str | None]
+
+
+async def edit_record(command: EditRecord, uow: HubUnitOfWork) -> dict[str, FieldValue]:
+    """HQ edits fields of a record; returns the record's fields after the merge. Its stamp
+    follows every edit the hub has seen of the record, so it wins over them; an edit still
+    travelling from a store may be newer. Raises InvalidRequest (unknown entity or field,
+    value too long), StoreNotFound.
     """
+    entity, key, values = command.entity, command.key, command.values
     try:
         check_fields(entity, values)
     except ValueError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hub.adapters.repositories.sale_exceptions import ExceptionRecord as ExceptionRecord
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.errors import AlreadyResolved, ExceptionNotFound
@@ -23,19 +25,27 @@ async def list_exceptions(
         )
 
 
-async def resolve_exception(
-    exception_id: int, resolution: str, uow: HubUnitOfWork
-) -> ExceptionRecord:
-    """Close an exception with what was done about it. Sending the same resolution again (a
-    retry) returns the exception as resolved the first time. Raises ExceptionNotFound,
+@dataclass(frozen=True, slots=True)
+class ResolveException:
+    """Close exception `exception_id` with `resolution`: what was done about it."""
+
+    exception_id: int
+    resolution: str
+
+
+async def resolve_exception(command: ResolveException, uow: HubUnitOfWork) -> ExceptionRecord:
+    """Close an exception; returns it closed. Sending the same resolution again (a retry)
+    returns the exception as resolved the first time. Raises ExceptionNotFound,
     AlreadyResolved (closed before with another resolution: the first one stands).
     """
     async with uow.write() as tx:
-        record = await tx.sale_exceptions.resolve(exception_id, resolution, uow.now())
+        record = await tx.sale_exceptions.resolve(
+            command.exception_id, command.resolution, uow.now()
+        )
     if record is None:
-        raise ExceptionNotFound(exception_id)
-    if record.resolution != resolution:
-        raise AlreadyResolved("exception", exception_id, record.resolution)
+        raise ExceptionNotFound(command.exception_id)
+    if record.resolution != command.resolution:
+        raise AlreadyResolved("exception", command.exception_id, record.resolution)
     return record
 
 

@@ -32,14 +32,20 @@ class StockPushResult:
     untracked_skus: list[str]
 
 
-async def push_external_stock(
-    location_id: str,
-    counts: list[StockCount],
-    uow: HubUnitOfWork,
-    external_reference: str | None = None,
-    as_of: str | None = None,
-) -> StockPushResult:
-    """Apply an ERP's on-hand counts for one location (a store), atomically.
+@dataclass(frozen=True, slots=True)
+class PushExternalStock:
+    """An ERP's on-hand `counts` at `location_id` (a store), one per SKU; `external_reference`
+    goes on every movement made; `as_of` is the movement-export cursor the ERP had read to
+    when it counted (None: the counts are levels as of now)."""
+
+    location_id: str
+    counts: list[StockCount]
+    external_reference: str | None = None
+    as_of: str | None = None
+
+
+async def push_external_stock(command: PushExternalStock, uow: HubUnitOfWork) -> StockPushResult:
+    """Apply an ERP's on-hand counts for one location, atomically.
 
     `as_of` is the movement-export cursor up to which the ERP had read sales and returns when
     it counted: the hub adds every sale or return after it (see `rebased_level`), so a sale is
@@ -47,10 +53,11 @@ async def push_external_stock(
     level as of now. Counts of SKUs not in the catalogue, and of untracked SKUs, are reported
     back and ignored. Raises StoreNotFound, InvalidRequest, InvalidCursor.
     """
+    location_id, counts = command.location_id, command.counts
     skus = [count.sku for count in counts]
     if len(set(skus)) != len(skus):
         raise InvalidRequest("a SKU appears twice in one stock push")
-    watermark = FeedPosition.parse(as_of) if as_of else None
+    watermark = FeedPosition.parse(command.as_of) if command.as_of else None
     now = uow.now()
     async with uow.write() as tx:
         if await tx.stores.get(location_id) is None:
@@ -82,7 +89,7 @@ async def push_external_stock(
                 target - current.get(sku, 0),
                 "erp_count",
                 None,
-                external_reference,
+                command.external_reference,
             )
             for sku, target in targets.items()
             if target != current.get(sku, 0) or sku not in current

@@ -18,7 +18,7 @@ from hub.api.schemas import (
     StoreOut,
 )
 from hub.service import stores
-from hub.service.feed import compact_feed
+from hub.service.feed import CompactFeed, compact_feed
 from hub.service.stores import StoreRecord
 
 router = APIRouter(prefix="/v1", tags=["HQ administration"])
@@ -108,7 +108,9 @@ class CompactOut(BaseModel):
 async def compact(body: CompactIn, runtime: RuntimeDep, _: AdminCaller) -> CompactOut:
     """Delete old feed entries; the state they carried stays in snapshots. Nodes behind the
     floor get 410 and bootstrap again, keeping what they have not uploaded."""
-    floor, deleted = await compact_feed(timedelta(seconds=body.older_than_s), runtime.uow)
+    floor, deleted = await compact_feed(
+        CompactFeed(timedelta(seconds=body.older_than_s)), runtime.uow
+    )
     return CompactOut(floor=floor, deleted=deleted)
 
 

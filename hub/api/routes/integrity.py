@@ -72,4 +72,8 @@ async def resolve(
 ) -> AlertOut:
     """Close an alert once its cause is found; it leaves the open list and the gauge. 404
     `alert_not_found`; 409 `already_resolved` (closed before with another resolution)."""
-    return AlertOut.of(await integrity.resolve_alert(alert_id, body.resolution, runtime.uow))
+    return AlertOut.of(
+        await integrity.resolve_alert(
+            integrity.ResolveAlert(alert_id, body.resolution), runtime.uow
+        )
+    )

@@ -16,7 +16,13 @@ from hub.api.schemas import (
     StockPushOut,
 )
 from hub.service.catalogue import CatalogueItem, import_catalogue
-from hub.service.stock import StockCount, movement_export, push_external_stock, stock_levels
+from hub.service.stock import (
+    PushExternalStock,
+    StockCount,
+    movement_export,
+    push_external_stock,
+    stock_levels,
+)
 
 router = APIRouter(prefix="/v1", tags=["Catalogue and stock"])
 
@@ -57,11 +63,13 @@ async def import_items(
 async def push_stock(body: StockPushIn, runtime: RuntimeDep, _: ErpCaller) -> StockPushOut:
     """Absolute on-hand counts of one location, recorded as movements (pushExternalStock)."""
     result = await push_external_stock(
-        body.location_id,
-        [StockCount(count.sku, count.on_hand) for count in body.counts],
+        PushExternalStock(
+            body.location_id,
+            [StockCount(count.sku, count.on_hand) for count in body.counts],
+            body.external_reference,
+            body.as_of,
+        ),
         runtime.uow,
-        body.external_reference,
-        body.as_of,
     )
     return StockPushOut(
         received=result.received,

@@ -21,7 +21,7 @@ async def put_tax_rate(
 ) -> TaxRateOut:
     """Set a tax code's rate; a changed rate gets the next version and reaches every store's
     feed. Products name their code in the catalogue import (`tax_code`)."""
-    published = await catalogue.put_tax_rate(code, body.rate, runtime.uow)
+    published = await catalogue.put_tax_rate(catalogue.PutTaxRate(code, body.rate), runtime.uow)
     return TaxRateOut(
         code=code, rate=body.rate, version=published.version, changed=published.changed
     )
@@ -42,8 +42,8 @@ async def put_promotion(
     """Create or change a percent-off promotion; `active: false` ends it. Tills give each line
     the best promotion in force when it is scanned; they do not stack."""
     published = await catalogue.put_promotion(
-        promotion_id,
-        catalogue.PromotionTerms(
+        catalogue.PutPromotion(
+            promotion_id=promotion_id,
             name=body.name,
             skus=body.skus,
             percent_off=body.percent_off,

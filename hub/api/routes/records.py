@@ -21,7 +21,7 @@ async def edit(
 ) -> RecordOut:
     """Edit fields as HQ: the newest edit of each field wins at every replica; the value it
     replaces is kept in the conflict log if it differed."""
-    fields = await records.edit_record(entity, key, body.fields, runtime.uow)
+    fields = await records.edit_record(records.EditRecord(entity, key, body.fields), runtime.uow)
     return RecordOut.of(entity, key, fields)
 
 

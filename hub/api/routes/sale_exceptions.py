@@ -83,5 +83,7 @@ async def resolve(
 ) -> ExceptionOut:
     """Close an exception; the sale it is about is never changed."""
     return ExceptionOut.of(
-        await sale_exceptions.resolve_exception(exception_id, body.resolution, runtime.uow)
+        await sale_exceptions.resolve_exception(
+            sale_exceptions.ResolveException(exception_id, body.resolution), runtime.uow
+        )
     )
