@@ -87,11 +87,20 @@ class RetryResult:
     reason: str | None
 
 
-async def retry_event(event_id: UUID, uow: HubUnitOfWork) -> RetryResult:
-    """Apply a quarantined event again. Raises EventNotFound, EventNotQuarantined.
+@dataclass(frozen=True, slots=True)
+class RetryEvent:
+    """Apply quarantined event `event_id` again (after a fix)."""
+
+    event_id: UUID
+
+
+async def retry_event(command: RetryEvent, uow: HubUnitOfWork) -> RetryResult:
+    """Apply the event as a first ingest would; returns its status after (applied, or
+    quarantined again with the new reason). Raises EventNotFound, EventNotQuarantined.
 
     On success the event becomes `applied` and its store's feed says so.
     """
+    event_id = command.event_id
     now = uow.now()
     async with uow.write() as tx:
         held = await tx.inbox.get(event_id, lock=True)
@@ -127,11 +136,19 @@ async def retry_event(event_id: UUID, uow: HubUnitOfWork) -> RetryResult:
     return RetryResult(event_id, status, outcome.reason)
 
 
-async def retry_store(store_id: str, uow: HubUnitOfWork, limit: int = 1000) -> list[RetryResult]:
-    """Retry up to `limit` of a store's quarantined events, oldest first, one transaction each."""
+@dataclass(frozen=True, slots=True)
+class RetryStore:
+    """Apply again up to `limit` of store `store_id`'s quarantined events, oldest first."""
+
+    store_id: str
+    limit: int = 1000
+
+
+async def retry_store(command: RetryStore, uow: HubUnitOfWork) -> list[RetryResult]:
+    """Retry the events, one transaction each; returns each one's result, in that order."""
     results = []
-    for event in await list_quarantined(uow, store_id=store_id, limit=limit):
-        results.append(await retry_event(event.event_id, uow))
+    for event in await list_quarantined(uow, store_id=command.store_id, limit=command.limit):
+        results.append(await retry_event(RetryEvent(event.event_id), uow))
     return results
 
 

@@ -33,6 +33,8 @@ from sync.messages import PROTOCOL_VERSION, EnrolResponse, StoreConfigV1
 
 @dataclass(frozen=True, slots=True)
 class CreateStore:
+    """A store trading in `currency` (ISO 4217) whose business day follows `timezone` (IANA)."""
+
     store_id: str
     name: str
     timezone: str
@@ -120,27 +122,43 @@ async def max_clock_skew_ms(uow: HubUnitOfWork) -> int | None:
         return await tx.nodes.max_abs_skew_ms()
 
 
-async def issue_enrolment_token(
-    store_id: str, uow: HubUnitOfWork, ttl: timedelta = timedelta(days=7)
-) -> IssuedToken:
-    """A one-time enrolment token for `store_id`, valid for `ttl`. Raises StoreNotFound."""
+@dataclass(frozen=True, slots=True)
+class IssueEnrolmentToken:
+    """A one-time token that enrols one node into `store_id`, valid for `ttl`."""
+
+    store_id: str
+    ttl: timedelta = timedelta(days=7)
+
+
+async def issue_enrolment_token(command: IssueEnrolmentToken, uow: HubUnitOfWork) -> IssuedToken:
+    """Issue the token (shown once; the hub keeps its digest). Raises StoreNotFound."""
     token = secrets.issue(secrets.ENROLMENT_TOKEN_PREFIX)
     now = uow.now()
+    expires_at = now + command.ttl
     async with uow.write() as tx:
-        if await tx.stores.get(store_id) is None:
-            raise StoreNotFound(store_id)
-        await tx.enrolment.add_token(secrets.digest(token), store_id, now, now + ttl)
-    return IssuedToken(token, store_id, now + ttl)
+        if await tx.stores.get(command.store_id) is None:
+            raise StoreNotFound(command.store_id)
+        await tx.enrolment.add_token(secrets.digest(token), command.store_id, now, expires_at)
+    return IssuedToken(token, command.store_id, expires_at)
 
 
 # How long a node may repeat its enrolment attempt after the answer was lost on the way.
 REPEAT_WINDOW = timedelta(minutes=15)
 
 
-async def enrol_node(
-    token: str, node_name: str, uow: HubUnitOfWork, attempt: str | None = None
-) -> EnrolResponse:
-    """Spend `token` and create a node with a fresh credential.
+@dataclass(frozen=True, slots=True)
+class EnrolNode:
+    """Spend enrolment `token` on a node called `node_name`; `attempt` is the node's own id for
+    this enrolment (None: the node names none)."""
+
+    token: str
+    node_name: str
+    attempt: str | None = None
+
+
+async def enrol_node(command: EnrolNode, uow: HubUnitOfWork) -> EnrolResponse:
+    """Spend the token and create a node with a fresh credential; returns the node's id, its
+    credential (shown once) and its store's configuration.
 
     `attempt` is the node's own id for this enrolment. If the answer never reached it, the
     node sends the same attempt again: within REPEAT_WINDOW of the first use it gets the same
@@ -149,6 +167,7 @@ async def enrol_node(
     credential is random and a lost answer needs a new token. Raises Unauthenticated if the
     token is unknown, used by another attempt, or expired.
     """
+    token, attempt = command.token, command.attempt
     now = uow.now()
     token_hash = secrets.digest(token)
     async with uow.write() as tx:
@@ -168,7 +187,9 @@ async def enrol_node(
             else secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
         )
         if repeated is None:
-            await enrolment.add_node(node_id, store_id, node_name, secrets.digest(credential), now)
+            await enrolment.add_node(
+                node_id, store_id, command.node_name, secrets.digest(credential), now
+            )
         store = await tx.stores.get(store_id)
         assert store is not None
     return EnrolResponse(
@@ -203,20 +224,37 @@ async def authenticate_node(credential: str, uow: HubUnitOfWork) -> Authenticate
     return AuthenticatedNode(node.node_id, node.store_id)
 
 
-async def rotate_credential(node: AuthenticatedNode, uow: HubUnitOfWork) -> str:
-    """A new credential for the calling node; shown once.
+@dataclass(frozen=True, slots=True)
+class RotateCredential:
+    """A new credential for node `node_id` (the caller's own node)."""
+
+    node_id: str
+
+
+async def rotate_credential(command: RotateCredential, uow: HubUnitOfWork) -> str:
+    """Issue the node's next credential; returns it, shown once.
 
     The current credential keeps working until the new one is first used, so an answer lost
     on the way cannot lock the node out; rotating again replaces a new credential not yet used.
     """
     credential = secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
     async with uow.write() as tx:
-        await tx.nodes.set_next_credential(node.node_id, secrets.digest(credential), uow.now())
+        await tx.nodes.set_next_credential(command.node_id, secrets.digest(credential), uow.now())
     return credential
 
 
-async def revoke_node(store_id: str, node_id: str, uow: HubUnitOfWork) -> None:
-    """Refuse every credential of the node from now on. Raises NodeNotFound."""
+@dataclass(frozen=True, slots=True)
+class RevokeNode:
+    """Refuse every credential of node `node_id` of store `store_id` from now on."""
+
+    store_id: str
+    node_id: str
+
+
+async def revoke_node(command: RevokeNode, uow: HubUnitOfWork) -> None:
+    """Revoke the node (revoking twice is harmless). Raises NodeNotFound (no such node in
+    that store)."""
+    store_id, node_id = command.store_id, command.node_id
     async with uow.write() as tx:
         node = await tx.nodes.get(node_id)
         if node is None or node.store_id != store_id:
@@ -229,8 +267,16 @@ async def list_api_keys(uow: HubUnitOfWork) -> list[ApiKeyRecord]:
         return await tx.api_keys.all()
 
 
-async def revoke_api_key(key_id: str, uow: HubUnitOfWork) -> None:
-    """Refuse the key from now on (revoking twice is harmless). Raises ApiKeyNotFound."""
+@dataclass(frozen=True, slots=True)
+class RevokeApiKey:
+    """Refuse API key `key_id` from now on."""
+
+    key_id: str
+
+
+async def revoke_api_key(command: RevokeApiKey, uow: HubUnitOfWork) -> None:
+    """Revoke the key (revoking twice is harmless). Raises ApiKeyNotFound."""
+    key_id = command.key_id
     async with uow.write() as tx:
         if not any(key.key_id == key_id for key in await tx.api_keys.all()):
             raise ApiKeyNotFound(key_id)
@@ -248,13 +294,22 @@ class IssuedApiKey:
     key: str
 
 
-async def create_api_key(name: str, scope: ApiScope, uow: HubUnitOfWork) -> IssuedApiKey:
-    """An API key for HQ tools (`hq`) or an ERP integration (`erp`); the key is shown once."""
+@dataclass(frozen=True, slots=True)
+class CreateApiKey:
+    """An API key called `name` for HQ tools (`scope` hq) or an ERP integration (erp)."""
+
+    name: str
+    scope: ApiScope
+
+
+async def create_api_key(command: CreateApiKey, uow: HubUnitOfWork) -> IssuedApiKey:
+    """Issue the key; returns it with its id (the key is shown once, the hub keeps its
+    digest)."""
     key = secrets.issue(secrets.API_KEY_PREFIX)
     key_id = str(new_id())
     async with uow.write() as tx:
-        await tx.api_keys.add(key_id, name, scope, secrets.digest(key), uow.now())
-    return IssuedApiKey(key_id, name, scope, key)
+        await tx.api_keys.add(key_id, command.name, command.scope, secrets.digest(key), uow.now())
+    return IssuedApiKey(key_id, command.name, command.scope, key)
 
 
 async def authenticate_api_key(key: str, uow: HubUnitOfWork) -> ApiScope:

@@ -62,9 +62,10 @@ async def issue_enrolment_token(
     store_id: str, runtime: RuntimeDep, _: HqCaller
 ) -> EnrolmentTokenOut:
     issued = await stores.issue_enrolment_token(
-        store_id,
+        stores.IssueEnrolmentToken(
+            store_id, timedelta(seconds=runtime.settings.enrolment_token_ttl_s)
+        ),
         runtime.uow,
-        timedelta(seconds=runtime.settings.enrolment_token_ttl_s),
     )
     return EnrolmentTokenOut(
         store_id=issued.store_id, token=issued.token, expires_at=issued.expires_at
@@ -91,7 +92,7 @@ async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[No
 @router.post("/stores/{store_id}/nodes/{node_id}/revoke", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_node(store_id: str, node_id: str, runtime: RuntimeDep, _: HqCaller) -> None:
     """Refuse the node's credentials from now on (a stolen till PC, a closed store)."""
-    await stores.revoke_node(store_id, node_id, runtime.uow)
+    await stores.revoke_node(stores.RevokeNode(store_id, node_id), runtime.uow)
 
 
 class CompactIn(BaseModel):
@@ -126,10 +127,10 @@ async def list_api_keys(runtime: RuntimeDep, _: AdminCaller) -> list[ApiKeyListe
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(key_id: str, runtime: RuntimeDep, _: AdminCaller) -> None:
-    await stores.revoke_api_key(key_id, runtime.uow)
+    await stores.revoke_api_key(stores.RevokeApiKey(key_id), runtime.uow)
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyOut)
 async def create_api_key(body: ApiKeyIn, runtime: RuntimeDep, _: AdminCaller) -> ApiKeyOut:
-    issued = await stores.create_api_key(body.name, body.scope, runtime.uow)
+    issued = await stores.create_api_key(stores.CreateApiKey(body.name, body.scope), runtime.uow)
     return ApiKeyOut(key_id=issued.key_id, name=issued.name, scope=issued.scope, key=issued.key)

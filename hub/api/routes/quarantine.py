@@ -83,7 +83,7 @@ async def get_event(event_id: UUID, runtime: RuntimeDep, _: HqCaller) -> Quarant
 @router.post("/quarantine/{event_id}/retry", response_model=RetryOut)
 async def retry(event_id: UUID, runtime: RuntimeDep, _: HqCaller) -> RetryOut:
     """Apply a quarantined event again (after a fix). 409 if it is applied already."""
-    result = await quarantine.retry_event(event_id, runtime.uow)
+    result = await quarantine.retry_event(quarantine.RetryEvent(event_id), runtime.uow)
     return RetryOut(event_id=result.event_id, status=result.status, reason=result.reason)
 
 
@@ -95,7 +95,7 @@ async def retry_store(
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> list[RetryOut]:
     """Retry a store's quarantined events, oldest first, each in its own transaction."""
-    results = await quarantine.retry_store(store_id, runtime.uow, limit)
+    results = await quarantine.retry_store(quarantine.RetryStore(store_id, limit), runtime.uow)
     return [
         RetryOut(event_id=item.event_id, status=item.status, reason=item.reason) for item in results
     ]

@@ -13,7 +13,6 @@ from hub.service import stores
 from hub.service.feed import read_feed, snapshot_page
 from hub.service.ingest import ingest_batch
 from hub.service.integrity import compare_checksums
-from hub.service.stores import enrol_node
 from sync.messages import (
     PROTOCOL_VERSION,
     ChecksumRequest,
@@ -35,7 +34,9 @@ async def enrol(body: EnrolRequest, runtime: RuntimeDep) -> EnrolResponse:
     """Exchange a one-time enrolment token for a node id and store credential (shown once)."""
     if body.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(body.protocol_version, PROTOCOL_VERSION)
-    return await enrol_node(body.token, body.node_name, runtime.uow, body.attempt)
+    return await stores.enrol_node(
+        stores.EnrolNode(body.token, body.node_name, body.attempt), runtime.uow
+    )
 
 
 @router.post(
@@ -66,7 +67,8 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
 async def rotate_credential(runtime: RuntimeDep, node: NodeCaller) -> CredentialRotated:
     """A new credential for the calling node, shown once. The current one keeps working until
     the new one is first used; then only the new one does."""
-    return CredentialRotated(credential=await stores.rotate_credential(node, runtime.uow))
+    credential = await stores.rotate_credential(stores.RotateCredential(node.node_id), runtime.uow)
+    return CredentialRotated(credential=credential)
 
 
 @router.post("/checksums", response_model=ChecksumResponse)
