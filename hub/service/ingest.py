@@ -12,6 +12,7 @@ In one transaction, with the node's row locked so two copies of a request cannot
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -64,30 +65,37 @@ async def apply_events(
     return await _record(await _classify(fresh, tx, received_at), tx, received_at)
 
 
+@dataclass(frozen=True, slots=True)
+class IngestBatch:
+    """Record `batch`, which `node` (the caller, by its credential) uploaded."""
+
+    node: AuthenticatedNode
+    batch: PushRequest
+
+
 async def ingest_batch(
-    request: PushRequest,
-    node: AuthenticatedNode,
-    uow: HubUnitOfWork,
-    workflows: ApprovalWorkflows | None = None,
+    command: IngestBatch, uow: HubUnitOfWork, workflows: ApprovalWorkflows | None = None
 ) -> PushResponse:
-    """Apply one uploaded batch; then start the workflows of refund requests and B2B orders
-    in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,
+    """Apply one uploaded batch; returns the acknowledgement (highest contiguous seq held, the
+    gaps above it, what was quarantined). Then start the workflows of refund requests and B2B
+    orders in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,
     `b2b.after_ingest`). Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict,
     EventIdReused."""
-    if request.protocol_version != PROTOCOL_VERSION:
-        raise ProtocolVersionMismatch(request.protocol_version, PROTOCOL_VERSION)
-    if request.store_id != node.store_id or request.node_id != node.node_id:
+    batch, node = command.batch, command.node
+    if batch.protocol_version != PROTOCOL_VERSION:
+        raise ProtocolVersionMismatch(batch.protocol_version, PROTOCOL_VERSION)
+    if batch.store_id != node.store_id or batch.node_id != node.node_id:
         raise PermissionDenied(
             f"credential of node {node.node_id} ({node.store_id}) cannot push for "
-            f"node {request.node_id} ({request.store_id})"
+            f"node {batch.node_id} ({batch.store_id})"
         )
-    for raw in request.events:
+    for raw in batch.events:
         if raw.store_id != node.store_id or raw.node_id != node.node_id:
             raise PermissionDenied(
                 f"event {raw.event_id} (seq {raw.seq}) belongs to {raw.store_id}/{raw.node_id}, "
                 f"not to {node.store_id}/{node.node_id}"
             )
-    received = _unique_by_seq(request.events, node.node_id)
+    received = _unique_by_seq(batch.events, node.node_id)
     received_at = uow.now()
     async with uow.write() as tx:
         state = await tx.nodes.lock_push_state(node.node_id)
@@ -105,10 +113,10 @@ async def ingest_batch(
         await tx.inbox.add([_event_row(item, received_at) for item in accepted])
         stored_above = await tx.inbox.seqs_after(node.node_id, acked)
         new_acked = contiguous_high_water(acked, stored_above)
-        one_way_ms = round((received_at - request.sent_at).total_seconds() * 1000)
-        skew_ms = hub_skew_ms(one_way_ms, _transit_ms(state, request.previous_round_trip))
+        one_way_ms = round((received_at - batch.sent_at).total_seconds() * 1000)
+        skew_ms = hub_skew_ms(one_way_ms, _transit_ms(state, batch.previous_round_trip))
         await tx.nodes.record_push(
-            node.node_id, new_acked, received_at, skew_ms, request.sent_at, one_way_ms
+            node.node_id, new_acked, received_at, skew_ms, batch.sent_at, one_way_ms
         )
     follow_ups: set[FollowUp | None] = {
         item.handler.follow_up
@@ -139,7 +147,7 @@ async def ingest_batch(
         protocol_version=PROTOCOL_VERSION,
         acked_seq=new_acked,
         accepted=len(accepted),
-        duplicates=len(request.events) - len(accepted),
+        duplicates=len(batch.events) - len(accepted),
         missing=missing_ranges(new_acked, stored_above),
         rejected=[
             RejectedEvent(seq=item.raw.seq, event_id=item.raw.event_id, reason=item.reason)

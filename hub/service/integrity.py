@@ -23,12 +23,19 @@ from sync.messages import (
 from sync.protocol import day_totals
 
 
-async def compare_checksums(
-    request: ChecksumRequest, node: AuthenticatedNode, uow: HubUnitOfWork
-) -> ChecksumResponse:
+@dataclass(frozen=True, slots=True)
+class CompareChecksums:
+    """Check `checksums`, the day totals `node` (the caller, by its credential) reported."""
+
+    node: AuthenticatedNode
+    checksums: ChecksumRequest
+
+
+async def compare_checksums(command: CompareChecksums, uow: HubUnitOfWork) -> ChecksumResponse:
     """The hub's totals for each day, matched or not; mismatches become alerts (once per
     distinct pair of figures). Raises ProtocolVersionMismatch, PermissionDenied.
     """
+    request, node = command.checksums, command.node
     if request.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(request.protocol_version, PROTOCOL_VERSION)
     if (request.store_id, request.node_id) != (node.store_id, node.node_id):

@@ -11,8 +11,8 @@ from hub.api.deps import NodeCaller, RuntimeDep
 from hub.errors import ProtocolVersionMismatch
 from hub.service import stores
 from hub.service.feed import read_feed, snapshot_page
-from hub.service.ingest import ingest_batch
-from hub.service.integrity import compare_checksums
+from hub.service.ingest import IngestBatch, ingest_batch
+from hub.service.integrity import CompareChecksums, compare_checksums
 from sync.messages import (
     PROTOCOL_VERSION,
     ChecksumRequest,
@@ -54,7 +54,7 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
     started = time.perf_counter()
     # Validated straight from the bytes (pydantic-core parses the JSON): the hot path of ingest.
     body = PushRequest.model_validate_json(await request.body())
-    response = await ingest_batch(body, node, runtime.uow, runtime.workflows)
+    response = await ingest_batch(IngestBatch(node, body), runtime.uow, runtime.workflows)
     metrics = runtime.metrics
     metrics.push_seconds.observe(time.perf_counter() - started)
     metrics.events_accepted.inc(response.accepted)
@@ -76,7 +76,7 @@ async def checksums(
     body: ChecksumRequest, runtime: RuntimeDep, node: NodeCaller
 ) -> ChecksumResponse:
     """Compare the node's day totals with the ledger's; each mismatch raises an alert at HQ."""
-    response = await compare_checksums(body, node, runtime.uow)
+    response = await compare_checksums(CompareChecksums(node, body), runtime.uow)
     runtime.metrics.integrity_mismatches.inc(sum(day.status == "mismatch" for day in response.days))
     return response
 
