@@ -56,8 +56,16 @@ class ImportResult:
 BULK_ROWS = 100
 
 
-async def import_catalogue(items: list[CatalogueItem], uow: HubUnitOfWork) -> ImportResult:
-    """Upsert products and prices in one transaction and publish the changes.
+@dataclass(frozen=True, slots=True)
+class ImportCatalogue:
+    """Upsert `items`, products with their price on a price list, as HQ or an ERP sends them."""
+
+    items: list[CatalogueItem]
+
+
+async def import_catalogue(command: ImportCatalogue, uow: HubUnitOfWork) -> ImportResult:
+    """Upsert products and prices in one transaction and publish the changes; returns how many
+    items came and how many products and prices changed.
 
     One SKU may appear once per price list, with the same product details each time. Raises
     InvalidRequest for a repeated (SKU, price list) or differing details, or a negative price;
@@ -65,6 +73,7 @@ async def import_catalogue(items: list[CatalogueItem], uow: HubUnitOfWork) -> Im
     tax code that has no rate yet. An import of BULK_ROWS rows or more ends by refreshing
     the planner's statistics of products and prices.
     """
+    items = command.items
     seen: set[tuple[str, str]] = set()
     first_of_sku: dict[str, CatalogueItem] = {}
     by_sku: dict[str, list[CatalogueItem]] = {}

@@ -15,7 +15,7 @@ from hub.api.schemas import (
     StockPushIn,
     StockPushOut,
 )
-from hub.service.catalogue import CatalogueItem, import_catalogue
+from hub.service.catalogue import CatalogueItem, ImportCatalogue, import_catalogue
 from hub.service.stock import (
     PushExternalStock,
     StockCount,
@@ -33,23 +33,25 @@ async def import_items(
 ) -> CatalogueImportOut:
     """Upsert products and prices (HQ or ERP). Changed items are published to every store."""
     result = await import_catalogue(
-        [
-            CatalogueItem(
-                sku=item.sku,
-                description=item.description,
-                kind=item.kind,
-                track_inventory=item.track_inventory
-                if item.track_inventory is not None
-                else item.kind == "stock",
-                unit_price=item.unit_price,
-                currency=item.currency,
-                gtin=item.gtin,
-                price_list=item.price_list,
-                tax_code=item.tax_code,
-                tax_code_given="tax_code" in item.model_fields_set,
-            )
-            for item in body.items
-        ],
+        ImportCatalogue(
+            [
+                CatalogueItem(
+                    sku=item.sku,
+                    description=item.description,
+                    kind=item.kind,
+                    track_inventory=item.track_inventory
+                    if item.track_inventory is not None
+                    else item.kind == "stock",
+                    unit_price=item.unit_price,
+                    currency=item.currency,
+                    gtin=item.gtin,
+                    price_list=item.price_list,
+                    tax_code=item.tax_code,
+                    tax_code_given="tax_code" in item.model_fields_set,
+                )
+                for item in body.items
+            ]
+        ),
         runtime.uow,
     )
     return CatalogueImportOut(
