@@ -9,6 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -42,36 +43,55 @@ def test_an_edge_of_refund_approvals_takes_b2b_orders_keeps_its_sales_and_reads_
 ) -> None:
     path = tmp_path / "edge.db"
     upgrade_edge(path, "0009")
-    with closing(sqlite3.connect(path)) as database, database:
-        database.execute(
-            "INSERT INTO node (id, store_id, node_id, node_name, store_name, timezone, currency,"
-            " credential, enrolled_at, feed_cursor) VALUES (1, 'store-1', 'node-1', 'till',"
-            " 'store-1', 'Europe/London', 'GBP', 'secret', '2010-12-01T08:00:00+00:00', 'c-41')"
+    with closing(sqlite_utils.Database(path)) as database:
+        database.table("node").insert(
+            {
+                "id": 1,
+                "store_id": "store-1",
+                "node_id": "node-1",
+                "node_name": "till",
+                "store_name": "store-1",
+                "timezone": "Europe/London",
+                "currency": "GBP",
+                "credential": "secret",
+                "enrolled_at": "2010-12-01T08:00:00+00:00",
+                "feed_cursor": "c-41",
+            }
         )
-        database.execute(
-            "INSERT INTO sale (sale_id, receipt_number, till_id, business_time, business_day,"
-            " currency, total_minor, event_seq) VALUES ('s-1', 'T1-0000001', 'T1',"
-            " '2010-12-01T09:00:00+00:00', '2010-12-01', 'GBP', 255, 1)"
-        )
+        database.table("sale").insert(sale("s-1", "T1-0000001", 255, seq=1))
     upgrade_edge(path)
-    with closing(sqlite3.connect(path)) as database, database:
+    with closing(sqlite_utils.Database(path)) as database:
         # The old software's cursor moved past the b2b_approval entries it skipped.
-        assert database.execute("SELECT feed_cursor FROM node").fetchone() == (None,)
-        assert database.execute("SELECT receipt_number, b2b_order_id FROM sale").fetchall() == [
-            ("T1-0000001", None)
-        ]
-        assert database.execute("SELECT count(*) FROM b2b_order").fetchone() == (0,)
-        handover = (
-            "INSERT INTO sale (sale_id, receipt_number, till_id, business_time, business_day,"
-            " currency, total_minor, event_seq, b2b_order_id) VALUES (?, ?, 'T1',"
-            " '2010-12-01T10:00:00+00:00', '2010-12-01', 'GBP', 100, ?, 'order-1')"
-        )
-        database.execute(handover, ("s-2", "T1-0000002", 2))
+        assert [node["feed_cursor"] for node in database.table("node").rows] == [None]
+        assert [
+            (row["receipt_number"], row["b2b_order_id"]) for row in database.table("sale").rows
+        ] == [("T1-0000001", None)]
+        assert database.table("b2b_order").count == 0
+        database.table("sale").insert(sale("s-2", "T1-0000002", 100, seq=2, b2b_order_id="order-1"))
         with pytest.raises(sqlite3.IntegrityError):  # an order is handed over once per node
-            database.execute(handover, ("s-3", "T1-0000003", 3))
+            database.table("sale").insert(
+                sale("s-3", "T1-0000003", 100, seq=3, b2b_order_id="order-1")
+            )
     command.downgrade(alembic_config("edge", f"sqlite:///{path}"), "0009")
-    with closing(sqlite3.connect(path)) as database, database:
-        assert [row[0] for row in database.execute("SELECT sale_id FROM sale")] == ["s-1", "s-2"]
+    with closing(sqlite_utils.Database(path)) as database:
+        assert [row["sale_id"] for row in database.table("sale").rows] == ["s-1", "s-2"]
+
+
+def sale(
+    sale_id: str, receipt_number: str, total_minor: int, *, seq: int, **more: str
+) -> dict[str, object]:
+    """A `sale` row of an edge's file, as the till software of that schema wrote it."""
+    return {
+        "sale_id": sale_id,
+        "receipt_number": receipt_number,
+        "till_id": "T1",
+        "business_time": "2010-12-01T09:00:00+00:00",
+        "business_day": "2010-12-01",
+        "currency": "GBP",
+        "total_minor": total_minor,
+        "event_seq": seq,
+        **more,
+    }
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
