@@ -18,7 +18,7 @@ from rich.console import Console
 from vectis.serve import configure_logging
 
 if TYPE_CHECKING:
-    from vectis.replay.driver import ReplayOptions
+    from vectis.replay.options import ReplayOptions
 
 app = typer.Typer(
     help="Vectis Edge: offline-first point of sale and store-to-HQ sync.",
@@ -357,7 +357,7 @@ def _replay_options(
 ) -> ReplayOptions:
     import os
 
-    from vectis.replay.driver import OfflineWindow, ReplayOptions
+    from vectis.replay.options import OfflineWindow, ReplayOptions
 
     if not dataset.exists():
         _fail(f"dataset {dataset} does not exist")
