@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from vectis.replay.dataset import read_dataset
-from vectis.replay.driver import TIMEZONE, OfflineWindow, ReplayOptions, run_replay
+from vectis.replay.driver import run_replay
+from vectis.replay.options import TIMEZONE, OfflineWindow, ReplayOptions
 
 
 def offline_window_for(dataset_path: Path, store_no: int = 1) -> OfflineWindow:

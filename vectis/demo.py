@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from vectis.replay.dataset import bundled_dataset
-from vectis.replay.driver import TIMEZONE, OfflineWindow, ReplayOptions, ReplayResult, run_replay
+from vectis.replay.driver import run_replay
+from vectis.replay.options import TIMEZONE, OfflineWindow, ReplayOptions
 from vectis.replay.report import print_result
+from vectis.replay.result import ReplayResult
 
 # Store 2 loses its line on Friday 3 December 2010 at noon and gets it back on Monday 6
 # December at 15:00: more than a trading day of sales queue up in its outbox meanwhile.

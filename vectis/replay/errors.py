@@ -3,6 +3,7 @@
     ReplayError
     +-- DatasetError         the data file is missing, is not CSV, or lacks the required columns
     +-- ReportFormatError    a report or totals document (JSON) does not have the expected shape
+    +-- EdgeRefused          an edge answered a till's request with 4xx
 
 Problems with single rows of a readable file are not errors: they become `SkippedLine`s.
 """
@@ -29,3 +30,12 @@ class ReportFormatError(ReplayError, ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"invalid report: {reason}")
         self.reason = reason
+
+
+class EdgeRefused(ReplayError):
+    """The edge answered 4xx: the till would show this error to the cashier."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"edge refused ({status}): {body[:300]}")
+        self.status = status
+        self.body = body

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from vectis.replay.driver import ReplayResult
 from vectis.replay.reconcile import render_store_table, render_table
+from vectis.replay.result import ReplayResult
 
 
 def print_result(result: ReplayResult, console: Console) -> None:

@@ -1,0 +1,177 @@
+"""Wire messages of the sync protocol (pydantic v2), version `PROTOCOL_VERSION`.
+
+An upload is a `PushRequest` holding `RawEvent`s: envelopes whose payload is still a plain
+dict, so one event the hub cannot understand never spoils the batch it travels in. The hub
+turns each into a typed `Event` with `parse_event`, a discriminated union on `kind`.
+
+Evolution rule: only add fields (with defaults) or new kinds; never reuse a name for a new
+meaning. A payload change that breaks readers gets a new `schema_version` for its kind.
+
+Money and unit prices travel as decimal strings ("2.55"); JSON numbers with a fraction are
+refused, because a float is not money.
+
+The models live by what they are about; import them from here:
+
+    base        the protocol version, the base models, constrained texts
+    events      envelopes, the union on `kind`, SCHEMA_VERSIONS, parse_event
+    push        the upload and its acknowledgement
+    feed        feed and snapshot pages, FEED_ENTITIES and their payload models
+    sales       sales and returns, their lines, line terms and tenders
+    cash        cash movements
+    records     records both sides may edit
+    refunds     refund requests and HQ's decisions
+    b2b         B2B carts, payments and approvals
+    catalogue   products, prices, tax rates, promotions, stock levels
+    enrolment   enrolment, the store's configuration, credentials
+    checksums   day checksums and verdicts
+    error_body  the body of every error response
+"""
+
+from __future__ import annotations
+
+from sync.messages.b2b import (
+    B2BApprovalV1,
+    B2BCartSubmittedV1,
+    B2BLineV1,
+    B2BPaymentComposedV1,
+    B2BStatus,
+    B2BTenderKind,
+    B2BTenderPlanV1,
+)
+from sync.messages.base import (
+    PROTOCOL_VERSION,
+    CurrencyCode,
+    Identifier,
+    LongText,
+    Message,
+    Payload,
+    ShortText,
+    Sku,
+    TillId,
+)
+from sync.messages.cash import CashMovedV1, CashMovementKind
+from sync.messages.catalogue import PriceV1, ProductV1, PromotionV1, StockLevelV1, TaxRateV1
+from sync.messages.checksums import ChecksumRequest, ChecksumResponse, DayChecksumV1, DayVerdict
+from sync.messages.enrolment import CredentialRotated, EnrolRequest, EnrolResponse, StoreConfigV1
+from sync.messages.error_body import ErrorBody
+from sync.messages.events import (
+    SCHEMA_VERSIONS,
+    AnyEvent,
+    B2BCartSubmitted,
+    B2BPaymentComposed,
+    CashMoved,
+    EnvelopeFields,
+    Event,
+    RawEvent,
+    RecordUpdated,
+    RefundRequested,
+    ReturnRecorded,
+    SaleCompleted,
+    parse_event,
+)
+from sync.messages.feed import (
+    FEED_ENTITIES,
+    FEED_PAYLOADS,
+    EventStatusV1,
+    FeedEntry,
+    FeedPage,
+    SnapshotItem,
+    SnapshotPage,
+)
+from sync.messages.push import PushRequest, PushResponse, RejectedEvent, RoundTripV1, SeqRange
+from sync.messages.records import RecordUpdatedV1, StampedValue
+from sync.messages.refunds import RefundDecisionV1, RefundLineV1, RefundRequestedV1, RefundStatus
+from sync.messages.sales import (
+    LineTermsV1,
+    ReturnLineV1,
+    ReturnLineV2,
+    ReturnRecordedV1,
+    ReturnRecordedV2,
+    ReturnRecordedV3,
+    SaleCompletedV1,
+    SaleCompletedV2,
+    SaleCompletedV3,
+    SaleLineV1,
+    SaleLineV2,
+    TenderV1,
+    TenderV2,
+)
+
+__all__ = [
+    "FEED_ENTITIES",
+    "FEED_PAYLOADS",
+    "PROTOCOL_VERSION",
+    "SCHEMA_VERSIONS",
+    "AnyEvent",
+    "B2BApprovalV1",
+    "B2BCartSubmitted",
+    "B2BCartSubmittedV1",
+    "B2BLineV1",
+    "B2BPaymentComposed",
+    "B2BPaymentComposedV1",
+    "B2BStatus",
+    "B2BTenderKind",
+    "B2BTenderPlanV1",
+    "CashMoved",
+    "CashMovedV1",
+    "CashMovementKind",
+    "ChecksumRequest",
+    "ChecksumResponse",
+    "CredentialRotated",
+    "CurrencyCode",
+    "DayChecksumV1",
+    "DayVerdict",
+    "EnrolRequest",
+    "EnrolResponse",
+    "EnvelopeFields",
+    "ErrorBody",
+    "Event",
+    "EventStatusV1",
+    "FeedEntry",
+    "FeedPage",
+    "Identifier",
+    "LineTermsV1",
+    "LongText",
+    "Message",
+    "Payload",
+    "PriceV1",
+    "ProductV1",
+    "PromotionV1",
+    "PushRequest",
+    "PushResponse",
+    "RawEvent",
+    "RecordUpdated",
+    "RecordUpdatedV1",
+    "RefundDecisionV1",
+    "RefundLineV1",
+    "RefundRequested",
+    "RefundRequestedV1",
+    "RefundStatus",
+    "RejectedEvent",
+    "ReturnLineV1",
+    "ReturnLineV2",
+    "ReturnRecorded",
+    "ReturnRecordedV1",
+    "ReturnRecordedV2",
+    "ReturnRecordedV3",
+    "RoundTripV1",
+    "SaleCompleted",
+    "SaleCompletedV1",
+    "SaleCompletedV2",
+    "SaleCompletedV3",
+    "SaleLineV1",
+    "SaleLineV2",
+    "SeqRange",
+    "ShortText",
+    "Sku",
+    "SnapshotItem",
+    "SnapshotPage",
+    "StampedValue",
+    "StockLevelV1",
+    "StoreConfigV1",
+    "TaxRateV1",
+    "TenderV1",
+    "TenderV2",
+    "TillId",
+    "parse_event",
+]

@@ -1,0 +1,205 @@
+"""Event envelopes, raw and typed (a union on `kind`), each kind's newest version, parse_event."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
+
+from shared.clock import HLCTimestamp
+from sync.errors import MalformedEvent, UnknownEventKind, UnsupportedSchemaVersion
+from sync.messages.b2b import B2BCartSubmittedV1, B2BPaymentComposedV1
+from sync.messages.base import Identifier, Message, Payload
+from sync.messages.cash import CashMovedV1
+from sync.messages.records import RecordUpdatedV1
+from sync.messages.refunds import RefundRequestedV1
+from sync.messages.sales import (
+    ReturnRecordedV1,
+    ReturnRecordedV2,
+    ReturnRecordedV3,
+    SaleCompletedV1,
+    SaleCompletedV2,
+    SaleCompletedV3,
+)
+from sync.records import check_fields
+
+
+class EnvelopeFields(Message):
+    """What every uploaded event carries besides its payload."""
+
+    event_id: UUID
+    store_id: Identifier
+    node_id: Identifier
+    seq: int = Field(ge=1, description="Gap-free per node, starting at 1")
+    schema_version: int = Field(ge=1)
+    hlc: str = Field(max_length=96, description="Hybrid logical clock, wall_ms-counter-node")
+    occurred_at: AwareDatetime
+
+
+class RawEvent(EnvelopeFields):
+    """An envelope as it travels: the payload is not interpreted until `parse_event`."""
+
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    payload: dict[str, Any]
+
+
+class SaleCompleted(EnvelopeFields):
+    kind: Literal["sale.completed"]
+    payload: SaleCompletedV1
+
+
+class ReturnRecorded(EnvelopeFields):
+    kind: Literal["return.recorded"]
+    payload: ReturnRecordedV1
+
+
+class RecordUpdated(EnvelopeFields):
+    kind: Literal["record.updated"]
+    payload: RecordUpdatedV1
+
+
+class CashMoved(EnvelopeFields):
+    kind: Literal["cash.moved"]
+    payload: CashMovedV1
+
+
+class RefundRequested(EnvelopeFields):
+    kind: Literal["refund.requested"]
+    payload: RefundRequestedV1
+
+
+class B2BCartSubmitted(EnvelopeFields):
+    kind: Literal["b2b.cart_submitted"]
+    payload: B2BCartSubmittedV1
+
+
+class B2BPaymentComposed(EnvelopeFields):
+    kind: Literal["b2b.payment_composed"]
+    payload: B2BPaymentComposedV1
+
+
+Event = Annotated[
+    SaleCompleted
+    | ReturnRecorded
+    | RecordUpdated
+    | CashMoved
+    | RefundRequested
+    | B2BCartSubmitted
+    | B2BPaymentComposed,
+    Field(discriminator="kind"),
+]
+AnyEvent = (
+    SaleCompleted
+    | ReturnRecorded
+    | RecordUpdated
+    | CashMoved
+    | RefundRequested
+    | B2BCartSubmitted
+    | B2BPaymentComposed
+)
+
+
+SCHEMA_VERSIONS: dict[str, int] = {
+    "sale.completed": 3,
+    "return.recorded": 3,
+    "record.updated": 1,
+    "cash.moved": 1,
+    "refund.requested": 1,
+    "b2b.cart_submitted": 1,
+    "b2b.payment_composed": 1,
+}
+
+
+def parse_event(raw: RawEvent) -> AnyEvent:
+    """Type a raw envelope.
+
+    Raises UnknownEventKind, UnsupportedSchemaVersion (newer than this code) or MalformedEvent
+    (the payload does not validate); each carries the event id and seq.
+    """
+    supported = SCHEMA_VERSIONS.get(raw.kind)
+    if supported is None:
+        raise UnknownEventKind(raw.event_id, raw.seq, raw.kind)
+    if raw.schema_version > supported:
+        raise UnsupportedSchemaVersion(
+            raw.event_id, raw.seq, raw.kind, raw.schema_version, supported
+        )
+    # The envelope was validated as a RawEvent already: only the payload needs typing.
+    fields = {name: getattr(raw, name) for name in EnvelopeFields.model_fields}
+    if raw.kind == "sale.completed":
+        model: type[SaleCompletedV1] = (
+            SaleCompletedV3
+            if raw.schema_version >= 3
+            else SaleCompletedV2
+            if raw.schema_version == 2
+            else SaleCompletedV1
+        )
+        return SaleCompleted.model_construct(
+            **fields, kind="sale.completed", payload=_payload(model, raw)
+        )
+    if raw.kind == "record.updated":
+        record = _payload(RecordUpdatedV1, raw)
+        try:
+            check_fields(record.entity, {name: item.value for name, item in record.fields.items()})
+            for item in record.fields.values():
+                HLCTimestamp.parse(item.hlc)
+                if item.base is not None:
+                    HLCTimestamp.parse(item.base)
+        except ValueError as error:
+            raise MalformedEvent(raw.event_id, raw.seq, str(error)) from None
+        return RecordUpdated.model_construct(**fields, kind="record.updated", payload=record)
+    if raw.kind == "cash.moved":
+        movement = _payload(CashMovedV1, raw)
+        if not movement.amount > 0:
+            raise MalformedEvent(raw.event_id, raw.seq, "a cash movement must be more than zero")
+        return CashMoved.model_construct(**fields, kind="cash.moved", payload=movement)
+    if raw.kind == "refund.requested":
+        request = _payload(RefundRequestedV1, raw)
+        if not request.amount > 0:
+            raise MalformedEvent(raw.event_id, raw.seq, "a refund asked for must be more than zero")
+        return RefundRequested.model_construct(**fields, kind="refund.requested", payload=request)
+    if raw.kind == "b2b.cart_submitted":
+        cart = _payload(B2BCartSubmittedV1, raw)
+        if not cart.total > 0:
+            raise MalformedEvent(raw.event_id, raw.seq, "a B2B cart's total must be more than zero")
+        if sum((line.line_total for line in cart.lines), Decimal(0)) != cart.total:
+            raise MalformedEvent(raw.event_id, raw.seq, "a B2B cart's total is not its lines' sum")
+        return B2BCartSubmitted.model_construct(**fields, kind="b2b.cart_submitted", payload=cart)
+    if raw.kind == "b2b.payment_composed":
+        payment = _payload(B2BPaymentComposedV1, raw)
+        if any(not tender.amount > 0 for tender in payment.tenders):
+            raise MalformedEvent(raw.event_id, raw.seq, "every tender must be more than zero")
+        if sum((tender.amount for tender in payment.tenders), Decimal(0)) != payment.total:
+            raise MalformedEvent(raw.event_id, raw.seq, "the tenders do not sum to the total")
+        return B2BPaymentComposed.model_construct(
+            **fields, kind="b2b.payment_composed", payload=payment
+        )
+    returned: type[ReturnRecordedV1] = (
+        ReturnRecordedV3
+        if raw.schema_version >= 3
+        else ReturnRecordedV2
+        if raw.schema_version == 2
+        else ReturnRecordedV1
+    )
+    return ReturnRecorded.model_construct(
+        **fields, kind="return.recorded", payload=_payload(returned, raw)
+    )
+
+
+PayloadT = TypeVar("PayloadT", bound=Payload)
+
+
+def _payload(model: type[PayloadT], raw: RawEvent) -> PayloadT:
+    try:
+        return model.model_validate(raw.payload)
+    except ValidationError as error:
+        raise MalformedEvent(raw.event_id, raw.seq, _summarize(error)) from None
+
+
+def _summarize(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        location = ".".join(str(part) for part in item["loc"])
+        parts.append(f"{location}: {item['msg']}")
+    return "; ".join(parts)

@@ -1,0 +1,148 @@
+"""Payloads of sales and returns: their lines, the terms a line was priced with, and tenders."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from shared.money import DecimalText
+from sync.messages.base import CurrencyCode, LongText, Payload, ShortText, Sku, TillId
+
+
+class LineTermsV1(Payload):
+    """The promotion and the tax a line was priced with. Amounts carry the line's sign."""
+
+    discount: DecimalText = Field(
+        default=Decimal(0), description="Taken off quantity x unit_price by the promotion"
+    )
+    promotion_id: ShortText | None = None
+    promotion_version: int | None = Field(default=None, ge=1)
+    tax: DecimalText = Field(
+        default=Decimal(0), description="Tax included in line_total (prices include tax)"
+    )
+    tax_code: ShortText | None = None
+    tax_rate: DecimalText | None = Field(default=None, description="Percent: 20 is 20 %")
+    tax_version: int | None = Field(default=None, ge=1)
+
+
+class SaleLineV1(Payload):
+    line_no: int = Field(ge=1)
+    sku: Sku
+    description: LongText | None = None
+    quantity: int = Field(
+        ge=-(10**9),
+        le=10**9,
+        description="Units sold; negative for a line given back inside a sale",
+    )
+    unit_price: DecimalText
+    line_total: DecimalText = Field(description="quantity x unit_price, rounded HALF_UP")
+    price_version: int | None = Field(default=None, description="Catalogue price version in force")
+    price_source: Literal["catalogue", "override"] = "catalogue"
+
+
+class SaleLineV2(SaleLineV1):
+    """Version 2 adds `terms`; `line_total` is then quantity x unit_price less the discount, so
+    a reader of version 1 would misread it (hence the new version, not a new optional field)."""
+
+    line_total: DecimalText = Field(
+        description="quantity x unit_price rounded HALF_UP, less terms.discount"
+    )
+    terms: LineTermsV1 | None = Field(default=None, description="Absent: no promotion, no tax")
+
+
+class TenderV1(Payload):
+    tender_no: int = Field(ge=1)
+    kind: Literal["cash"]
+    amount: DecimalText = Field(description="Amount applied to the document")
+    tendered: DecimalText = Field(description="Amount handed over (cash)")
+    change: DecimalText = Field(description="Change given back")
+
+
+class SaleCompletedV1(Payload):
+    sale_id: UUID
+    receipt_number: ShortText
+    till_id: TillId
+    business_day: date = Field(description="The store's trading day the sale belongs to")
+    business_time: AwareDatetime
+    currency: CurrencyCode
+    customer_id: ShortText | None = None
+    external_reference: ShortText | None = None
+    lines: list[SaleLineV1] = Field(min_length=1)
+    tenders: list[TenderV1]
+    total: DecimalText
+
+
+class SaleCompletedV2(SaleCompletedV1):
+    """A sale whose lines carry their promotion and tax (`SaleLineV2`)."""
+
+    # A list, not a Sequence: pydantic checks a Sequence with a slow isinstance per event.
+    lines: list[SaleLineV2] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class TenderV2(TenderV1):
+    """Version 2 adds `on_account`: charged to a trade customer's account, invoiced by HQ (only
+    in a B2B order's handover). Nothing is handed over: `tendered` equals `amount`, no change."""
+
+    kind: Literal["cash", "on_account"]  # type: ignore[assignment]
+
+
+class SaleCompletedV3(SaleCompletedV2):
+    """A sale that may hand over a B2B order HQ placed (`b2b_order_id`) and charge a trade
+    account (`on_account` tenders, TenderV2; the hub flags one outside a handover). A reader of
+    version 2 would refuse the tender kind, or record the sale without closing the order, which
+    could then be handed over again: hence a new version. Tills write it only for handovers;
+    the order id is optional so that later versions need not name one."""
+
+    b2b_order_id: UUID | None = None
+    tenders: list[TenderV2]  # type: ignore[assignment]
+
+
+class ReturnLineV1(Payload):
+    line_no: int = Field(ge=1)
+    sku: Sku
+    description: LongText | None = None
+    quantity: int = Field(gt=0, le=10**9, description="Units taken back")
+    unit_price: DecimalText
+    line_total: DecimalText = Field(description="Refund for the line, positive")
+    original_line_no: int | None = None
+    price_version: int | None = None
+
+
+class ReturnLineV2(ReturnLineV1):
+    terms: LineTermsV1 | None = Field(
+        default=None, description="The refunded share of the sold line's discount and tax"
+    )
+
+
+class ReturnRecordedV1(Payload):
+    return_id: UUID
+    receipt_number: ShortText
+    till_id: TillId
+    business_day: date
+    business_time: AwareDatetime
+    currency: CurrencyCode
+    customer_id: ShortText | None = None
+    original_sale_id: UUID | None = None
+    external_reference: ShortText | None = None
+    reason: LongText
+    lines: list[ReturnLineV1] = Field(min_length=1)
+    refunds: list[TenderV1]
+    total: DecimalText = Field(description="Refund total, positive")
+
+
+class ReturnRecordedV2(ReturnRecordedV1):
+    """A return whose lines carry the refunded share of their promotion and tax."""
+
+    lines: list[ReturnLineV2] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class ReturnRecordedV3(ReturnRecordedV2):
+    """A return that completes a refund HQ approved (`refund_request_id`). A reader of version
+    2 would record it without closing the approval, which could then be used again: hence a
+    new version, written only for such returns."""
+
+    refund_request_id: UUID

@@ -1,0 +1,28 @@
+"""The `vectis` command: serve the hub or an edge node, migrate, replay real data, demo, bench.
+
+The top-level commands and groups are registered here, in the order `vectis --help` lists
+them; each group's commands are in its own module (`hub.py`, `edge.py`, `bench.py`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from vectis.cli import bench, edge, hub, replay, schemas
+
+app = typer.Typer(
+    help="Vectis Edge: offline-first point of sale and store-to-HQ sync.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("replay")(replay.replay)
+app.command("demo")(replay.demo)
+app.command("schemas")(schemas.schemas)
+app.add_typer(hub.hub_app, name="hub")
+app.add_typer(edge.edge_app, name="edge")
+app.add_typer(bench.bench_app, name="bench")
+
+
+def main() -> None:
+    app()

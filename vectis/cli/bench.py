@@ -1,0 +1,72 @@
+"""`vectis bench`: benchmarks of the replay and of sync, which print and write figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vectis.cli.common import console, fail, run_async
+from vectis.serve import configure_logging
+
+bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+
+
+@bench_app.command("replay")
+def bench_replay(
+    dataset: Annotated[Path, typer.Option(help="Online Retail CSV, gzip or not")],
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    stores: Annotated[int, typer.Option(help="Number of stores")] = 4,
+    hubs: Annotated[str, typer.Option(help="Comma-separated: postgres,sqlite")] = "postgres,sqlite",
+    scan: Annotated[bool, typer.Option(help="One request per line, as a scanner would")] = True,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Throughput (lines_per_s, end to end into the hub) and drain_s of an offline edge."""
+    from vectis.bench import bench_replay as run
+
+    kinds = [kind.strip() for kind in hubs.split(",") if kind.strip()]
+    for kind in kinds:
+        if kind not in ("postgres", "sqlite"):
+            fail(f"unknown hub kind {kind!r}")
+    configure_logging("WARNING")
+    figures = run_async(
+        run(
+            dataset,
+            stores=stores,
+            hubs=kinds,  # type: ignore[arg-type]
+            scan=scan,
+            work_dir=work_dir or Path(".vectis") / f"bench-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+        )
+    )
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(json.dumps(figures, indent=2))
+    raise typer.Exit(0 if all(figure["reconciled"] for figure in figures["runs"].values()) else 1)
+
+
+@bench_app.command("sync")
+def bench_sync(
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    hub_workers: Annotated[int, typer.Option(help="Hub worker processes")] = 2,
+    skus: Annotated[int, typer.Option(help="Catalogue size for the bootstrap figure")] = 100_000,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Catch-up, ingest, bootstrap and price propagation figures against a PostgreSQL hub."""
+    from vectis.bench_sync import bench_sync as run
+
+    configure_logging("WARNING")
+    figures = run_async(
+        run(
+            work_dir=work_dir or Path(".vectis") / f"bench-sync-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+            hub_workers=hub_workers,
+            skus=skus,
+        )
+    )
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(json.dumps(figures, indent=2))

@@ -1,0 +1,112 @@
+"""One store's run on a thread of its own: offline windows, timed drains, and chaos kills."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+
+from vectis.replay.dataset import DatasetInvoice
+from vectis.replay.errors import EdgeRefused
+from vectis.replay.options import OfflineWindow
+from vectis.replay.result import Drain
+from vectis.replay.stack import EdgeHandle
+from vectis.replay.till import TillSession
+
+log = logging.getLogger("vectis.replay")
+
+
+class StoreRun:
+    """Replays one store's invoices on a thread; cuts and restores its link; times its drains."""
+
+    def __init__(
+        self,
+        session: TillSession,
+        invoices: list[DatasetInvoice],
+        windows: list[OfflineWindow],
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.session = session
+        self.invoices = invoices
+        self.windows = windows
+        self.loop = loop
+        self.refused: list[dict[str, str]] = []
+        self.drains: list[Drain] = []
+        self._watchers: list[threading.Thread] = []
+
+    def _set_link(self, online: bool) -> None:
+        # The proxy lives on the event loop; this runs on the store's thread.
+        asyncio.run_coroutine_threadsafe(
+            self.session.edge.proxy.set_online(online), self.loop
+        ).result()
+
+    def run(self) -> None:
+        edge = self.session.edge
+        for invoice in self.invoices:
+            if self.session.stop.is_set():
+                return
+            offline = any(window.covers(invoice.business_time) for window in self.windows)
+            if offline and edge.proxy.online:
+                log.info("%s goes offline at %s", edge.store_id, invoice.business_time)
+                self._set_link(False)
+            elif not offline and not edge.proxy.online:
+                self.reconnect()
+            try:
+                self.session.ring_up(invoice)
+            except EdgeRefused as refusal:
+                self.refused.extend(
+                    {
+                        "invoice": invoice.invoice_no,
+                        "stock_code": line.stock_code,
+                        "reason": str(refusal),
+                    }
+                    for line in invoice.lines
+                )
+        if not edge.proxy.online:
+            self.reconnect()
+
+    def reconnect(self) -> None:
+        edge = self.session.edge
+        outbox = self.session.status()["outbox"]
+        target = int(outbox["last_seq"])
+        backlog = target - int(outbox["acked_seq"])
+        log.info("%s back online with %d events to upload", edge.store_id, backlog)
+        self._set_link(True)
+        watcher = threading.Thread(target=self._watch_drain, args=(target, backlog), daemon=True)
+        watcher.start()
+        self._watchers.append(watcher)
+
+    def _watch_drain(self, target: int, backlog: int) -> None:
+        session = TillSession(self.session.edge, scan=False)
+        started = time.perf_counter()
+        try:
+            while int(session.status()["outbox"]["acked_seq"]) < target:
+                time.sleep(0.05)
+        finally:
+            session.close()
+        self.drains.append(
+            Drain(self.session.edge.store_id, backlog, time.perf_counter() - started)
+        )
+
+    def finish(self, timeout_s: float) -> None:
+        for watcher in self._watchers:
+            watcher.join(timeout_s)
+
+
+async def kill_now_and_then(
+    edge: EdgeHandle, seed: int | None, stop: asyncio.Event, kills: dict[str, int]
+) -> None:
+    """SIGKILL the edge at seeded random moments (every 4 to 15 s) and start it again on its file."""
+    rng = random.Random((seed or 0) * 7919 + edge.store_no)
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=rng.uniform(4.0, 15.0))
+            return
+        except TimeoutError:
+            pass
+        await asyncio.to_thread(edge.process.kill)
+        kills[edge.store_id] = kills.get(edge.store_id, 0) + 1
+        log.info("%s killed (SIGKILL), restarting", edge.store_id)
+        await edge.restart()
