@@ -2,7 +2,7 @@
 # Vectis Edge: everything a fresh Debian machine with Python 3.11 needs, then the job asked for.
 #
 #   ./dev.sh demo    hub + two edge nodes on loopback replay two weeks of real sales
-#   ./dev.sh test    the whole gate: ruff, mypy, then every test against real PostgreSQL
+#   ./dev.sh test    the whole gate: ruff, mypy, import contracts, then every test against real PostgreSQL
 #   ./dev.sh setup   only install (Debian packages when missing, .venv, pinned dependencies)
 #
 # Extra arguments after `demo` go to `vectis demo`; after `test`, to pytest.
@@ -82,6 +82,8 @@ case "$command" in
         .venv/bin/ruff format --check .
         log "mypy (strict for the packages, relaxed for tests)"
         .venv/bin/mypy
+        log "import contracts (the layering of docs/architecture.md)"
+        .venv/bin/lint-imports --no-cache
         log "pytest"
         exec .venv/bin/python -m pytest "$@"
         ;;
