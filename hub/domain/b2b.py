@@ -163,8 +163,10 @@ class RecordB2BStep:
 @dataclass(frozen=True, slots=True)
 class PlaceB2BOrder:
     """Place an order whose payment HQ approved. The command of hub.service.b2b.place and the
-    input of the workflow's `place_b2b_order` activity (its JSON, `order_id` as text, never
-    changes)."""
+    input of the workflow's `place_b2b_order` activity: Temporal's histories store it as JSON
+    (`{"order_id": "<uuid>"}`), so its field name and JSON type never change. Workflows
+    started before it scheduled that activity with the order id alone (a JSON string), which
+    the activity still takes; a worker from before it cannot read this one."""
 
     order_id: UUID
 
