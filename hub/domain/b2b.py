@@ -59,6 +59,9 @@ class B2BStep(StrEnum):
     LAPSED = "lapsed"
 
 
+# Where every order starts: the till submitted the cart, HQ has still to decide on it.
+START = B2BStatus.CART_SUBMITTED
+
 FINAL = frozenset(
     {
         B2BStatus.CART_REJECTED,
@@ -71,7 +74,7 @@ FINAL = frozenset(
 
 # The status awaiting each of HQ's decisions.
 AWAITING: Mapping[Phase, B2BStatus] = MappingProxyType(
-    {"cart": B2BStatus.CART_SUBMITTED, "payment": B2BStatus.PAYMENT_COMPOSED}
+    {"cart": START, "payment": B2BStatus.PAYMENT_COMPOSED}
 )
 
 # The whole state machine: each step, the statuses it may be taken from, and where it leads.

@@ -37,6 +37,9 @@ class RefundStatus(StrEnum):
     LAPSED = "lapsed"
 
 
+# Where every request starts: the till asked, HQ has still to decide.
+START = RefundStatus.PENDING
+
 FINAL = frozenset(
     {RefundStatus.REJECTED, RefundStatus.EXPIRED, RefundStatus.EXECUTED, RefundStatus.LAPSED}
 )

@@ -88,6 +88,17 @@ def test_placing_an_order_reads_the_bare_order_id_that_running_workflows_hold(
     assert decoded(encoded(PlaceB2BOrder(order_id)), accepts) == PlaceB2BOrder(order_id)
 
 
+def test_the_status_decodes_as_the_domains_enum_which_the_services_compare() -> None:
+    request_id = uuid.UUID("0190a6f2-7c3e-7d41-8a55-2b9f0c1d2e3f")
+    outcome = decoded(
+        encoded(DecisionRecord(str(request_id), RefundStatus.LAPSED)), RecordRefundOutcome
+    )
+    step = decoded(encoded(B2BRecord(str(request_id), B2BStep.EXPIRED)), RecordB2BStep)
+
+    assert (type(outcome.status), type(outcome.request_id)) == (RefundStatus, uuid.UUID)
+    assert (type(step.status), type(step.order_id)) == (B2BStep, uuid.UUID)
+
+
 def test_the_payload_of_record_is_plain_json_with_the_id_as_text() -> None:
     request_id = uuid.UUID("0190a6f2-7c3e-7d41-8a55-2b9f0c1d2e3f")
 
