@@ -180,9 +180,9 @@ def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
 async def _classify(
     fresh: list[RawEvent], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
-    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; a
-    document that would duplicate one already recorded is quarantined. Documents come last,
-    in upload order."""
+    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; an
+    event of a kind with no handler, and a document that would duplicate one already
+    recorded, are quarantined. Documents come last, in upload order."""
     accepted: list[Applied] = []
     candidates: list[Applied] = []
     for raw in fresh:
@@ -191,8 +191,12 @@ async def _classify(
         except EventRejected as rejection:
             accepted.append(Applied(raw, None, rejection.reason))
             continue
+        handler = HANDLERS.get(type(event))
+        if handler is None:  # a kind sync.messages parses and this hub cannot apply yet
+            accepted.append(Applied(raw, None, f"no handler for kind {raw.kind}"))
+            continue
         try:
-            outcome = HANDLERS[type(event)].classify(raw, event, received_at)
+            outcome = handler.classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
             accepted.append(Applied(raw, None, str(error)))
             continue

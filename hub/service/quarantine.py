@@ -1,7 +1,8 @@
 """The quarantine: events the hub stored but could not apply, visible to HQ and retryable.
 
-An event lands here when its kind or schema version is unknown, its payload does not validate,
-its document is inconsistent, or the database refused a value. It is acknowledged like any
+An event lands here when its kind or schema version is unknown (or its kind has no ingest
+handler), its payload does not validate, its document is inconsistent, or the database
+refused a value. It is acknowledged like any
 other (the store's upload never stalls behind it) and kept exactly as received. After a fix
 (a hub upgrade that knows the kind, a data correction), HQ retries it: the same path as a
 first ingest applies it or quarantines it again with the new reason. A store learns that an
