@@ -189,16 +189,16 @@ async def _classify(
         try:
             event = parse_event(raw)
         except EventRejected as rejection:
-            accepted.append(Applied(raw, None, rejection.reason))
+            accepted.append(Applied.quarantined(raw, rejection.reason))
             continue
         handler = HANDLERS.get(type(event))
         if handler is None:  # a kind sync.messages parses and this hub cannot apply yet
-            accepted.append(Applied(raw, None, f"no handler for kind {raw.kind}"))
+            accepted.append(Applied.quarantined(raw, f"no handler for kind {raw.kind}"))
             continue
         try:
             outcome = handler.classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
-            accepted.append(Applied(raw, None, str(error)))
+            accepted.append(Applied.quarantined(raw, str(error)))
             continue
         (accepted if outcome.document is None else candidates).append(outcome)
     documents = [item.document for item in candidates if item.document is not None]
@@ -215,17 +215,17 @@ async def _classify(
     for item, document in zip(candidates, documents, strict=True):
         if document.document_id in existing_ids or document.document_id in in_batch_ids:
             accepted.append(
-                Applied(item.raw, None, f"document {document.document_id} is already recorded")
+                Applied.quarantined(
+                    item.raw, f"document {document.document_id} is already recorded"
+                )
             )
         elif (
             document.receipt_number in existing_receipts
             or document.receipt_number in in_batch_receipts
         ):
             accepted.append(
-                Applied(
-                    item.raw,
-                    None,
-                    f"receipt number {document.receipt_number} is already recorded",
+                Applied.quarantined(
+                    item.raw, f"receipt number {document.receipt_number} is already recorded"
                 )
             )
         else:
@@ -261,7 +261,7 @@ async def _record(
             recorded.append(item)
         except StorageRefused as error:
             reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
-            recorded.append(Applied(item.raw, None, reason))
+            recorded.append(Applied.quarantined(item.raw, reason))
     return recorded
 
 
@@ -278,11 +278,12 @@ async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Appli
             if reason is not None:
                 raise _Refused(reason)  # undoes the savepoint
     except _Refused as refused:
-        return Applied(item.raw, None, str(refused))
+        return Applied.quarantined(item.raw, str(refused))
     except SharedError as error:  # an amount the order's currency cannot hold
-        return Applied(item.raw, None, str(error))
+        return Applied.quarantined(item.raw, str(error))
     except StorageRefused as error:
-        return Applied(item.raw, None, f"the hub refused it: {error.reason.splitlines()[0][:300]}")
+        reason = f"the hub refused it: {error.reason.splitlines()[0][:300]}"
+        return Applied.quarantined(item.raw, reason)
     return item
 
 
