@@ -23,12 +23,15 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from hub.adapters.repositories.b2b import B2BOrderChanges, B2BOrderRecord, NewB2BOrder
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.b2b import (
     B2BDecision,
+    B2BOrderChanges,
+    B2BOrderRecord,
     B2BStatus,
     B2BStep,
+    NewB2BOrder,
+    Phase,
     PlaceB2BOrder,
     RecordB2BStep,
     can_take,
@@ -37,7 +40,6 @@ from hub.domain.b2b import (
     record_step,
     take,
 )
-from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
 from hub.domain.sale_exceptions import SaleException

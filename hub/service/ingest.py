@@ -18,9 +18,8 @@ from uuid import UUID
 
 from pydantic_core import to_json
 
-from hub.adapters.repositories.inbox import InboxRow
-from hub.adapters.repositories.stores import PushState
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.inbox import InboxRow
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
@@ -29,6 +28,7 @@ from hub.domain.sale_exceptions import (
     tender_problems,
     unknown_skus,
 )
+from hub.domain.stores import PushState
 from hub.errors import (
     EventIdReused,
     PermissionDenied,

@@ -15,9 +15,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from typing_extensions import override
 
-from hub.adapters.repositories.b2b import NewB2BOrder
-from hub.adapters.repositories.refunds import NewRefundRequest
 from hub.adapters.unit_of_work import HubTransaction
+from hub.domain.b2b import NewB2BOrder
 from hub.domain.ledger import (
     MAX_MINOR,
     CashEntry,
@@ -26,6 +25,7 @@ from hub.domain.ledger import (
     document_of,
     problems_of,
 )
+from hub.domain.refunds import NewRefundRequest
 from hub.domain.sale_exceptions import cash_problems
 from hub.service import b2b, refunds
 from hub.service.records import merge

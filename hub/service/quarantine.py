@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from hub.adapters.repositories.inbox import InboxEvent
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedEntry
+from hub.domain.inbox import InboxEvent
 from hub.errors import EventNotFound, EventNotQuarantined
 from hub.service.ingest import apply_events
 from sync.messages import RawEvent

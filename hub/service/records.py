@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.adapters.repositories.records import ConflictRecord as ConflictRecord
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.feed import FeedEntry
+from hub.domain.records import ConflictRecord
 from hub.errors import InvalidRequest, RecordNotFound, StoreNotFound
 from shared.clock import HybridLogicalClock
 from sync.messages import RecordUpdatedV1

@@ -19,17 +19,15 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from hub.adapters.repositories.refunds import (
-    NewRefundRequest,
-    RefundChanges,
-    RefundRequestRecord,
-)
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
 from hub.domain.refunds import (
+    NewRefundRequest,
     RecordRefundOutcome,
+    RefundChanges,
     RefundDecision,
+    RefundRequestRecord,
     RefundStatus,
     can_move,
     check_decision,

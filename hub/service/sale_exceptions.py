@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.adapters.repositories.sale_exceptions import ExceptionRecord as ExceptionRecord
 from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.sale_exceptions import ExceptionRecord
 from hub.errors import AlreadyResolved, ExceptionNotFound
 
 

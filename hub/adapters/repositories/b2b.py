@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
@@ -13,85 +13,15 @@ from typing_extensions import Unpack
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, json_value
-from hub.domain.b2b import AWAITING, START, B2BStatus, B2BStep
-
-
-@dataclass(frozen=True, slots=True)
-class NewB2BOrder:
-    """A trade customer's cart a till submitted, of `total_minor` (minor units of `currency`),
-    as ingest received it; `lines` in their wire form (B2BLineV1 as JSON)."""
-
-    order_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    customer_id: str
-    submitted_by: str
-    reference: str | None
-    currency: str
-    total_minor: int
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class B2BOrderRecord:
-    """A B2B order and how far its approval went; `version` counts the changes its store's
-    feed carried, `signal_pending` the till's step its workflow has still to hear of, `tenders`
-    the composed payment (B2BTenderPlanV1 as JSON; None before one)."""
-
-    order_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    customer_id: str
-    submitted_by: str
-    reference: str | None
-    currency: str
-    total_minor: int
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-    status: B2BStatus
-    version: int
-    workflow_started_at: datetime | None
-    signal_pending: B2BStep | None
-    cart_decided_by: str | None
-    cart_decided_at: datetime | None
-    tenders: list[dict[str, Any]] | None
-    composed_by: str | None
-    composed_at: datetime | None
-    payment_decided_by: str | None
-    payment_decided_at: datetime | None
-    payment_rejections: int
-    notes: str | None
-    order_number: str | None
-    placed_at: datetime | None
-    fulfilled_sale_id: UUID | None
-    fulfilled_at: datetime | None
-
-
-class B2BOrderChanges(TypedDict, total=False):
-    """The columns a change of an order may set."""
-
-    status: B2BStatus
-    notes: str | None
-    signal_pending: B2BStep | None
-    cart_decided_by: str | None
-    cart_decided_at: datetime | None
-    tenders: list[dict[str, Any]] | None
-    composed_by: str | None
-    composed_at: datetime | None
-    payment_decided_by: str | None
-    payment_decided_at: datetime | None
-    payment_rejections: int
-    order_number: str
-    placed_at: datetime
-    fulfilled_sale_id: UUID
-    fulfilled_at: datetime
+from hub.domain.b2b import (
+    AWAITING,
+    START,
+    B2BOrderChanges,
+    B2BOrderRecord,
+    B2BStatus,
+    B2BStep,
+    NewB2BOrder,
+)
 
 
 class B2BOrderRepository:

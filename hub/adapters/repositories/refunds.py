@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
@@ -13,70 +13,13 @@ from typing_extensions import Unpack
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, json_value
-from hub.domain.refunds import START, RefundStatus
-
-
-@dataclass(frozen=True, slots=True)
-class NewRefundRequest:
-    """A till's request for HQ to approve a refund of `amount_minor` (minor units of
-    `currency`), as ingest received it; `lines` in their wire form (RefundLineV1 as JSON)."""
-
-    request_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    requested_by: str
-    reason: str
-    currency: str
-    amount_minor: int
-    original_sale_id: UUID | None
-    original_receipt_number: str | None
-    customer_id: str | None
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RefundRequestRecord:
-    """A refund request and what became of it; `version` counts the changes its store's feed
-    carried, `workflow_started_at` None until its workflow is started."""
-
-    request_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    requested_by: str
-    reason: str
-    currency: str
-    amount_minor: int
-    original_sale_id: UUID | None
-    original_receipt_number: str | None
-    customer_id: str | None
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-    status: RefundStatus
-    version: int
-    workflow_started_at: datetime | None
-    decided_by: str | None
-    decided_at: datetime | None
-    notes: str | None
-    executed_return_id: UUID | None
-    executed_at: datetime | None
-
-
-class RefundChanges(TypedDict, total=False):
-    """The columns a change of a request may set."""
-
-    status: RefundStatus
-    decided_by: str | None
-    decided_at: datetime | None
-    notes: str | None
-    executed_return_id: UUID | None
-    executed_at: datetime | None
+from hub.domain.refunds import (
+    START,
+    NewRefundRequest,
+    RefundChanges,
+    RefundRequestRecord,
+    RefundStatus,
+)
 
 
 class RefundRepository:

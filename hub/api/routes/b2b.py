@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, HqPerson, RuntimeDep
+from hub.domain.b2b import Phase
 from hub.service import b2b
 from sync.messages import B2BApprovalV1, B2BStatus
 
@@ -80,7 +81,7 @@ async def decide_b2b_payment(
 
 
 async def _decide(
-    order_id: UUID, phase: b2b.Phase, body: B2BDecisionIn, runtime: RuntimeDep, approver: str
+    order_id: UUID, phase: Phase, body: B2BDecisionIn, runtime: RuntimeDep, approver: str
 ) -> B2BOrderOut:
     decided = await b2b.decide(
         b2b.DecideB2B(order_id, phase, body.approved, approver, body.notes),

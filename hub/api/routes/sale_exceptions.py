@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
+from hub.domain.sale_exceptions import ExceptionRecord
 from hub.service import sale_exceptions
 
 router = APIRouter(prefix="/v1/exceptions", tags=["Exceptions"])
@@ -29,7 +30,7 @@ class ExceptionOut(BaseModel):
     resolution: str | None
 
     @classmethod
-    def of(cls, record: sale_exceptions.ExceptionRecord) -> ExceptionOut:
+    def of(cls, record: ExceptionRecord) -> ExceptionOut:
         return cls(
             exception_id=record.exception_id,
             document_id=record.document_id,
