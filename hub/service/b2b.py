@@ -343,12 +343,12 @@ class B2BPage:
 
 
 async def list_orders(
-    uow: HubUnitOfWork,
     *,
     status: messages.B2BStatus | None,
     store_id: str | None,
     after: UUID | None,
     limit: int,
+    uow: HubUnitOfWork,
 ) -> B2BPage:
     """HQ's inbox: orders by id, filtered by status and store; keyset pages."""
     wanted = None if status is None else B2BStatus(status)

@@ -72,7 +72,7 @@ async def compare_checksums(command: CompareChecksums, uow: HubUnitOfWork) -> Ch
 
 
 async def list_alerts(
-    uow: HubUnitOfWork, *, store_id: str | None = None, limit: int = 100
+    *, store_id: str | None = None, limit: int = 100, uow: HubUnitOfWork
 ) -> list[IntegrityAlert]:
     """Open integrity alerts, oldest first."""
     async with uow.read() as tx:

@@ -58,12 +58,12 @@ def _of(event: InboxEvent, with_payload: bool = False) -> QuarantinedEvent:
 
 
 async def list_quarantined(
-    uow: HubUnitOfWork,
     *,
     store_id: str | None = None,
     limit: int = 100,
     after: datetime | None = None,
     after_event: UUID | None = None,
+    uow: HubUnitOfWork,
 ) -> list[QuarantinedEvent]:
     """Quarantined events, oldest first; page with `after_event` = the last event id seen.
     `after` keeps only events received later than that time."""
@@ -148,7 +148,7 @@ class RetryStore:
 async def retry_store(command: RetryStore, uow: HubUnitOfWork) -> list[RetryResult]:
     """Retry the events, one transaction each; returns each one's result, in that order."""
     results = []
-    for event in await list_quarantined(uow, store_id=command.store_id, limit=command.limit):
+    for event in await list_quarantined(store_id=command.store_id, limit=command.limit, uow=uow):
         results.append(await retry_event(RetryEvent(event.event_id), uow))
     return results
 

@@ -99,12 +99,12 @@ async def get_record(entity: str, key: str, uow: HubUnitOfWork) -> dict[str, Fie
 
 
 async def list_conflicts(
-    uow: HubUnitOfWork,
     *,
     entity: str | None = None,
     key: str | None = None,
     after_id: int = 0,
     limit: int = 100,
+    uow: HubUnitOfWork,
 ) -> list[ConflictRecord]:
     """Values that lost a merge, oldest first; page with `after_id`."""
     async with uow.read() as tx:

@@ -230,12 +230,12 @@ class RefundPage:
 
 
 async def list_requests(
-    uow: HubUnitOfWork,
     *,
     status: messages.RefundStatus | None,
     store_id: str | None,
     after: UUID | None,
     limit: int,
+    uow: HubUnitOfWork,
 ) -> RefundPage:
     """HQ's inbox: requests by id, filtered by status and store; keyset pages."""
     wanted = None if status is None else RefundStatus(status)

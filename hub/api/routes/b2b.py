@@ -44,7 +44,7 @@ async def list_b2b_orders(
     """The orders, filtered by status (`cart_submitted` and `payment_composed` await HQ) and
     store, oldest id first."""
     page = await b2b.list_orders(
-        runtime.uow, status=status, store_id=store_id, after=after, limit=limit
+        status=status, store_id=store_id, after=after, limit=limit, uow=runtime.uow
     )
     return B2BPageOut(
         orders=[_out(order, store_id) for order, store_id in page.orders],

@@ -60,7 +60,7 @@ async def alerts(
     """Open alerts: a node's day that the ledger does not match (count, total or event ids)."""
     return [
         AlertOut.of(alert)
-        for alert in await integrity.list_alerts(runtime.uow, store_id=store_id, limit=limit)
+        for alert in await integrity.list_alerts(store_id=store_id, limit=limit, uow=runtime.uow)
     ]
 
 

@@ -65,12 +65,12 @@ async def list_exceptions(
 ) -> list[ExceptionOut]:
     """Exceptions in the order they were found; page with `after_id` = the last id seen."""
     records = await sale_exceptions.list_exceptions(
-        runtime.uow,
         status=None if status == "all" else status,
         store_id=store_id,
         kind=kind,
         after_id=after_id,
         limit=limit,
+        uow=runtime.uow,
     )
     return [ExceptionOut.of(record) for record in records]
 
