@@ -9,17 +9,19 @@ hub's services (hub/service/b2b.py) and by the approval workflow (hub/workflows/
     placed -> fulfilled (the hub ingested the handover sale) or lapsed (not in time)
 
 cart_rejected, blocked, fulfilled, expired and lapsed are final (the drawing is in
-docs/b2b-approvals.md). Pure (the standard library and hub.errors only): Temporal's workflow
-sandbox loads this module.
+docs/b2b-approvals.md). An order as ingest makes it is a NewB2BOrder, as the hub holds it a
+B2BOrderRecord (B2BOrderChanges: what one change of it may set). Pure (the standard library and
+hub.errors only): Temporal's workflow sandbox loads this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal, TypedDict
 from uuid import UUID
 
 from hub.errors import B2BNotAwaitingDecision, SelfApproval, StatusChangeRefused
@@ -59,6 +61,9 @@ class B2BStep(StrEnum):
     LAPSED = "lapsed"
 
 
+# Where every order starts: the till submitted the cart, HQ has still to decide on it.
+START = B2BStatus.CART_SUBMITTED
+
 FINAL = frozenset(
     {
         B2BStatus.CART_REJECTED,
@@ -71,7 +76,7 @@ FINAL = frozenset(
 
 # The status awaiting each of HQ's decisions.
 AWAITING: Mapping[Phase, B2BStatus] = MappingProxyType(
-    {"cart": B2BStatus.CART_SUBMITTED, "payment": B2BStatus.PAYMENT_COMPOSED}
+    {"cart": START, "payment": B2BStatus.PAYMENT_COMPOSED}
 )
 
 # The whole state machine: each step, the statuses it may be taken from, and where it leads.
@@ -163,8 +168,10 @@ class RecordB2BStep:
 @dataclass(frozen=True, slots=True)
 class PlaceB2BOrder:
     """Place an order whose payment HQ approved. The command of hub.service.b2b.place and the
-    input of the workflow's `place_b2b_order` activity (its JSON, `order_id` as text, never
-    changes)."""
+    input of the workflow's `place_b2b_order` activity: Temporal's histories store it as JSON
+    (`{"order_id": "<uuid>"}`), so its field name and JSON type never change. Workflows
+    started before it scheduled that activity with the order id alone (a JSON string), which
+    the activity still takes; a worker from before it cannot read this one."""
 
     order_id: UUID
 
@@ -228,3 +235,81 @@ def check_decision(
         raise B2BNotAwaitingDecision(order_id, status, phase)
     if approver == submitted_by or (phase == "payment" and approver == composed_by):
         raise SelfApproval(order_id, approver, "B2B order")
+
+
+@dataclass(frozen=True, slots=True)
+class NewB2BOrder:
+    """A trade customer's cart a till submitted, of `total_minor` (minor units of `currency`),
+    as ingest received it; `lines` in their wire form (B2BLineV1 as JSON)."""
+
+    order_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    customer_id: str
+    submitted_by: str
+    reference: str | None
+    currency: str
+    total_minor: int
+    lines: list[dict[str, Any]]
+    business_time: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class B2BOrderRecord:
+    """A B2B order and how far its approval went; `version` counts the changes its store's
+    feed carried, `signal_pending` the till's step its workflow has still to hear of, `tenders`
+    the composed payment (B2BTenderPlanV1 as JSON; None before one)."""
+
+    order_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    customer_id: str
+    submitted_by: str
+    reference: str | None
+    currency: str
+    total_minor: int
+    lines: list[dict[str, Any]]
+    business_time: datetime
+    received_at: datetime
+    status: B2BStatus
+    version: int
+    workflow_started_at: datetime | None
+    signal_pending: B2BStep | None
+    cart_decided_by: str | None
+    cart_decided_at: datetime | None
+    tenders: list[dict[str, Any]] | None
+    composed_by: str | None
+    composed_at: datetime | None
+    payment_decided_by: str | None
+    payment_decided_at: datetime | None
+    payment_rejections: int
+    notes: str | None
+    order_number: str | None
+    placed_at: datetime | None
+    fulfilled_sale_id: UUID | None
+    fulfilled_at: datetime | None
+
+
+class B2BOrderChanges(TypedDict, total=False):
+    """What one change of an order may set (`B2BOrderRepository.change` takes it)."""
+
+    status: B2BStatus
+    notes: str | None
+    signal_pending: B2BStep | None
+    cart_decided_by: str | None
+    cart_decided_at: datetime | None
+    tenders: list[dict[str, Any]] | None
+    composed_by: str | None
+    composed_at: datetime | None
+    payment_decided_by: str | None
+    payment_decided_at: datetime | None
+    payment_rejections: int
+    order_number: str
+    placed_at: datetime
+    fulfilled_sale_id: UUID
+    fulfilled_at: datetime

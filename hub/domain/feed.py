@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from hub.errors import InvalidCursor
 
@@ -57,3 +57,15 @@ class FeedEntry:
     payload: dict[str, Any]
     created_at: datetime
     op: Literal["upsert", "delete"] = "upsert"
+
+
+class StoredFeedEntry(NamedTuple):
+    """A feed entry as a reader gets it: its position (`txid`, `position`) and content."""
+
+    txid: int
+    position: int
+    entity: str
+    entity_key: str
+    op: str
+    version: int
+    payload: dict[str, Any]

@@ -311,3 +311,34 @@ def rebased_level(counted: int, unseen_delta: int) -> int:
     sale is in exactly one of the two.
     """
     return counted + unseen_delta
+
+
+@dataclass(frozen=True, slots=True)
+class SalesTotals:
+    """One group of the sales report (its keys None when not grouped by them); amounts in
+    minor units: `revenue_minor` net of returns, `returns_minor` positive, `tax_minor`
+    included in revenue and `discount_minor` taken off it, both net of refunds."""
+
+    store_id: str | None
+    business_day: date | None
+    invoices: int
+    lines: int
+    units: int
+    revenue_minor: int
+    returns_minor: int
+    tax_minor: int
+    discount_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class CashTotals:
+    """A store's drawer movements on one business day: their count and the sum of each kind,
+    in minor units (all positive)."""
+
+    store_id: str
+    business_day: date
+    movements: int
+    float_minor: int
+    paid_in_minor: int
+    paid_out_minor: int
+    pickup_minor: int

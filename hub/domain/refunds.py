@@ -11,16 +11,20 @@ the hub's services (hub/service/refunds.py) and by the approval workflow
      │ no decision in time
      └──────────> expired
 
-rejected, expired, executed and lapsed are final. Pure (the standard library and hub.errors
-only): Temporal's workflow sandbox loads this module.
+rejected, expired, executed and lapsed are final. A request as ingest makes it is a
+NewRefundRequest, as the hub holds it a RefundRequestRecord (RefundChanges: what one change of
+it may set). Pure (the standard library and hub.errors only): Temporal's workflow sandbox loads
+this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any, TypedDict
 from uuid import UUID
 
 from hub.errors import RefundAlreadyDecided, SelfApproval, StatusChangeRefused
@@ -36,6 +40,9 @@ class RefundStatus(StrEnum):
     EXECUTED = "executed"
     LAPSED = "lapsed"
 
+
+# Where every request starts: the till asked, HQ has still to decide.
+START = RefundStatus.PENDING
 
 FINAL = frozenset(
     {RefundStatus.REJECTED, RefundStatus.EXPIRED, RefundStatus.EXECUTED, RefundStatus.LAPSED}
@@ -131,3 +138,66 @@ def check_decision(
         raise RefundAlreadyDecided(request_id, status)
     if approver == requested_by:
         raise SelfApproval(request_id, approver)
+
+
+@dataclass(frozen=True, slots=True)
+class NewRefundRequest:
+    """A till's request for HQ to approve a refund of `amount_minor` (minor units of
+    `currency`), as ingest received it; `lines` in their wire form (RefundLineV1 as JSON)."""
+
+    request_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    requested_by: str
+    reason: str
+    currency: str
+    amount_minor: int
+    original_sale_id: UUID | None
+    original_receipt_number: str | None
+    customer_id: str | None
+    lines: list[dict[str, Any]]
+    business_time: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRequestRecord:
+    """A refund request and what became of it; `version` counts the changes its store's feed
+    carried, `workflow_started_at` None until its workflow is started."""
+
+    request_id: UUID
+    store_id: str
+    node_id: str
+    event_id: UUID
+    till_id: str
+    requested_by: str
+    reason: str
+    currency: str
+    amount_minor: int
+    original_sale_id: UUID | None
+    original_receipt_number: str | None
+    customer_id: str | None
+    lines: list[dict[str, Any]]
+    business_time: datetime
+    received_at: datetime
+    status: RefundStatus
+    version: int
+    workflow_started_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    notes: str | None
+    executed_return_id: UUID | None
+    executed_at: datetime | None
+
+
+class RefundChanges(TypedDict, total=False):
+    """What one change of a request may set (`RefundRepository.change` takes it)."""
+
+    status: RefundStatus
+    decided_by: str | None
+    decided_at: datetime | None
+    notes: str | None
+    executed_return_id: UUID | None
+    executed_at: datetime | None

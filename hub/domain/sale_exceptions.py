@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -173,3 +174,19 @@ def cash_problems(entry: CashEntry, store_currency: str) -> list[SaleException]:
             f"{entry.currency}; the store trades in {store_currency}",
         )
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRecord:
+    """A sale exception in the queue: `open`, or `resolved` with what was done about it."""
+
+    exception_id: int
+    document_id: UUID
+    store_id: str
+    kind: str
+    sku: str | None
+    detail: str
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None

@@ -23,32 +23,35 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from hub.adapters.repositories.b2b import B2BOrderChanges, B2BOrderRecord, NewB2BOrder
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.b2b import (
     B2BDecision,
+    B2BOrderChanges,
+    B2BOrderRecord,
+    B2BStatus,
     B2BStep,
+    NewB2BOrder,
+    Phase,
     PlaceB2BOrder,
     RecordB2BStep,
     can_take,
     check_decision,
     decided_phase,
     record_step,
+    take,
 )
-from hub.domain.b2b import B2BStatus as OrderStatus
-from hub.domain.b2b import Phase as Phase  # the routes name the phase by this
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
 from hub.domain.sale_exceptions import SaleException
 from hub.errors import B2BOrderNotFound, WorkflowsUnavailable
 from hub.service.ports import ApprovalWorkflows
 from shared.money import Money, to_minor
+from sync import messages
 from sync.messages import (
     B2BApprovalV1,
     B2BCartSubmitted,
     B2BLineV1,
     B2BPaymentComposed,
-    B2BStatus,
     B2BTenderPlanV1,
 )
 
@@ -101,7 +104,7 @@ async def record_payment(
     row = await orders.get(payment.order_id, lock=True)
     if row is None or row.store_id != event.store_id:
         return f"B2B order {payment.order_id} is not known to the hub"
-    if not can_take(OrderStatus(row.status), B2BStep.PAYMENT_COMPOSED):
+    if not can_take(row.status, B2BStep.PAYMENT_COMPOSED):
         return f"B2B order {payment.order_id} is {row.status}, not awaiting a payment"
     composed = sum(to_minor(tender.amount, row.currency) for tender in payment.tenders)
     if composed != row.total_minor:
@@ -109,11 +112,11 @@ async def record_payment(
         return f"payment of {payment.total} for B2B order {payment.order_id} approved at {approved}"
     changed = await orders.change(
         payment.order_id,
-        status="payment_composed",
+        status=take(row.status, B2BStep.PAYMENT_COMPOSED),
         tenders=[tender.model_dump(mode="json") for tender in payment.tenders],
         composed_by=payment.composed_by,
         composed_at=now,
-        signal_pending="payment_composed",
+        signal_pending=B2BStep.PAYMENT_COMPOSED,
     )
     tx.publish(_feed_entry(changed, now))
     return None
@@ -141,8 +144,8 @@ async def settle_orders(
         if row is None or row.store_id != document.store_id:
             problem(f"sale names B2B order {order_id}, which the hub does not know")
             continue
-        if not can_take(OrderStatus(row.status), B2BStep.FULFILLED):
-            made = f" by sale {row.fulfilled_sale_id}" if row.status == "fulfilled" else ""
+        if not can_take(row.status, B2BStep.FULFILLED):
+            made = f" by sale {row.fulfilled_sale_id}" if row.status == B2BStatus.FULFILLED else ""
             problem(f"B2B order {order_id} was {row.status}{made}, not placed")
             continue
         approved = _tender_split(_tenders(row), row.currency)
@@ -156,10 +159,10 @@ async def settle_orders(
             )
         changed = await orders.change(
             order_id,
-            status="fulfilled",
+            status=take(row.status, B2BStep.FULFILLED),
             fulfilled_sale_id=document.document_id,
             fulfilled_at=now,
-            signal_pending="fulfilled",
+            signal_pending=B2BStep.FULFILLED,
         )
         tx.publish(_feed_entry(changed, now))
     return problems
@@ -177,11 +180,11 @@ async def record_status(command: RecordB2BStep, uow: HubUnitOfWork) -> str:
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        step = B2BStep(command.status)
-        transition = record_step(OrderStatus(row.status), step)
+        step = command.status
+        transition = record_step(row.status, step)
         if not transition.changed:
-            return str(row.status)
-        values: B2BOrderChanges = {"status": transition.status.value, "notes": command.notes}
+            return row.status.value
+        values: B2BOrderChanges = {"status": transition.status, "notes": command.notes}
         phase = decided_phase(step)
         if phase == "cart":
             values.update({"cart_decided_by": command.decided_by, "cart_decided_at": now})
@@ -198,7 +201,7 @@ async def record_status(command: RecordB2BStep, uow: HubUnitOfWork) -> str:
             )
         changed = await orders.change(order_id, **values)
         tx.publish(_feed_entry(changed, now))
-    return str(changed.status)
+    return changed.status.value
 
 
 async def place(command: PlaceB2BOrder, uow: HubUnitOfWork) -> str:
@@ -213,8 +216,8 @@ async def place(command: PlaceB2BOrder, uow: HubUnitOfWork) -> str:
         row = await orders.get(order_id, lock=True)
         if row is None:
             raise B2BOrderNotFound(order_id)
-        if not can_take(OrderStatus(row.status), B2BStep.PLACED):
-            return str(row.status)
+        if not can_take(row.status, B2BStep.PLACED):
+            return row.status.value
         lines = _lines(row)
         current = await tx.catalogue.prices(sorted({line.sku for line in lines}), "default")
         drifted = [
@@ -229,19 +232,19 @@ async def place(command: PlaceB2BOrder, uow: HubUnitOfWork) -> str:
         if drifted:
             changed = await orders.change(
                 order_id,
-                status="blocked",
+                status=take(row.status, B2BStep.BLOCKED),
                 notes="prices changed since the cart was approved: " + "; ".join(drifted),
             )
         else:
             number = await orders.next_order_number(row.store_id)
             changed = await orders.change(
                 order_id,
-                status="placed",
+                status=take(row.status, B2BStep.PLACED),
                 order_number=f"{row.store_id}-B{number:05d}",
                 placed_at=now,
             )
         tx.publish(_feed_entry(changed, now))
-    return str(changed.status)
+    return changed.status.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,9 +270,7 @@ async def decide(
     """
     order_id, phase, approver = command.order_id, command.phase, command.approver
     row = await _get(order_id, uow)
-    check_decision(
-        order_id, OrderStatus(row.status), phase, approver, row.submitted_by, row.composed_by
-    )
+    check_decision(order_id, row.status, phase, approver, row.submitted_by, row.composed_by)
     if workflows is None:
         raise WorkflowsUnavailable("B2B approvals need the hub's workflow service")
     await workflows.start_b2b_approval(str(row.order_id), row.store_id, row.submitted_by)
@@ -308,7 +309,7 @@ async def deliver_signals(uow: HubUnitOfWork, workflows: ApprovalWorkflows) -> i
         for row in rows:
             signal = row.signal_pending
             assert signal is not None  # unsignalled() reads only orders with one
-            if signal == "payment_composed":
+            if signal == B2BStep.PAYMENT_COMPOSED:
                 await workflows.signal_payment_composed(
                     str(row.order_id), row.payment_rejections, str(row.composed_by)
                 )
@@ -342,17 +343,18 @@ class B2BPage:
 
 
 async def list_orders(
-    uow: HubUnitOfWork,
     *,
-    status: B2BStatus | None,
+    status: messages.B2BStatus | None,
     store_id: str | None,
     after: UUID | None,
     limit: int,
+    uow: HubUnitOfWork,
 ) -> B2BPage:
     """HQ's inbox: orders by id, filtered by status and store; keyset pages."""
+    wanted = None if status is None else B2BStatus(status)
     async with uow.read() as tx:
         rows = await tx.b2b_orders.page(
-            status=status, store_id=store_id, after=after, limit=limit + 1
+            status=wanted, store_id=store_id, after=after, limit=limit + 1
         )
     page = [(approval_payload(row), row.store_id) for row in rows[:limit]]
     return B2BPage(page, page[-1][0].order_id if len(rows) > limit else None)

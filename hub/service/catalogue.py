@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-from hub.adapters.repositories.catalogue import (
+from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.catalogue import (
     PriceRecord,
+    ProductKind,
     ProductRecord,
     PromotionRecord,
     TaxRateRecord,
 )
-from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.errors import InvalidRequest
 from shared.money import minor_units
@@ -32,7 +33,7 @@ class CatalogueItem:
 
     sku: str
     description: str | None
-    kind: Literal["stock", "non_stock", "gift_card"]
+    kind: ProductKind
     track_inventory: bool
     unit_price: Decimal
     currency: str

@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from hub.adapters.repositories.b2b import B2BOrderRecord
-from hub.adapters.repositories.catalogue import (
+from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.b2b import B2BOrderRecord
+from hub.domain.catalogue import (
     PriceRecord,
     ProductRecord,
     PromotionRecord,
     TaxRateRecord,
 )
-from hub.adapters.repositories.inbox import EventStatusRecord
-from hub.adapters.repositories.records import SharedRecord
-from hub.adapters.repositories.refunds import RefundRequestRecord
-from hub.adapters.repositories.stock import StockLevelRecord
-from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedPosition
+from hub.domain.inbox import EventStatusRecord
+from hub.domain.records import SharedRecord
+from hub.domain.refunds import RefundRequestRecord
+from hub.domain.stock import StockLevelRecord
 from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
 from hub.service.b2b import approval_payload
 from hub.service.catalogue import promotion_payload, tax_rate_payload

@@ -18,9 +18,8 @@ from uuid import UUID
 
 from pydantic_core import to_json
 
-from hub.adapters.repositories.inbox import InboxRow
-from hub.adapters.repositories.stores import PushState
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
+from hub.domain.inbox import InboxRow
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
@@ -29,6 +28,7 @@ from hub.domain.sale_exceptions import (
     tender_problems,
     unknown_skus,
 )
+from hub.domain.stores import PushState
 from hub.errors import (
     EventIdReused,
     PermissionDenied,
@@ -180,21 +180,25 @@ def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
 async def _classify(
     fresh: list[RawEvent], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
-    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; a
-    document that would duplicate one already recorded is quarantined. Documents come last,
-    in upload order."""
+    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; an
+    event of a kind with no handler, and a document that would duplicate one already
+    recorded, are quarantined. Documents come last, in upload order."""
     accepted: list[Applied] = []
     candidates: list[Applied] = []
     for raw in fresh:
         try:
             event = parse_event(raw)
         except EventRejected as rejection:
-            accepted.append(Applied(raw, None, rejection.reason))
+            accepted.append(Applied.quarantined(raw, rejection.reason))
+            continue
+        handler = HANDLERS.get(type(event))
+        if handler is None:  # a kind sync.messages parses and this hub cannot apply yet
+            accepted.append(Applied.quarantined(raw, f"no handler for kind {raw.kind}"))
             continue
         try:
-            outcome = HANDLERS[type(event)].classify(raw, event, received_at)
+            outcome = handler.classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
-            accepted.append(Applied(raw, None, str(error)))
+            accepted.append(Applied.quarantined(raw, str(error)))
             continue
         (accepted if outcome.document is None else candidates).append(outcome)
     documents = [item.document for item in candidates if item.document is not None]
@@ -211,17 +215,17 @@ async def _classify(
     for item, document in zip(candidates, documents, strict=True):
         if document.document_id in existing_ids or document.document_id in in_batch_ids:
             accepted.append(
-                Applied(item.raw, None, f"document {document.document_id} is already recorded")
+                Applied.quarantined(
+                    item.raw, f"document {document.document_id} is already recorded"
+                )
             )
         elif (
             document.receipt_number in existing_receipts
             or document.receipt_number in in_batch_receipts
         ):
             accepted.append(
-                Applied(
-                    item.raw,
-                    None,
-                    f"receipt number {document.receipt_number} is already recorded",
+                Applied.quarantined(
+                    item.raw, f"receipt number {document.receipt_number} is already recorded"
                 )
             )
         else:
@@ -257,7 +261,7 @@ async def _record(
             recorded.append(item)
         except StorageRefused as error:
             reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
-            recorded.append(Applied(item.raw, None, reason))
+            recorded.append(Applied.quarantined(item.raw, reason))
     return recorded
 
 
@@ -274,11 +278,12 @@ async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Appli
             if reason is not None:
                 raise _Refused(reason)  # undoes the savepoint
     except _Refused as refused:
-        return Applied(item.raw, None, str(refused))
+        return Applied.quarantined(item.raw, str(refused))
     except SharedError as error:  # an amount the order's currency cannot hold
-        return Applied(item.raw, None, str(error))
+        return Applied.quarantined(item.raw, str(error))
     except StorageRefused as error:
-        return Applied(item.raw, None, f"the hub refused it: {error.reason.splitlines()[0][:300]}")
+        reason = f"the hub refused it: {error.reason.splitlines()[0][:300]}"
+        return Applied.quarantined(item.raw, reason)
     return item
 
 

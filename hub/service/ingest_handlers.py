@@ -15,9 +15,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from typing_extensions import override
 
-from hub.adapters.repositories.b2b import NewB2BOrder
-from hub.adapters.repositories.refunds import NewRefundRequest
 from hub.adapters.unit_of_work import HubTransaction
+from hub.domain.b2b import NewB2BOrder
 from hub.domain.ledger import (
     MAX_MINOR,
     CashEntry,
@@ -26,6 +25,7 @@ from hub.domain.ledger import (
     document_of,
     problems_of,
 )
+from hub.domain.refunds import NewRefundRequest
 from hub.domain.sale_exceptions import cash_problems
 from hub.service import b2b, refunds
 from hub.service.records import merge
@@ -52,14 +52,41 @@ ValueT = TypeVar("ValueT")
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """One new event and what became of it: a ledger document, a value its `handler` records,
-    or a quarantine reason."""
+    """One new event and what became of it: exactly one of a ledger `document`, a `value` its
+    `handler` records, or a quarantine `reason`. Made by `to_ledger`, `to_record` or
+    `quarantined`; raises ValueError when made with none of the three, or more than one."""
 
     raw: RawEvent
     document: LedgerDocument | None
     reason: str | None
     handler: EventHandler[Any, Any] | None = None
     value: Any = None
+
+    def __post_init__(self) -> None:
+        # Ingest stores an event with no outcome as applied: refuse one here, not silently.
+        outcomes = (
+            (self.document is not None) + (self.reason is not None) + (self.handler is not None)
+        )
+        if outcomes != 1:
+            raise ValueError(
+                f"event {self.raw.event_id} needs one outcome (document, record or reason), "
+                f"has {outcomes}"
+            )
+
+    @classmethod
+    def to_ledger(cls, raw: RawEvent, document: LedgerDocument) -> Applied:
+        """`raw` becomes `document` of the ledger, recorded with the rest of its batch."""
+        return cls(raw, document, None)
+
+    @classmethod
+    def to_record(cls, raw: RawEvent, handler: EventHandler[Any, ValueT], value: ValueT) -> Applied:
+        """`raw` becomes `value`, which `handler.record` writes in a savepoint of its own."""
+        return cls(raw, None, None, handler, value)
+
+    @classmethod
+    def quarantined(cls, raw: RawEvent, reason: str) -> Applied:
+        """`raw` is stored quarantined, with `reason`."""
+        return cls(raw, None, reason)
 
 
 class EventHandler(ABC, Generic[EventT, ValueT]):
@@ -90,8 +117,8 @@ class LedgerDocuments(EventHandler[SaleCompleted | ReturnRecorded, None]):
         document = document_of(event)
         problems = problems_of(document)
         if problems:
-            return Applied(raw, None, "; ".join(problems))
-        return Applied(raw, document, None)
+            return Applied.quarantined(raw, "; ".join(problems))
+        return Applied.to_ledger(raw, document)
 
 
 class RecordEdits(EventHandler[RecordUpdated, RecordUpdatedV1]):
@@ -101,8 +128,10 @@ class RecordEdits(EventHandler[RecordUpdated, RecordUpdatedV1]):
     def classify(self, raw: RawEvent, event: RecordUpdated, received_at: datetime) -> Applied:
         record = event.payload
         if record.entity == "store_settings" and record.key != raw.store_id:
-            return Applied(raw, None, f"{raw.store_id} may not edit the settings of {record.key}")
-        return Applied(raw, None, None, self, record)
+            return Applied.quarantined(
+                raw, f"{raw.store_id} may not edit the settings of {record.key}"
+            )
+        return Applied.to_record(raw, self, record)
 
     @override
     async def record(self, value: RecordUpdatedV1, tx: HubTransaction, now: datetime) -> None:
@@ -121,7 +150,7 @@ class CashMovements(EventHandler[CashMoved, CashEntry]):
         entry = cash_entry_of(event)
         if entry.amount_minor > MAX_MINOR:
             raise InvalidAmount(str(event.payload.amount), "beyond what a drawer holds")
-        return Applied(raw, None, None, self, entry)
+        return Applied.to_record(raw, self, entry)
 
     @override
     async def record(self, value: CashEntry, tx: HubTransaction, now: datetime) -> None:
@@ -142,7 +171,7 @@ class RefundRequests(EventHandler[RefundRequested, NewRefundRequest]):
         request = refunds.new_request(event, received_at)
         if request.amount_minor > MAX_MINOR:
             raise InvalidAmount(str(event.payload.amount), "beyond any refund")
-        return Applied(raw, None, None, self, request)
+        return Applied.to_record(raw, self, request)
 
     @override
     async def record(
@@ -162,7 +191,7 @@ class B2BCarts(EventHandler[B2BCartSubmitted, NewB2BOrder]):
         order = b2b.new_order(event, received_at)
         if order.total_minor > MAX_MINOR:
             raise InvalidAmount(str(event.payload.total), "beyond any order")
-        return Applied(raw, None, None, self, order)
+        return Applied.to_record(raw, self, order)
 
     @override
     async def record(self, value: NewB2BOrder, tx: HubTransaction, now: datetime) -> str | None:
@@ -177,7 +206,7 @@ class B2BPayments(EventHandler[B2BPaymentComposed, B2BPaymentComposed]):
 
     @override
     def classify(self, raw: RawEvent, event: B2BPaymentComposed, received_at: datetime) -> Applied:
-        return Applied(raw, None, None, self, event)
+        return Applied.to_record(raw, self, event)
 
     @override
     async def record(

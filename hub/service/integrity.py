@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.adapters.repositories.integrity import IntegrityAlert as IntegrityAlert
 from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.integrity import IntegrityAlert
 from hub.errors import AlertNotFound, AlreadyResolved, PermissionDenied, ProtocolVersionMismatch
 from hub.service.stores import AuthenticatedNode
 from sync.messages import (
@@ -72,7 +72,7 @@ async def compare_checksums(command: CompareChecksums, uow: HubUnitOfWork) -> Ch
 
 
 async def list_alerts(
-    uow: HubUnitOfWork, *, store_id: str | None = None, limit: int = 100
+    *, store_id: str | None = None, limit: int = 100, uow: HubUnitOfWork
 ) -> list[IntegrityAlert]:
     """Open integrity alerts, oldest first."""
     async with uow.read() as tx:

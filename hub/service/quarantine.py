@@ -1,7 +1,8 @@
 """The quarantine: events the hub stored but could not apply, visible to HQ and retryable.
 
-An event lands here when its kind or schema version is unknown, its payload does not validate,
-its document is inconsistent, or the database refused a value. It is acknowledged like any
+An event lands here when its kind or schema version is unknown (or its kind has no ingest
+handler), its payload does not validate, its document is inconsistent, or the database
+refused a value. It is acknowledged like any
 other (the store's upload never stalls behind it) and kept exactly as received. After a fix
 (a hub upgrade that knows the kind, a data correction), HQ retries it: the same path as a
 first ingest applies it or quarantines it again with the new reason. A store learns that an
@@ -15,9 +16,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from hub.adapters.repositories.inbox import InboxEvent
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedEntry
+from hub.domain.inbox import InboxEvent
 from hub.errors import EventNotFound, EventNotQuarantined
 from hub.service.ingest import apply_events
 from sync.messages import RawEvent
@@ -57,12 +58,12 @@ def _of(event: InboxEvent, with_payload: bool = False) -> QuarantinedEvent:
 
 
 async def list_quarantined(
-    uow: HubUnitOfWork,
     *,
     store_id: str | None = None,
     limit: int = 100,
     after: datetime | None = None,
     after_event: UUID | None = None,
+    uow: HubUnitOfWork,
 ) -> list[QuarantinedEvent]:
     """Quarantined events, oldest first; page with `after_event` = the last event id seen.
     `after` keeps only events received later than that time."""
@@ -147,7 +148,7 @@ class RetryStore:
 async def retry_store(command: RetryStore, uow: HubUnitOfWork) -> list[RetryResult]:
     """Retry the events, one transaction each; returns each one's result, in that order."""
     results = []
-    for event in await list_quarantined(uow, store_id=command.store_id, limit=command.limit):
+    for event in await list_quarantined(store_id=command.store_id, limit=command.limit, uow=uow):
         results.append(await retry_event(RetryEvent(event.event_id), uow))
     return results
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.adapters.repositories.records import ConflictRecord as ConflictRecord
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.feed import FeedEntry
+from hub.domain.records import ConflictRecord
 from hub.errors import InvalidRequest, RecordNotFound, StoreNotFound
 from shared.clock import HybridLogicalClock
 from sync.messages import RecordUpdatedV1
@@ -99,12 +99,12 @@ async def get_record(entity: str, key: str, uow: HubUnitOfWork) -> dict[str, Fie
 
 
 async def list_conflicts(
-    uow: HubUnitOfWork,
     *,
     entity: str | None = None,
     key: str | None = None,
     after_id: int = 0,
     limit: int = 100,
+    uow: HubUnitOfWork,
 ) -> list[ConflictRecord]:
     """Values that lost a merge, oldest first; page with `after_id`."""
     async with uow.read() as tx:

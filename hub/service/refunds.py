@@ -19,28 +19,28 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from hub.adapters.repositories.refunds import (
-    NewRefundRequest,
-    RefundChanges,
-    RefundRequestRecord,
-)
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.domain.ledger import LedgerDocument
 from hub.domain.refunds import (
+    NewRefundRequest,
     RecordRefundOutcome,
+    RefundChanges,
     RefundDecision,
+    RefundRequestRecord,
+    RefundStatus,
     can_move,
     check_decision,
+    move,
     record_outcome,
 )
-from hub.domain.refunds import RefundStatus as RequestStatus
 from hub.domain.sale_exceptions import SaleException
 from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
 from hub.service.ports import ApprovalWorkflows
 from hub.service.stores import store_feed_entry
 from shared.money import Money, to_minor
-from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested, RefundStatus
+from sync import messages
+from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,12 @@ async def settle_refunds(
         if row is None or row.store_id != document.store_id:
             problem(f"return names refund request {request_id}, which the hub does not know")
             continue
-        if not can_move(RequestStatus(row.status), RequestStatus.EXECUTED):
-            made = f" by return {row.executed_return_id}" if row.status == "executed" else ""
+        if not can_move(row.status, RefundStatus.EXECUTED):
+            made = (
+                f" by return {row.executed_return_id}"
+                if row.status == RefundStatus.EXECUTED
+                else ""
+            )
             problem(f"refund request {request_id} was {row.status}{made}, not approved")
             continue
         if refunded > row.amount_minor:
@@ -117,7 +121,10 @@ async def settle_refunds(
                 f"refunded {paid.amount} against refund request {request_id} approved for {approved.amount}"
             )
         changed = await tx.refunds.change(
-            request_id, status="executed", executed_return_id=document.document_id, executed_at=now
+            request_id,
+            status=move(row.status, RefundStatus.EXECUTED),
+            executed_return_id=document.document_id,
+            executed_at=now,
         )
         tx.publish(_feed_entry(changed, now))
     return problems
@@ -134,11 +141,11 @@ async def record_decision(command: RecordRefundOutcome, uow: HubUnitOfWork) -> s
         row = await tx.refunds.get(command.request_id, lock=True)
         if row is None:
             raise RefundRequestNotFound(command.request_id)
-        transition = record_outcome(RequestStatus(row.status), RequestStatus(command.status))
+        transition = record_outcome(row.status, command.status)
         if not transition.changed:
-            return str(row.status)
-        values: RefundChanges = {"status": transition.status.value}
-        if transition.status != RequestStatus.LAPSED:
+            return row.status.value
+        values: RefundChanges = {"status": transition.status}
+        if transition.status != RefundStatus.LAPSED:
             values.update(
                 {"decided_by": command.decided_by, "decided_at": now, "notes": command.notes}
             )
@@ -167,7 +174,7 @@ async def decide(
     """
     request_id = command.request_id
     row = await _get(request_id, uow)
-    check_decision(request_id, RequestStatus(row.status), row.requested_by, command.approver)
+    check_decision(request_id, row.status, row.requested_by, command.approver)
     if workflows is None:
         raise WorkflowsUnavailable("refund approvals need the hub's workflow service")
     await workflows.start_refund_approval(str(row.request_id), row.store_id, row.requested_by)
@@ -223,16 +230,17 @@ class RefundPage:
 
 
 async def list_requests(
-    uow: HubUnitOfWork,
     *,
-    status: RefundStatus | None,
+    status: messages.RefundStatus | None,
     store_id: str | None,
     after: UUID | None,
     limit: int,
+    uow: HubUnitOfWork,
 ) -> RefundPage:
     """HQ's inbox: requests by id, filtered by status and store; keyset pages."""
+    wanted = None if status is None else RefundStatus(status)
     async with uow.read() as tx:
-        rows = await tx.refunds.page(status=status, store_id=store_id, after=after, limit=limit + 1)
+        rows = await tx.refunds.page(status=wanted, store_id=store_id, after=after, limit=limit + 1)
     page = [(decision_payload(row), row.store_id) for row in rows[:limit]]
     return RefundPage(page, page[-1][0].request_id if len(rows) > limit else None)
 
@@ -272,7 +280,7 @@ async def set_refund_policy(command: SetRefundPolicy, uow: HubUnitOfWork) -> int
 
 async def pending_count(uow: HubUnitOfWork) -> int:
     async with uow.read() as tx:
-        return await tx.refunds.count("pending")
+        return await tx.refunds.count(RefundStatus.PENDING)
 
 
 async def _get(request_id: UUID, uow: HubUnitOfWork) -> RefundRequestRecord:

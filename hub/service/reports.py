@@ -31,12 +31,12 @@ class SalesRow:
 
 async def sales_report(
     group_by: GroupBy,
-    uow: HubUnitOfWork,
     *,
     first_day: date | None = None,
     last_day: date | None = None,
     store_id: str | None = None,
     currency: str = "GBP",
+    uow: HubUnitOfWork,
 ) -> list[SalesRow]:
     """Totals of the ledger's documents in `currency`, grouped by day, store, or both; days
     are inclusive. Exact: sums of integer minor units; no conversion between currencies.
@@ -80,12 +80,12 @@ class CashRow:
 
 
 async def cash_report(
-    uow: HubUnitOfWork,
     *,
     first_day: date | None = None,
     last_day: date | None = None,
     store_id: str | None = None,
     currency: str = "GBP",
+    uow: HubUnitOfWork,
 ) -> list[CashRow]:
     """Cash movements in `currency` per store and business day (inclusive). Raises
     UnknownCurrency."""

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.adapters.repositories.sale_exceptions import ExceptionRecord as ExceptionRecord
 from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.sale_exceptions import ExceptionRecord
 from hub.errors import AlreadyResolved, ExceptionNotFound
 
 
 async def list_exceptions(
-    uow: HubUnitOfWork,
     *,
     status: str | None = "open",
     store_id: str | None = None,
     kind: str | None = None,
     after_id: int = 0,
     limit: int = 100,
+    uow: HubUnitOfWork,
 ) -> list[ExceptionRecord]:
     """Exceptions in the order they were found; page with `after_id`."""
     async with uow.read() as tx:

@@ -123,7 +123,7 @@ class MovementPage:
 
 
 async def movement_export(
-    uow: HubUnitOfWork, *, cursor: str | None, limit: int, location_id: str | None = None
+    *, cursor: str | None, limit: int, location_id: str | None = None, uow: HubUnitOfWork
 ) -> MovementPage:
     """Stock movements after `cursor`, in an order no late commit can jump (as the feed).
 

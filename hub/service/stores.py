@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.adapters.repositories.stores import ApiKeyRecord as ApiKeyRecord
-from hub.adapters.repositories.stores import NodeRecord as NodeRecord
-from hub.adapters.repositories.stores import StoreRecord as StoreRecord
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain import secrets
 from hub.domain.feed import FeedEntry
+from hub.domain.stores import ApiKeyRecord, ApiScope, NodeRecord, StoreRecord
 from hub.errors import (
     ApiKeyNotFound,
     NodeNotFound,
@@ -281,9 +278,6 @@ async def revoke_api_key(command: RevokeApiKey, uow: HubUnitOfWork) -> None:
         if not any(key.key_id == key_id for key in await tx.api_keys.all()):
             raise ApiKeyNotFound(key_id)
         await tx.api_keys.revoke(key_id, uow.now())
-
-
-ApiScope = Literal["hq", "erp"]
 
 
 @dataclass(frozen=True, slots=True)

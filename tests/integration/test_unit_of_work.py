@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.adapters.repositories.stores import StoreRecord
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import START, FeedEntry
+from hub.domain.stores import StoreRecord
 from hub.errors import StorageRefused
 from tests.support import Hub
 

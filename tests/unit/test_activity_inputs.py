@@ -1,13 +1,16 @@
-"""The approval activities' inputs on Temporal's wire: the service commands they now take
-(hub.domain's RecordRefundOutcome, RecordB2BStep, PlaceB2BOrder) write the JSON the inputs they
-replaced wrote, and read it back, so a workflow that scheduled an activity before the change
-still runs it after. The replaced types are written out again here as they were."""
+"""The approval activities' inputs on Temporal's wire: a workflow that scheduled an activity
+before the hub's use cases took commands still has it run after.
+
+RecordRefundOutcome and RecordB2BStep write the JSON the inputs they replaced (written out again
+here as they were) wrote, and read it back. `place_b2b_order` was scheduled with the order id
+alone, a JSON string; PlaceB2BOrder is an object, so the activity takes either: both payloads
+decode into the union its signature declares, as the worker decodes them."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_type_hints
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,6 +19,7 @@ from temporalio.converter import DataConverter
 
 from hub.domain.b2b import WORKFLOW_STEPS, B2BStep, PlaceB2BOrder, RecordB2BStep
 from hub.domain.refunds import WORKFLOW_OUTCOMES, RecordRefundOutcome, RefundStatus
+from hub.workflows.b2b_approval.activities import B2BActivities
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,6 @@ class B2BRecord:  # hub/workflows/b2b_approval/workflows.py before the commands
     status: B2BStep
     decided_by: str | None = None
     notes: str | None = None
-
-
-@dataclass(frozen=True)
-class PlaceOrderInput:  # hub/workflows/b2b_approval/workflows.py before the commands
-    order_id: str
 
 
 CONVERTER = DataConverter.default.payload_converter
@@ -77,13 +76,27 @@ def test_a_b2b_step_is_written_and_read_as_the_b2b_record_was(
 
 
 @given(st.uuids())
-def test_placing_an_order_is_written_and_read_as_the_place_order_input_was(
+def test_placing_an_order_reads_the_bare_order_id_that_running_workflows_hold(
     order_id: uuid.UUID,
 ) -> None:
-    before = encoded(PlaceOrderInput(str(order_id)))
+    # b46d833's workflow: execute_activity(PLACE_ORDER, order.order_id, ...), a str.
+    before = encoded(str(order_id))
+    accepts = get_type_hints(B2BActivities.place)["command"]
 
-    assert encoded(PlaceB2BOrder(order_id)) == before
-    assert decoded(before, PlaceB2BOrder) == PlaceB2BOrder(order_id)
+    assert before == f'"{order_id}"'.encode()
+    assert decoded(before, accepts) == str(order_id)
+    assert decoded(encoded(PlaceB2BOrder(order_id)), accepts) == PlaceB2BOrder(order_id)
+
+
+def test_the_status_decodes_as_the_domains_enum_which_the_services_compare() -> None:
+    request_id = uuid.UUID("0190a6f2-7c3e-7d41-8a55-2b9f0c1d2e3f")
+    outcome = decoded(
+        encoded(DecisionRecord(str(request_id), RefundStatus.LAPSED)), RecordRefundOutcome
+    )
+    step = decoded(encoded(B2BRecord(str(request_id), B2BStep.EXPIRED)), RecordB2BStep)
+
+    assert (type(outcome.status), type(outcome.request_id)) == (RefundStatus, uuid.UUID)
+    assert (type(step.status), type(step.order_id)) == (B2BStep, uuid.UUID)
 
 
 def test_the_payload_of_record_is_plain_json_with_the_id_as_text() -> None:

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from hub.workflows.b2b_approval.workflows import workflow_id
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.common import RetryPolicy
+from temporalio.worker import Worker
+
+from hub.domain.b2b import B2BStep, RecordB2BStep
+from hub.service import b2b
+from hub.workflows.b2b_approval.activities import B2BActivities
+from hub.workflows.b2b_approval.workflows import PLACE_ORDER, workflow_id
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
 from vectis.ops.temporal import TemporalDevServer
 
@@ -354,5 +363,60 @@ async def test_without_the_workflow_service_orders_wait_and_decisions_answer_503
         assert (await _at_hub(hub, order_id))["status"] == "cart_submitted"
         metrics = await hub.client.get("/metrics")
         assert "vectis_hub_b2b_orders_awaiting_hq 1.0" in metrics.text
+    finally:
+        await close_edge(edge)
+
+
+@workflow.defn(name="LegacyPlaceOrder", sandboxed=False)
+class LegacyPlaceOrder:
+    """The step of b46d833's B2BOrderApproval this needs: `place_b2b_order` scheduled with the
+    order id alone, a JSON string in the history; one attempt, so that an input the worker
+    cannot read fails the test instead of being retried for ever."""
+
+    @workflow.run
+    async def run(self, order_id: str) -> str:
+        placed: str = await workflow.execute_activity(
+            PLACE_ORDER,
+            order_id,
+            result_type=str,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=RetryPolicy(maximum_attempts=1),
+        )
+        return placed
+
+
+async def test_an_order_approved_for_payment_before_an_upgrade_is_placed_after_it(
+    hub: Hub, temporal: TemporalDevServer, tmp_path: Path
+) -> None:
+    edge = await _setup(hub, tmp_path)
+    try:
+        order_id = (await _submit(edge))["order_id"]
+        await edge.sync()
+        uow = hub.runtime.uow
+        approve_cart = RecordB2BStep(uuid.UUID(order_id), B2BStep.CART_APPROVED, "hq-anna")
+        assert await b2b.record_status(approve_cart, uow) == "cart_approved"
+        await edge.sync()
+        assert (await _compose(edge, order_id, [("cash", "45.50")])).status_code == 200
+        await edge.sync()
+        approve_payment = RecordB2BStep(uuid.UUID(order_id), B2BStep.PAYMENT_APPROVED, "hq-anna")
+        assert await b2b.record_status(approve_payment, uow) == "payment_approved"
+
+        client = await Client.connect(temporal.address)
+        queue = f"legacy-{uuid.uuid4().hex[:12]}"
+        async with Worker(
+            client,
+            task_queue=queue,
+            workflows=[LegacyPlaceOrder],
+            activities=[B2BActivities(uow).place],
+        ):
+            placed = await client.execute_workflow(
+                LegacyPlaceOrder.run, order_id, id=f"legacy-place-{order_id}", task_queue=queue
+            )
+
+        assert placed == "placed"
+        at_hub = await _at_hub(hub, order_id)
+        assert (at_hub["status"], at_hub["order_number"]) == ("placed", "store-1-B00001")
+        await edge.sync()
+        assert (await _local(edge, order_id))["status"] == "placed"
     finally:
         await close_edge(edge)

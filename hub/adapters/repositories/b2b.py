@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
@@ -13,85 +13,15 @@ from typing_extensions import Unpack
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, json_value
-from sync.messages import B2BStatus
-
-
-@dataclass(frozen=True, slots=True)
-class NewB2BOrder:
-    """A trade customer's cart a till submitted, of `total_minor` (minor units of `currency`),
-    as ingest received it; `lines` in their wire form (B2BLineV1 as JSON)."""
-
-    order_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    customer_id: str
-    submitted_by: str
-    reference: str | None
-    currency: str
-    total_minor: int
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class B2BOrderRecord:
-    """A B2B order and how far its approval went; `version` counts the changes its store's
-    feed carried, `signal_pending` a till's step its workflow has still to hear of, `tenders`
-    the composed payment (B2BTenderPlanV1 as JSON; None before one)."""
-
-    order_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    customer_id: str
-    submitted_by: str
-    reference: str | None
-    currency: str
-    total_minor: int
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-    status: B2BStatus
-    version: int
-    workflow_started_at: datetime | None
-    signal_pending: str | None
-    cart_decided_by: str | None
-    cart_decided_at: datetime | None
-    tenders: list[dict[str, Any]] | None
-    composed_by: str | None
-    composed_at: datetime | None
-    payment_decided_by: str | None
-    payment_decided_at: datetime | None
-    payment_rejections: int
-    notes: str | None
-    order_number: str | None
-    placed_at: datetime | None
-    fulfilled_sale_id: UUID | None
-    fulfilled_at: datetime | None
-
-
-class B2BOrderChanges(TypedDict, total=False):
-    """The columns a change of an order may set."""
-
-    status: str
-    notes: str | None
-    signal_pending: str | None
-    cart_decided_by: str | None
-    cart_decided_at: datetime | None
-    tenders: list[dict[str, Any]] | None
-    composed_by: str | None
-    composed_at: datetime | None
-    payment_decided_by: str | None
-    payment_decided_at: datetime | None
-    payment_rejections: int
-    order_number: str
-    placed_at: datetime
-    fulfilled_sale_id: UUID
-    fulfilled_at: datetime
+from hub.domain.b2b import (
+    AWAITING,
+    START,
+    B2BOrderChanges,
+    B2BOrderRecord,
+    B2BStatus,
+    B2BStep,
+    NewB2BOrder,
+)
 
 
 class B2BOrderRepository:
@@ -101,12 +31,11 @@ class B2BOrderRepository:
         self._connection = connection
 
     async def add(self, order: NewB2BOrder) -> B2BOrderRecord:
-        """Insert one order, submitted at version 1; returns it as stored."""
+        """Insert one order, in its start status (cart_submitted) at version 1; returns it as
+        stored."""
         table = tables.b2b_order
         result = await self._connection.execute(
-            table.insert()
-            .values(**asdict(order), status="cart_submitted", version=1)
-            .returning(table)
+            table.insert().values(**asdict(order), status=START.value, version=1).returning(table)
         )
         return _order(result.one())
 
@@ -125,7 +54,7 @@ class B2BOrderRepository:
         result = await self._connection.execute(
             update(table)
             .where(table.c.order_id == order_id)
-            .values(version=table.c.version + 1, **values)
+            .values(version=table.c.version + 1, **_columns(values))
             .returning(table)
         )
         return _order(result.one())
@@ -142,13 +71,13 @@ class B2BOrderRepository:
         return int(result.scalar_one())
 
     async def page(
-        self, *, status: str | None, store_id: str | None, after: UUID | None, limit: int
+        self, *, status: B2BStatus | None, store_id: str | None, after: UUID | None, limit: int
     ) -> list[B2BOrderRecord]:
         """Orders by id after `after`, optionally of one status and store: a keyset page."""
         table = tables.b2b_order
         statement = select(table).order_by(table.c.order_id).limit(limit)
         if status is not None:
-            statement = statement.where(table.c.status == status)
+            statement = statement.where(table.c.status == status.value)
         if store_id is not None:
             statement = statement.where(table.c.store_id == store_id)
         if after is not None:
@@ -156,11 +85,11 @@ class B2BOrderRepository:
         return [_order(row) for row in await self._connection.execute(statement)]
 
     async def unstarted(self, limit: int) -> list[B2BOrderRecord]:
-        """Submitted orders whose workflow has not been started yet."""
+        """Orders still in their start status whose workflow has not been started yet."""
         table = tables.b2b_order
         rows = await self._connection.execute(
             select(table)
-            .where(table.c.workflow_started_at.is_(None), table.c.status == "cart_submitted")
+            .where(table.c.workflow_started_at.is_(None), table.c.status == START.value)
             .order_by(table.c.received_at)
             .limit(limit)
         )
@@ -185,35 +114,47 @@ class B2BOrderRepository:
         )
         return [_order(row) for row in rows]
 
-    async def clear_signal(self, order_id: UUID, signal: str) -> None:
+    async def clear_signal(self, order_id: UUID, signal: B2BStep) -> None:
         """Forget the pending signal, unless a newer one replaced it meanwhile."""
         table = tables.b2b_order
         await self._connection.execute(
             update(table)
-            .where(table.c.order_id == order_id, table.c.signal_pending == signal)
+            .where(table.c.order_id == order_id, table.c.signal_pending == signal.value)
             .values(signal_pending=None)
         )
 
     async def count_awaiting_hq(self) -> int:
         """Orders waiting for HQ's decision on their cart or their payment."""
         table = tables.b2b_order
+        awaiting = sorted(status.value for status in AWAITING.values())
         return int(
             (
                 await self._connection.execute(
-                    select(func.count())
-                    .select_from(table)
-                    .where(table.c.status.in_(("cart_submitted", "payment_composed")))
+                    select(func.count()).select_from(table).where(table.c.status.in_(awaiting))
                 )
             ).scalar_one()
         )
 
 
 def _order(row: Row[Any]) -> B2BOrderRecord:
-    tenders = row.tenders
+    tenders, signal = row.tenders, row.signal_pending
     return B2BOrderRecord(
         **{
             **row._mapping,
             "lines": json_value(row.lines),
             "tenders": None if tenders is None else json_value(tenders),
+            "status": B2BStatus(row.status),
+            "signal_pending": None if signal is None else B2BStep(signal),
         }
     )
+
+
+def _columns(values: B2BOrderChanges) -> dict[str, Any]:
+    """The change as column values: the status and the pending signal as their text."""
+    columns: dict[str, Any] = dict(values)
+    if "status" in values:
+        columns["status"] = values["status"].value
+    signal = values.get("signal_pending")
+    if signal is not None:
+        columns["signal_pending"] = signal.value
+    return columns

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
 
 from sqlalchemy import literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,19 +17,7 @@ from sqlalchemy.sql.dml import Insert
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, upsert
-from hub.domain.feed import FeedEntry, FeedPosition
-
-
-class StoredFeedEntry(NamedTuple):
-    """A feed entry as a reader gets it: its position (`txid`, `position`) and content."""
-
-    txid: int
-    position: int
-    entity: str
-    entity_key: str
-    op: str
-    version: int
-    payload: dict[str, Any]
+from hub.domain.feed import FeedEntry, FeedPosition, StoredFeedEntry
 
 
 class FeedRepository:

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
+from hub.domain.integrity import IntegrityAlert
 from sync.messages import DayChecksumV1
-
-
-@dataclass(frozen=True, slots=True)
-class IntegrityAlert:
-    """A node's business day whose totals (`edge`) differ from the ledger's (`hub`); open
-    until resolved with what was found and done."""
-
-    alert_id: int
-    store_id: str
-    node_id: str
-    business_day: date
-    edge: DayChecksumV1
-    hub: DayChecksumV1
-    created_at: datetime
-    resolved_at: datetime | None = None
-    resolution: str | None = None
 
 
 class IntegrityRepository:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import chunks, one_of, write_rows
-from hub.domain.ledger import CashEntry, LedgerDocument
+from hub.domain.ledger import CashEntry, CashTotals, LedgerDocument, SalesTotals
 from hub.errors import StorageRefused
 
 _DOCUMENT_COLUMNS = (
@@ -60,23 +59,6 @@ _TENDER_COLUMNS = (
     "tendered_minor",
     "change_minor",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SalesTotals:
-    """One group of the sales report (its keys None when not grouped by them); amounts in
-    minor units: `revenue_minor` net of returns, `returns_minor` positive, `tax_minor`
-    included in revenue and `discount_minor` taken off it, both net of refunds."""
-
-    store_id: str | None
-    business_day: date | None
-    invoices: int
-    lines: int
-    units: int
-    revenue_minor: int
-    returns_minor: int
-    tax_minor: int
-    discount_minor: int
 
 
 class LedgerRepository:
@@ -282,20 +264,6 @@ class LedgerRepository:
                 )
             )
         return totals
-
-
-@dataclass(frozen=True, slots=True)
-class CashTotals:
-    """A store's drawer movements on one business day: their count and the sum of each kind,
-    in minor units (all positive)."""
-
-    store_id: str
-    business_day: date
-    movements: int
-    float_minor: int
-    paid_in_minor: int
-    paid_out_minor: int
-    pickup_minor: int
 
 
 class CashRepository:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
@@ -13,70 +13,13 @@ from typing_extensions import Unpack
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, json_value
-from sync.messages import RefundStatus
-
-
-@dataclass(frozen=True, slots=True)
-class NewRefundRequest:
-    """A till's request for HQ to approve a refund of `amount_minor` (minor units of
-    `currency`), as ingest received it; `lines` in their wire form (RefundLineV1 as JSON)."""
-
-    request_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    requested_by: str
-    reason: str
-    currency: str
-    amount_minor: int
-    original_sale_id: UUID | None
-    original_receipt_number: str | None
-    customer_id: str | None
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RefundRequestRecord:
-    """A refund request and what became of it; `version` counts the changes its store's feed
-    carried, `workflow_started_at` None until its workflow is started."""
-
-    request_id: UUID
-    store_id: str
-    node_id: str
-    event_id: UUID
-    till_id: str
-    requested_by: str
-    reason: str
-    currency: str
-    amount_minor: int
-    original_sale_id: UUID | None
-    original_receipt_number: str | None
-    customer_id: str | None
-    lines: list[dict[str, Any]]
-    business_time: datetime
-    received_at: datetime
-    status: RefundStatus
-    version: int
-    workflow_started_at: datetime | None
-    decided_by: str | None
-    decided_at: datetime | None
-    notes: str | None
-    executed_return_id: UUID | None
-    executed_at: datetime | None
-
-
-class RefundChanges(TypedDict, total=False):
-    """The columns a change of a request may set."""
-
-    status: str
-    decided_by: str | None
-    decided_at: datetime | None
-    notes: str | None
-    executed_return_id: UUID | None
-    executed_at: datetime | None
+from hub.domain.refunds import (
+    START,
+    NewRefundRequest,
+    RefundChanges,
+    RefundRequestRecord,
+    RefundStatus,
+)
 
 
 class RefundRepository:
@@ -86,11 +29,11 @@ class RefundRepository:
         self._connection = connection
 
     async def add(self, request: NewRefundRequest) -> RefundRequestRecord:
-        """Insert one request, pending at version 1 (a plain INSERT: few, and with a JSON
-        column); returns it as stored."""
+        """Insert one request, in its start status (pending) at version 1 (a plain INSERT:
+        few, and with a JSON column); returns it as stored."""
         table = tables.refund_request
         result = await self._connection.execute(
-            table.insert().values(**asdict(request), status="pending", version=1).returning(table)
+            table.insert().values(**asdict(request), status=START.value, version=1).returning(table)
         )
         return _request(result.one())
 
@@ -111,19 +54,19 @@ class RefundRepository:
         result = await self._connection.execute(
             update(table)
             .where(table.c.request_id == request_id)
-            .values(version=table.c.version + 1, **values)
+            .values(version=table.c.version + 1, **_columns(values))
             .returning(table)
         )
         return _request(result.one())
 
     async def page(
-        self, *, status: str | None, store_id: str | None, after: UUID | None, limit: int
+        self, *, status: RefundStatus | None, store_id: str | None, after: UUID | None, limit: int
     ) -> list[RefundRequestRecord]:
         """Requests by id after `after`, optionally of one status and store: a keyset page."""
         table = tables.refund_request
         statement = select(table).order_by(table.c.request_id).limit(limit)
         if status is not None:
-            statement = statement.where(table.c.status == status)
+            statement = statement.where(table.c.status == status.value)
         if store_id is not None:
             statement = statement.where(table.c.store_id == store_id)
         if after is not None:
@@ -131,11 +74,11 @@ class RefundRepository:
         return [_request(row) for row in await self._connection.execute(statement)]
 
     async def unstarted(self, limit: int) -> list[RefundRequestRecord]:
-        """Pending requests whose workflow has not been started yet."""
+        """Requests still in their start status whose workflow has not been started yet."""
         table = tables.refund_request
         rows = await self._connection.execute(
             select(table)
-            .where(table.c.workflow_started_at.is_(None), table.c.status == "pending")
+            .where(table.c.workflow_started_at.is_(None), table.c.status == START.value)
             .order_by(table.c.received_at)
             .limit(limit)
         )
@@ -149,16 +92,26 @@ class RefundRepository:
             update(table).where(table.c.request_id.in_(request_ids)).values(workflow_started_at=now)
         )
 
-    async def count(self, status: str) -> int:
+    async def count(self, status: RefundStatus) -> int:
         table = tables.refund_request
         return int(
             (
                 await self._connection.execute(
-                    select(func.count()).select_from(table).where(table.c.status == status)
+                    select(func.count()).select_from(table).where(table.c.status == status.value)
                 )
             ).scalar_one()
         )
 
 
 def _request(row: Row[Any]) -> RefundRequestRecord:
-    return RefundRequestRecord(**{**row._mapping, "lines": json_value(row.lines)})
+    return RefundRequestRecord(
+        **{**row._mapping, "lines": json_value(row.lines), "status": RefundStatus(row.status)}
+    )
+
+
+def _columns(values: RefundChanges) -> dict[str, Any]:
+    """The change as column values: the status as its text."""
+    columns: dict[str, Any] = dict(values)
+    if "status" in values:
+        columns["status"] = values["status"].value
+    return columns

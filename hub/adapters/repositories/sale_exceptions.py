@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import write_rows
-from hub.domain.sale_exceptions import SaleException
-
-
-@dataclass(frozen=True, slots=True)
-class ExceptionRecord:
-    """A sale exception in the queue: `open`, or `resolved` with what was done about it."""
-
-    exception_id: int
-    document_id: UUID
-    store_id: str
-    kind: str
-    sku: str | None
-    detail: str
-    status: str
-    created_at: datetime
-    resolved_at: datetime | None
-    resolution: str | None
+from hub.domain.sale_exceptions import ExceptionRecord, SaleException
 
 
 class SaleExceptionRepository:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,33 +12,7 @@ from hub.adapters import tables
 from hub.adapters.repositories.sql import chunks, is_postgres, one_of, upsert, write_rows
 from hub.domain.feed import FeedPosition
 from hub.domain.ledger import StockMovement
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedMovement:
-    """A stock movement as logged: `quantity_delta` signed units, `txid` the writing
-    transaction (PostgreSQL; 0 on SQLite) that orders the log for readers with the id."""
-
-    movement_id: int
-    txid: int
-    location_id: str
-    sku: str
-    quantity_delta: int
-    reason: str
-    document_id: UUID | None
-    external_reference: str | None
-    recorded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class StockLevelRecord:
-    """A counter: units on hand of a SKU at a location, at the version last published."""
-
-    location_id: str
-    sku: str
-    on_hand: int
-    version: int
-
+from hub.domain.stock import LoggedMovement, StockLevelRecord
 
 # One statement for a batch's counters (PostgreSQL): arrays, not a row of parameters per key,
 # and the level after each comes back, so the counters are not read and locked beforehand.

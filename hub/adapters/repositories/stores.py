@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, upsert
-
-
-@dataclass(frozen=True, slots=True)
-class StoreRecord:
-    """A store and its configuration (`config_version` counts changes its feed carried)."""
-
-    store_id: str
-    name: str
-    timezone: str
-    currency: str
-    created_at: datetime
-    refund_approval_over_minor: int | None = None
-    config_version: int = 1
+from hub.domain.stores import ApiKeyRecord, NodeRecord, PushState, StoreRecord
 
 
 class StoreRepository:
@@ -91,20 +78,6 @@ def _store(row: Row[Any]) -> StoreRecord:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class NodeRecord:
-    """An enrolled edge node, its acknowledged seq and its clock skew (ms) at its last push."""
-
-    node_id: str
-    store_id: str
-    name: str
-    created_at: datetime
-    revoked_at: datetime | None
-    acked_seq: int
-    last_push_at: datetime | None
-    skew_ms: int | None
-
-
 class EnrolmentRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -167,14 +140,6 @@ class EnrolmentRepository:
                 created_at=now,
             )
         )
-
-
-class PushState(NamedTuple):
-    """A node's acknowledged seq, and its last push as the hub measured it (None before)."""
-
-    acked_seq: int
-    last_sent_at: datetime | None
-    one_way_ms: int | None
 
 
 class NodeRepository:
@@ -296,16 +261,6 @@ def _node(row: Row[Any]) -> NodeRecord:
         last_push_at=row.last_push_at,
         skew_ms=row.skew_ms,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKeyRecord:
-    """An API key of HQ's tools (`hq`) or an ERP integration (`erp`); its secret is not kept."""
-
-    key_id: str
-    name: str
-    scope: Literal["hq", "erp"]
-    revoked_at: datetime | None
 
 
 class ApiKeyRepository:

@@ -17,9 +17,9 @@ from hub.api.schemas import (
     StoreIn,
     StoreOut,
 )
+from hub.domain.stores import StoreRecord
 from hub.service import stores
 from hub.service.feed import CompactFeed, compact_feed
-from hub.service.stores import StoreRecord
 
 router = APIRouter(prefix="/v1", tags=["HQ administration"])
 

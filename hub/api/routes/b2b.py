@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, HqPerson, RuntimeDep
+from hub.domain.b2b import Phase
 from hub.service import b2b
 from sync.messages import B2BApprovalV1, B2BStatus
 
@@ -43,7 +44,7 @@ async def list_b2b_orders(
     """The orders, filtered by status (`cart_submitted` and `payment_composed` await HQ) and
     store, oldest id first."""
     page = await b2b.list_orders(
-        runtime.uow, status=status, store_id=store_id, after=after, limit=limit
+        status=status, store_id=store_id, after=after, limit=limit, uow=runtime.uow
     )
     return B2BPageOut(
         orders=[_out(order, store_id) for order, store_id in page.orders],
@@ -80,7 +81,7 @@ async def decide_b2b_payment(
 
 
 async def _decide(
-    order_id: UUID, phase: b2b.Phase, body: B2BDecisionIn, runtime: RuntimeDep, approver: str
+    order_id: UUID, phase: Phase, body: B2BDecisionIn, runtime: RuntimeDep, approver: str
 ) -> B2BOrderOut:
     decided = await b2b.decide(
         b2b.DecideB2B(order_id, phase, body.approved, approver, body.notes),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.api.deps import HqCaller, RuntimeDep
+from hub.domain.integrity import IntegrityAlert
 from hub.service import integrity
 from sync.messages import DayChecksumV1
 
@@ -27,7 +28,7 @@ class AlertOut(BaseModel):
     resolution: str | None = None
 
     @classmethod
-    def of(cls, alert: integrity.IntegrityAlert) -> AlertOut:
+    def of(cls, alert: IntegrityAlert) -> AlertOut:
         return cls(
             alert_id=alert.alert_id,
             store_id=alert.store_id,
@@ -59,7 +60,7 @@ async def alerts(
     """Open alerts: a node's day that the ledger does not match (count, total or event ids)."""
     return [
         AlertOut.of(alert)
-        for alert in await integrity.list_alerts(runtime.uow, store_id=store_id, limit=limit)
+        for alert in await integrity.list_alerts(store_id=store_id, limit=limit, uow=runtime.uow)
     ]
 
 

@@ -91,7 +91,9 @@ async def movements(
 ) -> MovementPageOut:
     """Every stock movement (sales, returns, ERP counts) after `cursor`, in an order no late
     commit can jump. Keep the cursor of the last one read; send it as `as_of` with a count."""
-    page = await movement_export(runtime.uow, cursor=cursor, limit=limit, location_id=location_id)
+    page = await movement_export(
+        cursor=cursor, limit=limit, location_id=location_id, uow=runtime.uow
+    )
     return MovementPageOut(
         movements=[
             MovementOut(

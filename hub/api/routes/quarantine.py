@@ -69,7 +69,7 @@ async def list_quarantined(
     """Quarantined events, oldest first, with the reason each could not be applied. Page with
     `after_event`: every event of a batch shares its receipt time."""
     events = await quarantine.list_quarantined(
-        runtime.uow, store_id=store_id, limit=limit, after=after, after_event=after_event
+        store_id=store_id, limit=limit, after=after, after_event=after_event, uow=runtime.uow
     )
     return [QuarantinedOut.of(event) for event in events]
 

@@ -41,7 +41,7 @@ async def conflicts(
 ) -> list[ConflictOut]:
     """Values that lost a merge to a newer edit of the same field, oldest first."""
     found = await records.list_conflicts(
-        runtime.uow, entity=entity, key=key, after_id=after_id, limit=limit
+        entity=entity, key=key, after_id=after_id, limit=limit, uow=runtime.uow
     )
     return [
         ConflictOut(

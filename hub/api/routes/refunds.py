@@ -57,7 +57,7 @@ async def list_refund_requests(
 ) -> RefundPageOut:
     """The approvals inbox (pending requests by default), oldest id first."""
     page = await refunds.list_requests(
-        runtime.uow, status=status, store_id=store_id, after=after, limit=limit
+        status=status, store_id=store_id, after=after, limit=limit, uow=runtime.uow
     )
     return RefundPageOut(
         requests=[_out(request, store_id) for request, store_id in page.requests],

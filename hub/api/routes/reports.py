@@ -30,11 +30,11 @@ async def sales(
     """
     rows = await sales_report(
         group_by,
-        runtime.uow,
         first_day=first_day,
         last_day=last_day,
         store_id=store_id,
         currency=currency,
+        uow=runtime.uow,
     )
     return SalesReportOut(
         group_by=group_by,
@@ -70,11 +70,11 @@ async def cash(
 ) -> CashReportOut:
     """The drawers' floats, paid-ins, paid-outs and pickups per store and business day."""
     rows = await cash_report(
-        runtime.uow,
         first_day=first_day,
         last_day=last_day,
         store_id=store_id,
         currency=currency,
+        uow=runtime.uow,
     )
     return CashReportOut(
         first_day=first_day,

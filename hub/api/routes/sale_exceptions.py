@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
+from hub.domain.sale_exceptions import ExceptionRecord
 from hub.service import sale_exceptions
 
 router = APIRouter(prefix="/v1/exceptions", tags=["Exceptions"])
@@ -29,7 +30,7 @@ class ExceptionOut(BaseModel):
     resolution: str | None
 
     @classmethod
-    def of(cls, record: sale_exceptions.ExceptionRecord) -> ExceptionOut:
+    def of(cls, record: ExceptionRecord) -> ExceptionOut:
         return cls(
             exception_id=record.exception_id,
             document_id=record.document_id,
@@ -64,12 +65,12 @@ async def list_exceptions(
 ) -> list[ExceptionOut]:
     """Exceptions in the order they were found; page with `after_id` = the last id seen."""
     records = await sale_exceptions.list_exceptions(
-        runtime.uow,
         status=None if status == "all" else status,
         store_id=store_id,
         kind=kind,
         after_id=after_id,
         limit=limit,
+        uow=runtime.uow,
     )
     return [ExceptionOut.of(record) for record in records]
 

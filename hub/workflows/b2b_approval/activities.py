@@ -2,16 +2,24 @@
 workflow worker (hub/workflows/worker.py) where the hub's database is reachable.
 
 Their inputs are the service's own commands, hub.domain.b2b.RecordB2BStep and PlaceB2BOrder,
-not types of their own: the workflow builds them in the sandbox (hub.domain.b2b is pure), and
-they encode to the JSON the earlier inputs (`B2BRecord`, `PlaceOrderInput`) did, so the
-histories of running workflows decode into them: the same field names (`order_id`, `status`,
-`decided_by`, `notes`; `status` keeps its name though it holds a step), each the same JSON type
-(the UUID is written as its text, as `order_id` was; Temporal's JSON converter encodes a UUID
-as text and reads text back into one). tests/unit/test_activity_inputs.py holds both
-directions to the payloads of record.
+not types of their own: the workflow builds them in the sandbox (hub.domain.b2b is pure).
+Temporal's histories hold the JSON of the inputs a workflow scheduled, so a new worker must
+read what earlier workflows wrote:
+
+- `record_b2b_status` was scheduled with `B2BRecord`, whose JSON RecordB2BStep writes and
+  reads as it is (the same field names, `status` among them though it holds a step, each the
+  same JSON type; the UUID as its text, which Temporal's JSON converter reads back into one);
+- `place_b2b_order` was scheduled with the order id alone, a JSON string (`"<uuid>"`), and is
+  now scheduled with PlaceB2BOrder, a JSON object (`{"order_id": "<uuid>"}`): `place` takes
+  either. A worker from before the commands cannot read the object: drain the old workers
+  before starting new ones (docs/operations.md).
+
+tests/unit/test_activity_inputs.py holds these payloads of record.
 """
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -48,9 +56,13 @@ class B2BActivities:
             ) from None
 
     @activity.defn(name=PLACE_ORDER)
-    async def place(self, command: PlaceB2BOrder) -> str:
+    async def place(self, command: PlaceB2BOrder | str) -> str:
         """Place an order whose payment HQ approved: returns placed or blocked (or the order's
-        status if it has moved on). Raises ApplicationError, not retryable: ORDER_NOT_FOUND."""
+        status if it has moved on). `command` is a PlaceB2BOrder, or the order's id as text
+        (UUID), the input workflows started before the commands scheduled and their histories
+        still hold. Raises ApplicationError, not retryable: ORDER_NOT_FOUND."""
+        if isinstance(command, str):
+            command = PlaceB2BOrder(UUID(command))
         try:
             return await b2b.place(command, self._uow)
         except B2BOrderNotFound as error:

@@ -42,6 +42,7 @@ from temporalio.exceptions import ApplicationError
 
 from hub.domain.b2b import (
     FINAL,
+    START,
     B2BDecision,
     B2BStatus,
     B2BStep,
@@ -104,7 +105,7 @@ class B2BApprovalWorkflow:
     @workflow.init
     def __init__(self, order: B2BApprovalInput) -> None:
         self._order = order
-        self._status = B2BStatus.CART_SUBMITTED
+        self._status = START
         self._awaiting: Phase | None = None  # the phase HQ may decide now
         self._decision: B2BDecision | None = None
         self._attempt = 0  # payment compositions rejected so far

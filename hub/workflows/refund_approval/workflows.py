@@ -33,6 +33,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 from hub.domain.refunds import (
+    START,
     RecordRefundOutcome,
     RefundDecision,
     RefundStatus,
@@ -80,7 +81,7 @@ class RefundApprovalWorkflow:
     def __init__(self, request: RefundApprovalInput) -> None:
         self._request = request
         self._decision: RefundDecision | None = None
-        self._status = RefundStatus.PENDING
+        self._status = START
         self._executed = False
 
     @workflow.run

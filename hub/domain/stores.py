@@ -1,0 +1,55 @@
+"""Stores, their edge nodes and HQ's API keys, as the hub holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, NamedTuple
+
+ApiScope = Literal["hq", "erp"]
+"""What an API key is for: HQ's tools (`hq`) or an ERP integration (`erp`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRecord:
+    """A store and its configuration (`config_version` counts changes its feed carried)."""
+
+    store_id: str
+    name: str
+    timezone: str
+    currency: str
+    created_at: datetime
+    refund_approval_over_minor: int | None = None
+    config_version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    """An enrolled edge node, its acknowledged seq and its clock skew (ms) at its last push."""
+
+    node_id: str
+    store_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    acked_seq: int
+    last_push_at: datetime | None
+    skew_ms: int | None
+
+
+class PushState(NamedTuple):
+    """A node's acknowledged seq, and its last push as the hub measured it (None before)."""
+
+    acked_seq: int
+    last_sent_at: datetime | None
+    one_way_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    """An API key of HQ's tools (`hq`) or an ERP integration (`erp`); its secret is not kept."""
+
+    key_id: str
+    name: str
+    scope: ApiScope
+    revoked_at: datetime | None
