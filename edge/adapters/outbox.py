@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
@@ -19,6 +21,7 @@ from edge.domain.reports import OutboxStats, QuarantinedEvent
 from edge.wire import encode
 from shared.clock import HybridLogicalClock
 from shared.ids import new_id
+from sync.protocol import take_batch
 
 # Built once: append runs at every checkout.
 _RESERVE_SEQS = (
@@ -31,17 +34,19 @@ _REMEMBER_HLC = update(tables.node).values(last_hlc=bindparam("stamp"))
 
 
 @dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One event as stored: `payload` is its JSON text; `size_bytes` what it weighs in a push
-    (the payload's UTF-8 bytes plus an allowance for the envelope)."""
+class PendingEvent:
+    """An event of the outbox waiting for the hub's acknowledgement, as it goes up: its
+    envelope's fields typed, `payload` the wire payload (edge.wire.encode) as a JSON object,
+    and `size_bytes` what it weighs in a push (the payload's UTF-8 bytes plus an allowance
+    for the envelope)."""
 
     seq: int
-    event_id: str
+    event_id: UUID
     kind: str
     schema_version: int
     hlc: str
-    occurred_at: str
-    payload: str
+    occurred_at: datetime
+    payload: dict[str, Any]
     size_bytes: int
 
 
@@ -88,26 +93,29 @@ class OutboxRepository:
         connection.execute(_REMEMBER_HLC, {"stamp": stamp.encode()})
         return [row["seq"] for row in rows]
 
-    def pending(self, after_seq: int, limit: int) -> list[OutboxRow]:
-        """Outbox rows with seq > `after_seq`, oldest first, at most `limit`."""
-        result = self._connection.execute(
+    def pending(self, after_seq: int, *, max_events: int, max_bytes: int) -> list[PendingEvent]:
+        """The next batch to upload: events with seq > `after_seq`, oldest first, at most
+        `max_events` of them and `max_bytes` of `size_bytes` (sync.protocol.take_batch: the
+        first one always, even alone over `max_bytes`)."""
+        rows = self._connection.execute(
             select(tables.outbox)
             .where(tables.outbox.c.seq > after_seq)
             .order_by(tables.outbox.c.seq)
-            .limit(limit)
-        )
+            .limit(max_events)
+        ).all()
+        # The batch is cut before the payloads are decoded: only what goes up is decoded.
         return [
-            OutboxRow(
+            PendingEvent(
                 seq=row.seq,
-                event_id=row.event_id,
+                event_id=UUID(row.event_id),
                 kind=row.kind,
                 schema_version=row.schema_version,
                 hlc=row.hlc,
-                occurred_at=row.occurred_at,
-                payload=row.payload,
+                occurred_at=datetime.fromisoformat(row.occurred_at),
+                payload=json.loads(row.payload),
                 size_bytes=row.size_bytes,
             )
-            for row in result
+            for row in take_batch(rows, max_events, max_bytes)
         ]
 
     def mark_quarantined(self, rejected: list[tuple[int, str]]) -> None:
