@@ -7,6 +7,7 @@ integer minor units of the store's currency; timestamps as stored (ISO 8601 text
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,10 @@ class QuarantinedEvent:
 
 @dataclass(frozen=True, slots=True)
 class DayCheck:
-    """This node's totals of a business day (`YYYY-MM-DD`), the hub's, and the verdict
-    (`matched` or `mismatch`)."""
+    """This node's totals of a business day, the hub's, the verdict (`matched` or
+    `mismatch`) and when it was given (aware, the node's clock)."""
 
-    business_day: str
+    business_day: date
     count: int
     total_minor: int
     id_hash: str
@@ -63,7 +64,7 @@ class DayCheck:
     hub_count: int
     hub_total_minor: int
     hub_id_hash: str
-    checked_at: str
+    checked_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

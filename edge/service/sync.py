@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 
 from edge.adapters.outbox import PendingEvent
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
@@ -186,7 +185,7 @@ async def verify_days(
             totals = day_totals(integrity.day_events(day))
             ready.append(
                 DayChecksumV1(
-                    business_day=date.fromisoformat(day),
+                    business_day=day,
                     count=totals.count,
                     total_minor=totals.total_minor,
                     id_hash=totals.id_hash,
@@ -205,11 +204,11 @@ async def verify_days(
             days=ready,
         )
     )
-    checked_at = clock.now().isoformat()
+    checked_at = clock.now()
     mine = {day.business_day: day for day in ready}
     checks = [
         DayCheck(
-            business_day=verdict.business_day.isoformat(),
+            business_day=verdict.business_day,
             count=mine[verdict.business_day].count,
             total_minor=mine[verdict.business_day].total_minor,
             id_hash=mine[verdict.business_day].id_hash,

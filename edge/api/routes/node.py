@@ -73,17 +73,7 @@ async def integrity_mismatches(
     """Business days whose totals here (documents, signed total, event ids) differ from the
     hub's ledger; HQ has an alert for each."""
     checks = await runtime.read(lambda uow: reports.mismatched_days(limit, uow))
-    return [
-        DayChecksumOut(
-            business_day=check.business_day,
-            count=check.count,
-            total_minor=check.total_minor,
-            hub_count=check.hub_count,
-            hub_total_minor=check.hub_total_minor,
-            checked_at=check.checked_at,
-        )
-        for check in checks
-    ]
+    return [DayChecksumOut.of(check) for check in checks]
 
 
 @router.get("/sync/quarantine", response_model=list[QuarantinedOut])

@@ -6,6 +6,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from edge.api.schemas.common import Body
 from edge.domain.cart import PricedItem
+from edge.domain.reports import DayCheck
 from shared.money import DecimalText
 
 
@@ -87,6 +88,19 @@ class DayChecksumOut(BaseModel):
     hub_count: int
     hub_total_minor: int
     checked_at: str
+
+    @classmethod
+    def of(cls, check: DayCheck) -> DayChecksumOut:
+        # Strings, in ISO 8601 as this answer has always carried them (`+00:00`, not
+        # pydantic's `Z`), so neither the body nor the OpenAPI document changes.
+        return cls(
+            business_day=check.business_day.isoformat(),
+            count=check.count,
+            total_minor=check.total_minor,
+            hub_count=check.hub_count,
+            hub_total_minor=check.hub_total_minor,
+            checked_at=check.checked_at.isoformat(),
+        )
 
 
 class StatusOut(BaseModel):
