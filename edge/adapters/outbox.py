@@ -128,11 +128,11 @@ class OutboxRepository:
                 [{"rejected_seq": seq, "reason": reason} for seq, reason in rejected],
             )
 
-    def mark_status(self, event_id: str, status: str) -> None:
+    def mark_status(self, event_id: UUID, status: str) -> None:
         """The hub's later word on an event (HQ retried it): `applied` or `quarantined`."""
         self._connection.execute(
             update(tables.outbox)
-            .where(tables.outbox.c.event_id == event_id)
+            .where(tables.outbox.c.event_id == str(event_id))
             .values(
                 hub_status=status,
                 hub_reason=None if status == "applied" else tables.outbox.c.hub_reason,
@@ -148,7 +148,13 @@ class OutboxRepository:
             .limit(limit)
         )
         return [
-            QuarantinedEvent(row.seq, row.event_id, row.kind, row.occurred_at, row.hub_reason)
+            QuarantinedEvent(
+                seq=row.seq,
+                event_id=UUID(row.event_id),
+                kind=row.kind,
+                occurred_at=datetime.fromisoformat(row.occurred_at),
+                reason=row.hub_reason,
+            )
             for row in rows
         ]
 
@@ -172,6 +178,6 @@ class OutboxRepository:
             last_seq=node_row.last_seq,
             acked_seq=node_row.acked_seq,
             pending=node_row.last_seq - node_row.acked_seq,
-            oldest_pending_created_at=oldest,
+            oldest_pending_created_at=datetime.fromisoformat(oldest) if oldest else None,
             quarantined=int(quarantined_count),
         )

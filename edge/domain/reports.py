@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +32,13 @@ class DaySummary:
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
     """Where the outbox stands: the last seq written, the last the hub acknowledged, how many
-    wait between the two, and how many the hub stored but could not apply."""
+    wait between the two and when the oldest of them was written (aware, the node's clock),
+    and how many the hub stored but could not apply."""
 
     last_seq: int
     acked_seq: int
     pending: int
-    oldest_pending_created_at: str | None
+    oldest_pending_created_at: datetime | None
     quarantined: int = 0
 
 
@@ -45,9 +47,9 @@ class QuarantinedEvent:
     """An event of this node the hub stored but could not apply, with the hub's reason."""
 
     seq: int
-    event_id: str
+    event_id: UUID
     kind: str
-    occurred_at: str
+    occurred_at: datetime
     reason: str | None
 
 

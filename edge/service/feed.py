@@ -140,4 +140,4 @@ def _record(entry: Entry, page: FeedPage) -> None:
 @applies("event_status")
 def _event_status(entry: Entry, page: FeedPage) -> None:
     status = EventStatusV1.model_validate(entry.payload)
-    page.uow.outbox.mark_status(str(status.event_id), status.status)
+    page.uow.outbox.mark_status(status.event_id, status.status)

@@ -28,7 +28,6 @@ router = APIRouter(prefix="/v1", tags=["Node"])
 async def node_status(runtime: RuntimeDep) -> StatusOut:
     """Who this node is, its outbox, its link to the hub (all from local state: works offline)."""
     state = await runtime.read(reports.node_state)
-    stats = state.outbox
     identity = runtime.identity
     assert runtime.agent is not None
     agent = runtime.agent.status
@@ -42,13 +41,7 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
         clock=runtime.clock.now(),
         clock_mode=runtime.settings.clock_mode,
         catalogue=state.catalogue,
-        outbox=OutboxOut(
-            last_seq=stats.last_seq,
-            acked_seq=stats.acked_seq,
-            pending=stats.pending,
-            oldest_pending_created_at=stats.oldest_pending_created_at,
-            quarantined=stats.quarantined,
-        ),
+        outbox=OutboxOut.of(state.outbox),
         sync=SyncOut(
             online=agent.online,
             last_success_at=agent.last_success_at,
@@ -86,16 +79,7 @@ async def quarantine(
     empties as the hub's feed reports them applied.
     """
     events = await runtime.read(lambda uow: reports.quarantined_events(limit, uow))
-    return [
-        QuarantinedOut(
-            seq=event.seq,
-            event_id=event.event_id,
-            kind=event.kind,
-            occurred_at=event.occurred_at,
-            reason=event.reason,
-        )
-        for event in events
-    ]
+    return [QuarantinedOut.of(event) for event in events]
 
 
 @router.post("/sync/rotate-credential", response_model=StatusOut)

@@ -1,4 +1,8 @@
-"""Bodies of the node routes: status, sync state, catalogue look-up, the driven clock."""
+"""Bodies of the node routes: status, sync state, catalogue look-up, the driven clock.
+
+The outbox's, the quarantine's and the day checks' days and instants are strings, written
+with `isoformat()` (`+00:00`, not pydantic's `Z`), as these bodies have always carried them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from edge.api.schemas.common import Body
 from edge.domain.cart import PricedItem
-from edge.domain.reports import DayCheck
+from edge.domain.reports import DayCheck, OutboxStats, QuarantinedEvent
 from shared.money import DecimalText
 
 
@@ -55,6 +59,17 @@ class OutboxOut(BaseModel):
         description="Events the hub stored but could not apply (see /v1/sync/quarantine)"
     )
 
+    @classmethod
+    def of(cls, stats: OutboxStats) -> OutboxOut:
+        oldest = stats.oldest_pending_created_at
+        return cls(
+            last_seq=stats.last_seq,
+            acked_seq=stats.acked_seq,
+            pending=stats.pending,
+            oldest_pending_created_at=oldest.isoformat() if oldest is not None else None,
+            quarantined=stats.quarantined,
+        )
+
 
 class QuarantinedOut(BaseModel):
     seq: int
@@ -62,6 +77,16 @@ class QuarantinedOut(BaseModel):
     kind: str
     occurred_at: str
     reason: str | None
+
+    @classmethod
+    def of(cls, event: QuarantinedEvent) -> QuarantinedOut:
+        return cls(
+            seq=event.seq,
+            event_id=str(event.event_id),
+            kind=event.kind,
+            occurred_at=event.occurred_at.isoformat(),
+            reason=event.reason,
+        )
 
 
 class SyncOut(BaseModel):
@@ -91,8 +116,6 @@ class DayChecksumOut(BaseModel):
 
     @classmethod
     def of(cls, check: DayCheck) -> DayChecksumOut:
-        # Strings, in ISO 8601 as this answer has always carried them (`+00:00`, not
-        # pydantic's `Z`), so neither the body nor the OpenAPI document changes.
         return cls(
             business_day=check.business_day.isoformat(),
             count=check.count,
