@@ -1,7 +1,8 @@
 """What the node reports about itself: the X report, the outbox, day checks, conflicts.
 
 Plain values read from the node's file by the read models (edge.service.reports); amounts in
-integer minor units of the store's currency; timestamps as stored (ISO 8601 text).
+integer minor units of the store's currency; business days are dates and instants aware
+datetimes (the repositories read and write their text).
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ class CheckedDays:
 
 @dataclass(frozen=True, slots=True)
 class RecordConflict:
-    """A value of a shared record that lost a merge to a concurrent edit of the same field."""
+    """A value of a shared record that lost a merge to a concurrent edit of the same field;
+    `recorded_at` is when this node logged it (aware, the node's clock)."""
 
     conflict_id: int
     entity: str
@@ -89,7 +91,7 @@ class RecordConflict:
     kept_hlc: str
     lost_value: str | None
     lost_hlc: str
-    recorded_at: str
+    recorded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

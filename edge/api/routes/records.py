@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -55,7 +54,7 @@ async def conflicts(
             kept_hlc=conflict.kept_hlc,
             lost_value=conflict.lost_value,
             lost_hlc=conflict.lost_hlc,
-            recorded_at=datetime.fromisoformat(conflict.recorded_at),
+            recorded_at=conflict.recorded_at,
         )
         for conflict in logged
     ]
