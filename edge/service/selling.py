@@ -113,7 +113,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
         if line_input.line_id in known:
             owner, existing = known[line_input.line_id]
             if (
-                owner != str(command.cart_id)
+                owner != command.cart_id
                 or existing.sku != line_input.sku
                 or existing.quantity != line_input.quantity
             ):
