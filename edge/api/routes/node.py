@@ -65,7 +65,7 @@ async def integrity_mismatches(
 ) -> list[DayChecksumOut]:
     """Business days whose totals here (documents, signed total, event ids) differ from the
     hub's ledger; HQ has an alert for each."""
-    checks = await runtime.read(lambda uow: reports.mismatched_days(limit, uow))
+    checks = await runtime.read(lambda uow: reports.mismatched_days(uow, limit=limit))
     return [DayChecksumOut.of(check) for check in checks]
 
 
@@ -78,7 +78,7 @@ async def quarantine(
     They are safe at the hub and acknowledged; HQ retries them after a fix, and this list
     empties as the hub's feed reports them applied.
     """
-    events = await runtime.read(lambda uow: reports.quarantined_events(limit, uow))
+    events = await runtime.read(lambda uow: reports.quarantined_events(uow, limit=limit))
     return [QuarantinedOut.of(event) for event in events]
 
 
@@ -115,7 +115,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[CatalogueItemOut]:
     """Find items whose SKU or description contains `q`."""
-    items = await runtime.read(lambda uow: catalogue.search(q, limit, uow))
+    items = await runtime.read(lambda uow: catalogue.search(q, uow, limit=limit))
     return [CatalogueItemOut.of(item) for item in items]
 
 

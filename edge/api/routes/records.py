@@ -43,7 +43,9 @@ async def conflicts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ConflictOut]:
     """Values that lost a merge to a concurrent edit of the same field, oldest first."""
-    logged = await runtime.read(lambda uow: records.conflicts(entity, key, after_id, limit, uow))
+    logged = await runtime.read(
+        lambda uow: records.conflicts(uow, entity=entity, key=key, after_id=after_id, limit=limit)
+    )
     return [
         ConflictOut(
             conflict_id=conflict.conflict_id,
