@@ -119,8 +119,8 @@ async def build_runtime(
     identity = await transactions.read(lambda uow: uow.node.identity())
     if isinstance(runtime.clock, ManualClock):
         driven = await transactions.read(lambda uow: uow.node.driven_time())
-        if driven is not None and datetime.fromisoformat(driven) > runtime.clock.now():
-            runtime.clock.set(datetime.fromisoformat(driven))  # a restart does not turn time back
+        if driven is not None and driven > runtime.clock.now():
+            runtime.clock.set(driven)  # a restart does not turn time back
     if identity is not None:
         await runtime.adopt_identity(identity)
     runtime.agent = SyncAgent(

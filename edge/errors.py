@@ -260,6 +260,8 @@ class InvalidCashMovement(Invalid):
 
 
 class CashMovementNotFound(NotFound):
+    """No cash movement with this id on this node."""
+
     code = "cash_movement_not_found"
 
     def __init__(self, movement_id: str) -> None:
@@ -268,6 +270,8 @@ class CashMovementNotFound(NotFound):
 
 
 class RefundRequestNotFound(NotFound):
+    """No refund request with this id on this node."""
+
     code = "refund_request_not_found"
 
     def __init__(self, request_id: str) -> None:
@@ -302,6 +306,8 @@ class RefundNotApproved(Conflict):
 
 
 class B2BOrderNotFound(NotFound):
+    """No B2B order with this id on this node."""
+
     code = "b2b_order_not_found"
 
     def __init__(self, order_id: str) -> None:

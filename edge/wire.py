@@ -418,7 +418,9 @@ def refund_request_of(decision: RefundDecisionV1, version: int) -> StoredRefundR
 
 
 def b2b_order_of(approval: B2BApprovalV1, version: int) -> StoredB2BOrder:
-    """A B2B order as the hub's feed says it stands at `version`."""
+    """A B2B order as the hub's feed says it stands at `version`, without a handover sale:
+    the hub's `fulfilled_sale_id` may be another node's sale, and `fulfilled_sale_id` here
+    names only this node's (B2BOrderRepository.mark_fulfilled)."""
     currency = approval.currency
     order = B2BOrder(
         order_id=approval.order_id,
@@ -444,5 +446,5 @@ def b2b_order_of(approval: B2BApprovalV1, version: int) -> StoredB2BOrder:
         payment_rejections=approval.payment_rejections,
         notes=approval.notes,
         order_number=approval.order_number,
-        fulfilled_sale_id=approval.fulfilled_sale_id,
+        fulfilled_sale_id=None,
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
@@ -19,6 +21,7 @@ from edge.domain.reports import OutboxStats, QuarantinedEvent
 from edge.wire import encode
 from shared.clock import HybridLogicalClock
 from shared.ids import new_id
+from sync.protocol import take_batch
 
 # Built once: append runs at every checkout.
 _RESERVE_SEQS = (
@@ -31,17 +34,19 @@ _REMEMBER_HLC = update(tables.node).values(last_hlc=bindparam("stamp"))
 
 
 @dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One event as stored: `payload` is its JSON text; `size_bytes` what it weighs in a push
-    (the payload's UTF-8 bytes plus an allowance for the envelope)."""
+class PendingEvent:
+    """An event of the outbox waiting for the hub's acknowledgement, as it goes up: its
+    envelope's fields typed, `payload` the wire payload (edge.wire.encode) as a JSON object,
+    and `size_bytes` what it weighs in a push (the payload's UTF-8 bytes plus an allowance
+    for the envelope)."""
 
     seq: int
-    event_id: str
+    event_id: UUID
     kind: str
     schema_version: int
     hlc: str
-    occurred_at: str
-    payload: str
+    occurred_at: datetime
+    payload: dict[str, Any]
     size_bytes: int
 
 
@@ -88,26 +93,29 @@ class OutboxRepository:
         connection.execute(_REMEMBER_HLC, {"stamp": stamp.encode()})
         return [row["seq"] for row in rows]
 
-    def pending(self, after_seq: int, limit: int) -> list[OutboxRow]:
-        """Outbox rows with seq > `after_seq`, oldest first, at most `limit`."""
-        result = self._connection.execute(
+    def pending(self, after_seq: int, *, max_events: int, max_bytes: int) -> list[PendingEvent]:
+        """The next batch to upload: events with seq > `after_seq`, oldest first, at most
+        `max_events` of them and `max_bytes` of `size_bytes` (sync.protocol.take_batch: the
+        first one always, even alone over `max_bytes`)."""
+        rows = self._connection.execute(
             select(tables.outbox)
             .where(tables.outbox.c.seq > after_seq)
             .order_by(tables.outbox.c.seq)
-            .limit(limit)
-        )
+            .limit(max_events)
+        ).all()
+        # The batch is cut before the payloads are decoded: only what goes up is decoded.
         return [
-            OutboxRow(
+            PendingEvent(
                 seq=row.seq,
-                event_id=row.event_id,
+                event_id=UUID(row.event_id),
                 kind=row.kind,
                 schema_version=row.schema_version,
                 hlc=row.hlc,
-                occurred_at=row.occurred_at,
-                payload=row.payload,
+                occurred_at=datetime.fromisoformat(row.occurred_at),
+                payload=json.loads(row.payload),
                 size_bytes=row.size_bytes,
             )
-            for row in result
+            for row in take_batch(rows, max_events, max_bytes)
         ]
 
     def mark_quarantined(self, rejected: list[tuple[int, str]]) -> None:
@@ -120,11 +128,11 @@ class OutboxRepository:
                 [{"rejected_seq": seq, "reason": reason} for seq, reason in rejected],
             )
 
-    def mark_status(self, event_id: str, status: str) -> None:
+    def mark_status(self, event_id: UUID, status: str) -> None:
         """The hub's later word on an event (HQ retried it): `applied` or `quarantined`."""
         self._connection.execute(
             update(tables.outbox)
-            .where(tables.outbox.c.event_id == event_id)
+            .where(tables.outbox.c.event_id == str(event_id))
             .values(
                 hub_status=status,
                 hub_reason=None if status == "applied" else tables.outbox.c.hub_reason,
@@ -140,7 +148,13 @@ class OutboxRepository:
             .limit(limit)
         )
         return [
-            QuarantinedEvent(row.seq, row.event_id, row.kind, row.occurred_at, row.hub_reason)
+            QuarantinedEvent(
+                seq=row.seq,
+                event_id=UUID(row.event_id),
+                kind=row.kind,
+                occurred_at=datetime.fromisoformat(row.occurred_at),
+                reason=row.hub_reason,
+            )
             for row in rows
         ]
 
@@ -164,6 +178,6 @@ class OutboxRepository:
             last_seq=node_row.last_seq,
             acked_seq=node_row.acked_seq,
             pending=node_row.last_seq - node_row.acked_seq,
-            oldest_pending_created_at=oldest,
+            oldest_pending_created_at=datetime.fromisoformat(oldest) if oldest else None,
             quarantined=int(quarantined_count),
         )

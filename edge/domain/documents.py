@@ -270,7 +270,9 @@ class StoredB2BOrder:
     """A B2B order as this node knows it. `status` is one of sync.messages.B2BStatus, as last
     heard from the hub, or as moved here (`payment_composed`, `fulfilled`); `version` is the
     hub's, 0 until it answers. `tenders` is the payment composed (empty before, or once HQ
-    rejected it); `fulfilled_sale_id` is the sale of this node that handed the order over."""
+    rejected it); `fulfilled_sale_id` is the sale of this node that handed the order over,
+    None when no till of this node has (an order handed over at another node is `fulfilled`
+    without one)."""
 
     order: B2BOrder
     status: str

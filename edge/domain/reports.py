@@ -1,12 +1,15 @@
 """What the node reports about itself: the X report, the outbox, day checks, conflicts.
 
 Plain values read from the node's file by the read models (edge.service.reports); amounts in
-integer minor units of the store's currency; timestamps as stored (ISO 8601 text).
+integer minor units of the store's currency; business days are dates and instants aware
+datetimes (the repositories read and write their text).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +33,13 @@ class DaySummary:
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
     """Where the outbox stands: the last seq written, the last the hub acknowledged, how many
-    wait between the two, and how many the hub stored but could not apply."""
+    wait between the two and when the oldest of them was written (aware, the node's clock),
+    and how many the hub stored but could not apply."""
 
     last_seq: int
     acked_seq: int
     pending: int
-    oldest_pending_created_at: str | None
+    oldest_pending_created_at: datetime | None
     quarantined: int = 0
 
 
@@ -44,18 +48,18 @@ class QuarantinedEvent:
     """An event of this node the hub stored but could not apply, with the hub's reason."""
 
     seq: int
-    event_id: str
+    event_id: UUID
     kind: str
-    occurred_at: str
+    occurred_at: datetime
     reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class DayCheck:
-    """This node's totals of a business day (`YYYY-MM-DD`), the hub's, and the verdict
-    (`matched` or `mismatch`)."""
+    """This node's totals of a business day, the hub's, the verdict (`matched` or
+    `mismatch`) and when it was given (aware, the node's clock)."""
 
-    business_day: str
+    business_day: date
     count: int
     total_minor: int
     id_hash: str
@@ -63,7 +67,7 @@ class DayCheck:
     hub_count: int
     hub_total_minor: int
     hub_id_hash: str
-    checked_at: str
+    checked_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,8 @@ class CheckedDays:
 
 @dataclass(frozen=True, slots=True)
 class RecordConflict:
-    """A value of a shared record that lost a merge to a concurrent edit of the same field."""
+    """A value of a shared record that lost a merge to a concurrent edit of the same field;
+    `recorded_at` is when this node logged it (aware, the node's clock)."""
 
     conflict_id: int
     entity: str
@@ -86,7 +91,7 @@ class RecordConflict:
     kept_hlc: str
     lost_value: str | None
     lost_hlc: str
-    recorded_at: str
+    recorded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,6 +266,6 @@ def get_order(order_id: UUID, uow: EdgeUnitOfWork) -> StoredB2BOrder:
     return stored
 
 
-def list_orders(status: str | None, limit: int, uow: EdgeUnitOfWork) -> list[StoredB2BOrder]:
+def list_orders(uow: EdgeUnitOfWork, *, status: str | None, limit: int) -> list[StoredB2BOrder]:
     """The store's orders known here, newest first; only those of `status` if given."""
     return uow.b2b_orders.list(status, limit)

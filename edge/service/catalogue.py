@@ -18,6 +18,6 @@ def look_up(sku: str, uow: EdgeUnitOfWork) -> tuple[PricedItem, int | None]:
     return item, uow.catalogue.on_hand(identity.store_id, sku) if identity else None
 
 
-def search(text: str, limit: int, uow: EdgeUnitOfWork) -> list[PricedItem]:
+def search(text: str, uow: EdgeUnitOfWork, *, limit: int) -> list[PricedItem]:
     """At most `limit` items whose SKU or description contains `text`, by SKU."""
     return uow.catalogue.search(text, limit, at=uow.now())

@@ -43,16 +43,18 @@ Entry = FeedEntry | SnapshotItem
 
 
 @dataclass(frozen=True, slots=True)
-class FeedPage:
-    """A page being applied: its unit of work, its catalogue batch (written when the page's
-    entries are all applied), and the time that stamps the conflicts a merge logs."""
+class ApplyContext:
+    """What every applier of one page of entries (a feed page, a snapshot chunk) works with:
+    the page's unit of work, its catalogue batch (written when the page's entries are all
+    applied), and the time that stamps the conflicts a merge logs. Not the wire's page
+    (sync.messages.FeedPage), whose entries these are."""
 
     uow: EdgeUnitOfWork
     catalogue: CatalogueBatch
     now: datetime
 
 
-Applier = Callable[[Entry, FeedPage], None]
+Applier = Callable[[Entry, ApplyContext], None]
 
 _APPLIERS: dict[str, Applier] = {}
 
@@ -78,66 +80,66 @@ def apply_feed_entries(entries: Sequence[Entry], uow: EdgeUnitOfWork, *, now: da
     entity's applier. `now` stamps the conflicts a merge of shared records logs. Raises
     pydantic's ValidationError for a payload its entity's model refuses.
     """
-    page = FeedPage(uow, uow.catalogue.batch(), now)
+    context = ApplyContext(uow, uow.catalogue.batch(), now)
     for entry in entries:
         applier = _APPLIERS.get(entry.entity)
         if applier is None:
             # An entity of a newer hub: skipped, the cursor moves on (protocol evolution).
             log.debug("skipping feed entity %r this node does not know", entry.entity)
             continue
-        applier(entry, page)
-    page.catalogue.write()
+        applier(entry, context)
+    context.catalogue.write()
 
 
 @applies("product")
-def _product(entry: Entry, page: FeedPage) -> None:
-    page.catalogue.add_product(ProductV1.model_validate(entry.payload), entry.version)
+def _product(entry: Entry, context: ApplyContext) -> None:
+    context.catalogue.add_product(ProductV1.model_validate(entry.payload), entry.version)
 
 
 @applies("price")
-def _price(entry: Entry, page: FeedPage) -> None:
-    page.catalogue.add_price(PriceV1.model_validate(entry.payload))
+def _price(entry: Entry, context: ApplyContext) -> None:
+    context.catalogue.add_price(PriceV1.model_validate(entry.payload))
 
 
 @applies("stock_level")
-def _stock_level(entry: Entry, page: FeedPage) -> None:
-    page.catalogue.add_stock_level(StockLevelV1.model_validate(entry.payload), entry.version)
+def _stock_level(entry: Entry, context: ApplyContext) -> None:
+    context.catalogue.add_stock_level(StockLevelV1.model_validate(entry.payload), entry.version)
 
 
 @applies("tax_rate")
-def _tax_rate(entry: Entry, page: FeedPage) -> None:
-    page.catalogue.add_tax_rate(TaxRateV1.model_validate(entry.payload))
+def _tax_rate(entry: Entry, context: ApplyContext) -> None:
+    context.catalogue.add_tax_rate(TaxRateV1.model_validate(entry.payload))
 
 
 @applies("promotion")
-def _promotion(entry: Entry, page: FeedPage) -> None:
-    page.uow.catalogue.upsert_promotion(PromotionV1.model_validate(entry.payload))
+def _promotion(entry: Entry, context: ApplyContext) -> None:
+    context.uow.catalogue.upsert_promotion(PromotionV1.model_validate(entry.payload))
 
 
 @applies("store")
-def _store(entry: Entry, page: FeedPage) -> None:
-    page.uow.node.update_store(StoreConfigV1.model_validate(entry.payload), entry.version)
+def _store(entry: Entry, context: ApplyContext) -> None:
+    context.uow.node.update_store(StoreConfigV1.model_validate(entry.payload), entry.version)
 
 
 @applies("refund_decision")
-def _refund_decision(entry: Entry, page: FeedPage) -> None:
+def _refund_decision(entry: Entry, context: ApplyContext) -> None:
     decision = RefundDecisionV1.model_validate(entry.payload)
-    page.uow.refunds.apply_decision(refund_request_of(decision, entry.version))
+    context.uow.refunds.apply_decision(refund_request_of(decision, entry.version))
 
 
 @applies("b2b_approval")
-def _b2b_approval(entry: Entry, page: FeedPage) -> None:
+def _b2b_approval(entry: Entry, context: ApplyContext) -> None:
     approval = B2BApprovalV1.model_validate(entry.payload)
-    page.uow.b2b_orders.apply_approval(b2b_order_of(approval, entry.version))
+    context.uow.b2b_orders.apply_approval(b2b_order_of(approval, entry.version))
 
 
 @applies(*RECORD_FIELDS)
-def _record(entry: Entry, page: FeedPage) -> None:
+def _record(entry: Entry, context: ApplyContext) -> None:
     record = RecordUpdatedV1.model_validate(entry.payload)
-    apply_record(entry.entity, record, page.uow, now=page.now)
+    apply_record(entry.entity, record, context.uow, now=context.now)
 
 
 @applies("event_status")
-def _event_status(entry: Entry, page: FeedPage) -> None:
+def _event_status(entry: Entry, context: ApplyContext) -> None:
     status = EventStatusV1.model_validate(entry.payload)
-    page.uow.outbox.mark_status(str(status.event_id), status.status)
+    context.uow.outbox.mark_status(status.event_id, status.status)

@@ -99,7 +99,7 @@ def get_record(entity: str, key: str, uow: EdgeUnitOfWork) -> dict[str, FieldVal
 
 
 def conflicts(
-    entity: str | None, key: str | None, after_id: int, limit: int, uow: EdgeUnitOfWork
+    uow: EdgeUnitOfWork, *, entity: str | None, key: str | None, after_id: int, limit: int
 ) -> list[RecordConflict]:
     """Values that lost a merge to a concurrent edit of the same field, oldest first, after
     `after_id`; of `entity` and `key` if given."""

@@ -169,6 +169,8 @@ def get_request(request_id: UUID, uow: EdgeUnitOfWork) -> StoredRefundRequest:
     return stored
 
 
-def list_requests(status: str | None, limit: int, uow: EdgeUnitOfWork) -> list[StoredRefundRequest]:
+def list_requests(
+    uow: EdgeUnitOfWork, *, status: str | None, limit: int
+) -> list[StoredRefundRequest]:
     """The store's refund requests known here, newest first; only those of `status` if given."""
     return uow.refunds.list(status, limit)

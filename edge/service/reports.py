@@ -28,12 +28,12 @@ def x_report(business_day: date, uow: EdgeUnitOfWork) -> DaySummary:
     return uow.reports.day_summary(business_day)
 
 
-def mismatched_days(limit: int, uow: EdgeUnitOfWork) -> list[DayCheck]:
+def mismatched_days(uow: EdgeUnitOfWork, *, limit: int) -> list[DayCheck]:
     """Business days whose totals here differ from the hub's ledger, oldest first."""
     return uow.integrity.mismatches(limit)
 
 
-def quarantined_events(limit: int, uow: EdgeUnitOfWork) -> list[QuarantinedEvent]:
+def quarantined_events(uow: EdgeUnitOfWork, *, limit: int) -> list[QuarantinedEvent]:
     """This node's events the hub stored but could not apply, oldest first."""
     return uow.outbox.quarantined(limit)
 

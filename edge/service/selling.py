@@ -113,7 +113,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
         if line_input.line_id in known:
             owner, existing = known[line_input.line_id]
             if (
-                owner != str(command.cart_id)
+                owner != command.cart_id
                 or existing.sku != line_input.sku
                 or existing.quantity != line_input.quantity
             ):
@@ -232,7 +232,7 @@ def get_sale(sale_id: UUID, uow: EdgeUnitOfWork) -> Sale:
     return sale
 
 
-def sales_of_day(business_day: date, limit: int, offset: int, uow: EdgeUnitOfWork) -> list[Sale]:
+def sales_of_day(business_day: date, uow: EdgeUnitOfWork, *, limit: int, offset: int) -> list[Sale]:
     """Receipts of one trading day, in the order they were rung up; a page of `limit` after
     `offset`."""
     return uow.sales.for_day(business_day, limit, offset)

@@ -13,12 +13,9 @@ a request to the hub.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from uuid import UUID
 
-from edge.adapters.outbox import OutboxRow
+from edge.adapters.outbox import PendingEvent
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
 from edge.domain.reports import DayCheck, OutboxStats
@@ -35,7 +32,7 @@ from sync.messages import (
     RawEvent,
     RoundTripV1,
 )
-from sync.protocol import day_totals, estimate_skew_ms, take_batch
+from sync.protocol import day_totals, estimate_skew_ms
 
 
 async def enrol_node(
@@ -117,12 +114,12 @@ async def push_batch(
     acknowledged unless the hub said so.
     """
 
-    def read_pending(uow: EdgeUnitOfWork) -> tuple[OutboxStats, list[OutboxRow]]:
+    def read_pending(uow: EdgeUnitOfWork) -> tuple[OutboxStats, list[PendingEvent]]:
         stats = uow.outbox.stats()
-        return stats, uow.outbox.pending(stats.acked_seq, max_events)
+        pending = uow.outbox.pending(stats.acked_seq, max_events=max_events, max_bytes=max_bytes)
+        return stats, pending
 
-    stats, rows = await transactions.read(read_pending)
-    batch = take_batch(rows, max_events, max_bytes)
+    stats, batch = await transactions.read(read_pending)
     if not batch and not handshake:
         return PushOutcome(0, stats.acked_seq, stats.last_seq, None)
     sent_at = clock.now()
@@ -132,7 +129,7 @@ async def push_batch(
         node_id=identity.node_id,
         sent_at=sent_at,
         previous_round_trip=previous_round_trip,
-        events=[_raw_event(row, identity) for row in batch],
+        events=[_raw_event(event, identity) for event in batch],
     )
     response = await client.push(request)
     round_trip = RoundTripV1(
@@ -153,18 +150,18 @@ async def push_batch(
     )
 
 
-def _raw_event(row: OutboxRow, identity: NodeIdentity) -> RawEvent:
-    # The outbox row was validated when it was written; skip re-validation on the hot path.
+def _raw_event(event: PendingEvent, identity: NodeIdentity) -> RawEvent:
+    # The event was validated when it was written; skip re-validation on the hot path.
     return RawEvent.model_construct(
-        event_id=UUID(row.event_id),
+        event_id=event.event_id,
         store_id=identity.store_id,
         node_id=identity.node_id,
-        seq=row.seq,
-        schema_version=row.schema_version,
-        hlc=row.hlc,
-        occurred_at=datetime.fromisoformat(row.occurred_at),
-        kind=row.kind,
-        payload=json.loads(row.payload),
+        seq=event.seq,
+        schema_version=event.schema_version,
+        hlc=event.hlc,
+        occurred_at=event.occurred_at,
+        kind=event.kind,
+        payload=event.payload,
     )
 
 
@@ -188,7 +185,7 @@ async def verify_days(
             totals = day_totals(integrity.day_events(day))
             ready.append(
                 DayChecksumV1(
-                    business_day=date.fromisoformat(day),
+                    business_day=day,
                     count=totals.count,
                     total_minor=totals.total_minor,
                     id_hash=totals.id_hash,
@@ -207,11 +204,11 @@ async def verify_days(
             days=ready,
         )
     )
-    checked_at = clock.now().isoformat()
+    checked_at = clock.now()
     mine = {day.business_day: day for day in ready}
     checks = [
         DayCheck(
-            business_day=verdict.business_day.isoformat(),
+            business_day=verdict.business_day,
             count=mine[verdict.business_day].count,
             total_minor=mine[verdict.business_day].total_minor,
             id_hash=mine[verdict.business_day].id_hash,

@@ -72,8 +72,8 @@ class B2BOrderRepository:
         """Take the hub's state of an order (edge.wire.b2b_order_of) unless the one held is as
         new (`heard.version`); an order of another till of the store is added. The node keeps
         its own handover: an order fulfilled here stays `fulfilled` with its sale, whatever the
-        hub said before it heard of that sale (the hub's `fulfilled_sale_id`, maybe another
-        node's, is not taken)."""
+        hub said before it heard of that sale (`heard` carries no sale: the hub's, maybe
+        another node's, is not taken)."""
         order = heard.order
         decided = {
             "status": heard.status,

@@ -83,14 +83,14 @@ class CartRepository:
             total=Money.from_minor(int(row.total_minor), row.currency),
         )
 
-    def lines_by_id(self, line_ids: list[UUID]) -> dict[UUID, tuple[str, CartLine]]:
+    def lines_by_id(self, line_ids: list[UUID]) -> dict[UUID, tuple[UUID, CartLine]]:
         """Lines with these ids anywhere, with the cart each belongs to."""
         if not line_ids:
             return {}
         rows = self._connection.execute(
             _CART_LINES_BY_ID, {"line_keys": [str(line_id) for line_id in line_ids]}
         )
-        return {UUID(row.line_id): (row.cart_id, _cart_line(row)) for row in rows}
+        return {UUID(row.line_id): (UUID(row.cart_id), _cart_line(row)) for row in rows}
 
     def add(self, cart: Cart) -> None:
         self._connection.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -16,9 +18,9 @@ class IntegrityRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def days_between(self, after_seq: int, up_to_seq: int) -> list[str]:
+    def days_between(self, after_seq: int, up_to_seq: int) -> list[date]:
         """Business days of documents and cash movements whose events have seqs in
-        (after_seq, up_to_seq]."""
+        (after_seq, up_to_seq], in order."""
         days: set[str] = set()
         for table in (tables.sale, tables.sales_return, tables.cash_movement):
             rows = self._connection.execute(
@@ -27,34 +29,37 @@ class IntegrityRepository:
                 .distinct()
             )
             days.update(row.business_day for row in rows)
-        return sorted(days)
+        return sorted(date.fromisoformat(day) for day in days)
 
-    def last_seq_of_day(self, business_day: str) -> int:
+    def last_seq_of_day(self, business_day: date) -> int:
+        """The highest seq of the day's documents' and cash movements' events (0: none)."""
+        day = business_day.isoformat()
         last = 0
         for table in (tables.sale, tables.sales_return, tables.cash_movement):
             value = self._connection.execute(
-                select(func.max(table.c.event_seq)).where(table.c.business_day == business_day)
+                select(func.max(table.c.event_seq)).where(table.c.business_day == day)
             ).scalar_one_or_none()
             last = max(last, int(value or 0))
         return last
 
-    def day_events(self, business_day: str) -> list[tuple[str, int]]:
+    def day_events(self, business_day: date) -> list[tuple[str, int]]:
         """(event id, signed amount in minor units) of the day's sales (+ total), returns
         (- total) and cash movements (their effect on the drawer: + float and paid-in, -
-        paid-out and pickup)."""
+        paid-out and pickup): what sync.protocol.day_totals sums."""
+        day = business_day.isoformat()
         events: list[tuple[str, int]] = []
         for table, sign in ((tables.sale, 1), (tables.sales_return, -1)):
             rows = self._connection.execute(
                 select(tables.outbox.c.event_id, table.c.total_minor)
                 .join(tables.outbox, tables.outbox.c.seq == table.c.event_seq)
-                .where(table.c.business_day == business_day)
+                .where(table.c.business_day == day)
             )
             events.extend((row.event_id, sign * int(row.total_minor)) for row in rows)
         movement = tables.cash_movement
         rows = self._connection.execute(
             select(tables.outbox.c.event_id, movement.c.kind, movement.c.amount_minor)
             .join(tables.outbox, tables.outbox.c.seq == movement.c.event_seq)
-            .where(movement.c.business_day == business_day)
+            .where(movement.c.business_day == day)
         )
         events.extend((row.event_id, DRAWER_SIGN[row.kind] * int(row.amount_minor)) for row in rows)
         return events
@@ -72,7 +77,7 @@ class IntegrityRepository:
             return
         rows = [
             {
-                "business_day": check.business_day,
+                "business_day": check.business_day.isoformat(),
                 "count": check.count,
                 "total_minor": check.total_minor,
                 "id_hash": check.id_hash,
@@ -80,7 +85,7 @@ class IntegrityRepository:
                 "hub_count": check.hub_count,
                 "hub_total_minor": check.hub_total_minor,
                 "hub_id_hash": check.hub_id_hash,
-                "checked_at": check.checked_at,
+                "checked_at": check.checked_at.isoformat(),
             }
             for check in checks
         ]
@@ -112,7 +117,7 @@ class IntegrityRepository:
         )
         return [
             DayCheck(
-                business_day=row.business_day,
+                business_day=date.fromisoformat(row.business_day),
                 count=row._mapping["count"],  # `row.count` is the tuple's method
                 total_minor=row.total_minor,
                 id_hash=row.id_hash,
@@ -120,7 +125,7 @@ class IntegrityRepository:
                 hub_count=row.hub_count,
                 hub_total_minor=row.hub_total_minor,
                 hub_id_hash=row.hub_id_hash,
-                checked_at=row.checked_at,
+                checked_at=datetime.fromisoformat(row.checked_at),
             )
             for row in rows
         ]

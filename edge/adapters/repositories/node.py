@@ -59,8 +59,10 @@ class NodeRepository:
             )
         )
 
-    def driven_time(self) -> str | None:
-        return self._connection.execute(select(tables.node.c.driven_time)).scalar_one_or_none()
+    def driven_time(self) -> datetime | None:
+        """The driven clock's last time (remember_driven_time); None if it was never moved."""
+        value = self._connection.execute(select(tables.node.c.driven_time)).scalar_one_or_none()
+        return datetime.fromisoformat(value) if value else None
 
     def remember_driven_time(self, moment: datetime) -> None:
         self._connection.execute(update(tables.node).values(driven_time=moment.isoformat()))

@@ -83,7 +83,7 @@ class RecordRepository:
                 kept_hlc=row.kept_hlc,
                 lost_value=row.lost_value,
                 lost_hlc=row.lost_hlc,
-                recorded_at=row.recorded_at,
+                recorded_at=datetime.fromisoformat(row.recorded_at),
             )
             for row in self._connection.execute(
                 statement.order_by(conflict.c.conflict_id).limit(limit)

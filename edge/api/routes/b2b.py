@@ -55,7 +55,7 @@ async def list_orders(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[B2BOrderOut]:
     """The store's B2B orders known here, newest first."""
-    stored = await runtime.read(lambda uow: b2b.list_orders(status_, limit, uow))
+    stored = await runtime.read(lambda uow: b2b.list_orders(uow, status=status_, limit=limit))
     return [B2BOrderOut.of(item) for item in stored]
 
 

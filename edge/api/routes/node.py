@@ -28,7 +28,6 @@ router = APIRouter(prefix="/v1", tags=["Node"])
 async def node_status(runtime: RuntimeDep) -> StatusOut:
     """Who this node is, its outbox, its link to the hub (all from local state: works offline)."""
     state = await runtime.read(reports.node_state)
-    stats = state.outbox
     identity = runtime.identity
     assert runtime.agent is not None
     agent = runtime.agent.status
@@ -42,13 +41,7 @@ async def node_status(runtime: RuntimeDep) -> StatusOut:
         clock=runtime.clock.now(),
         clock_mode=runtime.settings.clock_mode,
         catalogue=state.catalogue,
-        outbox=OutboxOut(
-            last_seq=stats.last_seq,
-            acked_seq=stats.acked_seq,
-            pending=stats.pending,
-            oldest_pending_created_at=stats.oldest_pending_created_at,
-            quarantined=stats.quarantined,
-        ),
+        outbox=OutboxOut.of(state.outbox),
         sync=SyncOut(
             online=agent.online,
             last_success_at=agent.last_success_at,
@@ -72,18 +65,8 @@ async def integrity_mismatches(
 ) -> list[DayChecksumOut]:
     """Business days whose totals here (documents, signed total, event ids) differ from the
     hub's ledger; HQ has an alert for each."""
-    checks = await runtime.read(lambda uow: reports.mismatched_days(limit, uow))
-    return [
-        DayChecksumOut(
-            business_day=check.business_day,
-            count=check.count,
-            total_minor=check.total_minor,
-            hub_count=check.hub_count,
-            hub_total_minor=check.hub_total_minor,
-            checked_at=check.checked_at,
-        )
-        for check in checks
-    ]
+    checks = await runtime.read(lambda uow: reports.mismatched_days(uow, limit=limit))
+    return [DayChecksumOut.of(check) for check in checks]
 
 
 @router.get("/sync/quarantine", response_model=list[QuarantinedOut])
@@ -95,17 +78,8 @@ async def quarantine(
     They are safe at the hub and acknowledged; HQ retries them after a fix, and this list
     empties as the hub's feed reports them applied.
     """
-    events = await runtime.read(lambda uow: reports.quarantined_events(limit, uow))
-    return [
-        QuarantinedOut(
-            seq=event.seq,
-            event_id=event.event_id,
-            kind=event.kind,
-            occurred_at=event.occurred_at,
-            reason=event.reason,
-        )
-        for event in events
-    ]
+    events = await runtime.read(lambda uow: reports.quarantined_events(uow, limit=limit))
+    return [QuarantinedOut.of(event) for event in events]
 
 
 @router.post("/sync/rotate-credential", response_model=StatusOut)
@@ -141,7 +115,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[CatalogueItemOut]:
     """Find items whose SKU or description contains `q`."""
-    items = await runtime.read(lambda uow: catalogue.search(q, limit, uow))
+    items = await runtime.read(lambda uow: catalogue.search(q, uow, limit=limit))
     return [CatalogueItemOut.of(item) for item in items]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from datetime import datetime
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -57,8 +56,8 @@ async def metrics(runtime: RuntimeDep) -> Response:
     runtime.metrics.mismatched_days.set(figures.mismatched_days)
     runtime.metrics.outbox_pending.set(stats.pending)
     runtime.metrics.quarantined.set(stats.quarantined)
-    if stats.oldest_pending_created_at:
-        age = runtime.clock.now() - datetime.fromisoformat(stats.oldest_pending_created_at)
+    if stats.oldest_pending_created_at is not None:
+        age = runtime.clock.now() - stats.oldest_pending_created_at
         runtime.metrics.outbox_oldest_age.set(max(age.total_seconds(), 0.0))
     else:
         runtime.metrics.outbox_oldest_age.set(0)

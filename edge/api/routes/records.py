@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -44,7 +43,9 @@ async def conflicts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ConflictOut]:
     """Values that lost a merge to a concurrent edit of the same field, oldest first."""
-    logged = await runtime.read(lambda uow: records.conflicts(entity, key, after_id, limit, uow))
+    logged = await runtime.read(
+        lambda uow: records.conflicts(uow, entity=entity, key=key, after_id=after_id, limit=limit)
+    )
     return [
         ConflictOut(
             conflict_id=conflict.conflict_id,
@@ -55,7 +56,7 @@ async def conflicts(
             kept_hlc=conflict.kept_hlc,
             lost_value=conflict.lost_value,
             lost_hlc=conflict.lost_hlc,
-            recorded_at=datetime.fromisoformat(conflict.recorded_at),
+            recorded_at=conflict.recorded_at,
         )
         for conflict in logged
     ]

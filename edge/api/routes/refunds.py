@@ -44,7 +44,7 @@ async def list_refund_requests(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RefundRequestOut]:
     """The store's refund requests, newest first."""
-    stored = await runtime.read(lambda uow: refunds.list_requests(status_, limit, uow))
+    stored = await runtime.read(lambda uow: refunds.list_requests(uow, status=status_, limit=limit))
     return [RefundRequestOut.of(item) for item in stored]
 
 

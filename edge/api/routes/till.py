@@ -178,7 +178,9 @@ async def list_sales(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[SaleOut]:
     """Receipts of one trading day, in the order they were rung up."""
-    sales = await runtime.read(lambda uow: selling.sales_of_day(business_day, limit, offset, uow))
+    sales = await runtime.read(
+        lambda uow: selling.sales_of_day(business_day, uow, limit=limit, offset=offset)
+    )
     return [SaleOut.of(sale) for sale in sales]
 
 

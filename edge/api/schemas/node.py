@@ -1,4 +1,8 @@
-"""Bodies of the node routes: status, sync state, catalogue look-up, the driven clock."""
+"""Bodies of the node routes: status, sync state, catalogue look-up, the driven clock.
+
+The outbox's, the quarantine's and the day checks' days and instants are strings, written
+with `isoformat()` (`+00:00`, not pydantic's `Z`), as these bodies have always carried them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from edge.api.schemas.common import Body
 from edge.domain.cart import PricedItem
+from edge.domain.reports import DayCheck, OutboxStats, QuarantinedEvent
 from shared.money import DecimalText
 
 
@@ -54,6 +59,17 @@ class OutboxOut(BaseModel):
         description="Events the hub stored but could not apply (see /v1/sync/quarantine)"
     )
 
+    @classmethod
+    def of(cls, stats: OutboxStats) -> OutboxOut:
+        oldest = stats.oldest_pending_created_at
+        return cls(
+            last_seq=stats.last_seq,
+            acked_seq=stats.acked_seq,
+            pending=stats.pending,
+            oldest_pending_created_at=oldest.isoformat() if oldest is not None else None,
+            quarantined=stats.quarantined,
+        )
+
 
 class QuarantinedOut(BaseModel):
     seq: int
@@ -61,6 +77,16 @@ class QuarantinedOut(BaseModel):
     kind: str
     occurred_at: str
     reason: str | None
+
+    @classmethod
+    def of(cls, event: QuarantinedEvent) -> QuarantinedOut:
+        return cls(
+            seq=event.seq,
+            event_id=str(event.event_id),
+            kind=event.kind,
+            occurred_at=event.occurred_at.isoformat(),
+            reason=event.reason,
+        )
 
 
 class SyncOut(BaseModel):
@@ -87,6 +113,17 @@ class DayChecksumOut(BaseModel):
     hub_count: int
     hub_total_minor: int
     checked_at: str
+
+    @classmethod
+    def of(cls, check: DayCheck) -> DayChecksumOut:
+        return cls(
+            business_day=check.business_day.isoformat(),
+            count=check.count,
+            total_minor=check.total_minor,
+            hub_count=check.hub_count,
+            hub_total_minor=check.hub_total_minor,
+            checked_at=check.checked_at.isoformat(),
+        )
 
 
 class StatusOut(BaseModel):
