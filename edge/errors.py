@@ -16,7 +16,9 @@ EdgeError
 +-- Invalid             422
 |   +-- InvalidQuantity, InvalidPrice, EmptyCart, NegativeTotal, InvalidTender,
 |       InsufficientTender, InvalidReturn, ReturnExceedsSale, InvalidRecordEdit,
-|       InvalidCashMovement, InvalidB2BOrder, PaymentMismatch
+|       InvalidCashMovement, InvalidB2BOrder, PaymentMismatch,
+|       LineOverCap, SaleOverCap    beyond the store's till limits (shared.till_limits)
+|       RefundAbovePrice    a refund without a receipt above the catalogue's price
 +-- Unavailable         503
     +-- HubUnavailable      an action that needs the hub could not get through; try again later
 """
@@ -228,6 +230,50 @@ class ReturnExceedsSale(Invalid):
         self.returnable = returnable
 
 
+class LineOverCap(Invalid):
+    """A line beyond the store's per-line limit: more units, or a larger total (in absolute
+    value), than HQ allows on one line (shared.till_limits)."""
+
+    code = "line_over_cap"
+
+    def __init__(self, sku: str, what: str, value: str, limit: str) -> None:
+        super().__init__(
+            f"a line of SKU {sku!r} with {what} {value} is over this store's limit of {limit} "
+            "per line"
+        )
+        self.sku = sku
+        self.limit = limit
+
+
+class SaleOverCap(Invalid):
+    """A sale whose total would be above the store's per-sale limit (shared.till_limits)."""
+
+    code = "sale_over_cap"
+
+    def __init__(self, total: str, limit: str) -> None:
+        super().__init__(
+            f"a sale of {total} is over this store's limit of {limit} per sale: void lines, "
+            "or ring the rest up as another sale"
+        )
+        self.total = total
+        self.limit = limit
+
+
+class RefundAbovePrice(Invalid):
+    """A refund without a receipt refunds more per unit than the catalogue's current price."""
+
+    code = "refund_above_price"
+
+    def __init__(self, sku: str, unit_price: str, catalogue_price: str) -> None:
+        super().__init__(
+            f"SKU {sku!r}: a refund without a receipt is at most the current price of "
+            f"{catalogue_price} per unit, not {unit_price}"
+        )
+        self.sku = sku
+        self.unit_price = unit_price
+        self.catalogue_price = catalogue_price
+
+
 class InvalidReturn(Invalid):
     """A return request that breaks a rule (no reason, no lines, line not on the receipt)."""
 
@@ -284,10 +330,10 @@ class RefundNeedsApproval(Conflict):
 
     code = "refund_needs_approval"
 
-    def __init__(self, total: str, limit: str) -> None:
+    def __init__(self, total: str, limit: str, which: str = "limit") -> None:
         super().__init__(
-            f"a refund of {total} is above this store's limit of {limit}: ask HQ to approve it "
-            "(POST /v1/refund-requests), then make it once approved"
+            f"a refund of {total} is above this store's {which} of {limit}: ask HQ to approve "
+            "it (POST /v1/refund-requests), then make it once approved"
         )
         self.total = total
         self.limit = limit

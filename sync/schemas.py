@@ -64,7 +64,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "feed.product.v1": messages.ProductV1,
     "feed.price.v1": messages.PriceV1,
     "feed.stock_level.v1": messages.StockLevelV1,
-    "feed.store.v1": messages.StoreConfigV1,
+    "feed.store.v1": messages.StoreFeedConfigV1,
     "feed.event_status.v1": messages.EventStatusV1,
     "feed.customer.v1": messages.RecordUpdatedV1,
     "feed.store_settings.v1": messages.RecordUpdatedV1,

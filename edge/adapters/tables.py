@@ -7,6 +7,7 @@ than the currency, as decimal text; times as ISO 8601 text with their offset.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -68,8 +69,13 @@ node = Table(
     Column("bootstrap_after", Text),
     # A driven (replay) clock's last reading: it survives a restart, as a real clock would.
     Column("driven_time", Text),
-    # The store's refund limit (HQ's, from the feed): above it a refund needs approval.
+    # The till limits HQ set, from the feed (shared.till_limits); NULL: the default applies.
     Column("refund_approval_over_minor", Integer),
+    Column("no_receipt_refund_over_minor", Integer),
+    Column("line_quantity_max", Integer),
+    Column("line_amount_max_minor", Integer),
+    Column("sale_total_max_minor", Integer),
+    Column("no_receipt_above_catalogue_price", Boolean),
     Column("store_version", Integer, nullable=False, server_default="0"),
     CheckConstraint("id = 1", name="single_row"),
 )

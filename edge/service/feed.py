@@ -32,7 +32,7 @@ from sync.messages import (
     RefundDecisionV1,
     SnapshotItem,
     StockLevelV1,
-    StoreConfigV1,
+    StoreFeedConfigV1,
     TaxRateV1,
 )
 from sync.records import RECORD_FIELDS
@@ -118,7 +118,7 @@ def _promotion(entry: Entry, context: ApplyContext) -> None:
 
 @applies("store")
 def _store(entry: Entry, context: ApplyContext) -> None:
-    context.uow.node.update_store(StoreConfigV1.model_validate(entry.payload), entry.version)
+    context.uow.node.update_store(StoreFeedConfigV1.model_validate(entry.payload), entry.version)
 
 
 @applies("refund_decision")

@@ -29,7 +29,7 @@ from edge.domain.documents import (
 from edge.domain.node import NodeIdentity
 from edge.domain.returns import ReturnItem
 from edge.errors import IdReused, RefundNotApproved, RefundRequestNotFound
-from edge.service.returns import RecordReturn, draft_return, record_draft
+from edge.service.returns import RecordReturn, check_refund_lines, draft_return, record_draft
 from shared.clock import Clock
 from shared.ids import new_id
 
@@ -55,8 +55,11 @@ def request_refund(
     command: RequestRefund, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
 ) -> tuple[StoredRefundRequest, bool]:
     """Ask HQ to approve a refund; returns the request (pending) and whether it is new. A
-    `request_id` seen before returns that request. Raises SaleNotFound, UnknownSku,
-    InvalidReturn, InvalidQuantity, ReturnExceedsSale, IdReused."""
+    `request_id` seen before returns that request. A refund without a receipt follows the
+    same line rules as at the till (edge.service.returns.check_refund_lines); the amount
+    limits do not apply: asking is how a refund above them is made. Raises SaleNotFound,
+    UnknownSku, InvalidReturn, InvalidQuantity, ReturnExceedsSale, IdReused, LineOverCap,
+    RefundAbovePrice."""
     request_id = command.request_id or new_id()
     existing = uow.refunds.get(request_id)
     if existing is not None:
@@ -66,6 +69,7 @@ def request_refund(
             raise IdReused("refund request", str(request_id))
         return existing, False
     draft = draft_return(command.details, uow, identity=identity, clock=clock)
+    check_refund_lines(draft, uow.node.till_limits().in_force(identity.currency), uow)
     original = command.details.original_receipt_number
     if original is None and draft.original_sale_id is not None:
         sale = uow.sales.get(draft.original_sale_id)

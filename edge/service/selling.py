@@ -17,6 +17,7 @@ from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.cart import Cart, CartHead, CartLine, TenderRequest
 from edge.domain.documents import Sale, SaleCompleted
 from edge.domain.node import NodeIdentity
+from edge.domain.till_limits import check_line, check_sale_total
 from edge.errors import CartNotFound, IdReused, SaleNotFound, UnknownSku
 from shared.clock import Clock
 from shared.ids import new_id
@@ -94,9 +95,11 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
 
     A line whose `line_id` is already on this cart with the same SKU and quantity is returned
     as it is (a retried scan); lines without an id are always new. A new line takes the
-    promotion in force at the node's clock now and its SKU's tax rate. Raises CartNotFound,
-    CartClosed, UnknownSku, InvalidQuantity, InvalidPrice, IdReused (an id on another cart,
-    with another SKU or quantity, or twice in one request).
+    promotion in force at the node's clock now and its SKU's tax rate. Each new line must be
+    within the store's per-line caps, and the cart's total after it within the per-sale cap
+    (shared.till_limits). Raises CartNotFound, CartClosed, UnknownSku, InvalidQuantity,
+    InvalidPrice, LineOverCap, SaleOverCap, IdReused (an id on another cart, with another SKU
+    or quantity, or twice in one request).
     """
     head = uow.carts.head(command.cart_id)
     if head is None:
@@ -107,6 +110,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
             raise IdReused("cart line", str(line_id))
     known = uow.carts.lines_by_id(requested)
     scanned_at = uow.now()
+    limits = uow.node.till_limits().in_force(head.currency)
     result: list[CartLine] = []
     added: list[CartLine] = []
     for line_input in command.lines:
@@ -126,6 +130,8 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
         line = head.scan(
             line_input.line_id or new_id(), item, line_input.quantity, line_input.unit_price
         )
+        check_line(line.sku, line.quantity, line.total(head.currency), limits)
+        check_sale_total(head.total, limits)
         added.append(line)
         result.append(line)
     if added:
@@ -164,8 +170,9 @@ def checkout(
     """Complete the sale: receipt, tenders, the sale record and its outbox event, atomically.
 
     The business time is the node's clock in the store's time zone. Checking out a cart that
-    is already checked out returns its sale (created=False), whatever tenders are sent.
-    Raises CartNotFound, CartClosed (voided), EmptyCart, NegativeTotal, InsufficientTender.
+    is already checked out returns its sale (created=False), whatever tenders are sent. The
+    total must be within the store's per-sale cap as it stands now. Raises CartNotFound,
+    CartClosed (voided), EmptyCart, NegativeTotal, InsufficientTender, SaleOverCap.
     """
     cart = uow.carts.get(command.cart_id)
     if cart is None:
@@ -175,6 +182,8 @@ def checkout(
         if sale is None:
             raise SaleNotFound(f"of cart {cart.cart_id}")
         return sale, False
+    # The limits may have changed since the lines were scanned (HQ's, through the feed).
+    check_sale_total(cart.total(), uow.node.till_limits().in_force(identity.currency))
     now = clock.now()
     business_time = identity.local_time(now)
     sale = cart.checkout(

@@ -46,8 +46,13 @@ store = Table(
     Column("timezone", String(64), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    # A refund above this needs HQ's approval; NULL: none does.
+    # The till limits HQ set (shared.till_limits); NULL: the default applies.
     Column("refund_approval_over_minor", BigInteger),
+    Column("no_receipt_refund_over_minor", BigInteger),
+    Column("line_quantity_max", Integer),
+    Column("line_amount_max_minor", BigInteger),
+    Column("sale_total_max_minor", BigInteger),
+    Column("no_receipt_above_catalogue_price", Boolean),
     # Version of the store's configuration as its feed carries it.
     Column("config_version", Integer, nullable=False, server_default="1"),
     # B2B orders placed so far: the last order number given.

@@ -22,6 +22,7 @@ from hub.api.routes import (
     reports,
     sale_exceptions,
     sync,
+    till_limits,
 )
 from hub.bootstrap import HubRuntime
 
@@ -57,6 +58,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         pricing.router,
         refunds.router,
         b2b.router,
+        till_limits.router,
     ):
         app.include_router(router)
     return app

@@ -6,20 +6,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple
 
+from shared.till_limits import TillLimitOverrides
+
 ApiScope = Literal["hq", "erp"]
 """What an API key is for: HQ's tools (`hq`) or an ERP integration (`erp`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class StoreRecord:
-    """A store and its configuration (`config_version` counts changes its feed carried)."""
+    """A store and its configuration (`config_version` counts changes its feed carried):
+    `limits` are the till limits HQ set (shared.till_limits; None for each it did not)."""
 
     store_id: str
     name: str
     timezone: str
     currency: str
     created_at: datetime
-    refund_approval_over_minor: int | None = None
+    limits: TillLimitOverrides = TillLimitOverrides()
     config_version: int = 1
 
 

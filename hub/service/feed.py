@@ -25,7 +25,7 @@ from hub.service.b2b import approval_payload
 from hub.service.catalogue import promotion_payload, tax_rate_payload
 from hub.service.refunds import decision_payload
 from hub.service.stock import stock_level_entry
-from hub.service.stores import store_config
+from hub.service.stores import store_feed_config
 from sync import messages
 from sync.messages import (
     EventStatusV1,
@@ -208,7 +208,7 @@ async def snapshot_page(
                         entity="store",
                         key=store.store_id,
                         version=store.config_version,
-                        payload=store_config(store).model_dump(mode="json"),
+                        payload=store_feed_config(store).model_dump(mode="json"),
                     )
                 )
             if next_after is None:

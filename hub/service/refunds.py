@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -37,7 +37,7 @@ from hub.domain.refunds import (
 from hub.domain.sale_exceptions import SaleException
 from hub.errors import RefundRequestNotFound, StoreNotFound, WorkflowsUnavailable
 from hub.service.ports import ApprovalWorkflows
-from hub.service.stores import store_feed_entry
+from hub.service.till_limits import minor_of, publish_limits, refunds_beyond_limits
 from shared.money import Money, to_minor
 from sync import messages
 from sync.messages import RefundDecisionV1, RefundLineV1, RefundRequested
@@ -87,7 +87,9 @@ async def settle_refunds(
 ) -> list[SaleException]:
     """Close the approved requests that returns of `documents` made; the exceptions of those
     that name a request not approved (unknown, pending, rejected, expired, lapsed, or made
-    already) or refund more than was approved. In the caller's transaction."""
+    already) or refund more than was approved, and of those a till made alone beyond its
+    store's till limits (hub.service.till_limits.refunds_beyond_limits). In the caller's
+    transaction."""
     problems: list[SaleException] = []
     for document in documents:
         request_id = document.refund_request_id
@@ -127,7 +129,7 @@ async def settle_refunds(
             executed_at=now,
         )
         tx.publish(_feed_entry(changed, now))
-    return problems
+    return problems + await refunds_beyond_limits(documents, tx)
 
 
 async def record_decision(command: RecordRefundOutcome, uow: HubUnitOfWork) -> str:
@@ -253,28 +255,26 @@ async def get_request(request_id: UUID, uow: HubUnitOfWork) -> tuple[RefundDecis
 
 @dataclass(frozen=True, slots=True)
 class SetRefundPolicy:
-    """Refunds above `approval_over` (in the store's currency; None: no limit) need HQ's
-    approval at the store's tills."""
+    """Refunds above `approval_over` (in the store's currency; None: the default limit,
+    shared.till_limits) need HQ's approval at the store's tills."""
 
     store_id: str
     approval_over: Decimal | None
 
 
 async def set_refund_policy(command: SetRefundPolicy, uow: HubUnitOfWork) -> int:
-    """Set the refund above which a store's tills need HQ's approval, and publish the store's
-    configuration. Returns its new version. Raises StoreNotFound, InvalidAmount (more places
-    than the currency has)."""
+    """Set the refund above which a store's tills need HQ's approval (its other till limits
+    stay), and publish the store's configuration. Returns its new version. Raises
+    StoreNotFound, InvalidAmount (negative, or more places than the currency has)."""
     async with uow.write() as tx:
         store = await tx.stores.get(command.store_id)
         if store is None:
             raise StoreNotFound(command.store_id)
-        approval_over = command.approval_over
-        minor = (
-            Money.exact(approval_over, store.currency).minor if approval_over is not None else None
+        limits = replace(
+            store.limits,
+            refund_approval_over_minor=minor_of(command.approval_over, store.currency),
         )
-        updated = await tx.stores.set_refund_policy(command.store_id, minor)
-        assert updated is not None  # the row was read in this transaction
-        tx.publish(store_feed_entry(updated, updated.config_version, uow.now()))
+        updated = await publish_limits(store.store_id, limits, tx, uow)
     return updated.config_version
 
 

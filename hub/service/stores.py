@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.adapters.unit_of_work import HubUnitOfWork
@@ -25,7 +26,13 @@ from hub.errors import (
 )
 from shared.ids import new_id
 from shared.money import Money, minor_units
-from sync.messages import PROTOCOL_VERSION, EnrolResponse, StoreConfigV1
+from sync.messages import (
+    PROTOCOL_VERSION,
+    EnrolResponse,
+    StoreConfigV1,
+    StoreFeedConfigV1,
+    TillLimitsV1,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +46,34 @@ class CreateStore:
 
 
 def store_config(store: StoreRecord) -> StoreConfigV1:
-    """The store's configuration as its feed carries it."""
-    over = store.refund_approval_over_minor
+    """The store's configuration as a node gets it at enrolment."""
     return StoreConfigV1(
         store_id=store.store_id,
         name=store.name,
         timezone=store.timezone,
         currency=store.currency,
-        refund_approval_over=(
-            Money.from_minor(over, store.currency).amount if over is not None else None
+        refund_approval_over=_amount(store.limits.refund_approval_over_minor, store.currency),
+    )
+
+
+def store_feed_config(store: StoreRecord) -> StoreFeedConfigV1:
+    """The store's configuration and the till limits HQ set, as its feed carries them (a
+    limit HQ did not set travels as null: each node applies the default)."""
+    limits = store.limits
+    return StoreFeedConfigV1(
+        **dict(store_config(store)),
+        till_limits=TillLimitsV1(
+            no_receipt_refund_over=_amount(limits.no_receipt_refund_over_minor, store.currency),
+            line_quantity_max=limits.line_quantity_max,
+            line_amount_max=_amount(limits.line_amount_max_minor, store.currency),
+            sale_total_max=_amount(limits.sale_total_max_minor, store.currency),
+            no_receipt_above_catalogue_price=limits.no_receipt_above_catalogue_price,
         ),
     )
+
+
+def _amount(minor: int | None, currency: str) -> Decimal | None:
+    return Money.from_minor(minor, currency).amount if minor is not None else None
 
 
 def store_feed_entry(store: StoreRecord, version: int, now: datetime) -> FeedEntry:
@@ -59,7 +83,7 @@ def store_feed_entry(store: StoreRecord, version: int, now: datetime) -> FeedEnt
         entity="store",
         entity_key=store.store_id,
         version=version,
-        payload=store_config(store).model_dump(mode="json"),
+        payload=store_feed_config(store).model_dump(mode="json"),
         created_at=now,
     )
 

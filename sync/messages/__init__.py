@@ -21,6 +21,7 @@ The models live by what they are about; import them from here:
     records     records both sides may edit
     refunds     refund requests and HQ's decisions
     b2b         B2B carts, payments and approvals
+    till_limits the `store` feed entity: configuration and till limits
     catalogue   products, prices, tax rates, promotions, stock levels
     enrolment   enrolment, the store's configuration, credentials
     checksums   day checksums and verdicts
@@ -96,6 +97,7 @@ from sync.messages.sales import (
     TenderV1,
     TenderV2,
 )
+from sync.messages.till_limits import StoreFeedConfigV1, TillLimitsV1
 
 __all__ = [
     "FEED_ENTITIES",
@@ -169,9 +171,11 @@ __all__ = [
     "StampedValue",
     "StockLevelV1",
     "StoreConfigV1",
+    "StoreFeedConfigV1",
     "TaxRateV1",
     "TenderV1",
     "TenderV2",
+    "TillLimitsV1",
     "TillId",
     "parse_event",
 ]

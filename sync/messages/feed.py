@@ -10,8 +10,8 @@ from pydantic import Field
 from sync.messages.b2b import B2BApprovalV1
 from sync.messages.base import Message, Payload
 from sync.messages.catalogue import PriceV1, ProductV1, PromotionV1, StockLevelV1, TaxRateV1
-from sync.messages.enrolment import StoreConfigV1
 from sync.messages.refunds import RefundDecisionV1
+from sync.messages.till_limits import StoreFeedConfigV1
 
 
 class EventStatusV1(Payload):
@@ -76,7 +76,7 @@ FEED_PAYLOADS: dict[str, type[Payload]] = {
     "product": ProductV1,
     "price": PriceV1,
     "stock_level": StockLevelV1,
-    "store": StoreConfigV1,
+    "store": StoreFeedConfigV1,
     "event_status": EventStatusV1,
     "tax_rate": TaxRateV1,
     "promotion": PromotionV1,

@@ -46,6 +46,18 @@ from vectis.replay.stack import Stack
 from vectis.replay.store_run import StoreRun, kill_now_and_then
 from vectis.replay.till import TillSession, wait_for_catalogue, wait_until_drained
 
+# The data is a wholesaler's: lines of thousands of units, invoices of thousands of pounds,
+# cancellations refunded without a receipt at each customer's own price. HQ sets such a
+# store's till limits far above a high street shop's defaults (shared.till_limits).
+WHOLESALE_TILL_LIMITS = {
+    "refund_approval_over": "10000000.00",
+    "no_receipt_refund_over": "10000000.00",
+    "line_quantity_max": 1_000_000,
+    "line_amount_max": "10000000.00",
+    "sale_total_max": "100000000.00",
+    "no_receipt_above_catalogue_price": True,
+}
+
 OnResult = Callable[[ReplayResult], Awaitable[None]]
 
 
@@ -108,6 +120,7 @@ async def _replay(
             await erp.import_catalogue(catalogue, CURRENCY, tax_code=tax_code_of)
             for number in range(1, options.stores + 1):
                 await hq.ensure_store(store_id(number), f"Store {number}", TIMEZONE, CURRENCY)
+                await hq.put_till_limits(store_id(number), WHOLESALE_TILL_LIMITS)
                 await erp.push_stock(store_id(number), opening.get(number, {}), "opening stock")
         finally:
             await erp.aclose()

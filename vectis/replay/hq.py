@@ -56,6 +56,10 @@ class HqClient:
             return
         raise HubApiError("POST", "/v1/stores", response.status_code, response.text)
 
+    async def put_till_limits(self, store_id: str, limits: dict[str, Any]) -> None:
+        """Set every till limit of the store (one left out: its default)."""
+        await self._call("PUT", f"/v1/stores/{store_id}/till-limits", json=limits)
+
     async def put_tax_rate(self, code: str, rate: Decimal) -> None:
         await self._call("PUT", f"/v1/tax-rates/{code}", json={"rate": str(rate)})
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Connection, select, update
 
 from edge.adapters import tables
 from edge.domain.node import NodeIdentity
 from shared.money import Money
-from sync.messages import StoreConfigV1
+from shared.till_limits import TillLimitOverrides
+from sync.messages import StoreFeedConfigV1
 
 # The receipt counter moves at every checkout: built once (building costs about 3x running).
 _NEXT_RECEIPT = (
@@ -70,29 +72,57 @@ class NodeRepository:
     def set_credential(self, credential: str) -> None:
         self._connection.execute(update(tables.node).values(credential=credential))
 
-    def update_store(self, config: StoreConfigV1, version: int) -> None:
-        """Take the store's configuration from the hub, only if `version` is newer than the
-        one held (a snapshot's copy may be older than a feed entry applied)."""
-        over = config.refund_approval_over
+    def update_store(self, config: StoreFeedConfigV1, version: int) -> None:
+        """Take the store's configuration and till limits from the hub, only if `version` is
+        newer than the one held (a snapshot's copy may be older than a feed entry applied)."""
+        currency = config.currency
+        limits = config.till_limits
+
+        def minor(amount: Decimal | None) -> int | None:
+            return Money(amount, currency).minor if amount is not None else None
+
         self._connection.execute(
             update(tables.node)
             .where(tables.node.c.store_version < version)
             .values(
                 store_name=config.name,
                 timezone=config.timezone,
-                currency=config.currency,
-                refund_approval_over_minor=(
-                    Money(over, config.currency).minor if over is not None else None
-                ),
+                currency=currency,
+                refund_approval_over_minor=minor(config.refund_approval_over),
+                no_receipt_refund_over_minor=minor(limits.no_receipt_refund_over),
+                line_quantity_max=limits.line_quantity_max,
+                line_amount_max_minor=minor(limits.line_amount_max),
+                sale_total_max_minor=minor(limits.sale_total_max),
+                no_receipt_above_catalogue_price=limits.no_receipt_above_catalogue_price,
                 store_version=version,
             )
         )
 
-    def refund_approval_over(self) -> int | None:
-        """The refund, in minor units, above which HQ must approve; None: no limit."""
-        return self._connection.execute(
-            select(tables.node.c.refund_approval_over_minor)
-        ).scalar_one_or_none()
+    def till_limits(self) -> TillLimitOverrides:
+        """The till limits HQ set for the store, as last heard from the feed (None for each
+        it did not set, and for all before the node has heard from HQ): `in_force(currency)`
+        gives the limits to apply, defaults included."""
+        node = tables.node.c
+        row = self._connection.execute(
+            select(
+                node.refund_approval_over_minor,
+                node.no_receipt_refund_over_minor,
+                node.line_quantity_max,
+                node.line_amount_max_minor,
+                node.sale_total_max_minor,
+                node.no_receipt_above_catalogue_price,
+            )
+        ).first()
+        if row is None:
+            return TillLimitOverrides()
+        return TillLimitOverrides(
+            refund_approval_over_minor=row.refund_approval_over_minor,
+            no_receipt_refund_over_minor=row.no_receipt_refund_over_minor,
+            line_quantity_max=row.line_quantity_max,
+            line_amount_max_minor=row.line_amount_max_minor,
+            sale_total_max_minor=row.sale_total_max_minor,
+            no_receipt_above_catalogue_price=row.no_receipt_above_catalogue_price,
+        )
 
     def next_receipt_number(self, till_id: str) -> str:
         """`<till>-<n>` with n counting every document of this node, never reused."""

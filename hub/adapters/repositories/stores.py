@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, upsert
 from hub.domain.stores import ApiKeyRecord, NodeRecord, PushState, StoreRecord
+from shared.till_limits import TillLimitOverrides
 
 
 class StoreRepository:
@@ -47,17 +48,20 @@ class StoreRepository:
         )
         return [_store(row) for row in rows]
 
-    async def set_refund_policy(
-        self, store_id: str, approval_over_minor: int | None
-    ) -> StoreRecord | None:
-        """Set the store's refund limit, next config version; returns the store (None: none)."""
+    async def set_limits(self, store_id: str, limits: TillLimitOverrides) -> StoreRecord | None:
+        """Set the store's till limits, next config version; returns the store (None: none)."""
         store = tables.store
         row = (
             await self._connection.execute(
                 update(store)
                 .where(store.c.store_id == store_id)
                 .values(
-                    refund_approval_over_minor=approval_over_minor,
+                    refund_approval_over_minor=limits.refund_approval_over_minor,
+                    no_receipt_refund_over_minor=limits.no_receipt_refund_over_minor,
+                    line_quantity_max=limits.line_quantity_max,
+                    line_amount_max_minor=limits.line_amount_max_minor,
+                    sale_total_max_minor=limits.sale_total_max_minor,
+                    no_receipt_above_catalogue_price=limits.no_receipt_above_catalogue_price,
                     config_version=store.c.config_version + 1,
                 )
                 .returning(store)
@@ -73,7 +77,14 @@ def _store(row: Row[Any]) -> StoreRecord:
         row.timezone,
         row.currency,
         row.created_at,
-        row.refund_approval_over_minor,
+        TillLimitOverrides(
+            refund_approval_over_minor=row.refund_approval_over_minor,
+            no_receipt_refund_over_minor=row.no_receipt_refund_over_minor,
+            line_quantity_max=row.line_quantity_max,
+            line_amount_max_minor=row.line_amount_max_minor,
+            sale_total_max_minor=row.sale_total_max_minor,
+            no_receipt_above_catalogue_price=row.no_receipt_above_catalogue_price,
+        ),
         row.config_version,
     )
 

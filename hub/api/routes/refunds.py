@@ -36,7 +36,7 @@ class DecisionIn(BaseModel):
 class RefundPolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approval_over: DecimalText | None = Field(
-        description="Refunds above this need HQ's approval; null: none does"
+        description="Refunds above this need HQ's approval; null: the default (250.00)"
     )
 
 
