@@ -1,25 +1,28 @@
 """Sync ingest: store a node's batch of events exactly once and acknowledge what is contiguous.
 
 In one transaction, with the node's row locked so two copies of a request cannot interleave:
-1. refuse the whole request if any event claims another store or node (403) or reuses a seq
-   under a different event id (409): nothing is half-applied;
+1. refuse the whole request if any event claims another store or node (403), has an envelope
+   the inbox cannot hold (422 `malformed_batch`), reuses a seq under a different event id or
+   an event id under a different seq (409), or sends one event twice with different content
+   (422): nothing is half-applied;
 2. skip events already held (by seq and event id): a batch sent twice changes nothing;
 3. record every new event in the inbox, apply those that parse to the sales ledger and the
-   stock counters, and quarantine, with the reason, those that do not; a quarantined event
-   is stored, so it is acknowledged and never blocks the events behind it;
+   stock counters, and quarantine, with the reason, those that do not (each in a savepoint
+   of its own if the database refuses the batch); a quarantined event is stored, so it is
+   acknowledged and never blocks the events behind it;
 4. acknowledge the highest seq up to which every seq is held, and list the gaps above it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from pydantic_core import to_json
 
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
-from hub.domain.inbox import InboxRow
+from hub.domain.inbox import InboxRow, envelope_problem
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
@@ -31,6 +34,7 @@ from hub.domain.sale_exceptions import (
 from hub.domain.stores import PushState
 from hub.errors import (
     EventIdReused,
+    MalformedBatch,
     PermissionDenied,
     ProtocolVersionMismatch,
     SeqConflict,
@@ -79,8 +83,9 @@ async def ingest_batch(
     """Apply one uploaded batch; returns the acknowledgement (highest contiguous seq held, the
     gaps above it, what was quarantined). Then start the workflows of refund requests and B2B
     orders in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,
-    `b2b.after_ingest`). Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict,
-    EventIdReused."""
+    `b2b.after_ingest`). Raises
+    ProtocolVersionMismatch, PermissionDenied, MalformedBatch, SeqConflict, EventIdReused;
+    never an error for what an event's payload says (that is quarantined)."""
     batch, node = command.batch, command.node
     if batch.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(batch.protocol_version, PROTOCOL_VERSION)
@@ -89,12 +94,19 @@ async def ingest_batch(
             f"credential of node {node.node_id} ({node.store_id}) cannot push for "
             f"node {batch.node_id} ({batch.store_id})"
         )
+    try:
+        batch.sent_at.astimezone(UTC)
+    except OverflowError:
+        raise MalformedBatch(node.node_id, None, "sent_at is out of range in UTC") from None
     for raw in batch.events:
         if raw.store_id != node.store_id or raw.node_id != node.node_id:
             raise PermissionDenied(
                 f"event {raw.event_id} (seq {raw.seq}) belongs to {raw.store_id}/{raw.node_id}, "
                 f"not to {node.store_id}/{node.node_id}"
             )
+        problem = envelope_problem(raw)
+        if problem is not None:
+            raise MalformedBatch(node.node_id, raw.seq, problem)
     received = _unique_by_seq(batch.events, node.node_id)
     received_at = uow.now()
     async with uow.write() as tx:
@@ -110,7 +122,14 @@ async def ingest_batch(
             first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
             raise EventIdReused(node.node_id, first.seq, str(first.event_id))
         accepted = await apply_events(fresh, tx, received_at)
-        await tx.inbox.add([_event_row(item, received_at) for item in accepted])
+        rows = [_event_row(item, received_at) for item in accepted]
+        try:
+            async with tx.savepoint():
+                await tx.inbox.add(rows)
+        except StorageRefused as error:  # not even quarantine can hold it: refuse it all
+            raise MalformedBatch(
+                node.node_id, None, f"the inbox refused the batch: {error.reason[:300]}"
+            ) from None
         stored_above = await tx.inbox.seqs_after(node.node_id, acked)
         new_acked = contiguous_high_water(acked, stored_above)
         one_way_ms = round((received_at - batch.sent_at).total_seconds() * 1000)
@@ -167,12 +186,25 @@ def _transit_ms(state: PushState, reported: RoundTripV1 | None) -> int | None:
 
 
 def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
-    """Events by seq; the same event twice in one batch counts once, two ids for one seq is a fork."""
+    """Events by seq. The same event twice in one batch counts once; two ids for one seq is a
+    fork (SeqConflict), one id under two seqs a reuse (EventIdReused), one event twice with
+    different content a contradiction (MalformedBatch): the batch cannot say which copy it
+    means."""
     by_seq: dict[int, RawEvent] = {}
+    seq_of: dict[UUID, int] = {}
     for raw in events:
         other = by_seq.get(raw.seq)
         if other is not None and other.event_id != raw.event_id:
             raise SeqConflict(node_id, raw.seq, str(other.event_id), str(raw.event_id))
+        if other is not None and other != raw:
+            raise MalformedBatch(
+                node_id,
+                raw.seq,
+                f"event {raw.event_id} is in the batch twice with different content",
+            )
+        first_seq = seq_of.setdefault(raw.event_id, raw.seq)
+        if first_seq != raw.seq:
+            raise EventIdReused(node_id, raw.seq, str(raw.event_id), first_seq)
         by_seq[raw.seq] = raw
     return by_seq
 
@@ -199,6 +231,10 @@ async def _classify(
             outcome = handler.classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
             accepted.append(Applied.quarantined(raw, str(error)))
+            continue
+        except ArithmeticError as error:  # decimal.Overflow and kin: a number beyond reason
+            reason = f"a number is out of range: {type(error).__name__}"
+            accepted.append(Applied.quarantined(raw, reason))
             continue
         (accepted if outcome.document is None else candidates).append(outcome)
     documents = [item.document for item in candidates if item.document is not None]
@@ -281,6 +317,8 @@ async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Appli
         return Applied.quarantined(item.raw, str(refused))
     except SharedError as error:  # an amount the order's currency cannot hold
         return Applied.quarantined(item.raw, str(error))
+    except ArithmeticError as error:  # decimal.Overflow and kin: a number beyond reason
+        return Applied.quarantined(item.raw, f"a number is out of range: {type(error).__name__}")
     except StorageRefused as error:
         reason = f"the hub refused it: {error.reason.splitlines()[0][:300]}"
         return Applied.quarantined(item.raw, reason)
