@@ -302,7 +302,7 @@ sale_exception = Table(
     Index(None, "document_id"),
     CheckConstraint(
         "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem', "
-        "'b2b_problem')",
+        "'b2b_problem', 'line_arithmetic')",
         name="kind",
     ),
     CheckConstraint("status IN ('open', 'resolved')", name="status"),

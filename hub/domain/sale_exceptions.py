@@ -16,9 +16,16 @@ from typing import Literal
 from uuid import UUID
 
 from hub.domain.ledger import CashEntry, LedgerDocument
+from shared.money import line_total
 
 ExceptionKind = Literal[
-    "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem", "b2b_problem"
+    "unknown_sku",
+    "oversold",
+    "price_drift",
+    "tender_problem",
+    "refund_problem",
+    "b2b_problem",
+    "line_arithmetic",
 ]
 
 
@@ -122,6 +129,38 @@ def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
                     "tender_problem",
                     None,
                     "; ".join(problems),
+                )
+            )
+    return found
+
+
+def line_arithmetic(documents: Iterable[LedgerDocument]) -> list[SaleException]:
+    """One exception per line whose total is not its quantity x unit price, rounded to the
+    minor unit ROUND_HALF_UP (`shared.money.line_total`), less its discount: the till's
+    arithmetic (or whatever wrote the event) is wrong, and the sale is still recorded as rung
+    up. Sales and returns without a receipt; a return against a receipt refunds its share of
+    the sold line, rounded apart (`edge.domain.pricing.share`), so it is not checked here.
+
+    Call on documents `ledger.problems_of` passes (a known currency, prices the ledger holds).
+    """
+    found = []
+    for document in documents:
+        if document.original_document_id is not None:
+            continue
+        for line in document.lines:
+            gross = line_total(line.quantity, line.unit_price, document.currency).minor
+            expected = gross - line.discount_minor
+            if expected == line.line_total_minor:
+                continue
+            found.append(
+                SaleException(
+                    document.document_id,
+                    document.store_id,
+                    "line_arithmetic",
+                    line.sku,
+                    f"line {line.line_no}: {line.quantity} x {line.unit_price} "
+                    f"less {line.discount_minor} discount is {expected} minor units, "
+                    f"the till recorded {line.line_total_minor}",
                 )
             )
     return found

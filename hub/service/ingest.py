@@ -26,6 +26,7 @@ from hub.domain.inbox import InboxRow, envelope_problem
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
+    line_arithmetic,
     oversold,
     price_drift,
     tender_problems,
@@ -352,6 +353,7 @@ async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datet
         + oversold(documents, tracked, levels_before)
         + price_drift(documents, prices)
         + tender_problems(documents)
+        + line_arithmetic(documents)
         + await settle_refunds(documents, tx, now)
         + await b2b.settle_orders(documents, tx, now),
         now,
