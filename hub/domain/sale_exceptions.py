@@ -26,6 +26,7 @@ ExceptionKind = Literal[
     "refund_problem",
     "b2b_problem",
     "line_arithmetic",
+    "altered_resend",
 ]
 
 
@@ -164,6 +165,22 @@ def line_arithmetic(documents: Iterable[LedgerDocument]) -> list[SaleException]:
                 )
             )
     return found
+
+
+def altered_resend(
+    event_id: UUID, store_id: str, seq: int, held_digest: str, received_digest: str
+) -> SaleException:
+    """An event re-sent under a seq and event id the hub holds, with other content: the held
+    event stands (nothing of the re-send is applied), and HQ hears of it. `document_id` is the
+    event's id (`GET /v1/events/{event_id}` shows what is held)."""
+    return SaleException(
+        event_id,
+        store_id,
+        "altered_resend",
+        None,
+        f"event {event_id} (seq {seq}) was sent again with other content: sha256 "
+        f"{received_digest}, the hub holds {held_digest}; the held event stands",
+    )
 
 
 def oversold(

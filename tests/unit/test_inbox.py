@@ -1,4 +1,4 @@
-"""What the hub's inbox can hold."""
+"""What the hub's inbox can hold, and the digest that tells a re-send from an altered one."""
 
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hub.domain.inbox import envelope_problem
+from hub.domain.inbox import content_digest, envelope_problem
 from sync.messages import RawEvent
 
 
@@ -23,6 +23,23 @@ def raw(**changes: Any) -> RawEvent:
         "payload": {"b": [1, {"y": "2.55", "x": None}], "a": "é"},
     }
     return RawEvent.model_construct(**(fields | changes))
+
+
+def test_the_digest_reads_content_not_spelling() -> None:
+    event = raw()
+    same = raw(
+        event_id=event.event_id,
+        payload={"a": "é", "b": [1, {"x": None, "y": "2.55"}]},
+        occurred_at=datetime(2010, 12, 1, 11, tzinfo=timezone(timedelta(hours=1))),
+    )
+    assert content_digest(same) == content_digest(event)
+    for changed in (
+        raw(payload={"a": "é", "b": [1, {"x": None, "y": "2.56"}]}),
+        raw(hlc="001291197600000-000002-n1"),
+        raw(schema_version=2),
+        raw(occurred_at=datetime(2010, 12, 1, 10, 0, 1, tzinfo=UTC)),
+    ):
+        assert content_digest(changed) != content_digest(event)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ class ExceptionOut(BaseModel):
     store_id: str
     kind: str = Field(
         description="unknown_sku, oversold, price_drift, tender_problem, refund_problem, "
-        "b2b_problem or line_arithmetic"
+        "b2b_problem, line_arithmetic or altered_resend (document_id is then the event's id)"
     )
     sku: str | None
     detail: str
