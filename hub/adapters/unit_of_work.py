@@ -107,6 +107,9 @@ class HubTransaction:
                 raise
             # A value its column's type cannot bind (a time beyond year 9999 in UTC).
             raise StorageRefused(None, f"{type(error.orig).__name__}: {error.orig}") from error
+        except OverflowError as error:  # the driver's own: an integer beyond 64 bits (SQLite)
+            self._published.clear()
+            raise StorageRefused(None, f"OverflowError: {error}") from error
         except BaseException:
             self._published.clear()
             raise
