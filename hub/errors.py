@@ -22,6 +22,7 @@ HubError
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
+|   +-- MalformedBatch       a push the inbox cannot hold as sent: nothing of it is applied
 |   +-- InvalidCursor
 |   +-- UnknownTimezone
 +-- WorkflowsUnavailable     503: the workflow service (Temporal) is not configured or down
@@ -171,13 +172,17 @@ class SeqConflict(Conflict):
 
 
 class EventIdReused(Conflict):
-    """An event id the hub holds under another seq: ids must never be reused."""
+    """An event id the hub holds under another seq, or sent under two seqs in one batch: ids
+    must never be reused."""
 
     code = "event_id_reused"
 
-    def __init__(self, node_id: str, seq: int, event_id: str) -> None:
+    def __init__(self, node_id: str, seq: int, event_id: str, other_seq: int | None = None) -> None:
         super().__init__(
             f"node {node_id} sent event {event_id} as seq {seq}, but the hub holds it under another seq"
+            if other_seq is None
+            else f"node {node_id} sent event {event_id} as seq {other_seq} and as seq {seq} "
+            "in one batch"
         )
         self.node_id = node_id
         self.seq = seq
@@ -246,6 +251,21 @@ class InvalidRequest(HubError):
     """The request is well formed but asks for something the hub cannot do."""
 
     code = "invalid_request"
+
+
+class MalformedBatch(InvalidRequest):
+    """A push the hub's inbox cannot hold as sent (an envelope value beyond its columns, one
+    event twice with different content): the whole batch is refused, nothing applied."""
+
+    code = "malformed_batch"
+
+    def __init__(self, node_id: str, seq: int | None, reason: str) -> None:
+        super().__init__(
+            f"node {node_id}" + (f" seq {seq}" if seq is not None else "") + f": {reason}"
+        )
+        self.node_id = node_id
+        self.seq = seq
+        self.reason = reason
 
 
 class InvalidCursor(InvalidRequest):

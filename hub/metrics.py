@@ -16,6 +16,12 @@ class HubMetrics:
             "Events received again and skipped",
             registry=self.registry,
         )
+        self.events_altered = Counter(
+            "vectis_hub_events_altered",
+            "Events re-sent under a seq and event id the hub holds, with other content "
+            "(skipped as duplicates, flagged as altered_resend exceptions)",
+            registry=self.registry,
+        )
         self.events_quarantined = Counter(
             "vectis_hub_events_quarantined", "Events stored but not applied", registry=self.registry
         )

@@ -35,6 +35,8 @@ MINOR_UNITS: dict[str, int] = {
 
 # Enough digits for any till total; the default context (28) is plenty, but be explicit.
 _PRECISION = 38
+# Digits before the point an amount may have to become minor units (any int64 has 19).
+_MAX_DIGITS = 30
 
 
 def minor_units(currency: str) -> int:
@@ -73,7 +75,11 @@ def to_minor(amount: Decimal, currency: str) -> int:
     """`amount` in integer minor units of `currency` (rounded by `quantize` if it has more places).
 
     The fast path for amounts that are already exact, as every amount on the wire is.
+    Raises UnknownCurrency, InvalidAmount (not finite, or more than 30 digits before the
+    point: its integer would take a hostile sender's time and memory, "1E+999999999").
     """
+    if not amount.is_finite() or amount.adjusted() > _MAX_DIGITS:
+        raise InvalidAmount(str(amount), "beyond any amount")
     scaled = amount.scaleb(minor_units(currency))
     if scaled == scaled.to_integral_value():
         return int(scaled)

@@ -181,6 +181,9 @@ sync_event = Table(
     Column("last_retry_at", UtcDateTime),
     # json, not jsonb: the inbox keeps the exact text received, even what jsonb refuses (\u0000).
     Column("payload", JSON, nullable=False),
+    # hub.domain.inbox.content_digest of the event as received (NULL: received before 0018);
+    # a re-send under the same seq and id with another digest is altered, and flagged.
+    Column("content_sha256", String(64)),
     UniqueConstraint("node_id", "seq"),
     CheckConstraint("status IN ('applied', 'quarantined')", name="status"),
     # Partial: the quarantine inbox and the events HQ retried are a sliver of the inbox, and an
@@ -307,7 +310,7 @@ sale_exception = Table(
     Index(None, "document_id"),
     CheckConstraint(
         "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem', "
-        "'b2b_problem')",
+        "'b2b_problem', 'line_arithmetic', 'altered_resend')",
         name="kind",
     ),
     CheckConstraint("status IN ('open', 'resolved')", name="status"),

@@ -30,7 +30,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters.database import HubDatabase
@@ -87,7 +87,8 @@ class HubTransaction:
     async def savepoint(self) -> AsyncIterator[None]:
         """Run the block in a savepoint: on an exception, what it wrote and published is undone
         and the exception raised again, a database refusal (DBAPIError: a constraint, a value
-        it cannot store) as StorageRefused, with the database's reason.
+        it cannot store; or a value its column type cannot bind, OverflowError or ValueError)
+        as StorageRefused, with the database's reason.
 
         The entries published in the block are written before the savepoint is released, so a
         feed entry the database refuses undoes the block that published it, as any other row.
@@ -100,6 +101,15 @@ class HubTransaction:
         except DBAPIError as error:
             self._published.clear()
             raise StorageRefused(None, str(error.orig)) from error
+        except StatementError as error:
+            self._published.clear()
+            if not isinstance(error.orig, OverflowError | ValueError):
+                raise
+            # A value its column's type cannot bind (a time beyond year 9999 in UTC).
+            raise StorageRefused(None, f"{type(error.orig).__name__}: {error.orig}") from error
+        except OverflowError as error:  # the driver's own: an integer beyond 64 bits (SQLite)
+            self._published.clear()
+            raise StorageRefused(None, f"OverflowError: {error}") from error
         except BaseException:
             self._published.clear()
             raise

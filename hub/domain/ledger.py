@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from decimal import Decimal, localcontext
 from typing import Any, Literal
 from uuid import UUID
 
@@ -228,15 +228,70 @@ def cash_entry_of(event: CashMoved) -> CashEntry:
 
 # Amounts the ledger takes, in minor units: far beyond any till, well inside 64 bits.
 MAX_MINOR = 10**15
+# What the ledger's other columns hold on both databases (PostgreSQL enforces them, SQLite
+# would not): numbers and versions are INTEGER, unit prices and tax rates NUMERIC(18, 6).
+MAX_INT32 = 2**31 - 1
+PRICE_DIGITS = 12  # digits before the point
+PRICE_PLACES = Decimal("0.000001")
+MAX_TAX_CODE = 32
+
+
+def _exact_price(value: Decimal) -> bool:
+    """`value` fits NUMERIC(18, 6) exactly: under 10^12 in size, at most six decimal places."""
+    # adjusted(), not abs(): no context, so "1E+999999999" cannot overflow the check itself.
+    if not value.is_finite() or value.adjusted() >= PRICE_DIGITS:
+        return False
+    with localcontext() as context:
+        context.prec = 40
+        return value == value.quantize(PRICE_PLACES)
+
+
+def unstorable(document: LedgerDocument) -> list[str]:
+    """What in `document` the ledger's columns cannot hold as sent, on either database: a line
+    or tender number or a version beyond INTEGER, a unit price or tax rate that NUMERIC(18, 6)
+    would refuse or round, a tax code over 32 characters, a business time out of range in UTC.
+    Recording it anyway would fail on PostgreSQL and store something else on SQLite."""
+    problems = []
+    for line in document.lines:
+        numbers = {
+            "line_no": line.line_no,
+            "price_version": line.price_version,
+            "promotion_version": line.promotion_version,
+            "tax_version": line.tax_version,
+        }
+        for name, value in numbers.items():
+            if value is not None and not -MAX_INT32 - 1 <= value <= MAX_INT32:
+                problems.append(f"line {line.line_no}: {name} {value} is beyond {MAX_INT32}")
+        if not _exact_price(line.unit_price):
+            problems.append(
+                f"line {line.line_no}: unit price {line.unit_price} is not under 10^12 with at "
+                "most 6 decimal places"
+            )
+        if line.tax_rate is not None and not _exact_price(line.tax_rate):
+            problems.append(f"line {line.line_no}: tax rate {line.tax_rate} is out of range")
+        if line.tax_code is not None and len(line.tax_code) > MAX_TAX_CODE:
+            problems.append(f"line {line.line_no}: tax code is over {MAX_TAX_CODE} characters")
+    problems += [
+        f"tender_no {tender.tender_no} is beyond {MAX_INT32}"
+        for tender in document.tenders
+        if tender.tender_no > MAX_INT32
+    ]
+    try:
+        document.business_time.astimezone(UTC)
+    except OverflowError:
+        problems.append(f"business time {document.business_time.isoformat()} is out of range")
+    return problems
 
 
 def problems_of(document: LedgerDocument) -> list[str]:
-    """What makes a document impossible to record as it is (empty: it can be recorded).
+    """What makes a document impossible to record as it is (empty: it can be recorded):
+    what the ledger cannot hold (`unstorable`), repeated line numbers, amounts beyond
+    MAX_MINOR, tax or discount of the wrong size or sign, lines that do not add up to the total.
 
     These are structural faults, not business exceptions: a sale whose lines do not add up to
     its total cannot be put in the ledger without choosing which number to believe.
     """
-    problems = []
+    problems = unstorable(document)
     numbers = [line.line_no for line in document.lines]
     if len(set(numbers)) != len(numbers):
         problems.append("line numbers repeat")

@@ -16,9 +16,17 @@ from typing import Literal
 from uuid import UUID
 
 from hub.domain.ledger import CashEntry, LedgerDocument
+from shared.money import line_total
 
 ExceptionKind = Literal[
-    "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem", "b2b_problem"
+    "unknown_sku",
+    "oversold",
+    "price_drift",
+    "tender_problem",
+    "refund_problem",
+    "b2b_problem",
+    "line_arithmetic",
+    "altered_resend",
 ]
 
 
@@ -125,6 +133,54 @@ def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
                 )
             )
     return found
+
+
+def line_arithmetic(documents: Iterable[LedgerDocument]) -> list[SaleException]:
+    """One exception per line whose total is not its quantity x unit price, rounded to the
+    minor unit ROUND_HALF_UP (`shared.money.line_total`), less its discount: the till's
+    arithmetic (or whatever wrote the event) is wrong, and the sale is still recorded as rung
+    up. Sales and returns without a receipt; a return against a receipt refunds its share of
+    the sold line, rounded apart (`edge.domain.pricing.share`), so it is not checked here.
+
+    Call on documents `ledger.problems_of` passes (a known currency, prices the ledger holds).
+    """
+    found = []
+    for document in documents:
+        if document.original_document_id is not None:
+            continue
+        for line in document.lines:
+            gross = line_total(line.quantity, line.unit_price, document.currency).minor
+            expected = gross - line.discount_minor
+            if expected == line.line_total_minor:
+                continue
+            found.append(
+                SaleException(
+                    document.document_id,
+                    document.store_id,
+                    "line_arithmetic",
+                    line.sku,
+                    f"line {line.line_no}: {line.quantity} x {line.unit_price} "
+                    f"less {line.discount_minor} discount is {expected} minor units, "
+                    f"the till recorded {line.line_total_minor}",
+                )
+            )
+    return found
+
+
+def altered_resend(
+    event_id: UUID, store_id: str, seq: int, held_digest: str, received_digest: str
+) -> SaleException:
+    """An event re-sent under a seq and event id the hub holds, with other content: the held
+    event stands (nothing of the re-send is applied), and HQ hears of it. `document_id` is the
+    event's id (`GET /v1/events/{event_id}` shows what is held)."""
+    return SaleException(
+        event_id,
+        store_id,
+        "altered_resend",
+        None,
+        f"event {event_id} (seq {seq}) was sent again with other content: sha256 "
+        f"{received_digest}, the hub holds {held_digest}; the held event stands",
+    )
 
 
 def oversold(

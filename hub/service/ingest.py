@@ -1,28 +1,36 @@
 """Sync ingest: store a node's batch of events exactly once and acknowledge what is contiguous.
 
 In one transaction, with the node's row locked so two copies of a request cannot interleave:
-1. refuse the whole request if any event claims another store or node (403) or reuses a seq
-   under a different event id (409): nothing is half-applied;
-2. skip events already held (by seq and event id): a batch sent twice changes nothing;
+1. refuse the whole request if any event claims another store or node (403), has an envelope
+   the inbox cannot hold (422 `malformed_batch`), reuses a seq under a different event id or
+   an event id under a different seq (409), or sends one event twice with different content
+   (422): nothing is half-applied;
+2. skip events already held (by seq and event id): a batch sent twice changes nothing; a
+   held event sent again with other content (its digest differs) is still skipped, and
+   flagged for HQ as an `altered_resend` exception;
 3. record every new event in the inbox, apply those that parse to the sales ledger and the
-   stock counters, and quarantine, with the reason, those that do not; a quarantined event
-   is stored, so it is acknowledged and never blocks the events behind it;
+   stock counters, and quarantine, with the reason, those that do not (each in a savepoint
+   of its own if the database refuses the batch); a quarantined event is stored, so it is
+   acknowledged and never blocks the events behind it;
 4. acknowledge the highest seq up to which every seq is held, and list the gaps above it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from pydantic_core import to_json
 
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
-from hub.domain.inbox import InboxRow
+from hub.domain.inbox import InboxRow, content_digest, envelope_problem
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
+    SaleException,
+    altered_resend,
+    line_arithmetic,
     oversold,
     price_drift,
     tender_problems,
@@ -31,6 +39,7 @@ from hub.domain.sale_exceptions import (
 from hub.domain.stores import PushState
 from hub.errors import (
     EventIdReused,
+    MalformedBatch,
     PermissionDenied,
     ProtocolVersionMismatch,
     SeqConflict,
@@ -73,14 +82,24 @@ class IngestBatch:
     batch: PushRequest
 
 
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """The acknowledgement of a batch, and how many of its events re-sent a held seq and
+    event id with other content (`altered`: flagged as `altered_resend` exceptions)."""
+
+    response: PushResponse
+    altered: int
+
+
 async def ingest_batch(
     command: IngestBatch, uow: HubUnitOfWork, workflows: ApprovalWorkflows | None = None
-) -> PushResponse:
+) -> IngestOutcome:
     """Apply one uploaded batch; returns the acknowledgement (highest contiguous seq held, the
-    gaps above it, what was quarantined). Then start the workflows of refund requests and B2B
-    orders in it and tell those whose tills took a step (best effort: `refunds.after_ingest`,
-    `b2b.after_ingest`). Raises ProtocolVersionMismatch, PermissionDenied, SeqConflict,
-    EventIdReused."""
+    gaps above it, what was quarantined) and the count of altered re-sends. Then start the
+    workflows of refund requests and B2B orders in it and tell those whose tills took a step
+    (best effort: `refunds.after_ingest`, `b2b.after_ingest`). Raises
+    ProtocolVersionMismatch, PermissionDenied, MalformedBatch, SeqConflict, EventIdReused;
+    never an error for what an event's payload says (that is quarantined)."""
     batch, node = command.batch, command.node
     if batch.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(batch.protocol_version, PROTOCOL_VERSION)
@@ -89,28 +108,39 @@ async def ingest_batch(
             f"credential of node {node.node_id} ({node.store_id}) cannot push for "
             f"node {batch.node_id} ({batch.store_id})"
         )
+    try:
+        batch.sent_at.astimezone(UTC)
+    except OverflowError:
+        raise MalformedBatch(node.node_id, None, "sent_at is out of range in UTC") from None
     for raw in batch.events:
         if raw.store_id != node.store_id or raw.node_id != node.node_id:
             raise PermissionDenied(
                 f"event {raw.event_id} (seq {raw.seq}) belongs to {raw.store_id}/{raw.node_id}, "
                 f"not to {node.store_id}/{node.node_id}"
             )
+        problem = envelope_problem(raw)
+        if problem is not None:
+            raise MalformedBatch(node.node_id, raw.seq, problem)
     received = _unique_by_seq(batch.events, node.node_id)
     received_at = uow.now()
     async with uow.write() as tx:
         state = await tx.nodes.lock_push_state(node.node_id)
         acked = state.acked_seq
-        held = await tx.inbox.held(node.node_id, list(received))
-        for seq, held_id in held.items():
-            if held_id != received[seq].event_id:
-                raise SeqConflict(node.node_id, seq, str(held_id), str(received[seq].event_id))
-        fresh = [raw for seq, raw in sorted(received.items()) if seq not in held]
+        altered = await _check_held(node.node_id, received, tx, received_at)
+        fresh = [raw for seq, (raw, _) in sorted(received.items()) if seq not in altered.held]
         reused = await tx.inbox.known_event_ids([raw.event_id for raw in fresh])
         if reused:
             first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
             raise EventIdReused(node.node_id, first.seq, str(first.event_id))
         accepted = await apply_events(fresh, tx, received_at)
-        await tx.inbox.add([_event_row(item, received_at) for item in accepted])
+        rows = [_event_row(item, received_at, received[item.raw.seq][1]) for item in accepted]
+        try:
+            async with tx.savepoint():
+                await tx.inbox.add(rows)
+        except StorageRefused as error:  # not even quarantine can hold it: refuse it all
+            raise MalformedBatch(
+                node.node_id, None, f"the inbox refused the batch: {error.reason[:300]}"
+            ) from None
         stored_above = await tx.inbox.seqs_after(node.node_id, acked)
         new_acked = contiguous_high_water(acked, stored_above)
         one_way_ms = round((received_at - batch.sent_at).total_seconds() * 1000)
@@ -143,7 +173,7 @@ async def ingest_batch(
         uow,
         workflows,
     )
-    return PushResponse(
+    response = PushResponse(
         protocol_version=PROTOCOL_VERSION,
         acked_seq=new_acked,
         accepted=len(accepted),
@@ -156,6 +186,7 @@ async def ingest_batch(
         ],
         hub_time=uow.now(),
     )
+    return IngestOutcome(response, len(altered.flagged))
 
 
 def _transit_ms(state: PushState, reported: RoundTripV1 | None) -> int | None:
@@ -166,15 +197,82 @@ def _transit_ms(state: PushState, reported: RoundTripV1 | None) -> int | None:
     return state.one_way_ms - reported.skew_ms
 
 
-def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, RawEvent]:
-    """Events by seq; the same event twice in one batch counts once, two ids for one seq is a fork."""
-    by_seq: dict[int, RawEvent] = {}
+def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, tuple[RawEvent, str]]:
+    """Events by seq, each with its content digest. The same event twice in one batch counts
+    once; two ids for one seq is a fork (SeqConflict), one id under two seqs a reuse
+    (EventIdReused), one event twice with different content a contradiction
+    (MalformedBatch): the batch cannot say which copy it means."""
+    by_seq: dict[int, tuple[RawEvent, str]] = {}
+    seq_of: dict[UUID, int] = {}
     for raw in events:
+        digest = content_digest(raw)
         other = by_seq.get(raw.seq)
-        if other is not None and other.event_id != raw.event_id:
-            raise SeqConflict(node_id, raw.seq, str(other.event_id), str(raw.event_id))
-        by_seq[raw.seq] = raw
+        if other is not None and other[0].event_id != raw.event_id:
+            raise SeqConflict(node_id, raw.seq, str(other[0].event_id), str(raw.event_id))
+        if other is not None and other[1] != digest:
+            raise MalformedBatch(
+                node_id,
+                raw.seq,
+                f"event {raw.event_id} is in the batch twice with different content",
+            )
+        first_seq = seq_of.setdefault(raw.event_id, raw.seq)
+        if first_seq != raw.seq:
+            raise EventIdReused(node_id, raw.seq, str(raw.event_id), first_seq)
+        by_seq[raw.seq] = (raw, digest)
     return by_seq
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """The seqs of a batch the hub holds already, and the altered re-sends among them."""
+
+    held: set[int]
+    flagged: list[SaleException]
+
+
+async def _check_held(
+    node_id: str, received: dict[int, tuple[RawEvent, str]], tx: HubTransaction, now: datetime
+) -> _Held:
+    """Compare the events of the batch the hub holds already with what it holds. Raises
+    SeqConflict (a held seq under another event id). A held event sent with other content is
+    still a duplicate (the held one stands) and is flagged as an `altered_resend` exception,
+    once per different content; an identical re-send says nothing."""
+    held = await tx.inbox.held(node_id, list(received))
+    flagged: list[SaleException] = []
+    for seq, event in sorted(held.items()):
+        raw, digest = received[seq]
+        if event.event_id != raw.event_id:
+            raise SeqConflict(node_id, seq, str(event.event_id), str(raw.event_id))
+        held_digest = event.content_sha256 or await _digest_of_held(raw.event_id, tx)
+        if held_digest != digest:
+            flagged.append(altered_resend(raw.event_id, raw.store_id, seq, held_digest, digest))
+    if flagged:
+        said = await tx.sale_exceptions.open_details(
+            [item.document_id for item in flagged], "altered_resend"
+        )
+        news = [item for item in flagged if (item.document_id, item.detail) not in said]
+        await tx.sale_exceptions.add(news, now)
+    return _Held(set(held), flagged)
+
+
+async def _digest_of_held(event_id: UUID, tx: HubTransaction) -> str:
+    """The digest of an event received before the hub kept digests, from what it stored."""
+    held = await tx.inbox.get(event_id)
+    if held is None:  # the caller read it under the node's lock a moment ago
+        raise RuntimeError(f"held event {event_id} vanished")
+    return content_digest(
+        RawEvent.model_construct(
+            event_id=held.event_id,
+            store_id=held.store_id,
+            node_id=held.node_id,
+            seq=held.seq,
+            schema_version=held.schema_version,
+            hlc=held.hlc,
+            occurred_at=held.occurred_at,
+            kind=held.kind,
+            payload=held.payload,
+        )
+    )
 
 
 async def _classify(
@@ -199,6 +297,10 @@ async def _classify(
             outcome = handler.classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
             accepted.append(Applied.quarantined(raw, str(error)))
+            continue
+        except ArithmeticError as error:  # decimal.Overflow and kin: a number beyond reason
+            reason = f"a number is out of range: {type(error).__name__}"
+            accepted.append(Applied.quarantined(raw, reason))
             continue
         (accepted if outcome.document is None else candidates).append(outcome)
     documents = [item.document for item in candidates if item.document is not None]
@@ -281,6 +383,8 @@ async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Appli
         return Applied.quarantined(item.raw, str(refused))
     except SharedError as error:  # an amount the order's currency cannot hold
         return Applied.quarantined(item.raw, str(error))
+    except ArithmeticError as error:  # decimal.Overflow and kin: a number beyond reason
+        return Applied.quarantined(item.raw, f"a number is out of range: {type(error).__name__}")
     except StorageRefused as error:
         reason = f"the hub refused it: {error.reason.splitlines()[0][:300]}"
         return Applied.quarantined(item.raw, reason)
@@ -314,13 +418,14 @@ async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datet
         + oversold(documents, tracked, levels_before)
         + price_drift(documents, prices)
         + tender_problems(documents)
+        + line_arithmetic(documents)
         + await settle_refunds(documents, tx, now)
         + await b2b.settle_orders(documents, tx, now),
         now,
     )
 
 
-def _event_row(item: Applied, received_at: datetime) -> InboxRow:
+def _event_row(item: Applied, received_at: datetime, digest: str) -> InboxRow:
     raw = item.raw
     return InboxRow(
         raw.event_id,
@@ -337,4 +442,5 @@ def _event_row(item: Applied, received_at: datetime) -> InboxRow:
         # pydantic-core's serialiser: compact, UTF-8 unescaped, as json.dumps with
         # separators=(",", ":") and ensure_ascii=False, at a fraction of its cost.
         to_json(raw.payload).decode(),
+        digest,
     )

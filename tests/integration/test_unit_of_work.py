@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import START, FeedEntry
+from hub.domain.inbox import InboxRow
 from hub.domain.stores import StoreRecord
 from hub.errors import StorageRefused
 from tests.support import Hub
@@ -85,3 +87,37 @@ async def test_a_row_the_database_refuses_in_a_savepoint_is_storage_refused(
                 await tx.enrolment.add_node("node-1", "no-such-store", "till", "0" * 64, NOW)
         assert await tx.stores.get("store-1") == store  # the transaction goes on
     assert await feed_keys(uow) == []
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-14))),  # year 10000 in UTC
+        None,  # with a seq beyond 64 bits instead
+    ],
+)
+async def test_a_value_its_column_cannot_bind_is_storage_refused(
+    any_hub: Hub, occurred_at: datetime | None
+) -> None:
+    # Not a refusal of the database but of the driver or the column type (OverflowError):
+    # still one row's fault, which a savepoint must undo alone rather than fail the request.
+    row = InboxRow(
+        uuid.uuid4(),
+        "node-1",
+        "store-1",
+        2**70 if occurred_at is None else 1,
+        "sale.completed",
+        1,
+        "hlc",
+        occurred_at or NOW,
+        NOW,
+        "applied",
+        None,
+        "{}",
+        "0" * 64,
+    )
+    async with any_hub.runtime.uow.write() as tx:
+        with pytest.raises(StorageRefused):
+            async with tx.savepoint():
+                await tx.inbox.add([row])
+        assert await tx.inbox.seqs_after("node-1", 0) == []  # the transaction goes on

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import chunks, is_postgres, json_value, one_of, write_rows
-from hub.domain.inbox import EventStatusRecord, InboxEvent, InboxRow
+from hub.domain.inbox import EventStatusRecord, HeldEvent, InboxEvent, InboxRow
 from hub.errors import InvalidRequest
 
 # The predicates of the inbox's partial indexes, written as they are (a bound parameter would
@@ -29,17 +29,18 @@ class InboxRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def held(self, node_id: str, seqs: Sequence[int]) -> dict[int, UUID]:
-        """Event ids the hub already holds for these seqs of the node."""
-        held: dict[int, UUID] = {}
+    async def held(self, node_id: str, seqs: Sequence[int]) -> dict[int, HeldEvent]:
+        """The events the hub already holds under these seqs of the node (each seq fits a
+        BIGINT: `hub.domain.inbox.envelope_problem`), by seq."""
+        event = tables.sync_event
+        held: dict[int, HeldEvent] = {}
         for chunk in chunks(sorted(set(seqs))):
             rows = await self._connection.execute(
-                select(tables.sync_event.c.seq, tables.sync_event.c.event_id).where(
-                    tables.sync_event.c.node_id == node_id,
-                    one_of(self._connection, tables.sync_event.c.seq, chunk),
+                select(event.c.seq, event.c.event_id, event.c.content_sha256).where(
+                    event.c.node_id == node_id, one_of(self._connection, event.c.seq, chunk)
                 )
             )
-            held.update({row.seq: row.event_id for row in rows})
+            held.update({row.seq: HeldEvent(row.event_id, row.content_sha256) for row in rows})
         return held
 
     async def known_event_ids(self, event_ids: Sequence[UUID]) -> set[UUID]:

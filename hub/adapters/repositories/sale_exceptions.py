@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
-from hub.adapters.repositories.sql import write_rows
+from hub.adapters.repositories.sql import chunks, one_of, write_rows
 from hub.domain.sale_exceptions import ExceptionRecord, SaleException
 
 
@@ -29,6 +30,22 @@ class SaleExceptionRepository:
                 for item in exceptions
             ],
         )
+
+    async def open_details(self, document_ids: Sequence[UUID], kind: str) -> set[tuple[UUID, str]]:
+        """(document id, detail) of the open exceptions of `kind` on these documents: what is
+        already said, and need not be said twice."""
+        exception = tables.sale_exception
+        found: set[tuple[UUID, str]] = set()
+        for chunk in chunks(list(document_ids)):
+            rows = await self._connection.execute(
+                select(exception.c.document_id, exception.c.detail).where(
+                    one_of(self._connection, exception.c.document_id, chunk),
+                    exception.c.kind == kind,
+                    exception.c.status == "open",
+                )
+            )
+            found.update((row.document_id, row.detail) for row in rows)
+        return found
 
     async def page(
         self,

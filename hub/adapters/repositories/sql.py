@@ -91,7 +91,8 @@ async def write_rows(
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
             table.name, columns=list(columns), records=records
         )
-    except (asyncpg.PostgresError, ValueError) as error:
-        # ValueError: asyncpg's client-side DataError, a value it cannot encode for the column
-        # (out of range); a lost connection is neither, and stays a failure of the request.
+    except (asyncpg.PostgresError, ValueError, OverflowError) as error:
+        # ValueError: asyncpg's client-side DataError, a value it cannot encode for the column;
+        # OverflowError: an integer beyond the column's size, or a time beyond year 9999 in
+        # UTC. A lost connection is neither, and stays a failure of the request.
         raise StorageRefused(table.name, str(error).splitlines()[0]) from error

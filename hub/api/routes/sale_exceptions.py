@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
-from hub.domain.sale_exceptions import ExceptionRecord
+from hub.domain.sale_exceptions import ExceptionKind, ExceptionRecord
 from hub.service import sale_exceptions
 
 router = APIRouter(prefix="/v1/exceptions", tags=["Exceptions"])
@@ -20,7 +20,8 @@ class ExceptionOut(BaseModel):
     document_id: UUID
     store_id: str
     kind: str = Field(
-        description="unknown_sku, oversold, price_drift, tender_problem, refund_problem or b2b_problem"
+        description="unknown_sku, oversold, price_drift, tender_problem, refund_problem, "
+        "b2b_problem, line_arithmetic or altered_resend (document_id is then the event's id)"
     )
     sku: str | None
     detail: str
@@ -56,10 +57,7 @@ async def list_exceptions(
     _: HqCaller,
     status: Literal["open", "resolved", "all"] = "open",
     store_id: str | None = None,
-    kind: Literal[
-        "unknown_sku", "oversold", "price_drift", "tender_problem", "refund_problem", "b2b_problem"
-    ]
-    | None = None,
+    kind: ExceptionKind | None = None,
     after_id: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ExceptionOut]:
