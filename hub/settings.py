@@ -27,7 +27,7 @@ class HubSettings(VectisSettings):
     )
     max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
     auth_failures_per_source: str = Field(
-        "10/minute;100/hour",
+        "20/minute;600/hour",
         description="Failed authentications one client address may make in each window (the "
         "`limits` notation, windows separated by ;) before it gets 429 for the rest of it",
     )

@@ -8,12 +8,20 @@ import re
 
 import httpx
 import pytest
+from limits import parse_many
 
+from hub.settings import HubSettings
 from sync.messages import PROTOCOL_VERSION
 from tests.support import ADMIN_TOKEN, JSON, Hub
 
-# The hub's defaults: 10 failures a minute per source, and per key.
-LIMIT = 10
+
+def first_window(setting: str) -> int:
+    """Failures allowed in the first window of a limit setting (the hub's defaults here)."""
+    return parse_many(setting)[0].amount
+
+
+SOURCE_LIMIT = first_window(HubSettings().auth_failures_per_source)
+KEY_LIMIT = first_window(HubSettings().auth_failures_per_key)
 
 
 def client_from(hub: Hub, address: str) -> httpx.AsyncClient:
@@ -59,7 +67,7 @@ async def test_a_source_is_refused_with_429_after_its_failures_and_another_sourc
     attacker = client_from(hub, "203.0.113.7")
     colleague = client_from(hub, "198.51.100.20")
     try:
-        for number in range(LIMIT):
+        for number in range(SOURCE_LIMIT):
             assert (await attempt(attacker, family, bad_secret(number))).status_code == 401
 
         refused = await attacker.get("/v1/stores", headers=bearer(ADMIN_TOKEN))
@@ -77,7 +85,7 @@ async def test_a_source_is_refused_with_429_after_its_failures_and_another_sourc
 
 async def test_one_secret_tried_from_many_sources_is_refused_by_key(hub: Hub) -> None:
     stolen = "vxk_revoked-or-guessed-0123456789abcdef"
-    for number in range(LIMIT):
+    for number in range(KEY_LIMIT):
         client = client_from(hub, f"192.0.2.{number + 1}")
         async with client:
             assert (await client.get("/v1/stores", headers=bearer(stolen))).status_code == 401
@@ -91,14 +99,14 @@ async def test_one_secret_tried_from_many_sources_is_refused_by_key(hub: Hub) ->
 
 
 async def test_successful_requests_are_not_limited(hub: Hub) -> None:
-    for _ in range(3 * LIMIT):
+    for _ in range(3 * SOURCE_LIMIT):
         assert (await hub.client.get("/v1/stores", headers=hub.admin)).status_code == 200
 
 
 async def test_failures_are_logged_without_the_secret_and_counted(
     hub: Hub, caplog: pytest.LogCaptureFixture
 ) -> None:
-    secrets = [bad_secret(number) for number in range(LIMIT + 2)]
+    secrets = [bad_secret(number) for number in range(SOURCE_LIMIT + 2)]
     with caplog.at_level(logging.WARNING, logger="vectis.hub.auth"):
         async with client_from(hub, "203.0.113.9") as attacker:
             for secret in secrets:
@@ -106,17 +114,18 @@ async def test_failures_are_logged_without_the_secret_and_counted(
             await attacker.get("/v1/stores")
 
     lines = [record.getMessage() for record in caplog.records if record.name == "vectis.hub.auth"]
-    assert len(lines) == LIMIT + 3
+    assert len(lines) == SOURCE_LIMIT + 3
     for line in lines:
         assert "source=203.0.113.9" in line
         assert "route='POST /v1/stores'" in line or "route='GET /v1/stores'" in line
         assert not any(secret in line or secret[4:] in line for secret in secrets)
     assert "reason=unknown_secret" in lines[0] and "key=vxk:" in lines[0]
     assert "limited=false" in lines[0]
-    assert "reason=over_limit_source" in lines[LIMIT] and "limited=true" in lines[LIMIT]
+    assert "reason=over_limit_source" in lines[SOURCE_LIMIT]
+    assert "limited=true" in lines[SOURCE_LIMIT]
 
     metrics = (await hub.client.get("/metrics")).text
-    assert _sample(metrics, 'limited="false",reason="unknown_secret"') == LIMIT
+    assert _sample(metrics, 'limited="false",reason="unknown_secret"') == SOURCE_LIMIT
     assert _sample(metrics, 'limited="true",reason="over_limit_source"') == 3
 
 
