@@ -3,6 +3,7 @@
 HubError
 +-- StorageRefused           the database refused a row (ingest quarantines the event)
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
++-- TooManyAttempts          429: too many failed authentications from a source or for a key
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
 |   +-- SelfApproval         an approver deciding their own refund request or B2B order
 +-- NotFound                 404
@@ -11,6 +12,7 @@ HubError
 |   +-- RefundRequestNotFound, B2BOrderNotFound
 +-- Conflict                 409
 |   +-- StoreExists
+|   +-- ApiKeyNameTaken      another API key has this name (case-insensitively)
 |   +-- ProtocolVersionMismatch
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
@@ -26,6 +28,7 @@ HubError
 |   +-- InvalidCursor
 |   +-- UnknownTimezone
 +-- WorkflowsUnavailable     503: the workflow service (Temporal) is not configured or down
++-- DatabaseUnavailable      503: the hub's database cannot be reached
 """
 
 from __future__ import annotations
@@ -51,9 +54,30 @@ class StorageRefused(HubError):
 
 
 class Unauthenticated(HubError):
-    """The request carries no valid credential for what it asks."""
+    """The request carries no valid credential for what it asks; `reason` says why, for logs
+    and metrics (`missing_secret`, `unknown_secret`, `revoked`, `wrong_kind`), never to the
+    caller. `key_id` is the API key's id when the secret named a known one."""
 
     code = "unauthenticated"
+
+    def __init__(
+        self, message: str, *, reason: str = "unknown_secret", key_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.key_id = key_id
+
+
+class TooManyAttempts(HubError):
+    """Too many failed authentications from this source or with this key, lately: the request
+    is refused before its secret is checked; `retry_after_s` (whole seconds, >= 1) says when
+    the next attempt may pass."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed authentications: retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
 
 
 class PermissionDenied(HubError):
@@ -134,6 +158,16 @@ class Conflict(HubError):
     """The request contradicts the state the hub holds."""
 
     code = "conflict"
+
+
+class ApiKeyNameTaken(Conflict):
+    """An API key with this name, compared case-insensitively, exists (revoked ones too)."""
+
+    code = "api_key_name_taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"an API key named {name!r} exists already (names ignore case)")
+        self.name = name
 
 
 class StoreExists(Conflict):
@@ -356,3 +390,11 @@ class WorkflowsUnavailable(HubError):
     """The hub cannot reach its workflow service (Temporal), or has none configured."""
 
     code = "workflows_unavailable"
+
+
+class DatabaseUnavailable(HubError):
+    """The hub's database cannot be reached (stopped, restarting, or the network to it is
+    down). The request's transaction was rolled back, unless the database went away during
+    its commit: then it may have committed, and a client repeats only what is safe to repeat."""
+
+    code = "database_unavailable"

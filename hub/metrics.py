@@ -57,6 +57,19 @@ class HubMetrics:
             ["error"],
             registry=self.registry,
         )
+        self.auth_failures = Counter(
+            "vectis_hub_auth_failures",
+            "Failed authentications, by reason (missing_secret, unknown_secret, revoked, "
+            "wrong_kind; over_limit_source or over_limit_key when refused by the limiter), and "
+            "whether the limiter refused them before their secret was checked",
+            ["reason", "limited"],
+            registry=self.registry,
+        )
+        self.audit_write_failures = Counter(
+            "vectis_hub_audit_write_failures",
+            "HQ changes whose audit entry could not be written (the change itself stands)",
+            registry=self.registry,
+        )
         self.record_conflicts = Gauge(
             "vectis_hub_record_conflicts",
             "Values of shared records (customers, store settings) that lost to a concurrent edit",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import VectisSettings
@@ -25,6 +26,16 @@ class HubSettings(VectisSettings):
         "existing hq/erp API keys work (none exist on a new hub)",
     )
     max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
+    auth_failures_per_source: str = Field(
+        "20/minute;600/hour",
+        description="Failed authentications one client address may make in each window (the "
+        "`limits` notation, windows separated by ;) before it gets 429 for the rest of it",
+    )
+    auth_failures_per_key: str = Field(
+        "10/minute;100/hour",
+        description="Failed authentications with one secret (by its fingerprint) in each "
+        "window before it gets 429",
+    )
     pool_size: int = Field(10, ge=1, le=100)
     enrolment_token_ttl_s: int = Field(7 * 24 * 3600, ge=60)
     migrate_on_start: bool = True
@@ -55,3 +66,12 @@ class HubSettings(VectisSettings):
         description="A B2B order whose payment is not composed, or that is not handed over, "
         "this long after the step before lapses",
     )
+
+    @field_validator("auth_failures_per_source", "auth_failures_per_key")
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(f"not a limit such as 10/minute;100/hour: {error}") from None
+        return value

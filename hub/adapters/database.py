@@ -4,18 +4,52 @@ On SQLite, writers take an in-process lock and BEGIN IMMEDIATE, so they queue in
 failing with SQLITE_BUSY, and positions of the change feed are assigned in commit order. On
 PostgreSQL, feed reads run in a REPEATABLE READ snapshot (see hub.adapters.repositories.feed).
 Services do not use it directly: they open transactions through hub.adapters.unit_of_work.
+
+A transaction that fails because the database cannot be reached (refused or lost connection,
+a server shutting down or starting up) raises hub.errors.DatabaseUnavailable, which the API
+answers with 503; the pool drops the dead connections and reconnects once the server is back.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from hub.errors import DatabaseUnavailable
+
+# SQLSTATEs of a database that is not there: class 08 (connection exception), and 57P01-57P03
+# (terminated by an administrator, crash shutdown, cannot connect now: starting or stopping).
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached, not that it refused a statement."""
+    if isinstance(error, OSError):  # connection refused, host unreachable, timed out
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated or isinstance(error, InterfaceError):
+            return True
+        error = error.orig if error.orig is not None else error
+    state = getattr(error, "sqlstate", None)
+    return isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES)
+
+
+@contextmanager
+def _unavailable_as_hub_error() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        if _is_unavailable(error):
+            raise DatabaseUnavailable(f"the hub's database cannot be reached: {error}") from error
+        raise
+
 
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -64,26 +98,30 @@ class HubDatabase:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction: commits on normal exit, rolls back on an exception."""
-        if self._write_lock is None:
-            async with self._engine.begin() as connection:
-                yield connection
-            return
-        async with self._write_lock, self._engine.connect() as connection:
-            connection = await connection.execution_options(sqlite_begin="IMMEDIATE")
-            async with connection.begin():
-                yield connection
+        """A write transaction: commits on normal exit, rolls back on an exception. Raises
+        DatabaseUnavailable when the database cannot be reached."""
+        with _unavailable_as_hub_error():
+            if self._write_lock is None:
+                async with self._engine.begin() as connection:
+                    yield connection
+                return
+            async with self._write_lock, self._engine.connect() as connection:
+                connection = await connection.execution_options(sqlite_begin="IMMEDIATE")
+                async with connection.begin():
+                    yield connection
 
     @asynccontextmanager
     async def read(self, *, snapshot: bool = False) -> AsyncIterator[AsyncConnection]:
-        """A read transaction; `snapshot` asks PostgreSQL for REPEATABLE READ, read only."""
-        async with self._engine.connect() as connection:
-            if snapshot and self.is_postgres:
-                connection = await connection.execution_options(
-                    isolation_level="REPEATABLE READ", postgresql_readonly=True
-                )
-            async with connection.begin():
-                yield connection
+        """A read transaction; `snapshot` asks PostgreSQL for REPEATABLE READ, read only.
+        Raises DatabaseUnavailable when the database cannot be reached."""
+        with _unavailable_as_hub_error():
+            async with self._engine.connect() as connection:
+                if snapshot and self.is_postgres:
+                    connection = await connection.execution_options(
+                        isolation_level="REPEATABLE READ", postgresql_readonly=True
+                    )
+                async with connection.begin():
+                    yield connection
 
     async def refresh_statistics(self, *tables: str) -> None:
         """ANALYZE `tables` on PostgreSQL, after a bulk load changed them a lot (no-op on SQLite).
@@ -92,13 +130,15 @@ class HubDatabase:
         on a table's old size: a prepared statement's generic plan over a catalogue just
         imported into an empty table ran 12 times slower (8 ms, not 0.7 ms, per batch of
         a sync ingest). The advice is PostgreSQL's own: "Populating a Database", section
-        14.4.9, "Run ANALYZE Afterwards". Raises what the driver raises.
+        14.4.9, "Run ANALYZE Afterwards". Raises DatabaseUnavailable, or what the driver
+        raises.
         """
         if not self.is_postgres or not tables:
             return
-        async with self._engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        with _unavailable_as_hub_error():
+            async with self._engine.connect() as connection:
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
 
     async def ping(self) -> None:
         """Raises whatever the driver raises if the database cannot answer SELECT 1."""

@@ -99,6 +99,9 @@ api_key = Table(
     metadata,
     Column("key_id", String(36), primary_key=True),
     Column("name", String(64), nullable=False),
+    # The name case-folded (hub.domain.stores.api_key_name_key): names are unique ignoring
+    # case, revoked keys' too, so the audit trail's names stay unambiguous.
+    Column("name_key", String(256), nullable=False, unique=True),
     Column("scope", String(16), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
@@ -530,4 +533,31 @@ b2b_order = Table(
     Index(None, "status", "store_id", "received_at"),
     Index(None, "workflow_started_at"),
     Index(None, "signal_pending"),
+)
+
+# The HQ audit trail: one row per change HQ, an ERP or the admin token asked of the hub
+# (POST, PUT, PATCH, DELETE outside /v1/sync), written after the answer (hub.api.audit).
+audit_entry = Table(
+    "audit_entry",
+    metadata,
+    Column(
+        "entry_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("request_id", String(64), nullable=False),
+    # The API key's id; NULL for the admin token.
+    Column("key_id", String(36)),
+    # The API key's name, or "admin token".
+    Column("actor", String(64), nullable=False),
+    Column("method", String(8), nullable=False),
+    # The route's template, e.g. /v1/stores/{store_id}/nodes/{node_id}/revoke.
+    Column("route", String(200), nullable=False),
+    # The path's parameters, e.g. {"store_id": "store-7", "node_id": "..."}.
+    Column("target", JSON, nullable=False),
+    Column("status", Integer, nullable=False),
+    Index(None, "key_id", "entry_id"),
+    Index(None, "recorded_at"),
 )

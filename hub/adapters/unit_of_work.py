@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters.database import HubDatabase
+from hub.adapters.repositories.audit import AuditRepository
 from hub.adapters.repositories.b2b import B2BOrderRepository
 from hub.adapters.repositories.catalogue import CatalogueRepository
 from hub.adapters.repositories.feed import FeedRepository
@@ -179,6 +180,10 @@ class HubTransaction:
     @cached_property
     def b2b_orders(self) -> B2BOrderRepository:
         return B2BOrderRepository(self._connection)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self._connection)
 
 
 class HubUnitOfWork:

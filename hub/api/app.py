@@ -8,9 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import errors
+from hub.api.audit import AuditTrail
+from hub.api.auth_failures import AuthFailures
 from hub.api.limits import BodySizeLimit
 from hub.api.routes import (
     admin,
+    audit,
     b2b,
     integrity,
     inventory,
@@ -43,8 +46,15 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.auth_failures = AuthFailures(
+        runtime.settings.auth_failures_per_source,
+        runtime.settings.auth_failures_per_key,
+        runtime.metrics,
+    )
     errors.install(app)
+    errors.install_retry_after(app)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
+    app.add_middleware(AuditTrail, runtime=runtime)
     for router in (
         ops.router,
         sync.router,
@@ -59,6 +69,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         refunds.router,
         b2b.router,
         till_limits.router,
+        audit.router,
     ):
         app.include_router(router)
     return app

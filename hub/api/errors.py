@@ -53,3 +53,29 @@ def install(app: FastAPI) -> None:
             parts.append(f"{location}: {item.get('msg')}")
         request.app.state.runtime.metrics.rejected_requests.labels("validation_error").inc()
         return error_response(422, "validation_error", "; ".join(parts))
+
+
+# Seconds a client waits before it tries again while the database is unreachable.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def install_retry_after(app: FastAPI) -> None:
+    """The refusals a client should repeat later: 429 `too_many_attempts` and 503
+    `database_unavailable`, each with `Retry-After` (seconds)."""
+
+    @app.exception_handler(errors.TooManyAttempts)
+    async def _too_many(request: Request, error: errors.TooManyAttempts) -> JSONResponse:
+        return _retry_later(request, error, 429, error.retry_after_s)
+
+    @app.exception_handler(errors.DatabaseUnavailable)
+    async def _database(request: Request, error: errors.DatabaseUnavailable) -> JSONResponse:
+        return _retry_later(request, error, 503, DATABASE_RETRY_AFTER_S)
+
+
+def _retry_later(
+    request: Request, error: errors.HubError, status: int, retry_after_s: int
+) -> JSONResponse:
+    request.app.state.runtime.metrics.rejected_requests.labels(error.code).inc()
+    response = error_response(status, error.code, str(error))
+    response.headers["Retry-After"] = str(retry_after_s)
+    return response

@@ -56,3 +56,9 @@ class ApiKeyRecord:
     name: str
     scope: ApiScope
     revoked_at: datetime | None
+
+
+def api_key_name_key(name: str) -> str:
+    """What makes two API key names the same: `name` case-folded (str.casefold, full Unicode
+    folding: "Till ERP", "till erp" and "TILL ERP" are one name)."""
+    return name.casefold()

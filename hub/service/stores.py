@@ -17,6 +17,7 @@ from hub.domain import secrets
 from hub.domain.feed import FeedEntry
 from hub.domain.stores import ApiKeyRecord, ApiScope, NodeRecord, StoreRecord
 from hub.errors import (
+    ApiKeyNameTaken,
     ApiKeyNotFound,
     NodeNotFound,
     StoreExists,
@@ -322,23 +323,28 @@ class CreateApiKey:
 
 async def create_api_key(command: CreateApiKey, uow: HubUnitOfWork) -> IssuedApiKey:
     """Issue the key; returns it with its id (the key is shown once, the hub keeps its
-    digest)."""
+    digest). Raises ApiKeyNameTaken: names are unique ignoring case, revoked keys' too, so
+    the audit trail's names stay unambiguous."""
     key = secrets.issue(secrets.API_KEY_PREFIX)
     key_id = str(new_id())
     async with uow.write() as tx:
-        await tx.api_keys.add(key_id, command.name, command.scope, secrets.digest(key), uow.now())
+        added = await tx.api_keys.add(
+            key_id, command.name, command.scope, secrets.digest(key), uow.now()
+        )
+        if not added:
+            raise ApiKeyNameTaken(command.name)
     return IssuedApiKey(key_id, command.name, command.scope, key)
 
 
-async def authenticate_api_key(key: str, uow: HubUnitOfWork) -> ApiScope:
-    """The scope of an API key. Raises Unauthenticated (unknown or revoked)."""
-    return (await identify_api_key(key, uow)).scope
-
-
 async def identify_api_key(key: str, uow: HubUnitOfWork) -> ApiKeyRecord:
-    """The live API key `key` is. Raises Unauthenticated (unknown or revoked)."""
+    """The live API key `key` is. Raises Unauthenticated (unknown, or revoked: then with the
+    key's id)."""
     async with uow.read() as tx:
         record = await tx.api_keys.by_hash(secrets.digest(key))
-    if record is None or record.revoked_at is not None:
-        raise Unauthenticated("API key is unknown or revoked")
+    if record is None:
+        raise Unauthenticated("API key is unknown or revoked", reason="unknown_secret")
+    if record.revoked_at is not None:
+        raise Unauthenticated(
+            "API key is unknown or revoked", reason="revoked", key_id=record.key_id
+        )
     return record

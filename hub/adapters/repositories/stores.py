@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import is_postgres, upsert
-from hub.domain.stores import ApiKeyRecord, NodeRecord, PushState, StoreRecord
+from hub.domain.stores import (
+    ApiKeyRecord,
+    NodeRecord,
+    PushState,
+    StoreRecord,
+    api_key_name_key,
+)
 from shared.till_limits import TillLimitOverrides
 
 
@@ -278,12 +284,23 @@ class ApiKeyRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add(self, key_id: str, name: str, scope: str, key_hash: str, now: datetime) -> None:
-        await self._connection.execute(
-            tables.api_key.insert().values(
-                key_id=key_id, name=name, scope=scope, key_hash=key_hash, created_at=now
+    async def add(self, key_id: str, name: str, scope: str, key_hash: str, now: datetime) -> bool:
+        """Insert the key; False if its name is taken ignoring case (the unique index on the
+        folded name decides, so two concurrent requests for one name cannot both succeed)."""
+        statement = (
+            upsert(self._connection, tables.api_key)
+            .values(
+                key_id=key_id,
+                name=name,
+                name_key=api_key_name_key(name),
+                scope=scope,
+                key_hash=key_hash,
+                created_at=now,
             )
+            .on_conflict_do_nothing(index_elements=["name_key"])
         )
+        result = await self._connection.execute(statement)
+        return bool(result.rowcount)
 
     async def all(self) -> list[ApiKeyRecord]:
         rows = await self._connection.execute(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from hub.api.deps import NodeCaller, RuntimeDep
+from hub.api.deps import EnrolmentGuard, NodeCaller, RuntimeDep
 from hub.errors import ProtocolVersionMismatch
 from hub.service import stores
 from hub.service.feed import read_feed, snapshot_page
@@ -29,7 +29,7 @@ from sync.messages import (
 router = APIRouter(prefix="/v1/sync", tags=["Sync"])
 
 
-@router.post("/enrol", response_model=EnrolResponse)
+@router.post("/enrol", response_model=EnrolResponse, dependencies=[EnrolmentGuard])
 async def enrol(body: EnrolRequest, runtime: RuntimeDep) -> EnrolResponse:
     """Exchange a one-time enrolment token for a node id and store credential (shown once)."""
     if body.protocol_version != PROTOCOL_VERSION:
