@@ -3,6 +3,7 @@
 HubError
 +-- StorageRefused           the database refused a row (ingest quarantines the event)
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
+|   +-- CredentialExpired    a node credential past its maximum age (rotatable in its grace)
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
 |   +-- SelfApproval         an approver deciding their own refund request or B2B order
 +-- NotFound                 404
@@ -11,6 +12,7 @@ HubError
 |   +-- RefundRequestNotFound, B2BOrderNotFound
 +-- Conflict                 409
 |   +-- StoreExists
+|   +-- CredentialInUse      an enrolment proposing a credential another node holds
 |   +-- ProtocolVersionMismatch
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
@@ -29,6 +31,7 @@ HubError
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 
@@ -53,6 +56,24 @@ class Unauthenticated(HubError):
     """The request carries no valid credential for what it asks."""
 
     code = "unauthenticated"
+
+
+class CredentialExpired(Unauthenticated):
+    """A node credential past its maximum age; `rotatable`: still within its grace period, when
+    the rotate endpoint accepts it (and only that endpoint)."""
+
+    code = "credential_expired"
+
+    def __init__(self, expired_at: datetime | None, *, rotatable: bool) -> None:
+        then = f" at {expired_at.isoformat()}" if expired_at is not None else ""
+        advice = (
+            "rotate it (POST /v1/sync/credentials/rotate)"
+            if rotatable
+            else "its grace period is over too: enrol the node again with a new token"
+        )
+        super().__init__(f"store credential expired{then}: {advice}")
+        self.expired_at = expired_at
+        self.rotatable = rotatable
 
 
 class PermissionDenied(HubError):
@@ -143,6 +164,16 @@ class StoreExists(Conflict):
     def __init__(self, store_id: str) -> None:
         super().__init__(f"store {store_id} already exists")
         self.store_id = store_id
+
+
+class CredentialInUse(Conflict):
+    """An enrolment proposing the hash of a credential another node holds (the node must make
+    a new secret; a random one never collides)."""
+
+    code = "credential_in_use"
+
+    def __init__(self) -> None:
+        super().__init__("the proposed credential is in use: propose a new random one")
 
 
 class ProtocolVersionMismatch(Conflict):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from hub.domain.stores import CredentialPolicy
 from shared.settings import VectisSettings
 
 
@@ -27,6 +30,18 @@ class HubSettings(VectisSettings):
     max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
     pool_size: int = Field(10, ge=1, le=100)
     enrolment_token_ttl_s: int = Field(7 * 24 * 3600, ge=60)
+    node_credential_max_age_s: int | None = Field(
+        90 * 24 * 3600,
+        ge=60,
+        description="A node credential older than this is refused for sync (401 "
+        "credential_expired); nodes rotate theirs after two thirds of it. None: never expires",
+    )
+    node_credential_grace_s: int = Field(
+        30 * 24 * 3600,
+        ge=0,
+        description="After the maximum age, how long an expired credential may still rotate "
+        "itself (a store offline that long is not locked out)",
+    )
     migrate_on_start: bool = True
     temporal_address: str | None = Field(
         None,
@@ -55,3 +70,11 @@ class HubSettings(VectisSettings):
         description="A B2B order whose payment is not composed, or that is not handed over, "
         "this long after the step before lapses",
     )
+
+    def credential_policy(self) -> CredentialPolicy:
+        """How long node credentials live, from node_credential_max_age_s and _grace_s."""
+        max_age = self.node_credential_max_age_s
+        return CredentialPolicy(
+            timedelta(seconds=max_age) if max_age is not None else None,
+            timedelta(seconds=self.node_credential_grace_s),
+        )

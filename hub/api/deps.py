@@ -81,8 +81,22 @@ async def require_erp(runtime: RuntimeDep, credentials: BearerDep) -> str:
 
 
 async def require_node(runtime: RuntimeDep, credentials: BearerDep) -> AuthenticatedNode:
-    """An enrolled edge node, by its store credential. Raises Unauthenticated."""
-    return await authenticate_node(_secret(credentials), runtime.uow)
+    """An enrolled edge node, by its store credential. Raises Unauthenticated,
+    CredentialExpired."""
+    return await authenticate_node(
+        _secret(credentials), runtime.uow, policy=runtime.settings.credential_policy()
+    )
+
+
+async def require_rotating_node(runtime: RuntimeDep, credentials: BearerDep) -> AuthenticatedNode:
+    """A node rotating its credential: one past its maximum age is accepted in its grace
+    period. Raises Unauthenticated, CredentialExpired."""
+    return await authenticate_node(
+        _secret(credentials),
+        runtime.uow,
+        policy=runtime.settings.credential_policy(),
+        for_rotation=True,
+    )
 
 
 HqCaller = Annotated[str, Depends(require_hq)]
@@ -90,3 +104,4 @@ HqPerson = Annotated[str, Depends(require_hq_person)]
 AdminCaller = Annotated[str, Depends(require_admin)]
 ErpCaller = Annotated[str, Depends(require_erp)]
 NodeCaller = Annotated[AuthenticatedNode, Depends(require_node)]
+RotatingNodeCaller = Annotated[AuthenticatedNode, Depends(require_rotating_node)]
