@@ -32,6 +32,11 @@ class EdgeSettings(VectisSettings):
         description="A file holding the one-time token (whitespace around it ignored); read "
         "only while the node is not enrolled. Takes precedence over enrolment_token",
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the till API answers to besides localhost, 127.0.0.1, ::1 "
+        "and the bound host (a request naming another Host is refused: DNS rebinding)",
+    )
     node_name: str = Field("edge", min_length=1, max_length=64)
     clock_mode: Literal["system", "manual"] = Field(
         "system", description="manual: the clock moves only through PUT /v1/clock (replay)"
@@ -58,3 +63,10 @@ class EdgeSettings(VectisSettings):
         if self.enrolment_token_file is not None:
             return self.enrolment_token_file.read_text(encoding="utf-8").strip() or None
         return self.enrolment_token.get_secret_value() if self.enrolment_token else None
+
+    def host_names(self) -> frozenset[str]:
+        """The names a request's Host header may carry (without port, in lower case)."""
+        names = {"localhost", "127.0.0.1", "::1", *self.allowed_hosts}
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.add(self.host)
+        return frozenset(name.lower().strip("[]") for name in names)

@@ -41,6 +41,13 @@ def edge_serve(
     clock_start: Annotated[
         datetime | None, typer.Option(help="Start of a manual clock (ISO 8601 with offset)")
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A Host name the till API answers to besides localhost and the bound host "
+            "(repeatable; others get 400 host_not_allowed)"
+        ),
+    ] = None,
 ) -> None:
     """Serve a store's edge node until interrupted; it enrols and syncs by itself."""
     from edge.settings import EdgeSettings
@@ -54,6 +61,7 @@ def edge_serve(
         ("node_name", node_name),
         ("manual_clock_start", clock_start),
         ("enrolment_token_file", enrolment_token_file),
+        ("allowed_hosts", allowed_host),
     ):
         if value is not None:
             overrides[name] = value
