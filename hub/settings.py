@@ -24,8 +24,10 @@ class HubSettings(VectisSettings):
     port: int = Field(8700, ge=0, le=65535)
     admin_token: SecretStr | None = Field(
         None,
-        description="Bearer secret for HQ administration and issuing API keys; if unset, only "
-        "existing hq/erp API keys work (none exist on a new hub)",
+        min_length=24,
+        description="Bearer secret for HQ administration and issuing API keys (at least 24 "
+        "characters: make it 32 random bytes); if unset, only existing hq/erp API keys work "
+        "(none exist on a new hub)",
     )
     max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
     pool_size: int = Field(10, ge=1, le=100)
