@@ -17,6 +17,7 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from edge.adapters.database import EdgeDatabase
+from edge.adapters.files import prepare_database_file
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
 from edge.jobs.sync_agent import SyncAgent
@@ -101,10 +102,12 @@ async def build_runtime(
 ) -> EdgeRuntime:
     """Migrate the node's SQLite file to the newest schema and assemble the runtime.
 
+    The file, and its directory if this makes it, are readable by this user only (0600, 0700).
+
     `hub_transport` replaces the network between this node and the hub (tests).
     """
     path = settings.database_path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(prepare_database_file, path)
     await asyncio.to_thread(upgrade_edge, path)
     database = EdgeDatabase(path)
     clock = make_clock(settings)

@@ -22,7 +22,20 @@ class EdgeSettings(VectisSettings):
     port: int = Field(8701, ge=0, le=65535)
     hub_url: str = "http://127.0.0.1:8700"
     enrolment_token: SecretStr | None = Field(
-        None, description="One-time token from HQ; used once if the node is not enrolled yet"
+        None,
+        description="One-time token from HQ, used once if the node is not enrolled yet (from "
+        "the environment, VECTIS_EDGE_ENROLMENT_TOKEN: never on a command line, where `ps` "
+        "shows it to every local user)",
+    )
+    enrolment_token_file: Path | None = Field(
+        None,
+        description="A file holding the one-time token (whitespace around it ignored); read "
+        "only while the node is not enrolled. Takes precedence over enrolment_token",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the till API answers to besides localhost, 127.0.0.1, ::1 "
+        "and the bound host (a request naming another Host is refused: DNS rebinding)",
     )
     node_name: str = Field("edge", min_length=1, max_length=64)
     clock_mode: Literal["system", "manual"] = Field(
@@ -41,3 +54,19 @@ class EdgeSettings(VectisSettings):
 
     def clock_start(self) -> datetime | None:
         return self.manual_clock_start
+
+    def read_enrolment_token(self) -> str | None:
+        """The enrolment token: the file's content, else the setting; None if neither is set.
+
+        Raises OSError if the file cannot be read.
+        """
+        if self.enrolment_token_file is not None:
+            return self.enrolment_token_file.read_text(encoding="utf-8").strip() or None
+        return self.enrolment_token.get_secret_value() if self.enrolment_token else None
+
+    def host_names(self) -> frozenset[str]:
+        """The names a request's Host header may carry (without port, in lower case)."""
+        names = {"localhost", "127.0.0.1", "::1", *self.allowed_hosts}
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.add(self.host)
+        return frozenset(name.lower().strip("[]") for name in names)

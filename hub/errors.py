@@ -4,6 +4,7 @@ HubError
 +-- StorageRefused           the database refused a row (ingest quarantines the event)
 +-- Unauthenticated          401: missing, unknown, expired or revoked secret
 +-- TooManyAttempts          429: too many failed authentications from a source or for a key
+|   +-- CredentialExpired    a node credential past its maximum age (rotatable in its grace)
 +-- PermissionDenied         403: a valid caller acting outside its store or scope
 |   +-- SelfApproval         an approver deciding their own refund request or B2B order
 +-- NotFound                 404
@@ -13,6 +14,7 @@ HubError
 +-- Conflict                 409
 |   +-- StoreExists
 |   +-- ApiKeyNameTaken      another API key has this name (case-insensitively)
+|   +-- CredentialInUse      an enrolment proposing a credential another node holds
 |   +-- ProtocolVersionMismatch
 |   +-- SeqConflict          one seq, two different event ids: the node's log forked
 |   +-- EventIdReused        one event id under two seqs
@@ -33,6 +35,7 @@ HubError
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 
@@ -78,6 +81,24 @@ class TooManyAttempts(HubError):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(f"too many failed authentications: retry after {retry_after_s} s")
         self.retry_after_s = retry_after_s
+
+
+class CredentialExpired(Unauthenticated):
+    """A node credential past its maximum age; `rotatable`: still within its grace period, when
+    the rotate endpoint accepts it (and only that endpoint)."""
+
+    code = "credential_expired"
+
+    def __init__(self, expired_at: datetime | None, *, rotatable: bool) -> None:
+        then = f" at {expired_at.isoformat()}" if expired_at is not None else ""
+        advice = (
+            "rotate it (POST /v1/sync/credentials/rotate)"
+            if rotatable
+            else "its grace period is over too: enrol the node again with a new token"
+        )
+        super().__init__(f"store credential expired{then}: {advice}", reason="credential_expired")
+        self.expired_at = expired_at
+        self.rotatable = rotatable
 
 
 class PermissionDenied(HubError):
@@ -178,6 +199,16 @@ class StoreExists(Conflict):
     def __init__(self, store_id: str) -> None:
         super().__init__(f"store {store_id} already exists")
         self.store_id = store_id
+
+
+class CredentialInUse(Conflict):
+    """An enrolment proposing the hash of a credential another node holds (the node must make
+    a new secret; a random one never collides)."""
+
+    code = "credential_in_use"
+
+    def __init__(self) -> None:
+        super().__init__("the proposed credential is in use: propose a new random one")
 
 
 class ProtocolVersionMismatch(Conflict):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from hub.domain.stores import CredentialPolicy
 from shared.settings import VectisSettings
 
 
@@ -22,8 +25,10 @@ class HubSettings(VectisSettings):
     port: int = Field(8700, ge=0, le=65535)
     admin_token: SecretStr | None = Field(
         None,
-        description="Bearer secret for HQ administration and issuing API keys; if unset, only "
-        "existing hq/erp API keys work (none exist on a new hub)",
+        min_length=24,
+        description="Bearer secret for HQ administration and issuing API keys (at least 24 "
+        "characters: make it 32 random bytes); if unset, only existing hq/erp API keys work "
+        "(none exist on a new hub)",
     )
     max_request_bytes: int = Field(16_000_000, ge=1024, description="Larger bodies get 413")
     auth_failures_per_source: str = Field(
@@ -38,6 +43,18 @@ class HubSettings(VectisSettings):
     )
     pool_size: int = Field(10, ge=1, le=100)
     enrolment_token_ttl_s: int = Field(7 * 24 * 3600, ge=60)
+    node_credential_max_age_s: int | None = Field(
+        90 * 24 * 3600,
+        ge=60,
+        description="A node credential older than this is refused for sync (401 "
+        "credential_expired); nodes rotate theirs after two thirds of it. None: never expires",
+    )
+    node_credential_grace_s: int = Field(
+        30 * 24 * 3600,
+        ge=0,
+        description="After the maximum age, how long an expired credential may still rotate "
+        "itself (a store offline that long is not locked out)",
+    )
     migrate_on_start: bool = True
     temporal_address: str | None = Field(
         None,
@@ -75,3 +92,11 @@ class HubSettings(VectisSettings):
         except ValueError as error:
             raise ValueError(f"not a limit such as 10/minute;100/hour: {error}") from None
         return value
+
+    def credential_policy(self) -> CredentialPolicy:
+        """How long node credentials live, from node_credential_max_age_s and _grace_s."""
+        max_age = self.node_credential_max_age_s
+        return CredentialPolicy(
+            timedelta(seconds=max_age) if max_age is not None else None,
+            timedelta(seconds=self.node_credential_grace_s),
+        )

@@ -20,6 +20,7 @@ from hub.api.app import create_app as create_hub_app
 from hub.bootstrap import HubRuntime
 from hub.bootstrap import build_runtime as build_hub_runtime
 from hub.settings import HubSettings
+from shared.clock import Clock
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 DEMO_START = datetime(2010, 12, 1, 8, 0, tzinfo=UTC)
@@ -129,9 +130,9 @@ class Hub:
         return rows
 
 
-async def make_hub(database_url: str, **settings: Any) -> Hub:
-    """A hub served in-process; with `temporal_address` (and a task queue of its own) its
-    workflow worker runs too."""
+async def make_hub(database_url: str, *, clock: Clock | None = None, **settings: Any) -> Hub:
+    """A hub served in-process (on `clock`, the system's by default); with `temporal_address`
+    (and a task queue of its own) its workflow worker runs too."""
     runtime = await build_hub_runtime(
         HubSettings(
             database_url=database_url,
@@ -139,7 +140,8 @@ async def make_hub(database_url: str, **settings: Any) -> Hub:
             migrate_on_start=database_url.startswith("sqlite"),
             max_request_bytes=2_000_000,
             **settings,
-        )
+        ),
+        clock,
     )
     runtime.start_background()
     transport = httpx.ASGITransport(app=create_hub_app(runtime))
@@ -233,7 +235,7 @@ async def make_edge(
     runtime = await build_edge_runtime(edge_settings, hub_transport=link)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_edge_app(runtime, run_agent=False)),
-        base_url="http://edge",
+        base_url="http://127.0.0.1",
     )
     edge = Edge(runtime, client, link, path)
     if token and sync_now:

@@ -1,11 +1,16 @@
 """The demo: a hub and two edge nodes on loopback sell two weeks of real sales; store 2 goes
 offline for two days and catches up; the hub's books are checked against the file.
+
+Its work dir holds an admin token, node credentials and logs: it is made 0700 and everything
+in it 0600, and it carries a marker file so that a later run empties only a directory the demo
+made (another needs `--force`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import signal
 from datetime import datetime
@@ -28,6 +33,38 @@ DEMO_OFFLINE = OfflineWindow(
     end=datetime(2010, 12, 6, 15, 0, tzinfo=ZoneInfo(TIMEZONE)),
 )
 DEMO_PORTS = {"hub": 8700, "store-1": 8701, "store-2": 8702}
+# Present in every work dir the demo made: the next run may empty it.
+MARKER = ".vectis-demo"
+
+
+class WorkDirNotOurs(Exception):
+    """The work dir holds files and was not made by the demo: emptying it needs `--force`."""
+
+    def __init__(self, work_dir: Path) -> None:
+        super().__init__(
+            f"{work_dir} is not empty and was not made by `vectis demo`: choose another "
+            "--work-dir, or pass --force to delete what is in it"
+        )
+        self.work_dir = work_dir
+
+
+def prepare_work_dir(work_dir: Path, *, force: bool) -> None:
+    """Make `work_dir` afresh for a run: 0700 with its marker, emptied if an earlier run made it.
+
+    Raises WorkDirNotOurs if it exists, is not empty and has no marker, unless `force`;
+    NotADirectoryError if it is a file.
+    """
+    if work_dir.exists():
+        if not work_dir.is_dir():
+            raise NotADirectoryError(f"{work_dir} is a file, not a directory")
+        if any(work_dir.iterdir()) and not (work_dir / MARKER).is_file() and not force:
+            raise WorkDirNotOurs(work_dir)
+        shutil.rmtree(work_dir)
+    work_dir.mkdir(mode=0o700, parents=True)
+    work_dir.chmod(0o700)
+    marker = work_dir / MARKER
+    marker.write_text("Made by `vectis demo`: its next run empties this directory.\n")
+    marker.chmod(0o600)
 
 
 def _free(port: int) -> bool:
@@ -44,10 +81,23 @@ def _free(port: int) -> bool:
     return True
 
 
-async def run_demo(work_dir: Path, *, keep_serving: bool, console: Console) -> bool:
-    """Run the demo; True if the hub reconciles exactly with the file."""
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
+async def run_demo(
+    work_dir: Path, *, keep_serving: bool, console: Console, force: bool = False
+) -> bool:
+    """Run the demo; True if the hub reconciles exactly with the file.
+
+    Everything it writes, and the processes it starts write, is readable by this user only
+    (umask 077 while it runs). Raises WorkDirNotOurs (see prepare_work_dir).
+    """
+    prepare_work_dir(work_dir, force=force)
+    previous = os.umask(0o077)
+    try:
+        return await _run(work_dir, keep_serving=keep_serving, console=console)
+    finally:
+        os.umask(previous)
+
+
+async def _run(work_dir: Path, *, keep_serving: bool, console: Console) -> bool:
     dataset = bundled_dataset()
     ports = {name: port for name, port in DEMO_PORTS.items() if _free(port)}
     options = ReplayOptions(

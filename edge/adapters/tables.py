@@ -77,7 +77,22 @@ node = Table(
     Column("sale_total_max_minor", Integer),
     Column("no_receipt_above_catalogue_price", Boolean),
     Column("store_version", Integer, nullable=False, server_default="0"),
+    # When to rotate the credential (this node's clock; HQ's maximum age); None: never.
+    Column("credential_rotate_at", Text),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+# An enrolment under way: the credential this node made for itself and proposed with the
+# token (by its SHA-256), kept before the request goes so a repeat after a lost answer or a
+# restart proposes the same one. Gone once the node is enrolled.
+enrolment_attempt = Table(
+    "enrolment_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("credential", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    CheckConstraint("id = 1", name="single_attempt"),
 )
 
 product = Table(

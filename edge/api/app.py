@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from edge.api import errors
+from edge.api.hosts import HostCheck
 from edge.api.routes import b2b, node, ops, records, refunds, till
 from edge.bootstrap import EdgeRuntime
 
@@ -32,6 +33,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(HostCheck, names=runtime.settings.host_names())
     for router in (
         ops.router,
         till.router,

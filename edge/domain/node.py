@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -29,3 +29,12 @@ class NodeIdentity:
     def business_day(self, moment: datetime) -> date:
         """The trading day of `moment`: the store-local calendar date."""
         return self.local_time(moment).date()
+
+
+def rotation_due_at(received_at: datetime, max_age_s: int | None) -> datetime | None:
+    """When to rotate a credential received at `received_at` that lives `max_age_s` (HQ's
+    setting; None: forever, never due): after two thirds of its life, so a node that misses
+    the moment (offline, or its clock off) has a third of it left to rotate."""
+    if max_age_s is None:
+        return None
+    return received_at + timedelta(seconds=max_age_s * 2 / 3)

@@ -31,6 +31,7 @@ from edge.service.sync import (
     push_batch,
     restart_bootstrap,
     rotate_credential,
+    rotation_due,
     verify_days,
 )
 from edge.settings import EdgeSettings
@@ -154,9 +155,14 @@ class SyncAgent:
         async with self._lock:
             if self._identity() is None:
                 raise NotEnrolled()
-            await rotate_credential(self._transactions, await self._hub())
-            await self.close()  # the next request uses the new credential
-            self.status.credential_rejected = False
+            await self._rotate(await self._hub())
+
+    async def _rotate(self, client: HubClient) -> HubClient:
+        """Rotate the credential; returns the client that presents the new one."""
+        await rotate_credential(self._transactions, client, clock=self._clock)
+        await self.close()  # the next request uses the new credential
+        self.status.credential_rejected = False
+        return await self._hub()
 
     async def _cycle(self) -> None:
         identity = self._identity()
@@ -165,7 +171,20 @@ class SyncAgent:
             if identity is None:
                 return
         client = await self._hub()
-        await self._push_all(client, identity, handshake=True)
+        now = self._clock.now()
+        if await self._transactions.read(lambda uow: rotation_due(uow, now=now)):
+            log.info("store credential due for rotation (HQ's maximum age): rotating")
+            client = await self._rotate(client)
+        try:
+            await self._push_all(client, identity, handshake=True)
+        except AuthenticationFailed as error:
+            if error.error != "credential_expired":
+                raise
+            # Past its maximum age (this node's clock missed the moment, or it was offline):
+            # within the grace period the hub still lets it rotate; past that it refuses.
+            log.warning("store credential expired at the hub: rotating (%s)", error.detail)
+            client = await self._rotate(client)
+            await self._push_all(client, identity, handshake=True)
         await self._bootstrap_if_needed(client, identity)
         for _ in range(100):
             started = time.perf_counter()
@@ -236,7 +255,13 @@ class SyncAgent:
         return await self._transactions.read(pending_events)
 
     async def _enrol(self) -> NodeIdentity | None:
-        token = self._settings.enrolment_token
+        try:
+            token = self._settings.read_enrolment_token()
+        except OSError as error:
+            self.status.last_error = (
+                f"not enrolled: cannot read the enrolment token file: {error.strerror}"
+            )
+            return None
         if token is None:
             self.status.last_error = "not enrolled: no enrolment token configured"
             return None
@@ -249,7 +274,7 @@ class SyncAgent:
             identity = await enrol_node(
                 self._transactions,
                 client,
-                token=token.get_secret_value(),
+                token=token,
                 node_name=self._settings.node_name,
                 clock=self._clock,
             )

@@ -13,11 +13,13 @@ a request to the hub.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from edge.adapters.outbox import PendingEvent
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
-from edge.domain.node import NodeIdentity
+from edge.domain.node import NodeIdentity, rotation_due_at
 from edge.domain.reports import DayCheck, OutboxStats
 from edge.errors import AlreadyEnrolled
 from edge.service.feed import apply_feed_entries
@@ -43,22 +45,37 @@ async def enrol_node(
     node_name: str,
     clock: Clock,
 ) -> NodeIdentity:
-    """Exchange a one-time enrolment token for this node's identity and credential.
+    """Exchange a one-time enrolment token for this node's identity; the credential is one
+    this node makes itself (256 random bits), of which the hub gets only the SHA-256.
 
-    Raises AlreadyEnrolled, or the client's errors (AuthenticationFailed for a used or
-    unknown token, HubUnreachable).
+    The credential is stored, with the token's hash, before the request goes: a repeat after a
+    lost answer or a restart proposes the same one and gets the same node back; a new token
+    gets a new credential. Raises AlreadyEnrolled, or the client's errors
+    (AuthenticationFailed for a spent or unknown token, HubUnreachable).
     """
     current = await transactions.read(lambda uow: uow.node.identity())
     if current is not None:
         raise AlreadyEnrolled(current.store_id)
-    # The same token always gives the same attempt id, across restarts: a repeat after a lost
-    # answer is recognised by the hub instead of refused as a spent token.
-    attempt = hashlib.sha256(f"enrolment attempt:{token}".encode()).hexdigest()[:32]
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    attempt = await transactions.read(lambda uow: uow.node.enrolment_attempt())
+    if attempt is not None and attempt[0] == token_hash:
+        credential = attempt[1]
+    else:
+        credential = new_credential()
+        started_at = clock.now()
+        await transactions.write(
+            lambda uow: uow.node.begin_enrolment(token_hash, credential, started_at)
+        )
     response = await client.enrol(
         EnrolRequest(
-            protocol_version=PROTOCOL_VERSION, token=token, node_name=node_name, attempt=attempt
+            protocol_version=PROTOCOL_VERSION,
+            token=token,
+            node_name=node_name,
+            credential_hash=hashlib.sha256(credential.encode()).hexdigest(),
         )
     )
+    if response.credential is not None:  # a hub that makes credentials itself
+        credential = response.credential
     identity = NodeIdentity(
         store_id=response.store.store_id,
         node_id=response.node_id,
@@ -68,18 +85,36 @@ async def enrol_node(
         currency=response.store.currency,
     )
     enrolled_at = clock.now()
-    await transactions.write(lambda uow: uow.node.enrol(identity, response.credential, enrolled_at))
+    rotate_at = rotation_due_at(enrolled_at, response.credential_max_age_s)
+    await transactions.write(
+        lambda uow: uow.node.enrol(identity, credential, enrolled_at, rotate_at)
+    )
     return identity
 
 
-async def rotate_credential(transactions: EdgeTransactions, client: HubClient) -> None:
-    """Get a new store credential from the hub and keep it, durably, before anything uses it.
+def new_credential() -> str:
+    """A node credential: 256 bits from `secrets`, with the prefix the hub's credentials have."""
+    return f"vxn_{secrets.token_urlsafe(32)}"
+
+
+async def rotate_credential(
+    transactions: EdgeTransactions, client: HubClient, *, clock: Clock
+) -> None:
+    """Get a new store credential from the hub and keep it, durably, before anything uses it,
+    with when to rotate it next (HQ's maximum age).
 
     If the answer is lost the hub still accepts the old credential, so nothing is locked out;
     the hub retires the old one when the new one is first used. Raises the client's errors.
     """
     rotated = await client.rotate_credential()
-    await transactions.write(lambda uow: uow.node.set_credential(rotated.credential))
+    rotate_at = rotation_due_at(clock.now(), rotated.credential_max_age_s)
+    await transactions.write(lambda uow: uow.node.set_credential(rotated.credential, rotate_at))
+
+
+def rotation_due(uow: EdgeUnitOfWork, *, now: datetime) -> bool:
+    """Whether the node's credential is due for rotation at `now`."""
+    due_at = uow.node.credential_rotate_at()
+    return due_at is not None and now >= due_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,9 @@ enrolment_token = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
     Column("used_by_node_id", String(64)),
-    # The node's own id for its enrolment attempt: the same attempt may repeat (lost answer).
-    Column("used_by_attempt", String(64)),
+    # The SHA-256 of the credential the node proposed with the token: the same proposal may
+    # repeat (a lost answer) until the node's first authenticated request.
+    Column("used_by_credential_hash", String(64)),
 )
 
 node = Table(
@@ -83,6 +84,10 @@ node = Table(
     # A rotated credential waits here until the node first uses it; then it replaces the old.
     Column("next_credential_hash", String(64), unique=True),
     Column("credential_rotated_at", UtcDateTime),
+    # When the current credential was issued: its maximum age counts from here.
+    Column("credential_issued_at", UtcDateTime, nullable=False),
+    # The node's first authenticated request: its enrolment can no longer be repeated.
+    Column("confirmed_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
     Column("acked_seq", BigInteger, nullable=False, server_default="0"),

@@ -141,10 +141,30 @@ async def require_erp(request: Request, runtime: RuntimeDep, credentials: Bearer
 async def require_node(
     request: Request, runtime: RuntimeDep, credentials: BearerDep
 ) -> AuthenticatedNode:
-    """An enrolled edge node, by its store credential. Raises TooManyAttempts, Unauthenticated."""
+    """An enrolled edge node, by its store credential. Raises TooManyAttempts, Unauthenticated,
+    CredentialExpired."""
 
     async def authenticate(secret: str) -> AuthenticatedNode:
-        return await authenticate_node(secret, runtime.uow)
+        return await authenticate_node(
+            secret, runtime.uow, policy=runtime.settings.credential_policy()
+        )
+
+    return await _guarded(request, credentials, authenticate)
+
+
+async def require_rotating_node(
+    request: Request, runtime: RuntimeDep, credentials: BearerDep
+) -> AuthenticatedNode:
+    """A node rotating its credential: one past its maximum age is accepted in its grace
+    period. Raises TooManyAttempts, Unauthenticated, CredentialExpired."""
+
+    async def authenticate(secret: str) -> AuthenticatedNode:
+        return await authenticate_node(
+            secret,
+            runtime.uow,
+            policy=runtime.settings.credential_policy(),
+            for_rotation=True,
+        )
 
     return await _guarded(request, credentials, authenticate)
 
@@ -179,3 +199,4 @@ AdminCaller = Annotated[str, Depends(require_admin)]
 ErpCaller = Annotated[str, Depends(require_erp)]
 NodeCaller = Annotated[AuthenticatedNode, Depends(require_node)]
 EnrolmentGuard = Depends(guard_enrolment)
+RotatingNodeCaller = Annotated[AuthenticatedNode, Depends(require_rotating_node)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
 from shared.till_limits import TillLimitOverrides
@@ -28,7 +28,12 @@ class StoreRecord:
 
 @dataclass(frozen=True, slots=True)
 class NodeRecord:
-    """An enrolled edge node, its acknowledged seq and its clock skew (ms) at its last push."""
+    """An enrolled edge node, its acknowledged seq and its clock skew (ms) at its last push.
+
+    `credential_issued_at` is when its current credential was issued (its age counts from
+    there), `next_credential_issued_at` when a rotated one not used yet was; `confirmed_at` is
+    its first authenticated request, which ends the repeat of its enrolment (None before).
+    """
 
     node_id: str
     store_id: str
@@ -38,6 +43,35 @@ class NodeRecord:
     acked_seq: int
     last_push_at: datetime | None
     skew_ms: int | None
+    credential_issued_at: datetime | None = None
+    next_credential_issued_at: datetime | None = None
+    confirmed_at: datetime | None = None
+
+
+CredentialAge = Literal["valid", "grace", "expired"]
+"""A node credential by its age: valid; past its maximum age but within the grace period
+(only good for rotating it); or past both."""
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialPolicy:
+    """How long a node credential lives: `max_age` (None: forever), then `grace` during which
+    it can still rotate itself, so a store offline past the maximum age is not locked out."""
+
+    max_age: timedelta | None
+    grace: timedelta = timedelta(0)
+
+    def age(self, issued_at: datetime, now: datetime) -> CredentialAge:
+        """The credential issued at `issued_at` (aware), seen at `now` (aware)."""
+        if self.max_age is None or now < issued_at + self.max_age:
+            return "valid"
+        if now < issued_at + self.max_age + self.grace:
+            return "grace"
+        return "expired"
+
+    def expires_at(self, issued_at: datetime) -> datetime | None:
+        """When a credential issued at `issued_at` stops being accepted for sync; None: never."""
+        return issued_at + self.max_age if self.max_age is not None else None
 
 
 class PushState(NamedTuple):

@@ -2,7 +2,8 @@
 
 Enrolment: HQ creates a store and a one-time token; the edge exchanges the token for a node id
 and a store credential. The token is spent in the same transaction that creates the node, so
-a token can never enrol two nodes, even under concurrent attempts.
+a token can never enrol two nodes, even under concurrent attempts. Every secret is random and
+kept only as its SHA-256 (hub.domain.secrets); none can be computed from another.
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain import secrets
 from hub.domain.feed import FeedEntry
-from hub.domain.stores import ApiKeyRecord, ApiScope, NodeRecord, StoreRecord
+from hub.domain.stores import (
+    ApiKeyRecord,
+    ApiScope,
+    CredentialPolicy,
+    NodeRecord,
+    StoreRecord,
+)
 from hub.errors import (
     ApiKeyNameTaken,
     ApiKeyNotFound,
+    CredentialExpired,
+    CredentialInUse,
     NodeNotFound,
     StoreExists,
     StoreNotFound,
@@ -29,6 +38,7 @@ from shared.ids import new_id
 from shared.money import Money, minor_units
 from sync.messages import (
     PROTOCOL_VERSION,
+    CredentialRotated,
     EnrolResponse,
     StoreConfigV1,
     StoreFeedConfigV1,
@@ -164,54 +174,56 @@ async def issue_enrolment_token(command: IssueEnrolmentToken, uow: HubUnitOfWork
     return IssuedToken(token, command.store_id, expires_at)
 
 
-# How long a node may repeat its enrolment attempt after the answer was lost on the way.
-REPEAT_WINDOW = timedelta(minutes=15)
-
-
 @dataclass(frozen=True, slots=True)
 class EnrolNode:
-    """Spend enrolment `token` on a node called `node_name`; `attempt` is the node's own id for
-    this enrolment (None: the node names none)."""
+    """Spend enrolment `token` on a node called `node_name`; `credential_hash` is the SHA-256
+    (hex) of the credential the node made for itself (None: the hub makes one)."""
 
     token: str
     node_name: str
-    attempt: str | None = None
+    credential_hash: str | None = None
 
 
-async def enrol_node(command: EnrolNode, uow: HubUnitOfWork) -> EnrolResponse:
-    """Spend the token and create a node with a fresh credential; returns the node's id, its
-    credential (shown once) and its store's configuration.
+async def enrol_node(
+    command: EnrolNode, uow: HubUnitOfWork, *, policy: CredentialPolicy
+) -> EnrolResponse:
+    """Spend the token and create a node; returns the node's id, its store's configuration and
+    how long its credential lives (`policy`).
 
-    `attempt` is the node's own id for this enrolment. If the answer never reached it, the
-    node sends the same attempt again: within REPEAT_WINDOW of the first use it gets the same
-    node and the same credential (derived from the token, `secrets.derived_credential`), so
-    repeats and copies of the request delivered late change nothing. Without an attempt the
-    credential is random and a lost answer needs a new token. Raises Unauthenticated if the
-    token is unknown, used by another attempt, or expired.
+    With `credential_hash` the node proposed its own credential: the hub keeps the hash and
+    answers no credential. If the answer never reached the node, it sends the same token and
+    the same proposal again and gets the same node back, until the node's first authenticated
+    request (or the token's expiry, or a revocation): the credential was never in any answer,
+    so a repeat, or a copy of the request delivered late, gives nobody anything to use. A spent
+    token with another proposal is refused. Without a proposal the hub issues a random
+    credential, shown once in the answer, and a lost answer needs a new token.
+
+    Raises Unauthenticated if the token is unknown, spent or expired; CredentialInUse if the
+    proposal is another node's credential.
     """
-    token, attempt = command.token, command.attempt
+    token, proposal = command.token, command.credential_hash
     now = uow.now()
     token_hash = secrets.digest(token)
+    credential = None
+    if proposal is None:
+        credential = secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
+        credential_hash = secrets.digest(credential)
+    else:
+        credential_hash = proposal
     async with uow.write() as tx:
         enrolment = tx.enrolment
         node_id = str(new_id())
-        store_id = await enrolment.consume_token(token_hash, node_id, attempt, now)
-        repeated = None
-        if store_id is None and attempt is not None:
-            repeated = await enrolment.repeated_attempt(token_hash, attempt, now - REPEAT_WINDOW)
+        store_id = await enrolment.consume_token(token_hash, node_id, proposal, now)
+        if store_id is not None:
+            if await tx.nodes.by_credential(credential_hash) is not None:
+                raise CredentialInUse()
+            await enrolment.add_node(node_id, store_id, command.node_name, credential_hash, now)
+        elif proposal is not None:
+            repeated = await enrolment.repeated_enrolment(token_hash, proposal, now)
             if repeated is not None:
                 store_id, node_id = repeated
         if store_id is None:
             raise Unauthenticated("enrolment token is unknown, already used or expired")
-        credential = (
-            secrets.derived_credential(token, attempt, node_id)
-            if attempt is not None
-            else secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
-        )
-        if repeated is None:
-            await enrolment.add_node(
-                node_id, store_id, command.node_name, secrets.digest(credential), now
-            )
         store = await tx.stores.get(store_id)
         assert store is not None
     return EnrolResponse(
@@ -219,7 +231,12 @@ async def enrol_node(command: EnrolNode, uow: HubUnitOfWork) -> EnrolResponse:
         store=store_config(store),
         node_id=node_id,
         credential=credential,
+        credential_max_age_s=_seconds(policy),
     )
+
+
+def _seconds(policy: CredentialPolicy) -> int | None:
+    return int(policy.max_age.total_seconds()) if policy.max_age is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +245,21 @@ class AuthenticatedNode:
     store_id: str
 
 
-async def authenticate_node(credential: str, uow: HubUnitOfWork) -> AuthenticatedNode:
-    """The node a store credential belongs to. Raises Unauthenticated (unknown, retired by a
-    rotation, or revoked).
+async def authenticate_node(
+    credential: str,
+    uow: HubUnitOfWork,
+    *,
+    policy: CredentialPolicy,
+    for_rotation: bool = False,
+) -> AuthenticatedNode:
+    """The node a store credential belongs to.
+
+    Raises Unauthenticated (unknown, retired by a rotation, or revoked), CredentialExpired
+    (older than the policy's maximum age; `for_rotation`: older than that and its grace).
 
     The first use of a rotated credential promotes it: from then on the old one is refused.
+    The node's first authenticated request confirms its enrolment: from then on its token
+    cannot repeat it.
     """
     digest = secrets.digest(credential)
     async with uow.read() as tx:
@@ -240,9 +267,16 @@ async def authenticate_node(credential: str, uow: HubUnitOfWork) -> Authenticate
     if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("store credential is unknown or revoked")
     node, is_next = found
-    if is_next:
+    issued_at = node.next_credential_issued_at if is_next else node.credential_issued_at
+    if issued_at is not None:
+        age = policy.age(issued_at, uow.now())
+        if age == "expired" or (age == "grace" and not for_rotation):
+            raise CredentialExpired(policy.expires_at(issued_at), rotatable=age == "grace")
+    if is_next or node.confirmed_at is None:
         async with uow.write() as tx:
-            await tx.nodes.promote_next_credential(node.node_id, digest)
+            if is_next:
+                await tx.nodes.promote_next_credential(node.node_id, digest)
+            await tx.nodes.confirm(node.node_id, uow.now())
     return AuthenticatedNode(node.node_id, node.store_id)
 
 
@@ -253,8 +287,10 @@ class RotateCredential:
     node_id: str
 
 
-async def rotate_credential(command: RotateCredential, uow: HubUnitOfWork) -> str:
-    """Issue the node's next credential; returns it, shown once.
+async def rotate_credential(
+    command: RotateCredential, uow: HubUnitOfWork, *, policy: CredentialPolicy
+) -> CredentialRotated:
+    """Issue the node's next credential; returns it (shown once) and its maximum age.
 
     The current credential keeps working until the new one is first used, so an answer lost
     on the way cannot lock the node out; rotating again replaces a new credential not yet used.
@@ -262,7 +298,7 @@ async def rotate_credential(command: RotateCredential, uow: HubUnitOfWork) -> st
     credential = secrets.issue(secrets.NODE_CREDENTIAL_PREFIX)
     async with uow.write() as tx:
         await tx.nodes.set_next_credential(command.node_id, secrets.digest(credential), uow.now())
-    return credential
+    return CredentialRotated(credential=credential, credential_max_age_s=_seconds(policy))
 
 
 @dataclass(frozen=True, slots=True)

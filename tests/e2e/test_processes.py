@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import stat
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -230,3 +232,34 @@ async def test_postgresql_restarted_during_ingest_loses_nothing_and_doubles_noth
             await hq.aclose()
     finally:
         await own.aclose()
+
+
+async def test_a_started_edge_shows_no_token_to_ps_and_its_token_is_dead_once_enrolled(
+    stack: Stack,
+) -> None:
+    hq = HqClient(stack.hub_url, stack.admin_token)
+    await hq.ensure_store("store-1", "Store 1", "Europe/London", "GBP")
+    token = await hq.enrolment_token("store-1")
+    edge = await stack.start_edge(1, "store-1", token, datetime(2010, 12, 1, 9, 0, tzinfo=UTC))
+    assert edge.process.pid is not None
+    listing = subprocess.run(
+        ["ps", "-ww", "-o", "args=", "-p", str(edge.process.pid)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--enrolment-token-file" in listing and token not in listing
+    async with httpx.AsyncClient(base_url=edge.url, trust_env=False) as client:
+        for _ in range(200):
+            status = (await client.get("/v1/status")).json()
+            if status["sync"]["last_success_at"] is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert status["enrolled"] is True
+    assert stat.S_IMODE(edge.database_path.stat().st_mode) == 0o600
+    async with httpx.AsyncClient(base_url=stack.hub_url, trust_env=False) as hub:
+        again = await hub.post(
+            "/v1/sync/enrol",
+            json={"protocol_version": 1, "token": token, "node_name": "thief"},
+        )
+    assert again.status_code == 401

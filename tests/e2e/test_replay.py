@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -88,11 +89,31 @@ def test_a_bad_offline_window_is_refused_before_anything_starts(tmp_path: Path) 
 
 
 def test_the_demo_reconciles_two_weeks_with_a_store_offline(tmp_path: Path) -> None:
-    run = vectis("demo", "--no-serve", "--work-dir", str(tmp_path / "demo"))
+    work_dir = tmp_path / "demo"
+    run = vectis("demo", "--no-serve", "--work-dir", str(work_dir))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "RECONCILED" in run.stdout
     assert "31102 lines" in run.stdout
     assert "store-2 came back online" in run.stdout
+    # It holds the admin token, node credentials and logs: its user's only.
+    assert stat.S_IMODE(work_dir.stat().st_mode) == 0o700
+    files = [path for path in work_dir.rglob("*") if path.is_file()]
+    assert {"hub.db", "store-1.db", "store-2.db", "hub.log", "store-1.log"} <= {
+        path.name for path in files
+    }
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((work_dir / "logs").stat().st_mode) == 0o700
+
+
+def test_the_demo_refuses_a_work_dir_it_did_not_make(tmp_path: Path) -> None:
+    work_dir = tmp_path / "precious"
+    work_dir.mkdir()
+    (work_dir / "thesis.tex").write_text("years of work")
+    run = vectis("demo", "--no-serve", "--work-dir", str(work_dir), timeout_s=60)
+    assert run.returncode == 2
+    assert "--force" in run.stdout + run.stderr
+    assert (work_dir / "thesis.tex").read_text() == "years of work"
 
 
 def test_stopping_a_replay_stops_the_hub_and_edges_it_started(tmp_path: Path) -> None:

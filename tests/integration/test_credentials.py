@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from pathlib import Path
 
 from sqlalchemy import text
 
+from hub.domain import secrets
 from tests.support import Edge, Hub, close_edge, make_edge
 
 
@@ -100,7 +104,7 @@ async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
         edge.link.lose_responses = 1  # the hub enrols the node; the answer never arrives
         status = await edge.sync()
         assert status["enrolled"] is False
-        status = await edge.sync()  # the same attempt again
+        status = await edge.sync()  # the same token and the same proposed credential again
         assert status["enrolled"] is True and status["catalogue"]["products"] == 1
         nodes = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
         assert len(nodes) == 1  # one node, not two
@@ -110,7 +114,7 @@ async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
                 "protocol_version": 1,
                 "token": token,
                 "node_name": "thief",
-                "attempt": "another",
+                "credential_hash": secrets.digest("vxn_the-thief's-own"),
             },
         )
         assert stranger.status_code == 401
@@ -120,13 +124,74 @@ async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
         await close_edge(edge)
 
 
-async def test_a_copy_of_the_enrolment_delivered_late_does_not_lock_the_node_out(hub: Hub) -> None:
+def enrolment(token: str, credential: str) -> dict[str, object]:
+    return {
+        "protocol_version": 1,
+        "token": token,
+        "node_name": "till-pc",
+        "credential_hash": secrets.digest(credential),
+    }
+
+
+async def test_a_copy_of_the_enrolment_delivered_late_gives_the_same_node_and_no_secret(
+    hub: Hub,
+) -> None:
     await hub.create_store("store-1")
     token = await hub.token("store-1")
-    body = {"protocol_version": 1, "token": token, "node_name": "till-pc", "attempt": "attempt-1"}
+    credential = "vxn_" + "k" * 43
+    body = enrolment(token, credential)
+    first = await hub.client.post("/v1/sync/enrol", json=body)
+    copy = await hub.client.post("/v1/sync/enrol", json=body)  # the network delivers it again
+    assert first.status_code == copy.status_code == 200
+    assert copy.json()["node_id"] == first.json()["node_id"]
+    assert first.json()["credential"] is None and copy.json()["credential"] is None
+    assert await accepted(hub, credential) == 200
+
+
+async def test_a_spent_token_is_dead_once_the_node_has_used_its_credential(hub: Hub) -> None:
+    await hub.create_store("store-1")
+    token = await hub.token("store-1")
+    credential = "vxn_" + "c" * 43
+    assert (await hub.client.post("/v1/sync/enrol", json=enrolment(token, credential))).is_success
+    assert await accepted(hub, credential) == 200  # the node's first request confirms it
+    again = await hub.client.post("/v1/sync/enrol", json=enrolment(token, credential))
+    assert again.status_code == 401 and again.json()["error"] == "unauthenticated"
+    other = await hub.client.post("/v1/sync/enrol", json=enrolment(token, "vxn_" + "d" * 43))
+    assert other.status_code == 401
+    nodes = (await hub.client.get("/v1/stores/store-1/nodes", headers=hub.admin)).json()
+    assert len(nodes) == 1
+
+
+async def test_the_credential_cannot_be_recomputed_from_the_token_and_node_id(
+    hub: Hub,
+) -> None:
+    await hub.create_store("store-1")
+    token = await hub.token("store-1")
+    body = {"protocol_version": 1, "token": token, "node_name": "till-pc", "attempt": "a-1"}
+    answer = (await hub.client.post("/v1/sync/enrol", json=body)).json()
+    # The formula the hub used: HMAC-SHA256 keyed by the token over the attempt and node id.
+    mac = hmac.new(
+        token.encode(), f"node credential|a-1|{answer['node_id']}".encode(), hashlib.sha256
+    )
+    rebuilt = "vxn_" + base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+    assert await accepted(hub, rebuilt) == 401
+    assert answer["credential"] != rebuilt and await accepted(hub, answer["credential"]) == 200
+
+
+async def test_a_proposal_of_another_nodes_credential_is_refused(hub: Hub, store: Edge) -> None:
+    token = await hub.token("store-1")
+    taken = await credential_of(store)
+    refused = await hub.client.post("/v1/sync/enrol", json=enrolment(token, taken))
+    assert refused.status_code == 409 and refused.json()["error"] == "credential_in_use"
+    fresh = await hub.client.post("/v1/sync/enrol", json=enrolment(token, "vxn_" + "f" * 43))
+    assert fresh.status_code == 200  # the refusal did not spend the token
+
+
+async def test_a_spent_token_sent_again_with_its_old_attempt_id_enrols_nothing(hub: Hub) -> None:
+    await hub.create_store("store-1")
+    token = await hub.token("store-1")
+    body = {"protocol_version": 1, "token": token, "node_name": "till-pc", "attempt": "a-1"}
     first = (await hub.client.post("/v1/sync/enrol", json=body)).json()
-    copy = (
-        await hub.client.post("/v1/sync/enrol", json=body)
-    ).json()  # the network delivers it again
-    assert copy["node_id"] == first["node_id"] and copy["credential"] == first["credential"]
     assert await accepted(hub, first["credential"]) == 200
+    again = await hub.client.post("/v1/sync/enrol", json=body)  # anyone holding the token
+    assert again.status_code == 401

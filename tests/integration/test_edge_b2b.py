@@ -145,7 +145,7 @@ async def till(tmp_path: Path) -> AsyncIterator[Till]:
     await runtime.adopt_identity(IDENTITY)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(runtime, run_agent=False)),
-        base_url="http://edge",
+        base_url="http://127.0.0.1",
     )
     made = Till(runtime, client, settings.database_path)
     await made.feed(*catalogue())

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from vectis.cli.common import console, fail
 from vectis.serve import configure_logging
@@ -27,8 +27,12 @@ def edge_serve(
     hub_url: Annotated[
         str | None, typer.Option(help="The hub [default http://127.0.0.1:8700]")
     ] = None,
-    enrolment_token: Annotated[
-        str | None, typer.Option(help="One-time token from HQ (or VECTIS_EDGE_ENROLMENT_TOKEN)")
+    enrolment_token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file holding the one-time token from HQ (or VECTIS_EDGE_ENROLMENT_TOKEN; "
+            "never the token itself on the command line, where `ps` shows it)"
+        ),
     ] = None,
     node_name: Annotated[str | None, typer.Option(help="A name for this node at HQ")] = None,
     clock: Annotated[
@@ -36,6 +40,13 @@ def edge_serve(
     ] = "system",
     clock_start: Annotated[
         datetime | None, typer.Option(help="Start of a manual clock (ISO 8601 with offset)")
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A Host name the till API answers to besides localhost and the bound host "
+            "(repeatable; others get 400 host_not_allowed)"
+        ),
     ] = None,
 ) -> None:
     """Serve a store's edge node until interrupted; it enrols and syncs by itself."""
@@ -49,11 +60,14 @@ def edge_serve(
         ("hub_url", hub_url),
         ("node_name", node_name),
         ("manual_clock_start", clock_start),
+        ("enrolment_token_file", enrolment_token_file),
+        ("allowed_hosts", allowed_host),
     ):
         if value is not None:
             overrides[name] = value
-    if enrolment_token:
-        overrides["enrolment_token"] = SecretStr(enrolment_token)
+    if enrolment_token_file is not None and not enrolment_token_file.is_file():
+        fail(f"enrolment token file {enrolment_token_file} not found")
+        return
     try:
         settings = EdgeSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:

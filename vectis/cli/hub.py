@@ -84,8 +84,12 @@ def hub_serve(
         str, typer.Option(help="Interface to bind (loopback by default)")
     ] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Port [default 8700]")] = None,
-    admin_token: Annotated[
-        str | None, typer.Option(help="HQ admin secret (or VECTIS_HUB_ADMIN_TOKEN)")
+    admin_token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file holding the HQ admin secret (or VECTIS_HUB_ADMIN_TOKEN; never the "
+            "secret itself on the command line, where `ps` shows it)"
+        ),
     ] = None,
     migrate: Annotated[bool, typer.Option(help="Migrate the database to head first")] = True,
     workers: Annotated[
@@ -116,8 +120,12 @@ def hub_serve(
         overrides["database_url"] = database_url
     if port is not None:
         overrides["port"] = port
-    if admin_token:
-        overrides["admin_token"] = SecretStr(admin_token)
+    if admin_token_file is not None:
+        try:
+            overrides["admin_token"] = SecretStr(admin_token_file.read_text().strip())
+        except OSError as error:
+            fail(f"cannot read the admin token file {admin_token_file}: {error.strerror}")
+            return
     if workflow_worker is not None:
         overrides["run_workflow_worker"] = workflow_worker
     overrides.update(

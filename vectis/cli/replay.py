@@ -115,12 +115,22 @@ def demo(
             help="Keep everything running after the reconciliation [default: if a terminal]"
         ),
     ] = None,
-    work_dir: Annotated[Path, typer.Option(help="Where files and logs go")] = Path(".vectis/demo"),
+    work_dir: Annotated[
+        Path,
+        typer.Option(help="Where files and logs go (emptied first if an earlier demo made it)"),
+    ] = Path(".vectis/demo"),
+    force: Annotated[
+        bool, typer.Option(help="Empty the work dir even if the demo did not make it")
+    ] = False,
 ) -> None:
     """Hub + two edge nodes on loopback, two weeks of real sales, store 2 offline for two days."""
-    from vectis.demo import run_demo
+    from vectis.demo import WorkDirNotOurs, run_demo
 
     keep_serving = sys.stdin.isatty() if serve is None else serve
     configure_logging("WARNING")
-    ok = run_async(run_demo(work_dir, keep_serving=keep_serving, console=console))
+    try:
+        ok = run_async(run_demo(work_dir, keep_serving=keep_serving, console=console, force=force))
+    except (WorkDirNotOurs, NotADirectoryError) as error:
+        fail(str(error))
+        return
     raise typer.Exit(0 if ok else 1)

@@ -53,8 +53,10 @@ class ServiceProcess:
         return self._process is not None and self._process.poll() is None
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
+        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Logs may name nodes and hosts: readable by this user only.
+        descriptor = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._log = os.fdopen(descriptor, "ab")
         environment = {**os.environ, **self.environment, "PYTHONUNBUFFERED": "1"}
         self._process = subprocess.Popen(
             [sys.executable, "-m", "vectis", *self.arguments],

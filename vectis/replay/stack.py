@@ -7,6 +7,7 @@ real cut of its network link, not a flag inside the edge.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,6 +130,12 @@ class Stack:
         await proxy.start()
         port = port or free_port()
         database_path = self.work_dir / f"{store_id}.db"
+        # The token goes in a file only this user reads, never on the command line (`ps`).
+        token_path = self.work_dir / f"{store_id}.enrolment-token"
+        token_path.unlink(missing_ok=True)
+        descriptor = os.open(token_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as token_file:
+            token_file.write(enrolment_token)
         process = ServiceProcess(
             f"edge {store_id}",
             [
@@ -146,11 +153,12 @@ class Stack:
                 "manual",
                 "--clock-start",
                 clock_start.isoformat(),
+                "--enrolment-token-file",
+                str(token_path),
             ],
             health_url=f"http://127.0.0.1:{port}/health",
             log_path=self.work_dir / "logs" / f"{store_id}.log",
             environment={
-                "VECTIS_EDGE_ENROLMENT_TOKEN": enrolment_token,
                 "VECTIS_EDGE_SYNC_INTERVAL_S": str(sync_interval_s),
                 "VECTIS_EDGE_BACKOFF_CAP_S": str(backoff_cap_s),
                 **(settings or {}),

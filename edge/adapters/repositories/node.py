@@ -46,7 +46,32 @@ class NodeRepository:
     def last_hlc(self) -> str | None:
         return (self._connection.execute(select(tables.node.c.last_hlc))).scalar_one_or_none()
 
-    def enrol(self, identity: NodeIdentity, credential: str, enrolled_at: datetime) -> None:
+    def enrolment_attempt(self) -> tuple[str, str] | None:
+        """(token hash, credential) of the enrolment under way; None: none."""
+        row = self._connection.execute(
+            select(tables.enrolment_attempt.c.token_hash, tables.enrolment_attempt.c.credential)
+        ).first()
+        return (row.token_hash, row.credential) if row else None
+
+    def begin_enrolment(self, token_hash: str, credential: str, now: datetime) -> None:
+        """Keep the credential proposed with the token of hash `token_hash` (replacing an
+        attempt with another token)."""
+        self._connection.execute(tables.enrolment_attempt.delete())
+        self._connection.execute(
+            tables.enrolment_attempt.insert().values(
+                id=1, token_hash=token_hash, credential=credential, created_at=now.isoformat()
+            )
+        )
+
+    def enrol(
+        self,
+        identity: NodeIdentity,
+        credential: str,
+        enrolled_at: datetime,
+        rotate_at: datetime | None = None,
+    ) -> None:
+        """Become the node `identity` holding `credential`; the enrolment attempt is over."""
+        self._connection.execute(tables.enrolment_attempt.delete())
         self._connection.execute(
             tables.node.insert().values(
                 id=1,
@@ -57,6 +82,7 @@ class NodeRepository:
                 timezone=identity.timezone,
                 currency=identity.currency,
                 credential=credential,
+                credential_rotate_at=rotate_at.isoformat() if rotate_at else None,
                 enrolled_at=enrolled_at.isoformat(),
             )
         )
@@ -69,8 +95,20 @@ class NodeRepository:
     def remember_driven_time(self, moment: datetime) -> None:
         self._connection.execute(update(tables.node).values(driven_time=moment.isoformat()))
 
-    def set_credential(self, credential: str) -> None:
-        self._connection.execute(update(tables.node).values(credential=credential))
+    def set_credential(self, credential: str, rotate_at: datetime | None = None) -> None:
+        self._connection.execute(
+            update(tables.node).values(
+                credential=credential,
+                credential_rotate_at=rotate_at.isoformat() if rotate_at else None,
+            )
+        )
+
+    def credential_rotate_at(self) -> datetime | None:
+        """When the credential is due for rotation (this node's clock); None: never."""
+        value = self._connection.execute(
+            select(tables.node.c.credential_rotate_at)
+        ).scalar_one_or_none()
+        return datetime.fromisoformat(value) if value else None
 
     def update_store(self, config: StoreFeedConfigV1, version: int) -> None:
         """Take the store's configuration and till limits from the hub, only if `version` is

@@ -112,9 +112,10 @@ class EnrolmentRepository:
         )
 
     async def consume_token(
-        self, token_hash: str, node_id: str, attempt: str | None, now: datetime
+        self, token_hash: str, node_id: str, credential_hash: str | None, now: datetime
     ) -> str | None:
-        """Mark the token used, atomically; its store id, or None if unknown, used or expired."""
+        """Mark the token used by `node_id` (proposing `credential_hash`, None: none),
+        atomically; its store id, or None if unknown, used or expired."""
         result = await self._connection.execute(
             update(tables.enrolment_token)
             .where(
@@ -122,24 +123,29 @@ class EnrolmentRepository:
                 tables.enrolment_token.c.used_at.is_(None),
                 tables.enrolment_token.c.expires_at > now,
             )
-            .values(used_at=now, used_by_node_id=node_id, used_by_attempt=attempt)
+            .values(used_at=now, used_by_node_id=node_id, used_by_credential_hash=credential_hash)
             .returning(tables.enrolment_token.c.store_id)
         )
         store_id: str | None = result.scalar_one_or_none()
         return store_id
 
-    async def repeated_attempt(
-        self, token_hash: str, attempt: str, since: datetime
+    async def repeated_enrolment(
+        self, token_hash: str, credential_hash: str, now: datetime
     ) -> tuple[str, str] | None:
-        """(store id, node id) if this very attempt spent the token since `since`."""
+        """(store id, node id) if the token, not expired, was spent with this very proposal on
+        a node that is neither confirmed (it never authenticated) nor revoked."""
+        token, node = tables.enrolment_token, tables.node
         row = (
             await self._connection.execute(
-                select(
-                    tables.enrolment_token.c.store_id, tables.enrolment_token.c.used_by_node_id
-                ).where(
-                    tables.enrolment_token.c.token_hash == token_hash,
-                    tables.enrolment_token.c.used_by_attempt == attempt,
-                    tables.enrolment_token.c.used_at >= since,
+                select(token.c.store_id, token.c.used_by_node_id)
+                .join(node, node.c.node_id == token.c.used_by_node_id)
+                .where(
+                    token.c.token_hash == token_hash,
+                    token.c.used_by_credential_hash == credential_hash,
+                    token.c.expires_at > now,
+                    node.c.credential_hash == credential_hash,
+                    node.c.confirmed_at.is_(None),
+                    node.c.revoked_at.is_(None),
                 )
             )
         ).first()
@@ -154,6 +160,7 @@ class EnrolmentRepository:
                 store_id=store_id,
                 name=name,
                 credential_hash=credential_hash,
+                credential_issued_at=now,
                 created_at=now,
             )
         )
@@ -188,14 +195,26 @@ class NodeRepository:
         )
 
     async def promote_next_credential(self, node_id: str, credential_hash: str) -> None:
-        """The node used its next credential: it becomes the only one; the old stops working."""
+        """The node used its next credential: it becomes the only one, its age counted from
+        its issue; the old stops working."""
+        node = tables.node
         await self._connection.execute(
-            update(tables.node)
-            .where(
-                tables.node.c.node_id == node_id,
-                tables.node.c.next_credential_hash == credential_hash,
+            update(node)
+            .where(node.c.node_id == node_id, node.c.next_credential_hash == credential_hash)
+            .values(
+                credential_hash=credential_hash,
+                next_credential_hash=None,
+                credential_issued_at=node.c.credential_rotated_at,
             )
-            .values(credential_hash=credential_hash, next_credential_hash=None)
+        )
+
+    async def confirm(self, node_id: str, now: datetime) -> None:
+        """The node's first authenticated request: its enrolment cannot be repeated now."""
+        node = tables.node
+        await self._connection.execute(
+            update(node)
+            .where(node.c.node_id == node_id, node.c.confirmed_at.is_(None))
+            .values(confirmed_at=now)
         )
 
     async def revoke(self, store_id: str, node_id: str, now: datetime) -> bool:
@@ -277,6 +296,11 @@ def _node(row: Row[Any]) -> NodeRecord:
         acked_seq=row.acked_seq,
         last_push_at=row.last_push_at,
         skew_ms=row.skew_ms,
+        credential_issued_at=row.credential_issued_at,
+        next_credential_issued_at=(
+            row.credential_rotated_at if row.next_credential_hash is not None else None
+        ),
+        confirmed_at=row.confirmed_at,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from hub.api.deps import EnrolmentGuard, NodeCaller, RuntimeDep
+from hub.api.deps import EnrolmentGuard, NodeCaller, RotatingNodeCaller, RuntimeDep
 from hub.errors import ProtocolVersionMismatch
 from hub.service import stores
 from hub.service.feed import read_feed, snapshot_page
@@ -35,7 +35,9 @@ async def enrol(body: EnrolRequest, runtime: RuntimeDep) -> EnrolResponse:
     if body.protocol_version != PROTOCOL_VERSION:
         raise ProtocolVersionMismatch(body.protocol_version, PROTOCOL_VERSION)
     return await stores.enrol_node(
-        stores.EnrolNode(body.token, body.node_name, body.attempt), runtime.uow
+        stores.EnrolNode(body.token, body.node_name, body.credential_hash),
+        runtime.uow,
+        policy=runtime.settings.credential_policy(),
     )
 
 
@@ -66,11 +68,15 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
 
 
 @router.post("/credentials/rotate", response_model=CredentialRotated)
-async def rotate_credential(runtime: RuntimeDep, node: NodeCaller) -> CredentialRotated:
+async def rotate_credential(runtime: RuntimeDep, node: RotatingNodeCaller) -> CredentialRotated:
     """A new credential for the calling node, shown once. The current one keeps working until
-    the new one is first used; then only the new one does."""
-    credential = await stores.rotate_credential(stores.RotateCredential(node.node_id), runtime.uow)
-    return CredentialRotated(credential=credential)
+    the new one is first used; then only the new one does. A credential past its maximum age
+    but within its grace period is accepted here (and only here)."""
+    return await stores.rotate_credential(
+        stores.RotateCredential(node.node_id),
+        runtime.uow,
+        policy=runtime.settings.credential_policy(),
+    )
 
 
 @router.post("/checksums", response_model=ChecksumResponse)

@@ -1,7 +1,7 @@
 """Till limits: the line, sale and no-receipt refund limits HQ set for the store (null: default).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from typing import Sequence, Union
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0012"
-down_revision: Union[str, Sequence[str], None] = "0010"
+down_revision: Union[str, Sequence[str], None] = "0011"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -5,7 +5,7 @@ sharing a name (ignoring case) keep the oldest one's name; each later one is ren
 "<name> (<first 8 characters of its key id>)", so that every key can still be told apart.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 """
 from typing import Sequence, Union
 
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0020"
-down_revision: Union[str, Sequence[str], None] = "0017"
+down_revision: Union[str, Sequence[str], None] = "0019"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

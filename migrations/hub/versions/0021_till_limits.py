@@ -3,7 +3,7 @@
 A store's `refund_approval_over_minor` of NULL now means the default limit, not no limit.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 """
 from typing import Sequence, Union
 
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0021"
-down_revision: Union[str, Sequence[str], None] = "0018"
+down_revision: Union[str, Sequence[str], None] = "0020"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
