@@ -211,3 +211,111 @@ async def test_what_a_till_accepts_a_postgresql_hub_stores_exactly(
         Decimal(till["revenue"]),
         Decimal(till["returns_total"]),
     )
+
+
+# Anything at all a careless or hostile till client might send: any character (controls and
+# lone surrogates included), any decimal text (exponents, NaN, huge), any integer.
+ANY_TEXT = st.text(st.characters(codec=None), max_size=80)
+ANY_DECIMAL = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.decimals(places=8, min_value=-(10**14), max_value=10**14).map(str),
+    st.integers(-(2**80), 2**80).map(str),
+    st.sampled_from(["1e-999999999", "1E+999999999", "1e13", " 1", "+1", "١"]),
+)
+anything = st.fixed_dictionaries(
+    {
+        "customer_id": ANY_TEXT,
+        "external_reference": ANY_TEXT,
+        "quantity": st.one_of(st.integers(-(2**70), 2**70), st.integers(-10, 10)),
+        "unit_price": ANY_DECIMAL,
+        "amount": ANY_DECIMAL,
+        "reason": ANY_TEXT,
+    }
+)
+
+
+@pytest.mark.timeout(900)
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(sent=anything)
+async def test_whatever_a_till_accepts_of_anything_a_postgresql_hub_stores(
+    sent: dict[str, Any], store: Edge, pg_url: str
+) -> None:
+    dsn = pg_url.replace("postgresql+asyncpg", "postgresql")
+    # When a client sends anything at all to a till
+    cart_id = str(uuid.uuid4())
+    opened = await store.client.post(
+        "/v1/carts",
+        json={
+            "cart_id": cart_id,
+            "till_id": "T1",
+            "customer_id": sent["customer_id"],
+            "lines": [{"sku": "A", "quantity": sent["quantity"], "unit_price": sent["unit_price"]}],
+        },
+    )
+    sold = None
+    if opened.status_code == 201:
+        total = opened.json()["total"]
+        checkout = await store.client.post(
+            f"/v1/carts/{cart_id}/checkout",
+            json={
+                "tenders": [{"amount": total}] if Decimal(total) > 0 else [],
+                "external_reference": sent["external_reference"],
+            },
+        )
+        assert checkout.status_code in (201, 422), checkout.text
+        sold = checkout.json() if checkout.status_code == 201 else None
+    moved = await store.client.post(
+        "/v1/cash-movements",
+        json={
+            "till_id": "T1",
+            "kind": "paid_in",
+            "amount": sent["amount"],
+            "reason": sent["reason"],
+        },
+    )
+    # Then the till either refuses it in our error body, or the hub holds it exactly
+    for response in (opened, moved):
+        assert response.status_code in (201, 422), response.text
+        if response.status_code == 422:
+            assert set(response.json()) == {"error", "detail"}
+    status = await store.sync()
+    assert status["outbox"]["pending"] == 0
+    assert await _rows(dsn, "SELECT event_id FROM sync_event WHERE status <> 'applied'") == []
+    if sold is not None:
+        (held,) = await _rows(
+            dsn,
+            "SELECT customer_id, external_reference, total_minor FROM sale_document "
+            "WHERE document_id = $1",
+            uuid.UUID(sold["sale_id"]),
+        )
+        assert (held["customer_id"], held["external_reference"], held["total_minor"]) == (
+            sent["customer_id"],
+            sent["external_reference"],
+            minor(sold["total"]),
+        )
+        (line,) = await _rows(
+            dsn,
+            "SELECT quantity, unit_price FROM sale_line WHERE document_id = $1",
+            uuid.UUID(sold["sale_id"]),
+        )
+        assert (line["quantity"], line["unit_price"]) == (
+            sent["quantity"],
+            Decimal(sent["unit_price"]),
+        )
+    if moved.status_code == 201:
+        (movement,) = await _rows(
+            dsn,
+            "SELECT amount_minor, reason FROM cash_movement WHERE movement_id = $1",
+            uuid.UUID(moved.json()["movement_id"]),
+        )
+        assert (movement["amount_minor"], movement["reason"]) == (
+            minor(sent["amount"]),
+            sent["reason"],
+        )
