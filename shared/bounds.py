@@ -199,6 +199,11 @@ class _Pattern:
         return json_schema
 
 
+def is_single_line(text: str) -> bool:
+    """True when `text` holds no control character nor a lone surrogate (see the table)."""
+    return _SINGLE_LINE.fullmatch(text) is not None
+
+
 def _refuse_controls(text: str) -> str:
     if not _SINGLE_LINE.fullmatch(text):
         raise ValueError(

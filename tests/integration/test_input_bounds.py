@@ -20,14 +20,18 @@ from tests.support import Edge, Hub, make_hub
 HUGE = 2**70
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-async def any_hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    """A hub on PostgreSQL, then one on an embedded SQLite file."""
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def hub_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated PostgreSQL database of its own, then an embedded SQLite file."""
     if request.param == "postgresql":
-        url = request.getfixturevalue("pg_url")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    made = await make_hub(url)
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+
+
+@pytest.fixture
+async def any_hub(hub_url: str) -> AsyncIterator[Hub]:
+    """A hub on PostgreSQL, then one on SQLite."""
+    made = await make_hub(hub_url)
     try:
         yield made
     finally:
@@ -254,3 +258,27 @@ async def test_store_and_api_key_names_with_a_nul_are_refused_on_both_databases(
         "/v1/api-keys", json={"name": "Café ☕ " + "é" * 57, "scope": "erp"}, headers=any_hub.admin
     )
     assert made.status_code == 201 and made.json()["name"] == "Café ☕ " + "é" * 57
+
+
+async def test_cursors_past_what_the_hub_issues_are_refused_on_both_databases(
+    any_hub: Hub,
+) -> None:
+    for cursor in ["9223372036854775808-1", "99999999999999999999-1", "1-1\n"]:
+        response = await any_hub.client.get(
+            "/v1/erp/stock/movements", params={"cursor": cursor}, headers=any_hub.admin
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == "invalid_cursor"
+    await any_hub.create_store("store-1")
+    token = await any_hub.token("store-1")
+    enrolled = await any_hub.client.post(
+        "/v1/sync/enrol", json={"protocol_version": 1, "token": token, "node_name": "till-pc"}
+    )
+    assert enrolled.status_code == 200, enrolled.text
+    node = {"Authorization": f"Bearer {enrolled.json()['credential']}"}
+    for after in ['["product", "A\\u0000"]', '["price", "A", "default\\u0001"]']:
+        snapshot = await any_hub.client.get(
+            "/v1/sync/snapshot", params={"after": after}, headers=node
+        )
+        assert snapshot.status_code == 422, snapshot.text
+        assert snapshot.json()["error"] == "invalid_cursor"
