@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from shared.errors import CurrencyMismatch, InvalidAmount, UnknownCurrency
 
@@ -207,9 +207,15 @@ def _refuse_float(value: object) -> object:
     return value
 
 
-# A Decimal in an API or wire model: "2.55" in JSON, never a float on the way in or out.
+# A Decimal in a response (or a message we write): "2.55" in JSON, never a float on the way
+# in or out, never in exponent notation. What comes from outside takes a bounded type of
+# shared.bounds instead (Price, Amount, LedgerDecimal...), which says its bounds.
 DecimalText = Annotated[
     Decimal,
     BeforeValidator(_refuse_float),
-    PlainSerializer(lambda value: str(value), return_type=str, when_used="json"),
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "integer"}], "description": "A decimal number"},
+        mode="validation",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.bounds import FieldName, FieldText
 from sync.records import FieldValue
 
 
@@ -32,8 +33,8 @@ class RecordOut(BaseModel):
 
 class RecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    fields: dict[str, str | None] = Field(
-        min_length=1, description="Field -> new value (null clears it)"
+    fields: dict[FieldName, FieldText | None] = Field(
+        min_length=1, max_length=32, description="Field -> new value (null clears it)"
     )
 
 

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from edge.domain.cart import PricedItem, TenderRequest, make_sale, price_item
+from edge.domain.cart import (
+    PricedItem,
+    TenderRequest,
+    check_document_total,
+    make_sale,
+    price_item,
+)
 from edge.domain.documents import B2BLine, Sale, SaleLine, StoredB2BOrder, TenderPlan
 from edge.errors import (
     InsufficientTender,
@@ -61,6 +67,7 @@ def price_order(
             )
         )
     total = Money.sum((line.line_total for line in lines), currency)
+    check_document_total(total)
     if not total.amount > 0:
         raise InvalidB2BOrder(f"a B2B cart's total must be more than zero, got {total}")
     return tuple(lines), total

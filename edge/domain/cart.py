@@ -29,6 +29,7 @@ from edge.errors import (
     NegativeTotal,
     UnknownSku,
 )
+from shared.bounds import MAX_AMOUNT, MAX_PRICE, PRICE_PLACES
 from shared.money import Money, line_total
 
 CartStatus = Literal["open", "checked_out", "voided"]
@@ -116,6 +117,7 @@ class Cart:
         """Add `quantity` of `item`; see `new_line` for the rules and errors."""
         self._require_open()
         line = new_line(line_id, len(self.lines) + 1, item, quantity, self.currency, price_override)
+        check_document_total(self.total() + line.total(self.currency))
         self.lines.append(line)
         return line
 
@@ -207,9 +209,11 @@ class CartHead:
         if self.status != "open":
             raise CartClosed(str(self.cart_id), self.status)
         line = new_line(line_id, self.line_count + 1, item, quantity, self.currency, price_override)
+        total = self.total + line.total(self.currency)
+        check_document_total(total)
         self.line_count += 1
         self.active_count += 1
-        self.total = self.total + line.total(self.currency)
+        self.total = total
         return line
 
 
@@ -242,9 +246,11 @@ def price_item(
     unit_price = price_override if price_override is not None else item.unit_price
     if unit_price is None:
         raise UnknownSku(item.sku, "has no price on the store's price list")
+    check_unit_price(unit_price)
     overridden = price_override is not None and price_override != item.unit_price
     promotion = None if overridden else item.promotion
     priced = price_line(line_total(quantity, unit_price, currency), promotion, item.tax)
+    check_document_total(priced.total)
     terms = LineTerms(
         discount_minor=priced.discount.minor,
         promotion_id=promotion.promotion_id if promotion else None,
@@ -260,6 +266,29 @@ def price_item(
         terms=terms,
         total=priced.total,
     )
+
+
+def check_unit_price(unit_price: Decimal) -> None:
+    """Raises InvalidPrice for a unit price beyond shared.bounds.Price (a catalogue price
+    cached before the hub bounded them, say): the ledger could not hold it."""
+    exponent = unit_price.as_tuple().exponent
+    if (
+        not unit_price.is_finite()
+        or not isinstance(exponent, int)
+        or exponent < -PRICE_PLACES
+        or abs(unit_price) > MAX_PRICE
+    ):
+        raise InvalidPrice(
+            f"unit price {unit_price} is beyond {MAX_PRICE} or has more than "
+            f"{PRICE_PLACES} decimal places"
+        )
+
+
+def check_document_total(total: Money) -> None:
+    """Raises InvalidPrice for a line or document total beyond shared.bounds.MAX_AMOUNT: a
+    sanity cap that keeps every total, and any day's sum of them, inside 64-bit minor units."""
+    if abs(total.amount) > MAX_AMOUNT:
+        raise InvalidPrice(f"a total of {total} is more than {MAX_AMOUNT}, the most one may be")
 
 
 def new_line(

@@ -8,7 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from edge.domain.cart import MAX_LINE_QUANTITY, TenderRequest, settle_tenders
+from edge.domain.cart import (
+    MAX_LINE_QUANTITY,
+    TenderRequest,
+    check_document_total,
+    check_unit_price,
+    settle_tenders,
+)
 from edge.domain.documents import NO_TERMS, LineTerms, Return, ReturnLine, ReturnRecorded, Sale
 from edge.domain.pricing import TaxRate, price_line, share
 from edge.errors import InvalidQuantity, InvalidReturn, InvalidTender, ReturnExceedsSale
@@ -71,6 +77,7 @@ def make_return(
         for number, item in enumerate(items, start=1)
     )
     total = Money.sum((line.line_total for line in lines), currency)
+    check_document_total(total)
     tender = refund_tender or TenderRequest(kind="cash", amount=total)
     sales_return = Return(
         return_id=return_id,
@@ -105,6 +112,7 @@ def _return_line(
     if original is None:
         if item.unit_price is None or not item.unit_price.is_finite() or item.unit_price < 0:
             raise InvalidReturn(f"line {number}: a return without a receipt needs a unit price")
+        check_unit_price(item.unit_price)
         priced = price_line(line_total(item.quantity, item.unit_price, currency), None, item.tax)
         return ReturnLine(
             line_no=number,

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.bounds import (
+    GTIN,
+    Code,
+    CurrencyCode,
+    Identifier,
+    LongText,
+    Name,
+    Percent,
+    Price,
+    ShortName,
+    Sku,
+    TimeZoneName,
+)
 from shared.money import DecimalText
 
-StoreId = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-]
+# Every field of a request takes a bounded type of shared.bounds (its table says why).
+StoreId = Identifier
 
 
 class Body(BaseModel):
@@ -21,9 +33,9 @@ class Body(BaseModel):
 
 class StoreIn(Body):
     store_id: StoreId
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    timezone: str = Field(description="IANA time zone, e.g. Europe/London")
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    name: Name
+    timezone: TimeZoneName = Field(description="IANA time zone, e.g. Europe/London")
+    currency: CurrencyCode
 
 
 class StoreOut(BaseModel):
@@ -54,7 +66,7 @@ class NodeOut(BaseModel):
 
 
 class ApiKeyIn(Body):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: ShortName
     scope: Literal["hq", "erp"]
 
 
@@ -72,13 +84,11 @@ class ApiKeyListedOut(BaseModel):
     revoked_at: AwareDatetime | None
 
 
-TaxCode = Annotated[
-    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.:-]+$")
-]
+TaxCode = Code
 
 
 class TaxRateIn(Body):
-    rate: DecimalText = Field(description="Percent, 0 to 100 (20 is 20 %); prices include it")
+    rate: Percent = Field(description="Percent, 0 to 100 (20 is 20 %); prices include it")
 
 
 class TaxRateOut(BaseModel):
@@ -89,11 +99,9 @@ class TaxRateOut(BaseModel):
 
 
 class PromotionIn(Body):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    skus: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
-        min_length=1, max_length=10_000
-    )
-    percent_off: DecimalText = Field(description="Above 0, at most 100")
+    name: LongText = Field(min_length=1)
+    skus: list[Sku] = Field(min_length=1, max_length=10_000)
+    percent_off: Percent = Field(description="Above 0, at most 100")
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = Field(None, description="Exclusive; none: until ended")
     active: bool = Field(True, description="False ends the promotion at every store")
@@ -112,14 +120,14 @@ class PromotionOut(BaseModel):
 
 
 class CatalogueItemIn(Body):
-    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    sku: Sku
+    description: LongText | None = None
     kind: Literal["stock", "non_stock", "gift_card"] = "stock"
     track_inventory: bool | None = Field(None, description="Default: true for stock items only")
-    gtin: Annotated[str, StringConstraints(pattern=r"^\d{8,14}$")] | None = None
-    unit_price: DecimalText
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-    price_list: str = "default"
+    gtin: GTIN | None = None
+    unit_price: Price
+    currency: CurrencyCode
+    price_list: Code = "default"
     tax_code: TaxCode | None = Field(
         None,
         description="A tax rate's code; null: no tax; absent: the product keeps its tax code",
@@ -137,17 +145,16 @@ class CatalogueImportOut(BaseModel):
 
 
 class StockCountIn(Body):
-    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    sku: Sku
     on_hand: int = Field(ge=-10_000_000, le=1_000_000_000)
 
 
 class StockPushIn(Body):
     location_id: StoreId
     counts: list[StockCountIn] = Field(max_length=100_000)
-    external_reference: str | None = Field(None, max_length=128)
-    as_of: str | None = Field(
+    external_reference: LongText | None = Field(None, max_length=128)
+    as_of: ShortName | None = Field(
         None,
-        max_length=64,
         description="Cursor of the last movement the ERP had read when it counted "
         "(GET /v1/erp/stock/movements); sales and returns after it are added to the count",
     )

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from hub.errors import InvalidCursor
+from shared.bounds import INT64_MAX
 
-_CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
+_CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -34,8 +35,8 @@ class FeedPosition:
         """The position after which to read; None or "" means the beginning. Raises InvalidCursor."""
         if not cursor:
             return START
-        match = _CURSOR.match(cursor)
-        if match is None:
+        match = _CURSOR.fullmatch(cursor)
+        if match is None or max(int(match.group(1)), int(match.group(2))) > INT64_MAX:
             raise InvalidCursor(cursor)
         return cls(int(match.group(1)), int(match.group(2)))
 

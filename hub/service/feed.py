@@ -26,6 +26,7 @@ from hub.service.catalogue import promotion_payload, tax_rate_payload
 from hub.service.refunds import decision_payload
 from hub.service.stock import stock_level_entry
 from hub.service.stores import store_feed_config
+from shared.bounds import is_single_line
 from sync import messages
 from sync.messages import (
     EventStatusV1,
@@ -118,6 +119,8 @@ def _parse_after(after: str | None) -> tuple[int, list[str]]:
         keys = [str(part) for part in parts[1:]]
     except (ValueError, TypeError, IndexError):
         raise InvalidCursor(after) from None
+    if not all(is_single_line(key) for key in keys):
+        raise InvalidCursor(after)
     return stage, keys
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field
 
-from shared.money import DecimalText
+from shared.bounds import Count, Int32, LedgerDecimal, Reference
 from sync.messages.base import CurrencyCode, LongText, Payload, ShortText, Sku, TillId
 from sync.messages.sales import LineTermsV1
 
@@ -15,15 +15,15 @@ from sync.messages.sales import LineTermsV1
 class B2BLineV1(Payload):
     """One line of a B2B cart, priced by the till as it would sell it (sale line terms)."""
 
-    line_no: int = Field(ge=1)
+    line_no: Int32
     sku: Sku
     description: LongText | None = None
     quantity: int = Field(gt=0, le=10**9)
-    unit_price: DecimalText
-    line_total: DecimalText = Field(
+    unit_price: LedgerDecimal
+    line_total: LedgerDecimal = Field(
         description="quantity x unit_price rounded HALF_UP, less terms.discount"
     )
-    price_version: int | None = None
+    price_version: Int32 | None = None
     terms: LineTermsV1 | None = None
 
 
@@ -33,11 +33,11 @@ class B2BCartSubmittedV1(Payload):
 
     order_id: UUID
     till_id: TillId
-    customer_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    customer_id: Reference
     submitted_by: ShortText = Field(description="Staff id of whoever submitted the cart")
     reference: ShortText | None = Field(default=None, description="The customer's PO number")
     currency: CurrencyCode
-    total: DecimalText = Field(description="Sum of the line totals, positive")
+    total: LedgerDecimal = Field(description="Sum of the line totals, positive")
     lines: list[B2BLineV1] = Field(min_length=1, max_length=500)
     business_time: AwareDatetime
 
@@ -49,7 +49,7 @@ class B2BTenderPlanV1(Payload):
     """One part of a B2B order's payment: `cash` taken at the handover, or `on_account`."""
 
     kind: B2BTenderKind
-    amount: DecimalText = Field(description="Positive")
+    amount: LedgerDecimal = Field(description="Positive")
 
 
 class B2BPaymentComposedV1(Payload):
@@ -58,7 +58,7 @@ class B2BPaymentComposedV1(Payload):
     order_id: UUID
     composed_by: ShortText
     tenders: list[B2BTenderPlanV1] = Field(min_length=1, max_length=10)
-    total: DecimalText = Field(description="Sum of the tenders: the approved cart's total")
+    total: LedgerDecimal = Field(description="Sum of the tenders: the approved cart's total")
     business_time: AwareDatetime
 
 
@@ -94,7 +94,7 @@ class B2BApprovalV1(Payload):
     submitted_by: ShortText
     reference: ShortText | None = None
     currency: CurrencyCode
-    total: DecimalText
+    total: LedgerDecimal
     lines: list[B2BLineV1]
     business_time: AwareDatetime = Field(description="When the till submitted the cart")
     cart_decided_by: ShortText | None = None
@@ -105,7 +105,7 @@ class B2BApprovalV1(Payload):
     composed_by: ShortText | None = None
     payment_decided_by: ShortText | None = None
     payment_decided_at: AwareDatetime | None = None
-    payment_rejections: int = 0
+    payment_rejections: Count = 0
     notes: LongText | None = Field(default=None, description="HQ's last note, or why it ended")
     order_number: ShortText | None = Field(default=None, description="Given when placed")
     fulfilled_sale_id: UUID | None = None

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+# The bounded types (shared.bounds) wire messages use, under the names they always had.
+from shared.bounds import CurrencyCode as CurrencyCode
+from shared.bounds import Identifier as Identifier
+from shared.bounds import LongText as LongText
+from shared.bounds import ShortText as ShortText
+from shared.bounds import Sku as Sku
+from shared.bounds import TillId as TillId
 
 PROTOCOL_VERSION = 1
-
-
-Sku = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-ShortText = Annotated[str, StringConstraints(max_length=64)]
-TillId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-LongText = Annotated[str, StringConstraints(max_length=500)]
-Identifier = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class Message(BaseModel):

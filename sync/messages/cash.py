@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from shared.money import DecimalText
+from shared.bounds import LedgerDecimal
 from sync.messages.base import CurrencyCode, LongText, Payload, TillId
 
 CashMovementKind = Literal["float", "paid_in", "paid_out", "pickup"]
@@ -22,7 +22,7 @@ class CashMovedV1(Payload):
     movement_id: UUID
     till_id: TillId
     kind: CashMovementKind
-    amount: DecimalText = Field(description="Positive; the kind says which way it went")
+    amount: LedgerDecimal = Field(description="Positive; the kind says which way it went")
     currency: CurrencyCode
     reason: LongText
     business_day: date

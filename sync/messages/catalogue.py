@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.money import DecimalText
+from shared.bounds import GTIN, Code, Int32, LedgerDecimal, Percent, StockLevel
 from sync.messages.base import CurrencyCode, Identifier, LongText, Payload, ShortText, Sku
 
 
@@ -15,24 +15,24 @@ class ProductV1(Payload):
     description: LongText | None = None
     kind: Literal["stock", "non_stock", "gift_card"] = "stock"
     track_inventory: bool = True
-    gtin: str | None = None
+    gtin: GTIN | None = None
     tax_code: ShortText | None = Field(default=None, description="A TaxRateV1 code; none: no tax")
 
 
 class PriceV1(Payload):
     sku: Sku
-    price_list: str = "default"
-    unit_price: DecimalText
+    price_list: Code = "default"
+    unit_price: LedgerDecimal
     currency: CurrencyCode
-    version: int = Field(ge=1)
+    version: Int32
 
 
 class TaxRateV1(Payload):
     """A tax code's rate in percent; prices of products with this code include it."""
 
     code: ShortText
-    rate: DecimalText = Field(description="Percent, 0 to 100: 20 is 20 %")
-    version: int = Field(ge=1)
+    rate: Percent = Field(description="Percent, 0 to 100: 20 is 20 %")
+    version: Int32
 
 
 class PromotionV1(Payload):
@@ -44,14 +44,14 @@ class PromotionV1(Payload):
     promotion_id: Identifier
     name: LongText
     skus: list[Sku] = Field(max_length=10_000)
-    percent_off: DecimalText = Field(description="0 < percent_off <= 100")
+    percent_off: Percent = Field(description="0 < percent_off <= 100")
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     active: bool = True
-    version: int = Field(ge=1)
+    version: Int32
 
 
 class StockLevelV1(Payload):
     location_id: Identifier
     sku: Sku
-    on_hand: int
+    on_hand: StockLevel

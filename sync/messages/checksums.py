@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from shared.bounds import Count, Int32, Int64
 from sync.messages.base import Identifier, Message
 
 
@@ -14,13 +15,13 @@ class DayChecksumV1(Message):
     """One node's documents of one business day, as `sync.protocol.day_totals` sums them."""
 
     business_day: date
-    count: int = Field(ge=0)
-    total_minor: int
+    count: Count
+    total_minor: Int64
     id_hash: str = Field(pattern=r"^[0-9a-f]{16}$")
 
 
 class ChecksumRequest(Message):
-    protocol_version: int
+    protocol_version: Int32
     store_id: Identifier
     node_id: Identifier
     days: list[DayChecksumV1] = Field(max_length=400)

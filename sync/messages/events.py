@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
 
+from shared.bounds import Int32, Seq, Stamp
 from shared.clock import HLCTimestamp
 from sync.errors import MalformedEvent, UnknownEventKind, UnsupportedSchemaVersion
 from sync.messages.b2b import B2BCartSubmittedV1, B2BPaymentComposedV1
@@ -32,9 +33,9 @@ class EnvelopeFields(Message):
     event_id: UUID
     store_id: Identifier
     node_id: Identifier
-    seq: int = Field(ge=1, description="Gap-free per node, starting at 1")
-    schema_version: int = Field(ge=1)
-    hlc: str = Field(max_length=96, description="Hybrid logical clock, wall_ms-counter-node")
+    seq: Seq = Field(description="Gap-free per node, starting at 1")
+    schema_version: Int32
+    hlc: Stamp = Field(description="Hybrid logical clock, wall_ms-counter-node")
     occurred_at: AwareDatetime
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from shared.bounds import Seq
 from sync.messages.b2b import B2BApprovalV1
 from sync.messages.base import Message, Payload
 from sync.messages.catalogue import PriceV1, ProductV1, PromotionV1, StockLevelV1, TaxRateV1
@@ -18,7 +19,7 @@ class EventStatusV1(Payload):
     """HQ retried an event the hub had quarantined; `status` is what became of it."""
 
     event_id: UUID
-    seq: int
+    seq: Seq
     status: Literal["applied", "quarantined"]
 
 

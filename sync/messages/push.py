@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
+from shared.bounds import Int32
 from sync.messages.base import Identifier, Message
 from sync.messages.events import RawEvent
 
@@ -19,7 +20,7 @@ class RoundTripV1(Message):
 
 
 class PushRequest(Message):
-    protocol_version: int
+    protocol_version: Int32
     store_id: Identifier
     node_id: Identifier
     sent_at: AwareDatetime = Field(description="The edge's clock when it sent the batch")

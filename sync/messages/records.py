@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from shared.bounds import FieldName, FieldText, Reference, Stamp
 from sync.messages.base import Payload
 
 
 class StampedValue(Payload):
-    value: str | None = Field(max_length=200)
-    hlc: str = Field(max_length=96)
-    base: str | None = Field(
-        default=None, max_length=96, description="Stamp of the value this edit replaced"
-    )
+    value: FieldText | None
+    hlc: Stamp
+    base: Stamp | None = Field(default=None, description="Stamp of the value this edit replaced")
 
 
 class RecordUpdatedV1(Payload):
     """Fields of a record both sides may edit (sync.records), each with the HLC of its edit."""
 
-    entity: str = Field(max_length=32)
-    key: str = Field(min_length=1, max_length=64)
-    fields: dict[str, StampedValue]
+    entity: FieldName
+    key: Reference
+    fields: dict[FieldName, StampedValue] = Field(max_length=32)

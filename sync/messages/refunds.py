@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from shared.money import DecimalText
+from shared.bounds import Int32, LedgerDecimal
 from sync.messages.base import CurrencyCode, LongText, Payload, ShortText, Sku, TillId
 
 
@@ -17,9 +17,9 @@ class RefundLineV1(Payload):
     sku: Sku
     description: LongText | None = None
     quantity: int = Field(gt=0, le=10**9)
-    unit_price: DecimalText = Field(description="Refund per unit before any share of terms")
-    line_total: DecimalText = Field(description="Refund for the line, positive")
-    original_line_no: int | None = Field(default=None, ge=1)
+    unit_price: LedgerDecimal = Field(description="Refund per unit before any share of terms")
+    line_total: LedgerDecimal = Field(description="Refund for the line, positive")
+    original_line_no: Int32 | None = None
 
 
 class RefundRequestedV1(Payload):
@@ -31,7 +31,7 @@ class RefundRequestedV1(Payload):
     requested_by: ShortText = Field(description="Staff id of the cashier or manager asking")
     reason: LongText
     currency: CurrencyCode
-    amount: DecimalText = Field(description="Refund total asked for, positive")
+    amount: LedgerDecimal = Field(description="Refund total asked for, positive")
     original_sale_id: UUID | None = None
     original_receipt_number: ShortText | None = None
     customer_id: ShortText | None = None
@@ -54,7 +54,7 @@ class RefundDecisionV1(Payload):
     requested_by: ShortText
     reason: LongText
     currency: CurrencyCode
-    amount: DecimalText
+    amount: LedgerDecimal
     original_sale_id: UUID | None = None
     original_receipt_number: ShortText | None = None
     customer_id: ShortText | None = None

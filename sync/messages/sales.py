@@ -9,28 +9,28 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from shared.money import DecimalText
+from shared.bounds import Int32, LedgerDecimal, Percent
 from sync.messages.base import CurrencyCode, LongText, Payload, ShortText, Sku, TillId
 
 
 class LineTermsV1(Payload):
     """The promotion and the tax a line was priced with. Amounts carry the line's sign."""
 
-    discount: DecimalText = Field(
+    discount: LedgerDecimal = Field(
         default=Decimal(0), description="Taken off quantity x unit_price by the promotion"
     )
     promotion_id: ShortText | None = None
-    promotion_version: int | None = Field(default=None, ge=1)
-    tax: DecimalText = Field(
+    promotion_version: Int32 | None = None
+    tax: LedgerDecimal = Field(
         default=Decimal(0), description="Tax included in line_total (prices include tax)"
     )
     tax_code: ShortText | None = None
-    tax_rate: DecimalText | None = Field(default=None, description="Percent: 20 is 20 %")
-    tax_version: int | None = Field(default=None, ge=1)
+    tax_rate: Percent | None = Field(default=None, description="Percent: 20 is 20 %")
+    tax_version: Int32 | None = None
 
 
 class SaleLineV1(Payload):
-    line_no: int = Field(ge=1)
+    line_no: Int32
     sku: Sku
     description: LongText | None = None
     quantity: int = Field(
@@ -38,9 +38,11 @@ class SaleLineV1(Payload):
         le=10**9,
         description="Units sold; negative for a line given back inside a sale",
     )
-    unit_price: DecimalText
-    line_total: DecimalText = Field(description="quantity x unit_price, rounded HALF_UP")
-    price_version: int | None = Field(default=None, description="Catalogue price version in force")
+    unit_price: LedgerDecimal
+    line_total: LedgerDecimal = Field(description="quantity x unit_price, rounded HALF_UP")
+    price_version: Int32 | None = Field(
+        default=None, description="Catalogue price version in force"
+    )
     price_source: Literal["catalogue", "override"] = "catalogue"
 
 
@@ -48,18 +50,18 @@ class SaleLineV2(SaleLineV1):
     """Version 2 adds `terms`; `line_total` is then quantity x unit_price less the discount, so
     a reader of version 1 would misread it (hence the new version, not a new optional field)."""
 
-    line_total: DecimalText = Field(
+    line_total: LedgerDecimal = Field(
         description="quantity x unit_price rounded HALF_UP, less terms.discount"
     )
     terms: LineTermsV1 | None = Field(default=None, description="Absent: no promotion, no tax")
 
 
 class TenderV1(Payload):
-    tender_no: int = Field(ge=1)
+    tender_no: Int32
     kind: Literal["cash"]
-    amount: DecimalText = Field(description="Amount applied to the document")
-    tendered: DecimalText = Field(description="Amount handed over (cash)")
-    change: DecimalText = Field(description="Change given back")
+    amount: LedgerDecimal = Field(description="Amount applied to the document")
+    tendered: LedgerDecimal = Field(description="Amount handed over (cash)")
+    change: LedgerDecimal = Field(description="Change given back")
 
 
 class SaleCompletedV1(Payload):
@@ -73,7 +75,7 @@ class SaleCompletedV1(Payload):
     external_reference: ShortText | None = None
     lines: list[SaleLineV1] = Field(min_length=1)
     tenders: list[TenderV1]
-    total: DecimalText
+    total: LedgerDecimal
 
 
 class SaleCompletedV2(SaleCompletedV1):
@@ -102,14 +104,14 @@ class SaleCompletedV3(SaleCompletedV2):
 
 
 class ReturnLineV1(Payload):
-    line_no: int = Field(ge=1)
+    line_no: Int32
     sku: Sku
     description: LongText | None = None
     quantity: int = Field(gt=0, le=10**9, description="Units taken back")
-    unit_price: DecimalText
-    line_total: DecimalText = Field(description="Refund for the line, positive")
-    original_line_no: int | None = None
-    price_version: int | None = None
+    unit_price: LedgerDecimal
+    line_total: LedgerDecimal = Field(description="Refund for the line, positive")
+    original_line_no: Int32 | None = None
+    price_version: Int32 | None = None
 
 
 class ReturnLineV2(ReturnLineV1):
@@ -131,7 +133,7 @@ class ReturnRecordedV1(Payload):
     reason: LongText
     lines: list[ReturnLineV1] = Field(min_length=1)
     refunds: list[TenderV1]
-    total: DecimalText = Field(description="Refund total, positive")
+    total: LedgerDecimal = Field(description="Refund total, positive")
 
 
 class ReturnRecordedV2(ReturnRecordedV1):

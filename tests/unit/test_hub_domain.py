@@ -64,10 +64,24 @@ def test_a_return_is_recorded_with_negative_units_and_money_and_puts_stock_back(
 def test_feed_cursor_round_trip_and_order() -> None:
     assert FeedPosition.parse(FeedPosition(731, 12).encode()) == FeedPosition(731, 12)
     assert FeedPosition.parse(None) == START
+    largest = FeedPosition(2**63 - 1, 2**63 - 1)
+    assert FeedPosition.parse(largest.encode()) == largest
     assert START < FeedPosition(0, 1) < FeedPosition(0, 2) < FeedPosition(1, 1)
 
 
-@pytest.mark.parametrize("cursor", ["abc", "1.2", "-1-0", "1-", "99999999999999999999999-1"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "abc",
+        "1.2",
+        "-1-0",
+        "1-",
+        "99999999999999999999999-1",
+        "9223372036854775808-1",  # 2^63: past BIGINT
+        "1-9223372036854775808",
+        "1-1\n",
+    ],
+)
 def test_a_cursor_the_hub_did_not_issue_is_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
         FeedPosition.parse(cursor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from edge.api.deps import RuntimeDep
 from edge.api.schemas.node import (
@@ -19,6 +19,7 @@ from edge.api.schemas.node import (
 )
 from edge.errors import HubUnavailable
 from edge.service import catalogue, clock, reports
+from shared.bounds import Sku
 from sync.errors import HubRequestFailed
 
 router = APIRouter(prefix="/v1", tags=["Node"])
@@ -102,7 +103,7 @@ async def sync_now(runtime: RuntimeDep) -> StatusOut:
 
 
 @router.get("/catalogue/{sku}", response_model=CatalogueItemOut)
-async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
+async def look_up(sku: Annotated[Sku, Path()], runtime: RuntimeDep) -> CatalogueItemOut:
     """A SKU as it would be scanned now, with the hub's stock count at this store."""
     item, on_hand = await runtime.read(lambda uow: catalogue.look_up(sku, uow))
     return CatalogueItemOut.of(item, on_hand)
@@ -111,7 +112,7 @@ async def look_up(sku: str, runtime: RuntimeDep) -> CatalogueItemOut:
 @router.get("/catalogue", response_model=list[CatalogueItemOut])
 async def search(
     runtime: RuntimeDep,
-    q: Annotated[str, Query(min_length=1)],
+    q: Annotated[Sku, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[CatalogueItemOut]:
     """Find items whose SKU or description contains `q`."""

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Path, Query
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.service import records
+from shared.bounds import Cursor, Reference
 from sync.record_schemas import ConflictOut, RecordIn, RecordOut
 
 router = APIRouter(prefix="/v1", tags=["Shared records"])
 Entity = Literal["customer", "store_settings"]
-RecordKey = Annotated[str, Path(min_length=1, max_length=64)]
+RecordKey = Annotated[Reference, Path()]
 
 
 @router.put("/records/{entity}/{key}", response_model=RecordOut)
@@ -38,8 +39,8 @@ async def read(entity: Entity, key: RecordKey, runtime: RuntimeDep) -> RecordOut
 async def conflicts(
     runtime: RuntimeDep,
     entity: Entity | None = None,
-    key: str | None = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    key: Annotated[Reference | None, Query()] = None,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ConflictOut]:
     """Values that lost a merge to a concurrent edit of the same field, oldest first."""

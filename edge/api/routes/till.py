@@ -26,6 +26,7 @@ from edge.api.schemas.till import (
 from edge.domain.cart import TenderRequest
 from edge.domain.returns import ReturnItem
 from edge.service import cash, reports, returns, selling
+from shared.bounds import Cursor
 from shared.money import Money
 
 router = APIRouter(prefix="/v1", tags=["Till"])
@@ -175,7 +176,7 @@ async def list_sales(
     runtime: RuntimeDep,
     business_day: date,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Cursor, Query()] = 0,
 ) -> list[SaleOut]:
     """Receipts of one trading day, in the order they were rung up."""
     sales = await runtime.read(

@@ -7,17 +7,18 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from edge.api.schemas.common import MAX_AMOUNT, Body, Reference, SkuText, TillId
+from edge.api.schemas.common import Body, Reference, SkuText, TillId
 from edge.api.schemas.till import SaleOut
 from edge.domain.documents import B2BLine, Sale, StoredB2BOrder, TenderPlan
 from edge.wire import terms_payload
+from shared.bounds import Amount, Quantity
 from shared.money import DecimalText, Money
 from sync.messages import LineTermsV1
 
 
 class B2BLineIn(Body):
     sku: SkuText
-    quantity: int = Field(description="Units ordered, more than zero")
+    quantity: Quantity = Field(description="Units ordered, more than zero")
 
 
 class B2BOrderIn(Body):
@@ -37,9 +38,7 @@ class B2BTenderIn(Body):
     kind: Literal["cash", "on_account"] = Field(
         description="cash: taken at the handover; on_account: charged to the customer's account"
     )
-    amount: DecimalText = Field(
-        le=MAX_AMOUNT, description="More than zero, exact to the currency's minor unit"
-    )
+    amount: Amount = Field(description="More than zero, exact to the currency's minor unit")
 
 
 class B2BPaymentIn(Body):
@@ -51,9 +50,8 @@ class B2BPaymentIn(Body):
 
 class B2BCompleteIn(Body):
     till_id: TillId
-    cash_tendered: DecimalText | None = Field(
+    cash_tendered: Amount | None = Field(
         None,
-        le=MAX_AMOUNT,
         description="Cash handed over for the cash part of the payment (the rest is change); "
         "default: exactly the cash part",
     )

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field
 
-from edge.api.schemas.common import MAX_AMOUNT, MAX_UNIT_PRICE, Body, Reference, SkuText, TillId
+from edge.api.schemas.common import Body, Reference, SkuText, TillId
 from edge.domain.cart import Cart, CartLine
 from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
 from edge.domain.reports import DaySummary
 from edge.wire import terms_payload
+from shared.bounds import Amount, Int32, PositiveQuantity, Price, Quantity, Reason
 from shared.money import DecimalText, Money
 from sync.messages import LineTermsV1
 
 
 class LineIn(Body):
     sku: SkuText
-    quantity: int = Field(description="Units; negative gives a unit back inside the sale")
+    quantity: Quantity = Field(description="Units; negative gives a unit back inside the sale")
     line_id: UUID | None = Field(
         None, description="Client-chosen id: a retried scan is not doubled"
     )
-    unit_price: DecimalText | None = Field(
-        None, le=MAX_UNIT_PRICE, description="Price override (replaces the catalogue price)"
+    unit_price: Price | None = Field(
+        None, description="Price override (replaces the catalogue price)"
     )
 
 
@@ -43,9 +44,7 @@ class LinesIn(Body):
 
 class TenderIn(Body):
     kind: Literal["cash"] = "cash"
-    amount: DecimalText = Field(
-        le=MAX_AMOUNT, description="Amount handed over, in the store's currency"
-    )
+    amount: Amount = Field(description="Amount handed over, in the store's currency")
 
 
 class CheckoutIn(Body):
@@ -55,16 +54,14 @@ class CheckoutIn(Body):
 
 class ReturnLineIn(Body):
     sku: SkuText
-    quantity: int = Field(gt=0, description="Units taken back")
-    unit_price: DecimalText | None = Field(
-        None, le=MAX_UNIT_PRICE, description="Without a receipt: refund price per unit"
-    )
-    original_line_no: int | None = Field(None, ge=1, description="With a receipt: its line number")
+    quantity: PositiveQuantity = Field(description="Units taken back")
+    unit_price: Price | None = Field(None, description="Without a receipt: refund price per unit")
+    original_line_no: Int32 | None = Field(None, description="With a receipt: its line number")
 
 
 class ReturnIn(Body):
     till_id: TillId
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    reason: Reason = Field(min_length=1)
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=2000)
     return_id: UUID | None = Field(
         None, description="Client-chosen id: a retried request is not doubled"
@@ -78,10 +75,8 @@ class ReturnIn(Body):
 class CashMovementIn(Body):
     till_id: TillId
     kind: Literal["float", "paid_in", "paid_out", "pickup"]
-    amount: DecimalText = Field(
-        le=MAX_AMOUNT, description="Positive, exact to the currency's minor unit"
-    )
-    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+    amount: Amount = Field(description="Positive, exact to the currency's minor unit")
+    reason: Reason = ""
     movement_id: UUID | None = Field(
         None, description="Client-chosen id: a retried request is not doubled"
     )

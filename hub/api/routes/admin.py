@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import AdminCaller, HqCaller, RuntimeDep
@@ -20,6 +21,7 @@ from hub.api.schemas import (
 from hub.domain.stores import StoreRecord
 from hub.service import stores
 from hub.service.feed import CompactFeed, compact_feed
+from shared.bounds import Identifier, Seconds
 
 router = APIRouter(prefix="/v1", tags=["HQ administration"])
 
@@ -49,7 +51,9 @@ async def list_stores(runtime: RuntimeDep, _: HqCaller) -> list[StoreOut]:
 
 
 @router.get("/stores/{store_id}", response_model=StoreOut)
-async def get_store(store_id: str, runtime: RuntimeDep, _: HqCaller) -> StoreOut:
+async def get_store(
+    store_id: Annotated[Identifier, Path()], runtime: RuntimeDep, _: HqCaller
+) -> StoreOut:
     return _store_out(await stores.get_store(store_id, runtime.uow))
 
 
@@ -59,7 +63,7 @@ async def get_store(store_id: str, runtime: RuntimeDep, _: HqCaller) -> StoreOut
     response_model=EnrolmentTokenOut,
 )
 async def issue_enrolment_token(
-    store_id: str, runtime: RuntimeDep, _: HqCaller
+    store_id: Annotated[Identifier, Path()], runtime: RuntimeDep, _: HqCaller
 ) -> EnrolmentTokenOut:
     issued = await stores.issue_enrolment_token(
         stores.IssueEnrolmentToken(
@@ -73,7 +77,9 @@ async def issue_enrolment_token(
 
 
 @router.get("/stores/{store_id}/nodes", response_model=list[NodeOut])
-async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[NodeOut]:
+async def list_nodes(
+    store_id: Annotated[Identifier, Path()], runtime: RuntimeDep, _: HqCaller
+) -> list[NodeOut]:
     return [
         NodeOut(
             node_id=node.node_id,
@@ -90,14 +96,19 @@ async def list_nodes(store_id: str, runtime: RuntimeDep, _: HqCaller) -> list[No
 
 
 @router.post("/stores/{store_id}/nodes/{node_id}/revoke", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_node(store_id: str, node_id: str, runtime: RuntimeDep, _: HqCaller) -> None:
+async def revoke_node(
+    store_id: Annotated[Identifier, Path()],
+    node_id: Annotated[Identifier, Path()],
+    runtime: RuntimeDep,
+    _: HqCaller,
+) -> None:
     """Refuse the node's credentials from now on (a stolen till PC, a closed store)."""
     await stores.revoke_node(stores.RevokeNode(store_id, node_id), runtime.uow)
 
 
 class CompactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    older_than_s: int = Field(ge=0, description="Delete feed entries written longer ago than this")
+    older_than_s: Seconds = Field(description="Delete feed entries written longer ago than this")
 
 
 class CompactOut(BaseModel):
@@ -126,7 +137,9 @@ async def list_api_keys(runtime: RuntimeDep, _: AdminCaller) -> list[ApiKeyListe
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_api_key(key_id: str, runtime: RuntimeDep, _: AdminCaller) -> None:
+async def revoke_api_key(
+    key_id: Annotated[Identifier, Path()], runtime: RuntimeDep, _: AdminCaller
+) -> None:
     await stores.revoke_api_key(stores.RevokeApiKey(key_id), runtime.uow)
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hub.api.deps import HqCaller, HqPerson, RuntimeDep
 from hub.domain.b2b import Phase
 from hub.service import b2b
+from shared.bounds import Identifier, LongText
 from sync.messages import B2BApprovalV1, B2BStatus
 
 router = APIRouter(prefix="/v1", tags=["B2B approvals"])
@@ -29,7 +30,7 @@ class B2BPageOut(BaseModel):
 class B2BDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approved: bool
-    notes: str | None = Field(default=None, max_length=500)
+    notes: LongText | None = None
 
 
 @router.get("/b2b-orders", response_model=B2BPageOut)
@@ -37,7 +38,7 @@ async def list_b2b_orders(
     runtime: RuntimeDep,
     _: HqCaller,
     status: B2BStatus | None = None,
-    store_id: str | None = None,
+    store_id: Annotated[Identifier | None, Query()] = None,
     after: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> B2BPageOut:

@@ -6,11 +6,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.domain.integrity import IntegrityAlert
 from hub.service import integrity
+from shared.bounds import Identifier, Resolution
 from sync.messages import DayChecksumV1
 
 router = APIRouter(prefix="/v1/integrity", tags=["Integrity"])
@@ -45,16 +46,14 @@ class AlertOut(BaseModel):
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    resolution: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
-        description="What was found and done"
-    )
+    resolution: Resolution = Field(description="What was found and done")
 
 
 @router.get("/alerts", response_model=list[AlertOut])
 async def alerts(
     runtime: RuntimeDep,
     _: HqCaller,
-    store_id: str | None = None,
+    store_id: Annotated[Identifier | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertOut]:
     """Open alerts: a node's day that the ledger does not match (count, total or event ids)."""

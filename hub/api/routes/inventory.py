@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from hub.api.deps import ErpCaller, HqCaller, RuntimeDep
 from hub.api.schemas import (
@@ -23,6 +23,7 @@ from hub.service.stock import (
     push_external_stock,
     stock_levels,
 )
+from shared.bounds import Identifier
 
 router = APIRouter(prefix="/v1", tags=["Catalogue and stock"])
 
@@ -87,7 +88,7 @@ async def movements(
     _: ErpCaller,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    location_id: str | None = None,
+    location_id: Annotated[Identifier | None, Query()] = None,
 ) -> MovementPageOut:
     """Every stock movement (sales, returns, ERP counts) after `cursor`, in an order no late
     commit can jump. Keep the cursor of the last one read; send it as `as_of` with a count."""
@@ -115,6 +116,8 @@ async def movements(
 
 
 @router.get("/stores/{store_id}/stock", response_model=dict[str, int])
-async def get_stock(store_id: str, runtime: RuntimeDep, _: HqCaller) -> dict[str, int]:
+async def get_stock(
+    store_id: Annotated[Identifier, Path()], runtime: RuntimeDep, _: HqCaller
+) -> dict[str, int]:
     """On-hand units per SKU at the store: opening counts plus every movement since."""
     return await stock_levels(store_id, runtime.uow)

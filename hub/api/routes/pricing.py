@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.api.schemas import PromotionIn, PromotionOut, TaxCode, TaxRateIn, TaxRateOut
 from hub.service import catalogue
+from shared.bounds import Identifier
 from sync.messages import PromotionV1
 
 router = APIRouter(prefix="/v1", tags=["Tax and promotions"])
-PromotionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+PromotionId = Annotated[Identifier, Path()]
 
 
 @router.put("/tax-rates/{code}", response_model=TaxRateOut)

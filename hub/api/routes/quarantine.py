@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.service import quarantine
+from shared.bounds import Identifier
 
 router = APIRouter(prefix="/v1", tags=["Quarantine"])
 
@@ -57,7 +58,7 @@ class RetryOut(BaseModel):
 async def list_quarantined(
     runtime: RuntimeDep,
     _: HqCaller,
-    store_id: str | None = None,
+    store_id: Annotated[Identifier | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[
         datetime | None, Query(description="Only events received later than this")
@@ -89,7 +90,7 @@ async def retry(event_id: UUID, runtime: RuntimeDep, _: HqCaller) -> RetryOut:
 
 @router.post("/stores/{store_id}/quarantine/retry", response_model=list[RetryOut])
 async def retry_store(
-    store_id: str,
+    store_id: Annotated[Identifier, Path()],
     runtime: RuntimeDep,
     _: HqCaller,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,

@@ -6,12 +6,13 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import HqCaller, HqPerson, RuntimeDep
 from hub.errors import InvalidRequest
 from hub.service import refunds
+from shared.bounds import Amount, Identifier, LongText
 from shared.money import DecimalText
 from sync.messages import RefundDecisionV1, RefundStatus
 
@@ -30,12 +31,12 @@ class RefundPageOut(BaseModel):
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approved: bool
-    notes: str | None = Field(default=None, max_length=500)
+    notes: LongText | None = None
 
 
 class RefundPolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    approval_over: DecimalText | None = Field(
+    approval_over: Amount | None = Field(
         description="Refunds above this need HQ's approval; null: the default (250.00)"
     )
 
@@ -51,7 +52,7 @@ async def list_refund_requests(
     runtime: RuntimeDep,
     _: HqCaller,
     status: RefundStatus | None = "pending",
-    store_id: str | None = None,
+    store_id: Annotated[Identifier | None, Query()] = None,
     after: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> RefundPageOut:
@@ -91,7 +92,7 @@ async def decide_refund_request(
 
 @router.put("/stores/{store_id}/refund-policy", response_model=RefundPolicyOut)
 async def put_refund_policy(
-    store_id: str, body: RefundPolicyIn, runtime: RuntimeDep, _: HqCaller
+    store_id: Annotated[Identifier, Path()], body: RefundPolicyIn, runtime: RuntimeDep, _: HqCaller
 ) -> RefundPolicyOut:
     """Set the refund above which the store's tills must ask HQ first; reaches its feed."""
     approval_over: Decimal | None = body.approval_over

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.api.schemas import CashReportOut, CashRowOut, SalesReportOut, SalesRowOut
 from hub.service.reports import GroupBy, cash_report, sales_report
+from shared.bounds import CurrencyCode, Identifier
 
 router = APIRouter(prefix="/v1/reports", tags=["Reports"])
 
@@ -21,8 +22,8 @@ async def sales(
     group_by: GroupBy = "store_day",
     first_day: Annotated[date | None, Query(alias="from")] = None,
     last_day: Annotated[date | None, Query(alias="to")] = None,
-    store_id: str | None = None,
-    currency: str = "GBP",
+    store_id: Annotated[Identifier | None, Query()] = None,
+    currency: Annotated[CurrencyCode, Query()] = "GBP",
 ) -> SalesReportOut:
     """Invoices, lines, net units, net revenue and returns by business day, store, or both.
 
@@ -65,8 +66,8 @@ async def cash(
     _: HqCaller,
     first_day: Annotated[date | None, Query(alias="from")] = None,
     last_day: Annotated[date | None, Query(alias="to")] = None,
-    store_id: str | None = None,
-    currency: str = "GBP",
+    store_id: Annotated[Identifier | None, Query()] = None,
+    currency: Annotated[CurrencyCode, Query()] = "GBP",
 ) -> CashReportOut:
     """The drawers' floats, paid-ins, paid-outs and pickups per store and business day."""
     rows = await cash_report(

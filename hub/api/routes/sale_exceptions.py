@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.domain.sale_exceptions import ExceptionKind, ExceptionRecord
 from hub.service import sale_exceptions
+from shared.bounds import Cursor, Identifier, LongText
 
 router = APIRouter(prefix="/v1/exceptions", tags=["Exceptions"])
 
@@ -48,7 +49,7 @@ class ExceptionOut(BaseModel):
 
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    resolution: str = Field(min_length=1, max_length=500, description="What was done about it")
+    resolution: LongText = Field(min_length=1, description="What was done about it")
 
 
 @router.get("", response_model=list[ExceptionOut])
@@ -56,9 +57,9 @@ async def list_exceptions(
     runtime: RuntimeDep,
     _: HqCaller,
     status: Literal["open", "resolved", "all"] = "open",
-    store_id: str | None = None,
+    store_id: Annotated[Identifier | None, Query()] = None,
     kind: ExceptionKind | None = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ExceptionOut]:
     """Exceptions in the order they were found; page with `after_id` = the last id seen."""
