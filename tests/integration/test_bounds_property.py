@@ -108,6 +108,20 @@ async def test_what_a_till_accepts_a_postgresql_hub_stores_exactly(
         headers=hub.admin,
     )
     assert imported.status_code == 200, imported.text
+    # and lifted the store's till limits (shared.till_limits) to the bounds themselves
+    lifted = await hub.client.put(
+        f"/v1/stores/{store.runtime.identity.store_id}/till-limits",
+        json={
+            "refund_approval_over": "1000000000",
+            "no_receipt_refund_over": "1000000000",
+            "line_quantity_max": 1_000_000,
+            "line_amount_max": "1000000000",
+            "sale_total_max": "1000000000",
+            "no_receipt_above_catalogue_price": True,
+        },
+        headers=hub.admin,
+    )
+    assert lifted.status_code == 200, lifted.text
     await store.sync()
     # When a till sells it with a price override beside it, takes a return, and moves cash
     cart_id = str(uuid.uuid4())

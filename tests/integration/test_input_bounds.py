@@ -135,13 +135,8 @@ async def test_a_till_refuses_a_line_or_a_cart_beyond_the_most_a_sale_may_hold(
         json={"lines": [{"sku": "A", "quantity": 1_000_000, "unit_price": "10000000"}]},
     )
     assert too_much.status_code == 422 and too_much.json()["error"] == "invalid_price"
-    for _ in range(2):
-        filled = await store.client.post(
-            f"/v1/carts/{cart_id}/lines",
-            json={"lines": [{"sku": "A", "quantity": 100, "unit_price": "5000000"}]},
-        )
-        assert filled.status_code in (201, 422)
-    assert filled.status_code == 422 and filled.json()["error"] == "invalid_price"
+    # Below that bound the store's own caps (shared.till_limits) apply: tests/integration/
+    # test_till_limits.py holds them at and past their bounds.
     refused(
         await store.client.post(
             f"/v1/carts/{cart_id}/lines",

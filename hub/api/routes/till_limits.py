@@ -12,13 +12,15 @@ from hub.api.deps import HqCaller, RuntimeDep
 from hub.domain.stores import StoreRecord
 from hub.errors import InvalidRequest
 from hub.service import till_limits
+from shared.bounds import MAX_AMOUNT
 from shared.money import DecimalText, Money
 from shared.till_limits import LINE_QUANTITY_CEILING
 
 router = APIRouter(prefix="/v1", tags=["Till limits"])
 
-# Far above any till, and inside the 64-bit minor units both databases store.
-_MAX_LIMIT = Decimal("1000000000000")
+# The most any line or document may hold at a till (shared.bounds.MAX_AMOUNT): a limit above
+# it would never apply.
+_MAX_LIMIT = MAX_AMOUNT
 Limit = Annotated[DecimalText, Field(ge=0, le=_MAX_LIMIT)]
 
 
