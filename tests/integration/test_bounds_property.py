@@ -109,6 +109,7 @@ async def test_what_a_till_accepts_a_postgresql_hub_stores_exactly(
     )
     assert imported.status_code == 200, imported.text
     # and lifted the store's till limits (shared.till_limits) to the bounds themselves
+    assert store.runtime.identity is not None
     lifted = await hub.client.put(
         f"/v1/stores/{store.runtime.identity.store_id}/till-limits",
         json={
