@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from edge.api import errors
+from edge.api import errors, openapi
 from edge.api.routes import b2b, node, ops, records, refunds, till
 from edge.bootstrap import EdgeRuntime
+from sync.http import BodySizeLimit
 
 
 def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
@@ -32,6 +33,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
     for router in (
         ops.router,
         till.router,
@@ -41,4 +43,5 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
         records.router,
     ):
         app.include_router(router)
+    openapi.install(app)
     return app

@@ -7,8 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hub.api import errors
-from hub.api.limits import BodySizeLimit
+from hub.api import errors, openapi
 from hub.api.routes import (
     admin,
     b2b,
@@ -24,6 +23,7 @@ from hub.api.routes import (
     sync,
 )
 from hub.bootstrap import HubRuntime
+from sync.http import BodySizeLimit
 
 
 def create_app(runtime: HubRuntime) -> FastAPI:
@@ -59,4 +59,5 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         b2b.router,
     ):
         app.include_router(router)
+    openapi.install(app)
     return app
