@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -112,20 +113,38 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def http_error(error: HTTPException) -> tuple[int, ErrorBody, dict[str, str]]:
+def http_error(
+    error: HTTPException, scope: Scope | None = None
+) -> tuple[int, ErrorBody, dict[str, str]]:
     """The status, body and headers that answer an HTTP-layer error.
 
     FastAPI's 400 for a body it could not read as JSON at all (not UTF-8) is answered as a
-    malformed body is: 422 `invalid_json`."""
+    malformed body is: 422 `invalid_json`. A 405's Allow header names every method of the
+    path (given the request's `scope`), not only those of the first route that matched it."""
     if error.status_code == 400 and error.__cause__ is not None:
         detail = f"the body is not JSON: {type(error.__cause__).__name__}"
         return 422, ErrorBody(error="invalid_json", detail=detail), {}
     code = HTTP_ERROR_CODES.get(error.status_code, "http_error")
-    return (
-        error.status_code,
-        ErrorBody(error=code, detail=str(error.detail)),
-        dict(error.headers or {}),
-    )
+    headers = dict(error.headers or {})
+    if error.status_code == 405 and scope is not None:
+        allowed = allowed_methods(scope)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    return error.status_code, ErrorBody(error=code, detail=str(error.detail)), headers
+
+
+def allowed_methods(scope: Scope) -> list[str]:
+    """The methods the scope's app takes at the scope's path, through every route, sorted."""
+    app = scope.get("app")
+    if app is None:
+        return []
+    found: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        regex = getattr(context, "path_regex", None)
+        methods = getattr(context, "methods", None)
+        if regex is not None and methods and regex.match(scope["path"]):
+            found |= set(methods)
+    return sorted(found)
 
 
 def validation_error(problems: Sequence[Mapping[str, Any]]) -> ErrorBody:

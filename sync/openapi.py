@@ -15,7 +15,7 @@ document's components, so that every `$ref` resolves.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,15 +116,18 @@ def document_errors(
     by_dependency: Mapping[Callable[..., Any], Sequence[ErrorKind]],
     by_route: Mapping[str, Sequence[ErrorKind]],
     status_of: Callable[[ErrorKind], int],
+    replays: Collection[str] = (),
 ) -> None:
     """Document on every route of `app` the errors of the two tables (see the module's
     docstring) with `ErrorBody`, and make `app.openapi()` a document with no dangling `$ref`.
+    A route named in `replays` ("METHOD /path") also documents 200: a retry with an id the
+    client chose and already sent answers what the first request made, with 200, not 201.
 
-    Call it once all routers are included. Raises KeyError if `by_route` names a route the
-    app does not have (a table gone stale)."""
+    Call it once all routers are included. Raises KeyError if a table names a route the app
+    does not have (a table gone stale)."""
     routes = documented_routes(app)
     known = {key for documented in routes for key in documented.keys()}
-    stale = sorted(set(by_route) - known)
+    stale = sorted((set(by_route) | set(replays)) - known)
     if stale:
         raise KeyError(f"error table names routes the app does not have: {stale}")
     build = app.openapi
@@ -140,6 +143,11 @@ def document_errors(
                 for method in documented.methods:
                     operation = document["paths"][documented.path][method.lower()]
                     responses = operation["responses"]
+                    if f"{method} {documented.path}" in replays:
+                        responses["200"] = {
+                            **responses["201"],
+                            "description": "Sent before: what the first request made",
+                        }
                     for status, codes in found.items():
                         responses[str(status)] = _error_response(codes)
                     operation["responses"] = dict(sorted(responses.items()))

@@ -44,9 +44,9 @@ def install(app: FastAPI) -> None:
         return error_response(422, body.error, body.detail)
 
     @app.exception_handler(HTTPException)
-    async def _http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
         # Unknown paths, wrong methods, bodies over the limit or not readable (sync.http).
-        status, body, headers = http_error(error)
+        status, body, headers = http_error(error, request.scope)
         response = error_response(status, body.error, body.detail)
         response.headers.update(headers)
         return response

@@ -100,7 +100,28 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "GET /v1/records/{entity}/{key}": (e.RecordNotFound,),
 }
 
+# Routes that take an id the till chose: sent again, they answer 200 with what the first made.
+REPLAYS = frozenset(
+    {
+        "POST /v1/carts",
+        "POST /v1/carts/{cart_id}/lines",
+        "POST /v1/carts/{cart_id}/checkout",
+        "POST /v1/returns",
+        "POST /v1/cash-movements",
+        "POST /v1/refund-requests",
+        "POST /v1/refund-requests/{request_id}/complete",
+        "POST /v1/b2b-orders",
+        "POST /v1/b2b-orders/{order_id}/complete",
+    }
+)
+
 
 def install(app: FastAPI) -> None:
     """Document every route's errors in `app`'s OpenAPI document (after its routers)."""
-    document_errors(app, by_dependency=BY_DEPENDENCY, by_route=BY_ROUTE, status_of=status_of)
+    document_errors(
+        app,
+        by_dependency=BY_DEPENDENCY,
+        by_route=BY_ROUTE,
+        status_of=status_of,
+        replays=REPLAYS,
+    )

@@ -61,7 +61,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
         # Unknown paths, wrong methods, bodies over the limit or not readable (sync.http).
-        status, body, headers = http_error(error)
+        status, body, headers = http_error(error, request.scope)
         request.app.state.runtime.metrics.rejected_requests.labels(body.error).inc()
         response = error_response(status, body.error, body.detail)
         response.headers.update(headers)
