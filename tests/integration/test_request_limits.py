@@ -110,3 +110,7 @@ async def test_unknown_paths_and_methods_get_the_error_body(
     wrong = await client.delete("/health", headers=headers)
     assert (wrong.status_code, wrong.json()["error"]) == (405, "method_not_allowed")
     assert wrong.headers["allow"] == "GET"
+    # Every method of the path, though each is a route of its own (POST first).
+    path = "/v1/stores" if app == "hub" else "/v1/refund-requests"
+    both = await client.request("OPTIONS", path, headers=headers)
+    assert (both.status_code, both.headers["allow"]) == (405, "GET, POST")
