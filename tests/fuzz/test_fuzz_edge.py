@@ -26,7 +26,10 @@ DAY_AS_NUMBER = (
     "takes a number), where the document says a date string"
 )
 KNOWN = {
-    "test_the_till_api[GET /v1/sales]": DAY_AS_NUMBER,
+    "test_the_till_api[GET /v1/conflicts]": (
+        "fixed by part A (bounds): after_id 2^70 is over a 64-bit integer, a 500 (defect 6)"
+    ),
+    "test_the_till_api[GET /v1/sales]": DAY_AS_NUMBER + "; offset 2^63, a 500 (defect 6)",
     "test_the_till_api[GET /v1/reports/day]": DAY_AS_NUMBER,
     "test_the_till_api[GET /v1/cash-movements]": DAY_AS_NUMBER,
 }
