@@ -169,7 +169,7 @@ def serve_edge() -> Served:
         await hub.create_store("store-1")
         await hub.import_items(SKUS)
         edge = await make_edge(directory / "edge.db", hub, await hub.token("store-1"))
-        app = edge.client._transport.app  # type: ignore[attr-defined]
+        app = create_edge_app(edge.runtime, run_agent=False)
 
         async def stop() -> None:
             await close_edge(edge)
