@@ -20,6 +20,9 @@ class EdgeSettings(VectisSettings):
     database_path: Path = Field(Path("edge.db"), description="The store's SQLite file")
     host: str = "127.0.0.1"
     port: int = Field(8701, ge=0, le=65535)
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, description="Larger request bodies to the till API get 413"
+    )
     hub_url: str = "http://127.0.0.1:8700"
     enrolment_token: SecretStr | None = Field(
         None,

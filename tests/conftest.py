@@ -16,12 +16,14 @@ from vectis.ops.processes import ServiceProcess
 from vectis.ops.temporal import TemporalDevServer
 
 E2E = Path(__file__).parent / "e2e"
+FUZZ = Path(__file__).parent / "fuzz"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test by what it needs, so that `-m "not e2e"` (or `not temporal`) selects a
     quicker run: `postgres` and `temporal` by the fixtures it uses, directly or through others;
-    `e2e` for every test under tests/e2e (they start hubs, edges or workers as processes)."""
+    `e2e` for every test under tests/e2e (they start hubs, edges or workers as processes);
+    `fuzz` for every test under tests/fuzz (schemathesis, a few minutes: `-m "not fuzz"`)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         for needed in ("postgres", "temporal"):
@@ -29,6 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(needed)
         if E2E in item.path.parents:
             item.add_marker("e2e")
+        if FUZZ in item.path.parents:
+            item.add_marker("fuzz")
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from edge.api import errors
+from edge.api import errors, openapi
 from edge.api.hosts import HostCheck
 from edge.api.routes import b2b, node, ops, records, refunds, till
 from edge.bootstrap import EdgeRuntime
+from sync.http import BodySizeLimit
 
 
 def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
@@ -33,6 +34,8 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
+    # Added last, so it runs first: a rebinding Host is refused before any body is read.
     app.add_middleware(HostCheck, names=runtime.settings.host_names())
     for router in (
         ops.router,
@@ -43,4 +46,5 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
         records.router,
     ):
         app.include_router(router)
+    openapi.install(app)
     return app

@@ -7,10 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hub.api import errors
+from hub.api import errors, openapi
 from hub.api.audit import AuditTrail
 from hub.api.auth_failures import AuthFailures
-from hub.api.limits import BodySizeLimit
 from hub.api.routes import (
     admin,
     audit,
@@ -28,6 +27,7 @@ from hub.api.routes import (
     till_limits,
 )
 from hub.bootstrap import HubRuntime
+from sync.http import BodySizeLimit
 
 
 def create_app(runtime: HubRuntime) -> FastAPI:
@@ -72,4 +72,5 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         audit.router,
     ):
         app.include_router(router)
+    openapi.install(app)
     return app

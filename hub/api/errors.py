@@ -6,9 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
 from hub import errors
 from shared.errors import SharedError
+from sync.http import http_error, validation_error
 from sync.messages import ErrorBody
 
 _STATUS: list[tuple[type[errors.HubError], int]] = [
@@ -22,6 +24,11 @@ _STATUS: list[tuple[type[errors.HubError], int]] = [
 ]
 
 
+def status_of(kind: type[Exception]) -> int:
+    """The HTTP status a hub error class is answered with (500 for one not mapped)."""
+    return next((code for base, code in _STATUS if issubclass(kind, base)), 500)
+
+
 def error_response(status: int, code: str, detail: str) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
@@ -32,7 +39,7 @@ def error_response(status: int, code: str, detail: str) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.HubError)
     async def _hub_error(request: Request, error: errors.HubError) -> JSONResponse:
-        status = next((code for kind, code in _STATUS if isinstance(error, kind)), 500)
+        status = status_of(type(error))
         request.app.state.runtime.metrics.rejected_requests.labels(error.code).inc()
         return error_response(status, error.code, str(error))
 
@@ -47,12 +54,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
-        parts = []
-        for item in error.errors()[:10]:
-            location = ".".join(str(part) for part in item.get("loc", ()))
-            parts.append(f"{location}: {item.get('msg')}")
-        request.app.state.runtime.metrics.rejected_requests.labels("validation_error").inc()
-        return error_response(422, "validation_error", "; ".join(parts))
+        body = validation_error(error.errors())
+        request.app.state.runtime.metrics.rejected_requests.labels(body.error).inc()
+        return error_response(422, body.error, body.detail)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
+        # Unknown paths, wrong methods, bodies over the limit or not readable (sync.http).
+        status, body, headers = http_error(error, request.scope)
+        request.app.state.runtime.metrics.rejected_requests.labels(body.error).inc()
+        response = error_response(status, body.error, body.detail)
+        response.headers.update(headers)
+        return response
 
 
 # Seconds a client waits before it tries again while the database is unreachable.

@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from edge.api.deps import RuntimeDep
@@ -31,7 +31,7 @@ async def _probe(name: str, check: Awaitable[object]) -> tuple[str, dict[str, ob
     return name, {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-@router.get("/ready")
+@router.get("/ready", responses={503: {"description": "Not ready: the same body, `ready` false"}})
 async def ready(runtime: RuntimeDep) -> JSONResponse:
     """Ready to sell: the SQLite file answers and the node is enrolled. The hub is not needed."""
 
@@ -48,7 +48,7 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(runtime: RuntimeDep) -> Response:
     figures = await runtime.read(reports.metrics_figures)
     stats = figures.outbox

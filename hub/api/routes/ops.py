@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.api.deps import RuntimeDep
@@ -26,7 +26,7 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", responses={503: {"description": "Not ready: the same body, `ready` false"}})
 async def ready(runtime: RuntimeDep) -> JSONResponse:
     """Readiness: every dependency probed concurrently, each with a 2 s deadline. Only the
     database decides it: without the workflow service (Temporal) the hub still takes sales,
@@ -49,7 +49,7 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text; gauges read from the database are refreshed here."""
     runtime.metrics.quarantine_size.set(await quarantine_size(runtime.uow))

@@ -1,0 +1,127 @@
+"""The errors each till API route answers, as its OpenAPI document says (sync.openapi applies it).
+
+`BY_DEPENDENCY`: what a dependency refuses (no sale before enrolment). `BY_ROUTE`: what the
+route's use case refuses, by "METHOD /path". Every route with parameters or a body also
+documents 422 `validation_error`, and one with a body 413 `request_too_large` and 422
+`invalid_json`. tests/unit/test_openapi.py checks the table against the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fastapi import FastAPI
+
+from edge import errors as e
+from edge.api.deps import get_identity
+from edge.api.errors import status_of
+from sync.openapi import ErrorKind, document_errors
+
+BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
+    get_identity: (e.NotEnrolled,),
+}
+
+SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
+CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
+RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
+
+BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
+    # carts and sales
+    "POST /v1/carts": (*SCAN, e.NegativeTotal),
+    "GET /v1/carts/{cart_id}": (e.CartNotFound,),
+    "POST /v1/carts/{cart_id}/lines": (*CART, *SCAN, e.NegativeTotal),
+    "DELETE /v1/carts/{cart_id}/lines/{line_id}": (*CART, e.LineNotFound),
+    "POST /v1/carts/{cart_id}/void": CART,
+    "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
+    "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
+    # returns, cash
+    "POST /v1/returns": (
+        e.SaleNotFound,
+        e.UnknownSku,
+        e.IdReused,
+        e.RefundNeedsApproval,
+        e.RefundNotApproved,
+        e.RefundRequestNotFound,
+        e.InvalidReturn,
+        e.ReturnExceedsSale,
+        e.InvalidQuantity,
+        e.InvalidPrice,
+        *RECEIPT,
+    ),
+    "GET /v1/returns/{return_id}": (e.ReturnNotFound,),
+    "POST /v1/cash-movements": (e.IdReused, e.InvalidCashMovement),
+    "GET /v1/cash-movements/{movement_id}": (e.CashMovementNotFound,),
+    # refund requests
+    "POST /v1/refund-requests": (
+        e.SaleNotFound,
+        e.UnknownSku,
+        e.IdReused,
+        e.InvalidReturn,
+        e.ReturnExceedsSale,
+        e.InvalidQuantity,
+        e.InvalidPrice,
+        *RECEIPT,
+    ),
+    "GET /v1/refund-requests/{request_id}": (e.RefundRequestNotFound,),
+    "POST /v1/refund-requests/{request_id}/complete": (
+        e.RefundRequestNotFound,
+        e.RefundNotApproved,
+        e.SaleNotFound,
+        e.UnknownSku,
+        e.IdReused,
+        e.InvalidReturn,
+        e.ReturnExceedsSale,
+        *RECEIPT,
+    ),
+    # B2B orders
+    "POST /v1/b2b-orders": (e.UnknownSku, e.IdReused, e.InvalidB2BOrder, e.InvalidQuantity),
+    "GET /v1/b2b-orders/{order_id}": (e.B2BOrderNotFound,),
+    "POST /v1/b2b-orders/{order_id}/payment": (
+        e.B2BOrderNotFound,
+        e.B2BOrderNotReady,
+        e.PaymentMismatch,
+        e.InvalidB2BOrder,
+        *RECEIPT,
+    ),
+    "POST /v1/b2b-orders/{order_id}/complete": (
+        e.B2BOrderNotFound,
+        e.B2BOrderNotReady,
+        e.IdReused,
+        e.PaymentMismatch,
+        *RECEIPT,
+    ),
+    # the node
+    "POST /v1/sync/rotate-credential": (e.NotEnrolled, e.HubUnavailable),
+    "GET /v1/catalogue/{sku}": (e.UnknownSku,),
+    "PUT /v1/clock": (e.ClockNotDriven,),
+    # shared records
+    "PUT /v1/records/{entity}/{key}": (e.RecordNotFound, e.InvalidRecordEdit),
+    "GET /v1/records/{entity}/{key}": (e.RecordNotFound,),
+}
+
+# Routes that take an id the till chose: sent again, they answer 200 with what the first made.
+REPLAYS = frozenset(
+    {
+        "POST /v1/carts",
+        "POST /v1/carts/{cart_id}/lines",
+        "POST /v1/carts/{cart_id}/checkout",
+        "POST /v1/returns",
+        "POST /v1/cash-movements",
+        "POST /v1/refund-requests",
+        "POST /v1/refund-requests/{request_id}/complete",
+        "POST /v1/b2b-orders",
+        "POST /v1/b2b-orders/{order_id}/complete",
+    }
+)
+
+
+def install(app: FastAPI) -> None:
+    """Document every route's errors in `app`'s OpenAPI document (after its routers)."""
+    document_errors(
+        app,
+        by_dependency=BY_DEPENDENCY,
+        by_route=BY_ROUTE,
+        status_of=status_of,
+        replays=REPLAYS,
+    )
