@@ -37,6 +37,8 @@ value storable, byte for byte, by the edge's SQLite file and by a PostgreSQL hub
 | `LongText`      | 0-500 characters, single line                           | descriptions, notes, promotion names   |
 | `FieldText`     | 0-200 characters, tab, CR and LF allowed                | a shared record's field (an address)   |
 | `Resolution`    | 1-2000 characters, tab, CR and LF allowed               | how HQ resolved an integrity alert     |
+| `Day`           | a date written YYYY-MM-DD                               | query days: never a number read as a   |
+|                 |                                                         | Unix timestamp (0 -> 1970-01-01)       |
 
 A decimal is a decimal string or a whole JSON number. "Single line": no control characters.
 
@@ -54,6 +56,7 @@ answered with the domain's error; these types only make sure the value can be he
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -63,6 +66,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     PlainSerializer,
+    Strict,
     StringConstraints,
     WithJsonSchema,
 )
@@ -173,14 +177,16 @@ LedgerDecimal = Annotated[
 ]
 
 
-Quantity = Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
-PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Int32 = Annotated[int, Field(ge=1, le=INT32_MAX)]
-Seq = Annotated[int, Field(ge=1, le=INT64_MAX)]
+# Integers in bodies and messages are strict: JSON true, 5.0 or "5" is not an integer (lax
+# pydantic would read true as 1). Cursor is a query parameter, read from text.
+Quantity = Annotated[int, Strict(), Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
+PositiveQuantity = Annotated[int, Strict(), Field(ge=1, le=MAX_QUANTITY)]
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
+Int32 = Annotated[int, Strict(), Field(ge=1, le=INT32_MAX)]
+Seq = Annotated[int, Strict(), Field(ge=1, le=INT64_MAX)]
 Cursor = Annotated[int, Field(ge=0, le=INT64_MAX)]
-Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
-Int64 = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
+Seconds = Annotated[int, Strict(), Field(ge=0, le=MAX_SECONDS)]
+Int64 = Annotated[int, Strict(), Field(ge=-INT64_MAX, le=INT64_MAX)]
 StockLevel = Int64
 
 
@@ -249,3 +255,21 @@ LongText = Annotated[str, StringConstraints(max_length=500), *_SINGLE]
 # Text that may run over lines (an address, a receipt header): tab, CR and LF allowed.
 FieldText = Annotated[str, StringConstraints(max_length=200), *_LINES]
 Resolution = Annotated[str, StringConstraints(min_length=1, max_length=2000), *_LINES]
+
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.match(value)):
+        return value
+    raise ValueError("a day must be written YYYY-MM-DD (ISO 8601)")
+
+
+# A calendar day as ISO 8601 text: "2010-12-01", never a number (pydantic would read 0 as
+# 1970-01-01, a Unix timestamp).
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DAY.pattern}),
+]

@@ -3,7 +3,7 @@
 `BY_DEPENDENCY`: what a dependency refuses (no sale before enrolment). `BY_ROUTE`: what the
 route's use case refuses, by "METHOD /path". Every route with parameters or a body also
 documents 422 `validation_error`, and one with a body 413 `request_too_large` and 422
-`invalid_json`. tests/unit/test_openapi.py checks the table against the app.
+`invalid_json`. tests/integration/test_openapi.py checks the table against the app.
 """
 
 from __future__ import annotations

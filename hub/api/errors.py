@@ -20,7 +20,9 @@ _STATUS: list[tuple[type[errors.HubError], int]] = [
     (errors.Conflict, 409),
     (errors.Gone, 410),
     (errors.InvalidRequest, 422),
+    (errors.TooManyAttempts, 429),
     (errors.WorkflowsUnavailable, 503),
+    (errors.DatabaseUnavailable, 503),
 ]
 
 

@@ -3,7 +3,7 @@
 `BY_DEPENDENCY`: what the caller's authentication refuses. `BY_ROUTE`: what the route's use
 case refuses, by "METHOD /path". Every route with parameters or a body also documents 422
 `validation_error`, and one with a body 413 `request_too_large` and 422 `invalid_json`.
-A route's errors change here when its use case's do; tests/unit/test_openapi.py checks that
+A route's errors change here when its use case's do; tests/integration/test_openapi.py checks that
 every route documents its authentication errors and that the table names no route twice or
 none that is gone.
 """
@@ -16,24 +16,37 @@ from typing import Any
 from fastapi import FastAPI
 
 from hub import errors as e
-from hub.api.deps import require_admin, require_erp, require_hq, require_hq_person, require_node
+from hub.api.deps import (
+    get_runtime,
+    guard_enrolment,
+    require_admin,
+    require_erp,
+    require_hq,
+    require_hq_person,
+    require_node,
+    require_rotating_node,
+)
 from hub.api.errors import status_of
 from sync.openapi import ErrorKind, document_errors
 
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
-    require_hq: (e.Unauthenticated, e.PermissionDenied),
-    require_hq_person: (e.Unauthenticated, e.PermissionDenied),
-    require_admin: (e.Unauthenticated,),
-    require_erp: (e.Unauthenticated,),
-    require_node: (e.Unauthenticated,),
+    get_runtime: (e.DatabaseUnavailable,),
+    require_hq: (e.Unauthenticated, e.PermissionDenied, e.TooManyAttempts),
+    require_hq_person: (e.Unauthenticated, e.PermissionDenied, e.TooManyAttempts),
+    require_admin: (e.Unauthenticated, e.TooManyAttempts),
+    require_erp: (e.Unauthenticated, e.TooManyAttempts),
+    require_node: (e.Unauthenticated, e.TooManyAttempts),
+    require_rotating_node: (e.Unauthenticated, e.TooManyAttempts),
+    guard_enrolment: (e.TooManyAttempts,),
 }
 
 DECISION: Sequence[ErrorKind] = (e.SelfApproval, e.StatusChangeRefused, e.WorkflowsUnavailable)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     # sync
-    "POST /v1/sync/enrol": (e.Unauthenticated, e.ProtocolVersionMismatch),
+    "POST /v1/sync/enrol": (e.Unauthenticated, e.ProtocolVersionMismatch, e.CredentialInUse),
     "POST /v1/sync/push": (
+        e.MalformedBatch,
         e.PermissionDenied,
         e.ProtocolVersionMismatch,
         e.SeqConflict,
@@ -49,6 +62,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/stores/{store_id}/enrolment-tokens": (e.StoreNotFound,),
     "GET /v1/stores/{store_id}/nodes": (e.StoreNotFound,),
     "POST /v1/stores/{store_id}/nodes/{node_id}/revoke": (e.StoreNotFound, e.NodeNotFound),
+    "POST /v1/api-keys": (e.ApiKeyNameTaken,),
     "DELETE /v1/api-keys/{key_id}": (e.ApiKeyNotFound,),
     # ERP: catalogue and stock
     "POST /v1/catalogue/import": (e.InvalidRequest,),
@@ -74,6 +88,8 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         *DECISION,
     ),
     "PUT /v1/stores/{store_id}/refund-policy": (e.StoreNotFound, e.InvalidRequest),
+    "GET /v1/stores/{store_id}/till-limits": (e.StoreNotFound,),
+    "PUT /v1/stores/{store_id}/till-limits": (e.StoreNotFound, e.InvalidRequest),
     "GET /v1/b2b-orders/{order_id}": (e.B2BOrderNotFound,),
     "POST /v1/b2b-orders/{order_id}/cart-decision": (
         e.B2BOrderNotFound,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -26,7 +25,7 @@ from edge.api.schemas.till import (
 from edge.domain.cart import TenderRequest
 from edge.domain.returns import ReturnItem
 from edge.service import cash, reports, returns, selling
-from shared.bounds import Cursor
+from shared.bounds import Cursor, Day
 from shared.money import Money
 
 router = APIRouter(prefix="/v1", tags=["Till"])
@@ -174,7 +173,7 @@ async def get_sale(sale_id: UUID, runtime: RuntimeDep) -> SaleOut:
 @router.get("/sales", response_model=list[SaleOut])
 async def list_sales(
     runtime: RuntimeDep,
-    business_day: date,
+    business_day: Day,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[Cursor, Query()] = 0,
 ) -> list[SaleOut]:
@@ -187,7 +186,7 @@ async def list_sales(
 
 @router.get("/reports/day", response_model=DaySummaryOut)
 async def day_report(
-    runtime: RuntimeDep, identity: IdentityDep, business_day: date
+    runtime: RuntimeDep, identity: IdentityDep, business_day: Day
 ) -> DaySummaryOut:
     """This node's totals for one trading day, from its own records (works offline)."""
     summary = await runtime.read(lambda uow: reports.x_report(business_day, uow))
@@ -221,7 +220,7 @@ async def get_cash_movement(movement_id: UUID, runtime: RuntimeDep) -> CashMovem
 
 
 @router.get("/cash-movements", response_model=list[CashMovementOut])
-async def cash_movements_of_day(business_day: date, runtime: RuntimeDep) -> list[CashMovementOut]:
+async def cash_movements_of_day(business_day: Day, runtime: RuntimeDep) -> list[CashMovementOut]:
     """The day's cash movements at every till of this node, in the order they were made."""
     movements = await runtime.read(lambda uow: cash.movements_of_day(business_day, uow))
     return [CashMovementOut.of(movement) for movement in movements]

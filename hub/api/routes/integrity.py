@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -11,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.domain.integrity import IntegrityAlert
 from hub.service import integrity
-from shared.bounds import Identifier, Resolution
+from shared.bounds import Day, Identifier, Resolution
 from sync.messages import DayChecksumV1
 
 router = APIRouter(prefix="/v1/integrity", tags=["Integrity"])
@@ -21,7 +20,7 @@ class AlertOut(BaseModel):
     alert_id: int
     store_id: str
     node_id: str
-    business_day: date
+    business_day: Day
     edge: DayChecksumV1
     hub: DayChecksumV1
     created_at: AwareDatetime

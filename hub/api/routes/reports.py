@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from hub.api.deps import HqCaller, RuntimeDep
 from hub.api.schemas import CashReportOut, CashRowOut, SalesReportOut, SalesRowOut
 from hub.service.reports import GroupBy, cash_report, sales_report
-from shared.bounds import CurrencyCode, Identifier
+from shared.bounds import CurrencyCode, Day, Identifier
 
 router = APIRouter(prefix="/v1/reports", tags=["Reports"])
 
@@ -20,8 +19,8 @@ async def sales(
     runtime: RuntimeDep,
     _: HqCaller,
     group_by: GroupBy = "store_day",
-    first_day: Annotated[date | None, Query(alias="from")] = None,
-    last_day: Annotated[date | None, Query(alias="to")] = None,
+    first_day: Annotated[Day | None, Query(alias="from")] = None,
+    last_day: Annotated[Day | None, Query(alias="to")] = None,
     store_id: Annotated[Identifier | None, Query()] = None,
     currency: Annotated[CurrencyCode, Query()] = "GBP",
 ) -> SalesReportOut:
@@ -64,8 +63,8 @@ async def sales(
 async def cash(
     runtime: RuntimeDep,
     _: HqCaller,
-    first_day: Annotated[date | None, Query(alias="from")] = None,
-    last_day: Annotated[date | None, Query(alias="to")] = None,
+    first_day: Annotated[Day | None, Query(alias="from")] = None,
+    last_day: Annotated[Day | None, Query(alias="to")] = None,
     store_id: Annotated[Identifier | None, Query()] = None,
     currency: Annotated[CurrencyCode, Query()] = "GBP",
 ) -> CashReportOut:
