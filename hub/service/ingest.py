@@ -24,7 +24,7 @@ from uuid import UUID
 from pydantic_core import to_json
 
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
-from hub.domain.inbox import InboxRow, content_digest, envelope_problem
+from hub.domain.inbox import InboxEvent, InboxRow, content_digest, envelope_problem
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
@@ -260,18 +260,22 @@ async def _digest_of_held(event_id: UUID, tx: HubTransaction) -> str:
     held = await tx.inbox.get(event_id)
     if held is None:  # the caller read it under the node's lock a moment ago
         raise RuntimeError(f"held event {event_id} vanished")
-    return content_digest(
-        RawEvent.model_construct(
-            event_id=held.event_id,
-            store_id=held.store_id,
-            node_id=held.node_id,
-            seq=held.seq,
-            schema_version=held.schema_version,
-            hlc=held.hlc,
-            occurred_at=held.occurred_at,
-            kind=held.kind,
-            payload=held.payload,
-        )
+    return content_digest(raw_of(held))
+
+
+def raw_of(held: InboxEvent) -> RawEvent:
+    """The event as its node sent it, rebuilt from what the inbox stored (not validated
+    again: it was when it arrived)."""
+    return RawEvent.model_construct(
+        event_id=held.event_id,
+        store_id=held.store_id,
+        node_id=held.node_id,
+        seq=held.seq,
+        schema_version=held.schema_version,
+        hlc=held.hlc,
+        occurred_at=held.occurred_at,
+        kind=held.kind,
+        payload=held.payload,
     )
 
 

@@ -20,8 +20,7 @@ from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.domain.inbox import InboxEvent
 from hub.errors import EventNotFound, EventNotQuarantined
-from hub.service.ingest import apply_events
-from sync.messages import RawEvent
+from hub.service.ingest import apply_events, raw_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +108,7 @@ async def retry_event(command: RetryEvent, uow: HubUnitOfWork) -> RetryResult:
             raise EventNotFound(event_id)
         if held.status != "quarantined":
             raise EventNotQuarantined(event_id)
-        raw = RawEvent.model_construct(
-            event_id=held.event_id,
-            store_id=held.store_id,
-            node_id=held.node_id,
-            seq=held.seq,
-            schema_version=held.schema_version,
-            hlc=held.hlc,
-            occurred_at=held.occurred_at,
-            kind=held.kind,
-            payload=held.payload,
-        )
-        (outcome,) = await apply_events([raw], tx, now)
+        (outcome,) = await apply_events([raw_of(held)], tx, now)
         status = "applied" if outcome.reason is None else "quarantined"
         await tx.inbox.set_status(event_id, status, outcome.reason, now)
         if status == "applied":
