@@ -3,8 +3,6 @@ and the check that says when a stored hash should be replaced."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from argon2 import PasswordHasher
 
@@ -70,15 +68,6 @@ def test_a_hash_with_other_parameters_still_verifies_and_asks_for_a_rehash():
     assert verify_pin(old, "4321")
     assert needs_rehash(old)
     assert not needs_rehash(hash_pin("4321"))
-
-
-def test_verification_is_well_under_100_ms():
-    pin_hash = hash_pin("1234")
-    verify_pin(pin_hash, "1234")
-    started = time.perf_counter()
-    for _ in range(3):
-        verify_pin(pin_hash, "1234")
-    assert (time.perf_counter() - started) / 3 < 0.1
 
 
 @pytest.mark.parametrize(
