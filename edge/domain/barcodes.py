@@ -46,13 +46,14 @@ _GRAM = Decimal("0.001")
 
 
 class ScanError(Invalid):
-    """The scan field holds something the till cannot read; `scanned` is the trimmed text."""
+    """The scan field holds something the till cannot read; `scanned` is the trimmed text, cut
+    to its first 80 characters (messages never echo more than a GTIN's digits)."""
 
     code = "invalid_scan"
 
     def __init__(self, scanned: str, message: str) -> None:
         super().__init__(message)
-        self.scanned = scanned
+        self.scanned = scanned[:80]
 
 
 class EmptyScan(ScanError):
@@ -383,7 +384,9 @@ def parse_receipt_barcode(text: str) -> ReceiptScan:
         raise BadReceiptBarcode(scanned, f"a receipt barcode starts with {RECEIPT_PREFIX}")
     number = scanned[len(RECEIPT_PREFIX) :]
     if not _RECEIPT_NUMBER.fullmatch(number):
-        raise BadReceiptBarcode(scanned, f"{scanned!r} holds no receipt number")
+        raise BadReceiptBarcode(
+            scanned, f"no receipt number after {RECEIPT_PREFIX}: 1-64 of A-Z a-z 0-9 _ . -"
+        )
     return ReceiptScan(receipt_number=number)
 
 
@@ -407,7 +410,7 @@ def _quantity(count: str, scanned: str, highest: int) -> int:
             "scale or its label, not from the prefix",
         )
     if not _DIGITS.fullmatch(count):
-        raise BadQuantityPrefix(scanned, f"{count!r} is not a quantity: use 3* then the code")
+        raise BadQuantityPrefix(scanned, "the quantity before * is not a number: 3* then the code")
     if len(count) > len(str(highest)) or not 1 <= int(count) <= highest:
         raise BadQuantityPrefix(scanned, f"a quantity prefix is 1 to {highest}")
     return int(count)
