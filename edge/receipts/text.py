@@ -80,7 +80,8 @@ def render_text(document: Document, columns: int = 48) -> str:
 def format_money(amount: Money, *, signed: bool = False) -> str:
     """ "1,234.50" in the currency's minor units; "-3.00" when negative, "+3.00" if `signed`."""
     places = minor_units(amount.currency)
-    text = format(amount.amount, f",.{places}f")
+    # Decimal keeps the sign of a zero ("-0.00" from a caller): a zero prints unsigned.
+    text = format(abs(amount.amount) if amount.is_zero() else amount.amount, f",.{places}f")
     if signed and amount.amount > 0:
         return "+" + text
     return text

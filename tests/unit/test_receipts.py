@@ -278,6 +278,12 @@ def test_variance_shows_its_sign() -> None:
     assert format_money(gbp("0.50"), signed=True) == "+0.50"
     assert format_money(gbp("-0.50"), signed=True) == "-0.50"
     assert format_money(gbp("0"), signed=True) == "0.00"
+    assert format_money(gbp("-0.00")) == "0.00"  # a zero never shows as "-0.00"
+
+
+def test_a_store_in_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(InconsistentReceipt, match="time zone"):
+        dataclasses.replace(STORE, time_zone="Mars/Olympus")
 
 
 def test_a_yen_receipt_prints_no_decimals() -> None:
