@@ -1,0 +1,327 @@
+"""The receipt documents a till prints: sales, returns, X and Z reports (frozen, checked on creation).
+
+The caller computes every figure (the cart, the VAT per rate, the shift's totals); a document
+only checks that they agree with each other and refuses one that does not
+(`InconsistentReceipt`), so a receipt never prints a total its lines and VAT do not add up to.
+Money is `shared.money.Money` throughout; quantities are an int (pieces) or a Decimal with
+exactly 3 places in a unit of measure (kg).
+
+Sign convention: a return's quantities, line totals, discounts, VAT and total are negative, as
+the ledger holds them; its tenders are negative too (money paid back), and change is never
+negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from edge.receipts.errors import InconsistentReceipt
+from shared.money import Money
+
+WEIGHT_PLACES = 3
+
+
+class ReceiptKind(StrEnum):
+    """What a sale-shaped receipt is."""
+
+    SALE = "sale"
+    RETURN = "return"
+
+
+class ReportKind(StrEnum):
+    """X: a read-only reading of the open shift. Z: the closing report, numbered per till."""
+
+    X = "x_report"
+    Z = "z_report"
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """What the store settings give every receipt: header and footer lines, currency, time zone.
+
+    `time_zone` is an IANA name ("Europe/London"); times print in it. Raises
+    InconsistentReceipt for an unknown zone.
+    """
+
+    header_lines: tuple[str, ...]
+    footer_lines: tuple[str, ...]
+    currency: str
+    time_zone: str
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InconsistentReceipt(f"unknown time zone {self.time_zone!r}") from None
+        Money.zero(self.currency)  # UnknownCurrency for a currency without minor units
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    """One line: `quantity` x `unit_price` less `discount` is `line_total`.
+
+    `quantity` is an int (pieces) with `unit` None, or a Decimal with 3 places with its `unit`
+    ("kg"). `discount` (same sign as the line, zero when none) is shown under the line with
+    `discount_label`. `price_overridden` marks a price a supervisor set by hand.
+    Raises InconsistentReceipt when the figures disagree (the gross is rounded ROUND_HALF_UP
+    to the currency, as `shared.money` does).
+    """
+
+    description: str
+    sku: str
+    quantity: int | Decimal
+    unit_price: Money
+    line_total: Money
+    unit: str | None = None
+    discount: Money | None = None
+    discount_label: str = ""
+    price_overridden: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int | Decimal):
+            raise InconsistentReceipt(f"{self.sku}: quantity must be an int or a Decimal")
+        if isinstance(self.quantity, Decimal):
+            if self.unit is None or not self.unit.strip():
+                raise InconsistentReceipt(f"{self.sku}: a weighed quantity needs its unit")
+            exponent = self.quantity.as_tuple().exponent
+            if not self.quantity.is_finite() or exponent != -WEIGHT_PLACES:
+                raise InconsistentReceipt(
+                    f"{self.sku}: weighed quantity {self.quantity} must have exactly "
+                    f"{WEIGHT_PLACES} decimal places"
+                )
+        elif self.unit is not None:
+            raise InconsistentReceipt(f"{self.sku}: a count of pieces has no unit")
+        if self.quantity == 0:
+            raise InconsistentReceipt(f"{self.sku}: quantity is zero")
+        currency = self.unit_price.currency
+        gross = Money(self.unit_price.amount * self.quantity, currency)
+        discount = self.discount if self.discount is not None else Money.zero(currency)
+        if not discount.is_zero() and not self.discount_label.strip():
+            raise InconsistentReceipt(f"{self.sku}: a discount needs its label")
+        if gross - discount != self.line_total:
+            raise InconsistentReceipt(
+                f"{self.sku}: {self.quantity} x {self.unit_price.amount} - {discount.amount} "
+                f"is {(gross - discount).amount}, not {self.line_total.amount}"
+            )
+
+    @property
+    def gross(self) -> Money:
+        """The line before its discount."""
+        return Money(self.unit_price.amount * self.quantity, self.unit_price.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class VatRate:
+    """VAT at one `rate` (percent, Decimal("20") for 20%): `net` + `tax` = `gross`."""
+
+    rate: Decimal
+    net: Money
+    tax: Money
+    gross: Money
+
+    def __post_init__(self) -> None:
+        if self.net + self.tax != self.gross:
+            raise InconsistentReceipt(
+                f"VAT {self.rate}%: net {self.net.amount} + tax {self.tax.amount} "
+                f"is not gross {self.gross.amount}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    """A payment (or, on a return, a refund: negative) under its printed label ("Cash", "Card")."""
+
+    label: str
+    amount: Money
+
+
+def _check_vat_total(vat: tuple[VatRate, ...], total: Money, what: str) -> None:
+    gross = Money.sum((rate.gross for rate in vat), total.currency)
+    if gross != total:
+        raise InconsistentReceipt(
+            f"the VAT summary adds up to {gross.amount}, the {what} is {total.amount}"
+        )
+    rates = [rate.rate for rate in vat]
+    if len(set(rates)) != len(rates):
+        raise InconsistentReceipt("a VAT rate appears twice in the summary")
+
+
+def _check_time(moment: datetime, what: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InconsistentReceipt(f"{what} must be an aware datetime")
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A sale or a return as printed.
+
+    Checks (InconsistentReceipt otherwise): one currency throughout; the lines less the cart
+    discount make `total`; the VAT summary's gross adds up to `total`; the tenders less
+    `change` make `total`; `change` is not negative; a sale's total is not negative and a
+    return's not positive; `issued_at` is aware; `copy_number` is 0 (the original) or more
+    (the n-th reprint, printed as "COPY n").
+    """
+
+    kind: ReceiptKind
+    store: Store
+    till_id: str
+    staff_name: str
+    receipt_number: str
+    issued_at: datetime
+    lines: tuple[ReceiptLine, ...]
+    vat: tuple[VatRate, ...]
+    total: Money
+    tenders: tuple[Tender, ...]
+    change: Money
+    cart_discount: Money | None = None
+    cart_discount_label: str = ""
+    copy_number: int = 0
+    original_receipt_number: str | None = None
+
+    def __post_init__(self) -> None:
+        currency = self.store.currency
+        _check_time(self.issued_at, "issued_at")
+        if not self.lines:
+            raise InconsistentReceipt("a receipt needs at least one line")
+        if self.copy_number < 0:
+            raise InconsistentReceipt("copy_number is 0 for the original, then 1, 2...")
+        amounts = [self.total, self.change, *(line.line_total for line in self.lines)]
+        amounts += [tender.amount for tender in self.tenders]
+        amounts += [rate.gross for rate in self.vat]
+        if self.cart_discount is not None:
+            amounts.append(self.cart_discount)
+        if any(amount.currency != currency for amount in amounts):
+            raise InconsistentReceipt(f"every amount must be in the store's currency {currency}")
+        if self.cart_discount is not None and not self.cart_discount.is_zero():
+            if not self.cart_discount_label.strip():
+                raise InconsistentReceipt("a cart discount needs its label")
+        subtotal = self.subtotal
+        expected = subtotal - self.discount_total
+        if expected != self.total:
+            raise InconsistentReceipt(
+                f"the lines ({subtotal.amount}) less the cart discount "
+                f"({self.discount_total.amount}) are {expected.amount}, not {self.total.amount}"
+            )
+        if self.kind is ReceiptKind.SALE and self.total.is_negative():
+            raise InconsistentReceipt("a sale's total cannot be negative")
+        if self.kind is ReceiptKind.RETURN and self.total.amount > 0:
+            raise InconsistentReceipt("a return's total cannot be positive")
+        _check_vat_total(self.vat, self.total, "total")
+        if self.change.is_negative():
+            raise InconsistentReceipt("change cannot be negative")
+        tendered = Money.sum((tender.amount for tender in self.tenders), currency)
+        if tendered - self.change != self.total:
+            raise InconsistentReceipt(
+                f"the tenders ({tendered.amount}) less change ({self.change.amount}) "
+                f"are not the total ({self.total.amount})"
+            )
+
+    @property
+    def subtotal(self) -> Money:
+        """The sum of the line totals (after line discounts, before the cart discount)."""
+        return Money.sum((line.line_total for line in self.lines), self.store.currency)
+
+    @property
+    def discount_total(self) -> Money:
+        """The cart discount, zero when none."""
+        return self.cart_discount or Money.zero(self.store.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTotals:
+    """A shift's figures. Amounts are gross (VAT included); `returns` and `voids` are negative.
+
+    `net_sales` (sales + returns) is what the VAT summary must add up to.
+    """
+
+    sales_count: int
+    sales: Money
+    returns_count: int
+    returns: Money
+    voids_count: int
+    voids: Money
+    discounts: Money
+    overrides_count: int
+    no_sales_count: int
+
+    @property
+    def net_sales(self) -> Money:
+        return self.sales + self.returns
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftReport:
+    """An X report (read-only, any time) or a Z report (closes the shift), printed like a receipt.
+
+    Both: the period (aware datetimes), the business day, first and last receipt numbers (None
+    when nothing was sold), totals, VAT per rate, each tender, and the expected cash in the
+    drawer. A Z adds its number (1, 2... per till), the blind-counted cash, and the grand total
+    (never reset: the running sum of net sales over all the till's Z reports). An X carries none
+    of these. Raises InconsistentReceipt when they are missing, present on an X, or disagree
+    (VAT summary vs net sales, currency, period order).
+    """
+
+    kind: ReportKind
+    store: Store
+    till_id: str
+    staff_name: str
+    business_day: date
+    period_start: datetime
+    period_end: datetime
+    first_receipt_number: str | None
+    last_receipt_number: str | None
+    totals: ReportTotals
+    vat: tuple[VatRate, ...]
+    tenders: tuple[Tender, ...]
+    expected_cash: Money
+    counted_cash: Money | None = None
+    z_number: int | None = None
+    grand_total: Money | None = None
+    copy_number: int = 0
+
+    def __post_init__(self) -> None:
+        _check_time(self.period_start, "period_start")
+        _check_time(self.period_end, "period_end")
+        if self.period_end < self.period_start:
+            raise InconsistentReceipt("the period ends before it starts")
+        if self.copy_number < 0:
+            raise InconsistentReceipt("copy_number is 0 for the original, then 1, 2...")
+        currency = self.store.currency
+        totals = self.totals
+        amounts = [totals.sales, totals.returns, totals.voids, totals.discounts]
+        amounts += [self.expected_cash, *(rate.gross for rate in self.vat)]
+        amounts += [tender.amount for tender in self.tenders]
+        amounts += [m for m in (self.counted_cash, self.grand_total) if m is not None]
+        if any(amount.currency != currency for amount in amounts):
+            raise InconsistentReceipt(f"every amount must be in the store's currency {currency}")
+        _check_vat_total(self.vat, totals.net_sales, "net sales")
+        z_fields = (self.counted_cash, self.z_number, self.grand_total)
+        if self.kind is ReportKind.Z:
+            if any(value is None for value in z_fields):
+                raise InconsistentReceipt(
+                    "a Z report needs its number, counted cash and grand total"
+                )
+            if isinstance(self.z_number, bool) or not isinstance(self.z_number, int):
+                raise InconsistentReceipt("the Z number is an int")
+            if self.z_number < 1:
+                raise InconsistentReceipt("Z numbers start at 1")
+        elif any(value is not None for value in z_fields):
+            raise InconsistentReceipt("an X report has no Z number, counted cash or grand total")
+
+    @property
+    def variance(self) -> Money | None:
+        """Counted less expected cash (negative: the drawer is short); None on an X report."""
+        if self.counted_cash is None:
+            return None
+        return self.counted_cash - self.expected_cash
+
+
+Document = Receipt | ShiftReport
