@@ -14,6 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+import httpx
+
+from vectis.ops.errors import ProcessFailed
 from vectis.ops.postgres import TemporaryCluster, free_port
 from vectis.ops.processes import ServiceProcess
 from vectis.proxy import FaultPolicy, FaultProxy
@@ -96,12 +99,32 @@ class Stack:
         )
         self.hub_process.start()
         await self.hub_process.wait_healthy(120)
+        await self._check_own_hub()
 
     async def restart_hub(self) -> None:
         """Start the hub process again after a stop or a kill (same database, same port)."""
         assert self.hub_process is not None
         self.hub_process.start()
         await self.hub_process.wait_healthy(120)
+        await self._check_own_hub()
+
+    async def _check_own_hub(self) -> None:
+        """Raises ProcessFailed unless the hub answering at hub_url is ours: it must take our
+        admin token. A port that looked free may be taken by another server between the look
+        and our hub's bind (two demos started at once), whose /health answers just as well."""
+        assert self.hub_process is not None
+        async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
+            answer = await client.get(
+                f"{self.hub_url}/v1/api-keys",
+                headers={"Authorization": f"Bearer {self.admin_token}"},
+            )
+        if answer.status_code != 200:
+            raise ProcessFailed(
+                "hub",
+                f"another server answers on {self.hub_url} (our admin token got "
+                f"{answer.status_code}): its port was taken after it looked free",
+                self.hub_process.log_tail(),
+            )
 
     def use_hub(self, url: str, admin_token: str) -> None:
         """Use a hub that is already running."""
