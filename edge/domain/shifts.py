@@ -1,0 +1,546 @@
+"""Shifts at a till: the float and blind counts by denomination, the running totals an X report
+shows, and the Z report that closes a shift. Pure: times come in as aware datetimes, the Z
+number and the previous grand total come from the caller (the repository keeps them, see
+docs/counter.md, "Shifts, X and Z reports"), and every step returns a new `Shift`.
+
+Amounts are gross (VAT included), as on the receipt (edge.receipts ReportTotals): `returns`
+and `voids` are negative, `net_sales` = sales + returns. A refund paid in cash is a negative
+cash tender. Expected cash = float + cash tenders - change + paid-in - paid-out - pickups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+
+from edge.domain.staff import NotPermitted, Permission, Role, allows
+from edge.errors import Conflict, Invalid
+from shared.errors import InvalidAmount
+from shared.money import Money, minor_units, to_decimal
+
+# Notes and coins in circulation, largest first. Sources: the issuing central banks' pages on
+# current banknotes and coins: Bank of England (notes) and the Royal Mint (coins) for GBP; the
+# ECB for EUR (the 500 note is no longer issued but remains legal tender); the Federal Reserve
+# and US Mint for USD (the $1 note and coin are one denomination here); the Bank of Japan for
+# JPY (the 2000 note is rare but legal tender).
+DENOMINATIONS: Mapping[str, tuple[Decimal, ...]] = MappingProxyType(
+    {
+        currency: tuple(Decimal(value) for value in values.split())
+        for currency, values in {
+            "GBP": "50 20 10 5 2 1 0.50 0.20 0.10 0.05 0.02 0.01",
+            "EUR": "500 200 100 50 20 10 5 2 1 0.50 0.20 0.10 0.05 0.02 0.01",
+            "USD": "100 50 20 10 5 2 1 0.50 0.25 0.10 0.05 0.01",
+            "JPY": "10000 5000 2000 1000 500 100 50 10 5 1",
+        }.items()
+    }
+)
+
+# The most of one denomination a count may hold: far above any drawer (999,999 x 50 GBP is
+# about 50 million), low enough that a typing slip of a few extra digits is refused.
+MAX_COUNT_PER_DENOMINATION = 999_999
+
+CASH = "cash"
+
+
+class NoOpenShift(Conflict):
+    """The till has no open shift: open one (with a float) before selling."""
+
+    code = "no_open_shift"
+
+    def __init__(self, till_id: str) -> None:
+        super().__init__(f"till {till_id} has no open shift")
+        self.till_id = till_id
+
+
+class ShiftAlreadyOpen(Conflict):
+    """The till already has an open shift: close it (Z report) first."""
+
+    code = "shift_already_open"
+
+    def __init__(self, till_id: str, shift_id: str) -> None:
+        super().__init__(f"till {till_id} already has shift {shift_id} open")
+        self.till_id = till_id
+        self.shift_id = shift_id
+
+
+class ShiftClosed(Conflict):
+    """The shift is closed (its Z report is made): nothing more is recorded in it."""
+
+    code = "shift_closed"
+
+    def __init__(self, shift_id: str) -> None:
+        super().__init__(f"shift {shift_id} is closed")
+        self.shift_id = shift_id
+
+
+class InvalidCashCount(Invalid):
+    """A count by denomination with an unknown denomination, a count that is not a whole
+    number from 0 to MAX_COUNT_PER_DENOMINATION, or an unknown currency."""
+
+    code = "invalid_cash_count"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"invalid cash count: {reason}")
+        self.reason = reason
+
+
+class InvalidShiftEntry(Invalid):
+    """An entry the shift cannot take: another currency, a naive time or one before the shift
+    opened, a negative movement, a Z number below 1."""
+
+    code = "invalid_shift_entry"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"invalid shift entry: {reason}")
+        self.reason = reason
+
+
+def denominations(currency: str) -> tuple[Decimal, ...]:
+    """The notes and coins of `currency`, largest first. Raises InvalidCashCount if unknown."""
+    try:
+        return DENOMINATIONS[currency]
+    except KeyError:
+        raise InvalidCashCount(f"no denominations known for {currency!r}") from None
+
+
+def _denomination(key: object) -> Decimal:
+    if isinstance(key, Decimal) or (isinstance(key, str | int) and not isinstance(key, bool)):
+        try:
+            return to_decimal(key)
+        except InvalidAmount:
+            pass
+    raise InvalidCashCount(f"{key!r} is not a denomination")
+
+
+def _check_count(key: object, count: object) -> int:
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise InvalidCashCount(f"the count of {key} must be a whole number")
+    if not 0 <= count <= MAX_COUNT_PER_DENOMINATION:
+        raise InvalidCashCount(f"the count of {key} must be 0 to {MAX_COUNT_PER_DENOMINATION}")
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class CashCount:
+    """Cash counted by denomination: `counts` maps a denomination (Decimal, in the currency's
+    units: Decimal("0.20") is a 20p coin) to how many were counted. Denominations not counted
+    are absent or 0. Build with `CashCount.of("GBP", {"20": 3, "0.50": 4})`.
+
+    Raises InvalidCashCount for an unknown currency or denomination, a float key, a count that
+    is not an int, negative, or above MAX_COUNT_PER_DENOMINATION.
+    """
+
+    currency: str
+    counts: Mapping[Decimal, int]
+
+    def __post_init__(self) -> None:
+        known = set(denominations(self.currency))
+        clean: dict[Decimal, int] = {}
+        for key, count in self.counts.items():
+            value = _denomination(key)
+            if value not in known:
+                raise InvalidCashCount(f"{key} is not a {self.currency} note or coin")
+            _check_count(key, count)
+            clean[value] = clean.get(value, 0) + count
+        object.__setattr__(self, "counts", MappingProxyType(clean))
+
+    @classmethod
+    def of(cls, currency: str, counts: Mapping[str, int] | Mapping[Decimal, int]) -> CashCount:
+        """A count from denominations written as strings ("0.50") or Decimals."""
+        clean: dict[Decimal, int] = {}
+        for key, count in counts.items():
+            value = _denomination(key)
+            clean[value] = clean.get(value, 0) + _check_count(key, count)
+        return cls(currency, clean)
+
+    @property
+    def total(self) -> Money:
+        """The counted cash: the sum of denomination x count."""
+        places = minor_units(self.currency)
+        minor = sum(int(d.scaleb(places)) * n for d, n in self.counts.items())
+        return Money.from_minor(minor, self.currency)
+
+
+class CashMovementKind(StrEnum):
+    """Cash in or out of the drawer that is not a sale: paid-in (+), paid-out (-), a pickup to
+    the safe (-), a float top-up (+)."""
+
+    PAID_IN = "paid_in"
+    PAID_OUT = "paid_out"
+    PICKUP = "pickup"
+    FLOAT = "float"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxAtRate:
+    """VAT at one rate (Decimal percent, 20 for 20 %): net + tax = gross, signed."""
+
+    rate: Decimal
+    net: Money
+    tax: Money
+
+    @property
+    def gross(self) -> Money:
+        return self.net + self.tax
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRecord:
+    """A completed sale or return as the shift counts it. `total` is signed (a return is
+    negative); `tenders` are (tender name, signed amount) pairs, cash as "cash"; `change` is the
+    cash given back (>= 0); `discounts` the discount given (>= 0); `overrides` the number of
+    price overrides in it; `tax` per rate."""
+
+    receipt_number: str
+    at: datetime
+    total: Money
+    tenders: tuple[tuple[str, Money], ...]
+    change: Money
+    tax: tuple[TaxAtRate, ...] = ()
+    discounts: Money | None = None
+    overrides: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftTotals:
+    """The running totals of a shift: what an X report shows and a Z report keeps. Counts are
+    ints; `voids` and `returns` negative; `tax` sorted by rate as (rate, net, tax); `tenders`
+    sorted by name as (name, signed amount)."""
+
+    currency: str
+    sales_count: int
+    sales: Money
+    returns_count: int
+    returns: Money
+    voids_count: int
+    voids: Money
+    discounts: Money
+    overrides_count: int
+    no_sales_count: int
+    tax: tuple[TaxAtRate, ...]
+    tenders: tuple[tuple[str, Money], ...]
+    float_cash: Money
+    change_given: Money
+    paid_in: Money
+    paid_out: Money
+    pickups: Money
+
+    @classmethod
+    def empty(cls, float_cash: Money) -> ShiftTotals:
+        """The totals of a shift just opened with `float_cash` in the drawer."""
+        z = Money.zero(float_cash.currency)
+        counts_and_sums = (0, z, 0, z, 0, z, z, 0, 0)
+        return cls(float_cash.currency, *counts_and_sums, (), (), float_cash, z, z, z, z)
+
+    @property
+    def net_sales(self) -> Money:
+        """Sales + returns (returns are negative): what the grand total adds up."""
+        return self.sales + self.returns
+
+    @property
+    def cash_tenders(self) -> Money:
+        """The signed sum of cash tenders (refunds in cash are negative)."""
+        return Money.sum((a for name, a in self.tenders if name == CASH), self.currency)
+
+    @property
+    def expected_cash(self) -> Money:
+        """float + cash tenders - change + paid-in - paid-out - pickups."""
+        return (
+            self.float_cash
+            + self.cash_tenders
+            - self.change_given
+            + self.paid_in
+            - self.paid_out
+            - self.pickups
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """One till's shift. `closed_at` is None while open. Build with `open_shift`."""
+
+    shift_id: str
+    till_id: str
+    opened_by: str
+    opened_at: datetime
+    opening_float: CashCount
+    totals: ShiftTotals
+    first_receipt_number: str | None = None
+    last_receipt_number: str | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def currency(self) -> str:
+        return self.opening_float.currency
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class XReport:
+    """A read-only snapshot of an open shift at `at`."""
+
+    shift_id: str
+    till_id: str
+    opened_by: str
+    period_start: datetime
+    at: datetime
+    first_receipt_number: str | None
+    last_receipt_number: str | None
+    totals: ShiftTotals
+    expected_cash: Money
+
+
+@dataclass(frozen=True, slots=True)
+class ZReport:
+    """The report that closed a shift: the X totals at close, the blind count and what follows.
+    `variance` = counted - expected (negative: the drawer is short); `grand_total` =
+    previous grand total + this shift's net sales (never reset)."""
+
+    z_number: int
+    shift_id: str
+    till_id: str
+    opened_by: str
+    closed_by: str
+    period_start: datetime
+    period_end: datetime
+    first_receipt_number: str | None
+    last_receipt_number: str | None
+    totals: ShiftTotals
+    counted: CashCount
+    counted_cash: Money
+    expected_cash: Money
+    variance: Money
+    previous_grand_total: Money
+    grand_total: Money
+
+
+def _aware(at: datetime, what: str) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidShiftEntry(f"{what} must be an aware datetime")
+
+
+def _entry(shift: Shift, at: datetime, *amounts: Money) -> None:
+    if not shift.is_open:
+        raise ShiftClosed(shift.shift_id)
+    _aware(at, "the time")
+    if at < shift.opened_at:
+        raise InvalidShiftEntry("a time before the shift opened")
+    for amount in amounts:
+        if amount.currency != shift.currency:
+            raise InvalidShiftEntry(f"{amount} is not in the shift's {shift.currency}")
+
+
+def _non_negative(amount: Money, what: str) -> None:
+    if amount.is_negative():
+        raise InvalidShiftEntry(f"{what} cannot be negative")
+
+
+def open_shift(
+    current: Shift | None,
+    *,
+    shift_id: str,
+    till_id: str,
+    staff_code: str,
+    at: datetime,
+    opening_float: CashCount,
+) -> Shift:
+    """Open a shift at `till_id` with the float counted by denomination. `current` is the
+    till's latest shift (None for its first). Raises ShiftAlreadyOpen if `current` is open,
+    InvalidShiftEntry for a naive time."""
+    if current is not None and current.is_open:
+        raise ShiftAlreadyOpen(till_id, current.shift_id)
+    _aware(at, "the opening time")
+    totals = ShiftTotals.empty(opening_float.total)
+    return Shift(shift_id, till_id, staff_code, at, opening_float, totals)
+
+
+def require_open_shift(shift: Shift | None, till_id: str) -> Shift:
+    """The till's open shift, for the till to call before every sale. Raises NoOpenShift when
+    `shift` is None or closed."""
+    if shift is None or not shift.is_open:
+        raise NoOpenShift(till_id)
+    return shift
+
+
+def _merge_tenders(
+    old: tuple[tuple[str, Money], ...], new: tuple[tuple[str, Money], ...]
+) -> tuple[tuple[str, Money], ...]:
+    merged = dict(old)
+    for name, amount in new:
+        merged[name] = merged[name] + amount if name in merged else amount
+    return tuple(sorted(merged.items()))
+
+
+def _merge_tax(old: tuple[TaxAtRate, ...], new: tuple[TaxAtRate, ...]) -> tuple[TaxAtRate, ...]:
+    merged = {line.rate: line for line in old}
+    for line in new:
+        was = merged.get(line.rate)
+        merged[line.rate] = (
+            line if was is None else TaxAtRate(line.rate, was.net + line.net, was.tax + line.tax)
+        )
+    return tuple(merged[rate] for rate in sorted(merged))
+
+
+def record_sale(shift: Shift, sale: SaleRecord) -> Shift:
+    """Count a completed sale (total >= 0) or return (total < 0) into the shift.
+
+    Raises ShiftClosed, InvalidShiftEntry (currency, time, negative change or discount,
+    tenders less change that are not the total, negative overrides).
+    """
+    amounts = [sale.total, sale.change, *(a for _, a in sale.tenders)]
+    amounts += [m for line in sale.tax for m in (line.net, line.tax)]
+    discounts = sale.discounts or Money.zero(shift.currency)
+    _entry(shift, sale.at, *amounts, discounts)
+    _non_negative(sale.change, "change")
+    _non_negative(discounts, "a discount")
+    if sale.overrides < 0:
+        raise InvalidShiftEntry("overrides cannot be negative")
+    paid = Money.sum((a for _, a in sale.tenders), shift.currency) - sale.change
+    if paid != sale.total:
+        raise InvalidShiftEntry(f"tenders less change {paid} are not the total {sale.total}")
+    t = shift.totals
+    is_return = sale.total.is_negative()
+    totals = replace(
+        t,
+        sales_count=t.sales_count + (0 if is_return else 1),
+        sales=t.sales + (Money.zero(shift.currency) if is_return else sale.total),
+        returns_count=t.returns_count + (1 if is_return else 0),
+        returns=t.returns + (sale.total if is_return else Money.zero(shift.currency)),
+        discounts=t.discounts + discounts,
+        overrides_count=t.overrides_count + sale.overrides,
+        tax=_merge_tax(t.tax, sale.tax),
+        tenders=_merge_tenders(t.tenders, sale.tenders),
+        change_given=t.change_given + sale.change,
+    )
+    return replace(
+        shift,
+        totals=totals,
+        first_receipt_number=shift.first_receipt_number or sale.receipt_number,
+        last_receipt_number=sale.receipt_number,
+    )
+
+
+def record_void(shift: Shift, at: datetime, amount: Money) -> Shift:
+    """Count a voided line or cart of value `amount` (>= 0); the voids total goes down by it."""
+    _entry(shift, at, amount)
+    _non_negative(amount, "a void")
+    t = shift.totals
+    totals = replace(t, voids_count=t.voids_count + 1, voids=t.voids - amount)
+    return replace(shift, totals=totals)
+
+
+def record_no_sale(shift: Shift, at: datetime) -> Shift:
+    """Count a no-sale drawer open."""
+    _entry(shift, at)
+    return replace(
+        shift, totals=replace(shift.totals, no_sales_count=shift.totals.no_sales_count + 1)
+    )
+
+
+def record_cash_movement(
+    shift: Shift, at: datetime, kind: CashMovementKind, amount: Money
+) -> Shift:
+    """Count cash in (paid-in, float top-up) or out (paid-out, pickup) of `amount` (> 0).
+    Raises ShiftClosed, InvalidShiftEntry (zero or negative, currency, time)."""
+    _entry(shift, at, amount)
+    if amount.is_negative() or amount.is_zero():
+        raise InvalidShiftEntry("a cash movement is a positive amount")
+    t = shift.totals
+    name = {
+        CashMovementKind.PAID_IN: "paid_in",
+        CashMovementKind.PAID_OUT: "paid_out",
+        CashMovementKind.PICKUP: "pickups",
+        CashMovementKind.FLOAT: "float_cash",
+    }[kind]
+    totals = replace(t, **{name: getattr(t, name) + amount})
+    return replace(shift, totals=totals)
+
+
+def x_report(shift: Shift, at: datetime) -> XReport:
+    """A read-only snapshot of `shift` at `at` (open or closed; nothing changes)."""
+    _aware(at, "the report time")
+    return XReport(
+        shift.shift_id,
+        shift.till_id,
+        shift.opened_by,
+        shift.opened_at,
+        at,
+        shift.first_receipt_number,
+        shift.last_receipt_number,
+        shift.totals,
+        shift.totals.expected_cash,
+    )
+
+
+def close_shift(
+    shift: Shift,
+    *,
+    at: datetime,
+    staff_code: str,
+    role: Role,
+    counted: CashCount,
+    z_number: int,
+    previous_grand_total: Money | None,
+) -> tuple[Shift, ZReport]:
+    """Close `shift` with a blind count; returns the closed shift and its Z report.
+
+    `z_number` and `previous_grand_total` (None for the till's first Z) come from the
+    repository, which must take the next number and commit the Z in one transaction
+    (docs/counter.md). Raises ShiftClosed (closed twice), NotPermitted (another cashier's
+    shift without close_other_shift), InvalidShiftEntry (time, currency, Z number below 1).
+    """
+    if not shift.is_open:
+        raise ShiftClosed(shift.shift_id)
+    if staff_code != shift.opened_by and not allows(role, Permission.CLOSE_OTHER_SHIFT):
+        raise NotPermitted(staff_code, role, Permission.CLOSE_OTHER_SHIFT)
+    previous = previous_grand_total or Money.zero(shift.currency)
+    _entry(shift, at, counted.total, previous)
+    if isinstance(z_number, bool) or not isinstance(z_number, int) or z_number < 1:
+        raise InvalidShiftEntry("Z numbers are whole numbers from 1")
+    totals = shift.totals
+    expected = totals.expected_cash
+    report = ZReport(
+        z_number=z_number,
+        shift_id=shift.shift_id,
+        till_id=shift.till_id,
+        opened_by=shift.opened_by,
+        closed_by=staff_code,
+        period_start=shift.opened_at,
+        period_end=at,
+        first_receipt_number=shift.first_receipt_number,
+        last_receipt_number=shift.last_receipt_number,
+        totals=totals,
+        counted=counted,
+        counted_cash=counted.total,
+        expected_cash=expected,
+        variance=counted.total - expected,
+        previous_grand_total=previous,
+        grand_total=previous + totals.net_sales,
+    )
+    return replace(shift, closed_at=at), report
+
+
+def business_day(at: datetime, tz: tzinfo, cutoff: time) -> date:
+    """The store's business day that `at` falls in: the local date in `tz`, or the day before
+    when the local time is before `cutoff` (a 04:00 cut-off puts 02:30 in yesterday)."""
+    _aware(at, "the time")
+    local = at.astimezone(tz)
+    return local.date() - timedelta(days=1) if local.time() < cutoff else local.date()
+
+
+def is_overdue(shift: Shift, now: datetime, tz: tzinfo, cutoff: time) -> bool:
+    """True if `shift` is still open at or after the end of the business day it opened in: the
+    next local day's `cutoff` in the store's time zone `tz` (store settings)."""
+    if not shift.is_open:
+        return False
+    _aware(now, "now")
+    day = business_day(shift.opened_at, tz, cutoff)
+    end = datetime.combine(day + timedelta(days=1), cutoff, tzinfo=tz)
+    return now >= end
