@@ -1,6 +1,8 @@
 """Errors of the edge node. HTTP statuses are mapped only in edge/api.
 
 EdgeError
++-- Unauthenticated     401: no till session, a wrong PIN (edge.domain.staff.WrongPin)
++-- Forbidden           403: a role the permissions table does not allow (staff.NotPermitted)
 +-- NotFound            404
 |   +-- CartNotFound, LineNotFound, SaleNotFound, ReturnNotFound, UnknownSku, RecordNotFound,
 |       CashMovementNotFound, RefundRequestNotFound, B2BOrderNotFound
@@ -30,6 +32,19 @@ class EdgeError(Exception):
     """Base of the edge's business errors; `code` is stable for API clients."""
 
     code = "edge_error"
+
+
+class Unauthenticated(EdgeError):
+    """The caller is not who the request needs: no till session, or a wrong staff PIN."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(EdgeError):
+    """The signed-in staff member's role may not do this (docs/counter.md, the permissions
+    table); a supervisor's or manager's override may."""
+
+    code = "forbidden"
 
 
 class NotFound(EdgeError):

@@ -13,6 +13,8 @@ from sync.http import http_error, validation_error
 from sync.messages import ErrorBody
 
 _STATUS: list[tuple[type[errors.EdgeError], int]] = [
+    (errors.Unauthenticated, 401),
+    (errors.Forbidden, 403),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.Invalid, 422),

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from edge.errors import Conflict, EdgeError, Invalid
+from edge.errors import Conflict, Forbidden, Invalid, Unauthenticated
 from shared.errors import InvalidTimestamp
 from shared.pins import check_pin, hash_pin, is_trivial_pin, verify_pin
 
@@ -128,7 +128,7 @@ class StaffLocked(Conflict):
         self.until = until
 
 
-class WrongPin(EdgeError):
+class WrongPin(Unauthenticated):
     """The staff code and PIN do not match (for the service to raise after it has stored the
     failure the outcome carries)."""
 
@@ -139,7 +139,7 @@ class WrongPin(EdgeError):
         self.staff_code = staff_code
 
 
-class NotPermitted(EdgeError):
+class NotPermitted(Forbidden):
     """The staff member's role does not allow the action."""
 
     code = "not_permitted"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from edge.api.errors import status_of
 from edge.domain.staff import (
     PERMISSIONS,
     DiscountThreshold,
@@ -29,6 +30,7 @@ from edge.domain.staff import (
     StaffLocked,
     StaffMember,
     Unlocked,
+    WrongPin,
     allows,
     approve_override,
     change_pin,
@@ -323,3 +325,7 @@ def test_a_locked_staff_member_cannot_change_their_pin():
     state, _ = fail(CASHIER, FRESH, 5)
     with pytest.raises(StaffLocked):
         change_pin(CASHIER, state, "1234", "8531", T0 + timedelta(minutes=5))
+
+
+def test_a_wrong_pin_and_a_role_not_allowed_answer_401_and_403_not_500() -> None:
+    assert (status_of(WrongPin), status_of(NotPermitted)) == (401, 403)
