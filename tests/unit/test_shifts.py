@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.domain.shifts import (
+from edge.domain.cash_count import (
     DENOMINATIONS,
     MAX_COUNT_PER_DENOMINATION,
     CashCount,
-    CashMovementKind,
     InvalidCashCount,
+)
+from edge.domain.shifts import (
+    CashMovementKind,
     InvalidShiftEntry,
     NoOpenShift,
     SaleRecord,
