@@ -241,6 +241,8 @@ Code = Annotated[str, _identifier_constraints(32, r"A-Za-z0-9_.:-")]
 TimeZoneName = Annotated[str, _identifier_constraints(64, r"A-Za-z0-9_+/-")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 GTIN = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,14}$")]
+# A staff member's code, typed at the till's keypad: 3 to 12 digits.
+StaffCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3,12}$")]
 FieldName = Annotated[str, _identifier_constraints(32, r"a-z_")]
 
 # Single-line text: the name says the length, the bounds table why.

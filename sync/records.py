@@ -23,6 +23,9 @@ from shared.clock import HLCTimestamp
 RECORD_FIELDS: dict[str, frozenset[str]] = {
     "customer": frozenset({"name", "email", "phone", "address"}),
     "store_settings": frozenset({"receipt_header", "receipt_footer", "phone", "manager_name"}),
+    # A staff member's PIN hash (argon2id, shared.pins), keyed by staff code: HQ resets it,
+    # the staff member changes it at a till; never the PIN itself.
+    "staff_pin": frozenset({"pin_hash"}),
 }
 MAX_FIELD_LENGTH = 200
 

@@ -21,6 +21,7 @@ The models live by what they are about; import them from here:
     records     records both sides may edit
     refunds     refund requests and HQ's decisions
     b2b         B2B carts, payments and approvals
+    staff       the `staff` feed entity and the `audit.recorded` event
     till_limits the `store` feed entity: configuration and till limits
     catalogue   products, prices, tax rates, promotions, stock levels
     enrolment   enrolment, the store's configuration, credentials
@@ -58,6 +59,7 @@ from sync.messages.error_body import ErrorBody
 from sync.messages.events import (
     SCHEMA_VERSIONS,
     AnyEvent,
+    AuditRecorded,
     B2BCartSubmitted,
     B2BPaymentComposed,
     CashMoved,
@@ -97,9 +99,16 @@ from sync.messages.sales import (
     TenderV1,
     TenderV2,
 )
+from sync.messages.staff import AUDIT_KINDS, AuditKind, AuditRecordedV1, StaffRole, StaffV1
 from sync.messages.till_limits import StoreFeedConfigV1, TillLimitsV1
 
 __all__ = [
+    "AUDIT_KINDS",
+    "AuditKind",
+    "AuditRecorded",
+    "AuditRecordedV1",
+    "StaffRole",
+    "StaffV1",
     "FEED_ENTITIES",
     "FEED_PAYLOADS",
     "PROTOCOL_VERSION",

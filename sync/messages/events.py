@@ -24,6 +24,7 @@ from sync.messages.sales import (
     SaleCompletedV2,
     SaleCompletedV3,
 )
+from sync.messages.staff import AuditRecordedV1
 from sync.records import check_fields
 
 
@@ -71,6 +72,11 @@ class RefundRequested(EnvelopeFields):
     payload: RefundRequestedV1
 
 
+class AuditRecorded(EnvelopeFields):
+    kind: Literal["audit.recorded"]
+    payload: AuditRecordedV1
+
+
 class B2BCartSubmitted(EnvelopeFields):
     kind: Literal["b2b.cart_submitted"]
     payload: B2BCartSubmittedV1
@@ -88,7 +94,8 @@ Event = Annotated[
     | CashMoved
     | RefundRequested
     | B2BCartSubmitted
-    | B2BPaymentComposed,
+    | B2BPaymentComposed
+    | AuditRecorded,
     Field(discriminator="kind"),
 ]
 AnyEvent = (
@@ -99,6 +106,7 @@ AnyEvent = (
     | RefundRequested
     | B2BCartSubmitted
     | B2BPaymentComposed
+    | AuditRecorded
 )
 
 
@@ -110,6 +118,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "refund.requested": 1,
     "b2b.cart_submitted": 1,
     "b2b.payment_composed": 1,
+    "audit.recorded": 1,
 }
 
 
@@ -176,6 +185,9 @@ def parse_event(raw: RawEvent) -> AnyEvent:
         return B2BPaymentComposed.model_construct(
             **fields, kind="b2b.payment_composed", payload=payment
         )
+    if raw.kind == "audit.recorded":
+        audit = _payload(AuditRecordedV1, raw)
+        return AuditRecorded.model_construct(**fields, kind="audit.recorded", payload=audit)
     returned: type[ReturnRecordedV1] = (
         ReturnRecordedV3
         if raw.schema_version >= 3

@@ -12,6 +12,7 @@ from sync.messages.b2b import B2BApprovalV1
 from sync.messages.base import Message, Payload
 from sync.messages.catalogue import PriceV1, ProductV1, PromotionV1, StockLevelV1, TaxRateV1
 from sync.messages.refunds import RefundDecisionV1
+from sync.messages.staff import StaffV1
 from sync.messages.till_limits import StoreFeedConfigV1
 
 
@@ -36,6 +37,7 @@ FEED_ENTITIES = (
     "promotion",
     "refund_decision",
     "b2b_approval",
+    "staff_pin",
 )
 
 
@@ -83,4 +85,5 @@ FEED_PAYLOADS: dict[str, type[Payload]] = {
     "promotion": PromotionV1,
     "refund_decision": RefundDecisionV1,
     "b2b_approval": B2BApprovalV1,
+    "staff": StaffV1,
 }
