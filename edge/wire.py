@@ -18,6 +18,7 @@ from datetime import datetime
 from functools import singledispatch
 from typing import Any, NamedTuple
 
+from edge.domain.audit import Audited
 from edge.domain.documents import (
     NO_TERMS,
     B2BCartSubmitted,
@@ -42,6 +43,7 @@ from edge.domain.documents import (
 )
 from shared.money import Money
 from sync.messages import (
+    AuditRecordedV1,
     B2BApprovalV1,
     B2BCartSubmittedV1,
     B2BLineV1,
@@ -267,6 +269,24 @@ def _record_edited(event: RecordEdited) -> WireEvent:
         },
     )
     return WireEvent("record.updated", 1, event.edited_at, payload.model_dump(mode="json"))
+
+
+@encode.register
+def _audited(event: Audited) -> WireEvent:
+    audit = AuditRecordedV1(
+        audit_id=event.audit_id,
+        kind=event.kind,
+        till_id=event.till_id,
+        staff_code=event.staff_code,
+        staff_name=event.staff_name,
+        approver_code=event.approver_code,
+        approver_name=event.approver_name,
+        at=event.at,
+        business_day=event.business_day,
+        subject=event.subject,
+        details=dict(event.details),
+    )
+    return WireEvent("audit.recorded", 1, event.at, audit.model_dump(mode="json"))
 
 
 @encode.register

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from edge.domain.audit import Audited
 from shared.money import Money
 from sync.records import FieldValue
 
@@ -307,7 +308,8 @@ class B2BPaymentComposed:
 
 
 DomainEvent = (
-    SaleCompleted
+    Audited
+    | SaleCompleted
     | ReturnRecorded
     | RecordEdited
     | CashMoved
