@@ -13,7 +13,8 @@ import pytest
 from shared.clock import HLCTimestamp, to_epoch_ms
 from shared.pins import hash_pin, verify_pin
 from tests.integration.test_hub_sync import enrol, push
-from tests.support import JSON, Hub, event
+from tests.support import ADMIN_TOKEN, JSON, Hub, event
+from vectis.replay.hq import DEMO_STAFF, HqClient
 
 # PINs no hash, id or timestamp will contain by chance, so "appears nowhere" means something.
 PIN = "58203917"
@@ -381,3 +382,50 @@ async def test_a_pin_change_from_a_store_the_staff_member_does_not_work_at_or_no
         (only,) = await feed(hub, nodes[other], "staff_pin")
         assert verify_pin(pin_hash_of(only), PIN)
     assert await feed(hub, nodes["store-3"], "staff_pin") == []
+
+
+async def test_the_test_hubs_demo_staff_work_at_each_store_created_with_them(hub: Hub) -> None:
+    await hub.create_store("store-1", demo_staff=True)
+    await hub.create_store("store-2", demo_staff=True)
+    node = await enrol(hub, "store-3")
+    await hub.create_demo_staff("store-3")
+
+    listed = (await hub.client.get("/v1/staff", headers=hub.admin)).json()["staff"]
+
+    assert [(m["staff_code"], m["name"], m["role"], m["stores"]) for m in listed] == [
+        ("1001", "Demo Cashier", "cashier", ["store-1", "store-2", "store-3"]),
+        ("9001", "Demo Manager", "manager", ["store-1", "store-2", "store-3"]),
+    ]
+    _, items = await snapshot(hub, node)
+    assert verify_pin(pin_hash_of(items[("staff_pin", "1001")]), "1234")
+    assert verify_pin(pin_hash_of(items[("staff_pin", "9001")]), "9999")
+
+
+async def test_the_replay_gives_every_store_the_demo_staff_even_on_a_hub_replayed_into_before(
+    hub: Hub,
+) -> None:
+    hq = HqClient("http://hub", ADMIN_TOKEN, transport=hub.transport)
+    try:
+        for store in ("store-1", "store-2"):
+            await hub.create_store(store)
+        for member in DEMO_STAFF:
+            await hq.ensure_staff(member, ["store-1"])
+        # HQ changed a PIN and a store since: the next replay puts them back as the demo says.
+        await hub.client.post("/v1/staff/1001/pin", json={"pin": PIN}, headers=hub.admin)
+        for member in DEMO_STAFF:
+            await hq.ensure_staff(member, ["store-1", "store-2"])
+    finally:
+        await hq.aclose()
+    node = await enrol(hub, "store-3")
+    await hub.client.patch(
+        "/v1/staff/1001", json={"stores": ["store-1", "store-2", "store-3"]}, headers=hub.admin
+    )
+
+    listed = (await hub.client.get("/v1/staff", headers=hub.admin)).json()["staff"]
+    assert [(m["staff_code"], m["name"], m["role"], m["active"]) for m in listed] == [
+        ("1001", "Demo Cashier", "cashier", True),
+        ("9001", "Demo Manager", "manager", True),
+    ]
+    assert listed[1]["stores"] == ["store-1", "store-2"]
+    _, items = await snapshot(hub, node)
+    assert verify_pin(pin_hash_of(items[("staff_pin", "1001")]), "1234")
