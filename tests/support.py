@@ -28,6 +28,7 @@ from hub.settings import HubSettings
 from shared.clock import Clock
 from shared.pins import hash_pin
 from sync.messages import FeedEntry, RecordUpdatedV1, StaffV1, StampedValue
+from vectis.replay.hq import DEMO_STAFF
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 DEMO_START = datetime(2010, 12, 1, 8, 0, tzinfo=UTC)
@@ -89,7 +90,9 @@ class Hub:
     def admin(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
-    async def create_store(self, store_id: str = "store-1") -> None:
+    async def create_store(self, store_id: str = "store-1", *, demo_staff: bool = False) -> None:
+        """Create the store; with `demo_staff`, also the demo's cashier 1001 (PIN 1234) and
+        manager 9001 (PIN 9999) working there (`create_demo_staff`)."""
         response = await self.client.post(
             "/v1/stores",
             json={
@@ -101,6 +104,46 @@ class Hub:
             headers=self.admin,
         )
         assert response.status_code == 201, response.text
+        if demo_staff:
+            await self.create_demo_staff(store_id)
+
+    async def create_demo_staff(self, store_id: str = "store-1") -> None:
+        """The demo's cashier 1001 (PIN 1234) and manager 9001 (PIN 9999) work at `store_id`
+        (added to their stores if another store has them already)."""
+        for member in DEMO_STAFF:
+            await self.create_staff(
+                store_id, member.staff_code, member.name, member.role, member.pin
+            )
+
+    async def create_staff(
+        self, store_id: str, staff_code: str, name: str, role: str, pin: str
+    ) -> JSON:
+        """Through the HQ API: a staff member working at `store_id` with `pin`. A staff code
+        that exists already gets `store_id` added to its stores (its name, role and PIN are
+        left as they are). Returns the staff member as the hub answers."""
+        response = await self.client.post(
+            "/v1/staff",
+            json={
+                "staff_code": staff_code,
+                "name": name,
+                "role": role,
+                "stores": [store_id],
+                "pin": pin,
+            },
+            headers=self.admin,
+        )
+        if response.status_code == 409:
+            held = await self.client.get(f"/v1/staff/{staff_code}", headers=self.admin)
+            assert held.status_code == 200, held.text
+            stores = sorted({*held.json()["stores"], store_id})
+            response = await self.client.patch(
+                f"/v1/staff/{staff_code}", json={"stores": stores}, headers=self.admin
+            )
+            assert response.status_code == 200, response.text
+        else:
+            assert response.status_code == 201, response.text
+        member: JSON = response.json()
+        return member
 
     async def token(self, store_id: str = "store-1") -> str:
         response = await self.client.post(

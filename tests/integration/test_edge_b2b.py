@@ -162,9 +162,7 @@ def outbox(till: Till) -> list[dict[str, Any]]:
     """Read the edge's file directly, as an auditor would, not through our code."""
     database = sqlite_utils.Database(sqlite3.connect(f"file:{till.path}?mode=ro", uri=True))
     # The audit trail (sign-ins) is not what these tests are about.
-    return list(
-        database.query("SELECT * FROM outbox WHERE kind != 'audit.recorded' ORDER BY seq")
-    )
+    return list(database.query("SELECT * FROM outbox WHERE kind != 'audit.recorded' ORDER BY seq"))
 
 
 def as_hub_reads_it(row: dict[str, Any]) -> Any:
