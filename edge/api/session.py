@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
-from edge.api.deps import RuntimeDep
+from edge.api.deps import IdentityDep, RuntimeDep
 from edge.domain.audit import Acting
 from edge.service import staff
 from shared.bounds import StaffCode
@@ -24,9 +24,11 @@ def _bearer(authorization: str | None) -> str | None:
 
 async def get_session(
     runtime: RuntimeDep,
+    _: IdentityDep,
     authorization: Annotated[str | None, Header(max_length=512)] = None,
 ) -> Acting:
-    """Who is signed in at the till making the request. Raises NotSignedIn (401)."""
+    """Who is signed in at the till making the request. Raises NotEnrolled (409: no staff
+    before enrolment), NotSignedIn (401)."""
     token = _bearer(authorization)
     max_age = timedelta(hours=runtime.settings.till_session_hours)
     return await runtime.read(lambda uow: staff.current_session(token, uow, max_age=max_age))
