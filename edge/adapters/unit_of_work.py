@@ -27,6 +27,7 @@ from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.adapters.repositories.reports import ReportRepository
 from edge.adapters.repositories.sales import ReturnRepository, SaleRepository
+from edge.adapters.repositories.shifts import ShiftRepository
 from edge.domain.documents import DomainEvent
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock
 
@@ -55,6 +56,7 @@ class EdgeUnitOfWork:
         self.b2b_orders = B2BOrderRepository(connection)
         self.integrity = IntegrityRepository(connection)
         self.reports = ReportRepository(connection)
+        self.shifts = ShiftRepository(connection)
         self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:
