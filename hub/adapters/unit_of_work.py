@@ -52,6 +52,7 @@ from hub.adapters.repositories.stores import (
     NodeRepository,
     StoreRepository,
 )
+from hub.adapters.repositories.z_reports import ZReportRepository
 from hub.domain.feed import FeedEntry
 from hub.errors import StorageRefused
 from shared.clock import Clock
@@ -184,6 +185,10 @@ class HubTransaction:
     @cached_property
     def audit(self) -> AuditRepository:
         return AuditRepository(self._connection)
+
+    @cached_property
+    def z_reports(self) -> ZReportRepository:
+        return ZReportRepository(self._connection)
 
 
 class HubUnitOfWork:

@@ -25,6 +25,7 @@ from hub.api.routes import (
     sale_exceptions,
     sync,
     till_limits,
+    z_reports,
 )
 from hub.bootstrap import HubRuntime
 from sync.http import BodySizeLimit
@@ -70,6 +71,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         b2b.router,
         till_limits.router,
         audit.router,
+        z_reports.router,
     ):
         app.include_router(router)
     openapi.install(app)

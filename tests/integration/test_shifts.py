@@ -16,7 +16,8 @@ from edge.domain.shifts import ShiftAlreadyOpen, XReport, ZReport
 from edge.domain.staff import NotPermitted, Role, StaffMember
 from edge.service import shifts
 from tests.integration.test_edge_till import outbox_rows
-from tests.support import Edge
+from tests.integration.test_hub_sync import push
+from tests.support import Edge, Hub, event
 
 T = TypeVar("T")
 
@@ -220,3 +221,60 @@ async def test_only_a_manager_closes_another_cashiers_shift(store: Edge) -> None
     # A retry of the same close returns the same Z, not a second one.
     again = await close(store, opened.shift.shift_id, {"20": 5})
     assert again == z
+
+
+async def hq_z_reports(hub: Hub) -> list[dict[str, Any]]:
+    response = await hub.client.get(
+        "/v1/z-reports", params={"store_id": "store-1", "from": "2010-12-01"}, headers=hub.admin
+    )
+    assert response.status_code == 200, response.text
+    page: list[dict[str, Any]] = response.json()["z_reports"]
+    return page
+
+
+async def test_hq_confirms_a_z_against_its_ledger_and_alerts_on_one_that_disagrees(
+    hub: Hub, store: Edge
+) -> None:
+    opened = await open_shift(store)
+    store.link.online = False  # the shift works offline; its Z reaches HQ later
+    await sell(store, [("A", 2), ("C", 1)], "20.00")
+    z = await close(store, opened.shift.shift_id, {"50": 2, "10": 1, "2": 2, "1": 1, "0.10": 1})
+    store.link.online = True
+    await store.sync()
+    (kept,) = await hq_z_reports(hub)
+    assert kept["report"]["z_number"] == 1 and kept["report"]["net_sales"] == "15.10"
+    assert kept["report"]["variance"] == str(z.variance.amount)
+    assert kept["ledger"] == {
+        "status": "confirmed",
+        "documents": 1,
+        "net_sales": "15.10",
+        "tax": "0.00",
+        "expected_cash": "115.10",
+    }
+    await store.sync()  # sent again: kept once
+    assert len(await hq_z_reports(hub)) == 1
+
+    # A Z whose sales the ledger does not hold: another node of the store reports the same
+    # figures for its own till T1, where HQ recorded no sale.
+    enrolled = await hub.client.post(
+        "/v1/sync/enrol",
+        json={"protocol_version": 1, "token": await hub.token("store-1"), "node_name": "pc-2"},
+    )
+    body = enrolled.json()
+    node = {
+        "store_id": "store-1",
+        "node_id": body["node_id"],
+        "authorization": f"Bearer {body['credential']}",
+    }
+    forged = dict(kept["report"], shift_id=str(uuid.uuid4()))
+    pushed = await push(hub, node, [event(node, 1, forged, kind="shift.closed")])
+    assert pushed.status_code == 200, pushed.text
+    alerts = (await hub.client.get("/v1/integrity/alerts", headers=hub.admin)).json()
+    (alert,) = [alert for alert in alerts if alert["z_number"] is not None]
+    assert (alert["node_id"], alert["till_id"], alert["z_number"]) == (node["node_id"], "T1", 1)
+    assert "net sales (minor units): Z 1510, ledger 0" in alert["details"]
+    statuses = sorted(
+        (row["node_id"] == node["node_id"], row["ledger"]["status"])
+        for row in await hq_z_reports(hub)
+    )
+    assert statuses == [(False, "confirmed"), (True, "mismatch")]
