@@ -25,8 +25,10 @@ from edge.domain.cash_count import CashCount
 from edge.domain.documents import ZReportMade
 from edge.domain.node import NodeIdentity
 from edge.domain.shifts import NoOpenShift, Shift, ShiftClosed, XReport, ZReport
+from edge.domain.staff import Permission
 from edge.errors import Conflict, Invalid, NotFound
 from edge.service.audit import audit_action
+from edge.service.staff import OverrideRequest, authorize, require_till
 from edge.wire import z_report_of, z_report_payload
 from shared.errors import InvalidAmount
 from shared.ids import new_id
@@ -307,3 +309,37 @@ def _view(stored: StoredShift, uow: EdgeUnitOfWork, identity: NodeIdentity) -> S
     now: datetime = uow.now()
     overdue = rules.is_overdue(shift, now, identity.zone, BUSINESS_DAY_CUTOFF)
     return ShiftView(stored, shift, overdue)
+
+
+def close_at_till(
+    command: CloseShift,
+    acting: Acting,
+    override: OverrideRequest | None,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+) -> tuple[ZReport, bool]:
+    """`close_shift` by the signed-in `acting`: their own shift, or another cashier's with
+    Permission.CLOSE_OTHER_SHIFT (a manager, or `override`). Raises what those raise."""
+    stored = uow.shifts.get(command.shift_id)
+    if stored is None:
+        raise ShiftNotFound(command.shift_id)
+    who: Acting | Authorized = acting
+    if stored.shift.opened_by != acting.staff.staff_code:
+        who = authorize(uow, acting, Permission.CLOSE_OTHER_SHIFT, override, identity=identity)
+    return close_shift(command, uow, who, identity=identity)
+
+
+def no_sale_at_till(
+    till_id: str,
+    acting: Acting,
+    override: OverrideRequest | None,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+) -> ShiftView:
+    """`record_no_sale` at the signed-in till, with Permission.NO_SALE (a supervisor, or
+    `override`). Raises TillMismatch and what those raise."""
+    require_till(acting, till_id)
+    who = authorize(uow, acting, Permission.NO_SALE, override, identity=identity)
+    return record_no_sale(till_id, uow, who, identity=identity)
