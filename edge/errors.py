@@ -133,6 +133,15 @@ class CartClosed(Conflict):
         self.status = status
 
 
+class CartParked(CartClosed):
+    """The cart is parked: recall it (at any till of the node) before scanning or paying."""
+
+    code = "cart_parked"
+
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(cart_id, "parked: recall it first")
+
+
 class IdReused(Conflict):
     """A client-chosen id was sent again with different content."""
 

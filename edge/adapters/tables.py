@@ -31,6 +31,17 @@ metadata = MetaData(
 )
 
 
+def _manual() -> list[Column[object]]:
+    """A line's manual discount (already inside `discount_minor`) and why, and the reason code
+    of a price override (edge.domain.cart_changes)."""
+    return [
+        Column("manual_discount_minor", Integer, nullable=False, server_default="0"),
+        Column("discount_reason", Text),
+        Column("price_reason", String(32)),
+        Column("price_note", Text),
+    ]
+
+
 def _terms() -> list[Column[object]]:
     """The promotion and tax a document line was priced with (edge.domain.documents.LineTerms)."""
     return [
@@ -167,7 +178,12 @@ cart = Table(
     Column("opened_at", Text, nullable=False),
     Column("closed_at", Text),
     Column("sale_id", String(36)),
-    CheckConstraint("status IN ('open', 'checked_out', 'voided')", name="status"),
+    # A parked cart: when, and who parked it (recalled at any till of the node).
+    Column("parked_at", Text),
+    Column("parked_by_code", String(12)),
+    Column("parked_by_name", Text),
+    CheckConstraint("status IN ('open', 'parked', 'checked_out', 'voided')", name="status"),
+    Index(None, "status"),
 )
 
 cart_line = Table(
@@ -185,6 +201,7 @@ cart_line = Table(
     Column("price_source", String(16), nullable=False),
     Column("voided", Integer, nullable=False, server_default="0"),
     *_terms(),
+    *_manual(),
     Index(None, "cart_id", "position"),
 )
 
@@ -221,6 +238,7 @@ sale_line = Table(
     Column("price_version", Integer),
     Column("price_source", String(16), nullable=False),
     *_terms(),
+    *_manual(),
 )
 
 sales_return = Table(
