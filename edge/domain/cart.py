@@ -254,6 +254,19 @@ class Parking:
     staff_name: str
 
 
+@dataclass(frozen=True, slots=True)
+class ParkedCart:
+    """A parked cart as the node lists it: where and by whom it was parked, its total and its
+    number of lines not voided."""
+
+    cart_id: UUID
+    till_id: str
+    customer_id: str | None
+    parking: Parking
+    total: Money
+    line_count: int
+
+
 def require_open(cart_id: UUID, status: CartStatus) -> None:
     """Raises CartParked for a parked cart (recall it first), CartClosed for one checked out
     or voided."""

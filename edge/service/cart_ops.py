@@ -10,7 +10,7 @@ PRICE_OVERRIDE. Without the permission an override by a supervisor or manager al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
@@ -275,8 +275,3 @@ def audit_price_override(
     audit_action(
         uow, "price_override", who, identity=identity, subject=str(line.line_id), details=details
     )
-
-
-def price_reason_of(line: CartLine, reason_code: str | None, note: str | None) -> CartLine:
-    """`line` carrying the reason of its price override."""
-    return replace(line, price_reason=reason_code, price_note=note)

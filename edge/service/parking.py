@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from edge.adapters.repositories.carts import ParkedCart
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.audit import Acting
-from edge.domain.cart import Cart, Parking
+from edge.domain.cart import Cart, ParkedCart, Parking
 from edge.domain.node import NodeIdentity
 from edge.errors import CartNotFound, EmptyCart
 from edge.service.audit import audit_action, record_audit

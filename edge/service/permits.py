@@ -7,8 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Protocol
 
-from edge.domain.audit import Authorized
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.domain.audit import Acting, Authorized
+from edge.domain.node import NodeIdentity
 from edge.domain.staff import Permission
+from edge.service.staff import OverrideRequest, authorize
 
 
 class Permit(Protocol):
@@ -23,3 +26,23 @@ class Permit(Protocol):
         discount_percent: Decimal | None = None,
         discount_amount: Decimal | None = None,
     ) -> Authorized: ...
+
+
+def permit_of(
+    uow: EdgeUnitOfWork, acting: Acting, override: OverrideRequest | None, identity: NodeIdentity
+) -> Permit:
+    """The permit of one request: edge.service.staff.authorize for `acting` in `uow`'s
+    transaction, with the request's `override` (None: the role alone decides)."""
+
+    def permit(
+        permission: Permission,
+        *,
+        discount_percent: Decimal | None = None,
+        discount_amount: Decimal | None = None,
+    ) -> Authorized:
+        return authorize(
+            uow, acting, permission, override, identity=identity,
+            discount_percent=discount_percent, discount_amount=discount_amount,
+        )  # fmt: skip
+
+    return permit

@@ -221,3 +221,12 @@ def test_a_cart_discount_never_takes_a_line_below_zero_and_sums_exactly(
         assert changed.total("GBP").minor >= 0
         assert changed.terms.tax_minor == included_tax(changed.total("GBP"))
     assert all(line.line_id in {e.line_id for e in eligible} for line, _ in spread)
+
+
+def test_the_api_takes_exactly_the_price_reasons_of_the_domain() -> None:
+    from typing import get_args
+
+    from edge.api.schemas.till import PriceReason
+    from edge.domain.cart_changes import PRICE_REASONS
+
+    assert get_args(PriceReason) == PRICE_REASONS

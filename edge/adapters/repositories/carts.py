@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from edge.adapters import tables
 from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, terms_row
-from edge.domain.cart import Cart, CartHead, CartLine, Parking
+from edge.domain.cart import Cart, CartHead, CartLine, ParkedCart, Parking
 from edge.errors import IdReused
 from shared.money import Money
 
@@ -59,19 +58,6 @@ _PARKED = (
 _CART_LINES_BY_ID = select(tables.cart_line).where(
     tables.cart_line.c.line_id.in_(bindparam("line_keys", expanding=True))
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ParkedCart:
-    """A parked cart as the node lists it: where and by whom it was parked, its total and its
-    number of lines not voided."""
-
-    cart_id: UUID
-    till_id: str
-    customer_id: str | None
-    parking: Parking
-    total: Money
-    line_count: int
 
 
 class CartRepository:

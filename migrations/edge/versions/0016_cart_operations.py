@@ -2,7 +2,7 @@
 and its reason, and a price override's reason code, on cart and sale lines.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0013
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0016"
-down_revision: Union[str, Sequence[str], None] = "0012"
+down_revision: Union[str, Sequence[str], None] = "0013"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
