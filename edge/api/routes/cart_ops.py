@@ -12,7 +12,7 @@ from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.cart_ops import DiscountIn, ParkedCartOut, PriceIn, QuantityIn, RecallIn
 from edge.api.schemas.till import CartOut, ReturnOut
 from edge.api.session import OverrideDep, SessionDep
-from edge.service import cart_ops, parking, reversals
+from edge.service import cart_ops, parking, reversals, staff
 from edge.service.permits import permit_of
 
 router = APIRouter(prefix="/v1", tags=["Till"])
@@ -34,7 +34,8 @@ async def park_cart(
 async def recall_cart(
     cart_id: UUID, body: RecallIn, runtime: RuntimeDep, identity: IdentityDep, session: SessionDep
 ) -> CartOut:
-    """Take a parked cart up at `till_id`: it is open there."""
+    """Take a parked cart up at `till_id`, the session's till: it is open there."""
+    staff.require_till(session, body.till_id)
     return CartOut.of(
         await runtime.write(
             lambda uow: parking.recall_cart(
