@@ -17,7 +17,10 @@ from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
 from edge.api.session import get_override, get_session
+from edge.domain import cart_changes as c
+from edge.domain import discounts as d
 from edge.domain import staff as st
+from edge.service import reversals as r
 from edge.service import staff as sessions
 from sync.openapi import ErrorKind, document_errors
 
@@ -32,7 +35,10 @@ BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
 AUTHORIZE: Sequence[ErrorKind] = (st.NotPermitted, st.WrongPin, st.StaffLocked, st.OverrideBySelf)
 
 SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
-CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
+CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed, e.CartParked)
+LINE: Sequence[ErrorKind] = (e.LineNotFound, c.LineVoided)
+CAPS: Sequence[ErrorKind] = (e.LineOverCap, e.SaleOverCap)
+DISCOUNT: Sequence[ErrorKind] = (d.InvalidDiscount, c.InvalidDiscountReason)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
@@ -41,11 +47,70 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/till-sessions/current/pin": (st.PinNotAccepted, st.WrongPin, st.StaffLocked),
     "POST /v1/staff/{staff_code}/unlock": (*AUTHORIZE, sessions.StaffNotFound),
     # carts and sales
-    "POST /v1/carts": (*SCAN, e.NegativeTotal, sessions.TillMismatch),
+    "POST /v1/carts": (
+        *SCAN,
+        e.NegativeTotal,
+        c.InvalidPriceReason,
+        *CAPS,
+        *AUTHORIZE,
+        sessions.TillMismatch,
+    ),
     "GET /v1/carts/{cart_id}": (e.CartNotFound,),
-    "POST /v1/carts/{cart_id}/lines": (*CART, *SCAN, e.NegativeTotal),
-    "DELETE /v1/carts/{cart_id}/lines/{line_id}": (*CART, e.LineNotFound),
-    "POST /v1/carts/{cart_id}/void": CART,
+    "POST /v1/carts/{cart_id}/lines": (
+        *CART,
+        *SCAN,
+        e.NegativeTotal,
+        c.InvalidPriceReason,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "DELETE /v1/carts/{cart_id}/lines/{line_id}": (*CART, e.LineNotFound, *AUTHORIZE),
+    "POST /v1/carts/{cart_id}/void": (*CART, *AUTHORIZE),
+    # cart operations (edge.api.routes.cart_ops)
+    "POST /v1/carts/{cart_id}/park": (*CART, e.EmptyCart),
+    "POST /v1/carts/{cart_id}/recall": CART,
+    "PATCH /v1/carts/{cart_id}/lines/{line_id}": (
+        *CART,
+        *LINE,
+        e.UnknownSku,
+        e.InvalidQuantity,
+        e.InvalidPrice,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/lines/{line_id}/discount": (
+        *CART,
+        *LINE,
+        *DISCOUNT,
+        d.DiscountExceedsLine,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/discount": (
+        *CART,
+        *DISCOUNT,
+        d.DiscountExceedsCart,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/lines/{line_id}/price": (
+        *CART,
+        *LINE,
+        c.InvalidPriceReason,
+        e.InvalidPrice,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/sales/{sale_id}/reverse": (
+        e.SaleNotFound,
+        r.SaleAlreadyReversed,
+        r.NotReversible,
+        e.InvalidReturn,
+        e.ReturnExceedsSale,
+        e.InvalidQuantity,
+        *RECEIPT,
+        *AUTHORIZE,
+    ),
     "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
     # returns, cash

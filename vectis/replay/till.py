@@ -174,6 +174,9 @@ class TillSession:
                 "sku": line.stock_code,
                 "quantity": line.quantity,
                 "unit_price": str(line.unit_price),
+                # The invoice's price, where it is not the catalogue's, is a price override
+                # and needs a reason code (docs/counter.md, "Cart operations").
+                "price_reason": "manager_discretion",
             }
             for line in invoice.lines
         ]
