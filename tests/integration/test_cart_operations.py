@@ -275,7 +275,7 @@ async def test_a_sale_is_reversed_by_a_return_document_once(store: Edge) -> None
     assert len(outbox(store, "return.recorded")) == 1
 
 
-async def test_only_a_sale_of_this_till_and_day_is_reversed_at_the_till(store: Edge) -> None:
+async def test_only_a_sale_of_this_tills_open_shift_is_reversed_at_the_till(store: Edge) -> None:
     cart = await open_cart(store, [{"sku": "A", "quantity": 1}])
     sale = (await pay(store, cart["cart_id"])).json()
     url = f"/v1/sales/{sale['sale_id']}/reverse"
@@ -286,8 +286,12 @@ async def test_only_a_sale_of_this_till_and_day_is_reversed_at_the_till(store: E
     assert isinstance(clock, ManualClock)
     clock.advance(timedelta(days=1))
     await store.sign_in(till_id="T1")
-    next_day = await store.client.post(url, headers=SUPERVISOR_OVERRIDE)
-    assert (next_day.status_code, next_day.json()["error"]) == (409, "not_reversible")
+    shift = await store.open_shift("T1")  # still open, overdue: its sales are still its own
+    closed = await store.client.post(f"/v1/shifts/{shift['shift_id']}/close", json={"counted": {}})
+    assert closed.status_code == 201, closed.text
+    await store.open_shift("T1")  # the next shift
+    next_shift = await store.client.post(url, headers=SUPERVISOR_OVERRIDE)
+    assert (next_shift.status_code, next_shift.json()["error"]) == (409, "not_reversible")
 
 
 async def tax_at_20_percent(hub: Hub, store: Edge) -> None:
