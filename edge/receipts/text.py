@@ -260,6 +260,13 @@ def _report_body(report: ShiftReport, width: int) -> list[str]:
     out.append("Tenders")
     out += _tenders(report.tenders, width) if report.tenders else ["  none"]
     out.append("-" * width)
+    # How the expected cash comes about, so a variance can be traced on paper.
+    out += pair("Float", format_money(totals.float_cash), width)
+    out += pair("Cash taken", format_money(totals.cash_tenders), width)
+    out += pair("Change given", format_money(-totals.change_given), width)
+    out += pair("Paid in", format_money(totals.paid_in), width)
+    out += pair("Paid out", format_money(-totals.paid_out), width)
+    out += pair("Pickups", format_money(-totals.pickups), width)
     out += pair("Expected cash", format_money(report.expected_cash), width)
     if report.counted_cash is not None and report.variance is not None:
         out += pair("Counted cash", format_money(report.counted_cash), width)
