@@ -23,6 +23,7 @@ from edge.adapters.repositories.cash import CashRepository
 from edge.adapters.repositories.catalogue import CatalogueRepository
 from edge.adapters.repositories.integrity import IntegrityRepository
 from edge.adapters.repositories.node import NodeRepository
+from edge.adapters.repositories.receipts import ReceiptPrintRepository
 from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.adapters.repositories.reports import ReportRepository
@@ -55,6 +56,7 @@ class EdgeUnitOfWork:
         self.b2b_orders = B2BOrderRepository(connection)
         self.integrity = IntegrityRepository(connection)
         self.reports = ReportRepository(connection)
+        self.receipt_prints = ReceiptPrintRepository(connection)
         self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,8 +72,10 @@ class ReceiptLine:
     `quantity` is an int (pieces) with `unit` None, or a Decimal with 3 places with its `unit`
     ("kg"). `discount` (same sign as the line, zero when none) is shown under the line with
     `discount_label`. `price_overridden` marks a price a supervisor set by hand.
-    Raises InconsistentReceipt when the figures disagree (the gross is rounded ROUND_HALF_UP
-    to the currency, as `shared.money` does).
+    `exact_unit_price` is the unit price when it carries more places than the currency (the
+    catalogue has 0.001 GBP items; `unit_price` is then its rounding): the gross is figured
+    from it, as the till priced the line. Raises InconsistentReceipt when the figures
+    disagree (the gross is rounded ROUND_HALF_UP to the currency, as `shared.money` does).
     """
 
     description: str
@@ -85,6 +87,7 @@ class ReceiptLine:
     discount: Money | None = None
     discount_label: str = ""
     price_overridden: bool = False
+    exact_unit_price: Decimal | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int | Decimal):
@@ -103,7 +106,11 @@ class ReceiptLine:
         if self.quantity == 0:
             raise InconsistentReceipt(f"{self.sku}: quantity is zero")
         currency = self.unit_price.currency
-        gross = Money(self.unit_price.amount * self.quantity, currency)
+        if self.exact_unit_price is not None and Money(self.exact_unit_price, currency) != (
+            self.unit_price
+        ):
+            raise InconsistentReceipt(f"{self.sku}: the exact unit price is not the unit price")
+        gross = self.gross
         discount = self.discount if self.discount is not None else Money.zero(currency)
         if not discount.is_zero() and not self.discount_label.strip():
             raise InconsistentReceipt(f"{self.sku}: a discount needs its label")
@@ -116,7 +123,16 @@ class ReceiptLine:
     @property
     def gross(self) -> Money:
         """The line before its discount."""
-        return Money(self.unit_price.amount * self.quantity, self.unit_price.currency)
+        with localcontext() as context:
+            context.prec = 40
+            return Money(self.price * self.quantity, self.unit_price.currency)
+
+    @property
+    def price(self) -> Decimal:
+        """The unit price the line was priced at (exact, when it has more places)."""
+        return (
+            self.exact_unit_price if self.exact_unit_price is not None else self.unit_price.amount
+        )
 
 
 @dataclass(frozen=True, slots=True)

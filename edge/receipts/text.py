@@ -145,6 +145,8 @@ def _copy_banner(copy_number: int, width: int) -> list[str]:
 def _line(line: ReceiptLine, width: int) -> list[str]:
     out = wrap(line.description, width)
     price = format_money(line.unit_price)
+    if line.exact_unit_price is not None and line.exact_unit_price != line.unit_price.amount:
+        price = f"{line.exact_unit_price.normalize():f}"
     if line.unit is not None:
         price += f"/{line.unit}"
     detail = f"{_quantity(line)} x {price}"

@@ -67,6 +67,7 @@ from edge.receipts.sinks import (
 )
 from edge.receipts.text import format_money, render, render_text
 from shared.money import Money
+from tests.receipt_bytes import decode
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "receipts"
 UPDATE = os.environ.get("VECTIS_UPDATE_SNAPSHOTS") == "1"
@@ -437,51 +438,6 @@ def test_an_x_report_with_a_z_number_and_a_z_without_a_count_are_refused() -> No
 
 
 # --- ESC/POS ---------------------------------------------------------------------------------
-
-ESC, GS = 0x1B, 0x1D
-# Commands python-escpos writes here, by their length after the command byte pair.
-THREE_BYTE = {(ESC, ord("E")), (ESC, ord("a")), (ESC, ord("t")), (ESC, ord("d"))}
-THREE_BYTE |= {(GS, ord(c)) for c in "hwfHV"}
-CODEPAGES = {0: "cp437"}
-
-
-def decode(data: bytes) -> tuple[list[tuple[str, bytes]], str, str]:
-    """Split ESC/POS `data` into commands; returns (commands, the text between them, bold text)."""
-    commands: list[tuple[str, bytes]] = []
-    text: list[str] = []
-    bold_text: list[str] = []
-    bold = False
-    codepage = "cp437"
-    index = 0
-    while index < len(data):
-        byte = data[index]
-        if byte in (ESC, GS):
-            pair = (byte, data[index + 1])
-            if pair == (ESC, ord("@")):
-                commands.append(("init", b""))
-                index += 2
-            elif pair == (GS, ord("k")):
-                kind, length = data[index + 2], data[index + 3]
-                commands.append((f"barcode:{kind}", data[index + 4 : index + 4 + length]))
-                index += 4 + length
-            elif pair in THREE_BYTE:
-                argument = data[index + 2]
-                name = {ESC: "ESC ", GS: "GS "}[byte] + chr(pair[1])
-                commands.append((name, bytes([argument])))
-                if pair == (ESC, ord("E")):
-                    bold = argument == 1
-                if pair == (ESC, ord("t")):
-                    codepage = CODEPAGES[argument]
-                index += 3
-            else:
-                raise AssertionError(f"unknown command {data[index : index + 3]!r}")
-        else:
-            char = bytes([byte]).decode(codepage)
-            text.append(char)
-            if bold:
-                bold_text.append(char)
-            index += 1
-    return commands, "".join(text), "".join(bold_text)
 
 
 def test_escpos_bytes_carry_the_48_column_text_a_centred_bold_header_and_the_barcode() -> None:

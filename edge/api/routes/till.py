@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.schemas.till import (
     CartIn,
     CartLineOut,
@@ -23,8 +24,9 @@ from edge.api.schemas.till import (
     SaleOut,
 )
 from edge.domain.cart import TenderRequest
+from edge.domain.printing import DocumentKind
 from edge.domain.returns import ReturnItem
-from edge.service import cash, reports, returns, selling
+from edge.service import cash, receipts, reports, returns, selling
 from shared.bounds import Cursor, Day
 from shared.money import Money
 
@@ -117,11 +119,24 @@ async def checkout(
         external_reference=body.external_reference,
     )
     sale, created = await runtime.write(
-        lambda uow: selling.checkout(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: receipts.issued(
+            selling.checkout(command, uow, identity=identity, clock=runtime.clock),
+            uow,
+            staff_name=None,
+        )
     )
-    if not created:
+    out = SaleOut.of(sale)
+    # The sale is committed: whatever the printer does now, it stays sold.
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return SaleOut.of(sale)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    return out
 
 
 @router.post("/returns", response_model=ReturnOut, status_code=status.HTTP_201_CREATED)
@@ -132,11 +147,23 @@ async def record_return(
     the store's limit is 409 `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
     command = return_command(body)
     document, created = await runtime.write(
-        lambda uow: returns.record_return(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: receipts.issued(
+            returns.record_return(command, uow, identity=identity, clock=runtime.clock),
+            uow,
+            staff_name=None,
+        )
     )
-    if not created:
+    out = ReturnOut.of(document)
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return ReturnOut.of(document)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    return out
 
 
 def return_command(body: ReturnIn) -> returns.RecordReturn:

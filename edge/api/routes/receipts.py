@@ -1,0 +1,204 @@
+"""Receipts of sales and returns: read as text or ESC/POS, printed at the till's printer, copied.
+
+A receipt prints after its sale or return is committed; a printer that is off, unplugged or
+refuses the connection never fails the sale: the answer says `printed: false` and why, and
+`POST .../print` tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.schemas.receipts import PrintOut, PrintStatusOut
+from edge.bootstrap import EdgeRuntime
+from edge.domain.node import NodeIdentity
+from edge.domain.printing import DocumentKind, NoPrinter
+from edge.errors import EdgeError
+from edge.receipts.document import Receipt
+from edge.receipts.errors import PrinterUnavailable
+from edge.receipts.escpos import render_escpos
+from edge.receipts.sinks import send
+from edge.receipts.text import MAX_COLUMNS, MIN_COLUMNS, render_text
+from edge.service import receipts
+
+router = APIRouter(prefix="/v1", tags=["Receipts"])
+log = logging.getLogger("vectis.edge.receipts")
+
+Format = Literal["text", "escpos"]
+Width = Annotated[
+    int,
+    Query(ge=MIN_COLUMNS, le=MAX_COLUMNS, description="Columns: 48 (80 mm paper) or 32 (58 mm)"),
+]
+ESCPOS_MEDIA_TYPE = "application/octet-stream"
+
+
+async def print_receipt(
+    runtime: EdgeRuntime,
+    kind: DocumentKind,
+    document: Receipt,
+    document_id: UUID,
+    till_id: str,
+    *,
+    original: bool,
+) -> PrintStatusOut:
+    """Send `document` to `till_id`'s printer and keep how it went; never raises.
+
+    The bytes go out on a worker thread (a network printer may take up to its timeout to
+    refuse), after the document's own transaction has committed.
+    """
+    config = runtime.settings.printer_for(till_id)
+    if config is None:
+        return _no_printer(till_id)
+    error: EdgeError | None = None
+    try:
+        data = render_escpos(document, config.columns)
+        await asyncio.to_thread(send, data, config)
+    except EdgeError as failed:
+        error = failed
+    except Exception:
+        # Whatever a printer driver raises, the sale is already committed: say so, keep it.
+        log.exception("printing receipt %s failed", document.receipt_number)
+        error = PrinterUnavailable(config.describe(), "the printer driver failed (the node's log)")
+    status = PrintStatusOut(
+        printed=error is None,
+        printer=config.describe(),
+        error=error.code if error else None,
+        detail=str(error) if error else None,
+    )
+    note = f"{error.code}: {error}" if error else None
+    try:
+        await runtime.write(
+            lambda uow: receipts.note_print(kind, document_id, uow, error=note, original=original)
+        )
+    except Exception:
+        log.exception("could not keep the print status of %s", document.receipt_number)
+    return status
+
+
+async def print_new_receipt(
+    runtime: EdgeRuntime,
+    identity: NodeIdentity,
+    kind: DocumentKind,
+    document_id: UUID,
+    till_id: str,
+) -> PrintStatusOut:
+    """Print the receipt of a sale or return just committed at `till_id`; never raises (a
+    receipt that cannot be drawn is `printed: false` with its error, the sale stays)."""
+    if runtime.settings.printer_for(till_id) is None:
+        return _no_printer(till_id)
+    try:
+        document = await runtime.read(
+            lambda uow: receipts.receipt(kind, document_id, uow, identity=identity)
+        )
+    except EdgeError as error:
+        return PrintStatusOut(printed=False, error=error.code, detail=str(error))
+    return await print_receipt(runtime, kind, document, document_id, till_id, original=True)
+
+
+async def last_print_status(
+    runtime: EdgeRuntime, kind: DocumentKind, document_id: UUID, till_id: str
+) -> PrintStatusOut:
+    """How the receipt's original last went, as this node keeps it: a checkout or return sent
+    again answers with it instead of printing a second original."""
+    config = runtime.settings.printer_for(till_id)
+    if config is None:
+        return _no_printer(till_id)
+    record = await runtime.read(lambda uow: receipts.print_record(kind, document_id, uow))
+    if record.printed_at is not None:
+        return PrintStatusOut(printed=True, printer=config.describe())
+    code, _, detail = (record.last_error or "").partition(": ")
+    return PrintStatusOut(
+        printed=False, printer=config.describe(), error=code or None, detail=detail or None
+    )
+
+
+def _no_printer(till_id: str) -> PrintStatusOut:
+    return PrintStatusOut(printed=False, error=NoPrinter.code, detail=str(NoPrinter(till_id)))
+
+
+async def _receipt(
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    kind: DocumentKind,
+    document_id: UUID,
+    output: Format,
+    width: int,
+) -> Response:
+    document = await runtime.read(
+        lambda uow: receipts.receipt(kind, document_id, uow, identity=identity)
+    )
+    if output == "escpos":
+        return Response(render_escpos(document, width), media_type=ESCPOS_MEDIA_TYPE)
+    return Response(render_text(document, width), media_type="text/plain; charset=utf-8")
+
+
+_RECEIPT_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "content": {"text/plain": {}, ESCPOS_MEDIA_TYPE: {}},
+        "description": "The receipt as text, or as ESC/POS bytes",
+    }
+}
+
+
+@router.get("/sales/{sale_id}/receipt", response_class=Response, responses=_RECEIPT_RESPONSES)
+async def sale_receipt(
+    sale_id: UUID,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    format: Format = "text",  # noqa: A002 - the query parameter's documented name
+    width: Width = 48,
+) -> Response:
+    """The sale's receipt as issued (no COPY mark, nothing counted): text/plain, or ESC/POS
+    bytes (application/octet-stream) with the receipt number as a Code128 barcode."""
+    return await _receipt(runtime, identity, DocumentKind.SALE, sale_id, format, width)
+
+
+@router.get("/returns/{return_id}/receipt", response_class=Response, responses=_RECEIPT_RESPONSES)
+async def return_receipt(
+    return_id: UUID,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    format: Format = "text",  # noqa: A002 - the query parameter's documented name
+    width: Width = 48,
+) -> Response:
+    """The return's receipt as issued: as `GET /v1/sales/{sale_id}/receipt`."""
+    return await _receipt(runtime, identity, DocumentKind.RETURN, return_id, format, width)
+
+
+async def _print(
+    runtime: EdgeRuntime, identity: IdentityDep, kind: DocumentKind, document_id: UUID
+) -> PrintOut:
+    document = await runtime.read(
+        lambda uow: receipts.original_to_print(kind, document_id, uow, identity=identity)
+    )
+    status = await print_receipt(
+        runtime, kind, document, document_id, document.till_id, original=True
+    )
+    config = runtime.settings.printer_for(document.till_id)
+    return PrintOut(
+        **status.model_dump(),
+        document_id=document_id,
+        receipt_number=document.receipt_number,
+        copy_number=0,
+        text=render_text(document, config.columns if config else 48),
+    )
+
+
+@router.post("/sales/{sale_id}/print", response_model=PrintOut)
+async def print_sale(sale_id: UUID, runtime: RuntimeDep, identity: IdentityDep) -> PrintOut:
+    """Print the sale's original receipt at its till's printer, when it has not printed yet
+    (the printer failed at checkout). 409 `receipt_already_printed` once it has (a second
+    one is a copy: `POST .../reprint`); a printer that fails again is `printed: false`."""
+    return await _print(runtime, identity, DocumentKind.SALE, sale_id)
+
+
+@router.post("/returns/{return_id}/print", response_model=PrintOut)
+async def print_return(return_id: UUID, runtime: RuntimeDep, identity: IdentityDep) -> PrintOut:
+    """Print the return's original receipt: as `POST /v1/sales/{sale_id}/print`."""
+    return await _print(runtime, identity, DocumentKind.RETURN, return_id)

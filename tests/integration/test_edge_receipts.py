@@ -1,0 +1,250 @@
+"""Receipts at the till, on a real SQLite file: read as text and ESC/POS, printed at checkout and
+at a return on the till's printer (a real TCP listener, a file), a printer that is off never
+failing the sale, printing again, and copies counted and audited."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from edge.domain.audit import Acting, Authorized
+from edge.domain.printing import DocumentKind
+from edge.domain.staff import Role, StaffMember
+from edge.receipts.text import render_text
+from edge.service import receipts
+from shared.pins import hash_pin
+from tests.receipt_bytes import PrinterListener, closed_port, decode
+from tests.support import Edge, Hub, close_edge, make_edge
+
+FOOTER = "Thank you for shopping in Leeds\nReturns within 28 days"
+
+
+@pytest.fixture
+def printer() -> Iterator[PrinterListener]:
+    with PrinterListener() as listener:
+        yield listener
+
+
+@pytest.fixture
+async def shop(sqlite_hub: Hub, tmp_path: Path, printer: PrinterListener) -> AsyncIterator[Edge]:
+    """store-1 with three items; T1 prints to a network printer on 127.0.0.1, T2 to a file
+    (in a folder that is not there yet: the printer is unplugged), T3 to a printer that is
+    off, T4 has none. The store's header, phone and footer are set at the till."""
+    hub = sqlite_hub
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85", "C": "10.00"})
+    printers = {
+        "T1": f"network:127.0.0.1:{printer.port}",
+        "T2": f"file:{tmp_path / 'usb' / 'lp0'}?columns=32",
+        "T3": f"network:127.0.0.1:{closed_port()}",
+    }
+    edge = await make_edge(
+        tmp_path / "store-1.db", hub, await hub.token("store-1"), printers=printers
+    )
+    settings = {"receipt_header": "12 High Street\nLeeds LS1 4AB", "phone": "0113 496 0000"}
+    edited = await edge.client.put(
+        "/v1/records/store_settings/store-1",
+        json={"fields": {**settings, "receipt_footer": FOOTER}},
+    )
+    assert edited.status_code == 200, edited.text
+    try:
+        yield edge
+    finally:
+        await close_edge(edge)
+
+
+async def sell(edge: Edge, till_id: str, lines: list[tuple[str, int]], cash: str) -> Any:
+    cart_id = str(uuid.uuid4())
+    opened = await edge.client.post(
+        "/v1/carts",
+        json={
+            "cart_id": cart_id,
+            "till_id": till_id,
+            "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    sold = await edge.client.post(
+        f"/v1/carts/{cart_id}/checkout", json={"tenders": [{"kind": "cash", "amount": cash}]}
+    )
+    assert sold.status_code == 201, sold.text
+    return sold.json()
+
+
+def stripped(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()]
+
+
+async def test_a_sale_prints_at_checkout_on_the_tills_network_printer(
+    shop: Edge, printer: PrinterListener
+) -> None:
+    sale = await sell(shop, "T1", [("A", 2), ("C", 1)], "20.00")
+    assert sale["receipt"] == {
+        "printed": True,
+        "printer": f"network 127.0.0.1:{printer.port}",
+        "error": None,
+        "detail": None,
+    }
+    commands, text, bold = decode(printer.next_receipt())
+    # The header from the store's settings, bold and centred; the lines, total, cash, change.
+    assert stripped(bold) == ["store-1", "12 High Street", "Leeds LS1 4AB", "Tel 0113 496 0000"]
+    lines = text.splitlines()
+    assert any(line.startswith("  A 2 x 2.55") and line.endswith("5.10") for line in lines)
+    assert any(line.startswith("  C 1 x 10.00") and line.endswith("10.00") for line in lines)
+    assert any(line.startswith("TOTAL GBP") and line.endswith("15.10") for line in lines)
+    assert any(line.startswith("Cash") and line.endswith("20.00") for line in lines)
+    assert any(line.startswith("Change") and line.endswith("4.90") for line in lines)
+    assert "Thank you for shopping in Leeds" in stripped(text)
+    assert "COPY" not in text
+    # The receipt number as a Code128 barcode the returns desk scans back.
+    number = sale["receipt_number"]
+    assert ("barcode:73", f"{{BR:{number}".encode()) in commands
+    assert commands[-1] == ("GS V", b"\x00")
+
+
+async def test_the_receipt_reads_as_text_at_48_and_32_columns_and_as_escpos(shop: Edge) -> None:
+    sale = await sell(shop, "T4", [("A", 1), ("B", 3)], "5.10")
+    assert sale["receipt"]["printed"] is False and sale["receipt"]["error"] == "no_printer"
+    url = f"/v1/sales/{sale['sale_id']}/receipt"
+    for width in (48, 32):
+        answer = await shop.client.get(url, params={"width": width})
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/plain")
+        assert all(len(line) <= width for line in answer.text.splitlines())
+        assert any(
+            line.startswith("Receipt") and line.endswith(sale["receipt_number"])
+            for line in answer.text.splitlines()
+        )
+    text = (await shop.client.get(url)).text
+    binary = await shop.client.get(url, params={"format": "escpos"})
+    assert binary.headers["content-type"] == "application/octet-stream"
+    _, printed, _ = decode(binary.content)
+    assert stripped(printed) == stripped(text)
+    bad = await shop.client.get(url, params={"width": 20})
+    assert bad.status_code == 422
+    missing = await shop.client.get(f"/v1/sales/{uuid.uuid4()}/receipt")
+    assert missing.status_code == 404 and missing.json()["error"] == "sale_not_found"
+
+
+async def test_a_printer_that_is_off_never_fails_the_sale(shop: Edge) -> None:
+    sale = await sell(shop, "T3", [("A", 1)], "2.55")
+    receipt = sale["receipt"]
+    assert receipt["printed"] is False and receipt["error"] == "printer_unavailable"
+    assert "refused" in receipt["detail"].lower()
+    # The sale is there, and its receipt can be read and printed later.
+    assert (await shop.client.get(f"/v1/sales/{sale['sale_id']}")).status_code == 200
+    again = await shop.client.post(f"/v1/sales/{sale['sale_id']}/print")
+    assert again.status_code == 200
+    assert again.json()["printed"] is False and again.json()["copy_number"] == 0
+
+
+async def test_an_unplugged_file_printer_prints_again_once_plugged_in(
+    shop: Edge, tmp_path: Path
+) -> None:
+    sale = await sell(shop, "T2", [("B", 2)], "2.00")
+    assert sale["receipt"]["printed"] is False
+    assert sale["receipt"]["error"] == "printer_unavailable"
+    (tmp_path / "usb").mkdir()  # plugged in
+    url = f"/v1/sales/{sale['sale_id']}/print"
+    printed = await shop.client.post(url)
+    assert printed.status_code == 200 and printed.json()["printed"] is True
+    _, text, _ = decode((tmp_path / "usb" / "lp0").read_bytes())
+    assert all(len(line) <= 32 for line in text.splitlines())  # T2's 58 mm paper
+    assert stripped(text) == stripped(printed.json()["text"])
+    assert "COPY" not in text
+    # The original printed: a second one would be a copy.
+    twice = await shop.client.post(url)
+    assert twice.status_code == 409 and twice.json()["error"] == "receipt_already_printed"
+
+
+async def test_a_checkout_sent_again_does_not_print_a_second_original(
+    shop: Edge, printer: PrinterListener
+) -> None:
+    cart_id = str(uuid.uuid4())
+    await shop.client.post(
+        "/v1/carts",
+        json={"cart_id": cart_id, "till_id": "T1", "lines": [{"sku": "A", "quantity": 1}]},
+    )
+    body = {"tenders": [{"kind": "cash", "amount": "5.00"}]}
+    first = await shop.client.post(f"/v1/carts/{cart_id}/checkout", json=body)
+    assert first.status_code == 201 and first.json()["receipt"]["printed"] is True
+    printer.next_receipt()
+    again = await shop.client.post(f"/v1/carts/{cart_id}/checkout", json=body)
+    assert again.status_code == 200 and again.json()["receipt"]["printed"] is True
+    assert len(printer.received) == 1
+
+
+async def test_a_return_prints_negative_with_the_original_receipt_number(
+    shop: Edge, printer: PrinterListener
+) -> None:
+    sale = await sell(shop, "T1", [("A", 3)], "10.00")
+    printer.next_receipt()
+    refund = await shop.client.post(
+        "/v1/returns",
+        json={
+            "till_id": "T1",
+            "reason": "wrong size",
+            "original_receipt_number": sale["receipt_number"],
+            "lines": [{"sku": "A", "quantity": 2, "original_line_no": 1}],
+        },
+    )
+    assert refund.status_code == 201, refund.text
+    assert refund.json()["receipt"]["printed"] is True
+    commands, text, _ = decode(printer.next_receipt())
+    lines = text.splitlines()
+    assert "RETURN" in stripped(text)
+    assert any(
+        line.startswith("Original receipt") and line.endswith(sale["receipt_number"])
+        for line in lines
+    )
+    assert any(line.startswith("TOTAL REFUND GBP") and line.endswith("-5.10") for line in lines)
+    assert any(line.startswith("Cash refund") and line.endswith("-5.10") for line in lines)
+    number = refund.json()["receipt_number"]
+    assert ("barcode:73", f"{{BR:{number}".encode()) in commands
+    as_text = await shop.client.get(f"/v1/returns/{refund.json()['return_id']}/receipt")
+    assert stripped(as_text.text) == stripped(text)
+
+
+async def test_a_reprint_is_a_counted_copy_and_is_audited(shop: Edge) -> None:
+    sale = await sell(shop, "T4", [("C", 1)], "10.00")
+    sale_id = uuid.UUID(sale["sale_id"])
+    cashier = StaffMember("1001", "Alice Brown", Role.CASHIER, hash_pin("4821"))
+    who = Authorized(Acting("T4", cashier, uuid.uuid4()))
+    identity = shop.runtime.identity
+    assert identity is not None
+    copies = [
+        await shop.runtime.write(
+            lambda uow: receipts.reprint(DocumentKind.SALE, sale_id, uow, who, identity=identity)
+        )
+        for _ in range(2)
+    ]
+    assert [copy.copy_number for copy in copies] == [1, 2]
+    copy_lines = stripped(render_text(copies[1], 48))
+    assert copy_lines[0] == "*** COPY 2 ***" or "*** COPY 2 ***" in copy_lines
+    assert copy_lines[-1] == "*** COPY 2 ***"
+    # The count is kept in the file, and each copy is in the audit trail for HQ.
+    with sqlite3.connect(f"file:{shop.path}?mode=ro", uri=True) as database:
+        (reprints,) = database.execute(
+            "SELECT reprints FROM receipt_print WHERE document_id = ?", (str(sale_id),)
+        ).fetchone()
+        audits = [
+            json.loads(payload)
+            for (payload,) in database.execute(
+                "SELECT payload FROM outbox WHERE kind = 'audit.recorded' ORDER BY seq"
+            )
+        ]
+    assert reprints == 2
+    assert [(a["kind"], a["staff_code"], a["details"]["copy"]) for a in audits] == [
+        ("reprint", "1001", "1"),
+        ("reprint", "1001", "2"),
+    ]
+    assert audits[0]["details"]["receipt_number"] == sale["receipt_number"]
+    # The receipt as issued is still the original; nothing was counted by reading it.
+    text = (await shop.client.get(f"/v1/sales/{sale_id}/receipt")).text
+    assert "COPY" not in text
