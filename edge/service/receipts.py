@@ -34,6 +34,7 @@ from edge.receipts.document import (
 )
 from edge.service.audit import audit_action
 from shared.money import Money
+from shared.money import line_total as line_total_of
 
 UNKNOWN_STAFF = "-"
 DocumentT = TypeVar("DocumentT", Sale, Return)
@@ -74,32 +75,22 @@ def _line(
 ) -> ReceiptLine:
     currency = line_total.currency
     price = Money(unit_price, currency)
-    exact = unit_price if price.amount != unit_price else None
-    line = ReceiptLine(
+    # The discount is what the line's gross lost to its total: exact by construction, for a
+    # return's share of a promotion too (edge.domain.pricing.share).
+    discount = line_total_of(quantity, unit_price, currency) - line_total
+    label = ""
+    if not discount.is_zero():
+        label = f"Promotion {terms.promotion_id}" if terms.promotion_id else "Discount"
+    return ReceiptLine(
         description=description or sku,
         sku=sku,
         quantity=quantity,
         unit_price=price,
         line_total=line_total,
-        price_overridden=overridden,
-        exact_unit_price=exact,
-    )
-    # The discount is what the line's gross lost to its total: exact by construction, for a
-    # return's share of a promotion too (edge.domain.pricing.share).
-    discount = line.gross - line_total
-    if discount.is_zero():
-        return line
-    label = f"Promotion {terms.promotion_id}" if terms.promotion_id else "Discount"
-    return ReceiptLine(
-        description=line.description,
-        sku=sku,
-        quantity=quantity,
-        unit_price=price,
-        line_total=line_total,
-        discount=discount,
+        discount=None if discount.is_zero() else discount,
         discount_label=label,
         price_overridden=overridden,
-        exact_unit_price=exact,
+        exact_unit_price=unit_price if price.amount != unit_price else None,
     )
 
 

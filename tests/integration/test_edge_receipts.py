@@ -248,3 +248,48 @@ async def test_a_reprint_is_a_counted_copy_and_is_audited(shop: Edge) -> None:
     # The receipt as issued is still the original; nothing was counted by reading it.
     text = (await shop.client.get(f"/v1/sales/{sale_id}/receipt")).text
     assert "COPY" not in text
+
+
+async def test_the_receipt_shows_each_promotion_and_the_vat_per_rate(
+    sqlite_hub: Hub, tmp_path: Path
+) -> None:
+    hub = sqlite_hub
+    await hub.create_store("store-1")
+    answer = await hub.client.put("/v1/tax-rates/STD", json={"rate": "20"}, headers=hub.admin)
+    assert answer.status_code == 200, answer.text
+    items = [("A", "2.55", "STD"), ("C", "10.00", None), ("P", "0.125", None)]
+    answer = await hub.client.post(
+        "/v1/catalogue/import",
+        json={
+            "items": [
+                {"sku": sku, "unit_price": price, "currency": "GBP", "tax_code": code}
+                for sku, price, code in items
+            ]
+        },
+        headers=hub.admin,
+    )
+    assert answer.status_code == 200, answer.text
+    promotion = {
+        "name": "Christmas lights",
+        "skus": ["A"],
+        "percent_off": "10",
+        "starts_at": "2010-12-01T00:00:00+00:00",
+        "ends_at": "2010-12-02T00:00:00+00:00",
+    }
+    answer = await hub.client.put("/v1/promotions/XMAS", json=promotion, headers=hub.admin)
+    assert answer.status_code == 200, answer.text
+    edge = await make_edge(tmp_path / "store-1.db", hub, await hub.token("store-1"))
+    try:
+        # 4 x 2.55 = 10.20 less 10 % (1.02) = 9.18, 1.53 of it VAT at 20 %; 10.00 at 0 %;
+        # 8 x 0.125 = 1.00 (a price with more places than pence).
+        sale = await sell(edge, "T1", [("A", 4), ("C", 1), ("P", 8)], "20.18")
+        text = (await edge.client.get(f"/v1/sales/{sale['sale_id']}/receipt")).text
+    finally:
+        await close_edge(edge)
+    lines = text.splitlines()
+    assert any(line.startswith("  A 4 x 2.55") and line.endswith("10.20") for line in lines)
+    assert any(line.startswith("  Promotion XMAS") and line.endswith("-1.02") for line in lines)
+    assert any(line.startswith("  P 8 x 0.125") and line.endswith("1.00") for line in lines)
+    assert any(line.startswith("TOTAL GBP") and line.endswith("20.18") for line in lines)
+    assert any(line.split() == ["0%", "11.00", "0.00", "11.00"] for line in lines)
+    assert any(line.split() == ["20%", "7.65", "1.53", "9.18"] for line in lines)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from edge.domain.barcodes import parse_receipt_barcode
 from edge.domain.cash_count import CashCount
@@ -62,10 +63,12 @@ from edge.receipts.sinks import (
     NetworkPrinter,
     UsbPrinter,
     open_printer,
+    parse_printer,
     print_document,
     send,
 )
 from edge.receipts.text import format_money, render, render_text
+from edge.settings import EdgeSettings
 from shared.money import Money
 from tests.receipt_bytes import decode
 
@@ -702,3 +705,57 @@ def test_an_x_report_of_a_real_shift_is_read_while_it_is_open() -> None:
     assert "Staff" in text and "1001" in text  # who opened the shift, by code without a name
     assert document.expected_cash == x.expected_cash == gbp("101.00")
     assert document.period_end == x.at
+
+
+# --- each till's printer, as configured -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("file:/dev/usb/lp0", FilePrinter(Path("/dev/usb/lp0"))),
+        ("network:10.0.0.9", NetworkPrinter("10.0.0.9", 9100)),
+        (
+            "network:printer-2.local:9101?columns=32",
+            NetworkPrinter("printer-2.local", 9101, columns=32),
+        ),
+        ("network:[fd00::9]:9100", NetworkPrinter("fd00::9", 9100)),
+        ("usb:04b8:0e15", UsbPrinter(0x04B8, 0x0E15)),
+    ],
+)
+def test_a_tills_printer_is_named_in_one_line(spec: str, expected: object) -> None:
+    assert parse_printer(spec) == expected
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "lpt:1",
+        "file:",
+        "network:",
+        "network:10.0.0.9:port",
+        "usb:04b8",
+        "usb:zz:0e15",
+        "network:10.0.0.9?columns=20",
+        "network:10.0.0.9?speed=9600",
+        "network:10.0.0.9:70000",
+    ],
+)
+def test_a_printer_line_that_names_no_printer_is_refused(spec: str) -> None:
+    with pytest.raises(InvalidPrinterConfig):
+        parse_printer(spec)
+
+
+def test_printers_come_from_the_environment_and_a_wrong_one_stops_the_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "VECTIS_EDGE_PRINTERS", '{"T1": "network:10.0.0.9:9100", "T2": "file:/dev/usb/lp0"}'
+    )
+    settings = EdgeSettings()
+    assert settings.printer_for("T1") == NetworkPrinter("10.0.0.9", 9100)
+    assert settings.printer_for("T2") == FilePrinter(Path("/dev/usb/lp0"))
+    assert settings.printer_for("T9") is None
+    monkeypatch.setenv("VECTIS_EDGE_PRINTERS", '{"T1": "lpt:1"}')
+    with pytest.raises(ValidationError, match="the printer of till T1"):
+        EdgeSettings()
