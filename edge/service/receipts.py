@@ -22,11 +22,13 @@ from edge.domain.audit import Authorized
 from edge.domain.documents import LineTerms, Return, Sale
 from edge.domain.node import NodeIdentity
 from edge.domain.printing import DocumentKind, PrintRecord, ReceiptAlreadyPrinted
+from edge.domain.shifts import XReport, ZReport
 from edge.errors import ReturnNotFound, SaleNotFound
 from edge.receipts.document import (
     Receipt,
     ReceiptKind,
     ReceiptLine,
+    ShiftReport,
     Store,
     Tender,
     VatRate,
@@ -292,3 +294,23 @@ def note_print(
         uow.receipt_prints.print_failed(document_id, kind, error)
     else:
         uow.receipt_prints.printed(document_id, kind, uow.now() if original else None)
+
+
+def shift_report_document(
+    report: XReport | ZReport,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+    staff_name: str | None = None,
+    copy_number: int = 0,
+) -> ShiftReport:
+    """An X or Z report (edge.domain.shifts) as printed, under the store's header and footer:
+    `ShiftReport.from_shift`, its business day the store's calendar date of the shift's
+    opening. Raises InconsistentReceipt."""
+    return ShiftReport.from_shift(
+        report,
+        store=store_of(uow, identity),
+        business_day=identity.business_day(report.period_start),
+        staff_name=staff_name,
+        copy_number=copy_number,
+    )

@@ -8,16 +8,22 @@ import json
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from edge.api.routes.receipts import send_to_printer
 from edge.domain.audit import Acting, Authorized
+from edge.domain.cash_count import CashCount
 from edge.domain.printing import DocumentKind
+from edge.domain.shifts import SaleRecord, TaxAtRate, close_shift, open_shift, record_sale
 from edge.domain.staff import Role, StaffMember
 from edge.receipts.text import render_text
 from edge.service import receipts
+from shared.money import Money
 from shared.pins import hash_pin
 from tests.receipt_bytes import PrinterListener, closed_port, decode
 from tests.support import Edge, Hub, close_edge, make_edge
@@ -293,3 +299,46 @@ async def test_the_receipt_shows_each_promotion_and_the_vat_per_rate(
     assert any(line.startswith("TOTAL GBP") and line.endswith("20.18") for line in lines)
     assert any(line.split() == ["0%", "11.00", "0.00", "11.00"] for line in lines)
     assert any(line.split() == ["20%", "7.65", "1.53", "9.18"] for line in lines)
+
+
+async def test_a_z_report_prints_on_the_tills_printer_like_a_receipt(
+    shop: Edge, printer: PrinterListener
+) -> None:
+    opened = datetime(2010, 12, 1, 8, 0, tzinfo=UTC)
+    float_count = CashCount.of("GBP", {"20": 5})
+    shift = open_shift(
+        None, shift_id="S1", till_id="T1", staff_code="1001", at=opened, opening_float=float_count
+    )
+    sold = SaleRecord(
+        "T1-0000001",
+        opened + timedelta(hours=1),
+        Money.of("15.10", "GBP"),
+        (("cash", Money.of("20.00", "GBP")),),
+        Money.of("4.90", "GBP"),
+        tax=(TaxAtRate(Decimal(0), Money.of("15.10", "GBP"), Money.of("0", "GBP")),),
+    )
+    shift = record_sale(shift, sold)
+    _, z = close_shift(
+        shift,
+        at=opened + timedelta(hours=9),
+        staff_code="1001",
+        role=Role.CASHIER,
+        counted=CashCount.of("GBP", {"20": 5, "10": 1, "5": 1, "0.10": 1}),
+        z_number=1,
+        previous_grand_total=None,
+    )
+    identity = shop.runtime.identity
+    assert identity is not None
+    document = await shop.runtime.read(
+        lambda uow: receipts.shift_report_document(z, uow, identity=identity, staff_name="Alice")
+    )
+    status, _ = await send_to_printer(shop.runtime, document, "T1")
+    assert status.printed is True
+    commands, text, bold = decode(printer.next_receipt())
+    assert stripped(bold)[0] == "store-1"
+    lines = text.splitlines()
+    assert "Z REPORT 1" in stripped(text)
+    assert any(line.startswith("Expected cash") and line.endswith("115.10") for line in lines)
+    assert any(line.startswith("Variance") and line.endswith("0.00") for line in lines)
+    assert any(line.startswith("Grand total") and line.endswith("15.10") for line in lines)
+    assert not any(name.startswith("barcode") for name, _ in commands)

@@ -20,7 +20,7 @@ from edge.bootstrap import EdgeRuntime
 from edge.domain.node import NodeIdentity
 from edge.domain.printing import DocumentKind, NoPrinter
 from edge.errors import EdgeError
-from edge.receipts.document import Receipt
+from edge.receipts.document import Document, Receipt
 from edge.receipts.errors import PrinterUnavailable
 from edge.receipts.escpos import render_escpos
 from edge.receipts.sinks import send
@@ -38,6 +38,37 @@ Width = Annotated[
 ESCPOS_MEDIA_TYPE = "application/octet-stream"
 
 
+async def send_to_printer(
+    runtime: EdgeRuntime, document: Document, till_id: str
+) -> tuple[PrintStatusOut, EdgeError | None]:
+    """Send a receipt or an X/Z report to `till_id`'s printer; never raises. Returns how it
+    went and the error when it did not print.
+
+    The bytes go out on a worker thread (a network printer may take up to its timeout to
+    refuse), after the document's own transaction has committed.
+    """
+    config = runtime.settings.printer_for(till_id)
+    if config is None:
+        return _no_printer(till_id), NoPrinter(till_id)
+    error: EdgeError | None = None
+    try:
+        data = render_escpos(document, config.columns)
+        await asyncio.to_thread(send, data, config)
+    except EdgeError as failed:
+        error = failed
+    except Exception:
+        # Whatever a printer driver raises, the sale is already committed: say so, keep it.
+        log.exception("printing at till %s failed", till_id)
+        error = PrinterUnavailable(config.describe(), "the printer driver failed (the node's log)")
+    status = PrintStatusOut(
+        printed=error is None,
+        printer=config.describe(),
+        error=error.code if error else None,
+        detail=str(error) if error else None,
+    )
+    return status, error
+
+
 async def print_receipt(
     runtime: EdgeRuntime,
     kind: DocumentKind,
@@ -47,30 +78,10 @@ async def print_receipt(
     *,
     original: bool,
 ) -> PrintStatusOut:
-    """Send `document` to `till_id`'s printer and keep how it went; never raises.
-
-    The bytes go out on a worker thread (a network printer may take up to its timeout to
-    refuse), after the document's own transaction has committed.
-    """
-    config = runtime.settings.printer_for(till_id)
-    if config is None:
-        return _no_printer(till_id)
-    error: EdgeError | None = None
-    try:
-        data = render_escpos(document, config.columns)
-        await asyncio.to_thread(send, data, config)
-    except EdgeError as failed:
-        error = failed
-    except Exception:
-        # Whatever a printer driver raises, the sale is already committed: say so, keep it.
-        log.exception("printing receipt %s failed", document.receipt_number)
-        error = PrinterUnavailable(config.describe(), "the printer driver failed (the node's log)")
-    status = PrintStatusOut(
-        printed=error is None,
-        printer=config.describe(),
-        error=error.code if error else None,
-        detail=str(error) if error else None,
-    )
+    """Print a sale's or return's receipt at `till_id` and keep how it went; never raises."""
+    status, error = await send_to_printer(runtime, document, till_id)
+    if isinstance(error, NoPrinter):
+        return status
     note = f"{error.code}: {error}" if error else None
     try:
         await runtime.write(
