@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
+from edge.domain.printing import ReceiptAlreadyPrinted
+from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
 from sync.openapi import ErrorKind, document_errors
 
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
@@ -25,6 +27,8 @@ BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
 SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
 CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
+# A receipt drawn from a stored document (that should never happen, but is answered clearly).
+DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     # carts and sales
@@ -35,6 +39,11 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/carts/{cart_id}/void": CART,
     "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
+    # receipts (edge.api.routes.receipts)
+    "GET /v1/sales/{sale_id}/receipt": (e.SaleNotFound, *DRAWN),
+    "GET /v1/returns/{return_id}/receipt": (e.ReturnNotFound, *DRAWN),
+    "POST /v1/sales/{sale_id}/print": (e.SaleNotFound, ReceiptAlreadyPrinted, *DRAWN),
+    "POST /v1/returns/{return_id}/print": (e.ReturnNotFound, ReceiptAlreadyPrinted, *DRAWN),
     # returns, cash
     "POST /v1/returns": (
         e.SaleNotFound,
