@@ -22,6 +22,9 @@ from edge.receipts.escpos import render_escpos
 from edge.receipts.text import MAX_COLUMNS, MIN_COLUMNS
 
 RAW_PRINTING_PORT = 9100
+# A till waits for its printer before answering the checkout: a printer that is off on the
+# LAN (no answer at all, not even a refusal) costs the cashier this long.
+TILL_TIMEOUT_S = 3
 MAX_USB_ID = 0xFFFF
 
 
@@ -138,17 +141,22 @@ def parse_printer(spec: str) -> PrinterConfig:
       an IPv6 address in brackets, `network:[fd00::9]:9100`),
     - `usb:04b8:0e15` (vendor and product ids in hex, as `lsusb` shows them),
 
-    each optionally followed by `?columns=32` (58 mm paper; 48 by default, 32 to 80).
-    Raises InvalidPrinterConfig for anything else.
+    each optionally followed by `?columns=32` (58 mm paper; 48 by default, 32 to 80) and,
+    for a network printer, `&timeout_s=N` (to connect and to send; 3 by default, as the
+    checkout's answer waits for it). Raises InvalidPrinterConfig for anything else.
     """
     text = spec.strip()
-    columns = 48
+    options = {"columns": 48, "timeout_s": TILL_TIMEOUT_S}
     if "?" in text:
-        text, _, option = text.rpartition("?")
-        name, _, value = option.partition("=")
-        if name != "columns" or not value.isdigit():
-            raise InvalidPrinterConfig(f"{spec!r}: the only option is ?columns=N")
-        columns = int(value)
+        text, _, query = text.rpartition("?")
+        for option in query.split("&"):
+            name, _, value = option.partition("=")
+            if name not in options or not value.isdigit():
+                raise InvalidPrinterConfig(
+                    f"{spec!r}: the options are ?columns=N and &timeout_s=N (network)"
+                )
+            options[name] = int(value)
+    columns, timeout_s = options["columns"], options["timeout_s"]
     kind, _, target = text.partition(":")
     if kind == "file" and target:
         return FilePrinter(Path(target), columns=columns)
@@ -161,7 +169,7 @@ def parse_printer(spec: str) -> PrinterConfig:
         elif ":" in target:
             host, _, rest = target.rpartition(":")
             port = _port(spec, rest)
-        return NetworkPrinter(host, port, columns=columns)
+        return NetworkPrinter(host, port, timeout_s=timeout_s, columns=columns)
     if kind == "usb":
         vendor, _, product = target.partition(":")
         try:

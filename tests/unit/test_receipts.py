@@ -714,12 +714,16 @@ def test_an_x_report_of_a_real_shift_is_read_while_it_is_open() -> None:
     ("spec", "expected"),
     [
         ("file:/dev/usb/lp0", FilePrinter(Path("/dev/usb/lp0"))),
-        ("network:10.0.0.9", NetworkPrinter("10.0.0.9", 9100)),
+        ("network:10.0.0.9", NetworkPrinter("10.0.0.9", 9100, timeout_s=3)),
+        (
+            "network:10.0.0.9?timeout_s=8&columns=42",
+            NetworkPrinter("10.0.0.9", timeout_s=8, columns=42),
+        ),
         (
             "network:printer-2.local:9101?columns=32",
-            NetworkPrinter("printer-2.local", 9101, columns=32),
+            NetworkPrinter("printer-2.local", 9101, 3, 32),
         ),
-        ("network:[fd00::9]:9100", NetworkPrinter("fd00::9", 9100)),
+        ("network:[fd00::9]:9100", NetworkPrinter("fd00::9", 9100, timeout_s=3)),
         ("usb:04b8:0e15", UsbPrinter(0x04B8, 0x0E15)),
     ],
 )
@@ -738,6 +742,7 @@ def test_a_tills_printer_is_named_in_one_line(spec: str, expected: object) -> No
         "usb:zz:0e15",
         "network:10.0.0.9?columns=20",
         "network:10.0.0.9?speed=9600",
+        "network:10.0.0.9?timeout_s=0",
         "network:10.0.0.9:70000",
     ],
 )
@@ -753,7 +758,7 @@ def test_printers_come_from_the_environment_and_a_wrong_one_stops_the_node(
         "VECTIS_EDGE_PRINTERS", '{"T1": "network:10.0.0.9:9100", "T2": "file:/dev/usb/lp0"}'
     )
     settings = EdgeSettings()
-    assert settings.printer_for("T1") == NetworkPrinter("10.0.0.9", 9100)
+    assert settings.printer_for("T1") == NetworkPrinter("10.0.0.9", 9100, timeout_s=3)
     assert settings.printer_for("T2") == FilePrinter(Path("/dev/usb/lp0"))
     assert settings.printer_for("T9") is None
     monkeypatch.setenv("VECTIS_EDGE_PRINTERS", '{"T1": "lpt:1"}')
