@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.schemas.b2b import (
     B2BCompleteIn,
     B2BHandoverOut,
@@ -17,6 +18,7 @@ from edge.api.schemas.b2b import (
     B2BPaymentIn,
 )
 from edge.domain.documents import TenderPlan
+from edge.domain.printing import DocumentKind
 from edge.service import b2b
 from shared.money import Money
 from sync.messages import B2BStatus
@@ -114,6 +116,15 @@ async def complete_order(
     handover = await runtime.write(
         lambda uow: b2b.complete_order(command, uow, identity=identity, clock=runtime.clock)
     )
-    if not handover.created:
+    out = B2BHandoverOut.of_handover(handover.sale, handover.order)
+    sale = handover.sale
+    if handover.created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return B2BHandoverOut.of_handover(handover.sale, handover.order)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    return out
