@@ -17,6 +17,7 @@ from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
 from edge.domain.printing import ReceiptAlreadyPrinted
+from edge.domain.staff import NotPermitted, OverrideBySelf, StaffLocked, WrongPin
 from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
 from sync.openapi import ErrorKind, document_errors
 
@@ -29,6 +30,8 @@ CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
 # A receipt drawn from a stored document (that should never happen, but is answered clearly).
 DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
+# An action behind the permissions table, with or without a manager override.
+APPROVAL: Sequence[ErrorKind] = (NotPermitted, OverrideBySelf, StaffLocked, WrongPin)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     # carts and sales
@@ -44,6 +47,8 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "GET /v1/returns/{return_id}/receipt": (e.ReturnNotFound, *DRAWN),
     "POST /v1/sales/{sale_id}/print": (e.SaleNotFound, ReceiptAlreadyPrinted, *DRAWN),
     "POST /v1/returns/{return_id}/print": (e.ReturnNotFound, ReceiptAlreadyPrinted, *DRAWN),
+    "POST /v1/sales/{sale_id}/reprint": (e.SaleNotFound, *APPROVAL, *DRAWN),
+    "POST /v1/returns/{return_id}/reprint": (e.ReturnNotFound, *APPROVAL, *DRAWN),
     # returns, cash
     "POST /v1/returns": (
         e.SaleNotFound,

@@ -18,11 +18,12 @@ from typing import TypeVar
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
-from edge.domain.audit import Authorized
+from edge.domain.audit import Acting
 from edge.domain.documents import LineTerms, Return, Sale
 from edge.domain.node import NodeIdentity
 from edge.domain.printing import DocumentKind, PrintRecord, ReceiptAlreadyPrinted
 from edge.domain.shifts import XReport, ZReport
+from edge.domain.staff import Permission
 from edge.errors import ReturnNotFound, SaleNotFound
 from edge.receipts.document import (
     Receipt,
@@ -35,6 +36,8 @@ from edge.receipts.document import (
     tender_label,
 )
 from edge.service.audit import audit_action
+from edge.service.b2b import Handover
+from edge.service.staff import OverrideRequest, authorize
 from shared.money import Money
 from shared.money import line_total as line_total_of
 
@@ -233,6 +236,12 @@ def issued(
     return made
 
 
+def handed_over(handover: Handover, uow: EdgeUnitOfWork, *, staff_name: str | None) -> Handover:
+    """Note the receipt of a B2B order's handover sale (`issued`); returns `handover`."""
+    issued((handover.sale, handover.created), uow, staff_name=staff_name)
+    return handover
+
+
 def print_record(kind: DocumentKind, document_id: UUID, uow: EdgeUnitOfWork) -> PrintRecord:
     """What this node knows of the document's paper (a record with nothing printed if none)."""
     return _record(uow, kind, document_id)
@@ -254,14 +263,17 @@ def reprint(
     kind: DocumentKind,
     document_id: UUID,
     uow: EdgeUnitOfWork,
-    who: Authorized,
+    acting: Acting,
+    override: OverrideRequest | None,
     *,
     identity: NodeIdentity,
 ) -> Receipt:
-    """A copy of the receipt: counted (COPY 1, 2...), and audited as `reprint` with the
-    receipt number and the copy's number, in this write transaction. `who` is the staff
-    member allowed Permission.REPRINT (edge.service.staff.authorize). Raises SaleNotFound,
-    ReturnNotFound (nothing counted)."""
+    """A copy of the receipt for `acting` (the signed-in staff member), allowed by
+    Permission.REPRINT (edge.service.staff.authorize: their role, or `override`): counted
+    (COPY 1, 2...), and audited as `reprint` with the receipt number and the copy's number,
+    in this write transaction. Raises SaleNotFound, ReturnNotFound (nothing counted), and
+    what `authorize` raises (NotPermitted, WrongPin...)."""
+    who = authorize(uow, acting, Permission.REPRINT, override, identity=identity)
     receipt(kind, document_id, uow, identity=identity)  # raises before anything is counted
     copy_number = uow.receipt_prints.count_reprint(document_id, kind)
     document = receipt(kind, document_id, uow, identity=identity, copy_number=copy_number)

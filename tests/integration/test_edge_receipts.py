@@ -13,20 +13,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from edge.api.routes.receipts import send_to_printer
-from edge.domain.audit import Acting, Authorized
 from edge.domain.cash_count import CashCount
-from edge.domain.printing import DocumentKind
 from edge.domain.shifts import SaleRecord, TaxAtRate, close_shift, open_shift, record_sale
-from edge.domain.staff import Role, StaffMember
-from edge.receipts.text import render_text
+from edge.domain.staff import Role
 from edge.service import receipts
 from shared.money import Money
-from shared.pins import hash_pin
 from tests.receipt_bytes import PrinterListener, closed_port, decode
-from tests.support import Edge, Hub, close_edge, make_edge
+from tests.support import CASHIER, Edge, Hub, close_edge, make_edge
 
 FOOTER = "Thank you for shopping in Leeds\nReturns within 28 days"
 
@@ -66,6 +63,8 @@ async def shop(sqlite_hub: Hub, tmp_path: Path, printer: PrinterListener) -> Asy
 
 
 async def sell(edge: Edge, till_id: str, lines: list[tuple[str, int]], cash: str) -> Any:
+    """Sign in at `till_id` (the manager) and sell `lines` there for `cash`."""
+    await edge.sign_in(till_id)
     cart_id = str(uuid.uuid4())
     opened = await edge.client.post(
         "/v1/carts",
@@ -217,27 +216,25 @@ async def test_a_return_prints_negative_with_the_original_receipt_number(
     assert stripped(as_text.text) == stripped(text)
 
 
-async def test_a_reprint_is_a_counted_copy_and_is_audited(shop: Edge) -> None:
+async def test_a_reprint_is_a_counted_copy_printed_and_audited(
+    shop: Edge, printer: PrinterListener
+) -> None:
     sale = await sell(shop, "T4", [("C", 1)], "10.00")
-    sale_id = uuid.UUID(sale["sale_id"])
-    cashier = StaffMember("1001", "Alice Brown", Role.CASHIER, hash_pin("4821"))
-    who = Authorized(Acting("T4", cashier, uuid.uuid4()))
-    identity = shop.runtime.identity
-    assert identity is not None
-    copies = [
-        await shop.runtime.write(
-            lambda uow: receipts.reprint(DocumentKind.SALE, sale_id, uow, who, identity=identity)
-        )
-        for _ in range(2)
-    ]
-    assert [copy.copy_number for copy in copies] == [1, 2]
-    copy_lines = stripped(render_text(copies[1], 48))
-    assert copy_lines[0] == "*** COPY 2 ***" or "*** COPY 2 ***" in copy_lines
-    assert copy_lines[-1] == "*** COPY 2 ***"
+    # The cashier reprints it at T1, which has a printer: COPY 1, then COPY 2.
+    await shop.sign_in("T1", CASHIER)
+    url = f"/v1/sales/{sale['sale_id']}/reprint"
+    copies = [(await shop.client.post(url)).json() for _ in range(2)]
+    assert [(c["copy_number"], c["printed"]) for c in copies] == [(1, True), (2, True)]
+    for number in (1, 2):
+        commands, text, _ = decode(printer.next_receipt())
+        banners = [line for line in stripped(text) if "COPY" in line]
+        assert banners == [f"*** COPY {number} ***"] * 2
+        assert ("barcode:73", f"{{BR:{sale['receipt_number']}".encode()) in commands
+    assert stripped(copies[1]["text"])[-1] == "*** COPY 2 ***"
     # The count is kept in the file, and each copy is in the audit trail for HQ.
     with sqlite3.connect(f"file:{shop.path}?mode=ro", uri=True) as database:
         (reprints,) = database.execute(
-            "SELECT reprints FROM receipt_print WHERE document_id = ?", (str(sale_id),)
+            "SELECT reprints FROM receipt_print WHERE document_id = ?", (sale["sale_id"],)
         ).fetchone()
         audits = [
             json.loads(payload)
@@ -246,14 +243,60 @@ async def test_a_reprint_is_a_counted_copy_and_is_audited(shop: Edge) -> None:
             )
         ]
     assert reprints == 2
-    assert [(a["kind"], a["staff_code"], a["details"]["copy"]) for a in audits] == [
-        ("reprint", "1001", "1"),
-        ("reprint", "1001", "2"),
+    reprinted = [a for a in audits if a["kind"] == "reprint"]
+    assert [(a["staff_code"], a["till_id"], a["details"]["copy"]) for a in reprinted] == [
+        (CASHIER, "T1", "1"),
+        (CASHIER, "T1", "2"),
     ]
-    assert audits[0]["details"]["receipt_number"] == sale["receipt_number"]
-    # The receipt as issued is still the original; nothing was counted by reading it.
-    text = (await shop.client.get(f"/v1/sales/{sale_id}/receipt")).text
+    assert reprinted[0]["details"]["receipt_number"] == sale["receipt_number"]
+    assert reprinted[0]["subject"] == sale["sale_id"]
+    # The receipt as issued is still the original, with who sold it; reading counts nothing.
+    text = (await shop.client.get(f"/v1/sales/{sale['sale_id']}/receipt")).text
     assert "COPY" not in text
+    assert any(
+        line.startswith("Staff") and line.endswith("Test manager") for line in text.splitlines()
+    )
+
+
+async def test_a_reprint_of_a_return_at_a_till_without_printer_answers_the_copy(
+    shop: Edge, printer: PrinterListener
+) -> None:
+    sale = await sell(shop, "T1", [("A", 2)], "10.00")
+    printer.next_receipt()
+    refund = await shop.client.post(
+        "/v1/returns",
+        json={
+            "till_id": "T1",
+            "reason": "faulty",
+            "original_receipt_number": sale["receipt_number"],
+            "lines": [{"sku": "A", "quantity": 1, "original_line_no": 1}],
+        },
+    )
+    assert refund.status_code == 201, refund.text
+    printer.next_receipt()
+    await shop.sign_in("T4", CASHIER)
+    copy = await shop.client.post(f"/v1/returns/{refund.json()['return_id']}/reprint")
+    assert copy.status_code == 200, copy.text
+    body = copy.json()
+    assert (body["copy_number"], body["printed"], body["error"]) == (1, False, "no_printer")
+    assert "*** COPY 1 ***" in stripped(body["text"]) and "RETURN" in stripped(body["text"])
+    missing = await shop.client.post(f"/v1/returns/{uuid.uuid4()}/reprint")
+    assert missing.status_code == 404 and missing.json()["error"] == "return_not_found"
+
+
+async def test_receipts_need_a_till_session(shop: Edge) -> None:
+    sale = await sell(shop, "T4", [("C", 1)], "10.00")
+    # The same till API without a session (as tests/integration/test_till_sessions.py does).
+    transport = shop.client._transport
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as bare:
+        for method, path in [
+            ("GET", f"/v1/sales/{sale['sale_id']}/receipt"),
+            ("POST", f"/v1/sales/{sale['sale_id']}/print"),
+            ("POST", f"/v1/sales/{sale['sale_id']}/reprint"),
+        ]:
+            answer = await bare.request(method, path)
+            assert answer.status_code == 401, path
+            assert answer.json()["error"] == "not_signed_in"
 
 
 async def test_the_receipt_shows_each_promotion_and_the_vat_per_rate(

@@ -12,11 +12,13 @@ import logging
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.receipts import PrintOut, PrintStatusOut
+from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.bootstrap import EdgeRuntime
+from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
 from edge.domain.printing import DocumentKind, NoPrinter
 from edge.errors import EdgeError
@@ -26,8 +28,9 @@ from edge.receipts.escpos import render_escpos
 from edge.receipts.sinks import send
 from edge.receipts.text import MAX_COLUMNS, MIN_COLUMNS, render_text
 from edge.service import receipts
+from edge.service.staff import OverrideRequest
 
-router = APIRouter(prefix="/v1", tags=["Receipts"])
+router = APIRouter(prefix="/v1", tags=["Receipts"], dependencies=[Depends(get_session)])
 log = logging.getLogger("vectis.edge.receipts")
 
 Format = Literal["text", "escpos"]
@@ -182,34 +185,95 @@ async def return_receipt(
     return await _receipt(runtime, identity, DocumentKind.RETURN, return_id, format, width)
 
 
-async def _print(
-    runtime: EdgeRuntime, identity: IdentityDep, kind: DocumentKind, document_id: UUID
+def _print_out(
+    status: PrintStatusOut, document: Receipt, document_id: UUID, columns: int
 ) -> PrintOut:
-    document = await runtime.read(
-        lambda uow: receipts.original_to_print(kind, document_id, uow, identity=identity)
-    )
-    status = await print_receipt(
-        runtime, kind, document, document_id, document.till_id, original=True
-    )
-    config = runtime.settings.printer_for(document.till_id)
     return PrintOut(
         **status.model_dump(),
         document_id=document_id,
         receipt_number=document.receipt_number,
-        copy_number=0,
-        text=render_text(document, config.columns if config else 48),
+        copy_number=document.copy_number,
+        text=render_text(document, columns),
     )
 
 
+def _columns(runtime: EdgeRuntime, till_id: str) -> int:
+    config = runtime.settings.printer_for(till_id)
+    return config.columns if config else 48
+
+
+async def _print(
+    runtime: EdgeRuntime,
+    identity: NodeIdentity,
+    till_id: str,
+    kind: DocumentKind,
+    document_id: UUID,
+) -> PrintOut:
+    document = await runtime.read(
+        lambda uow: receipts.original_to_print(kind, document_id, uow, identity=identity)
+    )
+    status = await print_receipt(runtime, kind, document, document_id, till_id, original=True)
+    return _print_out(status, document, document_id, _columns(runtime, till_id))
+
+
 @router.post("/sales/{sale_id}/print", response_model=PrintOut)
-async def print_sale(sale_id: UUID, runtime: RuntimeDep, identity: IdentityDep) -> PrintOut:
-    """Print the sale's original receipt at its till's printer, when it has not printed yet
-    (the printer failed at checkout). 409 `receipt_already_printed` once it has (a second
-    one is a copy: `POST .../reprint`); a printer that fails again is `printed: false`."""
-    return await _print(runtime, identity, DocumentKind.SALE, sale_id)
+async def print_sale(
+    sale_id: UUID, runtime: RuntimeDep, identity: IdentityDep, session: SessionDep
+) -> PrintOut:
+    """Print the sale's original receipt at the session's till's printer, when it has not
+    printed yet (the printer failed at checkout). 409 `receipt_already_printed` once it has
+    (a second one is a copy: `POST .../reprint`); a printer that fails again answers
+    `printed: false`."""
+    return await _print(runtime, identity, session.till_id, DocumentKind.SALE, sale_id)
 
 
 @router.post("/returns/{return_id}/print", response_model=PrintOut)
-async def print_return(return_id: UUID, runtime: RuntimeDep, identity: IdentityDep) -> PrintOut:
+async def print_return(
+    return_id: UUID, runtime: RuntimeDep, identity: IdentityDep, session: SessionDep
+) -> PrintOut:
     """Print the return's original receipt: as `POST /v1/sales/{sale_id}/print`."""
-    return await _print(runtime, identity, DocumentKind.RETURN, return_id)
+    return await _print(runtime, identity, session.till_id, DocumentKind.RETURN, return_id)
+
+
+async def _reprint(
+    runtime: EdgeRuntime,
+    identity: NodeIdentity,
+    session: Acting,
+    override: OverrideRequest | None,
+    kind: DocumentKind,
+    document_id: UUID,
+) -> PrintOut:
+    document = await runtime.write(
+        lambda uow: receipts.reprint(kind, document_id, uow, session, override, identity=identity)
+    )
+    till_id = session.till_id
+    status = await print_receipt(runtime, kind, document, document_id, till_id, original=False)
+    return _print_out(status, document, document_id, _columns(runtime, till_id))
+
+
+@router.post("/sales/{sale_id}/reprint", response_model=PrintOut)
+async def reprint_sale(
+    sale_id: UUID,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
+) -> PrintOut:
+    """A copy of the sale's receipt, marked `*** COPY n ***` (n counted per receipt), printed
+    at the session's till's printer when it has one and answered as text either way.
+    Permission.REPRINT (403 `not_permitted` without it or an override); audited `reprint`
+    with the receipt number and the copy's number. The copy is counted even when the
+    printer fails (`printed: false`): the next one is COPY n+1."""
+    return await _reprint(runtime, identity, session, override, DocumentKind.SALE, sale_id)
+
+
+@router.post("/returns/{return_id}/reprint", response_model=PrintOut)
+async def reprint_return(
+    return_id: UUID,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
+) -> PrintOut:
+    """A copy of the return's receipt: as `POST /v1/sales/{sale_id}/reprint`."""
+    return await _reprint(runtime, identity, session, override, DocumentKind.RETURN, return_id)

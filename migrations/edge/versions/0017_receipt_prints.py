@@ -1,7 +1,7 @@
 """Receipt prints: whether each receipt's original printed, why not, and its copies (reprints).
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0013
 """
 from typing import Sequence, Union
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0017"
-down_revision: Union[str, Sequence[str], None] = "0012"
+down_revision: Union[str, Sequence[str], None] = "0013"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
