@@ -16,24 +16,34 @@ from fastapi import FastAPI
 from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
+from edge.api.session import get_override, get_session
+from edge.domain import staff as st
 from edge.domain.printing import ReceiptAlreadyPrinted
-from edge.domain.staff import NotPermitted, OverrideBySelf, StaffLocked, WrongPin
 from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
+from edge.service import staff as sessions
 from sync.openapi import ErrorKind, document_errors
 
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
     get_identity: (e.NotEnrolled,),
+    get_session: (sessions.NotSignedIn,),
+    get_override: (sessions.OverrideIncomplete,),
 }
+
+# What `authorize` refuses: the role may not (and no override, or the approver may not
+# either), a wrong approver PIN, a locked approver, an approval by the cashier themself.
+AUTHORIZE: Sequence[ErrorKind] = (st.NotPermitted, st.WrongPin, st.StaffLocked, st.OverrideBySelf)
 
 SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
 CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
 # A receipt drawn from a stored document (that should never happen, but is answered clearly).
 DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
-# An action behind the permissions table, with or without a manager override.
-APPROVAL: Sequence[ErrorKind] = (NotPermitted, OverrideBySelf, StaffLocked, WrongPin)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
+    # staff and till sessions
+    "POST /v1/till-sessions": (st.WrongPin, st.StaffLocked),
+    "POST /v1/till-sessions/current/pin": (st.PinNotAccepted, st.WrongPin, st.StaffLocked),
+    "POST /v1/staff/{staff_code}/unlock": (*AUTHORIZE, sessions.StaffNotFound),
     # carts and sales
     "POST /v1/carts": (*SCAN, e.NegativeTotal),
     "GET /v1/carts/{cart_id}": (e.CartNotFound,),
@@ -47,8 +57,8 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "GET /v1/returns/{return_id}/receipt": (e.ReturnNotFound, *DRAWN),
     "POST /v1/sales/{sale_id}/print": (e.SaleNotFound, ReceiptAlreadyPrinted, *DRAWN),
     "POST /v1/returns/{return_id}/print": (e.ReturnNotFound, ReceiptAlreadyPrinted, *DRAWN),
-    "POST /v1/sales/{sale_id}/reprint": (e.SaleNotFound, *APPROVAL, *DRAWN),
-    "POST /v1/returns/{return_id}/reprint": (e.ReturnNotFound, *APPROVAL, *DRAWN),
+    "POST /v1/sales/{sale_id}/reprint": (e.SaleNotFound, *AUTHORIZE, *DRAWN),
+    "POST /v1/returns/{return_id}/reprint": (e.ReturnNotFound, *AUTHORIZE, *DRAWN),
     # returns, cash
     "POST /v1/returns": (
         e.SaleNotFound,
