@@ -535,3 +535,18 @@ till_session = Table(
     Column("end_reason", String(16)),
     Index(None, "till_id", "ended_at"),
 )
+
+# The paper of each receipt: whether the original printed, why not, and the copies made
+# (edge.domain.printing). A document without a row has never been printed or reprinted.
+receipt_print = Table(
+    "receipt_print",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("staff_name", String(200)),
+    Column("printed_at", Text),
+    Column("last_error", Text),
+    Column("reprints", Integer, nullable=False, server_default="0"),
+    CheckConstraint("kind IN ('sale', 'return')", name="kind"),
+    CheckConstraint("reprints >= 0", name="reprints"),
+)

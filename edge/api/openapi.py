@@ -20,6 +20,8 @@ from edge.api.session import get_override, get_session
 from edge.domain import cart_changes as c
 from edge.domain import discounts as d
 from edge.domain import staff as st
+from edge.domain.printing import ReceiptAlreadyPrinted
+from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
 from edge.service import reversals as r
 from edge.service import staff as sessions
 from sync.openapi import ErrorKind, document_errors
@@ -40,6 +42,8 @@ LINE: Sequence[ErrorKind] = (e.LineNotFound, c.LineVoided)
 CAPS: Sequence[ErrorKind] = (e.LineOverCap, e.SaleOverCap)
 DISCOUNT: Sequence[ErrorKind] = (d.InvalidDiscount, c.InvalidDiscountReason)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
+# A receipt drawn from a stored document (that should never happen, but is answered clearly).
+DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     # staff and till sessions
@@ -113,6 +117,13 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     ),
     "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
+    # receipts (edge.api.routes.receipts)
+    "GET /v1/sales/{sale_id}/receipt": (e.SaleNotFound, *DRAWN),
+    "GET /v1/returns/{return_id}/receipt": (e.ReturnNotFound, *DRAWN),
+    "POST /v1/sales/{sale_id}/print": (e.SaleNotFound, ReceiptAlreadyPrinted, *DRAWN),
+    "POST /v1/returns/{return_id}/print": (e.ReturnNotFound, ReceiptAlreadyPrinted, *DRAWN),
+    "POST /v1/sales/{sale_id}/reprint": (e.SaleNotFound, *AUTHORIZE, *DRAWN),
+    "POST /v1/returns/{return_id}/reprint": (e.ReturnNotFound, *AUTHORIZE, *DRAWN),
     # returns, cash
     "POST /v1/returns": (
         e.SaleNotFound,

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.schemas.till import (
     CartIn,
     CartLineOut,
@@ -24,8 +25,9 @@ from edge.api.schemas.till import (
 )
 from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.domain.cart import TenderRequest
+from edge.domain.printing import DocumentKind
 from edge.domain.returns import ReturnItem
-from edge.service import cart_ops, cash, reports, returns, selling, staff
+from edge.service import cart_ops, cash, receipts, reports, returns, selling, staff
 from edge.service.permits import permit_of
 from shared.bounds import Cursor, Day
 from shared.money import Money
@@ -164,9 +166,16 @@ async def void_cart(
     "/carts/{cart_id}/checkout", response_model=SaleOut, status_code=status.HTTP_201_CREATED
 )
 async def checkout(
-    cart_id: UUID, body: CheckoutIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    cart_id: UUID,
+    body: CheckoutIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
 ) -> SaleOut:
-    """Take the tenders and complete the sale (201); a checked-out cart returns its sale (200)."""
+    """Take the tenders and complete the sale (201); a checked-out cart returns its sale (200).
+    The receipt prints at the till's printer once the sale is committed (`receipt` says
+    whether it did)."""
     command = selling.Checkout(
         cart_id=cart_id,
         tenders=[
@@ -176,11 +185,24 @@ async def checkout(
         external_reference=body.external_reference,
     )
     sale, created = await runtime.write(
-        lambda uow: selling.checkout(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: receipts.issued(
+            selling.checkout(command, uow, identity=identity, clock=runtime.clock),
+            uow,
+            staff_name=session.staff.name,
+        )
     )
-    if not created:
+    out = SaleOut.of(sale)
+    # The sale is committed: whatever the printer does now, it stays sold.
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return SaleOut.of(sale)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    return out
 
 
 @router.post("/returns", response_model=ReturnOut, status_code=status.HTTP_201_CREATED)
@@ -199,13 +221,25 @@ async def record_return(
     staff.require_till(session, body.till_id)
     command = return_command(body)
     document, created = await runtime.write(
-        lambda uow: returns.take_back(
-            command, session, override, uow, identity=identity, clock=runtime.clock
+        lambda uow: receipts.issued(
+            returns.take_back(
+                command, session, override, uow, identity=identity, clock=runtime.clock
+            ),
+            uow,
+            staff_name=session.staff.name,
         )
     )
-    if not created:
+    out = ReturnOut.of(document)
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return ReturnOut.of(document)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    return out
 
 
 def return_command(body: ReturnIn) -> returns.RecordReturn:

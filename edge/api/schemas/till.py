@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from edge.api.schemas.common import Body, Reference, SkuText, TillId
+from edge.api.schemas.receipts import PrintStatusOut
 from edge.domain.cart import Cart, CartLine
 from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
 from edge.domain.reports import DaySummary
@@ -264,6 +265,9 @@ class SaleOut(BaseModel):
     tax: DecimalText = Field(description="Tax included in the total")
     discount: DecimalText = Field(description="Taken off by promotions and manual discounts")
     b2b_order_id: UUID | None = Field(None, description="The B2B order this sale handed over")
+    receipt: PrintStatusOut | None = Field(
+        None, description="At checkout: whether the receipt printed at the till's printer"
+    )
 
     @classmethod
     def of(cls, sale: Sale) -> SaleOut:
@@ -302,6 +306,9 @@ class ReturnOut(BaseModel):
     refunds: list[TenderOut]
     total: DecimalText
     tax: DecimalText = Field(description="Tax included in the refund")
+    receipt: PrintStatusOut | None = Field(
+        None, description="When recorded: whether the receipt printed at the till's printer"
+    )
     refund_request_id: UUID | None = Field(
         None, description="The refund HQ approved that this return made"
     )
