@@ -19,10 +19,13 @@ from edge.api.errors import status_of
 from edge.api.session import get_override, get_session
 from edge.domain import cart_changes as c
 from edge.domain import discounts as d
+from edge.domain import shifts as sh
 from edge.domain import staff as st
+from edge.domain.cash_count import InvalidCashCount
 from edge.domain.printing import ReceiptAlreadyPrinted
 from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
 from edge.service import reversals as r
+from edge.service import shifts as sh_s
 from edge.service import staff as sessions
 from sync.openapi import ErrorKind, document_errors
 
@@ -46,12 +49,33 @@ RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.Negativ
 DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
+    # shifts
+    "POST /v1/shifts": (
+        sh.ShiftAlreadyOpen,
+        sh_s.InvalidFloat,
+        InvalidCashCount,
+        sh_s.ShiftIdReused,
+        sessions.TillMismatch,
+    ),
+    "GET /v1/shifts/current": (sh.NoOpenShift,),
+    "GET /v1/shifts/{shift_id}": (sh_s.ShiftNotFound,),
+    "GET /v1/shifts/{shift_id}/x-report": (sh_s.ShiftNotFound,),
+    "POST /v1/shifts/{shift_id}/close": (
+        sh_s.ShiftNotFound,
+        sh_s.CartsStillOpen,
+        sh.ShiftClosed,
+        InvalidCashCount,
+        *AUTHORIZE,
+    ),
+    "POST /v1/shifts/{shift_id}/print": (sh_s.ShiftNotFound, sh_s.NoZReport, *DRAWN),
+    "POST /v1/tills/{till_id}/no-sale": (sh.NoOpenShift, sessions.TillMismatch, *AUTHORIZE),
     # staff and till sessions
     "POST /v1/till-sessions": (st.WrongPin, st.StaffLocked),
     "POST /v1/till-sessions/current/pin": (st.PinNotAccepted, st.WrongPin, st.StaffLocked),
     "POST /v1/staff/{staff_code}/unlock": (*AUTHORIZE, sessions.StaffNotFound),
     # carts and sales
     "POST /v1/carts": (
+        sh.NoOpenShift,
         *SCAN,
         e.NegativeTotal,
         c.InvalidPriceReason,
@@ -115,7 +139,14 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         *RECEIPT,
         *AUTHORIZE,
     ),
-    "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
+    "POST /v1/carts/{cart_id}/checkout": (
+        *CART,
+        e.SaleNotFound,
+        e.IdReused,
+        e.EmptyCart,
+        *RECEIPT,
+        sh.NoOpenShift,
+    ),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
     # receipts (edge.api.routes.receipts)
     "GET /v1/sales/{sale_id}/receipt": (e.SaleNotFound, *DRAWN),
@@ -126,6 +157,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/returns/{return_id}/reprint": (e.ReturnNotFound, *AUTHORIZE, *DRAWN),
     # returns, cash
     "POST /v1/returns": (
+        sh.NoOpenShift,
         e.SaleNotFound,
         e.UnknownSku,
         e.IdReused,
@@ -141,7 +173,13 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         sessions.TillMismatch,
     ),
     "GET /v1/returns/{return_id}": (e.ReturnNotFound,),
-    "POST /v1/cash-movements": (e.IdReused, e.InvalidCashMovement, sessions.TillMismatch),
+    "POST /v1/cash-movements": (
+        e.IdReused,
+        e.InvalidCashMovement,
+        sessions.TillMismatch,
+        sh.NoOpenShift,
+        *AUTHORIZE,
+    ),
     "GET /v1/cash-movements/{movement_id}": (e.CashMovementNotFound,),
     # refund requests
     "POST /v1/refund-requests": (
@@ -208,6 +246,8 @@ REPLAYS = frozenset(
         "POST /v1/carts/{cart_id}/checkout",
         "POST /v1/returns",
         "POST /v1/cash-movements",
+        "POST /v1/shifts",
+        "POST /v1/shifts/{shift_id}/close",
         "POST /v1/refund-requests",
         "POST /v1/refund-requests/{request_id}/complete",
         "POST /v1/b2b-orders",

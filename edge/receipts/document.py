@@ -372,8 +372,23 @@ class ShiftReport:
 
     @property
     def vat(self) -> tuple[VatRate, ...]:
-        """The shift's VAT per rate, lowest rate first."""
-        return tuple(VatRate(line.rate, line.net, line.tax, line.gross) for line in self.totals.tax)
+        """The shift's VAT per rate, lowest rate first; sales of items with no tax code count
+        at 0 %, as on their receipts."""
+        rates = {
+            line.rate: VatRate(line.rate, line.net, line.tax, line.gross)
+            for line in self.totals.tax
+        }
+        taxed = Money.sum((rate.gross for rate in rates.values()), self.totals.currency)
+        untaxed = self.totals.net_sales - taxed
+        if untaxed.amount:
+            zero = Decimal(0)
+            held = rates.get(zero)
+            rates[zero] = (
+                VatRate(zero, held.net + untaxed, held.tax, held.gross + untaxed)
+                if held is not None
+                else VatRate(zero, untaxed, Money.zero(untaxed.currency), untaxed)
+            )
+        return tuple(rates[rate] for rate in sorted(rates))
 
     @property
     def tenders(self) -> tuple[Tender, ...]:

@@ -37,6 +37,7 @@ from edge.receipts.document import (
 )
 from edge.service.audit import audit_action
 from edge.service.b2b import Handover
+from edge.service.shifts import report_to_print
 from edge.service.staff import OverrideRequest, authorize
 from shared.money import Money
 from shared.money import line_total as line_total_of
@@ -326,3 +327,17 @@ def shift_report_document(
         staff_name=staff_name,
         copy_number=copy_number,
     )
+
+
+def shift_report_to_print(
+    shift_id: str,
+    which: str,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+    staff_name: str | None = None,
+) -> ShiftReport:
+    """The shift's X report now (`which` "x") or its Z ("z") as printed. Raises
+    ShiftNotFound, NoZReport, InconsistentReceipt."""
+    report = report_to_print(shift_id, which, uow, identity=identity)
+    return shift_report_document(report, uow, identity=identity, staff_name=staff_name)

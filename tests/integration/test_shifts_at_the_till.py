@@ -74,6 +74,12 @@ async def test_a_whole_shift_closes_into_a_z_that_hq_confirms(hub: Hub, store: E
         moved = await till.post("/v1/cash-movements", json=paid_out, headers=OVERRIDE)
         assert moved.status_code == 201, moved.text
 
+        no_z = await till.post(f"/v1/shifts/{shift['shift_id']}/print", params={"report": "z"})
+        assert no_z.status_code == 409 and no_z.json()["error"] == "no_z_report"
+        x_printed = await till.post(f"/v1/shifts/{shift['shift_id']}/print")
+        assert x_printed.status_code == 200, x_printed.text
+        assert x_printed.json()["printed"] is False  # this till has no printer
+        assert "116.50" in x_printed.json()["text"]  # the expected cash, on paper
         x = (await till.get(f"/v1/shifts/{shift['shift_id']}/x-report")).json()
         assert (x["totals"]["sales_count"], money(x["totals"]["sales"])) == (1, Decimal("20.00"))
         # float 100 + cash 50 - change 30 - paid-out 3.50
@@ -92,6 +98,8 @@ async def test_a_whole_shift_closes_into_a_z_that_hq_confirms(hub: Hub, store: E
             f"/v1/shifts/{shift['shift_id']}/close", json={"counted": {**counted, "0.50": 0}}
         )
         assert retried.status_code == 200 and retried.json()["z_number"] == 1
+        z_printed = await till.post(f"/v1/shifts/{shift['shift_id']}/print", params={"report": "z"})
+        assert z_printed.status_code == 200 and "-0.50" in z_printed.json()["text"]
         closed = await till.post("/v1/carts", json={"till_id": "T8"})
         assert closed.status_code == 409 and closed.json()["error"] == "no_open_shift"
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.receipts import PrintOut, PrintStatusOut
@@ -277,3 +278,36 @@ async def reprint_return(
 ) -> PrintOut:
     """A copy of the return's receipt: as `POST /v1/sales/{sale_id}/reprint`."""
     return await _reprint(runtime, identity, session, override, DocumentKind.RETURN, return_id)
+
+
+class ReportPrintOut(PrintStatusOut):
+    """An X or Z report printed (or not) at the session's till, and as text."""
+
+    shift_id: str
+    report: Literal["x", "z"]
+    text: str = Field(description="The report as printed, as text")
+
+
+@router.post("/shifts/{shift_id}/print", response_model=ReportPrintOut)
+async def print_shift_report(
+    shift_id: UUID,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    report: Annotated[Literal["x", "z"], Query(description="x: now; z: a closed shift's")] = "x",
+) -> ReportPrintOut:
+    """Print the shift's X report (now) or its Z report at the session's till, like a
+    receipt; the answer carries the text either way. 409 `no_z_report` for an open shift."""
+
+    document = await runtime.read(
+        lambda uow: receipts.shift_report_to_print(
+            str(shift_id), report, uow, identity=identity, staff_name=session.staff.name
+        )
+    )
+    status, _ = await send_to_printer(runtime, document, session.till_id)
+    config = runtime.settings.printer_for(session.till_id)
+    columns = config.columns if config is not None else MAX_COLUMNS
+    return ReportPrintOut(
+        **status.model_dump(), shift_id=str(shift_id), report=report,
+        text=render_text(document, columns),
+    )  # fmt: skip
