@@ -185,6 +185,8 @@ cart = Table(
     Column("parked_at", Text),
     Column("parked_by_code", String(12)),
     Column("parked_by_name", Text),
+    # Whose override approved a price change on this cart: it holds for the rest of the cart.
+    Column("price_approved_by", String(12)),
     CheckConstraint("status IN ('open', 'parked', 'checked_out', 'voided')", name="status"),
     Index(None, "shift_id"),
     Index(None, "status"),

@@ -14,13 +14,14 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from edge.adapters.repositories.staff import member_of
 from edge.adapters.unit_of_work import EdgeUnitOfWork
-from edge.domain.audit import Acting
+from edge.domain.audit import Acting, Authorized
 from edge.domain.cart import Cart, CartHead, CartLine, PricedItem, TenderRequest
 from edge.domain.cart_changes import check_price_reason
 from edge.domain.documents import Sale, SaleCompleted
 from edge.domain.node import NodeIdentity
-from edge.domain.staff import Permission
+from edge.domain.staff import Permission, allows
 from edge.domain.till_limits import check_line, check_sale_total
 from edge.errors import CartNotFound, IdReused, InvalidPrice, SaleNotFound, UnknownSku
 from edge.service.cart_ops import audit_price_override
@@ -54,11 +55,14 @@ class LineInput:
 @dataclass(frozen=True, slots=True)
 class TillAuthority:
     """What a scan from a till session may do: its permit (a price override needs
-    PRICE_OVERRIDE) and the node's identity for the audit. Callers without a till session
-    (the benchmarks) pass None, and a price override is then refused."""
+    PRICE_OVERRIDE), who is signed in, whether the request carries an override, and the
+    node's identity for the audit. Callers without a till session (the benchmarks) pass
+    None, and a price override is then refused."""
 
     permit: Permit
     identity: NodeIdentity
+    acting: Acting | None = None
+    overridden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +117,28 @@ def authority_of(
     uow: EdgeUnitOfWork, acting: Acting, override: OverrideRequest | None, identity: NodeIdentity
 ) -> TillAuthority:
     """The authority of a scan from `acting`'s till session, with the request's override."""
-    return TillAuthority(permit_of(uow, acting, override, identity), identity)
+    return TillAuthority(
+        permit_of(uow, acting, override, identity), identity, acting, override is not None
+    )
+
+
+def price_approval(uow: EdgeUnitOfWork, authority: TillAuthority, cart_id: UUID) -> Authorized:
+    """Who allows a price override on the cart: the signed-in role, the request's override
+    (remembered on the cart), or the override that approved an earlier price change on the
+    same cart, which holds for the rest of it (a wholesale order priced line by line needs
+    its supervisor once). Raises what `authorize` raises."""
+    held = uow.carts.price_approver(cart_id)
+    if held is not None and authority.acting is not None and not authority.overridden:
+        row = uow.staff.get(held)
+        approver = member_of(row) if row is not None else None
+        if approver is not None and allows(approver.role, Permission.PRICE_OVERRIDE):
+            if allows(authority.acting.staff.role, Permission.PRICE_OVERRIDE):
+                return Authorized(authority.acting)
+            return Authorized(authority.acting, approver)
+    who = authority.permit(Permission.PRICE_OVERRIDE)
+    if who.approver is not None:
+        uow.carts.approve_prices(cart_id, who.approver.staff_code)
+    return who
 
 
 def add_lines(
@@ -176,7 +201,7 @@ def add_lines(
     if overridden:
         if authority is None:
             raise InvalidPrice("a price override needs a signed-in till session")
-        who = authority.permit(Permission.PRICE_OVERRIDE)
+        who = price_approval(uow, authority, head.cart_id)
         for line, item in overridden:
             audit_price_override(uow, who, head.cart_id, item, line, identity=authority.identity)
     if added:

@@ -307,3 +307,28 @@ async def tax_at_20_percent(hub: Hub, store: Edge) -> None:
     )
     assert response.status_code == 200, response.text
     await store.sync()
+
+
+async def test_a_supervisors_price_approval_holds_for_the_rest_of_that_cart_only(
+    store: Edge,
+) -> None:
+    """A wholesale order priced line by line: the supervisor approves the first price
+    override of the cart; the next ones on that cart carry the approval (and their name)."""
+    cart = await open_cart(store, [])
+    lines = f"/v1/carts/{cart['cart_id']}/lines"
+
+    def keyed(price: str) -> dict[str, Any]:
+        return {"lines": [{"sku": "C", "quantity": 1, "unit_price": price,
+                           "price_reason": "manager_discretion"}]}  # fmt: skip
+
+    assert (await store.client.post(lines, json=keyed("9.00"))).status_code == 403
+    approved = await store.client.post(lines, json=keyed("9.00"), headers=SUPERVISOR_OVERRIDE)
+    assert approved.status_code == 201, approved.text
+    carried = await store.client.post(lines, json=keyed("8.50"))
+    assert carried.status_code == 201, carried.text
+    events = audits(store, "price_override")
+    assert [event["approver_code"] for event in events] == [SUPERVISOR, SUPERVISOR]
+    assert len(audits(store, "override")) == 1  # one PIN typed
+    other = await open_cart(store, [])
+    refused = await store.client.post(f"/v1/carts/{other['cart_id']}/lines", json=keyed("8.50"))
+    assert refused.status_code == 403

@@ -136,6 +136,7 @@ async def _replay(
             by_store[store_for(invoice, options.stores)].append(invoice)
         first_time = dataset.invoices[0].business_time
         stop = threading.Event()
+        prices = {item.sku: item.unit_price for item in catalogue}
         host, _, hub_port = stack.hub_url.removeprefix("http://").partition(":")
         policies: dict[int, ChaosPolicy] = {}
         for number in range(1, options.stores + 1):
@@ -153,7 +154,7 @@ async def _replay(
                 policy=policies.get(number),
             )
             tills[number] = [
-                TillSession(edge, scan=options.scan, stop=stop, till_id=till_id)
+                TillSession(edge, scan=options.scan, stop=stop, till_id=till_id, prices=prices)
                 for till_id in TILLS
             ]
             sessions.append(tills[number][0])

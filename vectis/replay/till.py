@@ -7,10 +7,11 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from vectis.replay.dataset import DatasetInvoice
+from vectis.replay.dataset import DatasetInvoice, DatasetLine
 from vectis.replay.errors import EdgeRefused, ReplayError
 from vectis.replay.hq import DEMO_STAFF, StaffMember
 from vectis.replay.shifts import TillShifts
@@ -39,8 +40,10 @@ class TillSession:
         cashier: StaffMember = CASHIER,
         approver: StaffMember = MANAGER,
         till_id: str = TILL_ID,
+        prices: Mapping[str, Decimal] | None = None,
     ) -> None:
         self.edge = edge
+        self.prices = prices or {}
         self.till_id = till_id
         self.shifts = TillShifts(self.call, edge.store_id, till_id)
         self.scan = scan
@@ -139,6 +142,13 @@ class TillSession:
         result: dict[str, Any] = self.call("GET", "/v1/status")
         return result
 
+    def _line(self, key: str, line: DatasetLine) -> dict[str, Any]:
+        return {
+            "line_id": str(uuid.uuid5(_IDS, f"{key}/{line.row_number}")),
+            "sku": line.stock_code,
+            "quantity": line.quantity,
+        } | _catalogue_price_or_override(self.prices, line.stock_code, line.unit_price)
+
     def ring_up(self, invoice: DatasetInvoice) -> None:
         """Sell (or take back) one invoice, as a cashier would. Raises EdgeRefused."""
         self.call("PUT", "/v1/clock", {"now": invoice.business_time.isoformat()})
@@ -168,36 +178,45 @@ class TillSession:
             )
             return
         cart_id = str(uuid.uuid5(_IDS, key))
-        lines = [
-            {
-                "line_id": str(uuid.uuid5(_IDS, f"{key}/{line.row_number}")),
-                "sku": line.stock_code,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                # The invoice's price, where it is not the catalogue's, is a price override
-                # and needs a reason code (docs/counter.md, "Cart operations").
-                "price_reason": "manager_discretion",
-            }
-            for line in invoice.lines
-        ]
+        lines = [self._line(key, line) for line in invoice.lines]
+        # A price that is not the catalogue's is an override: the manager approves the first
+        # one of the cart with their code and PIN, which holds for the rest of the cart.
+        overridden = [line.get("price_reason") is not None for line in lines]
         cart = self.call(
             "POST",
             "/v1/carts",
             {"cart_id": cart_id, "till_id": self.till_id, "customer_id": invoice.customer_id}
             | ({} if self.scan else {"lines": lines}),
+            approved=not self.scan and any(overridden),
         )
         total = Decimal(cart["total"])
         if self.scan:
-            for line in lines:
-                total = Decimal(
-                    self.call("POST", f"/v1/carts/{cart_id}/lines", {"lines": [line]})["total"]
+            approved = False
+            for line, override in zip(lines, overridden, strict=True):
+                asks = override and not approved
+                scanned = self.call(
+                    "POST", f"/v1/carts/{cart_id}/lines", {"lines": [line]}, approved=asks
                 )
+                total, approved = Decimal(scanned["total"]), approved or asks
         tenders = [{"kind": "cash", "amount": str(_cash_handed_over(total))}] if total > 0 else []
         self.call(
             "POST",
             f"/v1/carts/{cart_id}/checkout",
             {"tenders": tenders, "external_reference": invoice.invoice_no},
         )
+
+
+def _catalogue_price_or_override(
+    prices: Mapping[str, Decimal], sku: str, price: Decimal
+) -> dict[str, str]:
+    """What a scanned line says about its price: nothing when it is the catalogue's, else
+    the price and its reason code (an item the catalogue has no price for: the price only)."""
+    held = prices.get(sku)
+    if held == price:
+        return {}
+    if held is None:
+        return {"unit_price": str(price)}
+    return {"unit_price": str(price), "price_reason": "manager_discretion"}
 
 
 def _cash_handed_over(total: Decimal) -> Decimal:

@@ -85,6 +85,20 @@ class CartRepository:
             parked=_parking(row),
         )
 
+    def price_approver(self, cart_id: UUID) -> str | None:
+        """The staff code whose override approved price changes on the cart, if any."""
+        found = self._connection.execute(
+            select(tables.cart.c.price_approved_by).where(tables.cart.c.cart_id == str(cart_id))
+        ).scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    def approve_prices(self, cart_id: UUID, staff_code: str) -> None:
+        self._connection.execute(
+            update(tables.cart)
+            .where(tables.cart.c.cart_id == str(cart_id))
+            .values(price_approved_by=staff_code)
+        )
+
     def head(self, cart_id: UUID) -> CartHead | None:
         """The cart's header with its line count and total, without loading its lines."""
         row = self._connection.execute(_CART_HEAD, {"cart_key": str(cart_id)}).first()

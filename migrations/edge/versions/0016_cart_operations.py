@@ -34,6 +34,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("parked_at", sa.Text(), nullable=True))
         batch.add_column(sa.Column("parked_by_code", sa.String(length=12), nullable=True))
         batch.add_column(sa.Column("parked_by_name", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("price_approved_by", sa.String(12), nullable=True))
         batch.create_index("ix_cart_status", ["status"])
     for table in ("cart_line", "sale_line"):
         with op.batch_alter_table(table) as batch:
@@ -50,6 +51,7 @@ def downgrade() -> None:
     op.execute("UPDATE cart SET status = 'voided' WHERE status = 'parked'")
     with op.batch_alter_table("cart", recreate="always") as batch:
         batch.drop_index("ix_cart_status")
+        batch.drop_column("price_approved_by")
         batch.drop_column("parked_by_name")
         batch.drop_column("parked_by_code")
         batch.drop_column("parked_at")
