@@ -33,13 +33,26 @@ def print_result(result: ReplayResult, console: Console) -> None:
         )
     if len(result.refused) > 20:
         console.print(f"[red]... and {len(result.refused) - 20} more refused lines[/red]")
+    if result.z_reports:
+        variances = [line for line in result.z_reports if line.variance]
+        console.print(
+            f"{len(result.z_reports)} Z reports at the hub, "
+            f"{sum(line.ledger == 'confirmed' for line in result.z_reports)} confirmed by its "
+            f"ledger; {len(variances)} with a variance (the replay's counts)"
+        )
+    for mismatch in (m for m in result.mismatches if m.scope == "z_report"):
+        console.print(
+            f"[red]Z report[/red] {mismatch.key} {mismatch.field}: expected {mismatch.dataset}, "
+            f"the hub has {mismatch.hub}"
+        )
     console.print(
         f"{result.lines} lines in {result.seconds:.1f}s end to end into the hub: "
         f"{result.lines_per_s:.0f} lines/s"
     )
     if result.ok:
         console.print(
-            "[green]RECONCILED[/green]: the hub's books match the file to the penny, per day and per store."
+            "[green]RECONCILED[/green]: the hub's books match the file to the penny, per day and "
+            "per store, and every Z report matches the hub's ledger."
         )
     else:
         console.print(

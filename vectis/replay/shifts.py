@@ -3,7 +3,8 @@ denomination and closed with a blind count into its Z report (docs/replay.md).
 
 The count equals the cash the till expects, except on about one shift in seven (chosen by a
 hash of store, till and day, so every run picks the same ones), where the drawer is 0.05
-short: the Z reports a variance of -0.05 there.
+short: the Z reports a variance of -0.05 there. A drawer expected to hold less than nothing
+(cash refunds above the day's cash) is counted as empty.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def variance_of(store_id: str, till_id: str, day: date) -> Decimal:
     seven, deterministically, 0 otherwise."""
     digest = hashlib.sha256(f"{store_id}/{till_id}/{day.isoformat()}".encode()).digest()
     return -SHORT if digest[0] % 7 == 0 else Decimal(0)
+
+
+def counted_of(expected: Decimal, store_id: str, till_id: str, day: date) -> Decimal:
+    """What the replay counts in a drawer that should hold `expected`: that, plus the day's
+    deterministic variance, and never less than nothing (a day whose cash refunds outran its
+    cash takings expects a negative drawer: the count is 0)."""
+    return max(expected + variance_of(store_id, till_id, day), Decimal(0))
 
 
 class TillShifts:
@@ -86,10 +94,8 @@ class TillShifts:
         if self._shift is None or self._day is None:
             return
         report = self._call("GET", f"/v1/shifts/{self._shift}/x-report")
-        counted = max(
-            Decimal(report["expected_cash"]) + variance_of(self.store_id, self.till_id, self._day),
-            Decimal(0),
-        )
+        expected = Decimal(report["expected_cash"])
+        counted = counted_of(expected, self.store_id, self.till_id, self._day)
         self._call("POST", f"/v1/shifts/{self._shift}/close", {"counted": counts_of(counted)})
         self._shift = self._day = None
         self.closed += 1

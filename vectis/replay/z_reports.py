@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from vectis.replay.reconcile import Mismatch, Report
-from vectis.replay.shifts import variance_of
+from vectis.replay.shifts import counted_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,8 @@ def check_z_reports(lines: list[ZLine], hub: Report) -> list[Mismatch]:
         key = f"{line.store}/{line.till}/Z{line.z_number}"
         if line.ledger != "confirmed":
             mismatches.append(Mismatch("z_report", key, "ledger", "confirmed", line.ledger))
-        meant = variance_of(line.store, line.till, date.fromisoformat(line.business_day))
+        opened = date.fromisoformat(line.business_day)
+        meant = counted_of(line.expected_cash, line.store, line.till, opened) - line.expected_cash
         if line.variance != meant:
             mismatches.append(Mismatch("z_report", key, "variance", str(meant), str(line.variance)))
         net[line.store, line.business_day] += line.net_sales

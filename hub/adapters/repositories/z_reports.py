@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Row, and_, case, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
@@ -51,16 +51,21 @@ class ZReportRepository:
         return True
 
     async def ledger_figures(self, entry: ZEntry) -> LedgerFigures:
-        """The ledger's documents, net sales, tax and expected cash for the Z's node, till and
-        period (both ends included): its sales and returns, their cash tenders, the drawer's
-        cash movements, and the Z's opening float."""
+        """The ledger's documents, net sales, tax and expected cash for the Z's node and till:
+        its sales and returns (those numbered from the Z's first receipt number to its last:
+        a till numbers its documents in order, so the range is the shift's, whatever their
+        times), their cash tenders, the drawer's cash movements in the period (both ends
+        included), and the Z's opening float."""
         document, line, tender = tables.sale_document, tables.sale_line, tables.tender
         movement = tables.cash_movement
+        first = entry.payload.get("first_receipt_number")
+        last = entry.payload.get("last_receipt_number")
         in_period = and_(
             document.c.node_id == entry.node_id,
             document.c.till_id == entry.till_id,
-            document.c.business_time >= entry.period_start,
-            document.c.business_time <= entry.period_end,
+            document.c.receipt_number.between(str(first), str(last))
+            if first is not None and last is not None
+            else false(),
         )
         documents = select(document.c.document_id).where(in_period)
         net = (
