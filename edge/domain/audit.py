@@ -58,4 +58,4 @@ class Audited:
     approver_code: str | None = None
     approver_name: str | None = None
     subject: str | None = None
-    details: Mapping[str, str] = field(default=EMPTY)
+    details: Mapping[str, str] = field(default_factory=dict)
