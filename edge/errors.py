@@ -27,6 +27,8 @@ EdgeError
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class EdgeError(Exception):
     """Base of the edge's business errors; `code` is stable for API clients."""
@@ -179,11 +181,12 @@ class ClockNotDriven(Conflict):
 
 
 class InvalidQuantity(Invalid):
-    """A line quantity that is zero or out of range."""
+    """A line quantity that is zero, out of range, or not one its unit takes (a fraction of
+    an `each` item, more than 3 places of a kg)."""
 
     code = "invalid_quantity"
 
-    def __init__(self, quantity: int, reason: str) -> None:
+    def __init__(self, quantity: int | Decimal, reason: str) -> None:
         super().__init__(f"quantity {quantity}: {reason}")
         self.quantity = quantity
 
@@ -236,7 +239,7 @@ class ReturnExceedsSale(Invalid):
 
     code = "return_exceeds_sale"
 
-    def __init__(self, line_no: int, requested: int, returnable: int) -> None:
+    def __init__(self, line_no: int, requested: int | Decimal, returnable: int | Decimal) -> None:
         super().__init__(
             f"line {line_no}: {requested} units to return but only {returnable} returnable"
         )

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from edge.domain.audit import Audited
 from shared.money import Money
+from shared.quantity import LineQuantity, Unit
 from sync.records import FieldValue
 
 PriceSource = Literal["catalogue", "override"]
@@ -58,12 +59,13 @@ class SaleLine:
     line_no: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: LineQuantity  # an int for `each`, a Decimal of kg (3 places) for `kg`
     unit_price: Decimal
     line_total: Money
     price_version: int | None
     price_source: PriceSource
     terms: LineTerms = NO_TERMS
+    unit: Unit = "each"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,8 @@ class Sale:
     b2b_order_id: UUID | None = None  # the B2B order HQ placed that this sale hands over
 
     def units(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        """Whole units sold (`each` lines); weighed lines are not units."""
+        return sum(int(line.quantity) for line in self.lines if line.unit == "each")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +98,13 @@ class ReturnLine:
     line_no: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: LineQuantity  # an int for `each`, a Decimal of kg (3 places) for `kg`
     unit_price: Decimal
     line_total: Money
     original_line_no: int | None
     price_version: int | None
     terms: LineTerms = NO_TERMS
+    unit: Unit = "each"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from edge.domain.till_limits import check_line, check_sale_total
 from edge.errors import CartNotFound, IdReused, SaleNotFound, UnknownSku
 from shared.clock import Clock
 from shared.ids import new_id
+from shared.quantity import LineQuantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class OpenCart:
 @dataclass(frozen=True, slots=True)
 class LineInput:
     sku: str
-    quantity: int
+    quantity: LineQuantity
     line_id: UUID | None = None
     unit_price: Decimal | None = None
 

@@ -19,6 +19,7 @@ _PRICED_ITEM = (
     select(
         tables.product.c.sku,
         tables.product.c.description,
+        tables.product.c.unit,
         tables.price.c.unit_price,
         tables.price.c.version,
         tables.tax_rate.c.code.label("tax_code"),
@@ -67,10 +68,28 @@ class CatalogueRepository:
         )
         promotion = best_promotion(self.promotions_of(sku), at) if at is not None else None
         if row.unit_price is None:
-            return PricedItem(row.sku, row.description, None, None, tax, promotion)
+            return PricedItem(row.sku, row.description, None, None, tax, promotion, row.unit)
         return PricedItem(
-            row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion
+            row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion, row.unit
         )
+
+    def sku_of_gtin(self, gtin: str) -> str | None:
+        """The SKU of the product with this GTIN (the 14-digit form or as the feed wrote it:
+        both are tried); None for a GTIN not in the catalogue."""
+        forms = {
+            gtin,
+            gtin.zfill(14),
+            gtin.lstrip("0").zfill(8),
+            gtin.lstrip("0").zfill(12),
+            gtin.lstrip("0").zfill(13),
+        }
+        row = self._connection.execute(
+            select(tables.product.c.sku)
+            .where(tables.product.c.gtin.in_(sorted(forms)))
+            .order_by(tables.product.c.sku)
+            .limit(1)
+        ).first()
+        return row.sku if row is not None else None
 
     def on_hand(self, location_id: str, sku: str) -> int | None:
         """The hub's count of `sku` at `location_id` as of the last feed read (sales not yet
@@ -189,6 +208,7 @@ class CatalogueBatch:
                 "track_inventory": int(product.track_inventory),
                 "gtin": product.gtin,
                 "tax_code": product.tax_code,
+                "unit": product.unit,
                 "version": version,
             },
         )
