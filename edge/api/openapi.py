@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
+from edge.domain import barcodes, scanning
+from edge.scale import errors as scale
 from sync.openapi import ErrorKind, document_errors
 
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
@@ -25,6 +27,27 @@ BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
 SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
 CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
+SCAN_FIELD: Sequence[ErrorKind] = (
+    barcodes.EmptyScan,
+    barcodes.BadQuantityPrefix,
+    barcodes.GtinCheckDigit,
+    barcodes.BadVariableMeasure,
+    barcodes.MeasureCheckDigit,
+    barcodes.BadSku,
+    barcodes.BadReceiptBarcode,
+    scanning.UnknownCode,
+    scanning.WeightNeeded,
+    scanning.WrongUnit,
+    scanning.ReceiptNotAnItem,
+)
+SCALE: Sequence[ErrorKind] = (
+    scanning.NoScale,
+    scanning.ScaleUnavailable,
+    scanning.NothingWeighed,
+    scale.ScaleUnstable,
+    scale.ScaleOverload,
+    scale.ScaleUnderload,
+)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     # carts and sales
@@ -35,6 +58,17 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/carts/{cart_id}/void": CART,
     "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
+    # the scan field, the scale, the receipt barcode (edge.api.routes.scanning)
+    "POST /v1/carts/{cart_id}/scans": (
+        *CART,
+        *SCAN,
+        *SCAN_FIELD,
+        *SCALE,
+        e.LineOverCap,
+        e.SaleOverCap,
+    ),
+    "GET /v1/tills/{till_id}/scale": SCALE,
+    "GET /v1/sales/by-receipt/{receipt_number}": (e.SaleNotFound, barcodes.BadReceiptBarcode),
     # returns, cash
     "POST /v1/returns": (
         e.SaleNotFound,
@@ -105,6 +139,7 @@ REPLAYS = frozenset(
     {
         "POST /v1/carts",
         "POST /v1/carts/{cart_id}/lines",
+        "POST /v1/carts/{cart_id}/scans",
         "POST /v1/carts/{cart_id}/checkout",
         "POST /v1/returns",
         "POST /v1/cash-movements",
