@@ -27,7 +27,9 @@ EdgeError
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 
 class EdgeError(Exception):
@@ -408,3 +410,15 @@ class PaymentMismatch(Invalid):
         super().__init__(f"the tenders add up to {tendered}, not the order's total of {total}")
         self.total = total
         self.tendered = tendered
+
+
+class RecordedRefusal(Exception):
+    """A refusal that must leave a trace although its transaction rolls back: a wrong PIN
+    counts towards a lock and is audited. Raised by a use case inside
+    `EdgeTransactions.write`, which rolls the use case back, runs `record(uow)` in a new
+    write transaction, and then raises `error` (what the caller sees)."""
+
+    def __init__(self, error: EdgeError, record: Callable[[Any], None]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.record = record

@@ -73,6 +73,9 @@ class EdgeSettings(VectisSettings):
         "and the bound host (a request naming another Host is refused: DNS rebinding)",
     )
     node_name: str = Field("edge", min_length=1, max_length=64)
+    till_session_hours: int = Field(
+        16, ge=1, le=168, description="A till session ends this many hours after sign-in"
+    )
     clock_mode: Literal["system", "manual"] = Field(
         "system", description="manual: the clock moves only through PUT /v1/clock (replay)"
     )

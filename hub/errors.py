@@ -11,6 +11,7 @@ HubError
 |   +-- StoreNotFound, NodeNotFound, ApiKeyNotFound, ProductNotFound, RecordNotFound
 |   +-- EventNotFound, ExceptionNotFound, AlertNotFound
 |   +-- RefundRequestNotFound, B2BOrderNotFound
+|   +-- StaffNotFound
 +-- Conflict                 409
 |   +-- StoreExists
 |   +-- ApiKeyNameTaken      another API key has this name (case-insensitively)
@@ -23,12 +24,16 @@ HubError
 |   +-- RefundAlreadyDecided a refund request that is no longer pending
 |   +-- B2BNotAwaitingDecision a B2B order not awaiting that decision
 |   +-- StatusChangeRefused  a refund request or B2B order asked to move where it cannot
+|   +-- StaffCodeTaken       another staff member has this staff code
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
 |   +-- MalformedBatch       a push the inbox cannot hold as sent: nothing of it is applied
 |   +-- InvalidCursor
 |   +-- UnknownTimezone
+|   +-- InvalidPin           a PIN that is not 4 to 8 digits (never echoed)
+|   +-- UnknownStores        staff assigned to a store the hub does not know
+|   +-- PinNotEditableHere   a staff PIN through the generic shared-record routes
 +-- WorkflowsUnavailable     503: the workflow service (Temporal) is not configured or down
 +-- DatabaseUnavailable      503: the hub's database cannot be reached
 """
@@ -175,6 +180,16 @@ class ProductNotFound(NotFound):
         self.sku = sku
 
 
+class StaffNotFound(NotFound):
+    """No staff member with this staff code."""
+
+    code = "staff_not_found"
+
+    def __init__(self, staff_code: str) -> None:
+        super().__init__(f"no staff member with staff code {staff_code}")
+        self.staff_code = staff_code
+
+
 class Conflict(HubError):
     """The request contradicts the state the hub holds."""
 
@@ -189,6 +204,16 @@ class ApiKeyNameTaken(Conflict):
     def __init__(self, name: str) -> None:
         super().__init__(f"an API key named {name!r} exists already (names ignore case)")
         self.name = name
+
+
+class StaffCodeTaken(Conflict):
+    """Another staff member already has this staff code (codes are unique across stores)."""
+
+    code = "staff_code_taken"
+
+    def __init__(self, staff_code: str) -> None:
+        super().__init__(f"staff code {staff_code} is taken")
+        self.staff_code = staff_code
 
 
 class StoreExists(Conflict):
@@ -351,6 +376,38 @@ class UnknownTimezone(InvalidRequest):
     def __init__(self, timezone: str) -> None:
         super().__init__(f"unknown IANA time zone {timezone!r}")
         self.timezone = timezone
+
+
+class InvalidPin(InvalidRequest):
+    """A PIN that is not 4 to 8 ASCII digits. The message gives the reason, never the PIN."""
+
+    code = "invalid_pin"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"a PIN is 4 to 8 digits: {reason}")
+        self.reason = reason
+
+
+class UnknownStores(InvalidRequest):
+    """Staff assigned to stores the hub does not know."""
+
+    code = "unknown_store"
+
+    def __init__(self, store_ids: list[str]) -> None:
+        super().__init__(f"no such store: {', '.join(store_ids)}")
+        self.store_ids = store_ids
+
+
+class PinNotEditableHere(InvalidRequest):
+    """A staff member's PIN hash asked of the generic shared-record routes: HQ sets a PIN
+    with POST /v1/staff/{staff_code}/pin, and no route shows its hash."""
+
+    code = "pin_not_editable_here"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a staff PIN is set with POST /v1/staff/{staff_code}/pin; its hash is never shown"
+        )
 
 
 class SelfApproval(PermissionDenied):

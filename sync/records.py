@@ -12,6 +12,7 @@ beyond the skew it has (see docs/conflict-rules.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,12 +23,38 @@ from shared.clock import HLCTimestamp
 # null). `customer` records are shared by every store; `store_settings` belong to one store.
 RECORD_FIELDS: dict[str, frozenset[str]] = {
     "customer": frozenset({"name", "email", "phone", "address"}),
-    "store_settings": frozenset({"receipt_header", "receipt_footer", "phone", "manager_name"}),
+    "store_settings": frozenset(
+        {
+            "receipt_header",
+            "receipt_footer",
+            "phone",
+            "manager_name",
+            # The till's rules a manager or HQ may set (docs/counter.md); null: the default.
+            "pin_max_failures",
+            "pin_lock_minutes",
+            "discount_percent_max",
+            "discount_amount_max",
+        }
+    ),
     # A staff member's PIN hash (argon2id, shared.pins), keyed by staff code: HQ resets it,
     # the staff member changes it at a till; never the PIN itself.
     "staff_pin": frozenset({"pin_hash"}),
 }
 MAX_FIELD_LENGTH = 200
+
+# Settings fields whose text must be a number: (pattern, what it must be).
+_NUMBER_FIELDS: dict[str, tuple[re.Pattern[str], str]] = {
+    "pin_max_failures": (re.compile(r"^[1-9][0-9]?$"), "a whole number from 1 to 99"),
+    "pin_lock_minutes": (re.compile(r"^[1-9][0-9]{0,3}$"), "whole minutes from 1 to 9999"),
+    "discount_percent_max": (
+        re.compile(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$"),
+        "a percent from 0 to 100, at most 2 places",
+    ),
+    "discount_amount_max": (
+        re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$"),
+        "an amount with at most 2 places",
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +90,9 @@ def check_fields(entity: str, values: Mapping[str, Any]) -> None:
             raise ValueError(
                 f"{entity}.{field} must be text of at most {MAX_FIELD_LENGTH} characters, or null"
             )
+        number = _NUMBER_FIELDS.get(field) if entity == "store_settings" else None
+        if number is not None and value is not None and not number[0].match(value):
+            raise ValueError(f"{entity}.{field} must be {number[1]}, as text, or null")
 
 
 def newest_stamp(fields: Mapping[str, FieldValue]) -> HLCTimestamp | None:

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
 
 import httpx
 from pydantic import SecretStr
 
+from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.api.app import create_app as create_edge_app
 from edge.bootstrap import EdgeRuntime
 from edge.bootstrap import build_runtime as build_edge_runtime
+from edge.service.feed import apply_feed_entries
 from edge.settings import EdgeSettings
 from hub.api.app import create_app as create_hub_app
 from hub.bootstrap import HubRuntime
 from hub.bootstrap import build_runtime as build_hub_runtime
 from hub.settings import HubSettings
 from shared.clock import Clock
+from shared.pins import hash_pin
+from sync.messages import FeedEntry, RecordUpdatedV1, StaffV1, StampedValue
+from vectis.replay.hq import DEMO_STAFF
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 DEMO_START = datetime(2010, 12, 1, 8, 0, tzinfo=UTC)
@@ -82,7 +90,9 @@ class Hub:
     def admin(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
-    async def create_store(self, store_id: str = "store-1") -> None:
+    async def create_store(self, store_id: str = "store-1", *, demo_staff: bool = False) -> None:
+        """Create the store; with `demo_staff`, also the demo's cashier 1001 (PIN 1234) and
+        manager 9001 (PIN 9999) working there (`create_demo_staff`)."""
         response = await self.client.post(
             "/v1/stores",
             json={
@@ -94,6 +104,46 @@ class Hub:
             headers=self.admin,
         )
         assert response.status_code == 201, response.text
+        if demo_staff:
+            await self.create_demo_staff(store_id)
+
+    async def create_demo_staff(self, store_id: str = "store-1") -> None:
+        """The demo's cashier 1001 (PIN 1234) and manager 9001 (PIN 9999) work at `store_id`
+        (added to their stores if another store has them already)."""
+        for member in DEMO_STAFF:
+            await self.create_staff(
+                store_id, member.staff_code, member.name, member.role, member.pin
+            )
+
+    async def create_staff(
+        self, store_id: str, staff_code: str, name: str, role: str, pin: str
+    ) -> JSON:
+        """Through the HQ API: a staff member working at `store_id` with `pin`. A staff code
+        that exists already gets `store_id` added to its stores (its name, role and PIN are
+        left as they are). Returns the staff member as the hub answers."""
+        response = await self.client.post(
+            "/v1/staff",
+            json={
+                "staff_code": staff_code,
+                "name": name,
+                "role": role,
+                "stores": [store_id],
+                "pin": pin,
+            },
+            headers=self.admin,
+        )
+        if response.status_code == 409:
+            held = await self.client.get(f"/v1/staff/{staff_code}", headers=self.admin)
+            assert held.status_code == 200, held.text
+            stores = sorted({*held.json()["stores"], store_id})
+            response = await self.client.patch(
+                f"/v1/staff/{staff_code}", json={"stores": stores}, headers=self.admin
+            )
+            assert response.status_code == 200, response.text
+        else:
+            assert response.status_code == 201, response.text
+        member: JSON = response.json()
+        return member
 
     async def token(self, store_id: str = "store-1") -> str:
         response = await self.client.post(
@@ -183,6 +233,42 @@ class Link(httpx.AsyncBaseTransport):
         return response
 
 
+# The demo's staff at every store (README): a cashier and a manager, and a supervisor here.
+CASHIER, SUPERVISOR, MANAGER = "1001", "5001", "9001"
+STAFF_PINS = {CASHIER: "1234", SUPERVISOR: "5555", MANAGER: "9999"}
+_ROLES = {CASHIER: "cashier", SUPERVISOR: "supervisor", MANAGER: "manager"}
+
+
+class TillSession(httpx.Auth):
+    """Till requests signed in as one staff member at one till: the session's token on each
+    request, and a new sign-in when the till answers 401 `not_signed_in`."""
+
+    requires_response_body = True
+
+    def __init__(self, till_id: str, staff_code: str, pin: str) -> None:
+        self.sign_in = {"till_id": till_id, "staff_code": staff_code, "pin": pin}
+        self.session: JSON = {}
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if request.url.path == "/v1/till-sessions" and request.method == "POST":
+            yield request
+            return
+        if self.session:
+            request.headers["Authorization"] = f"Bearer {self.session['token']}"
+            response = yield request
+            if response.status_code != 401 or b"not_signed_in" not in response.content:
+                return
+        signed = yield httpx.Request(
+            "POST", request.url.copy_with(path="/v1/till-sessions", query=None),
+            json=self.sign_in,
+        )  # fmt: skip
+        if signed.status_code != 201:
+            return
+        self.session = json.loads(signed.content)
+        request.headers["Authorization"] = f"Bearer {self.session['token']}"
+        yield request
+
+
 @dataclass
 class Edge:
     runtime: EdgeRuntime
@@ -195,6 +281,19 @@ class Edge:
         assert response.status_code == 200, response.text
         status: EdgeStatus = response.json()
         return status
+
+    async def sign_in(
+        self, till_id: str = "T1", staff_code: str = MANAGER, pin: str | None = None
+    ) -> JSON:
+        """Sign in at `till_id` (the manager by default, who may do everything: tests of
+        permissions sign in as the cashier); the client then carries the session on every
+        request, and signs in again by itself when the session ends (the manual clock moves
+        days in some tests)."""
+        auth = TillSession(till_id, staff_code, pin or STAFF_PINS[staff_code])
+        self.client.auth = auth
+        response = await self.client.get("/v1/till-sessions/current")
+        assert response.status_code == 200, response.text
+        return auth.session
 
     async def sell(self, lines: list[tuple[str, int]], tendered: str = "1000.00") -> JSON:
         cart_id = str(uuid.uuid4())
@@ -240,7 +339,40 @@ async def make_edge(
     edge = Edge(runtime, client, link, path)
     if token and sync_now:
         await edge.sync()
+        await seed_staff(runtime)
+        await edge.sign_in()
+        await edge.sync()  # the sign-in's audit event is delivered: tests start even
     return edge
+
+
+@cache
+def _pin_hash(pin: str) -> str:
+    return hash_pin(pin)
+
+
+async def seed_staff(runtime: EdgeRuntime) -> None:
+    """Give an enrolled edge the test staff as HQ's feed would (`staff` and `staff_pin`
+    entries through the node's own feed appliers), unless it has them already."""
+    identity = runtime.identity
+    assert identity is not None, "enrol the edge first"
+    entries = []
+    for code, role in _ROLES.items():
+        member = StaffV1(
+            staff_code=code, name=f"Test {role}", role=role, stores=[identity.store_id]
+        )
+        entries.append(FeedEntry(cursor="0", entity="staff", key=code, op="upsert", version=1,
+                                 payload=member.model_dump(mode="json")))  # fmt: skip
+        pin = RecordUpdatedV1(entity="staff_pin", key=code, fields={
+            "pin_hash": StampedValue(value=_pin_hash(STAFF_PINS[code]),
+                                     hlc=f"{0:015d}-{0:06d}-hq")})  # fmt: skip
+        entries.append(FeedEntry(cursor="0", entity="staff_pin", key=code, op="upsert", version=1,
+                                 payload=pin.model_dump(mode="json")))  # fmt: skip
+
+    def apply(uow: EdgeUnitOfWork) -> None:
+        if uow.staff.get(CASHIER) is None:
+            apply_feed_entries(entries, uow, now=uow.now())
+
+    await runtime.write(apply)
 
 
 async def close_edge(edge: Edge) -> None:

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from vectis.replay.dataset import bundled_dataset
 from vectis.replay.driver import run_replay
+from vectis.replay.hq import DEMO_STAFF
 from vectis.replay.options import TIMEZONE, OfflineWindow, ReplayOptions
 from vectis.replay.report import print_result
 from vectis.replay.result import ReplayResult
@@ -137,6 +138,11 @@ def _print_where(result: ReplayResult, console: Console, keep_serving: bool) -> 
         )
         console.print(f"                 SQLite file: {urls[store + '_file']}")
     console.print(f"  logs           {urls['logs']}")
+    for member in DEMO_STAFF:
+        console.print(
+            f"  {member.name:<14} staff code {member.staff_code}, PIN {member.pin} "
+            f"({member.role}, at every store)"
+        )
     console.print(
         f"  try:           curl -s -H 'Authorization: Bearer {urls['admin_token']}' "
         f"'{urls['hub']}/v1/reports/sales?group_by=store_day'"

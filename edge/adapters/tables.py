@@ -426,3 +426,39 @@ b2b_order = Table(
     ),
     Index(None, "status"),
 )
+
+# Staff of this store as HQ's feed publishes them (`staff`); their PIN hashes are the shared
+# record `staff_pin` (shared_record), never here and never a PIN.
+staff = Table(
+    "staff",
+    metadata,
+    Column("staff_code", String(12), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("role IN ('cashier', 'supervisor', 'manager')", name="role"),
+)
+
+# Each staff member's sign-in state at this node: recent wrong PINs and a lock.
+staff_sign_in = Table(
+    "staff_sign_in",
+    metadata,
+    Column("staff_code", String(12), primary_key=True),
+    Column("failures", Text, nullable=False, server_default="[]"),
+    Column("locked_until", Text),
+)
+
+# Till sessions: a staff member signed in at a till; the token is kept only as its SHA-256.
+till_session = Table(
+    "till_session",
+    metadata,
+    Column("session_id", String(36), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("till_id", String(32), nullable=False),
+    Column("staff_code", String(12), nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("ended_at", Text),
+    Column("end_reason", String(16)),
+    Index(None, "till_id", "ended_at"),
+)

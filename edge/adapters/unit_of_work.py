@@ -27,7 +27,9 @@ from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.adapters.repositories.reports import ReportRepository
 from edge.adapters.repositories.sales import ReturnRepository, SaleRepository
+from edge.adapters.repositories.staff import StaffRepository
 from edge.domain.documents import DomainEvent
+from edge.errors import RecordedRefusal
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock
 
 T = TypeVar("T")
@@ -55,6 +57,7 @@ class EdgeUnitOfWork:
         self.b2b_orders = B2BOrderRepository(connection)
         self.integrity = IntegrityRepository(connection)
         self.reports = ReportRepository(connection)
+        self.staff = StaffRepository(connection)
         self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:
@@ -94,13 +97,24 @@ class EdgeTransactions:
         """Run `use_case` in one write transaction on the writer thread (one thread hop);
         commit if it returns, roll back if it raises, and return its result.
 
+        A use case that raises RecordedRefusal is rolled back, its `record` runs in a new
+        transaction (a wrong PIN's count and audit), and its `error` is raised.
+
         `durable=False` for steps a power cut may lose without losing money (a scanned line, a
         feed page): see EdgeDatabase.
         """
         clock, hlc = self.clock, self.hlc
-        return await self.database.write(
-            lambda connection: use_case(EdgeUnitOfWork(connection, clock, hlc)), durable=durable
-        )
+        try:
+            return await self.database.write(
+                lambda connection: use_case(EdgeUnitOfWork(connection, clock, hlc)),
+                durable=durable,
+            )
+        except RecordedRefusal as refusal:
+            record = refusal.record
+            await self.database.write(
+                lambda connection: record(EdgeUnitOfWork(connection, clock, hlc))
+            )
+            raise refusal.error from None
 
     async def read(self, use_case: Callable[[EdgeUnitOfWork], T]) -> T:
         """Run `use_case` in a read transaction (a consistent snapshot; no outbox)."""

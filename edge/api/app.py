@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from edge.api import errors, openapi
 from edge.api.hosts import HostCheck
-from edge.api.routes import b2b, node, ops, records, refunds, scanning, till
+from edge.api.routes import b2b, node, ops, records, refunds, scanning, staff, till
 from edge.bootstrap import EdgeRuntime
 from sync.http import BodySizeLimit
 
@@ -39,6 +39,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     app.add_middleware(HostCheck, names=runtime.settings.host_names())
     for router in (
         ops.router,
+        staff.router,
         scanning.router,
         till.router,
         refunds.router,

@@ -18,6 +18,7 @@ from edge.api.deps import get_identity
 from edge.api.errors import status_of
 from edge.domain import barcodes, scanning
 from edge.scale import errors as scale
+from edge.service.staff import TillMismatch
 from sync.openapi import ErrorKind, document_errors
 
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
@@ -67,7 +68,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.LineOverCap,
         e.SaleOverCap,
     ),
-    "GET /v1/tills/{till_id}/scale": SCALE,
+    "GET /v1/tills/{till_id}/scale": (*SCALE, TillMismatch),
     "GET /v1/sales/by-receipt/{receipt_number}": (e.SaleNotFound, barcodes.BadReceiptBarcode),
     # returns, cash
     "POST /v1/returns": (

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     REPRINT = "reprint"
     CLOSE_OTHER_SHIFT = "close_other_shift"
     UNLOCK_STAFF = "unlock_staff"
+    EDIT_STORE_SETTINGS = "edit_store_settings"
 
 
 _CASHIER = frozenset({Permission.VOID_LINE, Permission.REPRINT})

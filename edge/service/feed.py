@@ -31,6 +31,7 @@ from sync.messages import (
     RecordUpdatedV1,
     RefundDecisionV1,
     SnapshotItem,
+    StaffV1,
     StockLevelV1,
     StoreFeedConfigV1,
     TaxRateV1,
@@ -131,6 +132,16 @@ def _refund_decision(entry: Entry, context: ApplyContext) -> None:
 def _b2b_approval(entry: Entry, context: ApplyContext) -> None:
     approval = B2BApprovalV1.model_validate(entry.payload)
     context.uow.b2b_orders.apply_approval(b2b_order_of(approval, entry.version))
+
+
+@applies("staff")
+def _staff(entry: Entry, context: ApplyContext) -> None:
+    member = StaffV1.model_validate(entry.payload)
+    identity = context.uow.node.identity()
+    works_here = identity is None or identity.store_id in member.stores
+    context.uow.staff.upsert(
+        member.staff_code, member.name, member.role, member.active and works_here, entry.version
+    )
 
 
 @applies(*RECORD_FIELDS)

@@ -78,6 +78,11 @@ def edit_record(
         check_fields(command.entity, command.values)
     except ValueError as error:
         raise InvalidRecordEdit(str(error)) from None
+    if command.entity == "staff_pin":
+        raise InvalidRecordEdit(
+            "a PIN is changed by its owner at a till (POST /v1/till-sessions/current/pin) "
+            "or reset by HQ, never edited as a record"
+        )
     if command.entity == "store_settings" and command.key != identity.store_id:
         raise InvalidRecordEdit(f"this node may edit only the settings of {identity.store_id}")
     held = uow.records.get(command.entity, command.key)

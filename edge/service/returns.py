@@ -6,12 +6,15 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.domain.audit import Acting
 from edge.domain.cart import TenderRequest
 from edge.domain.documents import Return, ReturnRecorded, Sale
 from edge.domain.node import NodeIdentity
 from edge.domain.returns import ReturnItem, make_return
+from edge.domain.staff import Permission
 from edge.domain.till_limits import approval_needed, check_no_receipt_line
 from edge.errors import IdReused, RefundNeedsApproval, ReturnNotFound, SaleNotFound, UnknownSku
+from edge.service.staff import OverrideRequest, authorize
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.till_limits import TillLimits
@@ -177,3 +180,20 @@ def get_return(return_id: UUID, uow: EdgeUnitOfWork) -> Return:
     if sales_return is None:
         raise ReturnNotFound(str(return_id))
     return sales_return
+
+
+def take_back(
+    command: RecordReturn,
+    acting: Acting,
+    override: OverrideRequest | None,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+    clock: Clock,
+) -> tuple[Return, bool]:
+    """A return at the till of the signed-in `acting`: `record_return`, and one without a
+    receipt needs Permission.RETURN_WITHOUT_RECEIPT (a supervisor, or `override`). Raises what
+    those two raise (edge.service.staff.authorize)."""
+    if command.original_sale_id is None and command.original_receipt_number is None:
+        authorize(uow, acting, Permission.RETURN_WITHOUT_RECEIPT, override, identity=identity)
+    return record_return(command, uow, identity=identity, clock=clock)

@@ -129,14 +129,6 @@ def _sku_of(scan: Scan, uow: EdgeUnitOfWork) -> str:
     return sku
 
 
-def till_of_cart(cart_id: UUID, uow: EdgeUnitOfWork) -> str:
-    """The till a cart belongs to. Raises CartNotFound."""
-    head = uow.carts.head(cart_id)
-    if head is None:
-        raise CartNotFound(str(cart_id))
-    return head.till_id
-
-
 async def read_scale(till_id: str, config: ScaleConfig | None) -> ScaleReading:
     """A stable reading of the scale of `till_id` (net and tare in kg, 3 places).
 

@@ -45,6 +45,7 @@ from hub.adapters.repositories.records import RecordRepository
 from hub.adapters.repositories.refunds import RefundRepository
 from hub.adapters.repositories.sale_exceptions import SaleExceptionRepository
 from hub.adapters.repositories.sql import visible_horizon
+from hub.adapters.repositories.staff import StaffRepository, TillAuditRepository
 from hub.adapters.repositories.stock import StockRepository
 from hub.adapters.repositories.stores import (
     ApiKeyRepository,
@@ -184,6 +185,15 @@ class HubTransaction:
     @cached_property
     def audit(self) -> AuditRepository:
         return AuditRepository(self._connection)
+
+    @cached_property
+    def staff(self) -> StaffRepository:
+        return StaffRepository(self._connection)
+
+    @cached_property
+    def till_audit(self) -> TillAuditRepository:
+        """What the tills audited (`audit.recorded` events)."""
+        return TillAuditRepository(self._connection)
 
 
 class HubUnitOfWork:

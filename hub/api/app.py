@@ -23,6 +23,7 @@ from hub.api.routes import (
     refunds,
     reports,
     sale_exceptions,
+    staff,
     sync,
     till_limits,
 )
@@ -69,6 +70,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         refunds.router,
         b2b.router,
         till_limits.router,
+        staff.router,
         audit.router,
     ):
         app.include_router(router)

@@ -76,8 +76,15 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/exceptions/{exception_id}/resolve": (e.ExceptionNotFound, e.AlreadyResolved),
     "POST /v1/integrity/alerts/{alert_id}/resolve": (e.AlertNotFound, e.AlreadyResolved),
     # shared records, pricing
-    "PUT /v1/records/{entity}/{key}": (e.StoreNotFound, e.InvalidRequest),
-    "GET /v1/records/{entity}/{key}": (e.RecordNotFound,),
+    "PUT /v1/records/{entity}/{key}": (e.StoreNotFound, e.InvalidRequest, e.PinNotEditableHere),
+    "GET /v1/records/{entity}/{key}": (e.RecordNotFound, e.PinNotEditableHere),
+    # staff
+    "POST /v1/staff": (e.StaffCodeTaken, e.UnknownStores, e.InvalidPin),
+    "GET /v1/staff": (e.StoreNotFound,),
+    "GET /v1/staff/{staff_code}": (e.StaffNotFound,),
+    "PATCH /v1/staff/{staff_code}": (e.StaffNotFound, e.UnknownStores),
+    "POST /v1/staff/{staff_code}/pin": (e.StaffNotFound, e.InvalidPin),
+    "GET /v1/audit": (e.InvalidRequest,),
     "PUT /v1/tax-rates/{code}": (e.InvalidRequest,),
     "PUT /v1/promotions/{promotion_id}": (e.InvalidRequest,),
     # approvals

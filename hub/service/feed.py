@@ -19,6 +19,7 @@ from hub.domain.feed import FeedPosition
 from hub.domain.inbox import EventStatusRecord
 from hub.domain.records import SharedRecord
 from hub.domain.refunds import RefundRequestRecord
+from hub.domain.staff import StaffRecord
 from hub.domain.stock import StockLevelRecord
 from hub.errors import CursorCompacted, InvalidCursor, StoreNotFound
 from hub.service.b2b import approval_payload
@@ -101,6 +102,7 @@ _STAGES = (
     "product",
     "price",
     "stock_level",
+    "staff",
     "record",
     "event_status",
     "refund_decision",
@@ -128,7 +130,8 @@ async def snapshot_page(
     store_id: str, after: str | None, limit: int, uow: HubUnitOfWork
 ) -> SnapshotPage:
     """One chunk of the store's current state: tax rates, promotions, products, prices, its
-    stock levels, shared records, its refund requests and B2B orders, its settings.
+    stock levels, its staff (those who left it as inactive), shared records (its staff's PIN
+    hashes among them), its refund requests and B2B orders, its settings.
 
     The first chunk (`after` None) names the feed position to follow once the snapshot is
     applied, taken before any state is read: the state read later is at least as new, and the
@@ -177,6 +180,13 @@ async def snapshot_page(
                 items += [_level_item(level) for level in levels]
                 if len(levels) == room:
                     next_after = json.dumps([name, levels[-1].sku])
+            elif name == "staff":
+                members = await tx.staff.page(
+                    store_id=store_id, after=keys[0] if keys else "", limit=room, former=True
+                )
+                items += [_staff_item(member, store_id) for member in members]
+                if len(members) == room:
+                    next_after = json.dumps([name, members[-1].staff_code])
             elif name == "event_status":
                 since = UUID(keys[0]) if keys else None
                 statuses = await tx.inbox.retried_after(store_id, since, room)
@@ -222,6 +232,16 @@ async def snapshot_page(
         items=items,
         next_after=next_after if has_more else None,
         has_more=has_more,
+    )
+
+
+def _staff_item(record: StaffRecord, store_id: str) -> SnapshotItem:
+    """A staff member as `store_id` holds them: inactive there if they no longer work there."""
+    return SnapshotItem(
+        entity="staff",
+        key=record.staff_code,
+        version=record.version,
+        payload=record.feed_payload(store_id).model_dump(mode="json"),
     )
 
 

@@ -27,10 +27,14 @@ from hub.domain.ledger import (
 )
 from hub.domain.refunds import NewRefundRequest
 from hub.domain.sale_exceptions import cash_problems
+from hub.domain.staff import TillAuditEntry
 from hub.service import b2b, refunds
 from hub.service.records import merge
+from hub.service.till_audit import audit_entry_of, keep_audit_entry
+from shared import pins
 from shared.errors import InvalidAmount
 from sync.messages import (
+    AuditRecorded,
     B2BCartSubmitted,
     B2BPaymentComposed,
     CashMoved,
@@ -121,8 +125,19 @@ class LedgerDocuments(EventHandler[SaleCompleted | ReturnRecorded, None]):
         return Applied.to_ledger(raw, document)
 
 
-class RecordEdits(EventHandler[RecordUpdated, RecordUpdatedV1]):
-    """A store's edit of a shared record: merged field by field (`records.merge`)."""
+@dataclass(frozen=True, slots=True)
+class StoreEdit:
+    """A shared record's edit as `store_id` uploaded it."""
+
+    store_id: str
+    record: RecordUpdatedV1
+
+
+class RecordEdits(EventHandler[RecordUpdated, StoreEdit]):
+    """A store's edit of a shared record: merged field by field (`records.merge`). A staff
+    PIN hash (`staff_pin`, changed by its owner at a till) must be an argon2id hash, and is
+    taken only from a store the staff member works at now; the merged hash then goes to
+    every store of theirs."""
 
     @override
     def classify(self, raw: RawEvent, event: RecordUpdated, received_at: datetime) -> Applied:
@@ -131,15 +146,56 @@ class RecordEdits(EventHandler[RecordUpdated, RecordUpdatedV1]):
             return Applied.quarantined(
                 raw, f"{raw.store_id} may not edit the settings of {record.key}"
             )
-        return Applied.to_record(raw, self, record)
+        if record.entity == "staff_pin":
+            problem = _pin_hash_problem(record)
+            if problem is not None:
+                return Applied.quarantined(raw, problem)
+        return Applied.to_record(raw, self, StoreEdit(raw.store_id, record))
 
     @override
-    async def record(self, value: RecordUpdatedV1, tx: HubTransaction, now: datetime) -> None:
+    async def record(self, value: StoreEdit, tx: HubTransaction, now: datetime) -> str | None:
+        record = value.record
+        if record.entity == "staff_pin" and not await tx.staff.works_at(record.key, value.store_id):
+            return (
+                f"staff {record.key} does not work at {value.store_id}: "
+                "its PIN cannot be changed there"
+            )
         incoming = {
             field: FieldValue(stamped.value, stamped.hlc, stamped.base)
-            for field, stamped in value.fields.items()
+            for field, stamped in record.fields.items()
         }
-        await merge(value.entity, value.key, incoming, tx, now)
+        await merge(record.entity, record.key, incoming, tx, now)
+        return None
+
+
+def _pin_hash_problem(record: RecordUpdatedV1) -> str | None:
+    """Why a till's `staff_pin` edit cannot be taken (its hash is never quoted), or None."""
+    stamped = record.fields.get("pin_hash")
+    if stamped is None:
+        return f"staff_pin {record.key} carries no pin_hash"
+    if not isinstance(stamped.value, str):
+        return f"staff_pin {record.key}: a till cannot clear a PIN"
+    try:
+        pins.needs_rehash(stamped.value)
+    except pins.InvalidPinHash:
+        return f"staff_pin {record.key}: pin_hash is not an argon2 hash"
+    if not stamped.value.startswith("$argon2id$"):
+        return f"staff_pin {record.key}: pin_hash is not an argon2id hash"
+    return None
+
+
+class AuditEntries(EventHandler[AuditRecorded, TillAuditEntry]):
+    """An audited action at a till: kept once by its audit id (`till_audit`), with the
+    store and node it came from; a second copy (another event id, same audit id) adds
+    nothing."""
+
+    @override
+    def classify(self, raw: RawEvent, event: AuditRecorded, received_at: datetime) -> Applied:
+        return Applied.to_record(raw, self, audit_entry_of(raw, event, received_at))
+
+    @override
+    async def record(self, value: TillAuditEntry, tx: HubTransaction, now: datetime) -> None:
+        await keep_audit_entry(value, tx)
 
 
 class CashMovements(EventHandler[CashMoved, CashEntry]):
@@ -226,4 +282,5 @@ HANDLERS: dict[type[Any], EventHandler[Any, Any]] = {
     RefundRequested: RefundRequests(),
     B2BCartSubmitted: B2BCarts(),
     B2BPaymentComposed: B2BPayments(),
+    AuditRecorded: AuditEntries(),
 }

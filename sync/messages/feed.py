@@ -37,6 +37,7 @@ FEED_ENTITIES = (
     "promotion",
     "refund_decision",
     "b2b_approval",
+    "staff",
     "staff_pin",
 )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from hub.domain import secrets
-from tests.support import Edge, Hub, close_edge, make_edge
+from tests.support import Edge, Hub, close_edge, make_edge, seed_staff
 
 
 async def credential_of(edge: Edge) -> str:
@@ -118,6 +118,8 @@ async def test_an_enrolment_whose_answer_was_lost_succeeds_when_repeated(
             },
         )
         assert stranger.status_code == 401
+        await seed_staff(edge.runtime)
+        await edge.sign_in()
         await edge.sell([("A", 1)])
         assert (await edge.sync())["outbox"]["pending"] == 0
     finally:

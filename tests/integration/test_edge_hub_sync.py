@@ -51,14 +51,15 @@ async def test_the_edge_sells_offline_and_its_backlog_drains_exactly_once(
 async def test_a_batch_resent_after_its_acknowledgement_was_lost_is_not_counted_twice(
     hub: Hub, store: Edge
 ) -> None:
+    start = (await store.sync())["outbox"]["acked_seq"]  # the sign-in's audit event
     for _ in range(3):
         await store.sell([("C", 1)])
     store.link.lose_responses = 1  # the hub applies the batch; the edge never hears back
     status = await store.sync()
-    assert status["outbox"]["acked_seq"] == 0
+    assert status["outbox"]["acked_seq"] == start
     assert await hub_sales(hub) == (3, Decimal("30.00"))
     status = await store.sync()
-    assert status["outbox"]["acked_seq"] == 3
+    assert status["outbox"]["acked_seq"] == start + 3
     assert await hub_sales(hub) == (3, Decimal("30.00"))
 
 
@@ -84,12 +85,14 @@ async def test_an_edge_restarted_on_its_file_keeps_its_identity_outbox_and_hlc(
     reopened = await make_edge(store.path, hub, token=None)
     try:
         status = await reopened.sync()
-        assert status["store_id"] == "store-1" and status["outbox"]["acked_seq"] == 1
+        last_seq = status["outbox"]["last_seq"]
+        assert status["store_id"] == "store-1" and status["outbox"]["acked_seq"] == last_seq
+        await reopened.sign_in()
         await reopened.sell([("B", 1)])
         assert reopened.runtime.hlc is not None
         newest = await reopened.runtime.database.read(
             lambda connection: connection.execute(
-                text("SELECT hlc FROM outbox WHERE seq = 2")
+                text("SELECT hlc FROM outbox WHERE seq = :seq"), {"seq": last_seq + 1}
             ).scalar_one()
         )
         assert newest > last_hlc

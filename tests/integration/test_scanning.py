@@ -178,6 +178,17 @@ async def test_a_store_configures_its_own_label_layout(hub: Hub, tmp_path: Path)
         await close_edge(edge)
 
 
+async def test_a_till_without_a_scale_or_a_session_is_told_so(till: Edge) -> None:
+    none = await till.client.get("/v1/tills/T1/scale")
+    assert (none.status_code, none.json()["error"]) == (404, "no_scale")
+    cart_id = await new_cart(till)
+    weighed = await scan(till, cart_id, "CHEDDAR", weigh=True)
+    assert (weighed.status_code, weighed.json()["error"]) == (404, "no_scale")
+    till.client.auth = None  # signed out
+    anonymous = await till.client.post(f"/v1/carts/{cart_id}/scans", json={"code": "A"})
+    assert anonymous.status_code == 401
+
+
 async def test_the_returns_desk_scans_the_receipt_and_returns_against_it(till: Edge) -> None:
     cart_id = await new_cart(till)
     await scanned(till, cart_id, "2*A")
@@ -250,8 +261,8 @@ async def test_the_till_weighs_a_kg_item_on_its_scale(
         empty = await scan(edge, cart_id, "CHEDDAR", weigh=True)
         assert (empty.status_code, empty.json()["error"]) == (409, "nothing_weighed")
 
-        none = await edge.client.get("/v1/tills/T2/scale")
-        assert (none.status_code, none.json()["error"]) == (404, "no_scale")
+        other = await edge.client.get("/v1/tills/T2/scale")  # signed in at T1
+        assert (other.status_code, other.json()["error"]) == (401, "till_mismatch")
         scale.process.kill()
         await scale.process.wait()
         gone = await scan(edge, cart_id, "CHEDDAR", weigh=True)

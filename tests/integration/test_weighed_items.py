@@ -83,7 +83,10 @@ async def checkout(edge: Edge, cart_id: str) -> JSON:
 async def outbox(edge: Edge) -> list[tuple[str, int, JSON]]:
     rows = await edge.runtime.database.read(
         lambda connection: connection.execute(
-            text("SELECT kind, schema_version, payload FROM outbox ORDER BY seq")
+            text(
+                "SELECT kind, schema_version, payload FROM outbox"
+                " WHERE kind IN ('sale.completed', 'return.recorded') ORDER BY seq"
+            )
         ).all()
     )
     return [(kind, version, json.loads(payload)) for kind, version, payload in rows]

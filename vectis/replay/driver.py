@@ -38,7 +38,7 @@ from vectis.replay.dataset import (
     tax_code_of,
 )
 from vectis.replay.errors import ReplayError
-from vectis.replay.hq import HqClient
+from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.options import TIMEZONE, ReplayOptions
 from vectis.replay.reconcile import Report, compare, expected_report
 from vectis.replay.result import ReplayResult
@@ -124,6 +124,9 @@ async def _replay(
                 await erp.push_stock(store_id(number), opening.get(number, {}), "opening stock")
         finally:
             await erp.aclose()
+        stores = [store_id(number) for number in range(1, options.stores + 1)]
+        for member in DEMO_STAFF:  # a cashier and a manager at every store
+            await hq.ensure_staff(member, stores)
         by_store: dict[int, list[DatasetInvoice]] = {
             number: [] for number in range(1, options.stores + 1)
         }

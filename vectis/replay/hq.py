@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,24 @@ import httpx
 
 from vectis.replay.dataset import CatalogueItem
 from vectis.replay.reconcile import Report, Totals
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A staff member HQ creates at the hub; the PIN is left out of the repr."""
+
+    staff_code: str
+    name: str
+    role: str
+    pin: str = field(repr=False)
+
+
+# The staff `vectis demo` and the replay give every store, printed by the demo and written in
+# README.md: trivial PINs, allowed when HQ sets them (a till refuses them as a new PIN).
+DEMO_STAFF = (
+    StaffMember("1001", "Demo Cashier", "cashier", "1234"),
+    StaffMember("9001", "Demo Manager", "manager", "9999"),
+)
 
 
 class HubApiError(Exception):
@@ -24,12 +43,21 @@ class HubApiError(Exception):
 class HqClient:
     """HQ administration and ERP calls, authenticated with a bearer secret."""
 
-    def __init__(self, base_url: str, secret: str, *, timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        secret: str,
+        *,
+        timeout_s: float = 120.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """`transport`: httpx's default (the network) unless given (a hub served in-process)."""
         self._client = httpx.AsyncClient(
             base_url=base_url,
             headers={"Authorization": f"Bearer {secret}"},
             timeout=timeout_s,
             trust_env=False,
+            transport=transport,
         )
 
     async def aclose(self) -> None:
@@ -55,6 +83,33 @@ class HqClient:
                 )
             return
         raise HubApiError("POST", "/v1/stores", response.status_code, response.text)
+
+    async def ensure_staff(self, member: StaffMember, stores: Sequence[str]) -> None:
+        """The staff member works at `stores` (at least) with `member`'s name, role and PIN:
+        created, or, if the staff code exists (a hub replayed into before), given those
+        stores too, made active and given the PIN again."""
+        body = {
+            "staff_code": member.staff_code,
+            "name": member.name,
+            "role": member.role,
+            "stores": sorted(stores),
+            "pin": member.pin,
+        }
+        response = await self._client.post("/v1/staff", json=body)
+        if response.status_code == 201:
+            return
+        if response.status_code != 409:
+            raise HubApiError("POST", "/v1/staff", response.status_code, response.text)
+        path = f"/v1/staff/{member.staff_code}"
+        held = await self._call("GET", path)
+        patch = {
+            "name": member.name,
+            "role": member.role,
+            "stores": sorted({*held["stores"], *stores}),
+            "active": True,
+        }
+        await self._call("PATCH", path, json=patch)
+        await self._call("POST", f"{path}/pin", json={"pin": member.pin})
 
     async def put_till_limits(self, store_id: str, limits: dict[str, Any]) -> None:
         """Set every till limit of the store (one left out: its default)."""

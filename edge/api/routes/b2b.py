@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.b2b import (
@@ -16,22 +16,30 @@ from edge.api.schemas.b2b import (
     B2BOrderOut,
     B2BPaymentIn,
 )
+from edge.api.session import SessionDep, get_session
 from edge.domain.documents import TenderPlan
-from edge.service import b2b
+from edge.service import b2b, staff
 from shared.money import Money
 from sync.messages import B2BStatus
 
-router = APIRouter(prefix="/v1/b2b-orders", tags=["B2B orders"])
+router = APIRouter(
+    prefix="/v1/b2b-orders", tags=["B2B orders"], dependencies=[Depends(get_session)]
+)
 
 
 @router.post("", response_model=B2BOrderOut, status_code=status.HTTP_201_CREATED)
 async def submit_cart(
-    body: B2BOrderIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    body: B2BOrderIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
 ) -> B2BOrderOut:
     """Submit a trade customer's cart for HQ's approval, priced as the till would sell it
     (201; a retried `order_id`, 200). It travels with the next sync; HQ's decisions come
     back through the feed. 404 `unknown_sku`, 422 `invalid_quantity` / `invalid_b2b_order`,
     409 `id_reused`."""
+    staff.require_till(session, body.till_id)
     command = b2b.SubmitB2BCart(
         till_id=body.till_id,
         customer_id=body.customer_id,
@@ -96,10 +104,12 @@ async def complete_order(
     response: Response,
     runtime: RuntimeDep,
     identity: IdentityDep,
+    session: SessionDep,
 ) -> B2BHandoverOut:
     """Hand a placed order over: records its sale, paid as HQ approved, and prints its
     receipt like any sale (201; a retry returns it, 200). 409 `b2b_order_not_ready` until HQ
     placed the order; 422 `insufficient_tender` when the cash does not cover the cash part."""
+    staff.require_till(session, body.till_id)
     command = b2b.CompleteB2BOrder(
         order_id=order_id,
         till_id=body.till_id,

@@ -4,27 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from edge.api.deps import IdentityDep, RuntimeDep
-from edge.service import records
+from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.service import records, staff
 from shared.bounds import Cursor, Reference
 from sync.record_schemas import ConflictOut, RecordIn, RecordOut
 
-router = APIRouter(prefix="/v1", tags=["Shared records"])
+router = APIRouter(prefix="/v1", tags=["Shared records"], dependencies=[Depends(get_session)])
 Entity = Literal["customer", "store_settings"]
 RecordKey = Annotated[Reference, Path()]
 
 
 @router.put("/records/{entity}/{key}", response_model=RecordOut)
 async def edit(
-    entity: Entity, key: RecordKey, body: RecordIn, runtime: RuntimeDep, identity: IdentityDep
+    entity: Entity,
+    key: RecordKey,
+    body: RecordIn,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
 ) -> RecordOut:
     """Edit fields here, offline or not; the edit reaches HQ through the outbox. The newest
     edit of each field wins everywhere; a concurrent value that lost is kept in the log."""
     command = records.EditRecord(entity, key, body.fields)
     fields = await runtime.write(
-        lambda uow: records.edit_record(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: staff.edit_record(
+            command, session, override, uow, identity=identity, clock=runtime.clock
+        )
     )
     return RecordOut.of(entity, key, fields)
 

@@ -5,25 +5,33 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.till import return_command
 from edge.api.schemas.refunds import CompleteRefundIn, RefundRequestIn, RefundRequestOut
 from edge.api.schemas.till import ReturnOut
-from edge.service import refunds
+from edge.api.session import SessionDep, get_session
+from edge.service import refunds, staff
 
-router = APIRouter(prefix="/v1/refund-requests", tags=["Refund approvals"])
+router = APIRouter(
+    prefix="/v1/refund-requests", tags=["Refund approvals"], dependencies=[Depends(get_session)]
+)
 
 RefundStatus = Literal["pending", "approved", "rejected", "expired", "executed", "lapsed"]
 
 
 @router.post("", response_model=RefundRequestOut, status_code=status.HTTP_201_CREATED)
 async def request_refund(
-    body: RefundRequestIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    body: RefundRequestIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
 ) -> RefundRequestOut:
     """Ask HQ to approve a refund above the store's limit (201; a retried `request_id`, 200).
     The request travels with the next sync; HQ's decision comes back through the feed."""
+    staff.require_till(session, body.till_id)
     command = refunds.RequestRefund(
         details=return_command(body),
         requested_by=body.requested_by,
@@ -62,9 +70,11 @@ async def complete_refund(
     response: Response,
     runtime: RuntimeDep,
     identity: IdentityDep,
+    session: SessionDep,
 ) -> ReturnOut:
     """Make an approved refund: records its return (201; a retry returns it, 200). 409 while
     it is not approved, or once made."""
+    staff.require_till(session, body.till_id)
     command = refunds.CompleteRefund(
         request_id=request_id, till_id=body.till_id, return_id=body.return_id
     )

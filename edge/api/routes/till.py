@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.till import (
@@ -22,13 +22,14 @@ from edge.api.schemas.till import (
     ReturnOut,
     SaleOut,
 )
+from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.domain.cart import TenderRequest
 from edge.domain.returns import ReturnItem
-from edge.service import cash, reports, returns, selling
+from edge.service import cash, reports, returns, selling, staff
 from shared.bounds import Cursor, Day
 from shared.money import Money
 
-router = APIRouter(prefix="/v1", tags=["Till"])
+router = APIRouter(prefix="/v1", tags=["Till"], dependencies=[Depends(get_session)])
 
 
 def _lines(body: LinesIn | CartIn) -> list[selling.LineInput]:
@@ -42,9 +43,15 @@ def _lines(body: LinesIn | CartIn) -> list[selling.LineInput]:
 
 @router.post("/carts", response_model=CartOut, status_code=status.HTTP_201_CREATED)
 async def open_cart(
-    body: CartIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    body: CartIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
 ) -> CartOut:
-    """Open a cart at a till, optionally with its first lines. 200 if `cart_id` already exists."""
+    """Open a cart at the session's till, optionally with its first lines. 200 if `cart_id`
+    already exists. 401 `till_mismatch` for another till."""
+    staff.require_till(session, body.till_id)
     command = selling.OpenCart(
         till_id=body.till_id, cart_id=body.cart_id, customer_id=body.customer_id
     )
@@ -126,13 +133,23 @@ async def checkout(
 
 @router.post("/returns", response_model=ReturnOut, status_code=status.HTTP_201_CREATED)
 async def record_return(
-    body: ReturnIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    body: ReturnIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
 ) -> ReturnOut:
-    """Take goods back, against a receipt or without one, and refund in cash. A refund above
-    the store's limit is 409 `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
+    """Take goods back, against a receipt or without one, and refund in cash. A return without
+    a receipt needs Permission.RETURN_WITHOUT_RECEIPT (a supervisor, or an override: 403
+    `not_permitted` otherwise). A refund above the store's limit is 409
+    `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
+    staff.require_till(session, body.till_id)
     command = return_command(body)
     document, created = await runtime.write(
-        lambda uow: returns.record_return(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: returns.take_back(
+            command, session, override, uow, identity=identity, clock=runtime.clock
+        )
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -195,10 +212,15 @@ async def day_report(
 
 @router.post("/cash-movements", response_model=CashMovementOut, status_code=status.HTTP_201_CREATED)
 async def record_cash_movement(
-    body: CashMovementIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    body: CashMovementIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
 ) -> CashMovementOut:
     """Put cash into a drawer (float, paid-in) or take it out (paid-out, pickup); 201, or 200
     for a `movement_id` seen before. Works offline: it reaches HQ through the outbox."""
+    staff.require_till(session, body.till_id)
     command = cash.RecordCashMovement(
         till_id=body.till_id,
         kind=body.kind,

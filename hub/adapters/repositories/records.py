@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
@@ -90,16 +90,25 @@ class RecordRepository:
     async def records_after(
         self, store_id: str, entity: str, key: str, limit: int
     ) -> list[SharedRecord]:
-        """Shared records this store holds (every customer, its own settings) after
-        (`entity`, `key`): a keyset page for snapshots."""
-        record = tables.shared_record
+        """Shared records this store holds (every customer, its own settings, the PIN hashes
+        of the staff who work there now) after (`entity`, `key`): a keyset page for
+        snapshots."""
+        record, link = tables.shared_record, tables.staff_store
         statement = (
             select(record.c.entity, record.c.record_key, record.c.fields, record.c.version)
             .where(
                 tuple_(record.c.entity, record.c.record_key) > tuple_(entity, key),
                 or_(
-                    record.c.entity != "store_settings",
-                    record.c.record_key == store_id,
+                    record.c.entity.not_in(["store_settings", "staff_pin"]),
+                    and_(record.c.entity == "store_settings", record.c.record_key == store_id),
+                    and_(
+                        record.c.entity == "staff_pin",
+                        exists().where(
+                            link.c.staff_code == record.c.record_key,
+                            link.c.store_id == store_id,
+                            link.c.current.is_(True),
+                        ),
+                    ),
                 ),
             )
             .order_by(record.c.entity, record.c.record_key)

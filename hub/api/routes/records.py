@@ -1,4 +1,5 @@
-"""Records both sides may edit (customers, store settings): HQ's edits and the conflict log."""
+"""Records both sides may edit (customers, store settings): HQ's edits and the conflict log.
+Staff PINs are shared records too, but not edited or shown here (hub.api.routes.staff)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from shared.bounds import Cursor, Reference
 from sync.record_schemas import ConflictOut, RecordIn, RecordOut
 
 router = APIRouter(prefix="/v1", tags=["Shared records"])
-Entity = Literal["customer", "store_settings"]
+# `staff_pin` is named so that asking for it gets 422 `pin_not_editable_here` (its hash is
+# never shown; HQ sets a PIN with POST /v1/staff/{staff_code}/pin).
+Entity = Literal["customer", "store_settings", "staff_pin"]
 RecordKey = Annotated[Reference, Path()]
 
 
