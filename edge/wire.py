@@ -14,11 +14,14 @@ travel. Under `adapters/` the API would have to import an adapter to do that.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from functools import singledispatch
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from edge.domain.audit import Audited
+from edge.domain.cash_count import CashCount
 from edge.domain.documents import (
     NO_TERMS,
     B2BCartSubmitted,
@@ -40,7 +43,9 @@ from edge.domain.documents import (
     StoredRefundRequest,
     Tender,
     TenderPlan,
+    ZReportMade,
 )
+from edge.domain.shifts import ShiftTotals, TaxAtRate, ZReport
 from edge.wire_lines import terms_payload as terms_payload  # re-exported: the API shows terms
 from edge.wire_lines import weighed, weighed_return_lines, weighed_sale_lines
 from shared.money import Money
@@ -70,8 +75,11 @@ from sync.messages import (
     SaleLineV1,
     SaleLineV2,
     StampedValue,
+    TaxAtRateV1,
+    TenderTotalV1,
     TenderV1,
     TenderV2,
+    ZReportV1,
 )
 
 
@@ -314,6 +322,57 @@ def _cash_moved(event: CashMoved) -> WireEvent:
     return WireEvent("cash.moved", 1, movement.business_time, cash.model_dump(mode="json"))
 
 
+def z_report_payload(report: ZReport, business_day: date, opening_float: Money) -> ZReportV1:
+    """A Z report as it travels and as this node keeps it (edge.domain.shifts.ZReport)."""
+    totals = report.totals
+    return ZReportV1(
+        shift_id=UUID(report.shift_id),
+        till_id=report.till_id,
+        z_number=report.z_number,
+        opened_by=report.opened_by,
+        closed_by=report.closed_by,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        business_day=business_day,
+        currency=totals.currency,
+        first_receipt_number=report.first_receipt_number,
+        last_receipt_number=report.last_receipt_number,
+        sales_count=totals.sales_count,
+        sales=totals.sales.amount,
+        returns_count=totals.returns_count,
+        returns=totals.returns.amount,
+        net_sales=totals.net_sales.amount,
+        voids_count=totals.voids_count,
+        voids=totals.voids.amount,
+        discounts=totals.discounts.amount,
+        overrides_count=totals.overrides_count,
+        no_sales_count=totals.no_sales_count,
+        tax=[
+            TaxAtRateV1(rate=line.rate, net=line.net.amount, tax=line.tax.amount)
+            for line in totals.tax
+        ],
+        tenders=[TenderTotalV1(kind=kind, amount=amount.amount) for kind, amount in totals.tenders],
+        opening_float=opening_float.amount,
+        float_cash=totals.float_cash.amount,
+        change_given=totals.change_given.amount,
+        paid_in=totals.paid_in.amount,
+        paid_out=totals.paid_out.amount,
+        pickups=totals.pickups.amount,
+        counted={str(d): n for d, n in sorted(report.counted.counts.items(), reverse=True) if n},
+        counted_cash=report.counted_cash.amount,
+        expected_cash=report.expected_cash.amount,
+        variance=report.variance.amount,
+        previous_grand_total=report.previous_grand_total.amount,
+        grand_total=report.grand_total.amount,
+    )
+
+
+@encode.register
+def _z_report_made(event: ZReportMade) -> WireEvent:
+    payload = z_report_payload(event.report, event.business_day, event.opening_float)
+    return WireEvent("shift.closed", 1, event.report.period_end, payload.model_dump(mode="json"))
+
+
 @encode.register
 def _refund_requested(event: RefundRequested) -> WireEvent:
     request = event.request
@@ -476,4 +535,50 @@ def b2b_order_of(approval: B2BApprovalV1, version: int) -> StoredB2BOrder:
         notes=approval.notes,
         order_number=approval.order_number,
         fulfilled_sale_id=None,
+    )
+
+
+def z_report_of(payload: ZReportV1) -> ZReport:
+    """A Z report as kept (its wire form, `z_report_payload`) back into the domain's shape."""
+    currency = payload.currency
+
+    def money(amount: Decimal) -> Money:
+        return Money(amount, currency)
+
+    totals = ShiftTotals(
+        currency=currency,
+        sales_count=payload.sales_count,
+        sales=money(payload.sales),
+        returns_count=payload.returns_count,
+        returns=money(payload.returns),
+        voids_count=payload.voids_count,
+        voids=money(payload.voids),
+        discounts=money(payload.discounts),
+        overrides_count=payload.overrides_count,
+        no_sales_count=payload.no_sales_count,
+        tax=tuple(TaxAtRate(line.rate, money(line.net), money(line.tax)) for line in payload.tax),
+        tenders=tuple((tender.kind, money(tender.amount)) for tender in payload.tenders),
+        float_cash=money(payload.float_cash),
+        change_given=money(payload.change_given),
+        paid_in=money(payload.paid_in),
+        paid_out=money(payload.paid_out),
+        pickups=money(payload.pickups),
+    )
+    return ZReport(
+        z_number=payload.z_number,
+        shift_id=str(payload.shift_id),
+        till_id=payload.till_id,
+        opened_by=payload.opened_by,
+        closed_by=payload.closed_by,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+        first_receipt_number=payload.first_receipt_number,
+        last_receipt_number=payload.last_receipt_number,
+        totals=totals,
+        counted=CashCount.of(currency, payload.counted),
+        counted_cash=money(payload.counted_cash),
+        expected_cash=money(payload.expected_cash),
+        variance=money(payload.variance),
+        previous_grand_total=money(payload.previous_grand_total),
+        grand_total=money(payload.grand_total),
     )

@@ -78,6 +78,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.record.updated.v1": messages.RecordUpdated,
     "event.cash.moved.v1": messages.CashMoved,
     "event.audit.recorded.v1": messages.AuditRecorded,
+    "event.shift.closed.v1": messages.ShiftClosed,
     "feed-page": messages.FeedPage,
     "snapshot-page": messages.SnapshotPage,
     "feed.product.v1": messages.ProductV1,

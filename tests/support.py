@@ -293,7 +293,23 @@ class Edge:
         self.client.auth = auth
         response = await self.client.get("/v1/till-sessions/current")
         assert response.status_code == 200, response.text
+        await self.open_shift(till_id)
         return auth.session
+
+    async def open_shift(self, till_id: str = "T1", float_total: str = "100.00") -> JSON:
+        """The till's open shift: the one open already, or one opened now with
+        `float_total` (a till sells only inside an open shift)."""
+        current = await self.client.get("/v1/shifts/current", params={"till_id": till_id})
+        if current.status_code == 200:
+            shift: JSON = current.json()
+            return shift
+        assert current.json()["error"] == "no_open_shift", current.text
+        opened = await self.client.post(
+            "/v1/shifts", json={"till_id": till_id, "float_total": float_total}
+        )
+        assert opened.status_code == 201, opened.text
+        made: JSON = opened.json()
+        return made
 
     async def sell(self, lines: list[tuple[str, int]], tendered: str = "1000.00") -> JSON:
         cart_id = str(uuid.uuid4())

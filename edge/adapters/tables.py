@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -171,7 +172,10 @@ cart = Table(
     Column("opened_at", Text, nullable=False),
     Column("closed_at", Text),
     Column("sale_id", String(36)),
+    # The till's shift open when the cart was opened (edge.domain.shifts).
+    Column("shift_id", String(36)),
     CheckConstraint("status IN ('open', 'checked_out', 'voided')", name="status"),
+    Index(None, "shift_id"),
 )
 
 cart_line = Table(
@@ -211,8 +215,11 @@ sale = Table(
     Column("event_seq", Integer, nullable=False),
     # The B2B order HQ placed that this sale hands over: a node hands an order over once.
     Column("b2b_order_id", String(36)),
+    # The till's shift open when the sale was made (NULL: none, or made before shifts).
+    Column("shift_id", String(36)),
     Index(None, "business_day"),
     Index(None, "b2b_order_id", unique=True),
+    Index(None, "shift_id"),
 )
 
 sale_line = Table(
@@ -250,9 +257,11 @@ sales_return = Table(
     Column("event_seq", Integer, nullable=False),
     # The approved refund request it made: one return per request on this node.
     Column("refund_request_id", String(36)),
+    Column("shift_id", String(36)),
     Index(None, "business_day"),
     Index(None, "original_sale_id"),
     Index(None, "refund_request_id", unique=True),
+    Index(None, "shift_id"),
 )
 
 return_line = Table(
@@ -361,7 +370,66 @@ cash_movement = Table(
     Column("business_time", Text, nullable=False),
     Column("business_day", String(10), nullable=False),
     Column("event_seq", Integer, nullable=False),
+    Column("shift_id", String(36)),
     Index(None, "business_day"),
+    Index(None, "shift_id"),
+)
+
+# A till's shifts (edge.domain.shifts): opened with a float, closed by a Z report. At most one
+# open shift per till, by a partial unique index. `float_counts` is the float counted by
+# denomination as JSON ({"20": 3}), NULL when only its total was given.
+shift = Table(
+    "shift",
+    metadata,
+    Column("shift_id", String(36), primary_key=True),
+    Column("till_id", String(32), nullable=False),
+    Column("opened_by", String(12), nullable=False),
+    Column("opened_by_name", Text),
+    Column("opened_at", Text, nullable=False),
+    Column("business_day", String(10), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("float_minor", Integer, nullable=False),
+    Column("float_counts", Text),
+    Column("closed_at", Text),
+    Column("closed_by", String(12)),
+    Column("z_number", Integer),
+    Index(None, "till_id", "opened_at"),
+    Index(
+        "uq_shift_open_till",
+        "till_id",
+        unique=True,
+        sqlite_where=text("closed_at IS NULL"),
+    ),
+)
+
+# The Z reports: numbered per till from 1, consecutive, never reused: the number is taken
+# (last + 1) and the row written in the transaction that closes the shift, so a crash leaves
+# neither. `report` is the ZReportV1 payload as JSON; `grand_total_minor` never resets.
+z_report = Table(
+    "z_report",
+    metadata,
+    Column("till_id", String(32), primary_key=True),
+    Column("z_number", Integer, primary_key=True),
+    Column("shift_id", String(36), ForeignKey("shift.shift_id"), nullable=False, unique=True),
+    Column("business_day", String(10), nullable=False),
+    Column("closed_at", Text, nullable=False),
+    Column("net_sales_minor", Integer, nullable=False),
+    Column("grand_total_minor", Integer, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Index(None, "closed_at"),
+)
+
+# Drawer opens with no sale, counted in the shift's X and Z.
+no_sale = Table(
+    "no_sale",
+    metadata,
+    Column("no_sale_id", String(36), primary_key=True),
+    Column("shift_id", String(36), ForeignKey("shift.shift_id"), nullable=False),
+    Column("till_id", String(32), nullable=False),
+    Column("staff_code", String(12), nullable=False),
+    Column("at", Text, nullable=False),
+    Index(None, "shift_id"),
 )
 
 # Refunds above the store's limit: asked for here (or at another till of the store) and

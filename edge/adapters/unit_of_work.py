@@ -27,6 +27,7 @@ from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.adapters.repositories.reports import ReportRepository
 from edge.adapters.repositories.sales import ReturnRepository, SaleRepository
+from edge.adapters.repositories.shifts import ShiftRepository
 from edge.adapters.repositories.staff import StaffRepository
 from edge.domain.documents import DomainEvent
 from edge.errors import RecordedRefusal
@@ -58,6 +59,7 @@ class EdgeUnitOfWork:
         self.integrity = IntegrityRepository(connection)
         self.reports = ReportRepository(connection)
         self.staff = StaffRepository(connection)
+        self.shifts = ShiftRepository(connection)
         self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:

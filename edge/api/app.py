@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from edge.api import errors, openapi
 from edge.api.hosts import HostCheck
-from edge.api.routes import b2b, node, ops, records, refunds, scanning, staff, till
+from edge.api.routes import b2b, node, ops, records, refunds, scanning, shifts, staff, till
 from edge.bootstrap import EdgeRuntime
 from sync.http import BodySizeLimit
 
@@ -40,6 +40,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
     for router in (
         ops.router,
         staff.router,
+        shifts.router,
         scanning.router,
         till.router,
         refunds.router,

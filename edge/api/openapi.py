@@ -16,14 +16,22 @@ from fastapi import FastAPI
 from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
+from edge.api.session import get_override, get_session
 from edge.domain import barcodes, scanning
+from edge.domain import staff as st
 from edge.scale import errors as scale
-from edge.service.staff import TillMismatch
+from edge.service import staff as sessions
 from sync.openapi import ErrorKind, document_errors
 
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
     get_identity: (e.NotEnrolled,),
+    get_session: (sessions.NotSignedIn,),
+    get_override: (sessions.OverrideIncomplete,),
 }
+
+# What `authorize` refuses: the role may not (and no override, or the approver may not
+# either), a wrong approver PIN, a locked approver, an approval by the cashier themself.
+AUTHORIZE: Sequence[ErrorKind] = (st.NotPermitted, st.WrongPin, st.StaffLocked, st.OverrideBySelf)
 
 SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
 CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
@@ -51,8 +59,12 @@ SCALE: Sequence[ErrorKind] = (
 )
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
+    # staff and till sessions
+    "POST /v1/till-sessions": (st.WrongPin, st.StaffLocked),
+    "POST /v1/till-sessions/current/pin": (st.PinNotAccepted, st.WrongPin, st.StaffLocked),
+    "POST /v1/staff/{staff_code}/unlock": (*AUTHORIZE, sessions.StaffNotFound),
     # carts and sales
-    "POST /v1/carts": (*SCAN, e.NegativeTotal),
+    "POST /v1/carts": (*SCAN, e.NegativeTotal, sessions.TillMismatch),
     "GET /v1/carts/{cart_id}": (e.CartNotFound,),
     "POST /v1/carts/{cart_id}/lines": (*CART, *SCAN, e.NegativeTotal),
     "DELETE /v1/carts/{cart_id}/lines/{line_id}": (*CART, e.LineNotFound),
@@ -68,7 +80,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.LineOverCap,
         e.SaleOverCap,
     ),
-    "GET /v1/tills/{till_id}/scale": (*SCALE, TillMismatch),
+    "GET /v1/tills/{till_id}/scale": (*SCALE, sessions.TillMismatch),
     "GET /v1/sales/by-receipt/{receipt_number}": (e.SaleNotFound, barcodes.BadReceiptBarcode),
     # returns, cash
     "POST /v1/returns": (
@@ -83,9 +95,11 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.InvalidQuantity,
         e.InvalidPrice,
         *RECEIPT,
+        *AUTHORIZE,
+        sessions.TillMismatch,
     ),
     "GET /v1/returns/{return_id}": (e.ReturnNotFound,),
-    "POST /v1/cash-movements": (e.IdReused, e.InvalidCashMovement),
+    "POST /v1/cash-movements": (e.IdReused, e.InvalidCashMovement, sessions.TillMismatch),
     "GET /v1/cash-movements/{movement_id}": (e.CashMovementNotFound,),
     # refund requests
     "POST /v1/refund-requests": (
@@ -97,6 +111,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.InvalidQuantity,
         e.InvalidPrice,
         *RECEIPT,
+        sessions.TillMismatch,
     ),
     "GET /v1/refund-requests/{request_id}": (e.RefundRequestNotFound,),
     "POST /v1/refund-requests/{request_id}/complete": (
@@ -108,9 +123,16 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.InvalidReturn,
         e.ReturnExceedsSale,
         *RECEIPT,
+        sessions.TillMismatch,
     ),
     # B2B orders
-    "POST /v1/b2b-orders": (e.UnknownSku, e.IdReused, e.InvalidB2BOrder, e.InvalidQuantity),
+    "POST /v1/b2b-orders": (
+        e.UnknownSku,
+        e.IdReused,
+        e.InvalidB2BOrder,
+        e.InvalidQuantity,
+        sessions.TillMismatch,
+    ),
     "GET /v1/b2b-orders/{order_id}": (e.B2BOrderNotFound,),
     "POST /v1/b2b-orders/{order_id}/payment": (
         e.B2BOrderNotFound,
@@ -125,13 +147,14 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.IdReused,
         e.PaymentMismatch,
         *RECEIPT,
+        sessions.TillMismatch,
     ),
     # the node
     "POST /v1/sync/rotate-credential": (e.NotEnrolled, e.HubUnavailable),
     "GET /v1/catalogue/{sku}": (e.UnknownSku,),
     "PUT /v1/clock": (e.ClockNotDriven,),
     # shared records
-    "PUT /v1/records/{entity}/{key}": (e.RecordNotFound, e.InvalidRecordEdit),
+    "PUT /v1/records/{entity}/{key}": (e.RecordNotFound, e.InvalidRecordEdit, *AUTHORIZE),
     "GET /v1/records/{entity}/{key}": (e.RecordNotFound,),
 }
 

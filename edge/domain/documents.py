@@ -12,6 +12,7 @@ from typing import Literal
 from uuid import UUID
 
 from edge.domain.audit import Audited
+from edge.domain.shifts import ZReport
 from shared.money import Money
 from shared.quantity import LineQuantity, Unit
 from sync.records import FieldValue
@@ -311,8 +312,19 @@ class B2BPaymentComposed:
     business_time: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ZReportMade:
+    """Event: a till's shift closed with its Z report. `business_day` is the day the shift
+    opened in; `opening_float` the float it opened with (the Z's float includes top-ups)."""
+
+    report: ZReport
+    business_day: date
+    opening_float: Money
+
+
 DomainEvent = (
     Audited
+    | ZReportMade
     | SaleCompleted
     | ReturnRecorded
     | RecordEdited

@@ -14,6 +14,7 @@ from edge.domain.returns import ReturnItem, make_return
 from edge.domain.staff import Permission
 from edge.domain.till_limits import approval_needed, check_no_receipt_line
 from edge.errors import IdReused, RefundNeedsApproval, ReturnNotFound, SaleNotFound, UnknownSku
+from edge.service.shifts import require_open_shift
 from edge.service.staff import OverrideRequest, authorize
 from shared.clock import Clock
 from shared.ids import new_id
@@ -89,7 +90,9 @@ def check_refund_lines(draft: Return, limits: TillLimits, uow: EdgeUnitOfWork) -
 
 
 def record_draft(draft: Return, uow: EdgeUnitOfWork) -> Return:
-    """Give a drafted return its receipt number and record it with its outbox event."""
+    """Give a drafted return its receipt number and record it with its outbox event, in the
+    till's open shift. Raises NoOpenShift."""
+    require_open_shift(uow, draft.till_id)
     sales_return = replace(draft, receipt_number=uow.node.next_receipt_number(draft.till_id))
     seq = uow.emit(ReturnRecorded(sales_return))
     uow.returns.add(sales_return, seq)

@@ -19,6 +19,7 @@ from edge.domain.documents import Sale, SaleCompleted
 from edge.domain.node import NodeIdentity
 from edge.domain.till_limits import check_line, check_sale_total
 from edge.errors import CartNotFound, IdReused, SaleNotFound, UnknownSku
+from edge.service.shifts import require_open_shift
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.quantity import LineQuantity
@@ -72,7 +73,8 @@ def open_cart(
 ) -> tuple[Cart, bool]:
     """Open a cart at a till. Returns (cart, created); an id seen before returns that cart.
 
-    Raises IdReused if the id names a cart of another till or customer.
+    Raises IdReused if the id names a cart of another till or customer, NoOpenShift (409) if
+    the till has no open shift.
     """
     if command.cart_id is not None:
         existing = uow.carts.get(command.cart_id)
@@ -80,6 +82,7 @@ def open_cart(
             if (existing.till_id, existing.customer_id) != (command.till_id, command.customer_id):
                 raise IdReused("cart", str(command.cart_id))
             return existing, False
+    require_open_shift(uow, command.till_id)
     cart = Cart(
         cart_id=command.cart_id or new_id(),
         till_id=command.till_id,
@@ -173,7 +176,8 @@ def checkout(
     The business time is the node's clock in the store's time zone. Checking out a cart that
     is already checked out returns its sale (created=False), whatever tenders are sent. The
     total must be within the store's per-sale cap as it stands now. Raises CartNotFound,
-    CartClosed (voided), EmptyCart, NegativeTotal, InsufficientTender, SaleOverCap.
+    CartClosed (voided), EmptyCart, NegativeTotal, InsufficientTender, SaleOverCap,
+    NoOpenShift (a sale is made inside the till's open shift).
     """
     cart = uow.carts.get(command.cart_id)
     if cart is None:
@@ -183,6 +187,7 @@ def checkout(
         if sale is None:
             raise SaleNotFound(f"of cart {cart.cart_id}")
         return sale, False
+    require_open_shift(uow, cart.till_id)
     # The limits may have changed since the lines were scanned (HQ's, through the feed).
     check_sale_total(cart.total(), uow.node.till_limits().in_force(identity.currency))
     now = clock.now()

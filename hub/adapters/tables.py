@@ -352,7 +352,48 @@ integrity_alert = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("resolved_at", UtcDateTime),
     Column("resolution", Text),
+    # A Z report's alert (NULL for a day's): its till and number, and what differed. Its
+    # count and total are the Z's documents and net sales; its hashes digest the compared
+    # figures, so the same difference is raised once.
+    Column("till_id", String(32)),
+    Column("z_number", Integer),
+    Column("details", Text),
     Index(None, "node_id", "business_day"),
+)
+
+# The Z reports the tills made, each kept once (by shift), and what the ledger said of them:
+# `status` confirmed (the ledger's net sales, tax and expected cash for the till and period
+# agree) or mismatch (an integrity alert was raised). Money in minor units, signed.
+z_report = Table(
+    "z_report",
+    metadata,
+    Column("shift_id", Uuid, primary_key=True),
+    Column("store_id", String(64), ForeignKey("store.store_id"), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("till_id", String(32), nullable=False),
+    Column("z_number", Integer, nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("period_start", UtcDateTime, nullable=False),
+    Column("period_end", UtcDateTime, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("documents", BigInteger, nullable=False),
+    Column("net_sales_minor", BigInteger, nullable=False),
+    Column("tax_minor", BigInteger, nullable=False),
+    Column("expected_cash_minor", BigInteger, nullable=False),
+    Column("counted_cash_minor", BigInteger, nullable=False),
+    Column("variance_minor", BigInteger, nullable=False),
+    Column("grand_total_minor", BigInteger, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("hub_documents", BigInteger),
+    Column("hub_net_sales_minor", BigInteger),
+    Column("hub_tax_minor", BigInteger),
+    Column("hub_expected_cash_minor", BigInteger),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("node_id", "till_id", "z_number"),
+    Index(None, "store_id", "business_day"),
+    CheckConstraint("status IN ('pending', 'confirmed', 'mismatch')", name="status"),
 )
 
 # Stock is a counter of movements per (location, SKU), never an overwritten number.

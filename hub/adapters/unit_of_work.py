@@ -53,6 +53,7 @@ from hub.adapters.repositories.stores import (
     NodeRepository,
     StoreRepository,
 )
+from hub.adapters.repositories.z_reports import ZReportRepository
 from hub.domain.feed import FeedEntry
 from hub.errors import StorageRefused
 from shared.clock import Clock
@@ -194,6 +195,10 @@ class HubTransaction:
     def till_audit(self) -> TillAuditRepository:
         """What the tills audited (`audit.recorded` events)."""
         return TillAuditRepository(self._connection)
+
+    @cached_property
+    def z_reports(self) -> ZReportRepository:
+        return ZReportRepository(self._connection)
 
 
 class HubUnitOfWork:

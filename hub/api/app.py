@@ -26,6 +26,7 @@ from hub.api.routes import (
     staff,
     sync,
     till_limits,
+    z_reports,
 )
 from hub.bootstrap import HubRuntime
 from sync.http import BodySizeLimit
@@ -72,6 +73,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         till_limits.router,
         staff.router,
         audit.router,
+        z_reports.router,
     ):
         app.include_router(router)
     openapi.install(app)

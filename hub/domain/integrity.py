@@ -11,7 +11,9 @@ from sync.messages import DayChecksumV1
 @dataclass(frozen=True, slots=True)
 class IntegrityAlert:
     """A node's business day whose totals (`edge`) differ from the ledger's (`hub`); open
-    until resolved with what was found and done."""
+    until resolved with what was found and done. A Z report's alert names its `till_id` and
+    `z_number`; its count and total are the Z's documents and net sales, and `details` says
+    which figures differ (hub.domain.z_reports)."""
 
     alert_id: int
     store_id: str
@@ -22,3 +24,6 @@ class IntegrityAlert:
     created_at: datetime
     resolved_at: datetime | None = None
     resolution: str | None = None
+    till_id: str | None = None
+    z_number: int | None = None
+    details: str | None = None

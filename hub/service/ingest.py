@@ -353,7 +353,7 @@ async def _record(
     try:
         async with tx.savepoint():
             await _apply([item.document for item in accepted if item.document], tx, received_at)
-        return accepted
+        return await _after_ledger(accepted, tx, received_at)
     except StorageRefused:
         pass
     recorded: list[Applied] = []
@@ -368,6 +368,17 @@ async def _record(
         except StorageRefused as error:
             reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
             recorded.append(Applied.quarantined(item.raw, reason))
+    return await _after_ledger(recorded, tx, received_at)
+
+
+async def _after_ledger(
+    recorded: list[Applied], tx: HubTransaction, received_at: datetime
+) -> list[Applied]:
+    """Let each recorded value's handler check it against the ledger as it now stands (a Z
+    report against the sales uploaded with it)."""
+    for item in recorded:
+        if item.handler is not None and item.reason is None:
+            await item.handler.after_ledger(item.value, tx, received_at)
     return recorded
 
 

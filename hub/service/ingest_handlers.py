@@ -28,7 +28,8 @@ from hub.domain.ledger import (
 from hub.domain.refunds import NewRefundRequest
 from hub.domain.sale_exceptions import cash_problems
 from hub.domain.staff import TillAuditEntry
-from hub.service import b2b, refunds
+from hub.domain.z_reports import ZEntry, z_entry_of
+from hub.service import b2b, refunds, z_reports
 from hub.service.records import merge
 from hub.service.till_audit import audit_entry_of, keep_audit_entry
 from shared import pins
@@ -44,6 +45,7 @@ from sync.messages import (
     RefundRequested,
     ReturnRecorded,
     SaleCompleted,
+    ShiftClosed,
 )
 from sync.records import FieldValue
 
@@ -108,6 +110,10 @@ class EventHandler(ABC, Generic[EventT, ValueT]):
         cannot be recorded (the savepoint is then undone), or None. Raises SharedError,
         StorageRefused."""
         raise NotImplementedError(f"{type(self).__name__} records nothing on its own")
+
+    async def after_ledger(self, value: ValueT, tx: HubTransaction, now: datetime) -> None:
+        """Run once the batch's ledger documents are recorded, for a `value` `record` kept:
+        a check against the ledger that must see the sales uploaded with it."""
 
 
 class LedgerDocuments(EventHandler[SaleCompleted | ReturnRecorded, None]):
@@ -271,6 +277,28 @@ class B2BPayments(EventHandler[B2BPaymentComposed, B2BPaymentComposed]):
         return await b2b.record_payment(value, tx, now)
 
 
+class ZReports(EventHandler[ShiftClosed, ZEntry]):
+    """A till's Z report: kept once, then checked against the ledger for its till and period
+    (`z_reports.check`) once the sales uploaded with it are recorded."""
+
+    @override
+    def classify(self, raw: RawEvent, event: ShiftClosed, received_at: datetime) -> Applied:
+        entry = z_entry_of(event)
+        amounts = (entry.figures.net_sales_minor, entry.figures.expected_cash_minor)
+        if max(abs(amount) for amount in (*amounts, entry.grand_total_minor)) > MAX_MINOR:
+            raise InvalidAmount(str(event.payload.grand_total), "beyond what a till takes")
+        return Applied.to_record(raw, self, entry)
+
+    @override
+    async def record(self, value: ZEntry, tx: HubTransaction, now: datetime) -> str | None:
+        await tx.z_reports.add(value, now)
+        return None
+
+    @override
+    async def after_ledger(self, value: ZEntry, tx: HubTransaction, now: datetime) -> None:
+        await z_reports.check(value, tx, now)
+
+
 _LEDGER = LedgerDocuments()
 
 # The handler of each message class `sync.messages.parse_event` returns.
@@ -283,4 +311,5 @@ HANDLERS: dict[type[Any], EventHandler[Any, Any]] = {
     B2BCartSubmitted: B2BCarts(),
     B2BPaymentComposed: B2BPayments(),
     AuditRecorded: AuditEntries(),
+    ShiftClosed: ZReports(),
 }

@@ -22,6 +22,7 @@ The models live by what they are about; import them from here:
     refunds     refund requests and HQ's decisions
     b2b         B2B carts, payments and approvals
     staff       the `staff` feed entity and the `audit.recorded` event
+    shifts      the Z report of a closed shift (`shift.closed`)
     till_limits the `store` feed entity: configuration and till limits
     catalogue   products, prices, tax rates, promotions, stock levels
     enrolment   enrolment, the store's configuration, credentials
@@ -70,6 +71,7 @@ from sync.messages.events import (
     RefundRequested,
     ReturnRecorded,
     SaleCompleted,
+    ShiftClosed,
     parse_event,
 )
 from sync.messages.feed import (
@@ -103,6 +105,7 @@ from sync.messages.sales import (
     TenderV1,
     TenderV2,
 )
+from sync.messages.shifts import TaxAtRateV1, TenderTotalV1, ZReportV1
 from sync.messages.staff import AUDIT_KINDS, AuditKind, AuditRecordedV1, StaffRole, StaffV1
 from sync.messages.till_limits import StoreFeedConfigV1, TillLimitsV1
 
@@ -113,6 +116,10 @@ __all__ = [
     "AuditRecordedV1",
     "StaffRole",
     "StaffV1",
+    "ShiftClosed",
+    "TaxAtRateV1",
+    "TenderTotalV1",
+    "ZReportV1",
     "FEED_ENTITIES",
     "FEED_PAYLOADS",
     "PROTOCOL_VERSION",

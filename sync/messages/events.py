@@ -29,6 +29,7 @@ from sync.messages.sales import (
     SaleCompletedV4,
     SaleLineV4,
 )
+from sync.messages.shifts import ZReportV1
 from sync.messages.staff import AuditRecordedV1
 from sync.records import check_fields
 
@@ -92,6 +93,11 @@ class B2BPaymentComposed(EnvelopeFields):
     payload: B2BPaymentComposedV1
 
 
+class ShiftClosed(EnvelopeFields):
+    kind: Literal["shift.closed"]
+    payload: ZReportV1
+
+
 Event = Annotated[
     SaleCompleted
     | ReturnRecorded
@@ -100,7 +106,8 @@ Event = Annotated[
     | RefundRequested
     | B2BCartSubmitted
     | B2BPaymentComposed
-    | AuditRecorded,
+    | AuditRecorded
+    | ShiftClosed,
     Field(discriminator="kind"),
 ]
 AnyEvent = (
@@ -112,6 +119,7 @@ AnyEvent = (
     | B2BCartSubmitted
     | B2BPaymentComposed
     | AuditRecorded
+    | ShiftClosed
 )
 
 
@@ -124,6 +132,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "b2b.cart_submitted": 1,
     "b2b.payment_composed": 1,
     "audit.recorded": 1,
+    "shift.closed": 1,
 }
 
 
@@ -196,6 +205,11 @@ def parse_event(raw: RawEvent) -> AnyEvent:
     if raw.kind == "audit.recorded":
         audit = _payload(AuditRecordedV1, raw)
         return AuditRecorded.model_construct(**fields, kind="audit.recorded", payload=audit)
+    if raw.kind == "shift.closed":
+        report = _payload(ZReportV1, raw)
+        if report.period_end < report.period_start:
+            raise MalformedEvent(raw.event_id, raw.seq, "a Z report's period ends before it starts")
+        return ShiftClosed.model_construct(**fields, kind="shift.closed", payload=report)
     returned: type[ReturnRecordedV1] = (
         ReturnRecordedV4
         if raw.schema_version >= 4

@@ -21,10 +21,11 @@ import httpx
 import pytest
 import sqlite_utils
 
+from tests.support import TillSession
 from vectis.ops.postgres import TemporaryCluster
 from vectis.proxy import Chunk, Direction
 from vectis.replay.dataset import CatalogueItem
-from vectis.replay.hq import HqClient
+from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.stack import EdgeHandle, Stack
 
 SALES = 120
@@ -45,6 +46,8 @@ async def stack(tmp_path: Path, postgres: TemporaryCluster) -> AsyncIterator[Sta
 async def start_store(stack: Stack) -> tuple[EdgeHandle, HqClient]:
     hq = HqClient(stack.hub_url, stack.admin_token)
     await hq.ensure_store("store-1", "Store 1", "Europe/London", "GBP")
+    for member in DEMO_STAFF:
+        await hq.ensure_staff(member, ["store-1"])
     await hq.import_catalogue(
         [
             CatalogueItem(f"SKU{number}", f"item {number}", "stock", True, Decimal("1.25"))
@@ -70,7 +73,9 @@ async def start_store(stack: Stack) -> tuple[EdgeHandle, HqClient]:
 
 
 async def sell(edge: EdgeHandle, count: int) -> None:
+    cashier = DEMO_STAFF[0]
     async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=30) as client:
+        client.auth = TillSession("T1", cashier.staff_code, cashier.pin)
         for number in range(count):
             cart_id = str(uuid.uuid4())
             lines = [
@@ -134,7 +139,7 @@ async def test_an_edge_killed_mid_upload_loses_nothing_and_doubles_nothing(stack
         await edge.restart()
         await wait_drained(edge)
         local = edge_books(edge)
-        assert local["sales"] == SALES and local["acked_seq"] == local["last_seq"] == SALES
+        assert local["sales"] == SALES and local["acked_seq"] == local["last_seq"] == SALES + 1
         assert await hub_books(hq) == {"sales": SALES, "revenue": local["revenue"]}
     finally:
         await hq.aclose()
@@ -150,7 +155,9 @@ async def test_a_cut_link_queues_sales_and_the_same_batch_resent_changes_nothing
         before = await hub_books(hq)
         await edge.proxy.set_online(False)
         await sell(edge, 15)
-        assert edge_books(edge)["last_seq"] - edge_books(edge)["acked_seq"] == 15
+        # the 15 sales, the sign-in of the client that rang them up and the end of the
+        # session it replaced at that till (audit events)
+        assert edge_books(edge)["last_seq"] - edge_books(edge)["acked_seq"] == 15 + 2
         edge.proxy.drop_responses(2)  # two acknowledgements lost in a row
         await edge.proxy.set_online(True)
         await wait_drained(edge)
@@ -194,7 +201,7 @@ async def test_the_hub_killed_mid_ingest_loses_nothing_and_doubles_nothing(stack
         await stack.restart_hub()
         await wait_drained(edge, timeout_s=120)
         local = edge_books(edge)
-        assert local["acked_seq"] == local["last_seq"] == SALES
+        assert local["acked_seq"] == local["last_seq"] == SALES + 1  # and the sign-in
         assert await hub_books(hq) == {"sales": SALES, "revenue": local["revenue"]}
     finally:
         await hq.aclose()
@@ -226,7 +233,7 @@ async def test_postgresql_restarted_during_ingest_loses_nothing_and_doubles_noth
             await asyncio.to_thread(own.postgres.restart)  # every connection of the hub breaks
             await wait_drained(edge, timeout_s=120)
             local = edge_books(edge)
-            assert local["acked_seq"] == local["last_seq"] == SALES
+            assert local["acked_seq"] == local["last_seq"] == SALES + 1  # and the sign-in
             assert await hub_books(hq) == {"sales": SALES, "revenue": local["revenue"]}
         finally:
             await hq.aclose()
@@ -239,6 +246,8 @@ async def test_a_started_edge_shows_no_token_to_ps_and_its_token_is_dead_once_en
 ) -> None:
     hq = HqClient(stack.hub_url, stack.admin_token)
     await hq.ensure_store("store-1", "Store 1", "Europe/London", "GBP")
+    for member in DEMO_STAFF:
+        await hq.ensure_staff(member, ["store-1"])
     token = await hq.enrolment_token("store-1")
     edge = await stack.start_edge(1, "store-1", token, datetime(2010, 12, 1, 9, 0, tzinfo=UTC))
     assert edge.process.pid is not None

@@ -25,7 +25,7 @@ from hub.api.app import create_app as create_hub_app
 from hub.bootstrap import build_runtime as build_hub_runtime
 from hub.settings import HubSettings
 from sync.openapi import documented_routes
-from tests.support import ADMIN_TOKEN, Hub, close_edge, make_edge, make_hub
+from tests.support import ADMIN_TOKEN, Hub, TillSession, close_edge, make_edge, make_hub
 
 Stop = Callable[[], Coroutine[Any, Any, None]]
 FuzzCase = Case[Any]
@@ -179,6 +179,16 @@ def serve_edge() -> Served:
             directory / "edge.db", hub, await hub.token("store-1"), allowed_hosts=["testserver"]
         )
         app = create_edge_app(edge.runtime, run_agent=False)
+        # Every operation carries the manager's till session (who may do everything), but
+        # sign-out, which would end it for the rest of the run.
+        assert isinstance(edge.client.auth, TillSession)
+        signed_in = {"Authorization": f"Bearer {edge.client.auth.session['token']}"}
+        served.headers = {
+            key: signed_in
+            for route in documented_routes(app)
+            for key in route.keys()
+            if key != "DELETE /v1/till-sessions/current"
+        }
 
         async def stop() -> None:
             await close_edge(edge)

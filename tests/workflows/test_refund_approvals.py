@@ -108,6 +108,7 @@ async def test_a_refund_above_the_limit_waits_for_hq_and_is_made_once_approved(
             "20.00",
             False,
         )
+        await edge.sign_in("T2")  # the refund is made at another till of the store
         early = await edge.client.post(
             f"/v1/refund-requests/{request_id}/complete", json={"till_id": "T2"}
         )
@@ -269,6 +270,7 @@ async def test_a_new_node_gets_the_limit_and_the_decisions_in_its_snapshot(
         await first.sync()
         assert (await _decide(hub, asked["request_id"], True)).status_code == 200
         second = await make_edge(tmp_path / "second.db", hub, await hub.token("store-1"))
+        await second.sign_in("T9")
         try:
             assert (await _local(second, asked["request_id"]))["status"] == "approved"
             over = await second.client.post(

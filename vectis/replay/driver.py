@@ -153,6 +153,8 @@ async def _replay(
             sessions.append(TillSession(edge, scan=options.scan, stop=stop))
         try:
             await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
+            for session in sessions:
+                await asyncio.to_thread(session.sign_in)
         except asyncio.CancelledError:
             stop.set()  # the thread polls the edges until told; the stack stops them next
             raise

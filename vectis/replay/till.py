@@ -12,9 +12,11 @@ from typing import Any
 
 from vectis.replay.dataset import DatasetInvoice
 from vectis.replay.errors import EdgeRefused, ReplayError
+from vectis.replay.hq import DEMO_STAFF, StaffMember
 from vectis.replay.stack import EdgeHandle
 
 TILL_ID = "T1"
+CASHIER, MANAGER = DEMO_STAFF
 _IDS = uuid.UUID("6f1c2a52-2f0e-4a7e-9d55-7c2b3f7a9e10")
 
 
@@ -27,25 +29,74 @@ class TillSession:
     """
 
     def __init__(
-        self, edge: EdgeHandle, *, scan: bool, stop: threading.Event | None = None
+        self,
+        edge: EdgeHandle,
+        *,
+        scan: bool,
+        stop: threading.Event | None = None,
+        cashier: StaffMember = CASHIER,
+        approver: StaffMember = MANAGER,
     ) -> None:
         self.edge = edge
         self.scan = scan
         self.stop = stop or threading.Event()
+        self.cashier = cashier
+        self.approver = approver
         self._connection: http.client.HTTPConnection | None = None
+        self._token: str | None = None
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """One request, retried on connection errors and 5xx (the edge may be restarting).
+    def sign_in(self, wait_s: float = 60) -> None:
+        """The cashier signs in at this till (again, when the session ended). Until HQ's
+        staff reached the edge, its answer is 401: tried again for up to `wait_s` (a staff
+        code the edge does not know yet counts towards no lock). Raises EdgeRefused."""
+        self._token = None
+        body = {"till_id": TILL_ID, "staff_code": self.cashier.staff_code, "pin": self.cashier.pin}
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                session = self._call("POST", "/v1/till-sessions", body, False)
+                break
+            except EdgeRefused as refused:
+                if refused.status != 401 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        self._token = str(session["token"])
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        approved: bool = False,
+    ) -> Any:
+        """One request of the signed-in cashier (signing in again when the session ended;
+        with the approver's code and PIN if `approved`), retried on connection errors and 5xx
+        (the edge may be restarting).
 
         Raises EdgeRefused on 4xx, ReplayError if the edge stays unreachable for a minute.
         """
+        try:
+            return self._call(method, path, body, approved)
+        except EdgeRefused as refused:
+            if refused.status != 401 or "not_signed_in" not in refused.body:
+                raise
+        self.sign_in()
+        return self._call(method, path, body, approved)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None, approved: bool) -> Any:
         payload = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json"} if payload is not None else {}
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token}"
+        if approved:
+            headers["X-Override-Staff-Code"] = self.approver.staff_code
+            headers["X-Override-Pin"] = self.approver.pin
         deadline = time.monotonic() + 60
         while True:
             if self.stop.is_set():
@@ -84,6 +135,7 @@ class TillSession:
         self.call("PUT", "/v1/clock", {"now": invoice.business_time.isoformat()})
         key = f"{self.edge.store_id}/{invoice.invoice_no}"
         if invoice.kind == "return":
+            # No receipt: the data's cancellations name no invoice. A manager approves each.
             self.call(
                 "POST",
                 "/v1/returns",
@@ -102,6 +154,7 @@ class TillSession:
                         for line in invoice.lines
                     ],
                 },
+                approved=True,
             )
             return
         cart_id = str(uuid.uuid5(_IDS, key))

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from edge.adapters import tables
+from edge.adapters.repositories.shifts import open_shift_of
 from edge.adapters.repositories.sql import terms_of, terms_row
 from edge.domain.cart import Cart, CartHead, CartLine
 from edge.errors import IdReused
@@ -102,6 +103,7 @@ class CartRepository:
                 currency=cart.currency,
                 customer_id=cart.customer_id,
                 opened_at=cart.opened_at.isoformat(),
+                shift_id=open_shift_of(cart.till_id),
             )
         )
         self.add_lines(cart.cart_id, cart.currency, cart.lines)

@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Row, select
 
 from edge.adapters import tables
+from edge.adapters.repositories.shifts import open_shift_of
 from edge.domain.documents import CashMovement
 from shared.money import Money
 
@@ -31,6 +32,7 @@ class CashRepository:
                 business_time=movement.business_time.isoformat(),
                 business_day=movement.business_day.isoformat(),
                 event_seq=event_seq,
+                shift_id=open_shift_of(movement.till_id),
             )
         )
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Row, func, select
 
 from edge.adapters import tables
+from edge.adapters.repositories.shifts import open_shift_of
 from edge.adapters.repositories.sql import terms_of, terms_row
 from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
 from shared.money import Money
@@ -70,6 +71,7 @@ class SaleRepository:
                 external_reference=sale.external_reference,
                 event_seq=event_seq,
                 b2b_order_id=str(sale.b2b_order_id) if sale.b2b_order_id else None,
+                shift_id=open_shift_of(sale.till_id),
             )
         )
         self._connection.execute(
@@ -224,6 +226,7 @@ class ReturnRepository:
                 refund_request_id=(
                     str(sales_return.refund_request_id) if sales_return.refund_request_id else None
                 ),
+                shift_id=open_shift_of(sales_return.till_id),
             )
         )
         self._connection.execute(

@@ -217,6 +217,7 @@ async def record_cash_movement(
     runtime: RuntimeDep,
     identity: IdentityDep,
     session: SessionDep,
+    override: OverrideDep,
 ) -> CashMovementOut:
     """Put cash into a drawer (float, paid-in) or take it out (paid-out, pickup); 201, or 200
     for a `movement_id` seen before. Works offline: it reaches HQ through the outbox."""
@@ -229,7 +230,9 @@ async def record_cash_movement(
         movement_id=body.movement_id,
     )
     movement, created = await runtime.write(
-        lambda uow: cash.record_cash_movement(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: cash.cash_at_till(
+            command, session, override, uow, identity=identity, clock=runtime.clock
+        )
     )
     if not created:
         response.status_code = status.HTTP_200_OK

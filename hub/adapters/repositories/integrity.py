@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.domain.integrity import IntegrityAlert
+from hub.domain.z_reports import LedgerFigures, ZEntry
 from sync.messages import DayChecksumV1
 
 
@@ -45,6 +47,48 @@ class IntegrityRepository:
                     node_id=node_id,
                     business_day=edge.business_day,
                     created_at=now,
+                    **figures,
+                )
+            )
+
+    async def raise_for_z(
+        self,
+        entry: ZEntry,
+        ledger: LedgerFigures,
+        details: str,
+        now: datetime,
+    ) -> None:
+        """Record a Z report the ledger does not confirm: its count and total are the
+        documents and net sales (the Z's and the ledger's), its hashes digest every compared
+        figure, `details` says what differs. Once per Z and pair of figures."""
+        alert = tables.integrity_alert
+        figures = {
+            "edge_count": entry.figures.documents,
+            "edge_total_minor": entry.figures.net_sales_minor,
+            "edge_id_hash": _digest(entry.figures),
+            "hub_count": ledger.documents,
+            "hub_total_minor": ledger.net_sales_minor,
+            "hub_id_hash": _digest(ledger),
+        }
+        existing = await self._connection.execute(
+            select(alert.c.alert_id).where(
+                alert.c.node_id == entry.node_id,
+                alert.c.till_id == entry.till_id,
+                alert.c.z_number == entry.z_number,
+                alert.c.resolved_at.is_(None),
+                *(alert.c[name] == value for name, value in figures.items()),
+            )
+        )
+        if existing.first() is None:
+            await self._connection.execute(
+                alert.insert().values(
+                    store_id=entry.store_id,
+                    node_id=entry.node_id,
+                    business_day=entry.business_day,
+                    created_at=now,
+                    till_id=entry.till_id,
+                    z_number=entry.z_number,
+                    details=details,
                     **figures,
                 )
             )
@@ -100,4 +144,15 @@ def _alert(row: Row[Any]) -> IntegrityAlert:
         created_at=row.created_at,
         resolved_at=row.resolved_at,
         resolution=row.resolution,
+        till_id=row.till_id,
+        z_number=row.z_number,
+        details=row.details,
     )
+
+
+def _digest(figures: LedgerFigures) -> str:
+    text = (
+        f"{figures.documents}:{figures.net_sales_minor}:{figures.tax_minor}:"
+        f"{figures.expected_cash_minor}"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -26,6 +26,9 @@ class AlertOut(BaseModel):
     created_at: AwareDatetime
     resolved_at: AwareDatetime | None = None
     resolution: str | None = None
+    till_id: str | None = Field(default=None, description="A Z report's alert: its till")
+    z_number: int | None = Field(default=None, description="A Z report's alert: its number")
+    details: str | None = Field(default=None, description="A Z report's alert: what differs")
 
     @classmethod
     def of(cls, alert: IntegrityAlert) -> AlertOut:
@@ -39,6 +42,9 @@ class AlertOut(BaseModel):
             created_at=alert.created_at,
             resolved_at=alert.resolved_at,
             resolution=alert.resolution,
+            till_id=alert.till_id,
+            z_number=alert.z_number,
+            details=alert.details,
         )
 
 

@@ -3,7 +3,7 @@ becomes NUMERIC(18, 6) with its unit (whole units, or kg to 3 places); a documen
 thousandths of a kg of its weighed lines (`weight_g`) beside its whole units.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 """
 from typing import Sequence, Union
 
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0024"
-down_revision: Union[str, Sequence[str], None] = "0022"
+down_revision: Union[str, Sequence[str], None] = "0023"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
