@@ -20,6 +20,7 @@ from edge.adapters.database import EdgeDatabase
 from edge.adapters.files import prepare_database_file
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
+from edge.jobs.parked_carts import SWEEP_INTERVAL_S, sweep_parked_carts
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
@@ -68,7 +69,8 @@ class EdgeRuntime:
         )
 
     async def start(self) -> None:
-        """Start the sync agent's schedule (needs a running event loop)."""
+        """Start the sync agent's schedule and the parked-cart sweep (needs a running event
+        loop)."""
         assert self.agent is not None
         self.scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
         self.scheduler.add_job(
@@ -80,6 +82,16 @@ class EdgeRuntime:
             coalesce=True,
             misfire_grace_time=None,
             next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.add_job(
+            sweep_parked_carts,
+            "interval",
+            args=(self.transactions, lambda: self.identity),
+            seconds=SWEEP_INTERVAL_S,
+            id="parked_carts",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
         )
         self.scheduler.start()
 

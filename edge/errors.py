@@ -8,6 +8,7 @@ EdgeError
 |       CashMovementNotFound, RefundRequestNotFound, B2BOrderNotFound
 +-- Conflict            409
 |   +-- CartClosed          the cart was checked out or voided
+|   |   +-- CartParked      the cart is parked: recall it first
 |   +-- IdReused            a client-chosen id already names something different
 |   +-- NotEnrolled         the node has no store credential yet
 |   +-- AlreadyEnrolled
@@ -23,6 +24,8 @@ EdgeError
 |       RefundAbovePrice    a refund without a receipt above the catalogue's price
 +-- Unavailable         503
     +-- HubUnavailable      an action that needs the hub could not get through; try again later
+
+RecordedRefusal (not an EdgeError): a refusal whose trace outlives its rolled-back transaction
 """
 
 from __future__ import annotations
@@ -135,6 +138,15 @@ class CartClosed(Conflict):
         super().__init__(f"cart {cart_id} is {status}")
         self.cart_id = cart_id
         self.status = status
+
+
+class CartParked(CartClosed):
+    """The cart is parked: recall it (at any till of the node) before scanning or paying."""
+
+    code = "cart_parked"
+
+    def __init__(self, cart_id: str) -> None:
+        super().__init__(cart_id, "parked: recall it first")
 
 
 class IdReused(Conflict):

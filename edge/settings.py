@@ -17,6 +17,8 @@ from edge.domain.barcodes import (
     VariableMeasureTemplate,
     scan_settings,
 )
+from edge.receipts.errors import InvalidPrinterConfig
+from edge.receipts.sinks import PrinterConfig, parse_printer
 from edge.scale.client import ScaleConfig
 from edge.scale.errors import InvalidScaleConfig
 from shared.settings import VectisSettings
@@ -89,6 +91,28 @@ class EdgeSettings(VectisSettings):
     backoff_cap_s: float = Field(30.0, gt=0)
     hub_timeout_s: float = Field(30.0, gt=0)
     hub_connect_timeout_s: float = Field(3.0, gt=0)
+    printers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each till's receipt printer, by till id (VECTIS_EDGE_PRINTERS, a JSON "
+        'object: {"T1": "network:10.0.0.9:9100", "T2": "file:/dev/usb/lp0", "T3": '
+        '"usb:04b8:0e15?columns=32"}; edge.receipts.sinks.parse_printer). A till without '
+        "one prints nothing; its receipts are still read through the API",
+    )
+
+    @field_validator("printers")
+    @classmethod
+    def _printers_name_printers(cls, printers: dict[str, str]) -> dict[str, str]:
+        for till_id, spec in printers.items():
+            try:
+                parse_printer(spec)
+            except InvalidPrinterConfig as error:
+                raise ValueError(f"the printer of till {till_id}: {error.reason}") from None
+        return printers
+
+    def printer_for(self, till_id: str) -> PrinterConfig | None:
+        """The receipt printer of `till_id`, None when the till has none."""
+        spec = self.printers.get(till_id)
+        return parse_printer(spec) if spec is not None else None
 
     scan_templates: list[ScanTemplate] | None = Field(
         None,

@@ -283,17 +283,23 @@ class Edge:
         return status
 
     async def sign_in(
-        self, till_id: str = "T1", staff_code: str = MANAGER, pin: str | None = None
+        self,
+        till_id: str = "T1",
+        staff_code: str = MANAGER,
+        pin: str | None = None,
+        *,
+        shift: bool = True,
     ) -> JSON:
         """Sign in at `till_id` (the manager by default, who may do everything: tests of
         permissions sign in as the cashier); the client then carries the session on every
         request, and signs in again by itself when the session ends (the manual clock moves
-        days in some tests)."""
+        days in some tests). With `shift`, the till's shift is opened too if none is."""
         auth = TillSession(till_id, staff_code, pin or STAFF_PINS[staff_code])
         self.client.auth = auth
         response = await self.client.get("/v1/till-sessions/current")
         assert response.status_code == 200, response.text
-        await self.open_shift(till_id)
+        if shift:
+            await self.open_shift(till_id)
         return auth.session
 
     async def open_shift(self, till_id: str = "T1", float_total: str = "100.00") -> JSON:
@@ -332,7 +338,13 @@ class Edge:
 
 
 async def make_edge(
-    path: Path, hub: Hub, token: str | None, *, sync_now: bool = True, **settings: Any
+    path: Path,
+    hub: Hub,
+    token: str | None,
+    *,
+    sync_now: bool = True,
+    shift: bool = True,
+    **settings: Any,
 ) -> Edge:
     """An edge node on a SQLite file whose network reaches `hub` in-process, enrolled if `token`."""
     link = Link(hub.transport)
@@ -356,7 +368,7 @@ async def make_edge(
     if token and sync_now:
         await edge.sync()
         await seed_staff(runtime)
-        await edge.sign_in()
+        await edge.sign_in(shift=shift)
         await edge.sync()  # the sign-in's audit event is delivered: tests start even
     return edge
 

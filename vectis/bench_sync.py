@@ -143,7 +143,9 @@ async def _write_sales(edge: EdgeHandle, sales: int) -> None:
                 cart, _ = selling.open_cart(
                     selling.OpenCart("T1"), uow, identity=identity, clock=runtime.clock
                 )
-                scanned = selling.add_lines(selling.AddLines(cart.cart_id, lines), uow)
+                scanned = selling.add_lines(
+                    selling.AddLines(cart.cart_id, lines), uow, authority=None
+                )
                 tender = TenderRequest("cash", Money.of(scanned.head.total.amount + 5, "GBP"))
                 selling.checkout(
                     selling.Checkout(cart.cart_id, [tender]),

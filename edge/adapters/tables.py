@@ -32,6 +32,17 @@ metadata = MetaData(
 )
 
 
+def _manual() -> list[Column[object]]:
+    """A line's manual discount (already inside `discount_minor`) and why, and the reason code
+    of a price override (edge.domain.cart_changes)."""
+    return [
+        Column("manual_discount_minor", Integer, nullable=False, server_default="0"),
+        Column("discount_reason", Text),
+        Column("price_reason", String(32)),
+        Column("price_note", Text),
+    ]
+
+
 def _terms() -> list[Column[object]]:
     """The promotion and tax a document line was priced with (edge.domain.documents.LineTerms)."""
     return [
@@ -174,8 +185,13 @@ cart = Table(
     Column("sale_id", String(36)),
     # The till's shift open when the cart was opened (edge.domain.shifts).
     Column("shift_id", String(36)),
-    CheckConstraint("status IN ('open', 'checked_out', 'voided')", name="status"),
+    # A parked cart: when, and who parked it (recalled at any till of the node).
+    Column("parked_at", Text),
+    Column("parked_by_code", String(12)),
+    Column("parked_by_name", Text),
+    CheckConstraint("status IN ('open', 'parked', 'checked_out', 'voided')", name="status"),
     Index(None, "shift_id"),
+    Index(None, "status"),
 )
 
 cart_line = Table(
@@ -196,6 +212,7 @@ cart_line = Table(
     Column("price_source", String(16), nullable=False),
     Column("voided", Integer, nullable=False, server_default="0"),
     *_terms(),
+    *_manual(),
     Index(None, "cart_id", "position"),
 )
 
@@ -238,6 +255,7 @@ sale_line = Table(
     Column("price_version", Integer),
     Column("price_source", String(16), nullable=False),
     *_terms(),
+    *_manual(),
 )
 
 sales_return = Table(
@@ -529,4 +547,19 @@ till_session = Table(
     Column("ended_at", Text),
     Column("end_reason", String(16)),
     Index(None, "till_id", "ended_at"),
+)
+
+# The paper of each receipt: whether the original printed, why not, and the copies made
+# (edge.domain.printing). A document without a row has never been printed or reprinted.
+receipt_print = Table(
+    "receipt_print",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("staff_name", String(200)),
+    Column("printed_at", Text),
+    Column("last_error", Text),
+    Column("reprints", Integer, nullable=False, server_default="0"),
+    CheckConstraint("kind IN ('sale', 'return')", name="kind"),
+    CheckConstraint("reprints >= 0", name="reprints"),
 )

@@ -23,6 +23,7 @@ from edge.adapters.repositories.cash import CashRepository
 from edge.adapters.repositories.catalogue import CatalogueRepository
 from edge.adapters.repositories.integrity import IntegrityRepository
 from edge.adapters.repositories.node import NodeRepository
+from edge.adapters.repositories.receipts import ReceiptPrintRepository
 from edge.adapters.repositories.records import RecordRepository
 from edge.adapters.repositories.refunds import RefundRequestRepository
 from edge.adapters.repositories.reports import ReportRepository
@@ -60,6 +61,7 @@ class EdgeUnitOfWork:
         self.reports = ReportRepository(connection)
         self.staff = StaffRepository(connection)
         self.shifts = ShiftRepository(connection)
+        self.receipt_prints = ReceiptPrintRepository(connection)
         self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:

@@ -9,7 +9,19 @@ from fastapi import FastAPI
 
 from edge.api import errors, openapi
 from edge.api.hosts import HostCheck
-from edge.api.routes import b2b, node, ops, records, refunds, scanning, shifts, staff, till
+from edge.api.routes import (
+    b2b,
+    cart_ops,
+    node,
+    ops,
+    receipts,
+    records,
+    refunds,
+    scanning,
+    shifts,
+    staff,
+    till,
+)
 from edge.bootstrap import EdgeRuntime
 from sync.http import BodySizeLimit
 
@@ -43,6 +55,8 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
         shifts.router,
         scanning.router,
         till.router,
+        cart_ops.router,
+        receipts.router,
         refunds.router,
         b2b.router,
         node.router,

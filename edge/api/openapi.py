@@ -18,8 +18,16 @@ from edge.api.deps import get_identity
 from edge.api.errors import status_of
 from edge.api.session import get_override, get_session
 from edge.domain import barcodes, scanning
+from edge.domain import cart_changes as c
+from edge.domain import discounts as d
+from edge.domain import shifts as sh
 from edge.domain import staff as st
+from edge.domain.cash_count import InvalidCashCount
+from edge.domain.printing import ReceiptAlreadyPrinted
+from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
 from edge.scale import errors as scale
+from edge.service import reversals as r
+from edge.service import shifts as sh_s
 from edge.service import staff as sessions
 from sync.openapi import ErrorKind, document_errors
 
@@ -34,7 +42,10 @@ BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
 AUTHORIZE: Sequence[ErrorKind] = (st.NotPermitted, st.WrongPin, st.StaffLocked, st.OverrideBySelf)
 
 SCAN: Sequence[ErrorKind] = (e.UnknownSku, e.IdReused, e.InvalidQuantity, e.InvalidPrice)
-CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed)
+CART: Sequence[ErrorKind] = (e.CartNotFound, e.CartClosed, e.CartParked)
+LINE: Sequence[ErrorKind] = (e.LineNotFound, c.LineVoided)
+CAPS: Sequence[ErrorKind] = (e.LineOverCap, e.SaleOverCap)
+DISCOUNT: Sequence[ErrorKind] = (d.InvalidDiscount, c.InvalidDiscountReason)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
 SCAN_FIELD: Sequence[ErrorKind] = (
     barcodes.EmptyScan,
@@ -57,19 +68,108 @@ SCALE: Sequence[ErrorKind] = (
     scale.ScaleOverload,
     scale.ScaleUnderload,
 )
+# A receipt drawn from a stored document (that should never happen, but is answered clearly).
+DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
 
 BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
+    # shifts
+    "POST /v1/shifts": (
+        sh.ShiftAlreadyOpen,
+        sh_s.InvalidFloat,
+        InvalidCashCount,
+        sh_s.ShiftIdReused,
+        sessions.TillMismatch,
+    ),
+    "GET /v1/shifts/current": (sh.NoOpenShift,),
+    "GET /v1/shifts/{shift_id}": (sh_s.ShiftNotFound,),
+    "GET /v1/shifts/{shift_id}/x-report": (sh_s.ShiftNotFound,),
+    "POST /v1/shifts/{shift_id}/close": (
+        sh_s.ShiftNotFound,
+        sh_s.CartsStillOpen,
+        sh.ShiftClosed,
+        InvalidCashCount,
+        *AUTHORIZE,
+    ),
+    "POST /v1/shifts/{shift_id}/print": (sh_s.ShiftNotFound, sh_s.NoZReport, *DRAWN),
+    "POST /v1/tills/{till_id}/no-sale": (sh.NoOpenShift, sessions.TillMismatch, *AUTHORIZE),
     # staff and till sessions
     "POST /v1/till-sessions": (st.WrongPin, st.StaffLocked),
     "POST /v1/till-sessions/current/pin": (st.PinNotAccepted, st.WrongPin, st.StaffLocked),
     "POST /v1/staff/{staff_code}/unlock": (*AUTHORIZE, sessions.StaffNotFound),
     # carts and sales
-    "POST /v1/carts": (*SCAN, e.NegativeTotal, sessions.TillMismatch),
+    "POST /v1/carts": (
+        sh.NoOpenShift,
+        *SCAN,
+        e.NegativeTotal,
+        c.InvalidPriceReason,
+        *CAPS,
+        *AUTHORIZE,
+        sessions.TillMismatch,
+    ),
     "GET /v1/carts/{cart_id}": (e.CartNotFound,),
-    "POST /v1/carts/{cart_id}/lines": (*CART, *SCAN, e.NegativeTotal),
-    "DELETE /v1/carts/{cart_id}/lines/{line_id}": (*CART, e.LineNotFound),
-    "POST /v1/carts/{cart_id}/void": CART,
-    "POST /v1/carts/{cart_id}/checkout": (*CART, e.SaleNotFound, e.IdReused, e.EmptyCart, *RECEIPT),
+    "POST /v1/carts/{cart_id}/lines": (
+        *CART,
+        *SCAN,
+        e.NegativeTotal,
+        c.InvalidPriceReason,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "DELETE /v1/carts/{cart_id}/lines/{line_id}": (*CART, e.LineNotFound, *AUTHORIZE),
+    "POST /v1/carts/{cart_id}/void": (*CART, *AUTHORIZE),
+    # cart operations (edge.api.routes.cart_ops)
+    "POST /v1/carts/{cart_id}/park": (*CART, e.EmptyCart),
+    "POST /v1/carts/{cart_id}/recall": CART,
+    "PATCH /v1/carts/{cart_id}/lines/{line_id}": (
+        *CART,
+        *LINE,
+        e.UnknownSku,
+        e.InvalidQuantity,
+        e.InvalidPrice,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/lines/{line_id}/discount": (
+        *CART,
+        *LINE,
+        *DISCOUNT,
+        d.DiscountExceedsLine,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/discount": (
+        *CART,
+        *DISCOUNT,
+        d.DiscountExceedsCart,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/lines/{line_id}/price": (
+        *CART,
+        *LINE,
+        c.InvalidPriceReason,
+        e.InvalidPrice,
+        *CAPS,
+        *AUTHORIZE,
+    ),
+    "POST /v1/sales/{sale_id}/reverse": (
+        e.SaleNotFound,
+        r.SaleAlreadyReversed,
+        r.NotReversible,
+        e.InvalidReturn,
+        e.ReturnExceedsSale,
+        e.InvalidQuantity,
+        *RECEIPT,
+        *AUTHORIZE,
+    ),
+    "POST /v1/carts/{cart_id}/checkout": (
+        *CART,
+        e.SaleNotFound,
+        e.IdReused,
+        e.EmptyCart,
+        *RECEIPT,
+        sh.NoOpenShift,
+    ),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
     # the scan field, the scale, the receipt barcode (edge.api.routes.scanning)
     "POST /v1/carts/{cart_id}/scans": (
@@ -82,8 +182,16 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     ),
     "GET /v1/tills/{till_id}/scale": (*SCALE, sessions.TillMismatch),
     "GET /v1/sales/by-receipt/{receipt_number}": (e.SaleNotFound, barcodes.BadReceiptBarcode),
+    # receipts (edge.api.routes.receipts)
+    "GET /v1/sales/{sale_id}/receipt": (e.SaleNotFound, *DRAWN),
+    "GET /v1/returns/{return_id}/receipt": (e.ReturnNotFound, *DRAWN),
+    "POST /v1/sales/{sale_id}/print": (e.SaleNotFound, ReceiptAlreadyPrinted, *DRAWN),
+    "POST /v1/returns/{return_id}/print": (e.ReturnNotFound, ReceiptAlreadyPrinted, *DRAWN),
+    "POST /v1/sales/{sale_id}/reprint": (e.SaleNotFound, *AUTHORIZE, *DRAWN),
+    "POST /v1/returns/{return_id}/reprint": (e.ReturnNotFound, *AUTHORIZE, *DRAWN),
     # returns, cash
     "POST /v1/returns": (
+        sh.NoOpenShift,
         e.SaleNotFound,
         e.UnknownSku,
         e.IdReused,
@@ -99,7 +207,13 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         sessions.TillMismatch,
     ),
     "GET /v1/returns/{return_id}": (e.ReturnNotFound,),
-    "POST /v1/cash-movements": (e.IdReused, e.InvalidCashMovement, sessions.TillMismatch),
+    "POST /v1/cash-movements": (
+        e.IdReused,
+        e.InvalidCashMovement,
+        sessions.TillMismatch,
+        sh.NoOpenShift,
+        *AUTHORIZE,
+    ),
     "GET /v1/cash-movements/{movement_id}": (e.CashMovementNotFound,),
     # refund requests
     "POST /v1/refund-requests": (
@@ -167,6 +281,8 @@ REPLAYS = frozenset(
         "POST /v1/carts/{cart_id}/checkout",
         "POST /v1/returns",
         "POST /v1/cash-movements",
+        "POST /v1/shifts",
+        "POST /v1/shifts/{shift_id}/close",
         "POST /v1/refund-requests",
         "POST /v1/refund-requests/{request_id}/complete",
         "POST /v1/b2b-orders",

@@ -20,6 +20,7 @@ from edge.domain.documents import (
 from edge.domain.pricing import Promotion, TaxRate, price_line
 from edge.errors import (
     CartClosed,
+    CartParked,
     EmptyCart,
     InsufficientTender,
     InvalidPrice,
@@ -33,7 +34,7 @@ from shared.bounds import MAX_AMOUNT, MAX_PRICE, PRICE_PLACES
 from shared.money import Money, line_total
 from shared.quantity import LineQuantity, QuantityRefused, Unit, quantity_of
 
-CartStatus = Literal["open", "checked_out", "voided"]
+CartStatus = Literal["open", "parked", "checked_out", "voided"]
 
 # A sanity cap, not a business limit: the data holds a single line of 80,995 units.
 MAX_LINE_QUANTITY = 1_000_000
@@ -75,9 +76,15 @@ class CartLine:
     voided: bool = False
     terms: LineTerms = NO_TERMS
     unit: Unit = "each"
+    # The hand-given part of terms.discount_minor, its reason, and why the price was
+    # overridden (edge.domain.cart_changes); SaleLine carries them on.
+    manual_discount_minor: int = 0
+    discount_reason: str | None = None
+    price_reason: str | None = None
+    price_note: str | None = None
 
     def total(self, currency: str) -> Money:
-        """quantity x unit price, less the promotion's discount."""
+        """quantity x unit price, less the discount (the promotion's and a manual one)."""
         gross = line_total(self.quantity, self.unit_price, currency)
         if not self.terms.discount_minor:
             return gross
@@ -96,10 +103,26 @@ class Cart:
     status: CartStatus = "open"
     lines: list[CartLine] = field(default_factory=list)
     sale_id: UUID | None = None
+    parked: Parking | None = None
 
     def _require_open(self) -> None:
-        if self.status != "open":
-            raise CartClosed(str(self.cart_id), self.status)
+        require_open(self.cart_id, self.status)
+
+    def park(self, parking: Parking) -> None:
+        """Put the open cart aside (status `parked`): nothing can be scanned onto it or paid
+        until it is recalled. Raises CartClosed (CartParked if parked already)."""
+        self._require_open()
+        self.status = "parked"
+        self.parked = parking
+
+    def recall(self, till_id: str) -> None:
+        """Take the parked cart up again at `till_id` (any till of the node): it is open there.
+        Raises CartClosed (not parked: open, checked out or voided)."""
+        if self.status != "parked":
+            raise CartClosed(str(self.cart_id), f"{self.status}, not parked")
+        self.status = "open"
+        self.till_id = till_id
+        self.parked = None
 
     def active_lines(self) -> list[CartLine]:
         return [line for line in self.lines if not line.voided]
@@ -134,8 +157,9 @@ class Cart:
         return line
 
     def void(self) -> None:
-        """Abandon the whole cart. Raises CartClosed."""
-        self._require_open()
+        """Abandon the whole cart, open or parked. Raises CartClosed."""
+        if self.status != "parked":
+            self._require_open()
         self.status = "voided"
 
     def checkout(
@@ -180,6 +204,10 @@ class Cart:
                     price_source=line.price_source,
                     terms=line.terms,
                     unit=line.unit,
+                    manual_discount_minor=line.manual_discount_minor,
+                    discount_reason=line.discount_reason,
+                    price_reason=line.price_reason,
+                    price_note=line.price_note,
                 )
                 for number, line in enumerate(lines, start=1)
             ),
@@ -213,9 +241,9 @@ class CartHead:
         quantity: LineQuantity,
         price_override: Decimal | None = None,
     ) -> CartLine:
-        """Add a line to the open cart. Raises CartClosed, InvalidQuantity, InvalidPrice."""
-        if self.status != "open":
-            raise CartClosed(str(self.cart_id), self.status)
+        """Add a line to the open cart. Raises CartClosed (CartParked), InvalidQuantity,
+        InvalidPrice."""
+        require_open(self.cart_id, self.status)
         line = new_line(line_id, self.line_count + 1, item, quantity, self.currency, price_override)
         total = self.total + line.total(self.currency)
         check_document_total(total)
@@ -223,6 +251,37 @@ class CartHead:
         self.active_count += 1
         self.total = total
         return line
+
+
+@dataclass(frozen=True, slots=True)
+class Parking:
+    """When a cart was parked (the node's clock, aware) and by whom (staff code and name)."""
+
+    at: datetime
+    staff_code: str
+    staff_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParkedCart:
+    """A parked cart as the node lists it: where and by whom it was parked, its total and its
+    number of lines not voided."""
+
+    cart_id: UUID
+    till_id: str
+    customer_id: str | None
+    parking: Parking
+    total: Money
+    line_count: int
+
+
+def require_open(cart_id: UUID, status: CartStatus) -> None:
+    """Raises CartParked for a parked cart (recall it first), CartClosed for one checked out
+    or voided."""
+    if status == "parked":
+        raise CartParked(str(cart_id))
+    if status != "open":
+        raise CartClosed(str(cart_id), status)
 
 
 @dataclass(frozen=True, slots=True)

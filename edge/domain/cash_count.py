@@ -94,7 +94,9 @@ class CashCount:
                 raise InvalidCashCount(f"{key} is not a {self.currency} note or coin")
             _check_count(key, count)
             clean[value] = clean.get(value, 0) + count
-        object.__setattr__(self, "counts", MappingProxyType(clean))
+        # Denominations counted zero times are left out: two counts of the same cash are equal.
+        kept = {value: count for value, count in clean.items() if count}
+        object.__setattr__(self, "counts", MappingProxyType(kept))
 
     @classmethod
     def of(cls, currency: str, counts: Mapping[str, int] | Mapping[Decimal, int]) -> CashCount:

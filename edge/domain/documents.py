@@ -55,7 +55,12 @@ NO_TERMS = LineTerms()
 
 @dataclass(frozen=True, slots=True)
 class SaleLine:
-    """`line_total` is quantity x unit_price less the discount of `terms`."""
+    """`line_total` is quantity x unit_price less the discount of `terms`.
+
+    `manual_discount_minor` is the part of `terms.discount_minor` a cashier gave by hand (a
+    line discount, or the line's share of a cart discount), with `discount_reason`; the rest
+    is the promotion's. `price_reason` (and `price_note`) say why a price was overridden
+    (edge.domain.cart_changes.PRICE_REASONS)."""
 
     line_no: int
     sku: str
@@ -67,6 +72,10 @@ class SaleLine:
     price_source: PriceSource
     terms: LineTerms = NO_TERMS
     unit: Unit = "each"
+    manual_discount_minor: int = 0
+    discount_reason: str | None = None
+    price_reason: str | None = None
+    price_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ shows, and the Z report that closes a shift. Pure: times come in as aware dateti
 number and the previous grand total come from the caller (the repository keeps them, see
 docs/counter.md, "Shifts, X and Z reports"), and every step returns a new `Shift`.
 
-Amounts are gross (VAT included), as on the receipt (edge.receipts ReportTotals): `returns`
+Amounts are gross (VAT included), as printed (edge.receipts ShiftReport.from_shift): `returns`
 and `voids` are negative, `net_sales` = sales + returns. A refund paid in cash is a negative
 cash tender. Expected cash = float + cash tenders - change + paid-in - paid-out - pickups.
 """

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from edge.domain.shifts import ShiftTotals, XReport, ZReport
 from edge.receipts.errors import InconsistentReceipt
 from shared.money import Money
 
@@ -71,8 +72,10 @@ class ReceiptLine:
     `quantity` is an int (pieces) with `unit` None, or a Decimal with 3 places with its `unit`
     ("kg"). `discount` (same sign as the line, zero when none) is shown under the line with
     `discount_label`. `price_overridden` marks a price a supervisor set by hand.
-    Raises InconsistentReceipt when the figures disagree (the gross is rounded ROUND_HALF_UP
-    to the currency, as `shared.money` does).
+    `exact_unit_price` is the unit price when it carries more places than the currency (the
+    catalogue has 0.001 GBP items; `unit_price` is then its rounding): the gross is figured
+    from it, as the till priced the line. Raises InconsistentReceipt when the figures
+    disagree (the gross is rounded ROUND_HALF_UP to the currency, as `shared.money` does).
     """
 
     description: str
@@ -84,6 +87,7 @@ class ReceiptLine:
     discount: Money | None = None
     discount_label: str = ""
     price_overridden: bool = False
+    exact_unit_price: Decimal | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int | Decimal):
@@ -102,7 +106,11 @@ class ReceiptLine:
         if self.quantity == 0:
             raise InconsistentReceipt(f"{self.sku}: quantity is zero")
         currency = self.unit_price.currency
-        gross = Money(self.unit_price.amount * self.quantity, currency)
+        if self.exact_unit_price is not None and Money(self.exact_unit_price, currency) != (
+            self.unit_price
+        ):
+            raise InconsistentReceipt(f"{self.sku}: the exact unit price is not the unit price")
+        gross = self.gross
         discount = self.discount if self.discount is not None else Money.zero(currency)
         if not discount.is_zero() and not self.discount_label.strip():
             raise InconsistentReceipt(f"{self.sku}: a discount needs its label")
@@ -115,7 +123,16 @@ class ReceiptLine:
     @property
     def gross(self) -> Money:
         """The line before its discount."""
-        return Money(self.unit_price.amount * self.quantity, self.unit_price.currency)
+        with localcontext() as context:
+            context.prec = 40
+            return Money(self.price * self.quantity, self.unit_price.currency)
+
+    @property
+    def price(self) -> Decimal:
+        """The unit price the line was priced at (exact, when it has more places)."""
+        return (
+            self.exact_unit_price if self.exact_unit_price is not None else self.unit_price.amount
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,38 +252,29 @@ class Receipt:
         return self.cart_discount or Money.zero(self.store.currency)
 
 
-@dataclass(frozen=True, slots=True)
-class ReportTotals:
-    """A shift's figures. Amounts are gross (VAT included); `returns` and `voids` are negative.
+TENDER_LABELS = {"cash": "Cash", "card": "Card", "on_account": "On account"}
 
-    `net_sales` (sales + returns) is what the VAT summary must add up to.
-    """
 
-    sales_count: int
-    sales: Money
-    returns_count: int
-    returns: Money
-    voids_count: int
-    voids: Money
-    discounts: Money
-    overrides_count: int
-    no_sales_count: int
-
-    @property
-    def net_sales(self) -> Money:
-        return self.sales + self.returns
+def tender_label(name: str) -> str:
+    """The printed label of a tender kind: "cash" is "Cash", "on_account" "On account"; a kind
+    without a label of its own prints with its first letter capitalised."""
+    return TENDER_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True, slots=True)
 class ShiftReport:
     """An X report (read-only, any time) or a Z report (closes the shift), printed like a receipt.
 
-    Both: the period (aware datetimes), the business day, first and last receipt numbers (None
-    when nothing was sold), totals, VAT per rate, each tender, and the expected cash in the
-    drawer. A Z adds its number (1, 2... per till), the blind-counted cash, and the grand total
-    (never reset: the running sum of net sales over all the till's Z reports). An X carries none
-    of these. Raises InconsistentReceipt when they are missing, present on an X, or disagree
-    (VAT summary vs net sales, currency, period order).
+    The figures are the shift's own (`edge.domain.shifts.ShiftTotals`, as its XReport and
+    ZReport carry them): counts, sales, returns, voids, discounts, VAT per rate, each tender,
+    the float, paid-in/out, pickups and the expected cash; nothing is copied or recomputed
+    here. The report adds the period (aware datetimes), the business day, first and last
+    receipt numbers (None when nothing was sold) and who ran it. A Z adds its number (1, 2...
+    per till), the blind-counted cash and the grand total (never reset: the running sum of
+    net sales over all the till's Z reports); an X carries none of these. Build one from the
+    shift's report with `from_shift`. Raises InconsistentReceipt when the Z fields are
+    missing, present on an X, or the figures disagree (VAT summary vs net sales, currency,
+    period order).
     """
 
     kind: ReportKind
@@ -278,10 +286,7 @@ class ShiftReport:
     period_end: datetime
     first_receipt_number: str | None
     last_receipt_number: str | None
-    totals: ReportTotals
-    vat: tuple[VatRate, ...]
-    tenders: tuple[Tender, ...]
-    expected_cash: Money
+    totals: ShiftTotals
     counted_cash: Money | None = None
     z_number: int | None = None
     grand_total: Money | None = None
@@ -297,10 +302,11 @@ class ShiftReport:
         currency = self.store.currency
         totals = self.totals
         amounts = [totals.sales, totals.returns, totals.voids, totals.discounts]
-        amounts += [self.expected_cash, *(rate.gross for rate in self.vat)]
+        amounts += [totals.float_cash, totals.paid_in, totals.paid_out, totals.pickups]
+        amounts += [totals.change_given, *(rate.gross for rate in self.vat)]
         amounts += [tender.amount for tender in self.tenders]
         amounts += [m for m in (self.counted_cash, self.grand_total) if m is not None]
-        if any(amount.currency != currency for amount in amounts):
+        if totals.currency != currency or any(a.currency != currency for a in amounts):
             raise InconsistentReceipt(f"every amount must be in the store's currency {currency}")
         _check_vat_total(self.vat, totals.net_sales, "net sales")
         z_fields = (self.counted_cash, self.z_number, self.grand_total)
@@ -315,6 +321,84 @@ class ShiftReport:
                 raise InconsistentReceipt("Z numbers start at 1")
         elif any(value is not None for value in z_fields):
             raise InconsistentReceipt("an X report has no Z number, counted cash or grand total")
+
+    @classmethod
+    def from_shift(
+        cls,
+        report: XReport | ZReport,
+        *,
+        store: Store,
+        business_day: date,
+        staff_name: str | None = None,
+        copy_number: int = 0,
+    ) -> ShiftReport:
+        """The printed form of a shift's X or Z report (edge.domain.shifts): its period, receipt
+        numbers and totals as they are; a Z's number, counted cash and grand total.
+
+        `business_day` is the store's (edge.domain.shifts.business_day of the opening time);
+        `staff_name` names who ran the report (default: the staff code that opened the shift,
+        or closed it for a Z). Raises InconsistentReceipt (see the class).
+        """
+        if isinstance(report, ZReport):
+            return cls(
+                kind=ReportKind.Z,
+                store=store,
+                till_id=report.till_id,
+                staff_name=staff_name or report.closed_by,
+                business_day=business_day,
+                period_start=report.period_start,
+                period_end=report.period_end,
+                first_receipt_number=report.first_receipt_number,
+                last_receipt_number=report.last_receipt_number,
+                totals=report.totals,
+                counted_cash=report.counted_cash,
+                z_number=report.z_number,
+                grand_total=report.grand_total,
+                copy_number=copy_number,
+            )
+        return cls(
+            kind=ReportKind.X,
+            store=store,
+            till_id=report.till_id,
+            staff_name=staff_name or report.opened_by,
+            business_day=business_day,
+            period_start=report.period_start,
+            period_end=report.at,
+            first_receipt_number=report.first_receipt_number,
+            last_receipt_number=report.last_receipt_number,
+            totals=report.totals,
+            copy_number=copy_number,
+        )
+
+    @property
+    def vat(self) -> tuple[VatRate, ...]:
+        """The shift's VAT per rate, lowest rate first; sales of items with no tax code count
+        at 0 %, as on their receipts."""
+        rates = {
+            line.rate: VatRate(line.rate, line.net, line.tax, line.gross)
+            for line in self.totals.tax
+        }
+        taxed = Money.sum((rate.gross for rate in rates.values()), self.totals.currency)
+        untaxed = self.totals.net_sales - taxed
+        if untaxed.amount:
+            zero = Decimal(0)
+            held = rates.get(zero)
+            rates[zero] = (
+                VatRate(zero, held.net + untaxed, held.tax, held.gross + untaxed)
+                if held is not None
+                else VatRate(zero, untaxed, Money.zero(untaxed.currency), untaxed)
+            )
+        return tuple(rates[rate] for rate in sorted(rates))
+
+    @property
+    def tenders(self) -> tuple[Tender, ...]:
+        """Each tender of the shift (refunds netted), in the order of their kind's name."""
+        return tuple(Tender(tender_label(name), amount) for name, amount in self.totals.tenders)
+
+    @property
+    def expected_cash(self) -> Money:
+        """float + cash tenders - change + paid-in - paid-out - pickups (the shift's)."""
+        return self.totals.expected_cash
 
     @property
     def variance(self) -> Money | None:

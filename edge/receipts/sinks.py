@@ -22,6 +22,9 @@ from edge.receipts.escpos import render_escpos
 from edge.receipts.text import MAX_COLUMNS, MIN_COLUMNS
 
 RAW_PRINTING_PORT = 9100
+# A till waits for its printer before answering the checkout: a printer that is off on the
+# LAN (no answer at all, not even a refusal) costs the cashier this long.
+TILL_TIMEOUT_S = 3
 MAX_USB_ID = 0xFFFF
 
 
@@ -128,3 +131,59 @@ def print_document(document: Document, config: PrinterConfig) -> bytes:
     data = render_escpos(document, config.columns)
     send(data, config)
     return data
+
+
+def parse_printer(spec: str) -> PrinterConfig:
+    """A till's printer from its one-line description (the `printers` setting):
+
+    - `file:/dev/usb/lp0` (a device or a file, replaced on every print),
+    - `network:10.0.0.9` or `network:10.0.0.9:9100` (raw TCP, port 9100 by default;
+      an IPv6 address in brackets, `network:[fd00::9]:9100`),
+    - `usb:04b8:0e15` (vendor and product ids in hex, as `lsusb` shows them),
+
+    each optionally followed by `?columns=32` (58 mm paper; 48 by default, 32 to 80) and,
+    for a network printer, `&timeout_s=N` (to connect and to send; 3 by default, as the
+    checkout's answer waits for it). Raises InvalidPrinterConfig for anything else.
+    """
+    text = spec.strip()
+    options = {"columns": 48, "timeout_s": TILL_TIMEOUT_S}
+    if "?" in text:
+        text, _, query = text.rpartition("?")
+        for option in query.split("&"):
+            name, _, value = option.partition("=")
+            if name not in options or not value.isdigit():
+                raise InvalidPrinterConfig(
+                    f"{spec!r}: the options are ?columns=N and &timeout_s=N (network)"
+                )
+            options[name] = int(value)
+    columns, timeout_s = options["columns"], options["timeout_s"]
+    kind, _, target = text.partition(":")
+    if kind == "file" and target:
+        return FilePrinter(Path(target), columns=columns)
+    if kind == "network" and target:
+        host, port = target, RAW_PRINTING_PORT
+        if target.startswith("["):
+            host, _, rest = target[1:].partition("]")
+            if rest:
+                port = _port(spec, rest.removeprefix(":"))
+        elif ":" in target:
+            host, _, rest = target.rpartition(":")
+            port = _port(spec, rest)
+        return NetworkPrinter(host, port, timeout_s=timeout_s, columns=columns)
+    if kind == "usb":
+        vendor, _, product = target.partition(":")
+        try:
+            return UsbPrinter(int(vendor, 16), int(product, 16), columns=columns)
+        except ValueError:
+            raise InvalidPrinterConfig(
+                f"{spec!r}: USB ids are two hex numbers, usb:VENDOR:PRODUCT"
+            ) from None
+    raise InvalidPrinterConfig(
+        f"{spec!r} names no printer: file:PATH, network:HOST[:PORT] or usb:VENDOR:PRODUCT"
+    )
+
+
+def _port(spec: str, text: str) -> int:
+    if not text.isdigit():
+        raise InvalidPrinterConfig(f"{spec!r}: the port {text!r} is not a number")
+    return int(text)

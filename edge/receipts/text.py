@@ -145,6 +145,8 @@ def _copy_banner(copy_number: int, width: int) -> list[str]:
 def _line(line: ReceiptLine, width: int) -> list[str]:
     out = wrap(line.description, width)
     price = format_money(line.unit_price)
+    if line.exact_unit_price is not None and line.exact_unit_price != line.unit_price.amount:
+        price = f"{line.exact_unit_price.normalize():f}"
     if line.unit is not None:
         price += f"/{line.unit}"
     detail = f"{_quantity(line)} x {price}"
@@ -260,6 +262,13 @@ def _report_body(report: ShiftReport, width: int) -> list[str]:
     out.append("Tenders")
     out += _tenders(report.tenders, width) if report.tenders else ["  none"]
     out.append("-" * width)
+    # How the expected cash comes about, so a variance can be traced on paper.
+    out += pair("Float", format_money(totals.float_cash), width)
+    out += pair("Cash taken", format_money(totals.cash_tenders), width)
+    out += pair("Change given", format_money(-totals.change_given), width)
+    out += pair("Paid in", format_money(totals.paid_in), width)
+    out += pair("Paid out", format_money(-totals.paid_out), width)
+    out += pair("Pickups", format_money(-totals.pickups), width)
     out += pair("Expected cash", format_money(report.expected_cash), width)
     if report.counted_cash is not None and report.variance is not None:
         out += pair("Counted cash", format_money(report.counted_cash), width)

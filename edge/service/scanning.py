@@ -39,7 +39,7 @@ from edge.errors import CartNotFound, IdReused, SaleNotFound
 from edge.scale.client import ScaleClient, ScaleConfig
 from edge.scale.errors import ScaleError, ScaleTimeout
 from edge.scale.protocol import ScaleReading
-from edge.service.selling import AddLines, LineInput, add_lines
+from edge.service.selling import AddLines, LineInput, TillAuthority, add_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,13 @@ def retried_scan(cart_id: UUID, scan_id: UUID | None, uow: EdgeUnitOfWork) -> Ca
     return line
 
 
-def scan_code(command: ScanCode, uow: EdgeUnitOfWork, settings: ScanSettings) -> ScanResult:
+def scan_code(
+    command: ScanCode,
+    uow: EdgeUnitOfWork,
+    settings: ScanSettings,
+    *,
+    authority: TillAuthority | None,
+) -> ScanResult:
     """Add the line `command.code` rings up (docs/counter.md, "Barcodes") to the open cart.
 
     Raises CartNotFound, ScanError (422: `empty_scan`, `bad_check_digit`,
@@ -102,13 +108,14 @@ def scan_code(command: ScanCode, uow: EdgeUnitOfWork, settings: ScanSettings) ->
     if item is None:
         raise UnknownCode(scanned_code(parsed))
     scanned = line_of_scan(parsed, sku, item.unit, command.weight_kg)
-    added = add_lines(
-        AddLines(
-            command.cart_id,
-            [LineInput(sku, scanned.quantity, command.scan_id, scanned.unit_price)],
-        ),
-        uow,
+    line = LineInput(
+        sku,
+        scanned.quantity,
+        command.scan_id,
+        scanned.unit_price,
+        label_price=scanned.unit_price is not None,
     )
+    added = add_lines(AddLines(command.cart_id, [line]), uow, authority=authority)
     return ScanResult(added.head, added.lines[0], True, parsed.item)
 
 

@@ -1,4 +1,5 @@
-"""Use cases of the till: open a cart, scan and void lines, check out against tenders.
+"""Use cases of the till: open a cart, scan lines, check out against tenders (changes to the
+lines after the scan, voids included: edge.service.cart_ops).
 
 Use cases run inside `EdgeDatabase.write`: the transaction commits when they return. Every
 command that creates something accepts a client-chosen id, so a till that lost a
@@ -14,12 +15,18 @@ from decimal import Decimal
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
-from edge.domain.cart import Cart, CartHead, CartLine, TenderRequest
+from edge.domain.audit import Acting
+from edge.domain.cart import Cart, CartHead, CartLine, PricedItem, TenderRequest
+from edge.domain.cart_changes import check_price_reason
 from edge.domain.documents import Sale, SaleCompleted
 from edge.domain.node import NodeIdentity
+from edge.domain.staff import Permission
 from edge.domain.till_limits import check_line, check_sale_total
-from edge.errors import CartNotFound, IdReused, SaleNotFound, UnknownSku
+from edge.errors import CartNotFound, IdReused, InvalidPrice, SaleNotFound, UnknownSku
+from edge.service.cart_ops import audit_price_override
+from edge.service.permits import Permit, permit_of
 from edge.service.shifts import require_open_shift
+from edge.service.staff import OverrideRequest
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.quantity import LineQuantity
@@ -34,10 +41,28 @@ class OpenCart:
 
 @dataclass(frozen=True, slots=True)
 class LineInput:
+    """A line to scan; `unit_price` overrides the catalogue's price, and when it differs needs
+    `price_reason` (edge.domain.cart_changes.PRICE_REASONS; `price_note` with `other`)."""
+
     sku: str
     quantity: LineQuantity
     line_id: UUID | None = None
     unit_price: Decimal | None = None
+    price_reason: str | None = None
+    price_note: str | None = None
+    # The price came from a scale's price label (edge.service.scanning), not from the
+    # cashier: it needs no reason code or permission.
+    label_price: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TillAuthority:
+    """What a scan from a till session may do: its permit (a price override needs
+    PRICE_OVERRIDE) and the node's identity for the audit. Callers without a till session
+    (the benchmarks) pass None, and a price override is then refused."""
+
+    permit: Permit
+    identity: NodeIdentity
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +78,6 @@ class Scanned:
     head: CartHead
     lines: list[CartLine]
     added: int
-
-
-@dataclass(frozen=True, slots=True)
-class VoidLine:
-    cart_id: UUID
-    line_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +113,28 @@ def open_cart(
     return cart, True
 
 
-def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
+def authority_of(
+    uow: EdgeUnitOfWork, acting: Acting, override: OverrideRequest | None, identity: NodeIdentity
+) -> TillAuthority:
+    """The authority of a scan from `acting`'s till session, with the request's override."""
+    return TillAuthority(permit_of(uow, acting, override, identity), identity)
+
+
+def add_lines(
+    command: AddLines, uow: EdgeUnitOfWork, *, authority: TillAuthority | None
+) -> Scanned:
     """Scan one or more lines onto an open cart, all or nothing, in constant time per line.
 
     A line whose `line_id` is already on this cart with the same SKU and quantity is returned
     as it is (a retried scan); lines without an id are always new. A new line takes the
     promotion in force at the node's clock now and its SKU's tax rate. Each new line must be
     within the store's per-line caps, and the cart's total after it within the per-sale cap
-    (shared.till_limits). Raises CartNotFound, CartClosed, UnknownSku, InvalidQuantity,
-    InvalidPrice, LineOverCap, SaleOverCap, IdReused (an id on another cart, with another SKU
-    or quantity, or twice in one request).
+    (shared.till_limits). A line whose `unit_price` differs from the catalogue's price (an
+    item without one is sold at the price keyed) is a price override: it needs a reason code and PRICE_OVERRIDE (asked once per request), and each is
+    audited `price_override`. Raises CartNotFound, CartClosed (CartParked), UnknownSku,
+    InvalidQuantity, InvalidPrice (also an override without a till session),
+    InvalidPriceReason, NotPermitted, LineOverCap, SaleOverCap, IdReused (an id on another
+    cart, with another SKU or quantity, or twice in one request).
     """
     head = uow.carts.head(command.cart_id)
     if head is None:
@@ -117,6 +148,7 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
     limits = uow.node.till_limits().in_force(head.currency)
     result: list[CartLine] = []
     added: list[CartLine] = []
+    overridden: list[tuple[CartLine, PricedItem]] = []
     for line_input in command.lines:
         if line_input.line_id in known:
             owner, existing = known[line_input.line_id]
@@ -136,36 +168,28 @@ def add_lines(command: AddLines, uow: EdgeUnitOfWork) -> Scanned:
         )
         check_line(line.sku, line.quantity, line.total(head.currency), limits)
         check_sale_total(head.total, limits)
+        # An item without a catalogue price (an open-price item) is sold at the price keyed:
+        # that is not an override of anything.
+        if (
+            line.price_source == "override"
+            and item.unit_price is not None
+            and not line_input.label_price
+        ):
+            check_price_reason(line_input.price_reason, line_input.price_note)
+            line.price_reason = line_input.price_reason
+            line.price_note = (line_input.price_note or "").strip() or None
+            overridden.append((line, item))
         added.append(line)
         result.append(line)
+    if overridden:
+        if authority is None:
+            raise InvalidPrice("a price override needs a signed-in till session")
+        who = authority.permit(Permission.PRICE_OVERRIDE)
+        for line, item in overridden:
+            audit_price_override(uow, who, head.cart_id, item, line, identity=authority.identity)
     if added:
         uow.carts.add_lines(head.cart_id, head.currency, added)
     return Scanned(head, result, len(added))
-
-
-def void_line(command: VoidLine, uow: EdgeUnitOfWork) -> Cart:
-    """Void a line of an open cart. Raises CartNotFound, CartClosed, LineNotFound."""
-    cart = uow.carts.get(command.cart_id)
-    if cart is None:
-        raise CartNotFound(str(command.cart_id))
-    line = cart.find_line(command.line_id)
-    if line is not None and line.voided:
-        return cart
-    cart.void_line(command.line_id)
-    uow.carts.void_line(command.line_id)
-    return cart
-
-
-def void_cart(cart_id: UUID, uow: EdgeUnitOfWork, *, clock: Clock) -> Cart:
-    """Abandon an open cart (nothing is sold). Raises CartNotFound, CartClosed."""
-    cart = uow.carts.get(cart_id)
-    if cart is None:
-        raise CartNotFound(str(cart_id))
-    if cart.status == "voided":
-        return cart
-    cart.void()
-    uow.carts.close(cart, clock.now())
-    return cart
 
 
 def checkout(
@@ -220,13 +244,14 @@ def open_cart_and_scan(
     *,
     identity: NodeIdentity,
     clock: Clock,
+    authority: TillAuthority | None,
 ) -> tuple[Cart, bool]:
     """Open a cart (`open_cart`) and scan its first `lines` onto it (`add_lines`), in one
     transaction; a cart seen before gets the lines too if it is still open. Returns (cart as
     it then stands, created). Raises what those two raise."""
     cart, created = open_cart(command, uow, identity=identity, clock=clock)
     if lines and (created or cart.status == "open"):
-        add_lines(AddLines(cart.cart_id, lines), uow)
+        add_lines(AddLines(cart.cart_id, lines), uow, authority=authority)
         cart = uow.carts.get(cart.cart_id) or cart
     return cart, created
 

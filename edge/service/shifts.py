@@ -343,3 +343,24 @@ def no_sale_at_till(
     require_till(acting, till_id)
     who = authorize(uow, acting, Permission.NO_SALE, override, identity=identity)
     return record_no_sale(till_id, uow, who, identity=identity)
+
+
+def report_to_print(
+    shift_id: str, which: str, uow: EdgeUnitOfWork, *, identity: NodeIdentity
+) -> XReport | ZReport:
+    """The shift's X report now (`which` "x") or its Z report ("z": closed shifts only).
+    Raises ShiftNotFound, NoZReport."""
+    if which == "x":
+        return x_report(shift_id, uow, identity=identity)[0]
+    get_shift(shift_id, uow, identity=identity)
+    kept = uow.shifts.z_of_shift(shift_id)
+    if kept is None:
+        raise NoZReport(shift_id)
+    return z_report_of(ZReportV1.model_validate(kept))
+
+
+class NoZReport(Conflict):
+    code = "no_z_report"
+
+    def __init__(self, shift_id: str) -> None:
+        super().__init__(f"shift {shift_id} is still open: it has no Z report yet (print its X)")

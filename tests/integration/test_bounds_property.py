@@ -134,11 +134,16 @@ async def test_what_a_till_accepts_a_postgresql_hub_stores_exactly(
             "customer_id": sale["customer_id"],
             "lines": [
                 {"sku": sale["sku"], "quantity": quantity},
-                {"sku": "A", "quantity": override_quantity, "unit_price": str(override)},
+                {
+                    "sku": "A",
+                    "quantity": override_quantity,
+                    "unit_price": str(override),
+                    "price_reason": "manager_discretion",
+                },
             ],
         },
     )
-    assert opened.status_code == 201, opened.text
+    assert opened.status_code == 201, (opened.text, quantity, price, override_quantity, override)
     total = opened.json()["total"]
     checkout = await store.client.post(
         f"/v1/carts/{cart_id}/checkout",
@@ -273,7 +278,14 @@ async def test_whatever_a_till_accepts_of_anything_a_postgresql_hub_stores(
             "cart_id": cart_id,
             "till_id": "T1",
             "customer_id": sent["customer_id"],
-            "lines": [{"sku": "A", "quantity": sent["quantity"], "unit_price": sent["unit_price"]}],
+            "lines": [
+                {
+                    "sku": "A",
+                    "quantity": sent["quantity"],
+                    "unit_price": sent["unit_price"],
+                    "price_reason": "manager_discretion",
+                }
+            ],
         },
     )
     sold = None

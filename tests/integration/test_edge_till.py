@@ -35,7 +35,11 @@ async def test_a_sale_is_rung_up_scanned_tendered_and_written_with_its_outbox_ev
     assert money(scanned.json()["total"]) == Decimal("15.30")
     scanned = await store.client.post(
         f"/v1/carts/{cart_id}/lines",
-        json={"lines": [{"sku": "B", "quantity": 3, "unit_price": "0.79"}]},
+        json={
+            "lines": [
+                {"sku": "B", "quantity": 3, "unit_price": "0.79", "price_reason": "price_match"}
+            ]
+        },
     )
     assert money(scanned.json()["total"]) == Decimal("17.67")
     sale = (

@@ -129,7 +129,7 @@ async def test_a_promotion_applies_only_while_in_force_and_never_to_an_override(
             "till_id": "T1",
             "lines": [
                 {"sku": "A", "quantity": 4},
-                {"sku": "A", "quantity": 1, "unit_price": "2.00"},
+                {"sku": "A", "quantity": 1, "unit_price": "2.00", "price_reason": "damaged"},
             ],
         },
     )

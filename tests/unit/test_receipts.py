@@ -20,15 +20,32 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from edge.domain.barcodes import parse_receipt_barcode
+from edge.domain.cash_count import CashCount
+from edge.domain.shifts import (
+    CashMovementKind,
+    SaleRecord,
+    ShiftTotals,
+    TaxAtRate,
+    XReport,
+    ZReport,
+    close_shift,
+    open_shift,
+    record_cash_movement,
+    record_no_sale,
+    record_sale,
+    record_void,
+    x_report,
+)
+from edge.domain.staff import Role
 from edge.errors import Invalid, Unavailable
 from edge.receipts.document import (
     Receipt,
     ReceiptKind,
     ReceiptLine,
     ReportKind,
-    ReportTotals,
     ShiftReport,
     Store,
     Tender,
@@ -46,11 +63,14 @@ from edge.receipts.sinks import (
     NetworkPrinter,
     UsbPrinter,
     open_printer,
+    parse_printer,
     print_document,
     send,
 )
 from edge.receipts.text import format_money, render, render_text
+from edge.settings import EdgeSettings
 from shared.money import Money
+from tests.receipt_bytes import decode
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "receipts"
 UPDATE = os.environ.get("VECTIS_UPDATE_SNAPSHOTS") == "1"
@@ -148,7 +168,10 @@ def a_return() -> Receipt:
     )
 
 
-TOTALS = ReportTotals(
+# A shift's totals as edge.domain.shifts keeps them: 150.00 float, 420.56 cash taken with
+# 20.00 given back as change, so 550.56 expected in the drawer.
+TOTALS = ShiftTotals(
+    currency="GBP",
     sales_count=42,
     sales=gbp("1234.56"),
     returns_count=2,
@@ -158,6 +181,17 @@ TOTALS = ReportTotals(
     discounts=gbp("15.20"),
     overrides_count=1,
     no_sales_count=2,
+    tax=(
+        TaxAtRate(Decimal("0"), gbp("420.00"), gbp("0.00")),
+        TaxAtRate(Decimal("5"), gbp("60.00"), gbp("3.00")),
+        TaxAtRate(Decimal("20"), gbp("596.30"), gbp("119.26")),
+    ),
+    tenders=(("card", gbp("798.00")), ("cash", gbp("420.56"))),
+    float_cash=gbp("150.00"),
+    change_given=gbp("20.00"),
+    paid_in=gbp("0.00"),
+    paid_out=gbp("0.00"),
+    pickups=gbp("0.00"),
 )
 
 
@@ -173,13 +207,6 @@ def report(kind: ReportKind, **changes: object) -> ShiftReport:
         "first_receipt_number": "0001-000100",
         "last_receipt_number": "0001-000143",
         "totals": TOTALS,
-        "vat": (
-            VatRate(Decimal("0"), gbp("420.00"), gbp("0.00"), gbp("420.00")),
-            VatRate(Decimal("5"), gbp("60.00"), gbp("3.00"), gbp("63.00")),
-            VatRate(Decimal("20"), gbp("596.30"), gbp("119.26"), gbp("715.56")),
-        ),
-        "tenders": (Tender("Cash", gbp("400.56")), Tender("Card", gbp("798.00"))),
-        "expected_cash": gbp("550.56"),
     }
     if kind is ReportKind.Z:
         fields |= {"counted_cash": gbp("548.06"), "z_number": 17, "grand_total": gbp("98765.43")}
@@ -409,56 +436,12 @@ def test_an_x_report_with_a_z_number_and_a_z_without_a_count_are_refused() -> No
         report(ReportKind.Z, counted_cash=None)
     with pytest.raises(InconsistentReceipt, match="start at 1"):
         report(ReportKind.Z, z_number=0)
-    with pytest.raises(InconsistentReceipt, match="net sales is 1198.56"):
-        report(ReportKind.X, vat=())
+    # Sales of items with no tax code print at 0 %, as on their receipts.
+    untaxed = report(ReportKind.X, totals=dataclasses.replace(TOTALS, tax=()))
+    assert [(rate.rate, rate.gross.amount) for rate in untaxed.vat] == [(0, Decimal("1198.56"))]
 
 
 # --- ESC/POS ---------------------------------------------------------------------------------
-
-ESC, GS = 0x1B, 0x1D
-# Commands python-escpos writes here, by their length after the command byte pair.
-THREE_BYTE = {(ESC, ord("E")), (ESC, ord("a")), (ESC, ord("t")), (ESC, ord("d"))}
-THREE_BYTE |= {(GS, ord(c)) for c in "hwfHV"}
-CODEPAGES = {0: "cp437"}
-
-
-def decode(data: bytes) -> tuple[list[tuple[str, bytes]], str, str]:
-    """Split ESC/POS `data` into commands; returns (commands, the text between them, bold text)."""
-    commands: list[tuple[str, bytes]] = []
-    text: list[str] = []
-    bold_text: list[str] = []
-    bold = False
-    codepage = "cp437"
-    index = 0
-    while index < len(data):
-        byte = data[index]
-        if byte in (ESC, GS):
-            pair = (byte, data[index + 1])
-            if pair == (ESC, ord("@")):
-                commands.append(("init", b""))
-                index += 2
-            elif pair == (GS, ord("k")):
-                kind, length = data[index + 2], data[index + 3]
-                commands.append((f"barcode:{kind}", data[index + 4 : index + 4 + length]))
-                index += 4 + length
-            elif pair in THREE_BYTE:
-                argument = data[index + 2]
-                name = {ESC: "ESC ", GS: "GS "}[byte] + chr(pair[1])
-                commands.append((name, bytes([argument])))
-                if pair == (ESC, ord("E")):
-                    bold = argument == 1
-                if pair == (ESC, ord("t")):
-                    codepage = CODEPAGES[argument]
-                index += 3
-            else:
-                raise AssertionError(f"unknown command {data[index : index + 3]!r}")
-        else:
-            char = bytes([byte]).decode(codepage)
-            text.append(char)
-            if bold:
-                bold_text.append(char)
-            index += 1
-    return commands, "".join(text), "".join(bold_text)
 
 
 def test_escpos_bytes_carry_the_48_column_text_a_centred_bold_header_and_the_barcode() -> None:
@@ -622,3 +605,163 @@ def test_a_usb_printer_is_built_from_its_ids_without_opening_it() -> None:
     printer = open_printer(config)
     assert printer.usb_args == {"idVendor": 0x04B8, "idProduct": 0x0E15}
     assert config.describe() == "usb 04b8:0e15"
+
+
+# --- a shift's own X and Z reports print ----------------------------------------------------
+
+
+def a_closed_shift() -> tuple[XReport, ZReport]:
+    """A shift run through edge.domain.shifts: a 100.00 float, a cash sale with change, a card
+    sale, a cash refund, a void, a no-sale, a paid-out; closed 0.40 short as Z 3."""
+    opened = datetime(2026, 7, 3, 7, 0, tzinfo=UTC)
+    float_count = CashCount.of("GBP", {"20": 2, "10": 3, "5": 4, "1": 8, "0.50": 4})
+    shift = open_shift(
+        None, shift_id="S1", till_id="T1", staff_code="1001", at=opened, opening_float=float_count
+    )
+    twenty = Decimal("20")
+    sold = SaleRecord(
+        "T1-0000001",
+        opened.replace(hour=9),
+        gbp("12.00"),
+        (("cash", gbp("20.00")),),
+        gbp("8.00"),
+        tax=(TaxAtRate(twenty, gbp("10.00"), gbp("2.00")),),
+        discounts=gbp("1.00"),
+    )
+    shift = record_sale(shift, sold)
+    card = SaleRecord(
+        "T1-0000002",
+        opened.replace(hour=10),
+        gbp("30.00"),
+        (("card", gbp("30.00")),),
+        gbp("0"),
+        tax=(TaxAtRate(Decimal("0"), gbp("30.00"), gbp("0.00")),),
+        overrides=1,
+    )
+    shift = record_sale(shift, card)
+    refund = SaleRecord(
+        "T1-0000003",
+        opened.replace(hour=11),
+        gbp("-6.00"),
+        (("cash", gbp("-6.00")),),
+        gbp("0"),
+        tax=(TaxAtRate(twenty, gbp("-5.00"), gbp("-1.00")),),
+    )
+    shift = record_sale(shift, refund)
+    shift = record_void(shift, opened.replace(hour=12), gbp("4.50"))
+    shift = record_no_sale(shift, opened.replace(hour=13))
+    shift = record_cash_movement(
+        shift, opened.replace(hour=14), CashMovementKind.PAID_OUT, gbp("5.00")
+    )
+    x = x_report(shift, opened.replace(hour=15))
+    # Expected: 100 + (20 - 6) - 8 - 5 = 101.00; counted 100.60.
+    counted = CashCount.of("GBP", {"20": 2, "10": 3, "5": 4, "1": 10, "0.50": 1, "0.10": 1})
+    _, z = close_shift(
+        shift,
+        at=opened.replace(hour=17),
+        staff_code="9001",
+        role=Role.MANAGER,
+        counted=counted,
+        z_number=3,
+        previous_grand_total=gbp("1000.00"),
+    )
+    return x, z
+
+
+def test_a_z_report_of_a_real_shift_prints_its_own_figures() -> None:
+    _, z = a_closed_shift()
+    document = ShiftReport.from_shift(
+        z, store=STORE, business_day=date(2026, 7, 3), staff_name="Mina Shah"
+    )
+    text = render_text(document, 48)
+    path = SNAPSHOTS / "z_from_shift_48.txt"
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    # The figures are the shift's: nothing was typed twice.
+    assert any(line.strip() == "Z REPORT 3" for line in lines)
+    assert any(line.startswith("Sales (2)") and line.endswith("42.00") for line in lines)
+    assert any(line.startswith("Returns (1)") and line.endswith("-6.00") for line in lines)
+    assert any(line.startswith("NET SALES GBP") and line.endswith("36.00") for line in lines)
+    assert any(line.startswith("Voids (1)") and line.endswith("-4.50") for line in lines)
+    assert any(line.startswith("Expected cash") and line.endswith("101.00") for line in lines)
+    assert any(line.startswith("Counted cash") and line.endswith("100.60") for line in lines)
+    assert any(line.startswith("Variance") and line.endswith("-0.40") for line in lines)
+    assert any(line.startswith("Grand total") and line.endswith("1,036.00") for line in lines)
+    assert document.variance == z.variance
+    # The ESC/POS bytes carry the same report, without a barcode, then cut.
+    commands, printed, bold = decode(render_escpos(document, 48))
+    assert [line.strip() for line in printed.splitlines()] == [line.strip() for line in lines]
+    assert bold.splitlines() == list(STORE.header_lines)
+    assert not any(name.startswith("barcode") for name, _ in commands)
+    assert commands[-1] == ("GS V", b"\x00")
+
+
+def test_an_x_report_of_a_real_shift_is_read_while_it_is_open() -> None:
+    x, _ = a_closed_shift()
+    document = ShiftReport.from_shift(x, store=STORE, business_day=date(2026, 7, 3))
+    text = render_text(document, 32)
+    assert "X REPORT" in text and "Z REPORT" not in text and "Counted cash" not in text
+    assert "Staff" in text and "1001" in text  # who opened the shift, by code without a name
+    assert document.expected_cash == x.expected_cash == gbp("101.00")
+    assert document.period_end == x.at
+
+
+# --- each till's printer, as configured -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("file:/dev/usb/lp0", FilePrinter(Path("/dev/usb/lp0"))),
+        ("network:10.0.0.9", NetworkPrinter("10.0.0.9", 9100, timeout_s=3)),
+        (
+            "network:10.0.0.9?timeout_s=8&columns=42",
+            NetworkPrinter("10.0.0.9", timeout_s=8, columns=42),
+        ),
+        (
+            "network:printer-2.local:9101?columns=32",
+            NetworkPrinter("printer-2.local", 9101, 3, 32),
+        ),
+        ("network:[fd00::9]:9100", NetworkPrinter("fd00::9", 9100, timeout_s=3)),
+        ("usb:04b8:0e15", UsbPrinter(0x04B8, 0x0E15)),
+    ],
+)
+def test_a_tills_printer_is_named_in_one_line(spec: str, expected: object) -> None:
+    assert parse_printer(spec) == expected
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "lpt:1",
+        "file:",
+        "network:",
+        "network:10.0.0.9:port",
+        "usb:04b8",
+        "usb:zz:0e15",
+        "network:10.0.0.9?columns=20",
+        "network:10.0.0.9?speed=9600",
+        "network:10.0.0.9?timeout_s=0",
+        "network:10.0.0.9:70000",
+    ],
+)
+def test_a_printer_line_that_names_no_printer_is_refused(spec: str) -> None:
+    with pytest.raises(InvalidPrinterConfig):
+        parse_printer(spec)
+
+
+def test_printers_come_from_the_environment_and_a_wrong_one_stops_the_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "VECTIS_EDGE_PRINTERS", '{"T1": "network:10.0.0.9:9100", "T2": "file:/dev/usb/lp0"}'
+    )
+    settings = EdgeSettings()
+    assert settings.printer_for("T1") == NetworkPrinter("10.0.0.9", 9100, timeout_s=3)
+    assert settings.printer_for("T2") == FilePrinter(Path("/dev/usb/lp0"))
+    assert settings.printer_for("T9") is None
+    monkeypatch.setenv("VECTIS_EDGE_PRINTERS", '{"T1": "lpt:1"}')
+    with pytest.raises(ValidationError, match="the printer of till T1"):
+        EdgeSettings()

@@ -44,7 +44,8 @@ from vectis.replay.reconcile import Report, compare, expected_report
 from vectis.replay.result import ReplayResult
 from vectis.replay.stack import Stack
 from vectis.replay.store_run import StoreRun, kill_now_and_then
-from vectis.replay.till import TillSession, wait_for_catalogue, wait_until_drained
+from vectis.replay.till import TILLS, TillSession, wait_for_catalogue, wait_until_drained
+from vectis.replay.z_reports import ZLine, check_z_reports
 
 # The data is a wholesaler's: lines of thousands of units, invoices of thousands of pounds,
 # cancellations refunded without a receipt at each customer's own price. HQ sets such a
@@ -109,7 +110,8 @@ async def _replay(
             database_url=options.hub_database_url,
         )
     hq = HqClient(stack.hub_url, stack.admin_token)
-    sessions: list[TillSession] = []
+    sessions: list[TillSession] = []  # the first till of each store
+    tills: dict[int, list[TillSession]] = {}
     try:
         catalogue = derive_catalogue(dataset)
         opening = derive_opening_stock(dataset, options.stores)
@@ -150,18 +152,23 @@ async def _replay(
                 port=options.ports.get(store_id(number)),
                 policy=policies.get(number),
             )
-            sessions.append(TillSession(edge, scan=options.scan, stop=stop))
+            tills[number] = [
+                TillSession(edge, scan=options.scan, stop=stop, till_id=till_id)
+                for till_id in TILLS
+            ]
+            sessions.append(tills[number][0])
         try:
             await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
-            for session in sessions:
+            for session in (till for store in tills.values() for till in store):
                 await asyncio.to_thread(session.sign_in)
+                await asyncio.to_thread(session.shifts.adopt)
         except asyncio.CancelledError:
             stop.set()  # the thread polls the edges until told; the stack stops them next
             raise
         loop = asyncio.get_running_loop()
         runs = [
             StoreRun(
-                session,
+                tills[session.edge.store_no],
                 by_store[session.edge.store_no],
                 [window for window in options.offline if window.store_no == session.edge.store_no],
                 loop,
@@ -190,14 +197,15 @@ async def _replay(
             await asyncio.to_thread(run.finish, options.drain_timeout_s)
         seconds = time.perf_counter() - started
         days = [invoice.business_day for invoice in dataset.invoices]
-        actual = await hq.sales_report(
-            options.first_day or min(days), options.last_day or max(days)
-        )
+        first, last = options.first_day or min(days), options.last_day or max(days)
+        actual = await hq.sales_report(first, last)
+        z_lines = [ZLine.of(kept) for kept in await hq.z_reports(first, last)]
         result = ReplayResult(
             options=options,
             expected=expected,
             actual=actual,
-            mismatches=compare(expected, actual),
+            mismatches=compare(expected, actual) + check_z_reports(z_lines, actual),
+            z_reports=z_lines,
             skipped=list(dataset.skipped),
             refused=[refusal for run in runs for refusal in run.refused],
             seconds=seconds,
@@ -230,6 +238,7 @@ async def _replay(
             await on_result(result)
         return result
     finally:
-        for session in sessions:
-            session.close()
+        for store in tills.values():
+            for session in store:
+                session.close()
         await hq.aclose()

@@ -174,6 +174,27 @@ class HqClient:
         )
         return result
 
+    async def z_reports(
+        self, first_day: date | None, last_day: date | None
+    ) -> list[dict[str, Any]]:
+        """Every Z report the hub holds for business days `first_day`-`last_day`, with its
+        ledger check, as `GET /v1/z-reports` gives them (all pages)."""
+        params: dict[str, str] = {"limit": "1000"}
+        if first_day:
+            params["from"] = first_day.isoformat()
+        if last_day:
+            params["to"] = last_day.isoformat()
+        found: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = await self._call(
+                "GET", "/v1/z-reports", params={**params, "offset": str(offset)}
+            )
+            found.extend(page["z_reports"])
+            if not page["z_reports"]:
+                return found
+            offset = int(page["next_offset"])
+
     async def sales_report(self, first_day: date | None, last_day: date | None) -> Report:
         """The hub's report in the replay's shape: by day, by store, by store and day."""
         params: dict[str, str] = {}

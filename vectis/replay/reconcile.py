@@ -24,7 +24,7 @@ from vectis.replay.dataset import (
 )
 from vectis.replay.errors import ReportFormatError
 
-Scope = Literal["day", "store", "store_day"]
+Scope = Literal["day", "store", "store_day", "z_report"]
 # The rate the replay's HQ publishes (version 1); the till records the same on each line.
 VAT = TaxRate(VAT_CODE, VAT_RATE, 1)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vectis.replay.dataset import SkippedLine, store_id
 from vectis.replay.options import ReplayOptions
 from vectis.replay.reconcile import Mismatch, Report
+from vectis.replay.z_reports import ZLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class ReplayResult:
     drains: list[Drain]
     urls: dict[str, str]
     chaos: dict[str, Any] | None = None
+    z_reports: list[ZLine] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -45,6 +47,7 @@ class ReplayResult:
         return {
             "dataset": {**self.expected.to_json(), "source": str(self.options.dataset)},
             "hub": self.actual.to_json(),
+            "z_reports": [line.to_json() for line in self.z_reports],
             "mismatches": [mismatch.to_json() for mismatch in self.mismatches],
             "skipped": [
                 {"invoice": line.invoice_no, "stock_code": line.stock_code, "reason": line.reason}

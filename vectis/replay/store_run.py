@@ -7,6 +7,7 @@ import logging
 import random
 import threading
 import time
+import zlib
 
 from vectis.replay.dataset import DatasetInvoice
 from vectis.replay.errors import EdgeRefused
@@ -23,12 +24,13 @@ class StoreRun:
 
     def __init__(
         self,
-        session: TillSession,
+        tills: list[TillSession],
         invoices: list[DatasetInvoice],
         windows: list[OfflineWindow],
         loop: asyncio.AbstractEventLoop,
     ) -> None:
-        self.session = session
+        self.tills = tills
+        self.session = tills[0]  # the store's edge, its link and its status
         self.invoices = invoices
         self.windows = windows
         self.loop = loop
@@ -53,8 +55,9 @@ class StoreRun:
                 self._set_link(False)
             elif not offline and not edge.proxy.online:
                 self.reconnect()
+            till = self.tills[zlib.crc32(invoice.invoice_no.encode()) % len(self.tills)]
             try:
-                self.session.ring_up(invoice)
+                till.ring_up(invoice)
             except EdgeRefused as refusal:
                 self.refused.extend(
                     {
@@ -64,6 +67,9 @@ class StoreRun:
                     }
                     for line in invoice.lines
                 )
+        for till in self.tills:  # the last business day's Z reports
+            if not self.session.stop.is_set():
+                till.shifts.close()
         if not edge.proxy.online:
             self.reconnect()
 

@@ -13,9 +13,11 @@ from typing import Any
 from vectis.replay.dataset import DatasetInvoice
 from vectis.replay.errors import EdgeRefused, ReplayError
 from vectis.replay.hq import DEMO_STAFF, StaffMember
+from vectis.replay.shifts import TillShifts
 from vectis.replay.stack import EdgeHandle
 
 TILL_ID = "T1"
+TILLS = ("T1", "T2")  # two tills at every store
 CASHIER, MANAGER = DEMO_STAFF
 _IDS = uuid.UUID("6f1c2a52-2f0e-4a7e-9d55-7c2b3f7a9e10")
 
@@ -36,8 +38,11 @@ class TillSession:
         stop: threading.Event | None = None,
         cashier: StaffMember = CASHIER,
         approver: StaffMember = MANAGER,
+        till_id: str = TILL_ID,
     ) -> None:
         self.edge = edge
+        self.till_id = till_id
+        self.shifts = TillShifts(self.call, edge.store_id, till_id)
         self.scan = scan
         self.stop = stop or threading.Event()
         self.cashier = cashier
@@ -55,7 +60,11 @@ class TillSession:
         staff reached the edge, its answer is 401: tried again for up to `wait_s` (a staff
         code the edge does not know yet counts towards no lock). Raises EdgeRefused."""
         self._token = None
-        body = {"till_id": TILL_ID, "staff_code": self.cashier.staff_code, "pin": self.cashier.pin}
+        body = {
+            "till_id": self.till_id,
+            "staff_code": self.cashier.staff_code,
+            "pin": self.cashier.pin,
+        }
         deadline = time.monotonic() + wait_s
         while True:
             try:
@@ -133,6 +142,7 @@ class TillSession:
     def ring_up(self, invoice: DatasetInvoice) -> None:
         """Sell (or take back) one invoice, as a cashier would. Raises EdgeRefused."""
         self.call("PUT", "/v1/clock", {"now": invoice.business_time.isoformat()})
+        self.shifts.ensure(invoice.business_day)
         key = f"{self.edge.store_id}/{invoice.invoice_no}"
         if invoice.kind == "return":
             # No receipt: the data's cancellations name no invoice. A manager approves each.
@@ -141,7 +151,7 @@ class TillSession:
                 "/v1/returns",
                 {
                     "return_id": str(uuid.uuid5(_IDS, key)),
-                    "till_id": TILL_ID,
+                    "till_id": self.till_id,
                     "reason": "cancelled invoice",
                     "customer_id": invoice.customer_id,
                     "external_reference": invoice.invoice_no,
@@ -164,13 +174,16 @@ class TillSession:
                 "sku": line.stock_code,
                 "quantity": line.quantity,
                 "unit_price": str(line.unit_price),
+                # The invoice's price, where it is not the catalogue's, is a price override
+                # and needs a reason code (docs/counter.md, "Cart operations").
+                "price_reason": "manager_discretion",
             }
             for line in invoice.lines
         ]
         cart = self.call(
             "POST",
             "/v1/carts",
-            {"cart_id": cart_id, "till_id": TILL_ID, "customer_id": invoice.customer_id}
+            {"cart_id": cart_id, "till_id": self.till_id, "customer_id": invoice.customer_id}
             | ({} if self.scan else {"lines": lines}),
         )
         total = Decimal(cart["total"])

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from edge.adapters import tables
 from edge.adapters.repositories.shifts import open_shift_of
-from edge.adapters.repositories.sql import terms_of, terms_row
-from edge.domain.cart import Cart, CartHead, CartLine
+from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, terms_row
+from edge.domain.cart import Cart, CartHead, CartLine, ParkedCart, Parking
 from edge.errors import IdReused
 from shared.money import Money
 from shared.quantity import from_stored, to_stored
@@ -42,6 +42,21 @@ _CART_HEAD = select(
     .scalar_subquery()
     .label("total_minor"),
 ).where(tables.cart.c.cart_id == bindparam("cart_key"))
+_PARKED = (
+    select(
+        tables.cart,
+        select(func.count())
+        .where(tables.cart_line.c.cart_id == tables.cart.c.cart_id, tables.cart_line.c.voided == 0)
+        .scalar_subquery()
+        .label("active_count"),
+        select(func.coalesce(func.sum(tables.cart_line.c.line_total_minor), 0))
+        .where(tables.cart_line.c.cart_id == tables.cart.c.cart_id, tables.cart_line.c.voided == 0)
+        .scalar_subquery()
+        .label("total_minor"),
+    )
+    .where(tables.cart.c.status == "parked")
+    .order_by(tables.cart.c.parked_at, tables.cart.c.cart_id)
+)
 _CART_LINES_BY_ID = select(tables.cart_line).where(
     tables.cart_line.c.line_id.in_(bindparam("line_keys", expanding=True))
 )
@@ -68,6 +83,7 @@ class CartRepository:
             status=row.status,
             sale_id=UUID(row.sale_id) if row.sale_id else None,
             lines=[_cart_line(line) for line in lines],
+            parked=_parking(row),
         )
 
     def head(self, cart_id: UUID) -> CartHead | None:
@@ -125,6 +141,7 @@ class CartRepository:
                 "price_source": line.price_source,
                 "voided": int(line.voided),
                 **terms_row(line.terms),
+                **manual_row(line),
             }
             for line in lines
         ]
@@ -146,6 +163,55 @@ class CartRepository:
             .values(voided=1)
         )
 
+    def update_line(self, line: CartLine, currency: str) -> None:
+        """Store a line changed after its scan (quantity, price, discount)."""
+        self._connection.execute(
+            update(tables.cart_line)
+            .where(tables.cart_line.c.line_id == str(line.line_id))
+            .values(
+                quantity=to_stored(line.quantity, line.unit),
+                unit=line.unit,
+                unit_price=str(line.unit_price),
+                line_total_minor=line.total(currency).minor,
+                price_version=line.price_version,
+                price_source=line.price_source,
+                **terms_row(line.terms),
+                **manual_row(line),
+            )
+        )
+
+    def set_status(self, cart: Cart) -> None:
+        """Store a parked or recalled cart: its status, till and parking."""
+        parking = cart.parked
+        self._connection.execute(
+            update(tables.cart)
+            .where(tables.cart.c.cart_id == str(cart.cart_id))
+            .values(
+                status=cart.status,
+                till_id=cart.till_id,
+                parked_at=parking.at.isoformat() if parking else None,
+                parked_by_code=parking.staff_code if parking else None,
+                parked_by_name=parking.staff_name if parking else None,
+            )
+        )
+
+    def parked(self) -> list[ParkedCart]:
+        """Every parked cart of the node, the longest parked first."""
+        rows = self._connection.execute(_PARKED)
+        return [
+            ParkedCart(
+                cart_id=UUID(row.cart_id),
+                till_id=row.till_id,
+                customer_id=row.customer_id,
+                parking=Parking(
+                    datetime.fromisoformat(row.parked_at), row.parked_by_code, row.parked_by_name
+                ),
+                total=Money.from_minor(int(row.total_minor), row.currency),
+                line_count=int(row.active_count),
+            )
+            for row in rows
+        ]
+
     def close(self, cart: Cart, closed_at: datetime) -> None:
         self._connection.execute(
             update(tables.cart)
@@ -156,6 +222,12 @@ class CartRepository:
                 sale_id=str(cart.sale_id) if cart.sale_id else None,
             )
         )
+
+
+def _parking(row: Row[Any]) -> Parking | None:
+    if row.parked_at is None:
+        return None
+    return Parking(datetime.fromisoformat(row.parked_at), row.parked_by_code, row.parked_by_name)
 
 
 def _cart_line(row: Row[Any]) -> CartLine:
@@ -171,4 +243,5 @@ def _cart_line(row: Row[Any]) -> CartLine:
         voided=bool(row.voided),
         terms=terms_of(row),
         unit=row.unit,
+        **manual_of(row),
     )

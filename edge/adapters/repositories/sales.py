@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, func, select
 
 from edge.adapters import tables
 from edge.adapters.repositories.shifts import open_shift_of
-from edge.adapters.repositories.sql import terms_of, terms_row
+from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, terms_row
 from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
 from shared.money import Money
 from shared.quantity import LineQuantity, from_stored, to_stored
@@ -89,6 +89,7 @@ class SaleRepository:
                     "price_version": line.price_version,
                     "price_source": line.price_source,
                     **terms_row(line.terms),
+                    **manual_row(line),
                 }
                 for line in sale.lines
             ],
@@ -191,6 +192,7 @@ class SaleRepository:
                     price_version=line.price_version,
                     price_source=line.price_source,
                     terms=terms_of(line),
+                    **manual_of(line),
                 )
                 for line in lines
             ),
@@ -251,6 +253,16 @@ class ReturnRepository:
         tender_rows = _tender_rows(sales_return.return_id, sales_return.refunds)
         if tender_rows:
             self._connection.execute(tables.tender.insert(), tender_rows)
+
+    def reversal_of(self, sale_id: UUID, reason: str) -> UUID | None:
+        """The return of `reason` (a reversal) made against sale `sale_id`, if any."""
+        return_id = self._connection.execute(
+            select(tables.sales_return.c.return_id).where(
+                tables.sales_return.c.original_sale_id == str(sale_id),
+                tables.sales_return.c.reason == reason,
+            )
+        ).scalar()
+        return UUID(return_id) if return_id else None
 
     def get(self, return_id: UUID) -> Return | None:
         row = (

@@ -90,6 +90,13 @@ class ShiftRepository:
             )
         )
 
+    def of_sale(self, sale_id: UUID) -> str | None:
+        """The id of the shift a sale was made in (None for a sale made before shifts)."""
+        found = self._connection.execute(
+            select(tables.sale.c.shift_id).where(tables.sale.c.sale_id == str(sale_id))
+        ).scalar_one_or_none()
+        return str(found) if found is not None else None
+
     def get(self, shift_id: str) -> StoredShift | None:
         row = self._connection.execute(
             select(tables.shift).where(tables.shift.c.shift_id == shift_id)

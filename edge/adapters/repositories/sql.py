@@ -49,3 +49,23 @@ def terms_of(row: Row[Any]) -> LineTerms:
         tax_rate=Decimal(row.tax_rate) if row.tax_rate is not None else None,
         tax_version=row.tax_version,
     )
+
+
+def manual_row(line: Any) -> dict[str, Any]:
+    """The manual discount and price reason columns of a cart or sale line."""
+    return {
+        "manual_discount_minor": line.manual_discount_minor,
+        "discount_reason": line.discount_reason,
+        "price_reason": line.price_reason,
+        "price_note": line.price_note,
+    }
+
+
+def manual_of(row: Row[Any]) -> dict[str, Any]:
+    """The keyword arguments of CartLine and SaleLine for those columns."""
+    return {
+        "manual_discount_minor": row.manual_discount_minor,
+        "discount_reason": row.discount_reason,
+        "price_reason": row.price_reason,
+        "price_note": row.price_note,
+    }

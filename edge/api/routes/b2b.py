@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.schemas.b2b import (
     B2BCompleteIn,
     B2BHandoverOut,
@@ -18,7 +19,8 @@ from edge.api.schemas.b2b import (
 )
 from edge.api.session import SessionDep, get_session
 from edge.domain.documents import TenderPlan
-from edge.service import b2b, staff
+from edge.domain.printing import DocumentKind
+from edge.service import b2b, receipts, staff
 from shared.money import Money
 from sync.messages import B2BStatus
 
@@ -122,8 +124,21 @@ async def complete_order(
     )
 
     handover = await runtime.write(
-        lambda uow: b2b.complete_order(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: receipts.handed_over(
+            b2b.complete_order(command, uow, identity=identity, clock=runtime.clock),
+            uow,
+            staff_name=session.staff.name,
+        )
     )
-    if not handover.created:
+    out = B2BHandoverOut.of_handover(handover.sale, handover.order)
+    sale = handover.sale
+    if handover.created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return B2BHandoverOut.of_handover(handover.sale, handover.order)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    return out

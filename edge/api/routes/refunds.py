@@ -8,11 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.routes.till import return_command
 from edge.api.schemas.refunds import CompleteRefundIn, RefundRequestIn, RefundRequestOut
 from edge.api.schemas.till import ReturnOut
 from edge.api.session import SessionDep, get_session
-from edge.service import refunds, staff
+from edge.domain.printing import DocumentKind
+from edge.service import receipts, refunds, staff
 
 router = APIRouter(
     prefix="/v1/refund-requests", tags=["Refund approvals"], dependencies=[Depends(get_session)]
@@ -72,15 +74,28 @@ async def complete_refund(
     identity: IdentityDep,
     session: SessionDep,
 ) -> ReturnOut:
-    """Make an approved refund: records its return (201; a retry returns it, 200). 409 while
-    it is not approved, or once made."""
+    """Make an approved refund: records its return and prints its receipt at the till's
+    printer like any return (201; a retry returns it, 200). 409 while it is not approved, or
+    once made."""
     staff.require_till(session, body.till_id)
     command = refunds.CompleteRefund(
         request_id=request_id, till_id=body.till_id, return_id=body.return_id
     )
     document, created = await runtime.write(
-        lambda uow: refunds.complete_refund(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: receipts.issued(
+            refunds.complete_refund(command, uow, identity=identity, clock=runtime.clock),
+            uow,
+            staff_name=session.staff.name,
+        )
     )
-    if not created:
+    out = ReturnOut.of(document)
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return ReturnOut.of(document)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    return out

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.scanning import ScaleOut, ScanIn, ScannedOut, ScanOut
 from edge.api.schemas.till import CartLineOut, SaleOut
-from edge.api.session import SessionDep, get_session
-from edge.service import scanning, staff
+from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.service import scanning, selling, staff
 from shared.bounds import TillId
 
 # Every route needs the till session (401 without it), as every till route does.
@@ -26,6 +26,7 @@ async def scan(
     runtime: RuntimeDep,
     identity: IdentityDep,
     session: SessionDep,
+    override: OverrideDep,
 ) -> ScanOut:
     """Ring up what the scan field holds (docs/counter.md, "Barcodes"): 201 with the line;
     200 with the same line for a `scan_id` seen before (nothing is weighed again).
@@ -45,7 +46,13 @@ async def scan(
             weight_kg = reading.net_kg
     command = scanning.ScanCode(cart_id, body.code, body.scan_id, weight_kg)
     result = await runtime.write(
-        lambda uow: scanning.scan_code(command, uow, settings), durable=False
+        lambda uow: scanning.scan_code(
+            command,
+            uow,
+            settings,
+            authority=selling.authority_of(uow, session, override, identity),
+        ),
+        durable=False,
     )
     if not result.added:
         response.status_code = status.HTTP_200_OK

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.schemas.till import (
     CartIn,
     CartLineOut,
@@ -24,8 +25,10 @@ from edge.api.schemas.till import (
 )
 from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.domain.cart import TenderRequest
+from edge.domain.printing import DocumentKind
 from edge.domain.returns import ReturnItem
-from edge.service import cash, reports, returns, selling, staff
+from edge.service import cart_ops, cash, receipts, reports, returns, selling, staff
+from edge.service.permits import permit_of
 from shared.bounds import Cursor, Day
 from shared.money import Money
 
@@ -35,7 +38,12 @@ router = APIRouter(prefix="/v1", tags=["Till"], dependencies=[Depends(get_sessio
 def _lines(body: LinesIn | CartIn) -> list[selling.LineInput]:
     return [
         selling.LineInput(
-            sku=line.sku, quantity=line.quantity, line_id=line.line_id, unit_price=line.unit_price
+            sku=line.sku,
+            quantity=line.quantity,
+            line_id=line.line_id,
+            unit_price=line.unit_price,
+            price_reason=line.price_reason,
+            price_note=line.price_note,
         )
         for line in body.lines
     ]
@@ -48,6 +56,7 @@ async def open_cart(
     runtime: RuntimeDep,
     identity: IdentityDep,
     session: SessionDep,
+    override: OverrideDep,
 ) -> CartOut:
     """Open a cart at the session's till, optionally with its first lines. 200 if `cart_id`
     already exists. 401 `till_mismatch` for another till."""
@@ -58,8 +67,13 @@ async def open_cart(
     lines = _lines(body)
     cart, created = await runtime.write(
         lambda uow: selling.open_cart_and_scan(
-            command, lines, uow, identity=identity, clock=runtime.clock
-        ),
+            command,
+            lines,
+            uow,
+            identity=identity,
+            clock=runtime.clock,
+            authority=selling.authority_of(uow, session, override, identity),
+        ),  # fmt: skip
         durable=False,
     )
     if not created:
@@ -74,13 +88,25 @@ async def get_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
 
 @router.post("/carts/{cart_id}/lines", response_model=LinesOut, status_code=status.HTTP_201_CREATED)
 async def add_lines(
-    cart_id: UUID, body: LinesIn, response: Response, runtime: RuntimeDep, _: IdentityDep
+    cart_id: UUID,
+    body: LinesIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
 ) -> LinesOut:
     """Scan lines onto the cart, all or nothing (201); lines whose ids were all seen before are
-    returned as they are (200).
+    returned as they are (200). A price other than the catalogue's needs `price_reason` and
+    `price_override` (or an override).
     """
     command = selling.AddLines(cart_id, _lines(body))
-    scanned = await runtime.write(lambda uow: selling.add_lines(command, uow), durable=False)
+    scanned = await runtime.write(
+        lambda uow: selling.add_lines(
+            command, uow, authority=selling.authority_of(uow, session, override, identity)
+        ),
+        durable=False,
+    )
     if scanned.added == 0:
         response.status_code = status.HTTP_200_OK
     return LinesOut(
@@ -92,19 +118,47 @@ async def add_lines(
 
 
 @router.delete("/carts/{cart_id}/lines/{line_id}", response_model=CartOut)
-async def void_line(cart_id: UUID, line_id: UUID, runtime: RuntimeDep) -> CartOut:
-    """Void a line; it stays on the cart's record, marked voided."""
-    command = selling.VoidLine(cart_id, line_id)
+async def void_line(
+    cart_id: UUID,
+    line_id: UUID,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
+) -> CartOut:
+    """Void a line (`void_line`); it stays on the cart's record, marked voided."""
     return CartOut.of(
-        await runtime.write(lambda uow: selling.void_line(command, uow), durable=False)
+        await runtime.write(
+            lambda uow: cart_ops.void_line(
+                cart_id,
+                line_id,
+                uow,
+                permit=permit_of(uow, session, override, identity),
+                identity=identity,
+            )  # fmt: skip
+        )
     )
 
 
 @router.post("/carts/{cart_id}/void", response_model=CartOut)
-async def void_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
-    """Abandon the cart: nothing is sold."""
+async def void_cart(
+    cart_id: UUID,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
+    override: OverrideDep,
+) -> CartOut:
+    """Abandon an open or parked cart (`void_cart`): nothing is sold."""
     return CartOut.of(
-        await runtime.write(lambda uow: selling.void_cart(cart_id, uow, clock=runtime.clock))
+        await runtime.write(
+            lambda uow: cart_ops.void_cart(
+                cart_id,
+                uow,
+                permit=permit_of(uow, session, override, identity),
+                identity=identity,
+                clock=runtime.clock,
+            )  # fmt: skip
+        )
     )
 
 
@@ -112,9 +166,16 @@ async def void_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
     "/carts/{cart_id}/checkout", response_model=SaleOut, status_code=status.HTTP_201_CREATED
 )
 async def checkout(
-    cart_id: UUID, body: CheckoutIn, response: Response, runtime: RuntimeDep, identity: IdentityDep
+    cart_id: UUID,
+    body: CheckoutIn,
+    response: Response,
+    runtime: RuntimeDep,
+    identity: IdentityDep,
+    session: SessionDep,
 ) -> SaleOut:
-    """Take the tenders and complete the sale (201); a checked-out cart returns its sale (200)."""
+    """Take the tenders and complete the sale (201); a checked-out cart returns its sale (200).
+    The receipt prints at the till's printer once the sale is committed (`receipt` says
+    whether it did)."""
     command = selling.Checkout(
         cart_id=cart_id,
         tenders=[
@@ -124,11 +185,24 @@ async def checkout(
         external_reference=body.external_reference,
     )
     sale, created = await runtime.write(
-        lambda uow: selling.checkout(command, uow, identity=identity, clock=runtime.clock)
+        lambda uow: receipts.issued(
+            selling.checkout(command, uow, identity=identity, clock=runtime.clock),
+            uow,
+            staff_name=session.staff.name,
+        )
     )
-    if not created:
+    out = SaleOut.of(sale)
+    # The sale is committed: whatever the printer does now, it stays sold.
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return SaleOut.of(sale)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.SALE, sale.sale_id, sale.till_id
+        )
+    return out
 
 
 @router.post("/returns", response_model=ReturnOut, status_code=status.HTTP_201_CREATED)
@@ -147,13 +221,25 @@ async def record_return(
     staff.require_till(session, body.till_id)
     command = return_command(body)
     document, created = await runtime.write(
-        lambda uow: returns.take_back(
-            command, session, override, uow, identity=identity, clock=runtime.clock
+        lambda uow: receipts.issued(
+            returns.take_back(
+                command, session, override, uow, identity=identity, clock=runtime.clock
+            ),
+            uow,
+            staff_name=session.staff.name,
         )
     )
-    if not created:
+    out = ReturnOut.of(document)
+    if created:
+        out.receipt = await print_new_receipt(
+            runtime, identity, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    else:
         response.status_code = status.HTTP_200_OK
-    return ReturnOut.of(document)
+        out.receipt = await last_print_status(
+            runtime, DocumentKind.RETURN, document.return_id, document.till_id
+        )
+    return out
 
 
 def return_command(body: ReturnIn) -> returns.RecordReturn:

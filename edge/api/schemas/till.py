@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from edge.api.schemas.common import Body, Reference, SkuText, TillId
+from edge.api.schemas.receipts import PrintStatusOut
 from edge.domain.cart import Cart, CartLine
 from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
 from edge.domain.reports import DaySummary
@@ -25,6 +27,9 @@ from shared.money import DecimalText, Money
 from shared.quantity import weight_text
 from sync.messages import LineTermsV1
 
+# edge.domain.cart_changes.PRICE_REASONS (a unit test checks the two agree).
+PriceReason = Literal["price_match", "damaged", "mispriced_shelf", "manager_discretion", "other"]
+
 
 class LineIn(Body):
     sku: SkuText
@@ -38,6 +43,10 @@ class LineIn(Body):
     unit_price: Price | None = Field(
         None, description="Price override (replaces the catalogue price)"
     )
+    price_reason: PriceReason | None = Field(
+        None, description="Why the price is overridden: required when it differs"
+    )
+    price_note: Reason | None = Field(None, description="Required with price_reason `other`")
 
 
 class CartIn(Body):
@@ -108,6 +117,12 @@ class CartLineOut(BaseModel):
     price_source: str
     voided: bool
     terms: LineTermsV1 | None = Field(None, description="None: no promotion and no tax")
+    manual_discount: DecimalText = Field(
+        Decimal(0), description="The part of terms.discount a cashier gave"
+    )
+    discount_reason: str | None = None
+    price_reason: str | None = Field(None, description="Why the price was overridden")
+    price_note: str | None = None
 
     @classmethod
     def of(cls, line: CartLine, currency: str) -> CartLineOut:
@@ -124,6 +139,10 @@ class CartLineOut(BaseModel):
             price_source=line.price_source,
             voided=line.voided,
             terms=terms_payload(line.terms, currency),
+            manual_discount=Money.from_minor(line.manual_discount_minor, currency).amount,
+            discount_reason=line.discount_reason,
+            price_reason=line.price_reason,
+            price_note=line.price_note,
         )
 
 
@@ -137,10 +156,17 @@ class CartOut(BaseModel):
     lines: list[CartLineOut]
     total: DecimalText
     sale_id: UUID | None
+    parked_at: AwareDatetime | None = None
+    parked_by_code: str | None = None
+    parked_by_name: str | None = None
 
     @classmethod
     def of(cls, cart: Cart) -> CartOut:
+        parked = cart.parked
         return cls(
+            parked_at=parked.at if parked else None,
+            parked_by_code=parked.staff_code if parked else None,
+            parked_by_name=parked.staff_name if parked else None,
             cart_id=cart.cart_id,
             till_id=cart.till_id,
             status=cart.status,
@@ -190,9 +216,31 @@ class DocumentLineOut(BaseModel):
     line_total: DecimalText
     price_version: int | None
     terms: LineTermsV1 | None = Field(None, description="None: no promotion and no tax")
+    manual_discount: DecimalText = Field(
+        Decimal(0), description="The part of terms.discount a cashier gave (sales)"
+    )
+    discount_reason: str | None = None
+    price_reason: str | None = Field(None, description="Why the price was overridden (sales)")
+    price_note: str | None = None
 
     @classmethod
     def of(cls, line: SaleLine | ReturnLine) -> DocumentLineOut:
+        if isinstance(line, SaleLine):
+            manual = Money.from_minor(line.manual_discount_minor, line.line_total.currency)
+            return cls(
+                line_no=line.line_no,
+                sku=line.sku,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total.amount,
+                price_version=line.price_version,
+                terms=terms_payload(line.terms, line.line_total.currency),
+                manual_discount=manual.amount,
+                discount_reason=line.discount_reason,
+                price_reason=line.price_reason,
+                price_note=line.price_note,
+            )
         return cls(
             line_no=line.line_no,
             sku=line.sku,
@@ -232,8 +280,11 @@ class SaleOut(BaseModel):
     total: DecimalText
     change: DecimalText
     tax: DecimalText = Field(description="Tax included in the total")
-    discount: DecimalText = Field(description="Taken off by promotions")
+    discount: DecimalText = Field(description="Taken off by promotions and manual discounts")
     b2b_order_id: UUID | None = Field(None, description="The B2B order this sale handed over")
+    receipt: PrintStatusOut | None = Field(
+        None, description="At checkout: whether the receipt printed at the till's printer"
+    )
 
     @classmethod
     def of(cls, sale: Sale) -> SaleOut:
@@ -272,6 +323,9 @@ class ReturnOut(BaseModel):
     refunds: list[TenderOut]
     total: DecimalText
     tax: DecimalText = Field(description="Tax included in the refund")
+    receipt: PrintStatusOut | None = Field(
+        None, description="When recorded: whether the receipt printed at the till's printer"
+    )
     refund_request_id: UUID | None = Field(
         None, description="The refund HQ approved that this return made"
     )

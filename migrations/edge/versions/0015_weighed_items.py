@@ -2,7 +2,7 @@
 and return line (its quantity then stored in thousandths of a kg), an index on the GTIN.
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0017
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = "0015"
-down_revision: Union[str, Sequence[str], None] = "0014"
+down_revision: Union[str, Sequence[str], None] = "0017"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -5,8 +5,9 @@ never resets, the close refused while a cart is open, and another cashier's shif
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -17,13 +18,25 @@ from edge.domain.staff import NotPermitted, Role, StaffMember
 from edge.service import shifts
 from tests.integration.test_edge_till import outbox_rows
 from tests.integration.test_hub_sync import push
-from tests.support import Edge, Hub, event
+from tests.support import Edge, Hub, close_edge, event, make_edge
 
 T = TypeVar("T")
 
 CASHIER = StaffMember("1001", "Cathy Cashier", Role.CASHIER, "not-a-hash")
 OTHER = StaffMember("1002", "Colin Cashier", Role.CASHIER, "not-a-hash")
 MANAGER = StaffMember("9001", "Mona Manager", Role.MANAGER, "not-a-hash")
+
+
+@pytest.fixture
+async def store(hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
+    """store-1's edge, signed in at T1 with no shift open yet (these tests open them)."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85", "C": "10.00"})
+    edge = await make_edge(tmp_path / "store-1.db", hub, await hub.token("store-1"), shift=False)
+    try:
+        yield edge
+    finally:
+        await close_edge(edge)
 
 
 def acting(staff: StaffMember = CASHIER, till_id: str = "T1") -> Acting:
@@ -147,8 +160,8 @@ async def test_a_shift_counts_its_sales_returns_voids_and_cash_and_closes_with_a
     assert (str(z.counted_cash.amount), str(z.expected_cash.amount)) == ("107.50", "107.60")
     assert str(z.variance.amount) == "-0.10"  # ten pence short
     assert str(z.grand_total.amount) == "15.10"
-    kinds = [row["kind"] for row in outbox_rows(store)]
-    assert kinds.count("shift.closed") == 1 and kinds[-2:] == ["shift.closed", "audit.recorded"]
+    kinds = [row["kind"] for row in outbox_rows(store)]  # the audit events left out
+    assert kinds.count("shift.closed") == 1 and kinds[-1] == "shift.closed"
 
     # The next shift's Z is number 2 and its grand total carries on from the first's.
     second = await open_shift(store, float_total=Decimal("50.00"))
