@@ -244,3 +244,30 @@ async def test_hq_still_reads_version_3_sales_and_refuses_half_an_each_item_in_v
         "0.735",
         Decimal("19.75"),
     )
+
+
+async def test_a_weighed_line_is_parked_recalled_reweighed_and_printed_in_kg(deli: Edge) -> None:
+    cart_id, response = await ring_up(deli, [{"sku": "CHEDDAR", "quantity": "0.735"}])
+    assert response.status_code == 201, response.text
+    (line,) = response.json()["lines"]
+    assert (await deli.client.post(f"/v1/carts/{cart_id}/park")).status_code == 200
+    recalled = await deli.client.post(f"/v1/carts/{cart_id}/recall", json={"till_id": "T1"})
+    assert recalled.status_code == 200, recalled.text
+    assert recalled.json()["lines"][0]["quantity"] == "0.735"
+    changed = await deli.client.patch(
+        f"/v1/carts/{cart_id}/lines/{line['line_id']}", json={"quantity": "0.500"}
+    )
+    assert changed.status_code == 200, changed.text
+    # 0.500 kg x 12.99 = 6.495 -> 6.50
+    assert (changed.json()["lines"][0]["quantity"], money(changed.json()["total"])) == (
+        "0.500",
+        Decimal("6.50"),
+    )
+    halved = await deli.client.patch(
+        f"/v1/carts/{cart_id}/lines/{line['line_id']}", json={"quantity": "0.5005"}
+    )
+    assert halved.status_code == 422
+    sale = await checkout(deli, cart_id)
+    receipt = await deli.client.get(f"/v1/sales/{sale['sale_id']}/receipt")
+    assert receipt.status_code == 200, receipt.text
+    assert "0.500 kg" in receipt.text and "6.50" in receipt.text
