@@ -31,6 +31,7 @@ RecordedRefusal (not an EdgeError): a refusal whose trace outlives its rolled-ba
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 
@@ -194,11 +195,12 @@ class ClockNotDriven(Conflict):
 
 
 class InvalidQuantity(Invalid):
-    """A line quantity that is zero or out of range."""
+    """A line quantity that is zero, out of range, or not one its unit takes (a fraction of
+    an `each` item, more than 3 places of a kg)."""
 
     code = "invalid_quantity"
 
-    def __init__(self, quantity: int, reason: str) -> None:
+    def __init__(self, quantity: int | Decimal, reason: str) -> None:
         super().__init__(f"quantity {quantity}: {reason}")
         self.quantity = quantity
 
@@ -251,7 +253,7 @@ class ReturnExceedsSale(Invalid):
 
     code = "return_exceeds_sale"
 
-    def __init__(self, line_no: int, requested: int, returnable: int) -> None:
+    def __init__(self, line_no: int, requested: int | Decimal, returnable: int | Decimal) -> None:
         super().__init__(
             f"line {line_no}: {requested} units to return but only {returnable} returnable"
         )

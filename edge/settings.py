@@ -6,12 +6,44 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, SecretStr, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from edge.domain.barcodes import (
+    MAX_QUANTITY_PREFIX,
+    InvalidBarcodeTemplate,
+    MeasureKind,
+    ScanSettings,
+    VariableMeasureTemplate,
+    scan_settings,
+)
 from edge.receipts.errors import InvalidPrinterConfig
 from edge.receipts.sinks import PrinterConfig, parse_printer
+from edge.scale.client import ScaleConfig
+from edge.scale.errors import InvalidScaleConfig
 from shared.settings import VectisSettings
+
+
+class ScanTemplate(BaseModel):
+    """A store's variable-measure label layout (edge.domain.barcodes.VariableMeasureTemplate):
+    `prefix` (2x or 02), item reference digits, price (minor units) or weight (grams) digits,
+    an optional price/weight verifier digit; with the check digit, 13 digits in all."""
+
+    prefix: str = Field(pattern=r"^0?2[0-9]*$", max_length=12)
+    item_digits: int = Field(ge=1, le=11)
+    kind: Literal["price", "weight"]
+    value_digits: int = Field(ge=1, le=6)
+    verifier_digit: bool = False
+
+    def template(self) -> VariableMeasureTemplate:
+        """Raises InvalidBarcodeTemplate when the lengths do not add up to 13."""
+        return VariableMeasureTemplate(
+            self.prefix,
+            self.item_digits,
+            MeasureKind(self.kind),
+            self.value_digits,
+            self.verifier_digit,
+        )
 
 
 class EdgeSettings(VectisSettings):
@@ -82,6 +114,65 @@ class EdgeSettings(VectisSettings):
         spec = self.printers.get(till_id)
         return parse_printer(spec) if spec is not None else None
 
+    scan_templates: list[ScanTemplate] | None = Field(
+        None,
+        max_length=20,
+        description="The store's variable-measure label layouts (JSON list); none: the "
+        "defaults 20 (price, verifier), 21 (weight), 23 (price), 28 (price, verifier)",
+    )
+    scan_quantity_max: int = Field(
+        MAX_QUANTITY_PREFIX, ge=1, le=1_000_000, description="Highest N of a scan's `N*` prefix"
+    )
+    numeric_sku_lengths: list[Literal[8, 12, 13, 14]] = Field(
+        default_factory=list,
+        description="GTIN lengths at which the catalogue has numeric SKUs: there a scan with "
+        "a wrong check digit is a SKU, not `bad_check_digit`",
+    )
+    scales: dict[str, str] = Field(
+        default_factory=dict,
+        description='Each till\'s MT-SICS scale as "host:port" by till id (JSON object: '
+        '{"T1": "127.0.0.1:4305"})',
+    )
+    scale_timeout_s: float = Field(
+        2.0, gt=0, le=60, description="How long to wait for a scale to connect and answer"
+    )
+
+    @field_validator("scan_templates")
+    @classmethod
+    def _templates_hold_together(
+        cls, value: list[ScanTemplate] | None
+    ) -> list[ScanTemplate] | None:
+        if value is not None:
+            try:
+                ScanSettings(currency="GBP", templates=tuple(item.template() for item in value))
+            except InvalidBarcodeTemplate as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("scales")
+    @classmethod
+    def _scales_have_addresses(cls, value: dict[str, str]) -> dict[str, str]:
+        for till_id, address in value.items():
+            try:
+                _scale_config(address, 2.0)
+            except (InvalidScaleConfig, ValueError) as error:
+                raise ValueError(f"scale of till {till_id}: {error}") from None
+        return value
+
+    def scan_settings(self, currency: str) -> ScanSettings:
+        """The store's scan rules in `currency` (edge.domain.barcodes.ScanSettings)."""
+        templates = (
+            None
+            if self.scan_templates is None
+            else [item.template() for item in self.scan_templates]
+        )
+        return scan_settings(currency, templates, self.scan_quantity_max, self.numeric_sku_lengths)
+
+    def scale_config(self, till_id: str) -> ScaleConfig | None:
+        """Where the scale of `till_id` listens; None when the till has none."""
+        address = self.scales.get(till_id)
+        return None if address is None else _scale_config(address, self.scale_timeout_s)
+
     def clock_start(self) -> datetime | None:
         return self.manual_clock_start
 
@@ -100,3 +191,11 @@ class EdgeSettings(VectisSettings):
         if self.host not in ("0.0.0.0", "::", ""):
             names.add(self.host)
         return frozenset(name.lower().strip("[]") for name in names)
+
+
+def _scale_config(address: str, timeout_s: float) -> ScaleConfig:
+    """ "host:port" -> ScaleConfig. Raises ValueError, InvalidScaleConfig."""
+    host, separator, port = address.rpartition(":")
+    if not separator or not port.isdigit():
+        raise ValueError(f"{address!r} is not host:port")
+    return ScaleConfig(host=host.strip("[]"), port=int(port), timeout_s=timeout_s)

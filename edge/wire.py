@@ -46,6 +46,8 @@ from edge.domain.documents import (
     ZReportMade,
 )
 from edge.domain.shifts import ShiftTotals, TaxAtRate, ZReport
+from edge.wire_lines import terms_payload as terms_payload  # re-exported: the API shows terms
+from edge.wire_lines import weighed, weighed_return_lines, weighed_sale_lines
 from shared.money import Money
 from sync.messages import (
     AuditRecordedV1,
@@ -65,9 +67,11 @@ from sync.messages import (
     ReturnRecordedV1,
     ReturnRecordedV2,
     ReturnRecordedV3,
+    ReturnRecordedV4,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
+    SaleCompletedV4,
     SaleLineV1,
     SaleLineV2,
     StampedValue,
@@ -100,22 +104,6 @@ def encode(event: DomainEvent) -> WireEvent:
 # Outbound: domain -> wire.
 
 
-def terms_payload(terms: LineTerms, currency: str) -> LineTermsV1 | None:
-    """A line's promotion and tax as they travel (and as the till API shows them); None for a
-    line with neither."""
-    if terms == NO_TERMS:
-        return None
-    return LineTermsV1(
-        discount=Money.from_minor(terms.discount_minor, currency).amount,
-        promotion_id=terms.promotion_id,
-        promotion_version=terms.promotion_version,
-        tax=Money.from_minor(terms.tax_minor, currency).amount,
-        tax_code=terms.tax_code,
-        tax_rate=terms.tax_rate,
-        tax_version=terms.tax_version,
-    )
-
-
 def _tender(tender: Tender, model: type[TenderV1] = TenderV1) -> TenderV1:
     return model(
         tender_no=tender.tender_no,
@@ -127,10 +115,17 @@ def _tender(tender: Tender, model: type[TenderV1] = TenderV1) -> TenderV1:
 
 
 def sale_payload(sale: Sale) -> SaleCompletedV1:
-    """Version 3 when it hands a B2B order over (its tenders may be on account); else version
-    2 when a line carries a promotion or tax; else version 1: the lowest version that says
+    """Version 4 when a line is weighed (its quantity decimal text in kg); else version 3
+    when it hands a B2B order over (its tenders may be on account); else version 2 when a
+    line carries a promotion or tax; else version 1: the lowest version that says
     everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
+    if weighed(sale.lines):
+        return SaleCompletedV4(
+            **_sale_fields(sale, TenderV2),
+            lines=weighed_sale_lines(sale),
+            b2b_order_id=sale.b2b_order_id,
+        )
     lines = [
         {
             "line_no": line.line_no,
@@ -173,8 +168,14 @@ def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any
 
 
 def return_payload(sales_return: Return) -> ReturnRecordedV1:
-    """Version 3 when it makes a refund HQ approved; else version 2 when a line carries a share
-    of a promotion or tax; else version 1."""
+    """Version 4 when a line is weighed; else version 3 when it makes a refund HQ approved;
+    else version 2 when a line carries a share of a promotion or tax; else version 1."""
+    if weighed(sales_return.lines):
+        return ReturnRecordedV4(
+            **_return_fields(sales_return),
+            lines=weighed_return_lines(sales_return),
+            refund_request_id=sales_return.refund_request_id,
+        )
     lines = [
         {
             "line_no": line.line_no,
@@ -239,8 +240,16 @@ def b2b_line_payload(line: B2BLine, currency: str) -> B2BLineV1:
     )
 
 
-_SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {SaleCompletedV2: 2, SaleCompletedV3: 3}
-_RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {ReturnRecordedV2: 2, ReturnRecordedV3: 3}
+_SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {
+    SaleCompletedV2: 2,
+    SaleCompletedV3: 3,
+    SaleCompletedV4: 4,
+}
+_RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {
+    ReturnRecordedV2: 2,
+    ReturnRecordedV3: 3,
+    ReturnRecordedV4: 4,
+}
 
 
 @encode.register

@@ -13,6 +13,9 @@ value storable, byte for byte, by the edge's SQLite file and by a PostgreSQL hub
 |                 |                                                         | and x 1000 it is far inside int64      |
 | `Quantity`      | integer, -1,000,000 to 1,000,000                        | a line's units (negative: given back)  |
 | `PositiveQuantity` | integer, 1 to 1,000,000                              | units taken back                       |
+| `DecimalQuantity` | integer, or decimal text with at most 3 places,       | a line's quantity: whole units, or kg  |
+|                 | -1,000,000 to 1,000,000                                 | of a weighed item (shared.quantity)    |
+| `PositiveDecimalQuantity` | the same, more than zero                      | quantities taken back                  |
 | `Count`         | integer, 0 to 1,000,000,000                             | counts                                 |
 | `Int32`         | integer, 1 to 2^31-1                                    | line_no, versions: PostgreSQL INTEGER  |
 | `Int64`         | integer, -(2^63-1) to 2^63-1                            | stock levels, minor-unit totals: BIGINT|
@@ -66,6 +69,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     PlainSerializer,
+    PlainValidator,
     Strict,
     StringConstraints,
     WithJsonSchema,
@@ -182,6 +186,55 @@ LedgerDecimal = Annotated[
 Quantity = Annotated[int, Strict(), Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)]
 PositiveQuantity = Annotated[int, Strict(), Field(ge=1, le=MAX_QUANTITY)]
 Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
+
+
+QUANTITY_PLACES = 3  # shared.quantity.KG_PLACES: grams of a kilogram
+QUANTITY = _DecimalBounds(
+    places=QUANTITY_PLACES, highest=Decimal(MAX_QUANTITY), signed=True, what="a quantity"
+)
+
+
+def _decimal_quantity(value: object) -> int | Decimal:
+    # A JSON integer stays an int (whole units, as always); text is read exactly as a Decimal.
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_QUANTITY <= value <= MAX_QUANTITY:
+            raise ValueError(f"a quantity must be {QUANTITY.words}")
+        return value
+    return QUANTITY.parse(value)
+
+
+def _positive_quantity(value: object) -> int | Decimal:
+    number = _decimal_quantity(value)
+    if not number > 0:
+        raise ValueError("a quantity taken back must be more than zero")
+    return number
+
+
+def _quantity_json(value: int | Decimal) -> int | str:
+    return value if isinstance(value, int) else plain(value)
+
+
+_QUANTITY_JSON = PlainSerializer(_quantity_json, when_used="json")
+# Whole units as a JSON integer, or a weight in kg as decimal text ("0.735"); the unit of the
+# product decides which it may be (shared.quantity.quantity_of).
+DecimalQuantity = Annotated[
+    int | Decimal,
+    PlainValidator(_decimal_quantity),
+    _QUANTITY_JSON,
+    WithJsonSchema(QUANTITY.schema),
+]
+PositiveDecimalQuantity = Annotated[
+    int | Decimal,
+    PlainValidator(_positive_quantity),
+    _QUANTITY_JSON,
+    WithJsonSchema(
+        {
+            **QUANTITY.schema,
+            "description": "A quantity more than zero: a whole number, or decimal text with "
+            "at most 3 places",
+        }
+    ),
+]
 Int32 = Annotated[int, Strict(), Field(ge=1, le=INT32_MAX)]
 Seq = Annotated[int, Strict(), Field(ge=1, le=INT64_MAX)]
 Cursor = Annotated[int, Field(ge=0, le=INT64_MAX)]

@@ -188,14 +188,20 @@ class Money:
         return total
 
 
-def line_total(quantity: int, unit_price: Decimal, currency: str) -> Money:
-    """quantity x unit price, rounded to the minor unit ROUND_HALF_UP.
+def line_total(quantity: int | Decimal, unit_price: Decimal, currency: str) -> Money:
+    """quantity x unit price, rounded to the minor unit ROUND_HALF_UP: the one place a line's
+    total is rounded.
 
-    `unit_price` may carry more places than the currency (the data has 0.001 GBP items);
-    only the product is rounded. Negative quantities (returns) give the exact negation.
+    `quantity` is whole units (an int) or a weight in kg (a Decimal, at most 3 places:
+    0.735 kg x 12.99 = 9.54765 -> 9.55 GBP). `unit_price` may carry more places than the
+    currency (the data has 0.001 GBP items); only the product is rounded. Negative quantities
+    (returns) give the exact negation. Raises InvalidAmount for a float, a bool or a
+    non-finite quantity.
     """
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise InvalidAmount(repr(quantity), "quantity must be an int")
+    if isinstance(quantity, bool) or not isinstance(quantity, int | Decimal):
+        raise InvalidAmount(repr(quantity), "quantity must be an int or a Decimal")
+    if isinstance(quantity, Decimal) and not quantity.is_finite():
+        raise InvalidAmount(repr(quantity), "quantity must be finite")
     with localcontext() as context:
         context.prec = _PRECISION
         return Money(to_decimal(unit_price) * quantity, currency)

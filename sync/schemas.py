@@ -43,6 +43,22 @@ class SaleCompletedVersion3(messages.EnvelopeFields):
     payload: messages.SaleCompletedV3
 
 
+class SaleCompletedVersion4(messages.EnvelopeFields):
+    """A `sale.completed` event of schema version 4 (weighed lines: decimal quantities and
+    their unit)."""
+
+    kind: Literal["sale.completed"]
+    payload: messages.SaleCompletedV4
+
+
+class ReturnRecordedVersion4(messages.EnvelopeFields):
+    """A `return.recorded` event of schema version 4 (weighed lines: decimal quantities and
+    their unit)."""
+
+    kind: Literal["return.recorded"]
+    payload: messages.ReturnRecordedV4
+
+
 # File stem -> model. Events are published per kind and schema version.
 MESSAGES: dict[str, type[BaseModel]] = {
     "push-request": messages.PushRequest,
@@ -51,9 +67,11 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.sale.completed.v1": messages.SaleCompleted,
     "event.sale.completed.v2": SaleCompletedVersion2,
     "event.sale.completed.v3": SaleCompletedVersion3,
+    "event.sale.completed.v4": SaleCompletedVersion4,
     "event.return.recorded.v1": messages.ReturnRecorded,
     "event.return.recorded.v2": ReturnRecordedVersion2,
     "event.return.recorded.v3": ReturnRecordedVersion3,
+    "event.return.recorded.v4": ReturnRecordedVersion4,
     "event.refund.requested.v1": messages.RefundRequested,
     "event.b2b.cart_submitted.v1": messages.B2BCartSubmitted,
     "event.b2b.payment_composed.v1": messages.B2BPaymentComposed,

@@ -117,6 +117,10 @@ product = Table(
     Column("gtin", String(14)),
     Column("version", Integer, nullable=False),
     Column("tax_code", String(32)),
+    # How it is sold: `each` (whole units) or `kg` (by weight, shared.quantity).
+    Column("unit", String(8), nullable=False, server_default="each"),
+    # A scanned GTIN finds its product without a scan of the table.
+    Index(None, "gtin"),
 )
 
 # Hub-authoritative and versioned, like prices: a tax code's rate in percent, as decimal text.
@@ -200,7 +204,10 @@ cart_line = Table(
     Column("position", Integer, nullable=False),
     Column("sku", String(64), nullable=False),
     Column("description", Text),
+    # Exact, as a scaled integer (shared.quantity.to_stored): units for `each`, thousandths of
+    # a kilogram for `kg`.
     Column("quantity", Integer, nullable=False),
+    Column("unit", String(8), nullable=False, server_default="each"),
     Column("unit_price", Text, nullable=False),
     Column("line_total_minor", Integer, nullable=False),
     Column("price_version", Integer),
@@ -241,7 +248,10 @@ sale_line = Table(
     Column("line_no", Integer, primary_key=True),
     Column("sku", String(64), nullable=False),
     Column("description", Text),
+    # Exact, as a scaled integer (shared.quantity.to_stored): units for `each`, thousandths of
+    # a kilogram for `kg`.
     Column("quantity", Integer, nullable=False),
+    Column("unit", String(8), nullable=False, server_default="each"),
     Column("unit_price", Text, nullable=False),
     Column("line_total_minor", Integer, nullable=False),
     Column("price_version", Integer),
@@ -281,7 +291,10 @@ return_line = Table(
     Column("line_no", Integer, primary_key=True),
     Column("sku", String(64), nullable=False),
     Column("description", Text),
+    # Exact, as a scaled integer (shared.quantity.to_stored): units for `each`, thousandths of
+    # a kilogram for `kg`.
     Column("quantity", Integer, nullable=False),
+    Column("unit", String(8), nullable=False, server_default="each"),
     Column("unit_price", Text, nullable=False),
     Column("line_total_minor", Integer, nullable=False),
     Column("original_line_no", Integer),

@@ -17,6 +17,7 @@ from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
 from edge.api.session import get_override, get_session
+from edge.domain import barcodes, scanning
 from edge.domain import cart_changes as c
 from edge.domain import discounts as d
 from edge.domain import shifts as sh
@@ -24,6 +25,7 @@ from edge.domain import staff as st
 from edge.domain.cash_count import InvalidCashCount
 from edge.domain.printing import ReceiptAlreadyPrinted
 from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
+from edge.scale import errors as scale
 from edge.service import reversals as r
 from edge.service import shifts as sh_s
 from edge.service import staff as sessions
@@ -45,6 +47,27 @@ LINE: Sequence[ErrorKind] = (e.LineNotFound, c.LineVoided)
 CAPS: Sequence[ErrorKind] = (e.LineOverCap, e.SaleOverCap)
 DISCOUNT: Sequence[ErrorKind] = (d.InvalidDiscount, c.InvalidDiscountReason)
 RECEIPT: Sequence[ErrorKind] = (e.InvalidTender, e.InsufficientTender, e.NegativeTotal)
+SCAN_FIELD: Sequence[ErrorKind] = (
+    barcodes.EmptyScan,
+    barcodes.BadQuantityPrefix,
+    barcodes.GtinCheckDigit,
+    barcodes.BadVariableMeasure,
+    barcodes.MeasureCheckDigit,
+    barcodes.BadSku,
+    barcodes.BadReceiptBarcode,
+    scanning.UnknownCode,
+    scanning.WeightNeeded,
+    scanning.WrongUnit,
+    scanning.ReceiptNotAnItem,
+)
+SCALE: Sequence[ErrorKind] = (
+    scanning.NoScale,
+    scanning.ScaleUnavailable,
+    scanning.NothingWeighed,
+    scale.ScaleUnstable,
+    scale.ScaleOverload,
+    scale.ScaleUnderload,
+)
 # A receipt drawn from a stored document (that should never happen, but is answered clearly).
 DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
 
@@ -148,6 +171,17 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         sh.NoOpenShift,
     ),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
+    # the scan field, the scale, the receipt barcode (edge.api.routes.scanning)
+    "POST /v1/carts/{cart_id}/scans": (
+        *CART,
+        *SCAN,
+        *SCAN_FIELD,
+        *SCALE,
+        e.LineOverCap,
+        e.SaleOverCap,
+    ),
+    "GET /v1/tills/{till_id}/scale": (*SCALE, sessions.TillMismatch),
+    "GET /v1/sales/by-receipt/{receipt_number}": (e.SaleNotFound, barcodes.BadReceiptBarcode),
     # receipts (edge.api.routes.receipts)
     "GET /v1/sales/{sale_id}/receipt": (e.SaleNotFound, *DRAWN),
     "GET /v1/returns/{return_id}/receipt": (e.ReturnNotFound, *DRAWN),
@@ -243,6 +277,7 @@ REPLAYS = frozenset(
     {
         "POST /v1/carts",
         "POST /v1/carts/{cart_id}/lines",
+        "POST /v1/carts/{cart_id}/scans",
         "POST /v1/carts/{cart_id}/checkout",
         "POST /v1/returns",
         "POST /v1/cash-movements",

@@ -74,7 +74,7 @@ class BadQuantityPrefix(ScanError):
 class GtinCheckDigit(ScanError):
     """8, 12, 13 or 14 digits whose GS1 check digit is wrong: a misread or a mistyped code."""
 
-    code = "gtin_check_digit"
+    code = "bad_check_digit"
 
     def __init__(self, scanned: str, expected: str) -> None:
         super().__init__(

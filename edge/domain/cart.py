@@ -32,6 +32,7 @@ from edge.errors import (
 )
 from shared.bounds import MAX_AMOUNT, MAX_PRICE, PRICE_PLACES
 from shared.money import Money, line_total
+from shared.quantity import LineQuantity, QuantityRefused, Unit, quantity_of
 
 CartStatus = Literal["open", "parked", "checked_out", "voided"]
 
@@ -50,6 +51,7 @@ class PricedItem:
     price_version: int | None
     tax: TaxRate | None = None
     promotion: Promotion | None = None
+    unit: Unit = "each"  # how the product is sold: whole units, or by weight in kg
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +69,13 @@ class CartLine:
     position: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: LineQuantity  # an int for `each`, a Decimal of kg (3 places) for `kg`
     unit_price: Decimal
     price_version: int | None
     price_source: PriceSource
     voided: bool = False
     terms: LineTerms = NO_TERMS
+    unit: Unit = "each"
     # The hand-given part of terms.discount_minor, its reason, and why the price was
     # overridden (edge.domain.cart_changes); SaleLine carries them on.
     manual_discount_minor: int = 0
@@ -134,7 +137,7 @@ class Cart:
         self,
         line_id: UUID,
         item: PricedItem,
-        quantity: int,
+        quantity: LineQuantity,
         price_override: Decimal | None = None,
     ) -> CartLine:
         """Add `quantity` of `item`; see `new_line` for the rules and errors."""
@@ -200,6 +203,7 @@ class Cart:
                     price_version=line.price_version,
                     price_source=line.price_source,
                     terms=line.terms,
+                    unit=line.unit,
                     manual_discount_minor=line.manual_discount_minor,
                     discount_reason=line.discount_reason,
                     price_reason=line.price_reason,
@@ -231,7 +235,11 @@ class CartHead:
     total: Money
 
     def scan(
-        self, line_id: UUID, item: PricedItem, quantity: int, price_override: Decimal | None = None
+        self,
+        line_id: UUID,
+        item: PricedItem,
+        quantity: LineQuantity,
+        price_override: Decimal | None = None,
     ) -> CartLine:
         """Add a line to the open cart. Raises CartClosed (CartParked), InvalidQuantity,
         InvalidPrice."""
@@ -279,8 +287,10 @@ def require_open(cart_id: UUID, status: CartStatus) -> None:
 @dataclass(frozen=True, slots=True)
 class LinePrice:
     """What the till charges for a line: the unit price it used and where that came from, the
-    promotion and tax terms, and `total` (quantity x unit_price, less the discount)."""
+    promotion and tax terms, and `total` (quantity x unit_price, less the discount); `quantity`
+    as the item's unit takes it (an int, or a 3-place Decimal of kg)."""
 
+    quantity: LineQuantity
     unit_price: Decimal
     price_source: PriceSource
     terms: LineTerms
@@ -288,17 +298,20 @@ class LinePrice:
 
 
 def price_item(
-    item: PricedItem, quantity: int, currency: str, price_override: Decimal | None = None
+    item: PricedItem, quantity: LineQuantity, currency: str, price_override: Decimal | None = None
 ) -> LinePrice:
     """Price `quantity` x `item` as the till does; a negative quantity gives units back.
 
     `price_override` replaces the catalogue unit price (the line records that it did); an
     item without a catalogue price can only be sold with one. The item's promotion applies
     to catalogue prices only (an override is the price the cashier decided); its tax rate
-    applies to every line (edge.domain.pricing). Raises InvalidQuantity (zero or beyond
-    MAX_LINE_QUANTITY), InvalidPrice (negative), UnknownSku (no price at all).
+    applies to every line (edge.domain.pricing). The quantity must suit the item's unit
+    (`line_quantity`). Raises InvalidQuantity (zero, beyond MAX_LINE_QUANTITY, a fraction of
+    an `each` item, more than 3 places of a kg), InvalidPrice (negative), UnknownSku (no price
+    at all).
     """
-    if quantity == 0 or abs(quantity) > MAX_LINE_QUANTITY:
+    quantity = line_quantity(quantity, item.unit)
+    if quantity == 0 or not -MAX_LINE_QUANTITY <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidQuantity(quantity, f"must be non-zero and at most {MAX_LINE_QUANTITY}")
     if price_override is not None and (not price_override.is_finite() or price_override < 0):
         raise InvalidPrice(f"price override {price_override} must be zero or more")
@@ -320,11 +333,22 @@ def price_item(
         tax_version=item.tax.version if item.tax else None,
     )
     return LinePrice(
+        quantity=quantity,
         unit_price=unit_price,
         price_source="override" if overridden else "catalogue",
         terms=terms,
         total=priced.total,
     )
+
+
+def line_quantity(quantity: LineQuantity, unit: Unit) -> LineQuantity:
+    """`quantity` as `unit` takes it (shared.quantity.quantity_of): an int for `each`, a
+    3-place Decimal for `kg`. Raises InvalidQuantity for a fraction of an `each` item or more
+    than 3 decimal places of a kilogram."""
+    try:
+        return quantity_of(quantity, unit)
+    except QuantityRefused as refused:
+        raise InvalidQuantity(quantity, refused.reason) from None
 
 
 def check_unit_price(unit_price: Decimal) -> None:
@@ -354,7 +378,7 @@ def new_line(
     line_id: UUID,
     position: int,
     item: PricedItem,
-    quantity: int,
+    quantity: LineQuantity,
     currency: str,
     price_override: Decimal | None = None,
 ) -> CartLine:
@@ -366,11 +390,12 @@ def new_line(
         position=position,
         sku=item.sku,
         description=item.description,
-        quantity=quantity,
+        quantity=priced.quantity,
         unit_price=priced.unit_price,
         price_version=item.price_version,
         price_source=priced.price_source,
         terms=priced.terms,
+        unit=item.unit,
     )
 
 

@@ -26,6 +26,7 @@ from edge.domain.documents import LineTerms
 from edge.domain.pricing import TaxRate, price_line
 from edge.errors import Conflict, Invalid
 from shared.money import Money
+from shared.quantity import LineQuantity
 
 # Why a price was overridden (docs/counter.md, "Cart operations"). `other` needs a note.
 PRICE_REASONS: tuple[str, ...] = (
@@ -157,7 +158,9 @@ def discount_cart(
     return changed
 
 
-def change_quantity(line: CartLine, item: PricedItem, quantity: int, currency: str) -> CartLine:
+def change_quantity(
+    line: CartLine, item: PricedItem, quantity: LineQuantity, currency: str
+) -> CartLine:
     """`line` with `quantity` units, priced as a scan of `item` would be (its promotion and
     tax rate), at the line's own unit price and price version; an overridden price stays
     overridden, with its reason. The manual discount is dropped (see the module's note).

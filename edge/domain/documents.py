@@ -14,6 +14,7 @@ from uuid import UUID
 from edge.domain.audit import Audited
 from edge.domain.shifts import ZReport
 from shared.money import Money
+from shared.quantity import LineQuantity, Unit
 from sync.records import FieldValue
 
 PriceSource = Literal["catalogue", "override"]
@@ -64,12 +65,13 @@ class SaleLine:
     line_no: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: LineQuantity  # an int for `each`, a Decimal of kg (3 places) for `kg`
     unit_price: Decimal
     line_total: Money
     price_version: int | None
     price_source: PriceSource
     terms: LineTerms = NO_TERMS
+    unit: Unit = "each"
     manual_discount_minor: int = 0
     discount_reason: str | None = None
     price_reason: str | None = None
@@ -95,7 +97,8 @@ class Sale:
     b2b_order_id: UUID | None = None  # the B2B order HQ placed that this sale hands over
 
     def units(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        """Whole units sold (`each` lines); weighed lines are not units."""
+        return sum(int(line.quantity) for line in self.lines if line.unit == "each")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +108,13 @@ class ReturnLine:
     line_no: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: LineQuantity  # an int for `each`, a Decimal of kg (3 places) for `kg`
     unit_price: Decimal
     line_total: Money
     original_line_no: int | None
     price_version: int | None
     terms: LineTerms = NO_TERMS
+    unit: Unit = "each"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal, localcontext
 
 from shared.money import Money
+from shared.quantity import LineQuantity
 
 _HUNDRED = Decimal(100)
 
@@ -89,7 +90,7 @@ def price_line(gross: Money, promotion: Promotion | None, tax: TaxRate | None) -
     return LinePricing(discount=discount, total=total, tax=included)
 
 
-def share(amount: Money, before: int, taken: int, whole: int) -> Money:
+def share(amount: Money, before: LineQuantity, taken: LineQuantity, whole: LineQuantity) -> Money:
     """The part of `amount` that `taken` of `whole` units carry, after `before` units already
     took theirs: round(amount x (before + taken) / whole) - round(amount x before / whole).
 
@@ -102,7 +103,7 @@ def share(amount: Money, before: int, taken: int, whole: int) -> Money:
     with localcontext() as context:
         context.prec = 40
 
-        def upto(units: int) -> Money:
+        def upto(units: LineQuantity) -> Money:
             return Money(amount.amount * units / whole, amount.currency)
 
         return upto(before + taken) - upto(before)

@@ -16,8 +16,9 @@ from uuid import UUID
 class DaySummary:
     """The X report of one trading day on this node: document counts and minor-unit sums.
 
-    `units` and `revenue_minor` are net of returns; `cash_in_minor` counts floats and
-    paid-ins, `cash_out_minor` paid-outs and pickups.
+    `units` (whole units of `each` items), `weight_g` (thousandths of a kg of weighed items)
+    and `revenue_minor` are net of returns; `cash_in_minor` counts floats and paid-ins,
+    `cash_out_minor` paid-outs and pickups.
     """
 
     sales: int
@@ -28,6 +29,7 @@ class DaySummary:
     returns_minor: int
     cash_in_minor: int
     cash_out_minor: int
+    weight_g: int = 0
 
 
 @dataclass(frozen=True, slots=True)

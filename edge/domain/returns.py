@@ -13,12 +13,14 @@ from edge.domain.cart import (
     TenderRequest,
     check_document_total,
     check_unit_price,
+    line_quantity,
     settle_tenders,
 )
 from edge.domain.documents import NO_TERMS, LineTerms, Return, ReturnLine, ReturnRecorded, Sale
 from edge.domain.pricing import TaxRate, price_line, share
 from edge.errors import InvalidQuantity, InvalidReturn, InvalidTender, ReturnExceedsSale
 from shared.money import Money, line_total
+from shared.quantity import LineQuantity, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +30,18 @@ class ReturnItem:
     Against a receipt, name the receipt line (`original_line_no`); the price is the one paid.
     Without a receipt, `unit_price` is the refund per unit (the service defaults it to the
     current catalogue price, and `tax` to the SKU's current tax rate); `make_return` refuses
-    such a line without a price.
+    such a line without a price. `quantity` is whole units, or kg for a weighed product (its
+    unit: the receipt line's, or without a receipt `unit`, the catalogue's).
     """
 
     sku: str
-    quantity: int
+    quantity: LineQuantity
     unit_price: Decimal | None = None
     description: str | None = None
     original_line_no: int | None = None
     price_version: int | None = None
     tax: TaxRate | None = None
+    unit: Unit = "each"
 
 
 def make_return(
@@ -51,7 +55,7 @@ def make_return(
     reason: str,
     items: list[ReturnItem],
     original: Sale | None,
-    already_returned: Mapping[int, int],
+    already_returned: Mapping[int, LineQuantity],
     refund_tender: TenderRequest | None = None,
     customer_id: str | None = None,
     external_reference: str | None = None,
@@ -104,21 +108,23 @@ def _return_line(
     item: ReturnItem,
     currency: str,
     original: Sale | None,
-    returned: dict[int, int],
+    returned: dict[int, LineQuantity],
 ) -> ReturnLine:
     """One return line; against a receipt, adds its units to `returned`."""
     if item.quantity <= 0 or item.quantity > MAX_LINE_QUANTITY:
         raise InvalidQuantity(item.quantity, "units returned must be positive")
     if original is None:
+        quantity = line_quantity(item.quantity, item.unit)
         if item.unit_price is None or not item.unit_price.is_finite() or item.unit_price < 0:
             raise InvalidReturn(f"line {number}: a return without a receipt needs a unit price")
         check_unit_price(item.unit_price)
-        priced = price_line(line_total(item.quantity, item.unit_price, currency), None, item.tax)
+        priced = price_line(line_total(quantity, item.unit_price, currency), None, item.tax)
         return ReturnLine(
             line_no=number,
             sku=item.sku,
             description=item.description,
-            quantity=item.quantity,
+            quantity=quantity,
+            unit=item.unit,
             unit_price=item.unit_price,
             line_total=priced.total,
             original_line_no=None,
@@ -138,25 +144,26 @@ def _return_line(
             f"line {number}: receipt {original.receipt_number} has no line "
             f"{item.original_line_no} for SKU {item.sku!r}"
         )
+    quantity = line_quantity(item.quantity, sold.unit)
     before = returned.get(sold.line_no, 0)
     returnable = sold.quantity - before
-    if item.quantity > returnable:
-        raise ReturnExceedsSale(sold.line_no, item.quantity, max(returnable, 0))
-    returned[sold.line_no] = before + item.quantity
+    if quantity > returnable:
+        raise ReturnExceedsSale(sold.line_no, quantity, max(returnable, 0))
+    returned[sold.line_no] = before + quantity
     terms = sold.terms
-    refund = share(sold.line_total, before, item.quantity, sold.quantity)
+    refund = share(sold.line_total, before, quantity, sold.quantity)
     if terms != NO_TERMS:
         terms = LineTerms(
             discount_minor=share(
                 Money.from_minor(terms.discount_minor, currency),
                 before,
-                item.quantity,
+                quantity,
                 sold.quantity,
             ).minor,
             promotion_id=terms.promotion_id,
             promotion_version=terms.promotion_version,
             tax_minor=share(
-                Money.from_minor(terms.tax_minor, currency), before, item.quantity, sold.quantity
+                Money.from_minor(terms.tax_minor, currency), before, quantity, sold.quantity
             ).minor,
             tax_code=terms.tax_code,
             tax_rate=terms.tax_rate,
@@ -166,7 +173,8 @@ def _return_line(
         line_no=number,
         sku=sold.sku,
         description=sold.description,
-        quantity=item.quantity,
+        quantity=quantity,
+        unit=sold.unit,
         unit_price=sold.unit_price,
         line_total=refund,
         original_line_no=sold.line_no,

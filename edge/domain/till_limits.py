@@ -15,10 +15,10 @@ from shared.money import Money
 from shared.till_limits import TillLimits
 
 
-def check_line(sku: str, quantity: int, total: Money, limits: TillLimits) -> None:
+def check_line(sku: str, quantity: int | Decimal, total: Money, limits: TillLimits) -> None:
     """A line of `quantity` units (negative: given back) totalling `total` is within the
     per-line caps. Raises LineOverCap."""
-    if abs(quantity) > limits.line_quantity_max:
+    if not -limits.line_quantity_max <= quantity <= limits.line_quantity_max:
         raise LineOverCap(sku, "quantity", str(quantity), str(limits.line_quantity_max))
     if abs(total) > limits.line_amount_max:
         raise LineOverCap(sku, "total", str(total.amount), str(limits.line_amount_max.amount))
@@ -33,7 +33,7 @@ def check_sale_total(total: Money, limits: TillLimits) -> None:
 
 def check_no_receipt_line(
     sku: str,
-    quantity: int,
+    quantity: int | Decimal,
     unit_price: Decimal,
     total: Money,
     catalogue_price: Decimal | None,

@@ -34,13 +34,14 @@ from edge.service.audit import audit_action
 from edge.service.permits import Permit
 from shared.clock import Clock
 from shared.money import Money
+from shared.quantity import LineQuantity
 
 
 @dataclass(frozen=True, slots=True)
 class ChangeQuantity:
     cart_id: UUID
     line_id: UUID
-    quantity: int
+    quantity: LineQuantity  # whole units, or kg (3 places) for a weighed line
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from edge.service.shifts import report_to_print
 from edge.service.staff import OverrideRequest, authorize
 from shared.money import Money
 from shared.money import line_total as line_total_of
+from shared.quantity import LineQuantity
 
 UNKNOWN_STAFF = "-"
 DocumentT = TypeVar("DocumentT", Sale, Return)
@@ -72,7 +73,7 @@ def store_of(uow: EdgeUnitOfWork, identity: NodeIdentity) -> Store:
 def _line(
     sku: str,
     description: str | None,
-    quantity: int,
+    quantity: LineQuantity,
     unit_price: Decimal,
     line_total: Money,
     terms: LineTerms,
@@ -91,6 +92,7 @@ def _line(
         description=description or sku,
         sku=sku,
         quantity=quantity,
+        unit="kg" if isinstance(quantity, Decimal) else None,  # a weighed line (3 places)
         unit_price=price,
         line_total=line_total,
         discount=None if discount.is_zero() else discount,

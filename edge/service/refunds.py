@@ -28,7 +28,7 @@ from edge.domain.documents import (
 )
 from edge.domain.node import NodeIdentity
 from edge.domain.returns import ReturnItem
-from edge.errors import IdReused, RefundNotApproved, RefundRequestNotFound
+from edge.errors import IdReused, InvalidReturn, RefundNotApproved, RefundRequestNotFound
 from edge.service.returns import RecordReturn, check_refund_lines, draft_return, record_draft
 from shared.clock import Clock
 from shared.ids import new_id
@@ -70,6 +70,9 @@ def request_refund(
         return existing, False
     draft = draft_return(command.details, uow, identity=identity, clock=clock)
     check_refund_lines(draft, uow.node.till_limits().in_force(identity.currency), uow)
+    if any(line.unit != "each" for line in draft.lines):
+        # refund.requested (version 1) carries whole units only.
+        raise InvalidReturn("a refund of weighed items cannot be sent to HQ for approval yet")
     original = command.details.original_receipt_number
     if original is None and draft.original_sale_id is not None:
         sale = uow.sales.get(draft.original_sale_id)
@@ -87,7 +90,7 @@ def request_refund(
             RefundLine(
                 sku=line.sku,
                 description=line.description,
-                quantity=line.quantity,
+                quantity=int(line.quantity),
                 unit_price=line.unit_price,
                 line_total=line.line_total,
                 original_line_no=line.original_line_no,

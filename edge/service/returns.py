@@ -171,6 +171,7 @@ def _priced(items: list[ReturnItem], uow: EdgeUnitOfWork) -> list[ReturnItem]:
                 description=catalogue_item.description,
                 price_version=catalogue_item.price_version,
                 tax=catalogue_item.tax,
+                unit=catalogue_item.unit,
             )
         )
     return priced

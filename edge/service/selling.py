@@ -30,6 +30,7 @@ from edge.service.shifts import require_open_shift
 from edge.service.staff import OverrideRequest
 from shared.clock import Clock
 from shared.ids import new_id
+from shared.quantity import LineQuantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,14 @@ class LineInput:
     `price_reason` (edge.domain.cart_changes.PRICE_REASONS; `price_note` with `other`)."""
 
     sku: str
-    quantity: int
+    quantity: LineQuantity
     line_id: UUID | None = None
     unit_price: Decimal | None = None
     price_reason: str | None = None
     price_note: str | None = None
+    # The price came from a scale's price label (edge.service.scanning), not from the
+    # cashier: it needs no reason code or permission.
+    label_price: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +195,11 @@ def add_lines(
         check_sale_total(head.total, limits)
         # An item without a catalogue price (an open-price item) is sold at the price keyed:
         # that is not an override of anything.
-        if line.price_source == "override" and item.unit_price is not None:
+        if (
+            line.price_source == "override"
+            and item.unit_price is not None
+            and not line_input.label_price
+        ):
             check_price_reason(line_input.price_reason, line_input.price_note)
             line.price_reason = line_input.price_reason
             line.price_note = (line_input.price_note or "").strip() or None

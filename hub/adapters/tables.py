@@ -125,6 +125,8 @@ product = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("tax_code", String(32)),
+    # How it is sold: `each` (whole units) or `kg` (by weight, shared.quantity).
+    Column("unit", String(8), nullable=False, server_default="each"),
     CheckConstraint("kind IN ('stock', 'non_stock', 'gift_card')", name="kind"),
 )
 
@@ -233,7 +235,9 @@ sale_document = Table(
     Column("currency", String(3), nullable=False),
     Column("total_minor", BigInteger, nullable=False),
     Column("line_count", Integer, nullable=False),
+    # Whole units of `each` lines, and thousandths of a kg of weighed lines (exact sums).
     Column("units", BigInteger, nullable=False),
+    Column("weight_g", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("node_id", "receipt_number"),
     Index(None, "store_id", "business_day"),
     Index(None, "business_day"),
@@ -247,7 +251,9 @@ sale_line = Table(
     Column("line_no", Integer, primary_key=True),
     Column("sku", String(64), nullable=False),
     Column("description", Text),
-    Column("quantity", BigInteger, nullable=False),
+    # In `unit`: whole units, or kg to 3 places (version 4 of the sale and return events).
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("unit", String(8), nullable=False, server_default="each"),
     Column("unit_price", ExactDecimal, nullable=False),
     Column("line_total_minor", BigInteger, nullable=False),
     Column("price_version", Integer),

@@ -125,6 +125,9 @@ class CatalogueItemIn(Body):
     kind: Literal["stock", "non_stock", "gift_card"] = "stock"
     track_inventory: bool | None = Field(None, description="Default: true for stock items only")
     gtin: GTIN | None = None
+    unit: Literal["each", "kg"] = Field(
+        "each", description="How it is sold: `each` (whole units) or `kg` (by weight, 3 places)"
+    )
     unit_price: Price
     currency: CurrencyCode
     price_list: Code = "default"
@@ -195,6 +198,11 @@ class SalesRowOut(BaseModel):
     returns: DecimalText
     tax: DecimalText = Field(description="Included in revenue, net of refunds")
     discounts: DecimalText = Field(description="Promotions, already off revenue")
+    weight_kg: str = Field(
+        "0.000",
+        description="Kilograms of weighed items net of returns, decimal text; `units` counts "
+        "only items sold by the unit",
+    )
 
 
 class CashRowOut(BaseModel):

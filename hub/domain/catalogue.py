@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from shared.quantity import Unit
+
 ProductKind = Literal["stock", "non_stock", "gift_card"]
 
 
@@ -22,6 +24,7 @@ class ProductRecord:
     gtin: str | None
     version: int
     tax_code: str | None = None
+    unit: Unit = "each"  # how it is sold (shared.quantity)
 
 
 @dataclass(frozen=True, slots=True)

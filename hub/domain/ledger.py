@@ -2,7 +2,10 @@
 
 Signs: a sale's quantities and totals are as sold (a line given back inside a sale is already
 negative); a return's are negated, so every report is a plain sum. Amounts are integer minor
-units of the document's currency.
+units of the document's currency. A line's quantity is in its unit (shared.quantity): whole
+units (an int) for `each`, kg to 3 places (a Decimal) for `kg`, from version 4 of the sale and
+return events; a document counts the two apart (`units`, `weight_g`), so integer data sums as
+it always did.
 """
 
 from __future__ import annotations
@@ -15,15 +18,20 @@ from typing import Any, Literal
 from uuid import UUID
 
 from shared.money import to_minor
+from shared.quantity import LineQuantity, quantity_of, to_stored
 from sync.messages import (
     CashMoved,
     LineTermsV1,
+    ReturnLineV1,
     ReturnLineV2,
+    ReturnLineV4,
     ReturnRecorded,
     ReturnRecordedV3,
     SaleCompleted,
     SaleCompletedV3,
+    SaleLineV1,
     SaleLineV2,
+    SaleLineV4,
     TenderV1,
 )
 
@@ -35,7 +43,7 @@ class LedgerLine:
     line_no: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: LineQuantity  # an int for `each`, a Decimal of kg (3 places) for `kg`
     unit_price: Decimal
     line_total_minor: int
     price_version: int | None
@@ -48,6 +56,7 @@ class LedgerLine:
     tax_code: str | None = None
     tax_rate: Decimal | None = None
     tax_version: int | None = None
+    unit: str = "each"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +91,20 @@ class LedgerDocument:
 
     @property
     def units(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        """Whole units of the `each` lines (signed); weighed lines count none."""
+        return sum(int(line.quantity) for line in self.lines if line.unit == "each")
+
+    @property
+    def weight_g(self) -> int:
+        """Thousandths of a kg of the weighed lines (signed), exact."""
+        return sum(to_stored(line.quantity, "kg") for line in self.lines if line.unit == "kg")
+
+
+def _quantity(line: SaleLineV1 | ReturnLineV1) -> tuple[LineQuantity, str]:
+    """A wire line's quantity in its unit (version 4 carries one; before, whole units)."""
+    if isinstance(line, SaleLineV4 | ReturnLineV4):
+        return quantity_of(line.quantity, line.unit), line.unit
+    return line.quantity, "each"
 
 
 def _minor(amount: Decimal, currency: str) -> int:
@@ -142,7 +164,8 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                     line_no=line.line_no,
                     sku=line.sku,
                     description=line.description,
-                    quantity=line.quantity,
+                    quantity=quantity,
+                    unit=unit,
                     unit_price=line.unit_price,
                     line_total_minor=_minor(line.line_total, currency),
                     price_version=line.price_version,
@@ -150,6 +173,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                     **(_terms(line.terms, currency, 1) if isinstance(line, SaleLineV2) else {}),
                 )
                 for line in sale.lines
+                for quantity, unit in [_quantity(line)]
             ),
             tenders=_tenders(sale.tenders, currency),
             b2b_order_id=sale.b2b_order_id if isinstance(sale, SaleCompletedV3) else None,
@@ -176,7 +200,8 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                 line_no=line.line_no,
                 sku=line.sku,
                 description=line.description,
-                quantity=-line.quantity,
+                quantity=-quantity,
+                unit=unit,
                 unit_price=line.unit_price,
                 line_total_minor=-_minor(line.line_total, currency),
                 price_version=line.price_version,
@@ -184,6 +209,7 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                 **(_terms(line.terms, currency, -1) if isinstance(line, ReturnLineV2) else {}),
             )
             for line in document.lines
+            for quantity, unit in [_quantity(line)]
         ),
         tenders=_tenders(document.refunds, currency),
         refund_request_id=(
@@ -342,19 +368,20 @@ class StockMovement:
 def movements_of(document: LedgerDocument, tracked: set[str]) -> list[StockMovement]:
     """Stock movements of a document for the SKUs whose inventory is tracked.
 
-    A sale of n units moves -n; a return of n units (ledger quantity -n) moves +n.
+    A sale of n units moves -n; a return of n units (ledger quantity -n) moves +n. Weighed
+    lines (kg) move nothing: stock levels count whole units.
     """
     reason: Literal["sale", "return"] = document.kind
     return [
         StockMovement(
             location_id=document.store_id,
             sku=line.sku,
-            quantity_delta=-line.quantity,
+            quantity_delta=-int(line.quantity),
             reason=reason,
             document_id=document.document_id,
         )
         for line in document.lines
-        if line.sku in tracked
+        if line.sku in tracked and line.unit == "each"
     ]
 
 
@@ -383,6 +410,7 @@ class SalesTotals:
     returns_minor: int
     tax_minor: int
     discount_minor: int
+    weight_g: int = 0  # thousandths of a kg of weighed items, net of returns
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,11 +197,11 @@ def oversold(
     found = []
     for document in documents:
         for line in document.lines:
-            if line.sku not in tracked:
+            if line.sku not in tracked or line.unit != "each":
                 continue
             key = (document.store_id, line.sku)
             before = level.get(key, 0)
-            after = before - line.quantity
+            after = before - int(line.quantity)
             level[key] = after
             if line.quantity > 0 and after < 0:
                 found.append(

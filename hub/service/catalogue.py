@@ -24,6 +24,7 @@ from hub.domain.catalogue import (
 from hub.domain.feed import FeedEntry
 from hub.errors import InvalidRequest
 from shared.money import minor_units
+from shared.quantity import Unit
 from sync.messages import PriceV1, ProductV1, PromotionV1, TaxRateV1
 
 
@@ -38,6 +39,7 @@ class CatalogueItem:
     unit_price: Decimal
     currency: str
     gtin: str | None = None
+    unit: Unit = "each"  # how it is sold: whole units, or by weight in kg
     price_list: str = "default"
     tax_code: str | None = None
     # False when the import did not mention a tax code: the product keeps the one it has, so
@@ -132,6 +134,7 @@ async def import_catalogue(command: ImportCatalogue, uow: HubUnitOfWork) -> Impo
                 track_inventory=item.track_inventory,
                 gtin=item.gtin,
                 tax_code=tax_code,
+                unit=item.unit,
             )
             if publishes_product and (current is None or _product_changed(current, product)):
                 version = (current.version if current else 0) + 1
@@ -144,6 +147,7 @@ async def import_catalogue(command: ImportCatalogue, uow: HubUnitOfWork) -> Impo
                         gtin=product.gtin,
                         version=version,
                         tax_code=product.tax_code,
+                        unit=product.unit,
                     )
                 )
                 tx.publish(
@@ -186,7 +190,7 @@ async def import_catalogue(command: ImportCatalogue, uow: HubUnitOfWork) -> Impo
 
 
 def _product_fields(item: CatalogueItem) -> tuple[object, ...]:
-    return (item.description, item.kind, item.track_inventory, item.gtin)
+    return (item.description, item.kind, item.track_inventory, item.gtin, item.unit)
 
 
 def _product_changed(current: ProductRecord, product: ProductV1) -> bool:
@@ -196,6 +200,7 @@ def _product_changed(current: ProductRecord, product: ProductV1) -> bool:
         or current.track_inventory != product.track_inventory
         or current.gtin != product.gtin
         or current.tax_code != product.tax_code
+        or current.unit != product.unit
     )
 
 

@@ -253,6 +253,7 @@ def _product_item(record: ProductRecord) -> SnapshotItem:
         track_inventory=record.track_inventory,
         gtin=record.gtin,
         tax_code=record.tax_code,
+        unit=record.unit,
     )
     return SnapshotItem(
         entity="product",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from hub.adapters.unit_of_work import HubUnitOfWork
 from shared.money import Money, minor_units
+from shared.quantity import KG_PLACES
 
 GroupBy = Literal["day", "store", "store_day"]
 
@@ -27,6 +29,7 @@ class SalesRow:
     returns: Money
     tax: Money
     discounts: Money
+    weight_kg: Decimal = Decimal("0.000")  # weighed items, net of returns; `units` counts none
 
 
 async def sales_report(
@@ -56,6 +59,7 @@ async def sales_report(
             returns=Money.from_minor(group.returns_minor, currency),
             tax=Money.from_minor(group.tax_minor, currency),
             discounts=Money.from_minor(group.discount_minor, currency),
+            weight_kg=Decimal(group.weight_g).scaleb(-KG_PLACES),
         )
         for group in groups
     ]

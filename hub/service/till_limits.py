@@ -161,7 +161,7 @@ def _beyond(document: LedgerDocument, limits: TillLimits, prices: dict[str, Deci
             f"{limits.no_receipt_refund_over.amount}"
         )
     for line in document.lines:
-        units = abs(line.quantity)
+        units = abs(Decimal(line.quantity))
         amount = Money.from_minor(abs(line.line_total_minor), currency)
         if units > limits.line_quantity_max:
             found.append(

@@ -17,6 +17,10 @@ class ProductV1(Payload):
     track_inventory: bool = True
     gtin: GTIN | None = None
     tax_code: ShortText | None = Field(default=None, description="A TaxRateV1 code; none: no tax")
+    unit: Literal["each", "kg"] = Field(
+        default="each",
+        description="How it is sold: `each` (whole units) or `kg` (by weight, to 3 places)",
+    )
 
 
 class PriceV1(Payload):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
@@ -17,12 +18,16 @@ from sync.messages.cash import CashMovedV1
 from sync.messages.records import RecordUpdatedV1
 from sync.messages.refunds import RefundRequestedV1
 from sync.messages.sales import (
+    ReturnLineV4,
     ReturnRecordedV1,
     ReturnRecordedV2,
     ReturnRecordedV3,
+    ReturnRecordedV4,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
+    SaleCompletedV4,
+    SaleLineV4,
 )
 from sync.messages.shifts import ZReportV1
 from sync.messages.staff import AuditRecordedV1
@@ -119,8 +124,8 @@ AnyEvent = (
 
 
 SCHEMA_VERSIONS: dict[str, int] = {
-    "sale.completed": 3,
-    "return.recorded": 3,
+    "sale.completed": 4,
+    "return.recorded": 4,
     "record.updated": 1,
     "cash.moved": 1,
     "refund.requested": 1,
@@ -148,15 +153,18 @@ def parse_event(raw: RawEvent) -> AnyEvent:
     fields = {name: getattr(raw, name) for name in EnvelopeFields.model_fields}
     if raw.kind == "sale.completed":
         model: type[SaleCompletedV1] = (
-            SaleCompletedV3
-            if raw.schema_version >= 3
+            SaleCompletedV4
+            if raw.schema_version >= 4
+            else SaleCompletedV3
+            if raw.schema_version == 3
             else SaleCompletedV2
             if raw.schema_version == 2
             else SaleCompletedV1
         )
-        return SaleCompleted.model_construct(
-            **fields, kind="sale.completed", payload=_payload(model, raw)
-        )
+        sale = _payload(model, raw)
+        if isinstance(sale, SaleCompletedV4):
+            _check_units(raw, sale.lines)
+        return SaleCompleted.model_construct(**fields, kind="sale.completed", payload=sale)
     if raw.kind == "record.updated":
         record = _payload(RecordUpdatedV1, raw)
         try:
@@ -203,15 +211,29 @@ def parse_event(raw: RawEvent) -> AnyEvent:
             raise MalformedEvent(raw.event_id, raw.seq, "a Z report's period ends before it starts")
         return ShiftClosed.model_construct(**fields, kind="shift.closed", payload=report)
     returned: type[ReturnRecordedV1] = (
-        ReturnRecordedV3
-        if raw.schema_version >= 3
+        ReturnRecordedV4
+        if raw.schema_version >= 4
+        else ReturnRecordedV3
+        if raw.schema_version == 3
         else ReturnRecordedV2
         if raw.schema_version == 2
         else ReturnRecordedV1
     )
-    return ReturnRecorded.model_construct(
-        **fields, kind="return.recorded", payload=_payload(returned, raw)
-    )
+    document = _payload(returned, raw)
+    if isinstance(document, ReturnRecordedV4):
+        _check_units(raw, document.lines)
+    return ReturnRecorded.model_construct(**fields, kind="return.recorded", payload=document)
+
+
+def _check_units(raw: RawEvent, lines: Sequence[SaleLineV4 | ReturnLineV4]) -> None:
+    """Raises MalformedEvent for a fraction of an `each` item (version 4 lines)."""
+    for line in lines:
+        if line.unit == "each" and line.quantity != line.quantity.to_integral_value():
+            raise MalformedEvent(
+                raw.event_id,
+                raw.seq,
+                f"line {line.line_no}: {line.quantity} of an item sold by the unit",
+            )
 
 
 PayloadT = TypeVar("PayloadT", bound=Payload)

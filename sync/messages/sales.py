@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-from shared.bounds import Int32, LedgerDecimal, Percent
+from shared.bounds import QUANTITY, Int32, Int64, LedgerDecimal, Percent, plain
 from sync.messages.base import CurrencyCode, LongText, Payload, ShortText, Sku, TillId
 
 
@@ -148,3 +148,64 @@ class ReturnRecordedV3(ReturnRecordedV2):
     new version, written only for such returns."""
 
     refund_request_id: UUID
+
+
+# Version 4: weighed items. A line's quantity is decimal text in its unit ("0.735" kg, "3"
+# units); a reader of version 3 would refuse the text, or read a weight as whole units, so
+# it is a new version. Tills write it only for documents with a weighed line (edge.wire), so
+# integer data travels as before. Two fields are reserved for the cart operations (a manual
+# line discount and a price override's reason code); tills send their defaults until then.
+
+# Decimal text ("0.735"; a whole JSON number is read too, a float never), at most 3 places.
+DecimalLineQuantity = Annotated[
+    Decimal,
+    BeforeValidator(QUANTITY.parse),
+    PlainSerializer(plain, return_type=str, when_used="json"),
+    WithJsonSchema(QUANTITY.schema),
+]
+
+
+class SaleLineV4(SaleLineV2):
+    """A line whose quantity is decimal text in its unit (`each`: a whole number)."""
+
+    quantity: DecimalLineQuantity = Field(  # type: ignore[assignment]
+        description="In `unit`: whole units, or kg to 3 places; negative: given back"
+    )
+    unit: Literal["each", "kg"] = "each"
+    manual_discount_minor: Int64 = Field(
+        default=0,
+        description="Reserved: a discount the cashier gave the line by hand, in minor units "
+        "with the line's sign, already off line_total (0 until cart operations send it)",
+    )
+    override_reason: ShortText | None = Field(
+        default=None, description="Reserved: the reason code of a price override"
+    )
+
+
+class SaleCompletedV4(SaleCompletedV3):
+    """A sale that may hold weighed lines (`SaleLineV4`)."""
+
+    lines: list[SaleLineV4] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class ReturnLineV4(ReturnLineV2):
+    """A returned line whose quantity is decimal text in its unit, more than zero."""
+
+    quantity: DecimalLineQuantity = Field(  # type: ignore[assignment]
+        gt=0, description="Taken back, in `unit`: whole units, or kg to 3 places"
+    )
+    unit: Literal["each", "kg"] = "each"
+    manual_discount_minor: Int64 = Field(
+        default=0, description="Reserved: the refunded share of a manual line discount"
+    )
+    override_reason: ShortText | None = Field(
+        default=None, description="Reserved: the reason code of a price override"
+    )
+
+
+class ReturnRecordedV4(ReturnRecordedV3):
+    """A return that may hold weighed lines; it makes an approved refund only when
+    `refund_request_id` is given."""
+
+    lines: list[ReturnLineV4] = Field(min_length=1)  # type: ignore[assignment]
+    refund_request_id: UUID | None = None  # type: ignore[assignment]

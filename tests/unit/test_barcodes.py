@@ -80,7 +80,7 @@ def test_every_wrong_check_digit_is_its_own_error(code, right, wrong):
     misread = code[:-1] + wrong
     with pytest.raises(GtinCheckDigit) as raised:
         parse_scan(misread, GBP)
-    assert raised.value.code == "gtin_check_digit"
+    assert raised.value.code == "bad_check_digit"
     assert raised.value.expected == right
     assert f"should be {right}" in str(raised.value)
     assert isinstance(raised.value, Invalid)
@@ -479,7 +479,7 @@ def test_any_text_either_parses_or_is_refused_with_a_code(text):
         assert error.code in {
             "empty_scan",
             "bad_quantity_prefix",
-            "gtin_check_digit",
+            "bad_check_digit",
             "bad_variable_measure",
             "measure_check_digit",
             "bad_sku",

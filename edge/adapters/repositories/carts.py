@@ -17,6 +17,7 @@ from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, term
 from edge.domain.cart import Cart, CartHead, CartLine, ParkedCart, Parking
 from edge.errors import IdReused
 from shared.money import Money
+from shared.quantity import from_stored, to_stored
 
 # Statements on the selling path are built once: building a select costs about 3x running it.
 _CART = select(tables.cart).where(tables.cart.c.cart_id == bindparam("cart_key"))
@@ -146,7 +147,8 @@ class CartRepository:
                 "position": line.position,
                 "sku": line.sku,
                 "description": line.description,
-                "quantity": line.quantity,
+                "quantity": to_stored(line.quantity, line.unit),
+                "unit": line.unit,
                 "unit_price": str(line.unit_price),
                 "line_total_minor": line.total(currency).minor,
                 "price_version": line.price_version,
@@ -181,7 +183,8 @@ class CartRepository:
             update(tables.cart_line)
             .where(tables.cart_line.c.line_id == str(line.line_id))
             .values(
-                quantity=line.quantity,
+                quantity=to_stored(line.quantity, line.unit),
+                unit=line.unit,
                 unit_price=str(line.unit_price),
                 line_total_minor=line.total(currency).minor,
                 price_version=line.price_version,
@@ -247,11 +250,12 @@ def _cart_line(row: Row[Any]) -> CartLine:
         position=row.position,
         sku=row.sku,
         description=row.description,
-        quantity=row.quantity,
+        quantity=from_stored(row.quantity, row.unit),
         unit_price=Decimal(row.unit_price),
         price_version=row.price_version,
         price_source=row.price_source,
         voided=bool(row.voided),
         terms=terms_of(row),
+        unit=row.unit,
         **manual_of(row),
     )

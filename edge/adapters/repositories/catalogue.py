@@ -19,6 +19,7 @@ _PRICED_ITEM = (
     select(
         tables.product.c.sku,
         tables.product.c.description,
+        tables.product.c.unit,
         tables.price.c.unit_price,
         tables.price.c.version,
         tables.tax_rate.c.code.label("tax_code"),
@@ -33,6 +34,22 @@ _PRICED_ITEM = (
     )
     .outerjoin(tables.tax_rate, tables.tax_rate.c.code == tables.product.c.tax_code)
     .where(tables.product.c.sku == bindparam("sku_key"))
+)
+_SKU_OF_GTIN = (
+    select(tables.product.c.sku)
+    .where(tables.product.c.gtin.in_(bindparam("forms", expanding=True)))
+    .order_by(tables.product.c.sku)
+    .limit(1)
+)
+_SKU_OF_GTIN_PREFIX = (
+    select(tables.product.c.sku)
+    .where(
+        tables.product.c.gtin >= bindparam("low"),
+        tables.product.c.gtin < bindparam("high"),
+        func.length(tables.product.c.gtin).in_((13, 14)),
+    )
+    .order_by(tables.product.c.gtin)
+    .limit(1)
 )
 _PROMOTIONS_OF_SKU = (
     select(tables.promotion)
@@ -67,10 +84,36 @@ class CatalogueRepository:
         )
         promotion = best_promotion(self.promotions_of(sku), at) if at is not None else None
         if row.unit_price is None:
-            return PricedItem(row.sku, row.description, None, None, tax, promotion)
+            return PricedItem(row.sku, row.description, None, None, tax, promotion, row.unit)
         return PricedItem(
-            row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion
+            row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion, row.unit
         )
+
+    def sku_of_gtin(self, gtin14: str) -> str | None:
+        """The SKU of the product with this GTIN, given in its 14-digit form; the catalogue may
+        hold it as GTIN-8, -12, -13 or -14 (a UPC-A and its EAN-13 form are one product).
+        None for a GTIN not in the catalogue (an index on `product.gtin` finds it)."""
+        forms = [
+            gtin14[14 - length :]
+            for length in (8, 12, 13, 14)
+            if set(gtin14[: 14 - length]) <= {"0"}
+        ]
+        row = self._connection.execute(_SKU_OF_GTIN, {"forms": forms}).first()
+        return row.sku if row is not None else None
+
+    def sku_of_measure_key(self, key: str) -> str | None:
+        """The SKU of the variable-measure item keyed by `key` (a template's prefix and the
+        item reference: "2100123"): the product whose GTIN-13 starts with it (its value
+        digits are whatever the catalogue holds, zeros as a rule), or whose 14-digit GTIN
+        starts with "0" and then `key`. None when there is none."""
+        for start in (key, "0" + key):
+            # A range on the indexed column: every digit string that starts with `start`.
+            row = self._connection.execute(
+                _SKU_OF_GTIN_PREFIX, {"low": start, "high": start + ":"}
+            ).first()
+            if row is not None:
+                return str(row.sku)
+        return None
 
     def on_hand(self, location_id: str, sku: str) -> int | None:
         """The hub's count of `sku` at `location_id` as of the last feed read (sales not yet
@@ -189,6 +232,7 @@ class CatalogueBatch:
                 "track_inventory": int(product.track_inventory),
                 "gtin": product.gtin,
                 "tax_code": product.tax_code,
+                "unit": product.unit,
                 "version": version,
             },
         )

@@ -15,6 +15,7 @@ from edge.adapters.repositories.shifts import open_shift_of
 from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, terms_row
 from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
 from shared.money import Money
+from shared.quantity import LineQuantity, from_stored, to_stored
 
 
 def _tender_rows(document_id: UUID, tenders: Iterable[Tender]) -> list[dict[str, Any]]:
@@ -81,7 +82,8 @@ class SaleRepository:
                     "line_no": line.line_no,
                     "sku": line.sku,
                     "description": line.description,
-                    "quantity": line.quantity,
+                    "quantity": to_stored(line.quantity, line.unit),
+                    "unit": line.unit,
                     "unit_price": str(line.unit_price),
                     "line_total_minor": line.line_total.minor,
                     "price_version": line.price_version,
@@ -139,10 +141,15 @@ class SaleRepository:
         )
         return [self._load(row) for row in rows.all()]
 
-    def returned_quantities(self, sale_id: UUID) -> dict[int, int]:
-        """Units already returned per original line number of `sale_id`."""
+    def returned_quantities(self, sale_id: UUID) -> dict[int, LineQuantity]:
+        """Quantities already returned per original line number of `sale_id`, in the line's
+        unit (an int, or a Decimal of kg)."""
         rows = self._connection.execute(
-            select(tables.return_line.c.original_line_no, func.sum(tables.return_line.c.quantity))
+            select(
+                tables.return_line.c.original_line_no,
+                func.sum(tables.return_line.c.quantity),
+                func.max(tables.return_line.c.unit),
+            )
             .join(
                 tables.sales_return,
                 tables.sales_return.c.return_id == tables.return_line.c.return_id,
@@ -150,7 +157,11 @@ class SaleRepository:
             .where(tables.sales_return.c.original_sale_id == str(sale_id))
             .group_by(tables.return_line.c.original_line_no)
         )
-        return {int(line_no): int(quantity) for line_no, quantity in rows if line_no is not None}
+        return {
+            int(line_no): from_stored(int(quantity), unit)
+            for line_no, quantity, unit in rows
+            if line_no is not None
+        }
 
     def _load(self, row: Row[Any]) -> Sale:
         currency = row.currency
@@ -174,7 +185,8 @@ class SaleRepository:
                     line_no=line.line_no,
                     sku=line.sku,
                     description=line.description,
-                    quantity=line.quantity,
+                    quantity=from_stored(line.quantity, line.unit),
+                    unit=line.unit,
                     unit_price=Decimal(line.unit_price),
                     line_total=Money.from_minor(line.line_total_minor, currency),
                     price_version=line.price_version,
@@ -227,7 +239,8 @@ class ReturnRepository:
                     "line_no": line.line_no,
                     "sku": line.sku,
                     "description": line.description,
-                    "quantity": line.quantity,
+                    "quantity": to_stored(line.quantity, line.unit),
+                    "unit": line.unit,
                     "unit_price": str(line.unit_price),
                     "line_total_minor": line.line_total.minor,
                     "original_line_no": line.original_line_no,
@@ -281,7 +294,8 @@ class ReturnRepository:
                     line_no=line.line_no,
                     sku=line.sku,
                     description=line.description,
-                    quantity=line.quantity,
+                    quantity=from_stored(line.quantity, line.unit),
+                    unit=line.unit,
                     unit_price=Decimal(line.unit_price),
                     line_total=Money.from_minor(line.line_total_minor, currency),
                     original_line_no=line.original_line_no,

@@ -12,12 +12,15 @@ from edge.api.schemas.common import Body, TillId
 from edge.api.schemas.till import PriceReason
 from edge.domain.cart import ParkedCart
 from edge.domain.discounts import Discount, DiscountKind
-from shared.bounds import Amount, Price, Quantity, Reason
+from shared.bounds import Amount, DecimalQuantity, Price, Reason
 from shared.money import DecimalText
 
 
 class QuantityIn(Body):
-    quantity: Quantity = Field(description="The line's new quantity, non-zero")
+    quantity: DecimalQuantity = Field(
+        description='The line\'s new quantity, non-zero: whole units, or kg as text ("0.500") '
+        "for a weighed line"
+    )
 
 
 class DiscountIn(Body):

@@ -15,8 +15,16 @@ from edge.domain.cart import Cart, CartLine
 from edge.domain.documents import CashMovement, Return, ReturnLine, Sale, SaleLine, Tender
 from edge.domain.reports import DaySummary
 from edge.wire import terms_payload
-from shared.bounds import Amount, Int32, PositiveQuantity, Price, Quantity, Reason
+from shared.bounds import (
+    Amount,
+    DecimalQuantity,
+    Int32,
+    PositiveDecimalQuantity,
+    Price,
+    Reason,
+)
 from shared.money import DecimalText, Money
+from shared.quantity import weight_text
 from sync.messages import LineTermsV1
 
 # edge.domain.cart_changes.PRICE_REASONS (a unit test checks the two agree).
@@ -25,7 +33,10 @@ PriceReason = Literal["price_match", "damaged", "mispriced_shelf", "manager_disc
 
 class LineIn(Body):
     sku: SkuText
-    quantity: Quantity = Field(description="Units; negative gives a unit back inside the sale")
+    quantity: DecimalQuantity = Field(
+        description='Whole units, or kg to 3 places as text ("0.735") for a product sold by '
+        "weight; negative gives it back inside the sale"
+    )
     line_id: UUID | None = Field(
         None, description="Client-chosen id: a retried scan is not doubled"
     )
@@ -63,7 +74,9 @@ class CheckoutIn(Body):
 
 class ReturnLineIn(Body):
     sku: SkuText
-    quantity: PositiveQuantity = Field(description="Units taken back")
+    quantity: PositiveDecimalQuantity = Field(
+        description="Units taken back, or kg to 3 places as text for a weighed product"
+    )
     unit_price: Price | None = Field(None, description="Without a receipt: refund price per unit")
     original_line_no: Int32 | None = Field(None, description="With a receipt: its line number")
 
@@ -96,7 +109,8 @@ class CartLineOut(BaseModel):
     position: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: DecimalQuantity = Field(description='Whole units, or kg as text ("0.735")')
+    unit: str = Field("each", description="`each` or `kg`")
     unit_price: DecimalText
     line_total: DecimalText
     price_version: int | None
@@ -118,6 +132,7 @@ class CartLineOut(BaseModel):
             sku=line.sku,
             description=line.description,
             quantity=line.quantity,
+            unit=line.unit,
             unit_price=line.unit_price,
             line_total=line.total(currency).amount,
             price_version=line.price_version,
@@ -195,7 +210,8 @@ class DocumentLineOut(BaseModel):
     line_no: int
     sku: str
     description: str | None
-    quantity: int
+    quantity: DecimalQuantity = Field(description='Whole units, or kg as text ("0.735")')
+    unit: str = Field("each", description="`each` or `kg`")
     unit_price: DecimalText
     line_total: DecimalText
     price_version: int | None
@@ -230,6 +246,7 @@ class DocumentLineOut(BaseModel):
             sku=line.sku,
             description=line.description,
             quantity=line.quantity,
+            unit=line.unit,
             unit_price=line.unit_price,
             line_total=line.line_total.amount,
             price_version=line.price_version,
@@ -337,7 +354,10 @@ class DaySummaryOut(BaseModel):
     sales: int
     returns: int
     lines: int
-    units: int
+    units: int = Field(description="Whole units of items sold by the unit, net of returns")
+    weight_kg: str = Field(
+        "0.000", description="Kilograms of weighed items, net of returns, as decimal text"
+    )
     revenue: DecimalText
     returns_total: DecimalText
     cash_in: DecimalText = Field(description="Floats and paid-ins put into the drawers")
@@ -351,6 +371,7 @@ class DaySummaryOut(BaseModel):
             returns=summary.returns,
             lines=summary.lines,
             units=summary.units,
+            weight_kg=weight_text(summary.weight_g),
             revenue=Money.from_minor(summary.revenue_minor, currency).amount,
             returns_total=Money.from_minor(summary.returns_minor, currency).amount,
             cash_in=Money.from_minor(summary.cash_in_minor, currency).amount,

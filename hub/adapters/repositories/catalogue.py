@@ -166,6 +166,7 @@ class CatalogueRepository:
                 "track_inventory": product.track_inventory,
                 "gtin": product.gtin,
                 "tax_code": product.tax_code,
+                "unit": product.unit,
                 "version": product.version,
                 "updated_at": updated_at,
             }
@@ -257,6 +258,7 @@ def _product(row: Row[Any]) -> ProductRecord:
         row.gtin,
         row.version,
         row.tax_code,
+        row.unit,
     )
 
 

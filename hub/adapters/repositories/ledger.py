@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
@@ -32,6 +33,7 @@ _DOCUMENT_COLUMNS = (
     "total_minor",
     "line_count",
     "units",
+    "weight_g",
 )
 _LINE_COLUMNS = (
     "document_id",
@@ -39,6 +41,7 @@ _LINE_COLUMNS = (
     "sku",
     "description",
     "quantity",
+    "unit",
     "unit_price",
     "line_total_minor",
     "price_version",
@@ -115,6 +118,7 @@ class LedgerRepository:
                     document.total_minor,
                     len(document.lines),
                     document.units,
+                    document.weight_g,
                 )
                 for document in documents
             ],
@@ -129,7 +133,8 @@ class LedgerRepository:
                     line.line_no,
                     line.sku,
                     line.description,
-                    line.quantity,
+                    Decimal(line.quantity),
+                    line.unit,
                     line.unit_price,
                     line.line_total_minor,
                     line.price_version,
@@ -212,6 +217,7 @@ class LedgerRepository:
                 func.count().label("invoices"),
                 func.coalesce(func.sum(document.c.line_count), 0).label("lines"),
                 func.coalesce(func.sum(document.c.units), 0).label("units"),
+                func.coalesce(func.sum(document.c.weight_g), 0).label("weight_g"),
                 func.coalesce(func.sum(document.c.total_minor), 0).label("revenue_minor"),
                 func.coalesce(
                     func.sum(case((document.c.kind == "return", -document.c.total_minor), else_=0)),
@@ -257,6 +263,7 @@ class LedgerRepository:
                     invoices=int(row["invoices"]),
                     lines=int(row["lines"]),
                     units=int(row["units"]),
+                    weight_g=int(row["weight_g"]),
                     revenue_minor=int(row["revenue_minor"]),
                     returns_minor=int(row["returns_minor"]),
                     tax_minor=tax,

@@ -46,6 +46,7 @@ async def import_items(
                     unit_price=item.unit_price,
                     currency=item.currency,
                     gtin=item.gtin,
+                    unit=item.unit,
                     price_list=item.price_list,
                     tax_code=item.tax_code,
                     tax_code_given="tax_code" in item.model_fields_set,

@@ -53,6 +53,7 @@ async def sales(
                 returns=row.returns.amount,
                 tax=row.tax.amount,
                 discounts=row.discounts.amount,
+                weight_kg=format(row.weight_kg, "f"),
             )
             for row in rows
         ],
