@@ -1,7 +1,7 @@
 """Weighed items: a product's unit of measure (`each` or `kg`), the unit of every cart, sale
 and return line (its quantity then stored in thousandths of a kg), an index on the GTIN.
 
-Revision ID: 0015
+Revision ID: 0018
 Revises: 0017
 """
 from typing import Sequence, Union
@@ -9,7 +9,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-revision: str = "0015"
+revision: str = "0018"
 down_revision: Union[str, Sequence[str], None] = "0017"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
