@@ -438,7 +438,9 @@ def test_an_x_report_with_a_z_number_and_a_z_without_a_count_are_refused() -> No
         report(ReportKind.Z, z_number=0)
     # Sales of items with no tax code print at 0 %, as on their receipts.
     untaxed = report(ReportKind.X, totals=dataclasses.replace(TOTALS, tax=()))
-    assert [(rate.rate, rate.gross.amount) for rate in untaxed.vat] == [(Decimal(0), Decimal("1198.56"))]
+    assert [(rate.rate, rate.gross.amount) for rate in untaxed.vat] == [
+        (Decimal(0), Decimal("1198.56"))
+    ]
 
 
 # --- ESC/POS ---------------------------------------------------------------------------------
