@@ -46,8 +46,8 @@ from edge.domain.documents import (
     ZReportMade,
 )
 from edge.domain.shifts import ShiftTotals, TaxAtRate, ZReport
+from edge.wire_lines import sale_needs_v4, weighed, weighed_return_lines, weighed_sale_lines
 from edge.wire_lines import terms_payload as terms_payload  # re-exported: the API shows terms
-from edge.wire_lines import weighed, weighed_return_lines, weighed_sale_lines
 from shared.money import Money
 from sync.messages import (
     AuditRecordedV1,
@@ -115,12 +115,13 @@ def _tender(tender: Tender, model: type[TenderV1] = TenderV1) -> TenderV1:
 
 
 def sale_payload(sale: Sale) -> SaleCompletedV1:
-    """Version 4 when a line is weighed (its quantity decimal text in kg); else version 3
+    """Version 4 when a line is weighed (its quantity decimal text in kg) or carries a
+    manual discount or a price-override reason code (`sale_needs_v4`); else version 3
     when it hands a B2B order over (its tenders may be on account); else version 2 when a
     line carries a promotion or tax; else version 1: the lowest version that says
     everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
-    if weighed(sale.lines):
+    if sale_needs_v4(sale):
         return SaleCompletedV4(
             **_sale_fields(sale, TenderV2),
             lines=weighed_sale_lines(sale),

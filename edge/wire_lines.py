@@ -33,9 +33,18 @@ def weighed(lines: tuple[SaleLine, ...] | tuple[ReturnLine, ...]) -> bool:
     return any(line.unit != "each" for line in lines)
 
 
+def sale_needs_v4(sale: Sale) -> bool:
+    """Whether a sale travels as version 4: a line sold by weight, or a line with a discount
+    the cashier gave by hand or a price overridden with a reason code (fields version 3 has
+    not). Other sales keep their older version, byte for byte as before."""
+    return weighed(sale.lines) or any(
+        line.manual_discount_minor or line.price_reason for line in sale.lines
+    )
+
+
 def weighed_sale_lines(sale: Sale) -> list[SaleLineV4]:
-    """A sale's lines as version 4 writes them: quantities as decimal text with their unit;
-    the two fields reserved for cart operations keep their defaults."""
+    """A sale's lines as version 4 writes them: quantities as decimal text with their unit,
+    each line's manual discount and price-override reason code."""
     return [
         SaleLineV4(
             line_no=line.line_no,
@@ -48,6 +57,8 @@ def weighed_sale_lines(sale: Sale) -> list[SaleLineV4]:
             price_version=line.price_version,
             price_source=line.price_source,
             terms=terms_payload(line.terms, sale.currency),
+            manual_discount_minor=line.manual_discount_minor,
+            override_reason=line.price_reason,
         )
         for line in sale.lines
     ]

@@ -174,11 +174,13 @@ class SaleLineV4(SaleLineV2):
     unit: Literal["each", "kg"] = "each"
     manual_discount_minor: Int64 = Field(
         default=0,
-        description="Reserved: a discount the cashier gave the line by hand, in minor units "
-        "with the line's sign, already off line_total (0 until cart operations send it)",
+        description="The part of terms.discount a cashier gave the line by hand, in minor "
+        "units with the line's sign (already off line_total, like the promotion's)",
     )
     override_reason: ShortText | None = Field(
-        default=None, description="Reserved: the reason code of a price override"
+        default=None,
+        description="The reason code of a price override (price_match, damaged, "
+        "mispriced_shelf, manager_discretion, other)",
     )
 
 
