@@ -61,7 +61,8 @@ TARGETS = {
 }
 
 
-def _catalogue(count: int) -> list[CatalogueItem]:
+def synthetic_catalogue(count: int) -> list[CatalogueItem]:
+    """`count` products SKU000000, SKU000001... priced from 1.00 to 9.99."""
     return [
         CatalogueItem(
             f"SKU{number:06d}",
@@ -366,7 +367,7 @@ async def raw_inserts(
 async def bootstrap(stack: Stack, hq: HqClient, skus: int, console: Console) -> float:
     """Seconds from a new edge process's start until it holds `skus` SKUs with prices."""
     console.print(f"  importing {skus} SKUs with prices at the hub...")
-    await hq.import_catalogue(_catalogue(skus), "GBP")
+    await hq.import_catalogue(synthetic_catalogue(skus), "GBP")
     await hq.ensure_store("store-new", "New store", "Europe/London", "GBP")
     token = await hq.enrolment_token("store-new")
     started = time.perf_counter()
@@ -409,7 +410,7 @@ async def bench_sync(
         assert stack.postgres is not None
         hq = HqClient(stack.hub_url, stack.admin_token)
         try:
-            await hq.import_catalogue(_catalogue(500), "GBP")
+            await hq.import_catalogue(synthetic_catalogue(500), "GBP")
             console.print("bench sync: catch-up of 10,000 offline sales...")
             figures["catchup_10000_sales_s"] = round(await catchup(stack, hq, 10_000, console), 2)
             console.print("bench sync: ingest from 50 simulated edges...")

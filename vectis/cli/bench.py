@@ -1,4 +1,4 @@
-"""`vectis bench`: benchmarks of the replay and of sync, which print and write figures."""
+"""`vectis bench`: benchmarks of the replay, of sync and of the till, which print and write figures."""
 
 from __future__ import annotations
 
@@ -70,3 +70,36 @@ def bench_sync(
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(figures, indent=2) + "\n")
     console.print(json.dumps(figures, indent=2))
+
+
+@bench_app.command("till")
+def bench_till(
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    skus: Annotated[int, typer.Option(help="Catalogue size", min=1)] = 100_000,
+    scans: Annotated[int, typer.Option(help="Timed scans", min=1)] = 2000,
+    checkouts: Annotated[int, typer.Option(help="Timed checkouts of four-line carts", min=1)] = 300,
+    warmup: Annotated[int, typer.Option(help="Untimed scans first", min=0)] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the SKUs scanned")] = 13,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Scan and checkout latency at a signed-in till over HTTP, edge RSS, and the SQLite floor.
+
+    Exits 1 when a target is missed."""
+    from vectis.bench_till import bench_till as run
+
+    configure_logging("WARNING")
+    figures = run_async(
+        run(
+            work_dir=work_dir or Path(".vectis") / f"bench-till-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+            skus=skus,
+            scans=scans,
+            checkouts=checkouts,
+            warmup=warmup,
+            seed=seed,
+        )
+    )
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(json.dumps(figures, indent=2))
+    raise typer.Exit(0 if all(target["met"] for target in figures["targets"].values()) else 1)
