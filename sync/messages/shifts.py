@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.bounds import Count, Int32, LedgerDecimal, Percent, Reference, StaffCode
 from sync.messages.base import CurrencyCode, Payload, ShortText, TillId
+
+# A note or coin as text in the currency's units ("20", "0.50").
+Denomination = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,2})?$")]
 
 
 class TaxAtRateV1(Payload):
@@ -64,7 +68,7 @@ class ZReportV1(Payload):
     paid_in: LedgerDecimal
     paid_out: LedgerDecimal
     pickups: LedgerDecimal
-    counted: dict[ShortText, Count] = Field(
+    counted: dict[Denomination, Count] = Field(
         default_factory=dict, max_length=50, description="The blind count: denomination -> count"
     )
     counted_cash: LedgerDecimal

@@ -56,6 +56,7 @@ async def test_carts_parked_on_a_past_business_day_are_voided_and_audited(store:
     swept = await sweep_parked_carts(store.runtime.transactions, lambda: store.runtime.identity)
     assert swept == []  # the day is not over yet
     clock.advance(timedelta(hours=2, minutes=1))  # 00:01 on 2 December
+    await store.sign_in("T2")  # T2's shift opens; T1's stays open
     today = await park_a_cart(store, "T2")
 
     swept = await sweep_parked_carts(store.runtime.transactions, lambda: store.runtime.identity)

@@ -271,6 +271,7 @@ class SyncModel(RuleBasedStateMachine):
         pushes = edge.link.pushes
         self.run(close_edge(edge))
         self.edges[store] = self.run(make_edge(edge.path, self.hub, None))
+        self.run(self.edges[store].sign_in())  # a restarted till signs in again
         self.edges[store].link.pushes = pushes
         self.edges[store].link.online = store not in self.partitioned
 

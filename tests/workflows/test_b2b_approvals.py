@@ -296,6 +296,7 @@ async def test_a_placed_order_reaches_a_new_node_in_its_snapshot_and_a_second_ha
             await first.sync()
             sales = []
             for edge in (second, first):
+                await edge.sign_in("T2")  # its shift opens there
                 handed = await edge.client.post(
                     f"/v1/b2b-orders/{order_id}/complete", json={"till_id": "T2"}
                 )
