@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import TillSession
 from vectis.ops.postgres import TemporaryCluster
 from vectis.ops.temporal import TemporalDevServer
 from vectis.replay.dataset import CatalogueItem
-from vectis.replay.hq import HqClient
+from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.stack import Stack
 
 
@@ -55,6 +56,8 @@ async def test_a_refund_is_approved_across_a_hub_crash_and_made(stack: Stack) ->
     admin = {"Authorization": f"Bearer {stack.admin_token}"}
     try:
         await hq.ensure_store("store-1", "Store 1", "Europe/London", "GBP")
+        for member in DEMO_STAFF:
+            await hq.ensure_staff(member, ["store-1"])
         await hq.import_catalogue(
             [CatalogueItem("SKU1", "kettle", "stock", True, Decimal("40.00"))], "GBP"
         )
@@ -77,10 +80,18 @@ async def test_a_refund_is_approved_across_a_hub_crash_and_made(stack: Stack) ->
                     lambda: till.get("/v1/status"),
                     lambda response: response.json()["catalogue"]["prices"] >= 1,
                 )
+                cashier = DEMO_STAFF[0]
+                till.auth = TillSession("T2", cashier.staff_code, cashier.pin)
+                await _until(  # HQ's staff reach the till with its feed
+                    lambda: till.get("/v1/till-sessions/current"),
+                    lambda response: response.status_code == 200,
+                )
+                opened = await till.post("/v1/shifts", json={"till_id": "T2", "float_total": "0"})
+                assert opened.status_code == 201, opened.text
                 asked = await till.post(
                     "/v1/refund-requests",
                     json={
-                        "till_id": "T1",
+                        "till_id": "T2",
                         "reason": "two kettles, both faulty",
                         "requested_by": "cashier-7",
                         "lines": [{"sku": "SKU1", "quantity": 2, "unit_price": "40.00"}],

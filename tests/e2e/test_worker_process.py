@@ -105,6 +105,7 @@ async def test_a_worker_of_its_own_runs_the_refund_and_b2b_approvals(
         )
         assert (decided["status"], decided["decided_by"]) == ("approved", "admin")
         await edge.sync()
+        await edge.sign_in("T2")  # the refund is made at another till, in its shift
         made = await _ok(
             await edge.client.post(
                 f"/v1/refund-requests/{request_id}/complete", json={"till_id": "T2"}
@@ -123,7 +124,7 @@ async def test_a_worker_of_its_own_runs_the_refund_and_b2b_approvals(
             await edge.client.post(
                 "/v1/b2b-orders",
                 json={
-                    "till_id": "T1",
+                    "till_id": "T2",
                     "customer_id": "trade-42",
                     "submitted_by": "cashier-7",
                     "lines": [{"sku": "A", "quantity": 10}, {"sku": "C", "quantity": 2}],
@@ -162,7 +163,7 @@ async def test_a_worker_of_its_own_runs_the_refund_and_b2b_approvals(
         assert (placed["status"], placed["order_number"]) == ("placed", "store-1-B00001")
         await edge.sync()
         sale = await _ok(
-            await edge.client.post(f"/v1/b2b-orders/{order_id}/complete", json={"till_id": "T1"}),
+            await edge.client.post(f"/v1/b2b-orders/{order_id}/complete", json={"till_id": "T2"}),
             201,
         )
         await edge.sync()
