@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from edge.adapters.metadata import metadata
+from edge.adapters.metadata import metadata as metadata  # the one MetaData, re-exported
 
 
 def _manual() -> list[Column[object]]:
