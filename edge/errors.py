@@ -22,8 +22,12 @@ EdgeError
 |       InvalidCashMovement, InvalidB2BOrder, PaymentMismatch,
 |       LineOverCap, SaleOverCap    beyond the store's till limits (shared.till_limits)
 |       RefundAbovePrice    a refund without a receipt above the catalogue's price
++-- Declined            402: a tender the card's acquirer or the hub's ledger refused
+|   +-- (edge.payments.errors: CardDeclined, BalanceTooLow)
 +-- Unavailable         503
     +-- HubUnavailable      an action that needs the hub could not get through; try again later
+
+Tender errors (cards, gift cards, store credit, offline limits) live in edge.payments.errors.
 
 RecordedRefusal (not an EdgeError): a refusal whose trace outlives its rolled-back transaction
 """
@@ -70,6 +74,13 @@ class Invalid(EdgeError):
     """The request breaks a business rule."""
 
     code = "invalid"
+
+
+class Declined(EdgeError):
+    """A tender was refused by who holds the money (the card's acquirer, the hub's gift-card
+    or store-credit ledger): the cart stays open for another tender."""
+
+    code = "declined"
 
 
 class Unavailable(EdgeError):

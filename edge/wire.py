@@ -40,6 +40,7 @@ from edge.domain.documents import (
 from edge.domain.shifts import ZReport
 from edge.wire_lines import sale_needs_v4, weighed, weighed_return_lines, weighed_sale_lines
 from edge.wire_lines import terms_payload as terms_payload  # re-exported: the API shows terms
+from edge.wire_tenders import return_needs_v5, return_v5, sale_needs_v5, sale_v5
 from shared.money import Money
 from sync.messages import (
     AuditRecordedV1,
@@ -104,12 +105,15 @@ def _tender(tender: Tender, model: type[TenderV1] = TenderV1) -> TenderV1:
 
 
 def sale_payload(sale: Sale) -> SaleCompletedV1:
-    """Version 4 when a line is weighed (its quantity decimal text in kg) or carries a
+    """Version 5 when a tender is a card, gift card or store credit, or a line loads a gift
+    card (edge.wire_tenders); else version 4 when a line is weighed (its quantity decimal text in kg) or carries a
     manual discount or a price-override reason code (`sale_needs_v4`); else version 3
     when it hands a B2B order over (its tenders may be on account); else version 2 when a
     line carries a promotion or tax; else version 1: the lowest version that says
     everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
+    if sale_needs_v5(sale):
+        return sale_v5(sale, _sale_fields(sale))
     if sale_needs_v4(sale):
         return SaleCompletedV4(
             **_sale_fields(sale, TenderV2),
@@ -159,7 +163,11 @@ def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any
 
 def return_payload(sales_return: Return) -> ReturnRecordedV1:
     """Version 4 when a line is weighed; else version 3 when it makes a refund HQ approved;
-    else version 2 when a line carries a share of a promotion or tax; else version 1."""
+    else version 2 when a line carries a share of a promotion or tax; else version 1.
+    Version 5 first, when a refund goes to a card, gift card or store credit (or names the
+    sale's tender it pays back)."""
+    if return_needs_v5(sales_return):
+        return return_v5(sales_return, _return_fields(sales_return))
     if weighed(sales_return.lines):
         return ReturnRecordedV4(
             **_return_fields(sales_return),

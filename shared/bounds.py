@@ -296,6 +296,13 @@ CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 GTIN = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,14}$")]
 # A staff member's code, typed at the till's keypad: 3 to 12 digits.
 StaffCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3,12}$")]
+# A gift card's number as printed on the card: 8-19 digits (ISO/IEC 7812 lengths).
+GiftCardNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,19}$")]
+# A bank card as the terminal read it: 12-19 digits (simulated acquirer's test cards); a real
+# terminal adapter passes its own opaque token here, never a number the till keeps.
+CardToken = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z_.:-]{12,64}$")]
+# A customer's id (store credit accounts): HQ's customer record id.
+CustomerId = Annotated[str, _identifier_constraints(64, r"A-Za-z0-9_.:-")]
 FieldName = Annotated[str, _identifier_constraints(32, r"a-z_")]
 
 # Single-line text: the name says the length, the bounds table why.

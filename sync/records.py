@@ -34,6 +34,12 @@ RECORD_FIELDS: dict[str, frozenset[str]] = {
             "pin_lock_minutes",
             "discount_percent_max",
             "discount_amount_max",
+            # Offline tenders (docs/counter.md "Tenders"): amounts in the store's currency.
+            "card_offline_transaction_max",
+            "card_offline_till_max",
+            "card_offline_hours",
+            "gift_card_offline_max",
+            "store_credit_offline_max",
         }
     ),
     # A staff member's PIN hash (argon2id, shared.pins), keyed by staff code: HQ resets it,
@@ -42,6 +48,7 @@ RECORD_FIELDS: dict[str, frozenset[str]] = {
 }
 MAX_FIELD_LENGTH = 200
 
+_AMOUNT = (re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$"), "an amount with at most 2 places")
 # Settings fields whose text must be a number: (pattern, what it must be).
 _NUMBER_FIELDS: dict[str, tuple[re.Pattern[str], str]] = {
     "pin_max_failures": (re.compile(r"^[1-9][0-9]?$"), "a whole number from 1 to 99"),
@@ -50,10 +57,12 @@ _NUMBER_FIELDS: dict[str, tuple[re.Pattern[str], str]] = {
         re.compile(r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$"),
         "a percent from 0 to 100, at most 2 places",
     ),
-    "discount_amount_max": (
-        re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$"),
-        "an amount with at most 2 places",
-    ),
+    "discount_amount_max": _AMOUNT,
+    "card_offline_transaction_max": _AMOUNT,
+    "card_offline_till_max": _AMOUNT,
+    "card_offline_hours": (re.compile(r"^([1-9]|[1-6][0-9]|7[0-2])$"), "whole hours from 1 to 72"),
+    "gift_card_offline_max": _AMOUNT,
+    "store_credit_offline_max": _AMOUNT,
 }
 
 

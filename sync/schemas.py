@@ -59,6 +59,22 @@ class ReturnRecordedVersion4(messages.EnvelopeFields):
     payload: messages.ReturnRecordedV4
 
 
+class SaleCompletedVersion5(messages.EnvelopeFields):
+    """A `sale.completed` event of schema version 5 (card, gift-card and store-credit tenders;
+    lines that load gift cards)."""
+
+    kind: Literal["sale.completed"]
+    payload: messages.SaleCompletedV5
+
+
+class ReturnRecordedVersion5(messages.EnvelopeFields):
+    """A `return.recorded` event of schema version 5 (refunds to a card, a gift card or store
+    credit, each naming the sale's tender it pays back)."""
+
+    kind: Literal["return.recorded"]
+    payload: messages.ReturnRecordedV5
+
+
 # File stem -> model. Events are published per kind and schema version.
 MESSAGES: dict[str, type[BaseModel]] = {
     "push-request": messages.PushRequest,
@@ -68,10 +84,12 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.sale.completed.v2": SaleCompletedVersion2,
     "event.sale.completed.v3": SaleCompletedVersion3,
     "event.sale.completed.v4": SaleCompletedVersion4,
+    "event.sale.completed.v5": SaleCompletedVersion5,
     "event.return.recorded.v1": messages.ReturnRecorded,
     "event.return.recorded.v2": ReturnRecordedVersion2,
     "event.return.recorded.v3": ReturnRecordedVersion3,
     "event.return.recorded.v4": ReturnRecordedVersion4,
+    "event.return.recorded.v5": ReturnRecordedVersion5,
     "event.refund.requested.v1": messages.RefundRequested,
     "event.b2b.cart_submitted.v1": messages.B2BCartSubmitted,
     "event.b2b.payment_composed.v1": messages.B2BPaymentComposed,

@@ -205,6 +205,7 @@ cart_line = Table(
     Column("voided", Integer, nullable=False, server_default="0"),
     *_terms(),
     *_manual(),
+    Column("gift_card_number", String(19)),  # a gift-card item: the card the line loads
     Index(None, "cart_id", "position"),
 )
 
@@ -248,6 +249,7 @@ sale_line = Table(
     Column("price_source", String(16), nullable=False),
     *_terms(),
     *_manual(),
+    Column("gift_card_number", String(19)),  # a gift-card item: the card the line loads
 )
 
 sales_return = Table(
@@ -303,6 +305,17 @@ tender = Table(
     Column("amount_minor", Integer, nullable=False),
     Column("tendered_minor", Integer, nullable=False),
     Column("change_minor", Integer, nullable=False),
+    # Card, gift-card and store-credit tenders (issue 14): the id keying what it moved, the
+    # gift card's number or store-credit customer, the card as recorded (never its number),
+    # and for a refund the sale's tender it pays back.
+    Column("tender_id", String(36)),
+    Column("account", String(64)),
+    Column("card_status", String(16)),
+    Column("card_transaction_id", String(64)),
+    Column("card_brand", String(32)),
+    Column("card_last4", String(4)),
+    Column("card_deadline", Text),
+    Column("original_tender_no", Integer),
 )
 
 # This node's totals of each business day and what the hub said of them.

@@ -18,6 +18,7 @@ _STATUS: list[tuple[type[errors.EdgeError], int]] = [
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.Invalid, 422),
+    (errors.Declined, 402),
     (errors.Unavailable, 503),
 ]
 

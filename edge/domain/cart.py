@@ -10,6 +10,7 @@ from uuid import UUID
 
 from edge.domain.documents import (
     NO_TERMS,
+    CardDetails,
     LineTerms,
     PriceSource,
     Sale,
@@ -56,11 +57,22 @@ class PricedItem:
 
 @dataclass(frozen=True, slots=True)
 class TenderRequest:
-    """Money offered by the customer: cash, or (a B2B order's handover only) a charge to the
-    trade customer's account."""
+    """Money offered by the customer: cash; a card, gift card or store credit; or (a B2B
+    order's handover only) a charge to the trade customer's account.
+
+    `tender_id` keys a card, gift-card or store-credit tender (the acquirer's idempotency
+    key, the hub's ledger movement): the till derives it from the cart and the tender's
+    place unless the client chose one. `card` is the card as the terminal read it (never
+    kept once forwarded); `account` the gift card's number or the store-credit customer's
+    id; `card_details` what the acquirer (or, offline, the till) recorded once it was taken.
+    """
 
     kind: TenderKind
     amount: Money
+    tender_id: UUID | None = None
+    account: str | None = None
+    card: str | None = None
+    card_details: CardDetails | None = None
 
 
 @dataclass(slots=True)
@@ -441,11 +453,13 @@ def make_sale(
 def settle_tenders(due: Money, tenders: list[TenderRequest]) -> tuple[Tender, ...]:
     """Apply `tenders` to `due`; the cash beyond it is change.
 
-    An `on_account` tender is charged exactly as asked (`tendered` equals `amount`, no
-    change), whatever its place in the list; cash tenders cover the rest in order, and cash
-    beyond it is change. Returns the settled tenders (amount applied + change), in the order
-    given. Raises InvalidTender for a tender of zero or less or on-account tenders beyond
-    `due`, InsufficientTender when the tendered sum is below `due`.
+    Every tender but cash (on account, card, gift card, store credit) is charged exactly as
+    asked (`tendered` equals `amount`, no change), whatever its place in the list: together
+    they may not pass `due`. Cash tenders cover the rest in order, and cash beyond it is
+    change: change only ever comes from cash. Returns the settled tenders (amount applied +
+    change, with their ids, accounts and card details), in the order given. Raises
+    InvalidTender for a tender of zero or less or non-cash tenders beyond `due`,
+    InsufficientTender when the tendered sum is below `due`.
     """
     for tender in tenders:
         if not tender.amount.amount > 0:
@@ -456,7 +470,7 @@ def settle_tenders(due: Money, tenders: list[TenderRequest]) -> tuple[Tender, ..
         (tender.amount for tender in tenders if tender.kind != "cash"), due.currency
     )
     if on_account > due:
-        raise InvalidTender(f"on-account tenders of {on_account} exceed the {due} due")
+        raise InvalidTender(f"non-cash tenders of {on_account} exceed the {due} due")
     offered = Money.sum((tender.amount for tender in tenders), due.currency)
     if offered < due:
         raise InsufficientTender(str(due), str(offered))
@@ -475,6 +489,9 @@ def settle_tenders(due: Money, tenders: list[TenderRequest]) -> tuple[Tender, ..
                 amount=applied,
                 tendered=tender.amount,
                 change=tender.amount - applied,
+                tender_id=tender.tender_id,
+                account=tender.account,
+                card=tender.card_details,
             )
         )
     return tuple(settled)

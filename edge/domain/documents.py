@@ -19,20 +19,46 @@ from sync.records import FieldValue
 
 PriceSource = Literal["catalogue", "override"]
 # `on_account`: charged to a trade customer's account, invoiced by HQ; only a B2B order's
-# handover takes it. Nothing is handed over for it: `tendered` equals `amount`, no change.
-TenderKind = Literal["cash", "on_account"]
+# handover takes it. `card`: a bank card through the payment terminal (edge.payments);
+# `gift_card` and `store_credit`: balances kept as ledgers at the hub. Only cash is handed
+# over with change: for every other kind `tendered` equals `amount`.
+TenderKind = Literal["cash", "on_account", "card", "gift_card", "store_credit"]
+ELECTRONIC_KINDS: frozenset[str] = frozenset({"card", "gift_card", "store_credit"})
+CardStatus = Literal["captured", "refunded", "stored"]
+
+
+@dataclass(frozen=True, slots=True)
+class CardDetails:
+    """A card tender as its document recorded it: `captured` (a sale) or `refunded` (a
+    return) online, or `stored` offline until forwarded before `deadline` (then
+    `card.settled` tells the hub the outcome). Never the card number: `last4` and `brand`."""
+
+    status: CardStatus
+    transaction_id: str | None = None
+    brand: str | None = None
+    last4: str | None = None
+    deadline: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Tender:
     """One tender of a document. `amount` is applied to the total; `change` went back (cash
-    only)."""
+    only).
+
+    `tender_id` keys what a card, gift-card or store-credit tender moves (the acquirer's
+    idempotency key, the hub's ledger movement); `account` is the gift card's number or the
+    store-credit customer's id; `card` is set for card tenders; a refund names the sale's
+    tender it pays back (`original_tender_no`)."""
 
     tender_no: int
     kind: TenderKind
     amount: Money
     tendered: Money
     change: Money
+    tender_id: UUID | None = None
+    account: str | None = None
+    card: CardDetails | None = None
+    original_tender_no: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +102,7 @@ class SaleLine:
     discount_reason: str | None = None
     price_reason: str | None = None
     price_note: str | None = None
+    gift_card_number: str | None = None  # a gift-card item: the card this line loads
 
 
 @dataclass(frozen=True, slots=True)

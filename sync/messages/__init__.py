@@ -17,6 +17,7 @@ The models live by what they are about; import them from here:
     push        the upload and its acknowledgement
     feed        feed and snapshot pages, FEED_ENTITIES and their payload models
     sales       sales and returns, their lines, line terms and tenders
+    tenders     card tenders, `card.settled`, stored-value balances
     cash        cash movements
     records     records both sides may edit
     refunds     refund requests and HQ's decisions
@@ -95,21 +96,39 @@ from sync.messages.sales import (
     ReturnRecordedV2,
     ReturnRecordedV3,
     ReturnRecordedV4,
+    ReturnRecordedV5,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
     SaleCompletedV4,
+    SaleCompletedV5,
     SaleLineV1,
     SaleLineV2,
     SaleLineV4,
+    SaleLineV5,
     TenderV1,
     TenderV2,
+    TenderV3,
 )
 from sync.messages.shifts import TaxAtRateV1, TenderTotalV1, ZReportV1
 from sync.messages.staff import AUDIT_KINDS, AuditKind, AuditRecordedV1, StaffRole, StaffV1
+from sync.messages.tenders import (
+    CardOutcome,
+    CardSettledV1,
+    CardStatus,
+    CardTenderV1,
+    StoredValueBalanceV1,
+    TenderKind,
+)
 from sync.messages.till_limits import StoreFeedConfigV1, TillLimitsV1
 
 __all__ = [
+    "CardOutcome",
+    "CardSettledV1",
+    "CardStatus",
+    "CardTenderV1",
+    "StoredValueBalanceV1",
+    "TenderKind",
     "AUDIT_KINDS",
     "AuditKind",
     "AuditRecorded",
@@ -178,12 +197,16 @@ __all__ = [
     "ReturnRecordedV2",
     "ReturnRecordedV3",
     "ReturnRecordedV4",
+    "ReturnRecordedV5",
     "RoundTripV1",
     "SaleCompleted",
     "SaleCompletedV1",
     "SaleCompletedV2",
     "SaleCompletedV3",
     "SaleCompletedV4",
+    "SaleCompletedV5",
+    "SaleLineV5",
+    "TenderV3",
     "SaleLineV1",
     "SaleLineV2",
     "SaleLineV4",

@@ -23,10 +23,12 @@ from sync.messages.sales import (
     ReturnRecordedV2,
     ReturnRecordedV3,
     ReturnRecordedV4,
+    ReturnRecordedV5,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
     SaleCompletedV4,
+    SaleCompletedV5,
     SaleLineV4,
 )
 from sync.messages.shifts import ZReportV1
@@ -124,8 +126,8 @@ AnyEvent = (
 
 
 SCHEMA_VERSIONS: dict[str, int] = {
-    "sale.completed": 4,
-    "return.recorded": 4,
+    "sale.completed": 5,
+    "return.recorded": 5,
     "record.updated": 1,
     "cash.moved": 1,
     "refund.requested": 1,
@@ -153,8 +155,10 @@ def parse_event(raw: RawEvent) -> AnyEvent:
     fields = {name: getattr(raw, name) for name in EnvelopeFields.model_fields}
     if raw.kind == "sale.completed":
         model: type[SaleCompletedV1] = (
-            SaleCompletedV4
-            if raw.schema_version >= 4
+            SaleCompletedV5
+            if raw.schema_version >= 5
+            else SaleCompletedV4
+            if raw.schema_version == 4
             else SaleCompletedV3
             if raw.schema_version == 3
             else SaleCompletedV2
@@ -211,8 +215,10 @@ def parse_event(raw: RawEvent) -> AnyEvent:
             raise MalformedEvent(raw.event_id, raw.seq, "a Z report's period ends before it starts")
         return ShiftClosed.model_construct(**fields, kind="shift.closed", payload=report)
     returned: type[ReturnRecordedV1] = (
-        ReturnRecordedV4
-        if raw.schema_version >= 4
+        ReturnRecordedV5
+        if raw.schema_version >= 5
+        else ReturnRecordedV4
+        if raw.schema_version == 4
         else ReturnRecordedV3
         if raw.schema_version == 3
         else ReturnRecordedV2

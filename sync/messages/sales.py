@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BeforeValidator, Field, PlainSerializer, Wit
 
 from shared.bounds import QUANTITY, Int32, Int64, LedgerDecimal, Percent, plain
 from sync.messages.base import CurrencyCode, LongText, Payload, ShortText, Sku, TillId
+from sync.messages.tenders import CardTenderV1, TenderKind
 
 
 class LineTermsV1(Payload):
@@ -211,3 +212,49 @@ class ReturnRecordedV4(ReturnRecordedV3):
 
     lines: list[ReturnLineV4] = Field(min_length=1)  # type: ignore[assignment]
     refund_request_id: UUID | None = None  # type: ignore[assignment]
+
+
+# Version 5: tenders beyond cash (issue 14). A tender may be a card, a gift card or store
+# credit (`TenderV3`), and a line may activate a gift card (`SaleLineV5.gift_card_number`); a
+# reader of version 4 would refuse the tender kinds, or record a gift card sold without
+# activating it: hence a new version. Tills write it only for documents with such a tender or
+# line (edge.wire), so cash data travels as before.
+
+
+class TenderV3(TenderV2):
+    """A tender of any kind. `tender_id` keys what it moves (the acquirer's idempotency key,
+    the gift-card or store-credit ledger movement); `account` is the gift card's number or
+    the store-credit customer's id; a refund names the sale's tender it refunds."""
+
+    kind: TenderKind  # type: ignore[assignment]
+    tender_id: UUID | None = Field(
+        default=None, description="Set for card, gift_card and store_credit tenders"
+    )
+    account: ShortText | None = Field(
+        default=None, description="gift_card: the card's number; store_credit: the customer id"
+    )
+    card: CardTenderV1 | None = Field(default=None, description="Set for card tenders")
+    original_tender_no: Int32 | None = Field(
+        default=None, description="A refund: the original sale's tender it pays back"
+    )
+
+
+class SaleLineV5(SaleLineV4):
+    """A line that may activate a gift card (`gift_card_number`; its line_total loads it)."""
+
+    gift_card_number: ShortText | None = Field(
+        default=None, description="A gift-card item: the number of the card this line loads"
+    )
+
+
+class SaleCompletedV5(SaleCompletedV4):
+    """A sale with tenders of any kind (`TenderV3`) and lines that may load gift cards."""
+
+    lines: list[SaleLineV5] = Field(min_length=1)  # type: ignore[assignment]
+    tenders: list[TenderV3]  # type: ignore[assignment]
+
+
+class ReturnRecordedV5(ReturnRecordedV4):
+    """A return whose refunds may go back to a card, a gift card or store credit."""
+
+    refunds: list[TenderV3]  # type: ignore[assignment]

@@ -64,7 +64,7 @@ def test_a_sale_event_parses_into_its_typed_payload_with_exact_decimals() -> Non
     ("event", "error"),
     [
         (raw(kind="drawer.exploded", payload={}), UnknownEventKind),
-        (raw(version=5), UnsupportedSchemaVersion),
+        (raw(version=6), UnsupportedSchemaVersion),
         (raw(payload=sale_payload(lines=[])), MalformedEvent),
         (raw(payload=sale_payload(total=15.3)), MalformedEvent),  # a float is not money
     ],

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, func, select
 from edge.adapters import tables
 from edge.adapters.repositories.shifts import open_shift_of
 from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, terms_row
-from edge.domain.documents import Return, ReturnLine, Sale, SaleLine, Tender
+from edge.domain.documents import CardDetails, Return, ReturnLine, Sale, SaleLine, Tender
 from shared.money import Money
 from shared.quantity import LineQuantity, from_stored, to_stored
 
@@ -27,9 +27,43 @@ def _tender_rows(document_id: UUID, tenders: Iterable[Tender]) -> list[dict[str,
             "amount_minor": tender.amount.minor,
             "tendered_minor": tender.tendered.minor,
             "change_minor": tender.change.minor,
+            "tender_id": str(tender.tender_id) if tender.tender_id is not None else None,
+            "account": tender.account,
+            "original_tender_no": tender.original_tender_no,
+            **_card_row(tender.card),
         }
         for tender in tenders
     ]
+
+
+def _card_row(card: CardDetails | None) -> dict[str, Any]:
+    if card is None:
+        return {
+            "card_status": None,
+            "card_transaction_id": None,
+            "card_brand": None,
+            "card_last4": None,
+            "card_deadline": None,
+        }
+    return {
+        "card_status": card.status,
+        "card_transaction_id": card.transaction_id,
+        "card_brand": card.brand,
+        "card_last4": card.last4,
+        "card_deadline": card.deadline.isoformat() if card.deadline is not None else None,
+    }
+
+
+def _card_of(row: Any) -> CardDetails | None:
+    if row.card_status is None:
+        return None
+    return CardDetails(
+        status=row.card_status,
+        transaction_id=row.card_transaction_id,
+        brand=row.card_brand,
+        last4=row.card_last4,
+        deadline=datetime.fromisoformat(row.card_deadline) if row.card_deadline else None,
+    )
 
 
 def _tenders(connection: Connection, document_id: str, currency: str) -> tuple[Tender, ...]:
@@ -45,6 +79,10 @@ def _tenders(connection: Connection, document_id: str, currency: str) -> tuple[T
             amount=Money.from_minor(row.amount_minor, currency),
             tendered=Money.from_minor(row.tendered_minor, currency),
             change=Money.from_minor(row.change_minor, currency),
+            tender_id=UUID(row.tender_id) if row.tender_id is not None else None,
+            account=row.account,
+            card=_card_of(row),
+            original_tender_no=row.original_tender_no,
         )
         for row in rows
     )
@@ -90,6 +128,7 @@ class SaleRepository:
                     "price_source": line.price_source,
                     **terms_row(line.terms),
                     **manual_row(line),
+                    "gift_card_number": line.gift_card_number,
                 }
                 for line in sale.lines
             ],
@@ -193,6 +232,7 @@ class SaleRepository:
                     price_source=line.price_source,
                     terms=terms_of(line),
                     **manual_of(line),
+                    gift_card_number=line.gift_card_number,
                 )
                 for line in lines
             ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -17,7 +17,9 @@ from edge.domain.reports import DaySummary
 from edge.wire import terms_payload
 from shared.bounds import (
     Amount,
+    CardToken,
     DecimalQuantity,
+    GiftCardNumber,
     Int32,
     PositiveDecimalQuantity,
     Price,
@@ -47,6 +49,9 @@ class LineIn(Body):
         None, description="Why the price is overridden: required when it differs"
     )
     price_note: Reason | None = Field(None, description="Required with price_reason `other`")
+    gift_card_number: GiftCardNumber | None = Field(
+        None, description="A gift-card item: the number of the card the line loads"
+    )
 
 
 class CartIn(Body):
@@ -63,8 +68,33 @@ class LinesIn(Body):
 
 
 class TenderIn(Body):
-    kind: Literal["cash"] = "cash"
-    amount: Amount = Field(description="Amount handed over, in the store's currency")
+    kind: Literal["cash", "card", "gift_card", "store_credit"] = "cash"
+    amount: Amount = Field(
+        description="Cash: amount handed over (beyond the total is change); any other kind: "
+        "the amount charged to it, exactly"
+    )
+    tender_id: UUID | None = Field(
+        None,
+        description="Client-chosen id of a card, gift-card or store-credit tender (its "
+        "idempotency key); default: derived from the cart and the tender's place",
+    )
+    card: CardToken | None = Field(
+        None, description="card: the card as the terminal read it (kept only until forwarded)"
+    )
+    account: Reference | None = Field(
+        None,
+        description="gift_card: the card's number; store_credit: the customer id (default: "
+        "the cart's customer)",
+    )
+
+
+class RefundIn(Body):
+    """How a return without a receipt is paid back: cash, or store credit to a customer."""
+
+    kind: Literal["cash", "store_credit"] = "cash"
+    account: Reference | None = Field(
+        None, description="store_credit: the customer id (default: the return's customer)"
+    )
 
 
 class CheckoutIn(Body):
@@ -92,6 +122,11 @@ class ReturnIn(Body):
     original_receipt_number: Reference | None = None
     customer_id: Reference | None = None
     external_reference: Reference | None = None
+    refund: RefundIn | None = Field(
+        None,
+        description="Without a receipt: cash (default) or store credit. With one, each "
+        "original tender is paid back in proportion",
+    )
 
 
 class CashMovementIn(Body):
@@ -188,21 +223,46 @@ class LinesOut(BaseModel):
     total: DecimalText
 
 
+class CardOut(BaseModel):
+    status: str = Field(description="captured, refunded, or stored (taken offline)")
+    transaction_id: str | None
+    brand: str | None
+    last4: str | None
+    deadline: datetime | None = Field(description="Stored offline: forward by then")
+
+
 class TenderOut(BaseModel):
     tender_no: int
     kind: str
     amount: DecimalText
     tendered: DecimalText
     change: DecimalText
+    tender_id: UUID | None = None
+    account: str | None = Field(None, description="Gift card number or store-credit customer")
+    card: CardOut | None = None
+    original_tender_no: int | None = None
 
     @classmethod
     def of(cls, tender: Tender) -> TenderOut:
+        card = tender.card
         return cls(
             tender_no=tender.tender_no,
             kind=tender.kind,
             amount=tender.amount.amount,
             tendered=tender.tendered.amount,
             change=tender.change.amount,
+            tender_id=tender.tender_id,
+            account=tender.account,
+            card=None
+            if card is None
+            else CardOut(
+                status=card.status,
+                transaction_id=card.transaction_id,
+                brand=card.brand,
+                last4=card.last4,
+                deadline=card.deadline,
+            ),
+            original_tender_no=tender.original_tender_no,
         )
 
 
