@@ -58,10 +58,12 @@ from sync.messages import (
     ReturnRecordedV2,
     ReturnRecordedV3,
     ReturnRecordedV4,
+    ReturnRecordedV5,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
     SaleCompletedV4,
+    SaleCompletedV5,
     SaleLineV1,
     SaleLineV2,
     StampedValue,
@@ -242,11 +244,13 @@ _SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {
     SaleCompletedV2: 2,
     SaleCompletedV3: 3,
     SaleCompletedV4: 4,
+    SaleCompletedV5: 5,
 }
 _RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {
     ReturnRecordedV2: 2,
     ReturnRecordedV3: 3,
     ReturnRecordedV4: 4,
+    ReturnRecordedV5: 5,
 }
 
 
