@@ -23,6 +23,7 @@ from edge.domain.node import NodeIdentity
 from edge.jobs.parked_carts import SWEEP_INTERVAL_S, sweep_parked_carts
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
+from edge.service.tendering import TenderPorts
 from edge.settings import EdgeSettings
 from migrations.runner import upgrade_edge
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock, ManualClock, SystemClock
@@ -43,6 +44,8 @@ class EdgeRuntime:
     identity: NodeIdentity | None = None
     agent: SyncAgent | None = None
     scheduler: AsyncIOScheduler | None = field(default=None)
+    # The card terminal and the hub's stored-value ledgers (edge.service.tendering).
+    tender_ports: TenderPorts = field(default_factory=TenderPorts)
 
     @property
     def hlc(self) -> HybridLogicalClock | None:

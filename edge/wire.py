@@ -26,6 +26,7 @@ from edge.domain.documents import (
     B2BCartSubmitted,
     B2BLine,
     B2BPaymentComposed,
+    CardSettled,
     CashMoved,
     DomainEvent,
     RecordEdited,
@@ -48,6 +49,7 @@ from sync.messages import (
     B2BLineV1,
     B2BPaymentComposedV1,
     B2BTenderPlanV1,
+    CardSettledV1,
     CashMovedV1,
     RecordUpdatedV1,
     RefundLineV1,
@@ -445,3 +447,23 @@ from edge.wire_inbound import b2b_order_of as b2b_order_of  # noqa: E402
 from edge.wire_inbound import refund_request_of as refund_request_of  # noqa: E402
 from edge.wire_inbound import terms_of as terms_of  # noqa: E402
 from edge.wire_inbound import z_report_of as z_report_of  # noqa: E402
+
+
+@encode.register
+def _card_settled(event: CardSettled) -> WireEvent:
+    payload = CardSettledV1(
+        tender_id=event.tender_id,
+        document_id=event.document_id,
+        document_kind=event.document_kind,
+        tender_no=event.tender_no,
+        till_id=event.till_id,
+        outcome=event.outcome,
+        amount=event.amount.amount,
+        currency=event.amount.currency,
+        transaction_id=event.transaction_id,
+        decline_code=event.decline_code,
+        taken_at=event.taken_at,
+        deadline=event.deadline,
+        settled_at=event.settled_at,
+    )
+    return WireEvent("card.settled", 1, event.settled_at, payload.model_dump(mode="json"))
