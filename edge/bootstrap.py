@@ -20,6 +20,7 @@ from edge.adapters.database import EdgeDatabase
 from edge.adapters.files import prepare_database_file
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
+from edge.jobs.card_forwarder import FORWARD_INTERVAL_S, forward_card_payments
 from edge.jobs.parked_carts import SWEEP_INTERVAL_S, sweep_parked_carts
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
@@ -92,6 +93,16 @@ class EdgeRuntime:
             args=(self.transactions, lambda: self.identity),
             seconds=SWEEP_INTERVAL_S,
             id="parked_carts",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        self.scheduler.add_job(
+            forward_card_payments,
+            "interval",
+            args=(self.transactions, lambda: self.identity, lambda: self.tender_ports.terminal),
+            seconds=FORWARD_INTERVAL_S,
+            id="card_forwarder",
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,

@@ -4,7 +4,7 @@ store's limits, forwarded, expired, or reversed when its cart was never checked 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -205,3 +205,36 @@ def due_for_forwarding(uow: EdgeUnitOfWork, limit: int = 100) -> list[CardPaymen
 def expired(payment: CardPayment, now: datetime) -> bool:
     """Whether a stored payment's upload deadline has passed."""
     return payment.deadline is not None and now > payment.deadline
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineCardStatus:
+    """What a cashier sees of a till's cards taken offline: the store's limits, what is
+    outstanding (not yet forwarded), the headroom for one more, how many are stored and
+    the oldest deadline (None: nothing stored)."""
+
+    limits: OfflineLimits
+    outstanding: Money
+    headroom: Money
+    stored: int
+    oldest_deadline: datetime | None
+
+
+def offline_card_status(
+    uow: EdgeUnitOfWork, identity: NodeIdentity, till_id: str
+) -> OfflineCardStatus:
+    limits = offline_limits(uow, identity)
+    outstanding = uow.card_payments.outstanding(till_id, identity.currency)
+    stored = [
+        payment
+        for payment in uow.card_payments.with_status(["stored"], till_id=till_id, limit=10_000)
+        if payment.operation == "charge"
+    ]
+    deadlines = [payment.deadline for payment in stored if payment.deadline is not None]
+    return OfflineCardStatus(
+        limits,
+        outstanding,
+        limits.card_headroom(outstanding),
+        len(stored),
+        min(deadlines) if deadlines else None,
+    )

@@ -23,6 +23,8 @@ result.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
@@ -47,6 +49,7 @@ from edge.payments.stored_value import (
 from edge.service import card_payments, stored_values
 from edge.service.selling import Checkout
 from edge.service.shifts import require_open_shift
+from shared.money import Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +225,64 @@ async def _stored_value(
         lambda uow: stored_values.take_offline(uow, kind, account, asked, identity)
     )
     return replace(tender, offline=True)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceEnquiry:
+    """A gift card's or store-credit account's balance as the till can tell it: from the hub
+    live (`source` hub: the hub's balance less this store's spending it has not received
+    yet), or the last one this store knew (`last_known`, the hub out of reach). `allowance`
+    is what may be spent offline now."""
+
+    kind: StoredValueKind
+    account: str
+    balance: Money
+    as_of: datetime
+    source: Literal["hub", "last_known"]
+    allowance: Money
+    blocked: bool
+
+
+async def enquire_balance(
+    kind: StoredValueKind,
+    account: str,
+    transactions: EdgeTransactions,
+    ledger: StoredValueLedger | None,
+    identity: NodeIdentity,
+) -> BalanceEnquiry:
+    """The balance enquiry at the till. Raises UnknownAccount (the hub has no such account,
+    or, offline, this store never heard of it)."""
+    if ledger is not None:
+        try:
+            answer = await ledger.balance(kind, account)
+        except AccountUnknown:
+            raise UnknownAccount(f"no {kind.replace('_', ' ')} {account} at the hub") from None
+        except LedgerUnreachable:
+            pass
+        else:
+
+            def heard(uow: EdgeUnitOfWork) -> BalanceEnquiry:
+                zero = Money.zero(identity.currency)
+                uow.stored_values.heard(kind, account, answer.balance, answer.as_of, answer.blocked)
+                unsynced = uow.stored_values.unsynced_spend(kind, account, identity.currency)
+                allowance = stored_values.offline_allowance(uow, kind, account, identity)
+                return BalanceEnquiry(
+                    kind, account, answer.balance - unsynced, answer.as_of, "hub",
+                    allowance if not answer.blocked else zero, answer.blocked,
+                )  # fmt: skip
+
+            return await transactions.write(heard)
+
+    def last_known(uow: EdgeUnitOfWork) -> BalanceEnquiry:
+        known = uow.stored_values.get(kind, account, identity.currency)
+        if known is None:
+            raise UnknownAccount(
+                f"the {kind.replace('_', ' ')} {account} is unknown here and the hub is "
+                "out of reach"
+            )
+        allowance = stored_values.offline_allowance(uow, kind, account, identity)
+        return BalanceEnquiry(
+            kind, account, known.balance, known.as_of, "last_known", allowance, known.blocked
+        )
+
+    return await transactions.read(last_known)
