@@ -117,7 +117,7 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
     if sale_needs_v5(sale):
-        return sale_v5(sale, _sale_fields(sale))
+        return sale_v5(sale, _sale_fields(sale, None))
     if sale_needs_v4(sale):
         return SaleCompletedV4(
             **_sale_fields(sale, TenderV2),
@@ -150,7 +150,8 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     return SaleCompletedV1(**_sale_fields(sale), lines=[SaleLineV1(**fields) for fields in lines])
 
 
-def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any]:
+def _sale_fields(sale: Sale, tender: type[TenderV1] | None = TenderV1) -> dict[str, Any]:
+    """The fields every version shares; tenders as `tender` (None: left to the caller)."""
     return {
         "sale_id": sale.sale_id,
         "receipt_number": sale.receipt_number,
@@ -160,7 +161,7 @@ def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any
         "currency": sale.currency,
         "customer_id": sale.customer_id,
         "external_reference": sale.external_reference,
-        "tenders": [_tender(item, tender) for item in sale.tenders],
+        "tenders": [_tender(item, tender) for item in sale.tenders] if tender else [],
         "total": sale.total.amount,
     }
 
@@ -171,7 +172,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
     Version 5 first, when a refund goes to a card, gift card or store credit (or names the
     sale's tender it pays back)."""
     if return_needs_v5(sales_return):
-        return return_v5(sales_return, _return_fields(sales_return))
+        return return_v5(sales_return, _return_fields(sales_return, v5=True))
     if weighed(sales_return.lines):
         return ReturnRecordedV4(
             **_return_fields(sales_return),
@@ -210,7 +211,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
     return ReturnRecordedV2(**_return_fields(sales_return), lines=lines_with_terms)
 
 
-def _return_fields(sales_return: Return) -> dict[str, Any]:
+def _return_fields(sales_return: Return, *, v5: bool = False) -> dict[str, Any]:
     return {
         "return_id": sales_return.return_id,
         "receipt_number": sales_return.receipt_number,
@@ -222,7 +223,7 @@ def _return_fields(sales_return: Return) -> dict[str, Any]:
         "original_sale_id": sales_return.original_sale_id,
         "external_reference": sales_return.external_reference,
         "reason": sales_return.reason,
-        "refunds": [_tender(tender) for tender in sales_return.refunds],
+        "refunds": [] if v5 else [_tender(tender) for tender in sales_return.refunds],
         "total": sales_return.total.amount,
     }
 
