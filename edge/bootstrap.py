@@ -24,6 +24,7 @@ from edge.jobs.card_forwarder import FORWARD_INTERVAL_S, forward_card_payments
 from edge.jobs.parked_carts import SWEEP_INTERVAL_S, sweep_parked_carts
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
+from edge.payments.http_terminal import terminal_from_settings
 from edge.service.tendering import TenderPorts
 from edge.settings import EdgeSettings
 from migrations.runner import upgrade_edge
@@ -144,6 +145,7 @@ async def build_runtime(
         transactions=transactions,
         clock=clock,
         metrics=EdgeMetrics(),
+        tender_ports=TenderPorts(terminal=terminal_from_settings(settings)),
     )
     identity = await transactions.read(lambda uow: uow.node.identity())
     if isinstance(runtime.clock, ManualClock):

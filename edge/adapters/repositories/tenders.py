@@ -9,13 +9,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, literal_column, select
 
 from edge.adapters import tables
 from edge.domain.card_payments import CardPayment, PaymentState
 from shared.money import Money
 
 _PAYMENT = tables.card_payment
+# SQLite's rowid: the order the payments were written in (a driven clock may stand still).
+_TAKEN_ORDER = literal_column("card_payment.rowid")
 
 
 class CardPaymentRepository:
@@ -55,7 +57,7 @@ class CardPaymentRepository:
         if till_id is not None:
             query = query.where(_PAYMENT.c.till_id == till_id)
         rows = self._connection.execute(
-            query.order_by(_PAYMENT.c.taken_at, _PAYMENT.c.tender_id).limit(limit)
+            query.order_by(_PAYMENT.c.taken_at, _TAKEN_ORDER).limit(limit)
         )
         return [_payment(row) for row in rows]
 
