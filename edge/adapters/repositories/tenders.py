@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, func, literal_column, select
+from sqlalchemy import ColumnClause, Connection, Row, func, literal_column, select
 
 from edge.adapters import tables
 from edge.domain.card_payments import CardPayment, PaymentState
@@ -17,7 +17,7 @@ from shared.money import Money
 
 _PAYMENT = tables.card_payment
 # SQLite's rowid: the order the payments were written in (a driven clock may stand still).
-_TAKEN_ORDER = literal_column("card_payment.rowid")
+_TAKEN_ORDER: ColumnClause[Any] = literal_column("card_payment.rowid")
 
 
 class CardPaymentRepository:
