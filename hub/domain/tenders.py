@@ -243,3 +243,27 @@ def card_exception(held: HeldCardTender, settled: SettledCard) -> SaleException 
         None,
         f"{taken} {why}; the {settled.document_kind} stands",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """A gift card or a customer's store credit at the hub; money in minor units."""
+
+    kind: str
+    account: str
+    currency: str
+    balance_minor: int
+    status: str
+    store_id: str | None
+    activated_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MovementRecord:
+    movement: str
+    amount_minor: int
+    balance_after_minor: int
+    document_id: UUID
+    store_id: str
+    business_time: datetime

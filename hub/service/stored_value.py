@@ -10,11 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from hub.adapters.repositories.tenders import AccountRecord, MovementRecord
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.ledger import LedgerDocument
 from hub.domain.sale_exceptions import SaleException
-from hub.domain.tenders import Movement, StoredValueKind, movements_of, overdraft, shown
+from hub.domain.tenders import (
+    AccountRecord,
+    Movement,
+    MovementRecord,
+    StoredValueKind,
+    movements_of,
+    overdraft,
+    shown,
+)
 from hub.errors import AccountNotFound
 
 _STORED_VALUE = ("gift_card", "store_credit")

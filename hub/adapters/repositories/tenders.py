@@ -4,7 +4,6 @@ gift-card and store-credit accounts with their movements."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import upsert, write_rows
-from hub.domain.tenders import HeldCardTender, Movement
+from hub.domain.tenders import AccountRecord, HeldCardTender, Movement, MovementRecord
 
 
 class TenderRepository:
@@ -67,30 +66,6 @@ class TenderRepository:
             .where(tender.c.document_id == document_id, tender.c.tender_no == tender_no)
             .values(**values)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRecord:
-    """A gift card or a customer's store credit at the hub; money in minor units."""
-
-    kind: str
-    account: str
-    currency: str
-    balance_minor: int
-    status: str
-    store_id: str | None
-    activated_at: datetime | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class MovementRecord:
-    movement: str
-    amount_minor: int
-    balance_after_minor: int
-    document_id: UUID
-    store_id: str
-    business_time: datetime
 
 
 class StoredValueRepository:
