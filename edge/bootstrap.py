@@ -25,6 +25,8 @@ from edge.jobs.parked_carts import SWEEP_INTERVAL_S, sweep_parked_carts
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
 from edge.payments.http_terminal import terminal_from_settings
+from edge.payments.hub_stored_value import HubStoredValueLedger
+from edge.service.sync import hub_credential
 from edge.service.tendering import TenderPorts
 from edge.settings import EdgeSettings
 from migrations.runner import upgrade_edge
@@ -145,7 +147,19 @@ async def build_runtime(
         transactions=transactions,
         clock=clock,
         metrics=EdgeMetrics(),
-        tender_ports=TenderPorts(terminal=terminal_from_settings(settings)),
+    )
+
+    async def credential() -> str | None:
+        return await transactions.read(hub_credential)
+
+    runtime.tender_ports = TenderPorts(
+        terminal=terminal_from_settings(settings),
+        ledger=HubStoredValueLedger(
+            settings.hub_url,
+            credential,
+            timeout_s=settings.stored_value_timeout_s,
+            transport=hub_transport,
+        ),
     )
     identity = await transactions.read(lambda uow: uow.node.identity())
     if isinstance(runtime.clock, ManualClock):

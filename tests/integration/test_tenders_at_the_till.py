@@ -65,6 +65,7 @@ async def test_offline_a_gift_card_is_spent_within_the_balance_the_store_knew(
     await gift_store(hub, store)
     loaded = await cart_with(store, [{"sku": GIFT, "quantity": 1, "gift_card_number": CARD_NUMBER}])
     await store.client.post(f"/v1/carts/{loaded}/checkout", json={"tenders": [{"amount": "10"}]})
+    store.link.online = False  # the hub is out of reach from here on
 
     first = await cart_with(store, [{"sku": "A", "quantity": 2}])  # 5.10
     paid = await store.client.post(
@@ -173,3 +174,40 @@ async def test_the_cashier_sees_the_offline_card_limits_the_store_set(store: Edg
     assert wrong.status_code == 422
     other_till = await store.client.get("/v1/tills/T2/tenders")
     assert other_till.status_code == 401
+
+
+async def test_online_a_gift_card_is_spent_against_the_hubs_balance_less_what_is_unsent(
+    hub: Hub, store: Edge
+) -> None:
+    await gift_store(hub, store)
+    loaded = await cart_with(store, [{"sku": GIFT, "quantity": 1, "gift_card_number": CARD_NUMBER}])
+    await store.client.post(f"/v1/carts/{loaded}/checkout", json={"tenders": [{"amount": "10"}]})
+    await store.sync()  # the hub activates the card: 10.00
+
+    first = await cart_with(store, [{"sku": "A", "quantity": 2}])  # 5.10
+    paid = await store.client.post(
+        f"/v1/carts/{first}/checkout",
+        json={"tenders": [{"kind": "gift_card", "amount": "5.10", "account": CARD_NUMBER}]},
+    )
+    assert paid.status_code == 201, paid.text
+    enquiry = (await store.client.get(f"/v1/gift-cards/{CARD_NUMBER}")).json()
+    assert (enquiry["source"], money(enquiry["balance"])) == ("hub", Decimal("4.90"))
+    second = await cart_with(store, [{"sku": "C", "quantity": 1}])
+    too_much = await store.client.post(
+        f"/v1/carts/{second}/checkout",
+        json={
+            "tenders": [
+                {"kind": "gift_card", "amount": "5.00", "account": CARD_NUMBER},
+                {"kind": "cash", "amount": "5.00"},
+            ]
+        },
+    )
+    assert too_much.status_code == 402, too_much.text
+    assert too_much.json()["error"] == "balance_too_low" and "4.90" in too_much.json()["detail"]
+
+    await store.sync()
+    at_hub = await hub.client.get(f"/v1/gift-cards/{CARD_NUMBER}", headers=hub.admin)
+    assert at_hub.status_code == 200, at_hub.text
+    assert money(at_hub.json()["balance"]) == Decimal("4.90")
+    enquiry = (await store.client.get(f"/v1/gift-cards/{CARD_NUMBER}")).json()
+    assert (enquiry["source"], money(enquiry["balance"])) == ("hub", Decimal("4.90"))
