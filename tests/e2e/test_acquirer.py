@@ -18,7 +18,7 @@ from edge.payments.http_terminal import HttpPaymentTerminal, terminal_from_setti
 from edge.payments.port import AcquirerError, AcquirerUnreachable, idempotency_key
 from edge.settings import EdgeSettings
 from shared.money import Money
-from tests.acquirer_support import AcquirerProcess, acquirer_client
+from tests.acquirer_support import AcquirerProcess, acquirer_client, running_acquirer
 from vectis.ops.postgres import free_port
 from vectis.proxy import Chunk, Direction, FaultProxy
 
@@ -448,3 +448,22 @@ async def test_the_edge_builds_its_terminal_from_its_settings(acquirer: Acquirer
 async def test_decimal_amounts_round_trip_exactly(acquirer: AcquirerProcess) -> None:
     result = await charge(terminal_for(acquirer), "0.10")
     assert result.amount.amount == Decimal("0.10")
+
+
+async def test_a_driven_clock_settles_each_capture_on_its_replayed_day(tmp_path) -> None:
+    monday = datetime(2010, 12, 6, 9, 0, tzinfo=UTC)
+    async with running_acquirer(tmp_path, manual_clock=monday) as acquirer:
+        terminal = terminal_for(acquirer)
+        held = await terminal.authorize(
+            gbp("30.00"), VISA, idempotency_key=key(), reference="S1/T1/a"
+        )
+        assert held.transaction_id is not None
+        await acquirer.drive_clock(datetime(2010, 12, 7, 10, 0, tzinfo=UTC))
+        await terminal.capture(held.transaction_id, gbp("30.00"), idempotency_key=key())
+
+        with pytest.raises(httpx.HTTPStatusError):
+            await acquirer.drive_clock(monday)
+        assert (await acquirer.settlement("2010-12-06"))["count"] == 0
+        tuesday = await acquirer.settlement("2010-12-07")
+        assert (tuesday["count"], tuesday["captured"]) == (1, "30.00")
+        assert tuesday["items"][0]["at"].startswith("2010-12-07T10:00")
