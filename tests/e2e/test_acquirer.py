@@ -313,28 +313,42 @@ async def test_a_request_that_never_arrived_is_not_found_and_a_retry_charges_onc
     assert (await acquirer.settlement(today()))["count"] == 1
 
 
-class _BadGateway:
-    """Answers every request with a 502 and a body that is not JSON, as a broken gateway
-    in front of the acquirer would."""
+class _Answers:
+    """Answers every request with `response` instead of the acquirer's answer, as a broken
+    gateway or load balancer in front of it would."""
+
+    def __init__(self, response: bytes) -> None:
+        self.response = response
 
     async def on_chunk(self, chunk: Chunk) -> Sequence[bytes]:
         if chunk.direction is Direction.DOWN:
-            return (
-                (
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops!",
-                )
-                if chunk.index == 0
-                else ()
-            )
+            return (self.response,) if chunk.index == 0 else ()
         return (chunk.data,)
 
 
+def _http(status: str, body: bytes) -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + body
+
+
+@pytest.mark.parametrize(
+    ("response", "match"),
+    [
+        (_http("502 Bad Gateway", b"oops!"), "502"),
+        (_http("500 Internal Server Error", b'{"error": "boom"}'), "500"),
+        (_http("200 OK", b'{"hello": "world"}'), "not a payment"),
+        (_http("201 Created", b'["captured"]'), "not a JSON object"),
+    ],
+)
 async def test_an_answer_the_till_cannot_use_is_an_acquirer_error(
-    acquirer: AcquirerProcess,
+    acquirer: AcquirerProcess, response: bytes, match: str
 ) -> None:
-    async with FaultProxy("127.0.0.1", acquirer.port, policy=_BadGateway()) as broken:
-        with pytest.raises(AcquirerError, match="502"):
+    async with FaultProxy("127.0.0.1", acquirer.port, policy=_Answers(response)) as broken:
+        with pytest.raises(AcquirerError, match=match):
             await charge(terminal_for(acquirer, broken.url), "5.00")
+
+
+async def test_a_wrong_api_key_is_an_acquirer_error(acquirer: AcquirerProcess) -> None:
     with pytest.raises(AcquirerError, match="unauthorized"):
         await charge(HttpPaymentTerminal(acquirer.url, "not-the-key"), "5.00")
 
