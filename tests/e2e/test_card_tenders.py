@@ -163,7 +163,7 @@ async def test_offline_cards_are_stored_within_the_limits_then_forwarded_in_orde
 
 
 async def test_a_card_declined_after_being_taken_offline_stands_and_is_reported(
-    till: Edge, acquirer: AcquirerProcess, link: FaultProxy
+    hub: Hub, till: Edge, acquirer: AcquirerProcess, link: FaultProxy
 ) -> None:
     await link.set_online(False)
     sale = await pay(till, await cart_of(till, "C"), card("10.00", DECLINED))
@@ -178,6 +178,11 @@ async def test_a_card_declined_after_being_taken_offline_stands_and_is_reported(
     log = (await till.client.get("/v1/card-payments", params={"status": "settled"})).json()
     assert [(row["outcome"], row["decline_code"]) for row in log] == [("declined", "card_declined")]
     assert (await acquirer.settlement(today()))["count"] == 0
+    await till.sync()
+    exceptions = await hub.client.get(
+        "/v1/exceptions", params={"kind": "card_declined"}, headers=hub.admin
+    )
+    assert [row["document_id"] for row in exceptions.json()] == [sale.json()["sale_id"]]
 
 
 async def test_a_capture_whose_answer_was_lost_is_settled_exactly_once(
