@@ -35,6 +35,7 @@ HubError
 |   +-- UnknownStores        staff assigned to a store the hub does not know
 |   +-- PinNotEditableHere   a staff PIN through the generic shared-record routes
 +-- WorkflowsUnavailable     503: the workflow service (Temporal) is not configured or down
++-- AcquirerUnavailable      503: no card acquirer configured, or it cannot be reached
 +-- DatabaseUnavailable      503: the hub's database cannot be reached
 """
 
@@ -478,6 +479,13 @@ class WorkflowsUnavailable(HubError):
     """The hub cannot reach its workflow service (Temporal), or has none configured."""
 
     code = "workflows_unavailable"
+
+
+class AcquirerUnavailable(HubError):
+    """The hub has no card acquirer configured (VECTIS_HUB_ACQUIRER_URL), or it did not answer
+    with a settlement report (unreachable, a refused key, an error): nothing was recorded."""
+
+    code = "acquirer_unavailable"
 
 
 class DatabaseUnavailable(HubError):

@@ -576,3 +576,4 @@ from hub.adapters.tables_counter import staff as staff  # noqa: E402
 from hub.adapters.tables_counter import staff_store as staff_store  # noqa: E402
 from hub.adapters.tables_counter import till_audit as till_audit  # noqa: E402
 from hub.adapters.tables_counter import z_report as z_report  # noqa: E402
+from hub.adapters.tables_settlement import card_settlement as card_settlement  # noqa: E402

@@ -23,6 +23,7 @@ from hub.api.routes import (
     refunds,
     reports,
     sale_exceptions,
+    settlements,
     staff,
     sync,
     till_limits,
@@ -74,6 +75,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         staff.router,
         audit.router,
         z_reports.router,
+        settlements.router,
     ):
         app.include_router(router)
     openapi.install(app)

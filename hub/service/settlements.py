@@ -1,0 +1,71 @@
+"""Card settlement reconciliation: each store's card money of a UTC day at the hub against the
+acquirer's settlement report, kept per store-day; a mismatch raises an integrity alert.
+
+HQ runs it for a day (`POST /v1/settlements/{day}/reconcile`); with an acquirer configured the
+hub runs it for yesterday once a day (hub.workflows.settlement). Running it again replaces the
+store-day's verdict (a card forwarded late may turn a mismatch into a match) and raises no
+alert twice for the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from hub.adapters.unit_of_work import HubUnitOfWork
+from hub.domain.settlements import CardSettlement, SettlementStatus, reconcile
+from hub.errors import AcquirerUnavailable
+from hub.service.ports import CardAcquirer
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileDay:
+    """Reconcile the card settlement of UTC `day`."""
+
+    day: date
+
+
+async def reconcile_day(
+    command: ReconcileDay, uow: HubUnitOfWork, acquirer: CardAcquirer | None
+) -> list[CardSettlement]:
+    """Compare, per store, the ledger's card money of the day with the acquirer's settlement
+    (in the acquirer's currency), keep every verdict, raise an integrity alert for each
+    mismatch; returns the verdicts by store id (none: no card money either side). Raises
+    AcquirerUnavailable (none configured, or no report from it: nothing is kept)."""
+    if acquirer is None:
+        raise AcquirerUnavailable("no card acquirer configured (VECTIS_HUB_ACQUIRER_URL)")
+    settled = await acquirer.settlement(command.day)
+    async with uow.write() as tx:
+        ours = await tx.settlements.card_money(command.day, settled.currency)
+        recorded = await tx.settlements.recorded_stores(command.day)
+        verdicts = reconcile(
+            command.day, settled.currency, ours, settled.by_store, uow.now(), recorded
+        )
+        await tx.settlements.keep(verdicts)
+        for verdict in verdicts:
+            if verdict.status == "mismatch":
+                await tx.integrity.raise_for_settlement(verdict, uow.now())
+    return verdicts
+
+
+async def reconcile_yesterday(uow: HubUnitOfWork, acquirer: CardAcquirer) -> date:
+    """Reconcile the UTC day before the hub clock's today; returns that day. Raises
+    AcquirerUnavailable."""
+    day = uow.now().date() - timedelta(days=1)
+    await reconcile_day(ReconcileDay(day), uow, acquirer)
+    return day
+
+
+async def list_settlements(
+    *,
+    first_day: date | None,
+    last_day: date | None,
+    store_id: str | None,
+    status: SettlementStatus | None,
+    limit: int,
+    offset: int,
+    uow: HubUnitOfWork,
+) -> list[CardSettlement]:
+    """Kept reconciliations by UTC day, then store; days inclusive; a page."""
+    async with uow.read() as tx:
+        return await tx.settlements.page(first_day, last_day, store_id, status, limit, offset)
