@@ -204,6 +204,14 @@ sync_event = Table(
         postgresql_where=text("retries > 0"),
         sqlite_where=text("retries > 0"),
     ),
+    # Card settlement reads the `card.settled` events received since a day (a sliver of the
+    # inbox; hub.adapters.repositories.settlements).
+    Index(
+        "ix_sync_event_card_settled",
+        "received_at",
+        postgresql_where=text("kind = 'card.settled'"),
+        sqlite_where=text("kind = 'card.settled'"),
+    ),
 )
 
 # The sales ledger: sales and returns; quantities and money signed (returns negative).
@@ -258,17 +266,6 @@ sale_line = Table(
     Column("tax_version", Integer),
 )
 
-tender = Table(
-    "tender",
-    metadata,
-    Column("document_id", Uuid, ForeignKey("sale_document.document_id"), primary_key=True),
-    Column("tender_no", Integer, primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("amount_minor", BigInteger, nullable=False),
-    Column("tendered_minor", BigInteger, nullable=False),
-    Column("change_minor", BigInteger, nullable=False),
-)
-
 # What is odd about a recorded sale (unknown SKU, oversold, price drift, tender problem): the
 # sale stands; a person resolves the exception.
 # Cash into or out of a drawer besides sales and refunds: append-only facts like sales.
@@ -314,7 +311,8 @@ sale_exception = Table(
     Index(None, "document_id"),
     CheckConstraint(
         "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem', "
-        "'b2b_problem', 'line_arithmetic', 'altered_resend')",
+        "'b2b_problem', 'line_arithmetic', 'altered_resend', 'overdraft', 'card_declined', "
+        "'card_expired')",
         name="kind",
     ),
     CheckConstraint("status IN ('open', 'resolved')", name="status"),
@@ -570,10 +568,18 @@ audit_entry = Table(
 )
 
 
-# The counter's tables live in their own module (hub.adapters.tables_counter); they are this
-# module's too, so every repository names a table as `tables.<name>`.
+# The counter's tables (hub.adapters.tables_counter), the tenders' (tables_tenders) and card
+# settlement's (tables_settlement) live in modules of their own; they are this module's too,
+# so every repository names a table as `tables.<name>`.
 from hub.adapters.tables_counter import staff as staff  # noqa: E402
 from hub.adapters.tables_counter import staff_store as staff_store  # noqa: E402
 from hub.adapters.tables_counter import till_audit as till_audit  # noqa: E402
 from hub.adapters.tables_counter import z_report as z_report  # noqa: E402
 from hub.adapters.tables_settlement import card_settlement as card_settlement  # noqa: E402
+from hub.adapters.tables_tenders import (  # noqa: E402
+    stored_value_account as stored_value_account,
+)
+from hub.adapters.tables_tenders import (  # noqa: E402
+    stored_value_movement as stored_value_movement,
+)
+from hub.adapters.tables_tenders import tender as tender  # noqa: E402

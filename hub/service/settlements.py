@@ -10,7 +10,7 @@ alert twice for the same figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.settlements import CardSettlement, SettlementStatus, reconcile
@@ -46,14 +46,6 @@ async def reconcile_day(
             if verdict.status == "mismatch":
                 await tx.integrity.raise_for_settlement(verdict, uow.now())
     return verdicts
-
-
-async def reconcile_yesterday(uow: HubUnitOfWork, acquirer: CardAcquirer) -> date:
-    """Reconcile the UTC day before the hub clock's today; returns that day. Raises
-    AcquirerUnavailable."""
-    day = uow.now().date() - timedelta(days=1)
-    await reconcile_day(ReconcileDay(day), uow, acquirer)
-    return day
 
 
 async def list_settlements(

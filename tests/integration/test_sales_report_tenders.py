@@ -31,6 +31,13 @@ def tender(number: int, kind: str, amount: str, **extra: Any) -> JSON:
     return body | extra
 
 
+def refund(body: JSON, original: int) -> JSON:
+    """`body` as a return's refund of the sale's tender `original` (a card one: refunded)."""
+    if body["kind"] == "card":
+        body["card"]["status"] = "refunded"
+    return body | {"original_tender_no": original}
+
+
 def sale_v5(
     receipt: str, total_lines: list[tuple[str, int, str]], tenders: list[JSON], day: str
 ) -> JSON:
@@ -82,7 +89,15 @@ async def test_each_store_day_splits_its_revenue_by_tender_net_of_refunds(hub: H
         [tender(1, "card", "15.00"), tender(2, "gift_card", "5.00"), tender(3, "cash", "5.00")],
         day,
     )
-    card_return = return_v5("T1-R000001", split, [tender(1, "card", "20.00")], next_day)
+    card_return = return_v5(
+        "T1-R000001",
+        split,
+        [
+            refund(tender(1, "card", "15.00"), original=1),
+            refund(tender(2, "gift_card", "5.00"), original=2),
+        ],
+        next_day,
+    )
     credit_return = return_v5(
         "T1-R000002", cash_only, [tender(1, "store_credit", "10.00")], next_day
     )
@@ -102,14 +117,12 @@ async def test_each_store_day_splits_its_revenue_by_tender_net_of_refunds(hub: H
     assert (first["business_day"], first["revenue"]) == (day, "35.00")
     assert first["tenders"] == {"card": "15.00", "cash": "15.00", "gift_card": "5.00"}
     assert (second["business_day"], second["revenue"]) == (next_day, "-30.00")
-    assert second["tenders"] == {"card": "-20.00", "store_credit": "-10.00"}
+    assert second["tenders"] == {"card": "-15.00", "gift_card": "-5.00", "store_credit": "-10.00"}
     (whole,) = await hub.report("store")
-    assert whole["tenders"] == {
-        "card": "-5.00",
-        "cash": "15.00",
-        "gift_card": "5.00",
-        "store_credit": "-10.00",
-    }
+    assert (whole["revenue"], whole["tenders"]) == (
+        "5.00",
+        {"cash": "15.00", "store_credit": "-10.00"},
+    )
     for row in (first, second, whole):
         assert sum(map(Decimal, row["tenders"].values())) == Decimal(row["revenue"])
 

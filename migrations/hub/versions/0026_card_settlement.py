@@ -1,7 +1,8 @@
-"""Card settlement: each store's card money of a UTC day against the acquirer's settlement.
+"""Card settlement: each store's card money of a UTC day against the acquirer's settlement;
+an index of the inbox's `card.settled` events by time received.
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 """
 from typing import Sequence, Union
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision: str = "0026"
-down_revision: Union[str, Sequence[str], None] = "0024"
+down_revision: Union[str, Sequence[str], None] = "0025"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -37,8 +38,16 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_card_settlement_settlement_day"), "card_settlement", ["settlement_day"]
     )
+    op.create_index(
+        "ix_sync_event_card_settled",
+        "sync_event",
+        ["received_at"],
+        postgresql_where=sa.text("kind = 'card.settled'"),
+        sqlite_where=sa.text("kind = 'card.settled'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sync_event_card_settled", table_name="sync_event")
     op.drop_index(op.f("ix_card_settlement_settlement_day"), table_name="card_settlement")
     op.drop_table("card_settlement")
