@@ -14,7 +14,7 @@ from datetime import date
 
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.settlements import CardSettlement, SettlementStatus, reconcile
-from hub.errors import AcquirerUnavailable
+from hub.errors import AcquirerNotConfigured
 from hub.service.ports import CardAcquirer
 
 
@@ -31,9 +31,9 @@ async def reconcile_day(
     """Compare, per store, the ledger's card money of the day with the acquirer's settlement
     (in the acquirer's currency), keep every verdict, raise an integrity alert for each
     mismatch; returns the verdicts by store id (none: no card money either side). Raises
-    AcquirerUnavailable (none configured, or no report from it: nothing is kept)."""
+    AcquirerNotConfigured, AcquirerUnavailable (no report from it: nothing is kept)."""
     if acquirer is None:
-        raise AcquirerUnavailable("no card acquirer configured (VECTIS_HUB_ACQUIRER_URL)")
+        raise AcquirerNotConfigured()
     settled = await acquirer.settlement(command.day)
     async with uow.write() as tx:
         ours = await tx.settlements.card_money(command.day, settled.currency)

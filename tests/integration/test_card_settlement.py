@@ -7,8 +7,8 @@ from tests.support import Hub
 
 async def test_without_an_acquirer_reconciling_says_so_and_keeps_nothing(hub: Hub) -> None:
     response = await hub.client.post("/v1/settlements/2026-12-01/reconcile", headers=hub.admin)
-    assert response.status_code == 503
-    assert response.json()["error"] == "acquirer_unavailable"
+    assert response.status_code == 409
+    assert response.json()["error"] == "acquirer_not_configured"
     assert "VECTIS_HUB_ACQUIRER_URL" in response.json()["detail"]
     kept = await hub.client.get("/v1/settlements", headers=hub.admin)
     assert kept.status_code == 200 and kept.json()["settlements"] == []
