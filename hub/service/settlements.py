@@ -14,7 +14,7 @@ from datetime import date
 
 from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.settlements import CardSettlement, SettlementStatus, reconcile
-from hub.errors import AcquirerNotConfigured
+from hub.errors import AcquirerNotConfigured, InvalidRequest
 from hub.service.ports import CardAcquirer
 
 
@@ -31,9 +31,13 @@ async def reconcile_day(
     """Compare, per store, the ledger's card money of the day with the acquirer's settlement
     (in the acquirer's currency), keep every verdict, raise an integrity alert for each
     mismatch; returns the verdicts by store id (none: no card money either side). Raises
-    AcquirerNotConfigured, AcquirerUnavailable (no report from it: nothing is kept)."""
+    AcquirerNotConfigured, InvalidRequest (a day after the hub's today, UTC),
+    AcquirerUnavailable (no report from it: nothing is kept)."""
     if acquirer is None:
         raise AcquirerNotConfigured()
+    today = uow.now().date()
+    if command.day > today:
+        raise InvalidRequest(f"{command.day} is after today ({today}, UTC): nothing is settled")
     settled = await acquirer.settlement(command.day)
     async with uow.write() as tx:
         ours = await tx.settlements.card_money(command.day, settled.currency)

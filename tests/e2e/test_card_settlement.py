@@ -228,6 +228,11 @@ async def test_hq_sees_each_store_days_card_money_matched_or_alerted(
             (NEXT_DAY, "matched"),
         ]
 
+        # A day not yet begun is refused, whatever its year
+        for ahead in ("2099-01-01", "9999-12-31"):
+            refused = await hub.client.post(f"/v1/settlements/{ahead}/reconcile", headers=hub.admin)
+            assert (refused.status_code, refused.json()["error"]) == (422, "invalid_request")
+
         # With the acquirer down, HQ is told and nothing kept changes
         acquirer.stop()
         refused = await hub.client.post(f"/v1/settlements/{DAY}/reconcile", headers=hub.admin)

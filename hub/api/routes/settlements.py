@@ -78,7 +78,8 @@ async def reconcile(runtime: RuntimeDep, _: HqCaller, day: Annotated[Day, Path()
     """Reconcile UTC `day`: per store, the hub's card money (card tenders captured online,
     cards forwarded later and settled `captured`, less card refunds) against the acquirer's
     settlement report; keeps each verdict (replacing the day's earlier ones) and raises an
-    integrity alert per mismatch. Safe to repeat. 409 `acquirer_not_configured`; 503
+    integrity alert per mismatch. Safe to repeat. 409 `acquirer_not_configured`; 422
+    `invalid_request` (a day after today, UTC); 503
     `acquirer_unavailable`: it did not answer with a report (nothing kept)."""
     verdicts = await settlements.reconcile_day(
         settlements.ReconcileDay(day), runtime.uow, runtime.acquirer
