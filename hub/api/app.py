@@ -25,6 +25,7 @@ from hub.api.routes import (
     sale_exceptions,
     settlements,
     staff,
+    stored_value,
     sync,
     till_limits,
     z_reports,
@@ -75,6 +76,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         staff.router,
         audit.router,
         z_reports.router,
+        stored_value.router,
         settlements.router,
     ):
         app.include_router(router)

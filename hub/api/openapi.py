@@ -56,6 +56,10 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/sync/checksums": (e.PermissionDenied, e.ProtocolVersionMismatch),
     "GET /v1/sync/snapshot": (e.StoreNotFound, e.InvalidCursor),
     "GET /v1/sync/feed": (e.CursorCompacted, e.InvalidCursor),
+    "GET /v1/sync/stored-value/{kind}/{account}": (e.AccountNotFound,),
+    # gift cards and store credit
+    "GET /v1/gift-cards/{number}": (e.AccountNotFound,),
+    "GET /v1/store-credit/{customer_id}": (e.AccountNotFound,),
     # stores, nodes, API keys, the feed
     "POST /v1/stores": (e.StoreExists, e.UnknownTimezone),
     "GET /v1/stores/{store_id}": (e.StoreNotFound,),
