@@ -18,7 +18,7 @@ from edge.payments.http_terminal import HttpPaymentTerminal, terminal_from_setti
 from edge.payments.port import AcquirerError, AcquirerUnreachable, idempotency_key
 from edge.settings import EdgeSettings
 from shared.money import Money
-from tests.acquirer_support import AcquirerProcess, acquirer_client
+from tests.acquirer_support import AcquirerProcess, acquirer_client, running_acquirer
 from vectis.ops.postgres import free_port
 from vectis.proxy import Chunk, Direction, FaultProxy
 
@@ -313,28 +313,42 @@ async def test_a_request_that_never_arrived_is_not_found_and_a_retry_charges_onc
     assert (await acquirer.settlement(today()))["count"] == 1
 
 
-class _BadGateway:
-    """Answers every request with a 502 and a body that is not JSON, as a broken gateway
-    in front of the acquirer would."""
+class _Answers:
+    """Answers every request with `response` instead of the acquirer's answer, as a broken
+    gateway or load balancer in front of it would."""
+
+    def __init__(self, response: bytes) -> None:
+        self.response = response
 
     async def on_chunk(self, chunk: Chunk) -> Sequence[bytes]:
         if chunk.direction is Direction.DOWN:
-            return (
-                (
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops!",
-                )
-                if chunk.index == 0
-                else ()
-            )
+            return (self.response,) if chunk.index == 0 else ()
         return (chunk.data,)
 
 
+def _http(status: str, body: bytes) -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + body
+
+
+@pytest.mark.parametrize(
+    ("response", "match"),
+    [
+        (_http("502 Bad Gateway", b"oops!"), "502"),
+        (_http("500 Internal Server Error", b'{"error": "boom"}'), "500"),
+        (_http("200 OK", b'{"hello": "world"}'), "not a payment"),
+        (_http("201 Created", b'["captured"]'), "not a JSON object"),
+    ],
+)
 async def test_an_answer_the_till_cannot_use_is_an_acquirer_error(
-    acquirer: AcquirerProcess,
+    acquirer: AcquirerProcess, response: bytes, match: str
 ) -> None:
-    async with FaultProxy("127.0.0.1", acquirer.port, policy=_BadGateway()) as broken:
-        with pytest.raises(AcquirerError, match="502"):
+    async with FaultProxy("127.0.0.1", acquirer.port, policy=_Answers(response)) as broken:
+        with pytest.raises(AcquirerError, match=match):
             await charge(terminal_for(acquirer, broken.url), "5.00")
+
+
+async def test_a_wrong_api_key_is_an_acquirer_error(acquirer: AcquirerProcess) -> None:
     with pytest.raises(AcquirerError, match="unauthorized"):
         await charge(HttpPaymentTerminal(acquirer.url, "not-the-key"), "5.00")
 
@@ -448,3 +462,22 @@ async def test_the_edge_builds_its_terminal_from_its_settings(acquirer: Acquirer
 async def test_decimal_amounts_round_trip_exactly(acquirer: AcquirerProcess) -> None:
     result = await charge(terminal_for(acquirer), "0.10")
     assert result.amount.amount == Decimal("0.10")
+
+
+async def test_a_driven_clock_settles_each_capture_on_its_replayed_day(tmp_path) -> None:
+    monday = datetime(2010, 12, 6, 9, 0, tzinfo=UTC)
+    async with running_acquirer(tmp_path, manual_clock=monday) as acquirer:
+        terminal = terminal_for(acquirer)
+        held = await terminal.authorize(
+            gbp("30.00"), VISA, idempotency_key=key(), reference="S1/T1/a"
+        )
+        assert held.transaction_id is not None
+        await acquirer.drive_clock(datetime(2010, 12, 7, 10, 0, tzinfo=UTC))
+        await terminal.capture(held.transaction_id, gbp("30.00"), idempotency_key=key())
+
+        with pytest.raises(httpx.HTTPStatusError):
+            await acquirer.drive_clock(monday)
+        assert (await acquirer.settlement("2010-12-06"))["count"] == 0
+        tuesday = await acquirer.settlement("2010-12-07")
+        assert (tuesday["count"], tuesday["captured"]) == (1, "30.00")
+        assert tuesday["items"][0]["at"].startswith("2010-12-07T10:00")
