@@ -25,6 +25,7 @@ HubError
 |   +-- B2BNotAwaitingDecision a B2B order not awaiting that decision
 |   +-- StatusChangeRefused  a refund request or B2B order asked to move where it cannot
 |   +-- StaffCodeTaken       another staff member has this staff code
+|   +-- AcquirerNotConfigured card settlement asked of a hub with no acquirer configured
 +-- Gone                     410
 |   +-- CursorCompacted      the feed below this cursor is gone: bootstrap
 +-- InvalidRequest           422
@@ -35,6 +36,7 @@ HubError
 |   +-- UnknownStores        staff assigned to a store the hub does not know
 |   +-- PinNotEditableHere   a staff PIN through the generic shared-record routes
 +-- WorkflowsUnavailable     503: the workflow service (Temporal) is not configured or down
++-- AcquirerUnavailable      503: the card acquirer cannot be reached or gave no report
 +-- DatabaseUnavailable      503: the hub's database cannot be reached
 """
 
@@ -489,6 +491,22 @@ class WorkflowsUnavailable(HubError):
     """The hub cannot reach its workflow service (Temporal), or has none configured."""
 
     code = "workflows_unavailable"
+
+
+class AcquirerNotConfigured(Conflict):
+    """Card settlement asked of a hub with no acquirer configured (VECTIS_HUB_ACQUIRER_URL)."""
+
+    code = "acquirer_not_configured"
+
+    def __init__(self) -> None:
+        super().__init__("no card acquirer is configured (VECTIS_HUB_ACQUIRER_URL)")
+
+
+class AcquirerUnavailable(HubError):
+    """The card acquirer did not answer with a settlement report (unreachable, a refused key,
+    an error): nothing was recorded."""
+
+    code = "acquirer_unavailable"
 
 
 class DatabaseUnavailable(HubError):

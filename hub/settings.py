@@ -83,6 +83,23 @@ class HubSettings(VectisSettings):
         description="A B2B order whose payment is not composed, or that is not handed over, "
         "this long after the step before lapses",
     )
+    acquirer_url: str | None = Field(
+        None,
+        description="Base URL of the card acquirer's API (e.g. the simulator, `vectis "
+        "acquirer-sim`); unset: no card settlement reconciliation (its route answers 503)",
+    )
+    acquirer_api_key: SecretStr | None = Field(
+        None, description="Bearer key for the acquirer's API"
+    )
+    acquirer_timeout_s: float = Field(10.0, gt=0, le=120)
+    settlement_reconcile_after_s: int = Field(
+        3600,
+        ge=0,
+        le=86_399,
+        description="With an acquirer: each UTC day, this long after midnight, the hub "
+        "reconciles the day before's card settlement (run by the process that runs the "
+        "workflow worker and sweeper)",
+    )
 
     @field_validator("auth_failures_per_source", "auth_failures_per_key")
     @classmethod

@@ -204,6 +204,14 @@ sync_event = Table(
         postgresql_where=text("retries > 0"),
         sqlite_where=text("retries > 0"),
     ),
+    # Card settlement reads the `card.settled` events received since a day (a sliver of the
+    # inbox; hub.adapters.repositories.settlements).
+    Index(
+        "ix_sync_event_card_settled",
+        "received_at",
+        postgresql_where=text("kind = 'card.settled'"),
+        sqlite_where=text("kind = 'card.settled'"),
+    ),
 )
 
 # The sales ledger: sales and returns; quantities and money signed (returns negative).
@@ -560,12 +568,14 @@ audit_entry = Table(
 )
 
 
-# The counter's tables (hub.adapters.tables_counter) and the tenders' (tables_tenders) live in
-# modules of their own; they are this module's too, so every repository names a table as `tables.<name>`.
+# The counter's tables (hub.adapters.tables_counter), the tenders' (tables_tenders) and card
+# settlement's (tables_settlement) live in modules of their own; they are this module's too,
+# so every repository names a table as `tables.<name>`.
 from hub.adapters.tables_counter import staff as staff  # noqa: E402
 from hub.adapters.tables_counter import staff_store as staff_store  # noqa: E402
 from hub.adapters.tables_counter import till_audit as till_audit  # noqa: E402
 from hub.adapters.tables_counter import z_report as z_report  # noqa: E402
+from hub.adapters.tables_settlement import card_settlement as card_settlement  # noqa: E402
 from hub.adapters.tables_tenders import (  # noqa: E402
     stored_value_account as stored_value_account,
 )

@@ -44,6 +44,7 @@ from hub.adapters.repositories.ledger import CashRepository, LedgerRepository
 from hub.adapters.repositories.records import RecordRepository
 from hub.adapters.repositories.refunds import RefundRepository
 from hub.adapters.repositories.sale_exceptions import SaleExceptionRepository
+from hub.adapters.repositories.settlements import SettlementRepository
 from hub.adapters.repositories.sql import visible_horizon
 from hub.adapters.repositories.staff import StaffRepository, TillAuditRepository
 from hub.adapters.repositories.stock import StockRepository
@@ -196,6 +197,11 @@ class HubTransaction:
     def till_audit(self) -> TillAuditRepository:
         """What the tills audited (`audit.recorded` events)."""
         return TillAuditRepository(self._connection)
+
+    @cached_property
+    def settlements(self) -> SettlementRepository:
+        """Card settlement: the ledger's card money per UTC day, and the reconciliations."""
+        return SettlementRepository(self._connection)
 
     @cached_property
     def z_reports(self) -> ZReportRepository:

@@ -23,6 +23,7 @@ from hub.api.routes import (
     refunds,
     reports,
     sale_exceptions,
+    settlements,
     staff,
     stored_value,
     sync,
@@ -76,6 +77,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         audit.router,
         z_reports.router,
         stored_value.router,
+        settlements.router,
     ):
         app.include_router(router)
     openapi.install(app)

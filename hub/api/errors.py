@@ -22,6 +22,7 @@ _STATUS: list[tuple[type[errors.HubError], int]] = [
     (errors.InvalidRequest, 422),
     (errors.TooManyAttempts, 429),
     (errors.WorkflowsUnavailable, 503),
+    (errors.AcquirerUnavailable, 503),
     (errors.DatabaseUnavailable, 503),
 ]
 

@@ -79,6 +79,11 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/stores/{store_id}/quarantine/retry": (e.StoreNotFound,),
     "POST /v1/exceptions/{exception_id}/resolve": (e.ExceptionNotFound, e.AlreadyResolved),
     "POST /v1/integrity/alerts/{alert_id}/resolve": (e.AlertNotFound, e.AlreadyResolved),
+    "POST /v1/settlements/{day}/reconcile": (
+        e.AcquirerNotConfigured,
+        e.InvalidRequest,
+        e.AcquirerUnavailable,
+    ),
     # shared records, pricing
     "PUT /v1/records/{entity}/{key}": (e.StoreNotFound, e.InvalidRequest, e.PinNotEditableHere),
     "GET /v1/records/{entity}/{key}": (e.RecordNotFound, e.PinNotEditableHere),

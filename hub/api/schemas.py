@@ -203,6 +203,13 @@ class SalesRowOut(BaseModel):
         description="Kilograms of weighed items net of returns, decimal text; `units` counts "
         "only items sold by the unit",
     )
+    tenders: dict[str, DecimalText] = Field(
+        default_factory=dict,
+        description="Revenue by tender kind (cash, card, gift_card, store_credit, on_account), "
+        "what the sales took less what the returns paid back by that kind; kinds at zero are "
+        "left out; `untendered` holds what no tender accounts for (a document with a "
+        "tender_problem exception). The values sum to `revenue`",
+    )
 
 
 class CashRowOut(BaseModel):

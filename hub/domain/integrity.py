@@ -7,13 +7,19 @@ from datetime import date, datetime
 
 from sync.messages import DayChecksumV1
 
+# The node id of a card settlement's alert (hub.domain.settlements): its "edge" figures are
+# the acquirer's, its `business_day` the UTC day settled.
+SETTLEMENT_NODE = "acquirer"
+
 
 @dataclass(frozen=True, slots=True)
 class IntegrityAlert:
     """A node's business day whose totals (`edge`) differ from the ledger's (`hub`); open
     until resolved with what was found and done. A Z report's alert names its `till_id` and
     `z_number`; its count and total are the Z's documents and net sales, and `details` says
-    which figures differ (hub.domain.z_reports)."""
+    which figures differ (hub.domain.z_reports). A card settlement's alert has node_id
+    `acquirer` (SETTLEMENT_NODE): `edge` is the acquirer's count and net card money of the UTC
+    day, `hub` the ledger's, and `details` both sides' captured and refunded."""
 
     alert_id: int
     store_id: str

@@ -10,8 +10,8 @@ it always did.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, localcontext
 from typing import Any, Literal
@@ -437,7 +437,8 @@ def rebased_level(counted: int, unseen_delta: int) -> int:
 class SalesTotals:
     """One group of the sales report (its keys None when not grouped by them); amounts in
     minor units: `revenue_minor` net of returns, `returns_minor` positive, `tax_minor`
-    included in revenue and `discount_minor` taken off it, both net of refunds."""
+    included in revenue and `discount_minor` taken off it, both net of refunds.
+    `tender_minor`: what each tender kind took, less what it paid back (see `tender_split`)."""
 
     store_id: str | None
     business_day: date | None
@@ -449,6 +450,23 @@ class SalesTotals:
     tax_minor: int
     discount_minor: int
     weight_g: int = 0  # thousandths of a kg of weighed items, net of returns
+    tender_minor: Mapping[str, int] = field(default_factory=dict)
+
+
+UNTENDERED = "untendered"
+
+
+def tender_split(revenue_minor: int, tendered: Mapping[str, int]) -> dict[str, int]:
+    """A group's net revenue by tender kind: `tendered` (kind -> minor units the group's sales
+    took by that kind less its returns' refunds by it) in kind order, kinds at zero left out,
+    plus `untendered` for what no tender accounts for (documents whose tenders do not add up
+    to their total, each with a `tender_problem` exception), so the values always sum to
+    `revenue_minor`."""
+    split = {kind: amount for kind, amount in sorted(tendered.items()) if amount != 0}
+    rest = revenue_minor - sum(split.values())
+    if rest != 0:
+        split[UNTENDERED] = rest
+    return split
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,12 @@ Temporal client of the workflows package (`Workflows`), wired in hub/bootstrap.p
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol
 
 from hub.domain.b2b import B2BDecision
 from hub.domain.refunds import RefundDecision
+from hub.domain.settlements import AcquirerSettlement
 
 
 class ApprovalWorkflows(Protocol):
@@ -50,4 +52,14 @@ class ApprovalWorkflows(Protocol):
 
     async def signal_fulfilled(self, order_id: str) -> None:
         """Tell the order's approval that a till handed the order over."""
+        ...
+
+
+class CardAcquirer(Protocol):
+    """The card acquirer's side of settlement (hub.adapters.acquirer.HttpAcquirer for the
+    simulator's HTTP API; a real acquirer's report file or API fits behind the same method)."""
+
+    async def settlement(self, day: date) -> AcquirerSettlement:
+        """What the acquirer captured and refunded on UTC `day`, per store, in one currency.
+        Raises AcquirerUnavailable."""
         ...

@@ -3,7 +3,8 @@ cash movements, per store and business day."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -18,7 +19,8 @@ GroupBy = Literal["day", "store", "store_day"]
 @dataclass(frozen=True, slots=True)
 class SalesRow:
     """One group of the report. `revenue` is net of returns; `returns` is positive; `tax` is
-    included in `revenue` and `discounts` already taken off it, both net of refunds."""
+    included in `revenue` and `discounts` already taken off it, both net of refunds; `tenders`
+    splits `revenue` by tender kind (net of refunds; sums to `revenue`)."""
 
     store_id: str | None
     business_day: date | None
@@ -30,6 +32,7 @@ class SalesRow:
     tax: Money
     discounts: Money
     weight_kg: Decimal = Decimal("0.000")  # weighed items, net of returns; `units` counts none
+    tenders: Mapping[str, Money] = field(default_factory=dict)  # hub.domain.ledger.tender_split
 
 
 async def sales_report(
@@ -60,6 +63,10 @@ async def sales_report(
             tax=Money.from_minor(group.tax_minor, currency),
             discounts=Money.from_minor(group.discount_minor, currency),
             weight_kg=Decimal(group.weight_g).scaleb(-KG_PLACES),
+            tenders={
+                kind: Money.from_minor(amount, currency)
+                for kind, amount in group.tender_minor.items()
+            },
         )
         for group in groups
     ]

@@ -10,7 +10,8 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
-from hub.domain.integrity import IntegrityAlert
+from hub.domain.integrity import SETTLEMENT_NODE, IntegrityAlert
+from hub.domain.settlements import CardMoney, CardSettlement
 from hub.domain.z_reports import LedgerFigures, ZEntry
 from sync.messages import DayChecksumV1
 
@@ -93,6 +94,41 @@ class IntegrityRepository:
                 )
             )
 
+    async def raise_for_settlement(self, verdict: CardSettlement, now: datetime) -> None:
+        """Record a store-day whose card money the acquirer settled differently: node
+        `acquirer`, its edge figures the acquirer's (count of captures and refunds, net), its
+        hub figures the ledger's, hashes digesting captured and refunded; `details` says both.
+        Once per store-day and pair of figures while open."""
+        alert = tables.integrity_alert
+        figures = {
+            "edge_count": verdict.acquirer.count,
+            "edge_total_minor": verdict.acquirer.net_minor,
+            "edge_id_hash": _money_digest(verdict.acquirer),
+            "hub_count": verdict.hub.count,
+            "hub_total_minor": verdict.hub.net_minor,
+            "hub_id_hash": _money_digest(verdict.hub),
+        }
+        existing = await self._connection.execute(
+            select(alert.c.alert_id).where(
+                alert.c.store_id == verdict.store_id,
+                alert.c.node_id == SETTLEMENT_NODE,
+                alert.c.business_day == verdict.day,
+                alert.c.resolved_at.is_(None),
+                *(alert.c[name] == value for name, value in figures.items()),
+            )
+        )
+        if existing.first() is None:
+            await self._connection.execute(
+                alert.insert().values(
+                    store_id=verdict.store_id,
+                    node_id=SETTLEMENT_NODE,
+                    business_day=verdict.day,
+                    created_at=now,
+                    details=verdict.describe(),
+                    **figures,
+                )
+            )
+
     async def open_alerts(self, store_id: str | None, limit: int) -> list[IntegrityAlert]:
         alert = tables.integrity_alert
         statement = select(alert).where(alert.c.resolved_at.is_(None))
@@ -148,6 +184,11 @@ def _alert(row: Row[Any]) -> IntegrityAlert:
         z_number=row.z_number,
         details=row.details,
     )
+
+
+def _money_digest(money: CardMoney) -> str:
+    text = f"card:{money.captured_minor}:{money.refunded_minor}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _digest(figures: LedgerFigures) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.adapters import tables
 from hub.adapters.repositories.sql import chunks, one_of, write_rows
-from hub.domain.ledger import CashEntry, CashTotals, LedgerDocument, SalesTotals
+from hub.domain.ledger import CashEntry, CashTotals, LedgerDocument, SalesTotals, tender_split
 from hub.errors import StorageRefused
 
 _DOCUMENT_COLUMNS = (
@@ -269,9 +269,11 @@ class LedgerRepository:
             tuple(row[:width]): (int(row.tax_minor), int(row.discount_minor))
             for row in await self._connection.execute(terms)
         }
+        tendered = await self._tendered(keys, conditions)
         totals: list[SalesTotals] = []
         for row in rows:
-            tax, discount = found.get(tuple(row[key.name] for key in keys), (0, 0))
+            group = tuple(row[key.name] for key in keys)
+            tax, discount = found.get(group, (0, 0))
             totals.append(
                 SalesTotals(
                     store_id=row.get("store_id"),
@@ -284,9 +286,30 @@ class LedgerRepository:
                     returns_minor=int(row["returns_minor"]),
                     tax_minor=tax,
                     discount_minor=discount,
+                    tender_minor=tender_split(int(row["revenue_minor"]), tendered.get(group, {})),
                 )
             )
         return totals
+
+    async def _tendered(
+        self, keys: list[Any], conditions: list[Any]
+    ) -> dict[tuple[Any, ...], dict[str, int]]:
+        """Per group of `keys`, minor units per tender kind: sales' tenders less returns'."""
+        document, tender = tables.sale_document, tables.tender
+        signed = case(
+            (document.c.kind == "return", -tender.c.amount_minor), else_=tender.c.amount_minor
+        )
+        statement = (
+            select(*keys, tender.c.kind, func.coalesce(func.sum(signed), 0).label("amount_minor"))
+            .select_from(tender.join(document, document.c.document_id == tender.c.document_id))
+            .where(and_(*conditions))
+            .group_by(*keys, tender.c.kind)
+        )
+        width = len(keys)
+        found: dict[tuple[Any, ...], dict[str, int]] = {}
+        for row in await self._connection.execute(statement):
+            found.setdefault(tuple(row[:width]), {})[row.kind] = int(row.amount_minor)
+        return found
 
 
 class CashRepository:

@@ -28,7 +28,11 @@ class AlertOut(BaseModel):
     resolution: str | None = None
     till_id: str | None = Field(default=None, description="A Z report's alert: its till")
     z_number: int | None = Field(default=None, description="A Z report's alert: its number")
-    details: str | None = Field(default=None, description="A Z report's alert: what differs")
+    details: str | None = Field(
+        default=None,
+        description="What differs: a Z report's figures, or a card settlement's (node_id "
+        "`acquirer`: `edge` is the acquirer's count and net card money of the UTC day)",
+    )
 
     @classmethod
     def of(cls, alert: IntegrityAlert) -> AlertOut:

@@ -54,6 +54,7 @@ async def sales(
                 tax=row.tax.amount,
                 discounts=row.discounts.amount,
                 weight_kg=format(row.weight_kg, "f"),
+                tenders={kind: amount.amount for kind, amount in row.tenders.items()},
             )
             for row in rows
         ],
