@@ -58,10 +58,12 @@ from sync.messages import (
     ReturnRecordedV2,
     ReturnRecordedV3,
     ReturnRecordedV4,
+    ReturnRecordedV5,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
     SaleCompletedV4,
+    SaleCompletedV5,
     SaleLineV1,
     SaleLineV2,
     StampedValue,
@@ -69,6 +71,7 @@ from sync.messages import (
     TenderTotalV1,
     TenderV1,
     TenderV2,
+    TenderV3,
     ZReportV1,
 )
 
@@ -113,7 +116,7 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
     if sale_needs_v5(sale):
-        return sale_v5(sale, _sale_fields(sale))
+        return sale_v5(sale, _sale_fields(sale, TenderV3))
     if sale_needs_v4(sale):
         return SaleCompletedV4(
             **_sale_fields(sale, TenderV2),
@@ -167,7 +170,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
     Version 5 first, when a refund goes to a card, gift card or store credit (or names the
     sale's tender it pays back)."""
     if return_needs_v5(sales_return):
-        return return_v5(sales_return, _return_fields(sales_return))
+        return return_v5(sales_return, _return_fields(sales_return, TenderV3))
     if weighed(sales_return.lines):
         return ReturnRecordedV4(
             **_return_fields(sales_return),
@@ -206,7 +209,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
     return ReturnRecordedV2(**_return_fields(sales_return), lines=lines_with_terms)
 
 
-def _return_fields(sales_return: Return) -> dict[str, Any]:
+def _return_fields(sales_return: Return, tender: type[TenderV1] = TenderV1) -> dict[str, Any]:
     return {
         "return_id": sales_return.return_id,
         "receipt_number": sales_return.receipt_number,
@@ -218,7 +221,7 @@ def _return_fields(sales_return: Return) -> dict[str, Any]:
         "original_sale_id": sales_return.original_sale_id,
         "external_reference": sales_return.external_reference,
         "reason": sales_return.reason,
-        "refunds": [_tender(tender) for tender in sales_return.refunds],
+        "refunds": [_tender(item, tender) for item in sales_return.refunds],
         "total": sales_return.total.amount,
     }
 
@@ -242,11 +245,13 @@ _SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {
     SaleCompletedV2: 2,
     SaleCompletedV3: 3,
     SaleCompletedV4: 4,
+    SaleCompletedV5: 5,
 }
 _RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {
     ReturnRecordedV2: 2,
     ReturnRecordedV3: 3,
     ReturnRecordedV4: 4,
+    ReturnRecordedV5: 5,
 }
 
 

@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge.domain.cart import TenderRequest, settle_tenders
-from edge.domain.documents import CardDetails, Return, Sale, SaleLine, Tender, TenderKind
+from edge.domain.documents import (
+    CardDetails,
+    Return,
+    ReturnRecorded,
+    Sale,
+    SaleCompleted,
+    SaleLine,
+    Tender,
+    TenderKind,
+)
 from edge.domain.refund_tenders import (
     RefundChoice,
     RefundPart,
@@ -22,6 +31,7 @@ from edge.domain.refund_tenders import (
 )
 from edge.domain.returns import ReturnItem, make_return
 from edge.payments.errors import RefundTenderRefused
+from edge.wire import encode
 from shared.money import Money
 
 NOW = datetime(2010, 12, 1, 9, 0, tzinfo=UTC)
@@ -301,3 +311,22 @@ def test_a_receipt_refunded_in_full_refunds_no_more() -> None:
     # a legacy cash refund (no tender named) counts as split by the plan
     legacy = replace(made, refunds=(replace(made.refunds[1], original_tender_no=None),))
     assert refunded_by_tender(sale.tenders, [legacy]) == {1: gbp("5.00"), 2: gbp("5.00")}
+
+
+def test_a_split_sale_and_its_return_travel_as_version_5_with_their_tenders() -> None:
+    paid = tenders(("card", "6.00"), ("gift_card", "4.00"), due="10.00")
+    sale = sale_of([(2, 1000)], paid)
+    made = return_of(sale, [(1, 1)], [])
+    sold, returned = encode(SaleCompleted(sale)), encode(ReturnRecorded(made))
+    assert (sold.schema_version, returned.schema_version) == (5, 5)
+    assert [(t["kind"], t["account"]) for t in sold.payload["tenders"]] == [
+        ("card", None),
+        ("gift_card", "6006001234567890"),
+    ]
+    assert [
+        (t["kind"], t["amount"], t["original_tender_no"]) for t in returned.payload["refunds"]
+    ] == [
+        ("card", "3.00", 1),
+        ("gift_card", "2.00", 2),
+    ]
+    assert returned.payload["refunds"][0]["card"]["transaction_id"] == "pay_1"
