@@ -13,7 +13,9 @@ from typing import Any
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.cart import TenderRequest, settle_tenders
 from edge.domain.documents import CardDetails, Sale, SaleCompleted, SaleLine
+from edge.service.feed import apply_feed_entries
 from shared.money import Money
+from sync.messages import FeedEntry, RefundDecisionV1
 from tests.support import CASHIER, STAFF_PINS, SUPERVISOR, Edge
 
 JSON = dict[str, Any]
@@ -251,3 +253,63 @@ async def test_a_return_without_a_receipt_refunds_cash_or_store_credit_by_role(
     )
     assert approved.status_code == 201, approved.text
     assert refunds_of(approved.json()) == [("store_credit", "5.10", None, "C-7")]
+
+
+async def approved(store: Edge, body: JSON) -> str:
+    """Ask HQ for a refund through the till, and let HQ's approval reach the node as the
+    store's feed carries it (the hub's approval workflow: tests/workflows)."""
+    asked = await store.client.post("/v1/refund-requests", json={**body, "requested_by": "9001"})
+    assert asked.status_code == 201, asked.text
+    request = asked.json()
+    decision = RefundDecisionV1.model_validate(
+        {key: request[key] for key in RefundDecisionV1.model_fields if key in request}
+        | {"status": "approved", "decided_by": "hq-1"}
+    )
+    entry = FeedEntry(
+        cursor="1", entity="refund_decision", key=request["request_id"], op="upsert",
+        version=1, payload=decision.model_dump(mode="json"),
+    )  # fmt: skip
+    await store.runtime.write(lambda uow: apply_feed_entries([entry], uow, now=uow.now()))
+    request_id: str = request["request_id"]
+    return request_id
+
+
+async def test_an_approved_refund_goes_back_to_the_original_tenders_or_store_credit(
+    store: Edge,
+) -> None:
+    sale = await store.runtime.write(split_sale)
+    request_id = await approved(
+        store,
+        {
+            "till_id": "T1",
+            "original_sale_id": str(sale.sale_id),
+            "reason": "damaged in transit",
+            "lines": [{"sku": "C", "quantity": 2, "original_line_no": 1}],
+        },
+    )
+    made = await store.client.post(
+        f"/v1/refund-requests/{request_id}/complete", json={"till_id": "T1"}
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["refund_request_id"] == request_id
+    assert refunds_of(made.json()) == [
+        ("card", "8.87", 1, None),
+        ("gift_card", "4.43", 2, GIFT_CARD),
+        ("store_credit", "2.22", 3, "C-100"),
+        ("cash", "4.48", 4, None),
+    ]
+
+    # without a receipt: store credit, chosen when it is made, by whom the table allows
+    no_receipt_id = await approved(store, no_receipt(None, customer_id="C-7"))
+    await store.sign_in(staff_code=CASHIER)
+    complete = {"till_id": "T1", "refund": {"kind": "store_credit"}}
+    refused = await store.client.post(
+        f"/v1/refund-requests/{no_receipt_id}/complete", json=complete
+    )
+    assert refused.status_code == 403 and refused.json()["error"] == "not_permitted"
+    await store.sign_in(staff_code=SUPERVISOR)
+    credited = await store.client.post(
+        f"/v1/refund-requests/{no_receipt_id}/complete", json=complete
+    )
+    assert credited.status_code == 201, credited.text
+    assert refunds_of(credited.json()) == [("store_credit", "5.10", None, "C-7")]
