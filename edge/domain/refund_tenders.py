@@ -157,13 +157,15 @@ def with_choice(
     """A receipted return's plan with the customer's choice applied: store credit turns the
     cash parts into store credit to the customer (each still naming the cash tender it pays
     back); every other part stays with its tender. Raises RefundTenderRefused for store
-    credit without a customer."""
+    credit without a customer when there is a cash part."""
     if choice is None or choice.kind == "cash":
         return list(parts)
     if choice.kind != "store_credit":
         raise RefundTenderRefused(
             f"a refund is paid to its tenders or store credit, not {choice.kind}"
         )
+    if not any(part.kind == "cash" for part in parts):
+        return list(parts)
     account = _credit_account(choice, customer_id)
     return [
         RefundPart(part.original_tender_no, "store_credit", part.amount, account)

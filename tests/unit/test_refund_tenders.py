@@ -28,6 +28,7 @@ from edge.domain.refund_tenders import (
     refund_tender_id,
     refund_tenders,
     refunded_by_tender,
+    with_choice,
 )
 from edge.domain.returns import ReturnItem, make_return
 from edge.payments.errors import RefundTenderRefused
@@ -203,6 +204,14 @@ def test_store_credit_on_a_receipted_return_takes_only_the_cash_part() -> None:
         ("card", gbp("6.00"), None, 1),
         ("store_credit", gbp("4.00"), "C-100", 2),
     ]
+
+
+def test_store_credit_is_asked_a_customer_only_for_a_cash_part() -> None:
+    by_card = plan_refund(tenders(("card", "10.00"), due="10.00"), {}, gbp("4.00"))
+    assert with_choice(by_card, RefundChoice("store_credit"), None) == by_card
+    by_cash = plan_refund(tenders(("cash", "10.00"), due="10.00"), {}, gbp("4.00"))
+    with pytest.raises(RefundTenderRefused):
+        with_choice(by_cash, RefundChoice("store_credit"), None)
 
 
 def no_receipt(refund: RefundChoice | None, customer_id: str | None = None) -> Return:
