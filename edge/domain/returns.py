@@ -10,15 +10,20 @@ from uuid import UUID
 
 from edge.domain.cart import (
     MAX_LINE_QUANTITY,
-    TenderRequest,
     check_document_total,
     check_unit_price,
     line_quantity,
-    settle_tenders,
 )
 from edge.domain.documents import NO_TERMS, LineTerms, Return, ReturnLine, ReturnRecorded, Sale
 from edge.domain.pricing import TaxRate, price_line, share
-from edge.errors import InvalidQuantity, InvalidReturn, InvalidTender, ReturnExceedsSale
+from edge.domain.refund_tenders import (
+    RefundChoice,
+    no_receipt_refund,
+    plan_refund,
+    refund_tenders,
+    with_choice,
+)
+from edge.errors import InvalidQuantity, InvalidReturn, ReturnExceedsSale
 from shared.money import Money, line_total
 from shared.quantity import LineQuantity, Unit
 
@@ -56,7 +61,8 @@ def make_return(
     items: list[ReturnItem],
     original: Sale | None,
     already_returned: Mapping[int, LineQuantity],
-    refund_tender: TenderRequest | None = None,
+    refund: RefundChoice | None = None,
+    refunded_so_far: Mapping[int, Money] | None = None,
     customer_id: str | None = None,
     external_reference: str | None = None,
 ) -> ReturnRecorded:
@@ -65,12 +71,15 @@ def make_return(
     `already_returned` maps original line numbers to units returned before, so a receipt
     can never be refunded twice over. A receipt line refunds its share of what was paid for
     it (after its promotion) and of the tax in it (`edge.domain.pricing.share`), so returning
-    a line's units one at a time refunds exactly the line. The refund defaults to cash for
-    the whole total, and is always paid in cash (nothing is credited to an account here).
-    Raises InvalidReturn, InvalidQuantity, ReturnExceedsSale, InvalidTender.
+    a line's units one at a time refunds exactly the line.
+
+    The refund goes back to the original tenders (edge.domain.refund_tenders): against a
+    receipt each of the sale's tenders is paid back in proportion (`plan_refund`, bounded by
+    `refunded_so_far`: what earlier returns paid back per sale tender number), and `refund`
+    store credit turns its cash parts into store credit; without one, the whole refund is
+    cash or, by `refund`, store credit to a customer. Raises InvalidReturn, InvalidQuantity,
+    ReturnExceedsSale, RefundTenderRefused.
     """
-    if refund_tender is not None and refund_tender.kind != "cash":
-        raise InvalidTender(f"a refund is paid in cash, not {refund_tender.kind}")
     if not reason.strip():
         raise InvalidReturn("a return needs a reason")
     if not items:
@@ -82,7 +91,14 @@ def make_return(
     )
     total = Money.sum((line.line_total for line in lines), currency)
     check_document_total(total)
-    tender = refund_tender or TenderRequest(kind="cash", amount=total)
+    customer = (
+        customer_id if customer_id is not None else (original.customer_id if original else None)
+    )
+    if original is None:
+        parts = no_receipt_refund(total, refund, customer)
+    else:
+        planned = plan_refund(original.tenders, refunded_so_far or {}, total)
+        parts = with_choice(planned, refund, customer)
     sales_return = Return(
         return_id=return_id,
         receipt_number=receipt_number,
@@ -91,13 +107,11 @@ def make_return(
         business_time=business_time,
         business_day=business_day,
         currency=currency,
-        customer_id=customer_id
-        if customer_id is not None
-        else (original.customer_id if original else None),
+        customer_id=customer,
         external_reference=external_reference,
         reason=reason.strip(),
         lines=lines,
-        refunds=settle_tenders(total, [tender]) if not total.is_zero() else (),
+        refunds=refund_tenders(return_id, parts),
         total=total,
     )
     return ReturnRecorded(sales_return)

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     NO_SALE = "no_sale"
     PAID_OUT = "paid_out"
     RETURN_WITHOUT_RECEIPT = "return_without_receipt"
+    ISSUE_STORE_CREDIT = "issue_store_credit"
     REPRINT = "reprint"
     CLOSE_OTHER_SHIFT = "close_other_shift"
     UNLOCK_STAFF = "unlock_staff"
@@ -55,6 +56,7 @@ _SUPERVISOR = _CASHIER | {
     Permission.NO_SALE,
     Permission.PAID_OUT,
     Permission.RETURN_WITHOUT_RECEIPT,
+    Permission.ISSUE_STORE_CREDIT,
 }
 _MANAGER = frozenset(Permission)
 

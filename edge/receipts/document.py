@@ -154,10 +154,13 @@ class VatRate:
 
 @dataclass(frozen=True, slots=True)
 class Tender:
-    """A payment (or, on a return, a refund: negative) under its printed label ("Cash", "Card")."""
+    """A payment (or, on a return, a refund: negative) under its printed label ("Cash", "Card"),
+    with the lines printed under it (`details`: a card's brand and last 4 digits, "stored
+    offline", a gift card's masked number, a store-credit customer)."""
 
     label: str
     amount: Money
+    details: tuple[str, ...] = ()
 
 
 def _check_vat_total(vat: tuple[VatRate, ...], total: Money, what: str) -> None:
@@ -252,7 +255,13 @@ class Receipt:
         return self.cart_discount or Money.zero(self.store.currency)
 
 
-TENDER_LABELS = {"cash": "Cash", "card": "Card", "on_account": "On account"}
+TENDER_LABELS = {
+    "cash": "Cash",
+    "card": "Card",
+    "on_account": "On account",
+    "gift_card": "Gift card",
+    "store_credit": "Store credit",
+}
 
 
 def tender_label(name: str) -> str:

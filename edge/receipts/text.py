@@ -193,6 +193,8 @@ def _tenders(tenders: tuple[Tender, ...], width: int) -> list[str]:
     out: list[str] = []
     for tender in tenders:
         out += pair(tender.label, format_money(tender.amount), width)
+        for detail in tender.details:
+            out += wrap(detail, width, "  ")
     return out
 
 

@@ -20,6 +20,7 @@ from uuid import UUID
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.audit import Acting
 from edge.domain.documents import LineTerms, Return, Sale
+from edge.domain.documents import Tender as DocumentTender
 from edge.domain.node import NodeIdentity
 from edge.domain.printing import DocumentKind, PrintRecord, ReceiptAlreadyPrinted
 from edge.domain.shifts import XReport, ZReport
@@ -147,10 +148,31 @@ def sale_receipt(
         lines=lines,
         vat=_vat(((line.terms, line.line_total) for line in sale.lines), currency),
         total=sale.total,
-        tenders=tuple(Tender(tender_label(t.kind), t.tendered) for t in sale.tenders),
+        tenders=tuple(
+            Tender(tender_label(t.kind), t.tendered, tender_details(t)) for t in sale.tenders
+        ),
         change=Money.sum((t.change for t in sale.tenders), currency),
         copy_number=copy_number,
     )
+
+
+def tender_details(tender: DocumentTender) -> tuple[str, ...]:
+    """What a receipt prints under a tender: a card's brand and last 4 digits ("VISA
+    ****1111") and "stored offline" while it waits to be forwarded; a gift card's number
+    masked to its last 4 ("Card ****4321"); the store-credit customer ("Customer C-100").
+    Never a full card or gift-card number."""
+    if tender.kind == "card" and tender.card is not None:
+        card = tender.card
+        name = (card.brand or "card").upper()
+        out = [f"{name} ****{card.last4}" if card.last4 else name]
+        if card.status == "stored":
+            out.append("stored offline")
+        return tuple(out)
+    if tender.kind == "gift_card" and tender.account:
+        return (f"Card ****{tender.account[-4:]}",)
+    if tender.kind == "store_credit" and tender.account:
+        return (f"Customer {tender.account}",)
+    return ()
 
 
 def return_receipt(
@@ -170,7 +192,8 @@ def return_receipt(
         for t in (line.terms,)
     )
     refunds = tuple(
-        Tender(f"{tender_label(t.kind)} refund", -t.amount) for t in sales_return.refunds
+        Tender(f"{tender_label(t.kind)} refund", -t.amount, tender_details(t))
+        for t in sales_return.refunds
     )
     return Receipt(
         kind=ReceiptKind.RETURN,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
-from edge.domain.cart import TenderRequest
+from edge.domain.audit import Acting
 from edge.domain.documents import (
     RefundLine,
     RefundRequest,
@@ -27,9 +27,17 @@ from edge.domain.documents import (
     StoredRefundRequest,
 )
 from edge.domain.node import NodeIdentity
+from edge.domain.refund_tenders import RefundChoice
 from edge.domain.returns import ReturnItem
 from edge.errors import IdReused, InvalidReturn, RefundNotApproved, RefundRequestNotFound
-from edge.service.returns import RecordReturn, check_refund_lines, draft_return, record_draft
+from edge.service.returns import (
+    RecordReturn,
+    authorize_store_credit,
+    check_refund_lines,
+    draft_return,
+    record_draft,
+)
+from edge.service.staff import OverrideRequest
 from shared.clock import Clock
 from shared.ids import new_id
 
@@ -48,7 +56,7 @@ class CompleteRefund:
     request_id: UUID
     till_id: str
     return_id: UUID | None = None
-    refund_tender: TenderRequest | None = None
+    refund: RefundChoice | None = None
 
 
 def request_refund(
@@ -116,11 +124,14 @@ def request_refund(
 def complete_refund(
     command: CompleteRefund, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
 ) -> tuple[Return, bool]:
-    """Make an approved refund: record its return, naming the request. Returns the return and
+    """Make an approved refund: record its return, naming the request, its refund paid back
+    to the receipt's tenders in proportion (or, without a receipt, as `command.refund`
+    chooses: cash or store credit; edge.domain.refund_tenders). Returns the return and
     whether it is new (a retry, by `return_id` or of a request made here, returns the return
     made). Raises RefundRequestNotFound, RefundNotApproved (not approved, or the refund
     would now exceed what was approved: ask again), SaleNotFound (the receipt is not on this
-    node), ReturnExceedsSale (the receipt's goods came back meanwhile), IdReused."""
+    node), ReturnExceedsSale (the receipt's goods came back meanwhile), IdReused,
+    RefundTenderRefused."""
     if command.return_id is not None:
         made = uow.returns.get(command.return_id)
         if made is not None:
@@ -153,7 +164,7 @@ def complete_refund(
         return_id=command.return_id,
         original_sale_id=request.original_sale_id,
         customer_id=request.customer_id,
-        refund_tender=command.refund_tender,
+        refund=command.refund,
     )
     draft = draft_return(details, uow, identity=identity, clock=clock)
     if draft.total > request.amount:
@@ -166,6 +177,24 @@ def complete_refund(
     sales_return = record_draft(replace(draft, refund_request_id=command.request_id), uow)
     uow.refunds.mark_executed(command.request_id, sales_return.return_id)
     return sales_return, True
+
+
+def complete_at_till(
+    command: CompleteRefund,
+    acting: Acting,
+    override: OverrideRequest | None,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+    clock: Clock,
+) -> tuple[Return, bool]:
+    """`complete_refund` by the signed-in `acting`: an approved refund without a receipt paid
+    as store credit needs Permission.ISSUE_STORE_CREDIT (edge.service.returns
+    .authorize_store_credit). Raises what those raise."""
+    stored = uow.refunds.get(command.request_id)
+    if stored is not None and stored.request.original_sale_id is None:
+        authorize_store_credit(command.refund, acting, override, uow, identity=identity)
+    return complete_refund(command, uow, identity=identity, clock=clock)
 
 
 def get_request(request_id: UUID, uow: EdgeUnitOfWork) -> StoredRefundRequest:

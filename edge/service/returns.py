@@ -7,9 +7,9 @@ from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.audit import Acting
-from edge.domain.cart import TenderRequest
 from edge.domain.documents import Return, ReturnRecorded, Sale
 from edge.domain.node import NodeIdentity
+from edge.domain.refund_tenders import RefundChoice, refunded_by_tender
 from edge.domain.returns import ReturnItem, make_return
 from edge.domain.staff import Permission
 from edge.domain.till_limits import approval_needed, check_no_receipt_line
@@ -31,7 +31,7 @@ class RecordReturn:
     original_receipt_number: str | None = None
     customer_id: str | None = None
     external_reference: str | None = None
-    refund_tender: TenderRequest | None = None
+    refund: RefundChoice | None = None
 
 
 def record_return(
@@ -45,9 +45,11 @@ def record_return(
     allows it) and each line is within the store's per-line caps (`check_refund_lines`). A
     `return_id` seen before returns that return (created=False). A refund above the store's
     refund limit, or without a receipt above its no-receipt limit, needs HQ's approval first
-    (edge.service.refunds; the limits: shared.till_limits). Raises SaleNotFound, UnknownSku,
-    InvalidReturn, InvalidQuantity, ReturnExceedsSale, IdReused, LineOverCap,
-    RefundAbovePrice, RefundNeedsApproval.
+    (edge.service.refunds; the limits: shared.till_limits). The refund goes back to the
+    sale's tenders in proportion, or without a receipt to cash or store credit
+    (edge.domain.refund_tenders). Raises SaleNotFound, UnknownSku, InvalidReturn,
+    InvalidQuantity, ReturnExceedsSale, IdReused, LineOverCap, RefundAbovePrice,
+    RefundNeedsApproval, RefundTenderRefused.
     """
     if command.return_id is not None:
         existing = uow.returns.get(command.return_id)
@@ -103,8 +105,9 @@ def draft_return(
     command: RecordReturn, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
 ) -> Return:
     """The return `command` asks for, priced and checked but not recorded, and without a
-    receipt number. Raises SaleNotFound, UnknownSku, InvalidReturn, InvalidQuantity,
-    ReturnExceedsSale."""
+    receipt number; its refund tenders planned against what earlier returns of the same
+    receipt paid back to each of its tenders. Raises SaleNotFound, UnknownSku, InvalidReturn,
+    InvalidQuantity, ReturnExceedsSale, RefundTenderRefused."""
     original = _original(command, uow)
     items = command.items if original is not None else _priced(command.items, uow)
     now = clock.now()
@@ -120,7 +123,12 @@ def draft_return(
         items=items,
         original=original,
         already_returned=(uow.sales.returned_quantities(original.sale_id) if original else {}),
-        refund_tender=command.refund_tender,
+        refund=command.refund,
+        refunded_so_far=(
+            refunded_by_tender(original.tenders, uow.returns.against(original.sale_id))
+            if original is not None
+            else None
+        ),
         customer_id=command.customer_id,
         external_reference=command.external_reference,
     )
@@ -195,8 +203,26 @@ def take_back(
     clock: Clock,
 ) -> tuple[Return, bool]:
     """A return at the till of the signed-in `acting`: `record_return`, and one without a
-    receipt needs Permission.RETURN_WITHOUT_RECEIPT (a supervisor, or `override`). Raises what
-    those two raise (edge.service.staff.authorize)."""
+    receipt needs Permission.RETURN_WITHOUT_RECEIPT (a supervisor, or `override`), and its
+    refund as store credit Permission.ISSUE_STORE_CREDIT too (a cashier issues store credit
+    on a receipted return only). Raises what those two raise
+    (edge.service.staff.authorize)."""
     if command.original_sale_id is None and command.original_receipt_number is None:
         authorize(uow, acting, Permission.RETURN_WITHOUT_RECEIPT, override, identity=identity)
+        authorize_store_credit(command.refund, acting, override, uow, identity=identity)
     return record_return(command, uow, identity=identity, clock=clock)
+
+
+def authorize_store_credit(
+    refund: RefundChoice | None,
+    acting: Acting,
+    override: OverrideRequest | None,
+    uow: EdgeUnitOfWork,
+    *,
+    identity: NodeIdentity,
+) -> None:
+    """A refund without a receipt paid as store credit needs Permission.ISSUE_STORE_CREDIT
+    (a supervisor or manager, or `override`); cash needs nothing more. Raises what
+    edge.service.staff.authorize raises."""
+    if refund is not None and refund.kind == "store_credit":
+        authorize(uow, acting, Permission.ISSUE_STORE_CREDIT, override, identity=identity)

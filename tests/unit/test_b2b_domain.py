@@ -12,6 +12,7 @@ from edge.domain.b2b import check_payment, hand_over, price_order
 from edge.domain.cart import PricedItem, TenderRequest, new_line, settle_tenders
 from edge.domain.documents import B2BOrder, Sale, StoredB2BOrder, TenderKind, TenderPlan
 from edge.domain.pricing import Promotion, TaxRate
+from edge.domain.refund_tenders import RefundChoice
 from edge.domain.returns import ReturnItem, make_return
 from edge.errors import (
     InsufficientTender,
@@ -21,6 +22,7 @@ from edge.errors import (
     PaymentMismatch,
     UnknownSku,
 )
+from edge.payments.errors import RefundTenderRefused
 from shared.money import Money
 
 NOW = datetime(2010, 12, 1, 9, 0, tzinfo=UTC)
@@ -169,8 +171,8 @@ def test_an_on_account_tender_never_gives_change_wherever_it_stands() -> None:
         settle_tenders(due, [TenderRequest("on_account", gbp("100.01"))])
 
 
-def test_a_refund_is_never_credited_to_an_account() -> None:
-    with pytest.raises(InvalidTender):
+def test_a_refund_without_a_receipt_is_never_credited_to_an_account() -> None:
+    with pytest.raises(RefundTenderRefused):
         make_return(
             return_id=uuid.uuid4(),
             receipt_number="T1-0000002",
@@ -182,7 +184,7 @@ def test_a_refund_is_never_credited_to_an_account() -> None:
             items=[ReturnItem("X", 1, Decimal("5.00"))],
             original=None,
             already_returned={},
-            refund_tender=TenderRequest("on_account", gbp("5.00")),
+            refund=RefundChoice(kind="on_account"),  # type: ignore[arg-type]
         )
 
 

@@ -302,6 +302,19 @@ class ReturnRepository:
         ).scalar()
         return UUID(return_id) if return_id else None
 
+    def against(self, sale_id: UUID) -> list[Return]:
+        """The returns made against sale `sale_id` at this node, in the order they were made."""
+        ids = (
+            self._connection.execute(
+                select(tables.sales_return.c.return_id)
+                .where(tables.sales_return.c.original_sale_id == str(sale_id))
+                .order_by(tables.sales_return.c.event_seq)
+            )
+            .scalars()
+            .all()
+        )
+        return [found for found in (self.get(UUID(id_)) for id_ in ids) if found is not None]
+
     def get(self, return_id: UUID) -> Return | None:
         row = (
             self._connection.execute(

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.receipts import last_print_status, print_new_receipt
-from edge.api.routes.till import return_command
+from edge.api.routes.till import refund_choice, return_command
 from edge.api.schemas.refunds import CompleteRefundIn, RefundRequestIn, RefundRequestOut
 from edge.api.schemas.till import ReturnOut
-from edge.api.session import SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.domain.printing import DocumentKind
 from edge.service import receipts, refunds, staff
 
@@ -73,17 +73,24 @@ async def complete_refund(
     runtime: RuntimeDep,
     identity: IdentityDep,
     session: SessionDep,
+    override: OverrideDep,
 ) -> ReturnOut:
     """Make an approved refund: records its return and prints its receipt at the till's
-    printer like any return (201; a retry returns it, 200). 409 while it is not approved, or
-    once made."""
+    printer like any return (201; a retry returns it, 200). The refund goes back to the
+    receipt's tenders in proportion; without a receipt, `refund` chooses cash or store
+    credit (Permission.ISSUE_STORE_CREDIT). 409 while it is not approved, or once made."""
     staff.require_till(session, body.till_id)
     command = refunds.CompleteRefund(
-        request_id=request_id, till_id=body.till_id, return_id=body.return_id
+        request_id=request_id,
+        till_id=body.till_id,
+        return_id=body.return_id,
+        refund=refund_choice(body.refund),
     )
     document, created = await runtime.write(
         lambda uow: receipts.issued(
-            refunds.complete_refund(command, uow, identity=identity, clock=runtime.clock),
+            refunds.complete_at_till(
+                command, session, override, uow, identity=identity, clock=runtime.clock
+            ),
             uow,
             staff_name=session.staff.name,
         )

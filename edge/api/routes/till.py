@@ -19,6 +19,7 @@ from edge.api.schemas.till import (
     DaySummaryOut,
     LinesIn,
     LinesOut,
+    RefundIn,
     ReturnIn,
     ReturnOut,
     SaleOut,
@@ -26,6 +27,7 @@ from edge.api.schemas.till import (
 from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.domain.cart import TenderRequest
 from edge.domain.printing import DocumentKind
+from edge.domain.refund_tenders import RefundChoice
 from edge.domain.returns import ReturnItem
 from edge.service import cart_ops, cash, receipts, reports, returns, selling, staff, tendering
 from edge.service.permits import permit_of
@@ -229,10 +231,14 @@ async def record_return(
     session: SessionDep,
     override: OverrideDep,
 ) -> ReturnOut:
-    """Take goods back, against a receipt or without one, and refund in cash. A return without
-    a receipt needs Permission.RETURN_WITHOUT_RECEIPT (a supervisor, or an override: 403
-    `not_permitted` otherwise). A refund above the store's limit is 409
-    `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
+    """Take goods back, against a receipt or without one, and refund. Against a receipt each
+    of the sale's tenders is paid back in proportion to what it paid (card, gift card,
+    store credit, cash; `refund.kind` `store_credit` turns the cash part into store credit);
+    without one the refund is cash, or store credit to a customer (`refund`). A return
+    without a receipt needs Permission.RETURN_WITHOUT_RECEIPT (a supervisor, or an override:
+    403 `not_permitted` otherwise), its store credit Permission.ISSUE_STORE_CREDIT too. 422
+    `refund_tender_refused`: store credit without a customer id. A refund above the store's
+    limit is 409 `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
     staff.require_till(session, body.till_id)
     command = return_command(body)
     document, created = await runtime.write(
@@ -275,7 +281,13 @@ def return_command(body: ReturnIn) -> returns.RecordReturn:
         original_receipt_number=body.original_receipt_number,
         customer_id=body.customer_id,
         external_reference=body.external_reference,
+        refund=refund_choice(body.refund),
     )
+
+
+def refund_choice(body: RefundIn | None) -> RefundChoice | None:
+    """The customer's choice of refund, as the returns desk's service takes it."""
+    return None if body is None else RefundChoice(kind=body.kind, account=body.account)
 
 
 @router.get("/returns/{return_id}", response_model=ReturnOut)

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from edge.api.schemas.common import Body, Reference, TillId
-from edge.api.schemas.till import ReturnIn, ReturnLineIn
+from edge.api.schemas.till import RefundIn, ReturnIn, ReturnLineIn
 from edge.domain.documents import StoredRefundRequest
 from shared.money import DecimalText
 
@@ -26,6 +26,11 @@ class CompleteRefundIn(Body):
     till_id: TillId
     return_id: UUID | None = Field(
         None, description="Client-chosen id: a retried request is not doubled"
+    )
+    refund: RefundIn | None = Field(
+        None,
+        description="Without a receipt: cash (default) or store credit. With one, each "
+        "original tender is paid back in proportion (store credit: the cash part)",
     )
 
 
