@@ -4,8 +4,9 @@ store's limits, forwarded, expired, or reversed when its cart was never checked 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from edge.domain.card_payments import (
     last4_of,
     settled_event,
 )
+from edge.domain.documents import CardDetails, Return, Sale, Tender
 from edge.domain.node import NodeIdentity
 from edge.domain.tender_limits import OfflineLimits
 from edge.errors import IdReused
@@ -194,12 +196,16 @@ def _held(uow: EdgeUnitOfWork, tender_id: UUID) -> CardPayment:
 
 
 def due_for_forwarding(uow: EdgeUnitOfWork, limit: int = 100) -> list[CardPayment]:
-    """Stored payments whose document is recorded, oldest first."""
-    return [
-        payment
-        for payment in uow.card_payments.with_status(["stored"], limit=limit)
-        if payment.document_id is not None
-    ]
+    """Stored payments whose document is recorded, oldest first; a refund only once the
+    payment it pays back is known (`resolved_original`)."""
+    due = []
+    for payment in uow.card_payments.with_status(["stored"], limit=limit):
+        if payment.document_id is None:
+            continue
+        resolved = resolved_original(uow, payment)
+        if resolved is not None:
+            due.append(resolved)
+    return due
 
 
 def expired(payment: CardPayment, now: datetime) -> bool:
@@ -238,3 +244,94 @@ def offline_card_status(
         len(stored),
         min(deadlines) if deadlines else None,
     )
+
+
+# A refund whose sale's card was taken offline and not yet forwarded names that card's tender
+# until its payment id is known: "tender:<tender id>".
+PENDING_ORIGINAL = "tender:"
+# Refunds have no offline cap (the store pays out); they are forwarded within the most any
+# acquirer allows an offline payment (field notes: Square, 72 h).
+REFUND_HOURS = 72
+
+
+def with_card_answers(draft: Return, answers: Mapping[UUID, CardDetails]) -> Return:
+    """The drafted return with the payment terminal's answers in place of its card refund
+    tenders' `stored` details (edge.service.card_refunds)."""
+    if not answers:
+        return draft
+    refunds = tuple(
+        replace(tender, card=answers[tender.tender_id])
+        if tender.tender_id is not None and tender.tender_id in answers
+        else tender
+        for tender in draft.refunds
+    )
+    return replace(draft, refunds=refunds)
+
+
+def queue_card_refunds(sales_return: Return, uow: EdgeUnitOfWork) -> None:
+    """In the return's transaction: each card refund names the return in the payment log;
+    one the terminal has not made (no answer, no terminal) is logged `stored`, for the
+    forwarder to send with its key `refund:<tender id>`."""
+    now = uow.now()
+    original = (
+        uow.sales.get(sales_return.original_sale_id) if sales_return.original_sale_id else None
+    )
+    for tender in sales_return.refunds:
+        if tender.kind != "card" or tender.tender_id is None:
+            continue
+        if uow.card_payments.get(tender.tender_id) is not None:
+            uow.card_payments.attach(tender.tender_id, sales_return.return_id, tender.tender_no)
+            continue
+        uow.card_payments.add(
+            CardPayment(
+                tender_id=tender.tender_id,
+                operation="refund",
+                till_id=sales_return.till_id,
+                amount=tender.amount,
+                status="stored",
+                taken_at=now,
+                document_id=sales_return.return_id,
+                tender_no=tender.tender_no,
+                original_transaction_id=_original_payment(uow, original, tender),
+                brand=tender.card.brand if tender.card else None,
+                last4=tender.card.last4 if tender.card else None,
+                deadline=now + timedelta(hours=REFUND_HOURS),
+            )
+        )
+
+
+def _original_payment(uow: EdgeUnitOfWork, original: Sale | None, refund: Tender) -> str | None:
+    """The acquirer's id of the payment a card refund pays back: on the sale's tender, or in
+    the payment log once a card taken offline was forwarded; else `tender:<id>` to resolve
+    when it is."""
+    if refund.card is not None and refund.card.transaction_id is not None:
+        return refund.card.transaction_id
+    if original is None:
+        return None
+    sold = next((t for t in original.tenders if t.tender_no == refund.original_tender_no), None)
+    if sold is None or sold.tender_id is None:
+        return None
+    payment = uow.card_payments.get(sold.tender_id)
+    if (
+        payment is not None
+        and payment.transaction_id is not None
+        and payment.outcome in (None, "captured")
+    ):
+        return payment.transaction_id
+    return f"{PENDING_ORIGINAL}{sold.tender_id}"
+
+
+def resolved_original(uow: EdgeUnitOfWork, payment: CardPayment) -> CardPayment | None:
+    """A stored refund with the payment it pays back known (None: that card is not
+    captured yet, or never will be: the refund waits, or expires)."""
+    original = payment.original_transaction_id
+    if (
+        payment.operation != "refund"
+        or original is None
+        or not original.startswith(PENDING_ORIGINAL)
+    ):
+        return payment if original is not None or payment.operation == "charge" else None
+    sold = uow.card_payments.get(UUID(original.removeprefix(PENDING_ORIGINAL)))
+    if sold is None or sold.transaction_id is None or sold.outcome not in (None, "captured"):
+        return None
+    return replace(payment, original_transaction_id=sold.transaction_id)

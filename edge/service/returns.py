@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.audit import Acting
-from edge.domain.documents import Return, ReturnRecorded, Sale
+from edge.domain.documents import CardDetails, Return, ReturnRecorded, Sale
 from edge.domain.node import NodeIdentity
 from edge.domain.refund_tenders import RefundChoice, refunded_by_tender
 from edge.domain.returns import ReturnItem, make_return
 from edge.domain.staff import Permission
 from edge.domain.till_limits import approval_needed, check_no_receipt_line
 from edge.errors import IdReused, RefundNeedsApproval, ReturnNotFound, SaleNotFound, UnknownSku
+from edge.service.card_payments import queue_card_refunds, with_card_answers
 from edge.service.shifts import require_open_shift
 from edge.service.staff import OverrideRequest, authorize
 from shared.clock import Clock
@@ -32,6 +34,9 @@ class RecordReturn:
     customer_id: str | None = None
     external_reference: str | None = None
     refund: RefundChoice | None = None
+    # What the payment terminal answered for card refunds made before the return is
+    # recorded (edge.service.card_refunds), by refund tender id.
+    card_answers: Mapping[UUID, CardDetails] = field(default_factory=dict)
 
 
 def record_return(
@@ -57,6 +62,15 @@ def record_return(
             if not _same_request(existing, command):
                 raise IdReused("return", str(command.return_id))
             return existing, False
+    draft = checked_draft(command, uow, identity=identity, clock=clock)
+    return record_draft(draft, uow), True
+
+
+def checked_draft(
+    command: RecordReturn, uow: EdgeUnitOfWork, *, identity: NodeIdentity, clock: Clock
+) -> Return:
+    """`draft_return`, within the store's refund rules: what may be refunded before any
+    money moves. Raises what `record_return` raises but IdReused."""
     draft = draft_return(command, uow, identity=identity, clock=clock)
     limits = uow.node.till_limits().in_force(identity.currency)
     check_refund_lines(draft, limits, uow)
@@ -64,7 +78,7 @@ def record_return(
     if over is not None:
         limit, which = over
         raise RefundNeedsApproval(str(draft.total.amount), str(limit.amount), which)
-    return record_draft(draft, uow), True
+    return draft
 
 
 # The counter issue adds staff sign-in and a permissions table: a refund without a receipt
@@ -98,6 +112,7 @@ def record_draft(draft: Return, uow: EdgeUnitOfWork) -> Return:
     sales_return = replace(draft, receipt_number=uow.node.next_receipt_number(draft.till_id))
     seq = uow.emit(ReturnRecorded(sales_return))
     uow.returns.add(sales_return, seq)
+    queue_card_refunds(sales_return, uow)
     return sales_return
 
 
@@ -132,7 +147,7 @@ def draft_return(
         customer_id=command.customer_id,
         external_reference=command.external_reference,
     )
-    return event.sales_return
+    return with_card_answers(event.sales_return, command.card_answers)
 
 
 def _same_request(existing: Return, command: RecordReturn) -> bool:

@@ -238,3 +238,73 @@ async def test_a_charge_that_went_through_unseen_for_a_cart_then_voided_is_paid_
     again = (await till.client.post("/v1/card-payments/forward")).json()
     assert again["reversed"] == 0
     assert (await acquirer.settlement(today()))["refunded"] == "120.00"
+
+
+async def give_back(edge: Edge, sale: dict[str, Any], quantity: int, return_id: str) -> Any:
+    line = sale["lines"][0]
+    body = {
+        "return_id": return_id,
+        "till_id": "T1",
+        "reason": "changed mind",
+        "original_sale_id": sale["sale_id"],
+        "lines": [{"sku": line["sku"], "quantity": quantity, "original_line_no": 1}],
+    }
+    return await edge.client.post("/v1/returns", json=body)
+
+
+async def test_a_receipted_return_refunds_the_card_through_the_acquirer_once(
+    till: Edge, acquirer: AcquirerProcess
+) -> None:
+    sale = (await pay(till, await cart_of(till, "A", 4), card("10.20"))).json()
+    return_id = str(uuid.uuid4())
+
+    first = await give_back(till, sale, 2, return_id)
+    again = await give_back(till, sale, 2, return_id)
+
+    assert (first.status_code, again.status_code) == (201, 200), first.text
+    (refund,) = first.json()["refunds"]
+    assert (refund["kind"], refund["amount"], refund["original_tender_no"]) == ("card", "5.10", 1)
+    assert refund["card"]["status"] == "refunded" and refund["card"]["transaction_id"]
+    assert refund["card"]["transaction_id"] != sale["tenders"][0]["card"]["transaction_id"]
+    report = await acquirer.settlement(today())
+    assert (report["captured"], report["refunded"]) == ("10.20", "5.10")
+    too_much = await give_back(till, sale, 3, str(uuid.uuid4()))
+    assert too_much.status_code == 422  # only 2 units are left to return
+
+
+async def test_a_card_refund_offline_is_stored_and_forwarded_when_the_link_returns(
+    till: Edge, acquirer: AcquirerProcess, link: FaultProxy
+) -> None:
+    sale = (await pay(till, await cart_of(till, "C", 2), card("20.00"))).json()
+    await link.set_online(False)
+
+    made = await give_back(till, sale, 1, str(uuid.uuid4()))
+
+    assert made.status_code == 201, made.text
+    assert made.json()["refunds"][0]["card"]["status"] == "stored"
+    await link.set_online(True)
+    run = (await till.client.post("/v1/card-payments/forward")).json()
+    assert run["forwarded"] == 1
+    report = await acquirer.settlement(today())
+    assert (report["captured"], report["refunded"]) == ("20.00", "10.00")
+    (settled,) = outbox(till, "card.settled")
+    assert (settled["document_kind"], settled["outcome"]) == ("return", "refunded")
+
+
+async def test_a_refund_of_a_card_taken_offline_waits_for_that_card_to_be_captured(
+    till: Edge, acquirer: AcquirerProcess, link: FaultProxy
+) -> None:
+    await link.set_online(False)
+    sale = (await pay(till, await cart_of(till, "C", 2), card("20.00"))).json()
+    assert sale["tenders"][0]["card"]["status"] == "stored"
+    made = await give_back(till, sale, 2, str(uuid.uuid4()))
+    assert made.status_code == 201, made.text
+    await link.set_online(True)
+
+    first = (await till.client.post("/v1/card-payments/forward")).json()
+    second = (await till.client.post("/v1/card-payments/forward")).json()
+
+    assert (first["forwarded"], second["forwarded"]) == (1, 1)
+    report = await acquirer.settlement(today())
+    assert (report["captured"], report["refunded"], report["net"]) == ("20.00", "20.00", "0.00")
+    assert [event["outcome"] for event in outbox(till, "card.settled")] == ["captured", "refunded"]

@@ -29,7 +29,17 @@ from edge.domain.cart import TenderRequest
 from edge.domain.printing import DocumentKind
 from edge.domain.refund_tenders import RefundChoice
 from edge.domain.returns import ReturnItem
-from edge.service import cart_ops, cash, receipts, reports, returns, selling, staff, tendering
+from edge.service import (
+    card_refunds,
+    cart_ops,
+    cash,
+    receipts,
+    reports,
+    returns,
+    selling,
+    staff,
+    tendering,
+)
 from edge.service.permits import permit_of
 from shared.bounds import Cursor, Day
 from shared.money import Money
@@ -240,7 +250,15 @@ async def record_return(
     `refund_tender_refused`: store credit without a customer id. A refund above the store's
     limit is 409 `refund_needs_approval` (ask HQ: /v1/refund-requests)."""
     staff.require_till(session, body.till_id)
-    command = return_command(body)
+    # Card parts are refunded through the terminal first (or stored offline): 402
+    # `card_declined` when the acquirer refuses one, and nothing is recorded.
+    command = await card_refunds.refund_cards(
+        return_command(body),
+        runtime.transactions,
+        runtime.tender_ports.terminal,
+        identity,
+        runtime.clock,
+    )
     document, created = await runtime.write(
         lambda uow: receipts.issued(
             returns.take_back(
