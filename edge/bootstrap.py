@@ -109,6 +109,7 @@ class EdgeRuntime:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),  # cards left by a previous run go at once
         )
         self.scheduler.start()
 

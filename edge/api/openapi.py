@@ -24,6 +24,7 @@ from edge.domain import shifts as sh
 from edge.domain import staff as st
 from edge.domain.cash_count import InvalidCashCount
 from edge.domain.printing import ReceiptAlreadyPrinted
+from edge.payments import errors as pay
 from edge.receipts.errors import InconsistentReceipt, UnprintableReceiptNumber
 from edge.scale import errors as scale
 from edge.service import reversals as r
@@ -68,6 +69,15 @@ SCALE: Sequence[ErrorKind] = (
     scale.ScaleOverload,
     scale.ScaleUnderload,
 )
+# What taking a card, gift card or store credit may refuse (edge.payments.errors).
+TENDERS: Sequence[ErrorKind] = (
+    pay.CardDeclined,
+    pay.BalanceTooLow,
+    pay.OfflineLimitReached,
+    pay.NoCardTerminal,
+    pay.UnknownAccount,
+    e.Unavailable,
+)
 # A receipt drawn from a stored document (that should never happen, but is answered clearly).
 DRAWN: Sequence[ErrorKind] = (InconsistentReceipt, UnprintableReceiptNumber)
 
@@ -100,6 +110,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/carts": (
         sh.NoOpenShift,
         *SCAN,
+        pay.GiftCardNotActivated,
         e.NegativeTotal,
         c.InvalidPriceReason,
         *CAPS,
@@ -110,6 +121,7 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
     "POST /v1/carts/{cart_id}/lines": (
         *CART,
         *SCAN,
+        pay.GiftCardNotActivated,
         e.NegativeTotal,
         c.InvalidPriceReason,
         *CAPS,
@@ -169,6 +181,8 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         e.EmptyCart,
         *RECEIPT,
         sh.NoOpenShift,
+        e.SaleOverCap,
+        *TENDERS,
     ),
     "GET /v1/sales/{sale_id}": (e.SaleNotFound,),
     # the scan field, the scale, the receipt barcode (edge.api.routes.scanning)
@@ -179,7 +193,12 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         *SCALE,
         e.LineOverCap,
         e.SaleOverCap,
+        pay.GiftCardNotActivated,
     ),
+    # tenders (edge.api.routes.tenders)
+    "GET /v1/tills/{till_id}/tenders": (sessions.TillMismatch,),
+    "GET /v1/gift-cards/{number}": (pay.UnknownAccount,),
+    "GET /v1/store-credit/{customer_id}": (pay.UnknownAccount,),
     "GET /v1/tills/{till_id}/scale": (*SCALE, sessions.TillMismatch),
     "GET /v1/sales/by-receipt/{receipt_number}": (e.SaleNotFound, barcodes.BadReceiptBarcode),
     # receipts (edge.api.routes.receipts)
@@ -205,6 +224,9 @@ BY_ROUTE: dict[str, Sequence[ErrorKind]] = {
         *RECEIPT,
         *AUTHORIZE,
         sessions.TillMismatch,
+        pay.RefundTenderRefused,
+        pay.CardDeclined,
+        e.Unavailable,
     ),
     "GET /v1/returns/{return_id}": (e.ReturnNotFound,),
     "POST /v1/cash-movements": (

@@ -41,7 +41,8 @@ FORWARD_INTERVAL_S = 15
 @dataclass(frozen=True, slots=True)
 class ForwardRun:
     """What one run did: payments forwarded and captured (or refunded), declined, expired,
-    reversed (left behind by their cart), and still stored when it stopped."""
+    reversed (left behind by their cart); `left`: payments still stored or pending (sent
+    without an answer known) when it stopped; `reachable`: the acquirer answered all."""
 
     forwarded: int = 0
     declined: int = 0
@@ -84,8 +85,11 @@ async def forward_card_payments(
         )
         forwarded += result.success
         declined += not result.success
-    reversed_count = await _reverse_orphans(transactions, card_terminal) if reachable else 0
-    left = len(due) - forwarded - declined
+    reversed_count, reached = (
+        await _reverse_orphans(transactions, card_terminal) if reachable else (0, False)
+    )
+    reachable = reachable and reached
+    left = await transactions.read(_unfinished)
     if forwarded or declined or expired:
         log.info(
             "card payments: %d forwarded, %d declined, %d expired, %d left",
@@ -95,6 +99,11 @@ async def forward_card_payments(
             left,
         )
     return ForwardRun(forwarded, declined, expired, reversed_count, left, reachable)
+
+
+def _unfinished(uow: EdgeUnitOfWork) -> int:
+    """Card payments still to settle: stored ones, and pending ones (sent, no answer known)."""
+    return len(uow.card_payments.with_status(["stored", "pending"], limit=10_000))
 
 
 def _expire_overdue(uow: EdgeUnitOfWork) -> int:
@@ -130,8 +139,11 @@ async def _send(
     )
 
 
-async def _reverse_orphans(transactions: EdgeTransactions, terminal: PaymentTerminal) -> int:
-    """Settle payments whose cart can no longer end on a sale (see the module, step 3)."""
+async def _reverse_orphans(
+    transactions: EdgeTransactions, terminal: PaymentTerminal
+) -> tuple[int, bool]:
+    """Settle payments whose cart can no longer end on a sale (see the module, step 3).
+    Returns how many, and whether the acquirer answered every question asked."""
     orphans = await transactions.read(
         lambda uow: [
             payment
@@ -155,9 +167,9 @@ async def _reverse_orphans(transactions: EdgeTransactions, terminal: PaymentTerm
                     idempotency_key=idempotency_key(payment.tender_id, "reverse"),
                 )
         except (AcquirerUnreachable, AcquirerError):
-            return count
+            return count, False
         await transactions.write(
             partial(card_payments.reverse, tender_id=payment.tender_id, result=result)
         )
         count += 1
-    return count
+    return count, True

@@ -101,7 +101,9 @@ class ForwardOut(BaseModel):
     declined: int
     expired: int
     reversed: int
-    left: int = Field(description="Still stored when the run stopped")
+    left: int = Field(
+        description="Still stored, or pending (sent, no answer known), when the run stopped"
+    )
     reachable: bool = Field(description="Whether the acquirer answered")
 
     @classmethod
