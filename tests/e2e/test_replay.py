@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -66,7 +67,17 @@ def test_a_real_day_replayed_with_a_store_offline_reconciles_to_the_penny_on_pos
         # VAT at 20 % included, rounded per line HALF_UP (a sixth of the revenue is 9772.59;
         # per-line ties round up), as every till recorded it and the hub summed it.
         "tax": "9775.14",
+        "tenders": result["dataset"]["by_day"]["2010-12-01"]["tenders"],
     }
+    # What the tills took, net of refunds, adds up to the revenue of the day and of every
+    # store-day, and the hub's breakdown (or, a hub without one, the tills') says the same.
+    tenders = result["hub"]["by_day"]["2010-12-01"]["tenders"]
+    assert sum(Decimal(amount) for amount in tenders.values()) == Decimal("58635.56")
+    for days in result["hub"]["by_store_day"].values():
+        for totals in days.values():
+            assert sum(Decimal(a) for a in totals["tenders"].values()) == Decimal(
+                totals["revenue"]
+            )
     assert result["dataset"]["by_store"] == result["hub"]["by_store"]
     assert set(result["hub"]["by_store"]) == {"store-1", "store-2", "store-3"}
     (drain,) = result["timing"]["drains"]

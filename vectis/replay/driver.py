@@ -44,6 +44,8 @@ from vectis.replay.reconcile import Report, compare, expected_report
 from vectis.replay.result import ReplayResult
 from vectis.replay.stack import Stack
 from vectis.replay.store_run import StoreRun, kill_now_and_then
+from vectis.replay.tender_report import TenderTally, check_tenders
+from vectis.replay.tenders import plan_all
 from vectis.replay.till import TILLS, TillSession, wait_for_catalogue, wait_until_drained
 from vectis.replay.z_reports import ZLine, check_z_reports
 
@@ -137,6 +139,8 @@ async def _replay(
         first_time = dataset.invoices[0].business_time
         stop = threading.Event()
         prices = {item.sku: item.unit_price for item in catalogue}
+        plans = plan_all(dataset.invoices)
+        cards = False  # until the stack runs an acquirer: every tender in cash
         host, _, hub_port = stack.hub_url.removeprefix("http://").partition(":")
         policies: dict[int, ChaosPolicy] = {}
         for number in range(1, options.stores + 1):
@@ -154,7 +158,15 @@ async def _replay(
                 policy=policies.get(number),
             )
             tills[number] = [
-                TillSession(edge, scan=options.scan, stop=stop, till_id=till_id, prices=prices)
+                TillSession(
+                    edge,
+                    scan=options.scan,
+                    stop=stop,
+                    till_id=till_id,
+                    prices=prices,
+                    plans=plans,
+                    cards=cards,
+                )
                 for till_id in TILLS
             ]
             sessions.append(tills[number][0])
@@ -201,11 +213,22 @@ async def _replay(
         first, last = options.first_day or min(days), options.last_day or max(days)
         actual = await hq.sales_report(first, last)
         z_lines = [ZLine.of(kept) for kept in await hq.z_reports(first, last)]
+        tally = TenderTally()
+        for till in (till for store in tills.values() for till in store):
+            tally.merge(till.tally)
+        tally.fill(expected)  # what the tills took for the file's invoices
+        tenders_source = "hub" if actual.tenders_by_day else "replay"
+        if tenders_source == "replay":  # a hub whose report does not break tenders down
+            tally.fill(actual)
         result = ReplayResult(
             options=options,
             expected=expected,
             actual=actual,
-            mismatches=compare(expected, actual) + check_z_reports(z_lines, actual),
+            mismatches=compare(expected, actual)
+            + check_tenders(expected, actual)
+            + check_z_reports(z_lines, actual),
+            tenders_source=tenders_source,
+            tally=tally,
             z_reports=z_lines,
             skipped=list(dataset.skipped),
             refused=[refusal for run in runs for refusal in run.refused],

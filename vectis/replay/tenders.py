@@ -23,7 +23,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 from typing import Literal
 
 from vectis.replay.dataset import DatasetInvoice, DatasetLine, item_kind
@@ -183,3 +183,53 @@ def plan_all(invoices: Iterable[DatasetInvoice]) -> dict[str, InvoicePlan]:
     """The plan of every invoice by invoice number; `invoices` in the order they are tendered."""
     mix = TenderMix()
     return {invoice.invoice_no: mix.plan(invoice) for invoice in invoices}
+
+
+# What the till's refusal of a tender says about which one to take in cash instead.
+_REFUSED_KIND: dict[str, TenderKind] = {
+    "card_declined": "card",
+    "balance_too_low": "gift_card",
+    "unknown_account": "gift_card",
+}
+
+
+def refused_kind(code: str, tenders: tuple[PlannedTender, ...]) -> TenderKind | None:
+    """Which of `tenders` a checkout refusal with error `code` is about, or None when it is
+    not about a tender the cashier could take in cash instead.
+
+    `offline_limit_reached` names no kind: the cards go first (their caps are the tightest),
+    then the gift cards."""
+    kinds = {tender.kind for tender in tenders}
+    if code == "offline_limit_reached":
+        return next((kind for kind in ("card", "gift_card") if kind in kinds), None)
+    kind = _REFUSED_KIND.get(code)
+    return kind if kind in kinds else None
+
+
+def instead_in_cash(
+    invoice_no: str, tenders: tuple[PlannedTender, ...], kind: TenderKind
+) -> tuple[PlannedTender, ...]:
+    """`tenders` with every tender of `kind` taken in cash instead: one cash tender for all
+    the cash, last (change only ever comes from cash)."""
+    kept = tuple(tender for tender in tenders if tender.kind not in (kind, "cash"))
+    cash = sum(
+        (tender.amount for tender in tenders if tender.kind in (kind, "cash")), Decimal("0.00")
+    )
+    return kept + ((PlannedTender("cash", cash, cash_tender_id(invoice_no)),) if cash > 0 else ())
+
+
+def cash_handed_over(amount: Decimal) -> Decimal:
+    """What a customer hands over to pay `amount` in cash: rounded up to the next 5 pounds."""
+    return (amount / 5).to_integral_value(rounding=ROUND_CEILING) * 5
+
+
+def tender_body(tender: PlannedTender) -> dict[str, str]:
+    """The `TenderIn` body of a planned tender (cash: the notes handed over)."""
+    if tender.kind == "cash":
+        return {"kind": "cash", "amount": str(cash_handed_over(tender.amount))}
+    body = {"kind": tender.kind, "amount": str(tender.amount), "tender_id": str(tender.tender_id)}
+    if tender.card is not None:
+        body["card"] = tender.card
+    if tender.account is not None:
+        body["account"] = tender.account
+    return body

@@ -18,12 +18,17 @@ from vectis.replay.dataset import (
 )
 from vectis.replay.tenders import (
     InvoicePlan,
+    PlannedTender,
     TenderMix,
     card_number,
     gift_card_number,
+    instead_in_cash,
     invoice_total,
     luhn_check_digit,
     plan_all,
+    refused_kind,
+    tender_body,
+    tender_id,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -183,3 +188,52 @@ def test_tender_ids_differ_between_invoices_and_places(
     _, plans = real_plans
     ids = [tender.tender_id for plan in plans.values() for tender in plan.tenders]
     assert len(ids) == len(set(ids))
+
+
+def gift_then_card_then_cash() -> tuple[PlannedTender, ...]:
+    return (
+        PlannedTender("gift_card", Decimal("10.00"), tender_id("9", 1), account="6000000000000001"),
+        PlannedTender("card", Decimal("20.50"), tender_id("9", 2), card=card_number("9")),
+        PlannedTender("cash", Decimal("7.00"), tender_id("9", 3)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("card_declined", "card"),
+        ("offline_limit_reached", "card"),
+        ("balance_too_low", "gift_card"),
+        ("unknown_account", "gift_card"),
+        ("insufficient_tender", None),
+        ("cart_not_open", None),
+    ],
+)
+def test_the_cashier_knows_which_tender_a_refusal_is_about(code: str, kind: str | None) -> None:
+    assert refused_kind(code, gift_then_card_then_cash()) == kind
+
+
+def test_above_the_offline_cap_without_a_card_the_gift_card_is_paid_in_cash() -> None:
+    tenders = instead_in_cash("9", gift_then_card_then_cash(), "card")
+    assert refused_kind("offline_limit_reached", tenders) == "gift_card"
+    assert refused_kind("card_declined", tenders) is None
+
+
+def test_a_refused_card_is_paid_in_cash_with_the_rest_of_the_cash_and_nothing_else_changes() -> (
+    None
+):
+    planned = gift_then_card_then_cash()
+    tenders = instead_in_cash("9", planned, "card")
+    assert tenders[0] == planned[0]
+    assert [(t.kind, t.amount) for t in tenders] == [
+        ("gift_card", Decimal("10.00")),
+        ("cash", Decimal("27.50")),
+    ]
+    assert tender_body(tenders[1]) == {"kind": "cash", "amount": "30"}
+    assert tender_body(planned[1]) == {
+        "kind": "card",
+        "amount": "20.50",
+        "tender_id": str(tender_id("9", 2)),
+        "card": card_number("9"),
+    }
+    assert tender_body(planned[0])["account"] == "6000000000000001"
