@@ -91,6 +91,18 @@ class EdgeSettings(VectisSettings):
     backoff_cap_s: float = Field(30.0, gt=0)
     hub_timeout_s: float = Field(30.0, gt=0)
     hub_connect_timeout_s: float = Field(3.0, gt=0)
+    acquirer_url: str | None = Field(
+        None,
+        description="The card acquirer's API (`vectis acquirer-sim`, http://127.0.0.1:PORT); "
+        "None: no card terminal, the till takes no cards",
+    )
+    acquirer_api_key: SecretStr | None = Field(
+        None, description="The acquirer's API key (VECTIS_EDGE_ACQUIRER_API_KEY)"
+    )
+    acquirer_timeout_s: float = Field(
+        10.0, gt=0, le=120, description="How long a card call waits for the acquirer's answer"
+    )
+    acquirer_connect_timeout_s: float = Field(3.0, gt=0, le=60)
     printers: dict[str, str] = Field(
         default_factory=dict,
         description="Each till's receipt printer, by till id (VECTIS_EDGE_PRINTERS, a JSON "

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from migrations.runner import upgrade_hub
+from tests.acquirer_support import AcquirerProcess, running_acquirer
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
 from vectis.ops.postgres import TemporaryCluster
 from vectis.ops.processes import ServiceProcess
@@ -131,3 +132,12 @@ async def store(hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
         yield edge
     finally:
         await close_edge(edge)
+
+
+@pytest.fixture
+async def acquirer(tmp_path: Path) -> AsyncIterator[AcquirerProcess]:
+    """The simulated acquirer (`vectis acquirer-sim`) as a real process on a free loopback
+    port with its own SQLite file: `.url`, `.api_key`, `stop()`, `kill()`, `restart()` (same
+    file and port), `await settlement(day)`. A process: only tests under tests/e2e use it."""
+    async with running_acquirer(tmp_path / "acquirer") as process:
+        yield process
