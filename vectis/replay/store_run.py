@@ -14,7 +14,7 @@ from vectis.replay.errors import EdgeRefused
 from vectis.replay.options import OfflineWindow
 from vectis.replay.result import Drain
 from vectis.replay.stack import EdgeHandle
-from vectis.replay.till import TillSession
+from vectis.replay.till import TillSession, forward_cards
 
 log = logging.getLogger("vectis.replay")
 
@@ -40,9 +40,7 @@ class StoreRun:
 
     def _set_link(self, online: bool) -> None:
         # The proxy lives on the event loop; this runs on the store's thread.
-        asyncio.run_coroutine_threadsafe(
-            self.session.edge.proxy.set_online(online), self.loop
-        ).result()
+        asyncio.run_coroutine_threadsafe(self.session.edge.set_online(online), self.loop).result()
 
     def run(self) -> None:
         edge = self.session.edge
@@ -80,6 +78,8 @@ class StoreRun:
         backlog = target - int(outbox["acked_seq"])
         log.info("%s back online with %d events to upload", edge.store_id, backlog)
         self._set_link(True)
+        if self.session.cards:  # the manager forwards the cards taken offline at once
+            forward_cards(self.session, 120)
         watcher = threading.Thread(target=self._watch_drain, args=(target, backlog), daemon=True)
         watcher.start()
         self._watchers.append(watcher)

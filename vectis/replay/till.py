@@ -282,6 +282,22 @@ def _catalogue_price_or_override(
     return {"unit_price": str(price), "price_reason": "manager_discretion"}
 
 
+def forward_cards(session: TillSession, timeout_s: float) -> None:
+    """The manager's "forward now" (`POST /v1/card-payments/forward`) at the session's store,
+    again until no card taken offline is left to send. Raises ReplayError on timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        run = session.call("POST", "/v1/card-payments/forward")
+        if run["reachable"] and not run["left"]:
+            return
+        if time.monotonic() > deadline:
+            raise ReplayError(
+                f"{session.edge.store_id}: {run['left']} cards taken offline not forwarded in "
+                f"{timeout_s:.0f}s"
+            )
+        time.sleep(0.2)
+
+
 def wait_until_drained(sessions: list[TillSession], timeout_s: float) -> None:
     """Every edge has nothing left to upload. Raises ReplayError on timeout, naming the laggards."""
     deadline = time.monotonic() + timeout_s
