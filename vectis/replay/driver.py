@@ -158,7 +158,7 @@ async def _replay(
         first_time = dataset.invoices[0].business_time
         stop = threading.Event()
         prices = {item.sku: item.unit_price for item in catalogue}
-        plans = plan_all(dataset.invoices)
+        plans = plan_all(dataset.invoices, options.stores)
         if options.cards:
             await stack.start_acquirer(port=options.ports.get("acquirer"))
         cards = options.cards and TILLS_TAKE_CARDS

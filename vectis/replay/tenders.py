@@ -9,8 +9,10 @@ days give the same mix, whatever the stores, timing or chaos):
 - **every tenth sale** (by another part of the same hash) is split: whole pounds of about half
   the amount in cash, the rest by card;
 - a **gift card** sold in the data (a `gift_...` line of a sale) loads a card whose number is
-  derived from the invoice and row; the customer's next sale (if they have an id) redeems half
-  of that card's balance (at most the sale's total) before paying the rest as above;
+  derived from the invoice and row. Its holder is the customer who bought it or, a walk-in
+  customer's (every gift card of the data is), the next walk-in customer at the same store
+  who receives it as a present. The holder's first sale on a later business day redeems half
+  of the card's balance (at most the sale's total) before paying the rest as above;
 - a **cancellation** (a return without receipt) is refunded in cash.
 
 What the till then does with a tender (a decline, an offline cap reached) is the cashier's
@@ -23,10 +25,11 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 from typing import Literal
 
-from vectis.replay.dataset import DatasetInvoice, DatasetLine, item_kind
+from vectis.replay.dataset import DatasetInvoice, DatasetLine, item_kind, store_for
 
 TenderKind = Literal["cash", "card", "gift_card", "store_credit"]
 TENDER_KINDS: tuple[TenderKind, ...] = ("cash", "card", "gift_card", "store_credit")
@@ -114,14 +117,29 @@ def _loads_gift_card(invoice: DatasetInvoice, line: DatasetLine) -> bool:
     )
 
 
+@dataclass(slots=True)
+class _HeldCard:
+    number: str
+    balance: Decimal
+    bought_on: date
+
+
 class TenderMix:
-    """Plans invoices in the order they are tendered; remembers each customer's gift cards.
+    """Plans invoices in the order they are tendered; remembers who holds which gift card.
 
     Feed it every invoice of the run in time order (`plan_all`); the plan of an invoice depends
-    only on it and on the gift cards its customer bought before."""
+    only on it and on the gift cards its holder received before. `stores`: how many stores the
+    invoices are spread over (`vectis.replay.dataset.store_for`: a walk-in's gift card is
+    redeemed at the store that sold it)."""
 
-    def __init__(self) -> None:
-        self._gift_cards: dict[str, list[tuple[str, Decimal]]] = {}  # customer -> unredeemed
+    def __init__(self, stores: int = 1) -> None:
+        self.stores = stores
+        self._gift_cards: dict[str, list[_HeldCard]] = {}  # holder -> unredeemed cards
+
+    def _holder(self, invoice: DatasetInvoice) -> str:
+        if invoice.customer_id is not None:
+            return f"customer/{invoice.customer_id}"
+        return f"walk-in/{store_for(invoice, self.stores)}"
 
     def plan(self, invoice: DatasetInvoice) -> InvoicePlan:
         """The tenders of `invoice` (see the module docstring for the rules)."""
@@ -136,14 +154,14 @@ class TenderMix:
             return InvoicePlan((), gift_cards)
         planned: list[PlannedTender] = []
         remaining = total
-        held = self._gift_cards.get(invoice.customer_id or "", [])
-        if held:
-            number, balance = held.pop(0)
-            redeemed = min((balance / 2).quantize(PENNY, rounding=ROUND_DOWN), remaining)
+        held = self._gift_cards.get(self._holder(invoice), [])
+        if held and held[0].bought_on < invoice.business_day:
+            card = held.pop(0)
+            redeemed = min((card.balance / 2).quantize(PENNY, rounding=ROUND_DOWN), remaining)
             if redeemed > 0:
                 planned.append(
                     PlannedTender(
-                        "gift_card", redeemed, tender_id(invoice.invoice_no, 1), account=number
+                        "gift_card", redeemed, tender_id(invoice.invoice_no, 1), account=card.number
                     )
                 )
                 remaining -= redeemed
@@ -169,19 +187,18 @@ class TenderMix:
         return [PlannedTender("cash", amount, tender_id(invoice.invoice_no, place))]
 
     def _remember(self, invoice: DatasetInvoice, gift_cards: dict[int, str]) -> None:
-        if invoice.customer_id is None:
-            return
         for line in invoice.lines:
             number = gift_cards.get(line.row_number)
             if number is not None and line.line_total > 0:
-                self._gift_cards.setdefault(invoice.customer_id, []).append(
-                    (number, line.line_total)
+                self._gift_cards.setdefault(self._holder(invoice), []).append(
+                    _HeldCard(number, line.line_total, invoice.business_day)
                 )
 
 
-def plan_all(invoices: Iterable[DatasetInvoice]) -> dict[str, InvoicePlan]:
-    """The plan of every invoice by invoice number; `invoices` in the order they are tendered."""
-    mix = TenderMix()
+def plan_all(invoices: Iterable[DatasetInvoice], stores: int = 1) -> dict[str, InvoicePlan]:
+    """The plan of every invoice by invoice number; `invoices` in the order they are tendered,
+    spread over `stores` stores."""
+    mix = TenderMix(stores)
     return {invoice.invoice_no: mix.plan(invoice) for invoice in invoices}
 
 

@@ -284,16 +284,22 @@ def _catalogue_price_or_override(
 
 def forward_cards(session: TillSession, timeout_s: float) -> None:
     """The manager's "forward now" (`POST /v1/card-payments/forward`) at the session's store,
-    again until no card taken offline is left to send. Raises ReplayError on timeout."""
+    again until the card payment log holds nothing stored offline or pending (a charge whose
+    answer was lost: once its cart ended on other tenders, the run pays it back if it went
+    through). Raises ReplayError on timeout."""
     deadline = time.monotonic() + timeout_s
     while True:
         run = session.call("POST", "/v1/card-payments/forward")
         if run["reachable"] and not run["left"]:
-            return
+            unsettled = session.call(
+                "GET", "/v1/card-payments?status=pending&status=stored&limit=500"
+            )
+            if not unsettled:
+                return
         if time.monotonic() > deadline:
             raise ReplayError(
-                f"{session.edge.store_id}: {run['left']} cards taken offline not forwarded in "
-                f"{timeout_s:.0f}s"
+                f"{session.edge.store_id}: cards taken offline or left pending not settled in "
+                f"{timeout_s:.0f}s ({run})"
             )
         time.sleep(0.2)
 

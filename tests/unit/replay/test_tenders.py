@@ -15,6 +15,7 @@ from vectis.replay.dataset import (
     InvoiceKind,
     bundled_dataset,
     read_dataset,
+    store_for,
 )
 from vectis.replay.tenders import (
     InvoicePlan,
@@ -146,35 +147,56 @@ def test_cards_are_valid_numbers_the_simulator_never_declines_by_number() -> Non
     assert {number[0] for number in numbers} == {"4", "5"}
 
 
-def test_a_gift_card_sold_is_numbered_and_the_customers_next_sale_redeems_half_of_it() -> None:
+DAY = 24 * 60
+
+
+def test_a_gift_card_sold_is_numbered_and_its_holders_next_days_sale_redeems_half() -> None:
     bought = invoice("540001", "12345", ("gift_0001_20", 2, "16.67"), ("22423", 1, "12.75"))
-    next_sale = invoice("540002", "12345", ("85123A", 10, "2.55"), minutes=30)
-    later = invoice("540003", "12345", ("85123A", 10, "2.55"), minutes=60)
-    stranger = invoice("540004", "99999", ("85123A", 10, "2.55"), minutes=45)
-    plans = plan_all([bought, next_sale, stranger, later])
+    same_day = invoice("540002", "12345", ("85123A", 10, "2.55"), minutes=30)
+    next_day = invoice("540003", "12345", ("85123A", 10, "2.55"), minutes=DAY)
+    later = invoice("540004", "12345", ("85123A", 10, "2.55"), minutes=2 * DAY)
+    stranger = invoice("540005", "99999", ("85123A", 10, "2.55"), minutes=DAY + 5)
+    plans = plan_all([bought, same_day, next_day, stranger, later])
 
     (number,) = plans["540001"].gift_cards.values()
     assert number == gift_card_number("540001", bought.lines[0].row_number)
     assert len(number) == 16 and number.isdigit()
     assert [tender.kind for tender in plans["540001"].tenders][0] == "card"
 
-    redeeming = plans["540002"].tenders
+    redeeming = plans["540003"].tenders
     assert redeeming[0].kind == "gift_card" and redeeming[0].account == number
     assert redeeming[0].amount == Decimal("16.67")  # half of the 33.34 loaded
-    assert paid(plans["540002"]) == Decimal("25.50")
-    assert all(tender.kind != "gift_card" for tender in plans["540003"].tenders)
-    assert all(tender.kind != "gift_card" for tender in plans["540004"].tenders)
+    assert paid(plans["540003"]) == Decimal("25.50")
+    for other in ("540002", "540004", "540005"):  # the same day, once only, not theirs
+        assert all(tender.kind != "gift_card" for tender in plans[other].tenders)
 
 
-def test_a_redemption_never_exceeds_the_sale_and_walk_in_gift_cards_are_not_redeemed() -> None:
+def test_a_walk_ins_gift_card_is_redeemed_by_a_walk_in_at_the_same_store_on_a_later_day() -> None:
+    gift = invoice("541003", None, ("gift_0001_10", 1, "10.00"))
+    later = [
+        invoice(f"5420{n:02d}", None, ("22423", 1, "12.75"), minutes=DAY + n) for n in range(20)
+    ]
+    plans = plan_all([gift, *later], stores=3)
+    assert plans["541003"].gift_cards  # numbered, so the till can load it
+    redeemed = [
+        document
+        for document in later
+        if any(t.kind == "gift_card" for t in plans[document.invoice_no].tenders)
+    ]
+    (first,) = redeemed
+    assert store_for(first, 3) == store_for(gift, 3)
+    assert all(
+        store_for(document, 3) != store_for(gift, 3) for document in later[: later.index(first)]
+    )
+    (tender,) = [t for t in plans[first.invoice_no].tenders if t.kind == "gift_card"]
+    assert tender.amount == Decimal("5.00")
+
+
+def test_a_redemption_never_exceeds_the_sale() -> None:
     mix = TenderMix()
     mix.plan(invoice("541001", "777", ("gift_0001_50", 4, "50.00")))
-    small = mix.plan(invoice("541002", "777", ("22423", 1, "12.75"), minutes=5))
+    small = mix.plan(invoice("541002", "777", ("22423", 1, "12.75"), minutes=DAY))
     assert [(t.kind, t.amount) for t in small.tenders] == [("gift_card", Decimal("12.75"))]
-    walk_in = mix.plan(invoice("541003", None, ("gift_0001_10", 1, "10.00"), minutes=9))
-    assert walk_in.gift_cards  # numbered, so the till can load it
-    after = mix.plan(invoice("541004", None, ("22423", 1, "12.75"), minutes=10))
-    assert all(tender.kind != "gift_card" for tender in after.tenders)
 
 
 def test_a_cancelled_gift_card_line_loads_no_card() -> None:
