@@ -20,9 +20,14 @@ from edge.adapters.database import EdgeDatabase
 from edge.adapters.files import prepare_database_file
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity
+from edge.jobs.card_forwarder import FORWARD_INTERVAL_S, forward_card_payments
 from edge.jobs.parked_carts import SWEEP_INTERVAL_S, sweep_parked_carts
 from edge.jobs.sync_agent import SyncAgent
 from edge.metrics import EdgeMetrics
+from edge.payments.http_terminal import terminal_from_settings
+from edge.payments.hub_stored_value import HubStoredValueLedger
+from edge.service.sync import hub_credential
+from edge.service.tendering import TenderPorts
 from edge.settings import EdgeSettings
 from migrations.runner import upgrade_edge
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock, ManualClock, SystemClock
@@ -43,6 +48,8 @@ class EdgeRuntime:
     identity: NodeIdentity | None = None
     agent: SyncAgent | None = None
     scheduler: AsyncIOScheduler | None = field(default=None)
+    # The card terminal and the hub's stored-value ledgers (edge.service.tendering).
+    tender_ports: TenderPorts = field(default_factory=TenderPorts)
 
     @property
     def hlc(self) -> HybridLogicalClock | None:
@@ -93,6 +100,16 @@ class EdgeRuntime:
             coalesce=True,
             misfire_grace_time=None,
         )
+        self.scheduler.add_job(
+            forward_card_payments,
+            "interval",
+            args=(self.transactions, lambda: self.identity, lambda: self.tender_ports.terminal),
+            seconds=FORWARD_INTERVAL_S,
+            id="card_forwarder",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
         self.scheduler.start()
 
     async def stop(self) -> None:
@@ -130,6 +147,19 @@ async def build_runtime(
         transactions=transactions,
         clock=clock,
         metrics=EdgeMetrics(),
+    )
+
+    async def credential() -> str | None:
+        return await transactions.read(hub_credential)
+
+    runtime.tender_ports = TenderPorts(
+        terminal=terminal_from_settings(settings),
+        ledger=HubStoredValueLedger(
+            settings.hub_url,
+            credential,
+            timeout_s=settings.stored_value_timeout_s,
+            transport=hub_transport,
+        ),
     )
     identity = await transactions.read(lambda uow: uow.node.identity())
     if isinstance(runtime.clock, ManualClock):

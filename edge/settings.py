@@ -90,6 +90,13 @@ class EdgeSettings(VectisSettings):
     backoff_base_s: float = Field(0.5, gt=0)
     backoff_cap_s: float = Field(30.0, gt=0)
     hub_timeout_s: float = Field(30.0, gt=0)
+    stored_value_timeout_s: float = Field(
+        2.0,
+        gt=0,
+        le=30,
+        description="How long a till waits for the hub's gift-card or store-credit balance "
+        "before it uses the offline allowance",
+    )
     hub_connect_timeout_s: float = Field(3.0, gt=0)
     acquirer_url: str | None = Field(
         None,

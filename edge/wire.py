@@ -26,6 +26,7 @@ from edge.domain.documents import (
     B2BCartSubmitted,
     B2BLine,
     B2BPaymentComposed,
+    CardSettled,
     CashMoved,
     DomainEvent,
     RecordEdited,
@@ -48,6 +49,7 @@ from sync.messages import (
     B2BLineV1,
     B2BPaymentComposedV1,
     B2BTenderPlanV1,
+    CardSettledV1,
     CashMovedV1,
     RecordUpdatedV1,
     RefundLineV1,
@@ -58,10 +60,12 @@ from sync.messages import (
     ReturnRecordedV2,
     ReturnRecordedV3,
     ReturnRecordedV4,
+    ReturnRecordedV5,
     SaleCompletedV1,
     SaleCompletedV2,
     SaleCompletedV3,
     SaleCompletedV4,
+    SaleCompletedV5,
     SaleLineV1,
     SaleLineV2,
     StampedValue,
@@ -113,7 +117,7 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     everything, so a hub not yet upgraded still applies every sale it can read and
     quarantines (until its upgrade) only those it would misread."""
     if sale_needs_v5(sale):
-        return sale_v5(sale, _sale_fields(sale))
+        return sale_v5(sale, _sale_fields(sale, None))
     if sale_needs_v4(sale):
         return SaleCompletedV4(
             **_sale_fields(sale, TenderV2),
@@ -146,7 +150,8 @@ def sale_payload(sale: Sale) -> SaleCompletedV1:
     return SaleCompletedV1(**_sale_fields(sale), lines=[SaleLineV1(**fields) for fields in lines])
 
 
-def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any]:
+def _sale_fields(sale: Sale, tender: type[TenderV1] | None = TenderV1) -> dict[str, Any]:
+    """The fields every version shares; tenders as `tender` (None: left to the caller)."""
     return {
         "sale_id": sale.sale_id,
         "receipt_number": sale.receipt_number,
@@ -156,7 +161,7 @@ def _sale_fields(sale: Sale, tender: type[TenderV1] = TenderV1) -> dict[str, Any
         "currency": sale.currency,
         "customer_id": sale.customer_id,
         "external_reference": sale.external_reference,
-        "tenders": [_tender(item, tender) for item in sale.tenders],
+        "tenders": [_tender(item, tender) for item in sale.tenders] if tender else [],
         "total": sale.total.amount,
     }
 
@@ -167,7 +172,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
     Version 5 first, when a refund goes to a card, gift card or store credit (or names the
     sale's tender it pays back)."""
     if return_needs_v5(sales_return):
-        return return_v5(sales_return, _return_fields(sales_return))
+        return return_v5(sales_return, _return_fields(sales_return, v5=True))
     if weighed(sales_return.lines):
         return ReturnRecordedV4(
             **_return_fields(sales_return),
@@ -206,7 +211,7 @@ def return_payload(sales_return: Return) -> ReturnRecordedV1:
     return ReturnRecordedV2(**_return_fields(sales_return), lines=lines_with_terms)
 
 
-def _return_fields(sales_return: Return) -> dict[str, Any]:
+def _return_fields(sales_return: Return, *, v5: bool = False) -> dict[str, Any]:
     return {
         "return_id": sales_return.return_id,
         "receipt_number": sales_return.receipt_number,
@@ -218,7 +223,7 @@ def _return_fields(sales_return: Return) -> dict[str, Any]:
         "original_sale_id": sales_return.original_sale_id,
         "external_reference": sales_return.external_reference,
         "reason": sales_return.reason,
-        "refunds": [_tender(tender) for tender in sales_return.refunds],
+        "refunds": [] if v5 else [_tender(tender) for tender in sales_return.refunds],
         "total": sales_return.total.amount,
     }
 
@@ -242,11 +247,13 @@ _SALE_VERSIONS: dict[type[SaleCompletedV1], int] = {
     SaleCompletedV2: 2,
     SaleCompletedV3: 3,
     SaleCompletedV4: 4,
+    SaleCompletedV5: 5,
 }
 _RETURN_VERSIONS: dict[type[ReturnRecordedV1], int] = {
     ReturnRecordedV2: 2,
     ReturnRecordedV3: 3,
     ReturnRecordedV4: 4,
+    ReturnRecordedV5: 5,
 }
 
 
@@ -441,3 +448,23 @@ from edge.wire_inbound import b2b_order_of as b2b_order_of  # noqa: E402
 from edge.wire_inbound import refund_request_of as refund_request_of  # noqa: E402
 from edge.wire_inbound import terms_of as terms_of  # noqa: E402
 from edge.wire_inbound import z_report_of as z_report_of  # noqa: E402
+
+
+@encode.register
+def _card_settled(event: CardSettled) -> WireEvent:
+    payload = CardSettledV1(
+        tender_id=event.tender_id,
+        document_id=event.document_id,
+        document_kind=event.document_kind,
+        tender_no=event.tender_no,
+        till_id=event.till_id,
+        outcome=event.outcome,
+        amount=event.amount.amount,
+        currency=event.amount.currency,
+        transaction_id=event.transaction_id,
+        decline_code=event.decline_code,
+        taken_at=event.taken_at,
+        deadline=event.deadline,
+        settled_at=event.settled_at,
+    )
+    return WireEvent("card.settled", 1, event.settled_at, payload.model_dump(mode="json"))

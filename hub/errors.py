@@ -159,6 +159,17 @@ class ExceptionNotFound(NotFound):
         self.exception_id = exception_id
 
 
+class AccountNotFound(NotFound):
+    """No gift card with this number, or no store credit for this customer, at the hub."""
+
+    code = "unknown_account"
+
+    def __init__(self, kind: str, account: str) -> None:
+        super().__init__(f"no {kind.replace('_', ' ')} account {account}")
+        self.kind = kind
+        self.account = account
+
+
 class RecordNotFound(NotFound):
     """No shared record (customer, store settings) with this entity and key."""
 

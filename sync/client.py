@@ -8,6 +8,7 @@ in `sync.errors`, so callers decide between "retry later" and "this will never w
 from __future__ import annotations
 
 from typing import TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -33,6 +34,7 @@ from sync.messages import (
     PushRequest,
     PushResponse,
     SnapshotPage,
+    StoredValueBalanceV1,
 )
 
 ResponseT = TypeVar("ResponseT", bound=BaseModel)
@@ -109,6 +111,12 @@ class HubClient:
         if cursor:
             params["cursor"] = cursor
         return await self._send("GET", "/v1/sync/feed", None, FeedPage, params=params)
+
+    async def stored_value(self, kind: str, account: str) -> StoredValueBalanceV1:
+        """A gift card's or a customer's store-credit balance as the hub holds it. A 404
+        `unknown_account` comes as HubRejected with that error code."""
+        path = f"/v1/sync/stored-value/{quote(kind, safe='')}/{quote(account, safe='')}"
+        return await self._send("GET", path, None, StoredValueBalanceV1)
 
     async def _send(
         self,

@@ -97,6 +97,7 @@ MESSAGES: dict[str, type[BaseModel]] = {
     "event.cash.moved.v1": messages.CashMoved,
     "event.audit.recorded.v1": messages.AuditRecorded,
     "event.shift.closed.v1": messages.ShiftClosed,
+    "event.card.settled.v1": messages.CardSettled,
     "feed-page": messages.FeedPage,
     "snapshot-page": messages.SnapshotPage,
     "feed.product.v1": messages.ProductV1,

@@ -471,3 +471,5 @@ from edge.adapters.tables_counter import staff as staff  # noqa: E402
 from edge.adapters.tables_counter import staff_sign_in as staff_sign_in  # noqa: E402
 from edge.adapters.tables_counter import till_session as till_session  # noqa: E402
 from edge.adapters.tables_counter import z_report as z_report  # noqa: E402
+from edge.adapters.tables_tenders import card_payment as card_payment  # noqa: E402
+from edge.adapters.tables_tenders import stored_value as stored_value  # noqa: E402

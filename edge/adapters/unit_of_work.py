@@ -30,6 +30,7 @@ from edge.adapters.repositories.reports import ReportRepository
 from edge.adapters.repositories.sales import ReturnRepository, SaleRepository
 from edge.adapters.repositories.shifts import ShiftRepository
 from edge.adapters.repositories.staff import StaffRepository
+from edge.adapters.repositories.tenders import CardPaymentRepository, StoredValueRepository
 from edge.domain.documents import DomainEvent
 from edge.errors import RecordedRefusal
 from shared.clock import Clock, HLCTimestamp, HybridLogicalClock
@@ -62,6 +63,8 @@ class EdgeUnitOfWork:
         self.staff = StaffRepository(connection)
         self.shifts = ShiftRepository(connection)
         self.receipt_prints = ReceiptPrintRepository(connection)
+        self.card_payments = CardPaymentRepository(connection)
+        self.stored_values = StoredValueRepository(connection)
         self.outbox = OutboxRepository(connection)
 
     def now(self) -> datetime:

@@ -20,6 +20,7 @@ from edge.api.routes import (
     scanning,
     shifts,
     staff,
+    tenders,
     till,
 )
 from edge.bootstrap import EdgeRuntime
@@ -55,6 +56,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
         shifts.router,
         scanning.router,
         till.router,
+        tenders.router,
         cart_ops.router,
         receipts.router,
         refunds.router,

@@ -53,6 +53,7 @@ class PricedItem:
     tax: TaxRate | None = None
     promotion: Promotion | None = None
     unit: Unit = "each"  # how the product is sold: whole units, or by weight in kg
+    kind: str = "stock"  # stock, non_stock, or gift_card (a line loads a gift card)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class TenderRequest:
     account: str | None = None
     card: str | None = None
     card_details: CardDetails | None = None
+    offline: bool = False  # a gift card or store credit taken without the hub's answer
 
 
 @dataclass(slots=True)
@@ -94,6 +96,7 @@ class CartLine:
     discount_reason: str | None = None
     price_reason: str | None = None
     price_note: str | None = None
+    gift_card_number: str | None = None  # a gift-card item: the card the line loads
 
     def total(self, currency: str) -> Money:
         """quantity x unit price, less the discount (the promotion's and a manual one)."""
@@ -220,6 +223,7 @@ class Cart:
                     discount_reason=line.discount_reason,
                     price_reason=line.price_reason,
                     price_note=line.price_note,
+                    gift_card_number=line.gift_card_number,
                 )
                 for number, line in enumerate(lines, start=1)
             ),

@@ -358,8 +358,28 @@ class ZReportMade:
     opening_float: Money
 
 
+@dataclass(frozen=True, slots=True)
+class CardSettled:
+    """Event: a card tender taken or refunded offline was forwarded (`outcome` captured,
+    refunded, declined) or expired before it could be (edge.domain.card_payments)."""
+
+    tender_id: UUID
+    document_id: UUID
+    document_kind: Literal["sale", "return"]
+    tender_no: int
+    till_id: str
+    outcome: Literal["captured", "refunded", "declined", "expired"]
+    amount: Money
+    transaction_id: str | None
+    decline_code: str | None
+    taken_at: datetime
+    deadline: datetime
+    settled_at: datetime
+
+
 DomainEvent = (
     Audited
+    | CardSettled
     | ZReportMade
     | SaleCompleted
     | ReturnRecorded

@@ -78,11 +78,12 @@ class OfflineLimits:
         return left if left < self.card_transaction_max else self.card_transaction_max
 
     def stored_value_headroom(self, kind: str, known_balance: Money, spent_since: Money) -> Money:
-        """The most one account (`kind` gift_card or store_credit) may be spent offline: its
-        last known balance less what this store spent of it since, capped by the kind's
-        offline maximum less that spending; never below zero."""
+        """The most one account (`kind` gift_card or store_credit) may be spent offline: the
+        balance this store knows now (the hub's last answer less this store's spending
+        since), capped by the kind's offline maximum less `spent_since` (what it spent
+        offline since that answer); never below zero."""
         cap = self.gift_card_max if kind == "gift_card" else self.store_credit_max
-        by_balance = known_balance - spent_since
+        by_balance = known_balance
         by_cap = cap - spent_since
         headroom = by_balance if by_balance < by_cap else by_cap
         return Money.zero(known_balance.currency) if headroom.is_negative() else headroom

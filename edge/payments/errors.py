@@ -3,6 +3,7 @@
 Declined (402)   CardDeclined, BalanceTooLow
 Conflict (409)   OfflineLimitReached: taken offline, the tender would pass a store limit
                  TenderPending: a card payment of this cart is still being decided
+                 NoCardTerminal: no card terminal is configured at this till
 NotFound (404)   UnknownAccount: a gift card never activated, a customer without an account
 Invalid (422)    GiftCardNotActivated: a gift-card item sold without a card number,
                  RefundTenderRefused: a refund to a tender the rules do not allow
@@ -54,6 +55,12 @@ class TenderPending(Conflict):
     (same tenders) to settle it exactly once."""
 
     code = "tender_pending"
+
+
+class NoCardTerminal(Conflict):
+    """This till has no card terminal configured: take another tender."""
+
+    code = "no_card_terminal"
 
 
 class UnknownAccount(NotFound):

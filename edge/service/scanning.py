@@ -46,12 +46,14 @@ from edge.service.selling import AddLines, LineInput, TillAuthority, add_lines
 class ScanCode:
     """Ring up `code` (what the scan field sent) on cart `cart_id`. `scan_id` is the
     client's id for this scan (the line's id): a retried scan returns the same line.
-    `weight_kg` is the scale's stable net weight when the till weighed the item."""
+    `weight_kg` is the scale's stable net weight when the till weighed the item;
+    `gift_card_number` the card a gift-card item loads."""
 
     cart_id: UUID
     code: str
     scan_id: UUID | None = None
     weight_kg: Decimal | None = None
+    gift_card_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,7 @@ def scan_code(
         command.scan_id,
         scanned.unit_price,
         label_price=scanned.unit_price is not None,
+        gift_card_number=command.gift_card_number,
     )
     added = add_lines(AddLines(command.cart_id, [line]), uow, authority=authority)
     return ScanResult(added.head, added.lines[0], True, parsed.item)

@@ -24,10 +24,12 @@ from edge.domain.node import NodeIdentity
 from edge.domain.staff import Permission, allows
 from edge.domain.till_limits import check_line, check_sale_total
 from edge.errors import CartNotFound, IdReused, InvalidPrice, SaleNotFound, UnknownSku
+from edge.payments.errors import GiftCardNotActivated
 from edge.service.cart_ops import audit_price_override
 from edge.service.permits import Permit, permit_of
 from edge.service.shifts import require_open_shift
 from edge.service.staff import OverrideRequest
+from edge.service.stored_values import record_tender_effects
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.quantity import LineQuantity
@@ -54,6 +56,7 @@ class LineInput:
     # The price came from a scale's price label (edge.service.scanning), not from the
     # cashier: it needs no reason code or permission.
     label_price: bool = False
+    gift_card_number: str | None = None  # a gift-card item: the card the line loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,7 @@ def add_lines(
         line = head.scan(
             line_input.line_id or new_id(), item, line_input.quantity, line_input.unit_price
         )
+        line.gift_card_number = gift_card_of(item, line_input)
         check_line(line.sku, line.quantity, line.total(head.currency), limits)
         check_sale_total(head.total, limits)
         # An item without a catalogue price (an open-price item) is sold at the price keyed:
@@ -215,6 +219,20 @@ def add_lines(
     if added:
         uow.carts.add_lines(head.cart_id, head.currency, added)
     return Scanned(head, result, len(added))
+
+
+def gift_card_of(item: PricedItem, line_input: LineInput) -> str | None:
+    """The gift card a line loads: a `gift_card` item needs the card's number and is one
+    card a line; any other item takes none. Raises GiftCardNotActivated."""
+    if item.kind != "gift_card":
+        if line_input.gift_card_number is not None:
+            raise GiftCardNotActivated(f"{item.sku} is not a gift card: it loads no card number")
+        return None
+    if line_input.gift_card_number is None:
+        raise GiftCardNotActivated(f"{item.sku} is a gift card: scan or key the card's number")
+    if line_input.quantity != 1:
+        raise GiftCardNotActivated("a gift card is loaded one card a line (quantity 1)")
+    return line_input.gift_card_number
 
 
 def checkout(
@@ -251,6 +269,7 @@ def checkout(
     )
     record_sale(sale, uow)
     uow.carts.close(cart, now)
+    record_tender_effects(sale, command.tenders, uow)
     return sale, True
 
 

@@ -258,17 +258,6 @@ sale_line = Table(
     Column("tax_version", Integer),
 )
 
-tender = Table(
-    "tender",
-    metadata,
-    Column("document_id", Uuid, ForeignKey("sale_document.document_id"), primary_key=True),
-    Column("tender_no", Integer, primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("amount_minor", BigInteger, nullable=False),
-    Column("tendered_minor", BigInteger, nullable=False),
-    Column("change_minor", BigInteger, nullable=False),
-)
-
 # What is odd about a recorded sale (unknown SKU, oversold, price drift, tender problem): the
 # sale stands; a person resolves the exception.
 # Cash into or out of a drawer besides sales and refunds: append-only facts like sales.
@@ -314,7 +303,8 @@ sale_exception = Table(
     Index(None, "document_id"),
     CheckConstraint(
         "kind IN ('unknown_sku', 'oversold', 'price_drift', 'tender_problem', 'refund_problem', "
-        "'b2b_problem', 'line_arithmetic', 'altered_resend')",
+        "'b2b_problem', 'line_arithmetic', 'altered_resend', 'overdraft', 'card_declined', "
+        "'card_expired')",
         name="kind",
     ),
     CheckConstraint("status IN ('open', 'resolved')", name="status"),
@@ -570,9 +560,16 @@ audit_entry = Table(
 )
 
 
-# The counter's tables live in their own module (hub.adapters.tables_counter); they are this
-# module's too, so every repository names a table as `tables.<name>`.
+# The counter's tables (hub.adapters.tables_counter) and the tenders' (tables_tenders) live in
+# modules of their own; they are this module's too, so every repository names a table as `tables.<name>`.
 from hub.adapters.tables_counter import staff as staff  # noqa: E402
 from hub.adapters.tables_counter import staff_store as staff_store  # noqa: E402
 from hub.adapters.tables_counter import till_audit as till_audit  # noqa: E402
 from hub.adapters.tables_counter import z_report as z_report  # noqa: E402
+from hub.adapters.tables_tenders import (  # noqa: E402
+    stored_value_account as stored_value_account,
+)
+from hub.adapters.tables_tenders import (  # noqa: E402
+    stored_value_movement as stored_value_movement,
+)
+from hub.adapters.tables_tenders import tender as tender  # noqa: E402

@@ -53,6 +53,7 @@ from hub.adapters.repositories.stores import (
     NodeRepository,
     StoreRepository,
 )
+from hub.adapters.repositories.tenders import StoredValueRepository, TenderRepository
 from hub.adapters.repositories.z_reports import ZReportRepository
 from hub.domain.feed import FeedEntry
 from hub.errors import StorageRefused
@@ -199,6 +200,16 @@ class HubTransaction:
     @cached_property
     def z_reports(self) -> ZReportRepository:
         return ZReportRepository(self._connection)
+
+    @cached_property
+    def tenders(self) -> TenderRepository:
+        """Card tenders as the ledger holds them, and what became of those taken offline."""
+        return TenderRepository(self._connection)
+
+    @cached_property
+    def stored_value(self) -> StoredValueRepository:
+        """Gift-card and store-credit accounts and their movements."""
+        return StoredValueRepository(self._connection)
 
 
 class HubUnitOfWork:

@@ -24,6 +24,7 @@ from hub.api.routes import (
     reports,
     sale_exceptions,
     staff,
+    stored_value,
     sync,
     till_limits,
     z_reports,
@@ -74,6 +75,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
         staff.router,
         audit.router,
         z_reports.router,
+        stored_value.router,
     ):
         app.include_router(router)
     openapi.install(app)

@@ -32,7 +32,9 @@ from sync.messages import (
     SaleLineV1,
     SaleLineV2,
     SaleLineV4,
+    SaleLineV5,
     TenderV1,
+    TenderV3,
 )
 
 DocumentKind = Literal["sale", "return"]
@@ -57,6 +59,8 @@ class LedgerLine:
     tax_rate: Decimal | None = None
     tax_version: int | None = None
     unit: str = "each"
+    # A gift-card item's line (version 5): the card its line_total loads.
+    gift_card_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,15 @@ class LedgerTender:
     amount_minor: int
     tendered_minor: int
     change_minor: int
+    # Version 5 (sync.messages.TenderV3): what a card, gift-card or store-credit tender moved.
+    tender_id: UUID | None = None
+    account: str | None = None  # gift card number, or store-credit customer id
+    card_status: str | None = None  # captured | refunded | stored (then card.settled's word)
+    card_transaction_id: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    card_deadline: datetime | None = None
+    original_tender_no: int | None = None  # a refund: the sale's tender it pays back
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +147,25 @@ def _tenders(tenders: Sequence[TenderV1], currency: str) -> tuple[LedgerTender, 
             amount_minor=_minor(tender.amount, currency),
             tendered_minor=_minor(tender.tendered, currency),
             change_minor=_minor(tender.change, currency),
+            **(_tender_v3(tender) if isinstance(tender, TenderV3) else {}),
         )
         for tender in tenders
     )
+
+
+def _tender_v3(tender: TenderV3) -> dict[str, Any]:
+    """LedgerTender's version-5 fields: account, card and the tender refunded."""
+    card = tender.card
+    return {
+        "tender_id": tender.tender_id,
+        "account": tender.account,
+        "card_status": None if card is None else card.status,
+        "card_transaction_id": None if card is None else card.transaction_id,
+        "card_brand": None if card is None else card.brand,
+        "card_last4": None if card is None else card.last4,
+        "card_deadline": None if card is None else card.deadline,
+        "original_tender_no": tender.original_tender_no,
+    }
 
 
 def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
@@ -171,6 +200,9 @@ def document_of(event: SaleCompleted | ReturnRecorded) -> LedgerDocument:
                     price_version=line.price_version,
                     price_source=line.price_source,
                     **(_terms(line.terms, currency, 1) if isinstance(line, SaleLineV2) else {}),
+                    gift_card_number=(
+                        line.gift_card_number if isinstance(line, SaleLineV5) else None
+                    ),
                 )
                 for line in sale.lines
                 for quantity, unit in [_quantity(line)]
@@ -306,6 +338,12 @@ def unstorable(document: LedgerDocument) -> list[str]:
         document.business_time.astimezone(UTC)
     except OverflowError:
         problems.append(f"business time {document.business_time.isoformat()} is out of range")
+    for tender in document.tenders:
+        try:
+            if tender.card_deadline is not None:
+                tender.card_deadline.astimezone(UTC)
+        except OverflowError:
+            problems.append(f"tender {tender.tender_no}: its card deadline is out of range")
     return problems
 
 

@@ -27,6 +27,9 @@ ExceptionKind = Literal[
     "b2b_problem",
     "line_arithmetic",
     "altered_resend",
+    "overdraft",
+    "card_declined",
+    "card_expired",
 ]
 
 
@@ -98,8 +101,9 @@ def price_drift(
 
 def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
     """Tenders that do not settle the document: amounts not adding up to the total, change that
-    is not what was handed over beyond the amount applied, negative amounts, or a charge to a
-    trade account (`on_account`) with change, or outside the handover of a B2B order.
+    is not what was handed over beyond the amount applied, negative amounts, change from
+    anything but cash (a card, gift card, store credit or trade account), or a charge to a
+    trade account (`on_account`) outside the handover of a B2B order.
     """
     found = []
     for document in documents:
@@ -118,6 +122,8 @@ def tender_problems(documents: Iterable[LedgerDocument]) -> list[SaleException]:
                 )
             if tender.kind == "on_account" and tender.change_minor != 0:
                 problems.append(f"tender {tender.tender_no} gives change from an account")
+            elif tender.kind not in ("cash", "on_account") and tender.change_minor != 0:
+                problems.append(f"tender {tender.tender_no} gives change from a {tender.kind}")
             if tender.kind == "on_account" and document.b2b_order_id is None:
                 problems.append(
                     f"tender {tender.tender_no} charges an account outside a B2B order's handover"

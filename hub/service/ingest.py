@@ -49,6 +49,7 @@ from hub.service import b2b, refunds
 from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
 from hub.service.ports import ApprovalWorkflows
 from hub.service.refunds import settle_refunds
+from hub.service.stored_value import move_balances
 from hub.service.stores import AuthenticatedNode
 from shared.errors import SharedError
 from sync.errors import EventRejected
@@ -344,31 +345,41 @@ async def _classify(
 async def _record(
     accepted: list[Applied], tx: HubTransaction, received_at: datetime
 ) -> list[Applied]:
-    """Put the documents of `accepted` in the ledger and move stock, all at once.
+    """Put the documents of `accepted` in the ledger and move stock, all at once; record what
+    other handlers kept before them, or after them for a handler that reads the documents
+    (`records_after_ledger`: a card settled for a sale uploaded in the same batch).
 
     If the database refuses the batch, record event by event, each in a savepoint, and
     quarantine only those it refuses: one bad record never blocks the rest of the store.
     """
-    accepted = [await _record_one(item, tx, received_at) for item in accepted]
+    accepted = [
+        item if _late(item) else await _record_one(item, tx, received_at) for item in accepted
+    ]
     try:
         async with tx.savepoint():
             await _apply([item.document for item in accepted if item.document], tx, received_at)
-        return await _after_ledger(accepted, tx, received_at)
+        recorded = accepted
     except StorageRefused:
-        pass
-    recorded: list[Applied] = []
-    for item in accepted:
-        if item.document is None:
-            recorded.append(item)
-            continue
-        try:
-            async with tx.savepoint():
-                await _apply([item.document], tx, received_at)
-            recorded.append(item)
-        except StorageRefused as error:
-            reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
-            recorded.append(Applied.quarantined(item.raw, reason))
+        recorded = []
+        for item in accepted:
+            if item.document is None:
+                recorded.append(item)
+                continue
+            try:
+                async with tx.savepoint():
+                    await _apply([item.document], tx, received_at)
+                recorded.append(item)
+            except StorageRefused as error:
+                reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
+                recorded.append(Applied.quarantined(item.raw, reason))
+    recorded = [
+        await _record_one(item, tx, received_at) if _late(item) else item for item in recorded
+    ]
     return await _after_ledger(recorded, tx, received_at)
+
+
+def _late(item: Applied) -> bool:
+    return item.handler is not None and item.handler.records_after_ledger
 
 
 async def _after_ledger(
@@ -435,7 +446,8 @@ async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datet
         + tender_problems(documents)
         + line_arithmetic(documents)
         + await settle_refunds(documents, tx, now)
-        + await b2b.settle_orders(documents, tx, now),
+        + await b2b.settle_orders(documents, tx, now)
+        + await move_balances(documents, tx, now),
         now,
     )
 

@@ -28,8 +28,9 @@ from hub.domain.ledger import (
 from hub.domain.refunds import NewRefundRequest
 from hub.domain.sale_exceptions import cash_problems
 from hub.domain.staff import TillAuditEntry
+from hub.domain.tenders import SettledCard, settled_card_of
 from hub.domain.z_reports import ZEntry, z_entry_of
-from hub.service import b2b, refunds, z_reports
+from hub.service import b2b, card_settlement, refunds, z_reports
 from hub.service.records import merge
 from hub.service.till_audit import audit_entry_of, keep_audit_entry
 from shared import pins
@@ -38,6 +39,7 @@ from sync.messages import (
     AuditRecorded,
     B2BCartSubmitted,
     B2BPaymentComposed,
+    CardSettled,
     CashMoved,
     RawEvent,
     RecordUpdated,
@@ -99,6 +101,8 @@ class EventHandler(ABC, Generic[EventT, ValueT]):
     """Ingest of one kind of event: `classify` checks it, `record` writes what it kept."""
 
     follow_up: FollowUp | None = None
+    # `record` runs after the batch's ledger documents are recorded (it reads them).
+    records_after_ledger: bool = False
 
     @abstractmethod
     def classify(self, raw: RawEvent, event: EventT, received_at: datetime) -> Applied:
@@ -299,6 +303,24 @@ class ZReports(EventHandler[ShiftClosed, ZEntry]):
         await z_reports.check(value, tx, now)
 
 
+class CardSettlements(EventHandler[CardSettled, SettledCard]):
+    """What became of a card tender taken or refunded offline (`card_settlement.settle_card`),
+    recorded after the batch's documents: the sale it settles may be in the same upload."""
+
+    records_after_ledger = True
+
+    @override
+    def classify(self, raw: RawEvent, event: CardSettled, received_at: datetime) -> Applied:
+        settled = settled_card_of(event)
+        if settled.amount_minor > MAX_MINOR:
+            raise InvalidAmount(str(event.payload.amount), "beyond what a card takes")
+        return Applied.to_record(raw, self, settled)
+
+    @override
+    async def record(self, value: SettledCard, tx: HubTransaction, now: datetime) -> str | None:
+        return await card_settlement.settle_card(value, tx, now)
+
+
 _LEDGER = LedgerDocuments()
 
 # The handler of each message class `sync.messages.parse_event` returns.
@@ -312,4 +334,5 @@ HANDLERS: dict[type[Any], EventHandler[Any, Any]] = {
     B2BPaymentComposed: B2BPayments(),
     AuditRecorded: AuditEntries(),
     ShiftClosed: ZReports(),
+    CardSettled: CardSettlements(),
 }

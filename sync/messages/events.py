@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
@@ -30,9 +31,12 @@ from sync.messages.sales import (
     SaleCompletedV4,
     SaleCompletedV5,
     SaleLineV4,
+    SaleLineV5,
+    TenderV3,
 )
 from sync.messages.shifts import ZReportV1
 from sync.messages.staff import AuditRecordedV1
+from sync.messages.tenders import CardSettledV1
 from sync.records import check_fields
 
 
@@ -100,6 +104,11 @@ class ShiftClosed(EnvelopeFields):
     payload: ZReportV1
 
 
+class CardSettled(EnvelopeFields):
+    kind: Literal["card.settled"]
+    payload: CardSettledV1
+
+
 Event = Annotated[
     SaleCompleted
     | ReturnRecorded
@@ -109,7 +118,8 @@ Event = Annotated[
     | B2BCartSubmitted
     | B2BPaymentComposed
     | AuditRecorded
-    | ShiftClosed,
+    | ShiftClosed
+    | CardSettled,
     Field(discriminator="kind"),
 ]
 AnyEvent = (
@@ -122,6 +132,7 @@ AnyEvent = (
     | B2BPaymentComposed
     | AuditRecorded
     | ShiftClosed
+    | CardSettled
 )
 
 
@@ -135,6 +146,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "b2b.payment_composed": 1,
     "audit.recorded": 1,
     "shift.closed": 1,
+    "card.settled": 1,
 }
 
 
@@ -168,6 +180,9 @@ def parse_event(raw: RawEvent) -> AnyEvent:
         sale = _payload(model, raw)
         if isinstance(sale, SaleCompletedV4):
             _check_units(raw, sale.lines)
+        if isinstance(sale, SaleCompletedV5):
+            _check_tenders(raw, sale.tenders, ("captured", "stored"))
+            _check_gift_card_lines(raw, sale.lines)
         return SaleCompleted.model_construct(**fields, kind="sale.completed", payload=sale)
     if raw.kind == "record.updated":
         record = _payload(RecordUpdatedV1, raw)
@@ -214,6 +229,10 @@ def parse_event(raw: RawEvent) -> AnyEvent:
         if report.period_end < report.period_start:
             raise MalformedEvent(raw.event_id, raw.seq, "a Z report's period ends before it starts")
         return ShiftClosed.model_construct(**fields, kind="shift.closed", payload=report)
+    if raw.kind == "card.settled":
+        settled = _payload(CardSettledV1, raw)
+        _check_settled(raw, settled)
+        return CardSettled.model_construct(**fields, kind="card.settled", payload=settled)
     returned: type[ReturnRecordedV1] = (
         ReturnRecordedV5
         if raw.schema_version >= 5
@@ -228,6 +247,8 @@ def parse_event(raw: RawEvent) -> AnyEvent:
     document = _payload(returned, raw)
     if isinstance(document, ReturnRecordedV4):
         _check_units(raw, document.lines)
+    if isinstance(document, ReturnRecordedV5):
+        _check_tenders(raw, document.refunds, ("refunded", "stored"))
     return ReturnRecorded.model_construct(**fields, kind="return.recorded", payload=document)
 
 
@@ -239,6 +260,70 @@ def _check_units(raw: RawEvent, lines: Sequence[SaleLineV4 | ReturnLineV4]) -> N
                 raw.event_id,
                 raw.seq,
                 f"line {line.line_no}: {line.quantity} of an item sold by the unit",
+            )
+
+
+def _check_tenders(
+    raw: RawEvent, tenders: Sequence[TenderV3], card_statuses: tuple[str, ...]
+) -> None:
+    """Raises MalformedEvent for a version-5 tender that cannot say what it moved: a gift
+    card or store credit without its account, a card tender without its card (or a card on
+    another kind), a card status the document cannot have (a sale's card is captured or
+    stored; a return's refunded or stored)."""
+    for tender in tenders:
+        where = f"tender {tender.tender_no}"
+        if tender.kind in ("gift_card", "store_credit") and not tender.account:
+            raise MalformedEvent(raw.event_id, raw.seq, f"{where}: {tender.kind} without account")
+        if tender.kind == "card" and tender.card is None:
+            raise MalformedEvent(raw.event_id, raw.seq, f"{where}: a card tender without card")
+        if tender.kind != "card" and tender.card is not None:
+            raise MalformedEvent(raw.event_id, raw.seq, f"{where}: card on a {tender.kind} tender")
+        if tender.card is not None and tender.card.status not in card_statuses:
+            raise MalformedEvent(
+                raw.event_id, raw.seq, f"{where}: card status {tender.card.status} on a {raw.kind}"
+            )
+
+
+# What a stored card tender may become: a sale's is captured (or not), a return's refunded.
+_SETTLED_OUTCOMES = {
+    "sale": ("captured", "declined", "expired"),
+    "return": ("refunded", "declined", "expired"),
+}
+
+
+def _check_settled(raw: RawEvent, settled: CardSettledV1) -> None:
+    """Raises MalformedEvent for a `card.settled` that cannot be true: an amount not above
+    zero, an outcome its document cannot have (a sale's card refunded, a return's captured),
+    money moved without the acquirer's transaction id, a deadline before the card was taken."""
+    if not settled.amount > 0:
+        raise MalformedEvent(raw.event_id, raw.seq, "a settled card's amount must be above zero")
+    if settled.outcome not in _SETTLED_OUTCOMES[settled.document_kind]:
+        raise MalformedEvent(
+            raw.event_id,
+            raw.seq,
+            f"a {settled.document_kind}'s card cannot be {settled.outcome}",
+        )
+    if settled.outcome in ("captured", "refunded") and not settled.transaction_id:
+        raise MalformedEvent(
+            raw.event_id, raw.seq, f"a card {settled.outcome} without its transaction_id"
+        )
+    try:
+        for moment in (settled.taken_at, settled.deadline, settled.settled_at):
+            moment.astimezone(UTC)
+    except OverflowError:
+        raise MalformedEvent(raw.event_id, raw.seq, "a time is out of range in UTC") from None
+    if settled.deadline < settled.taken_at:
+        raise MalformedEvent(raw.event_id, raw.seq, "a card's deadline is before it was taken")
+
+
+def _check_gift_card_lines(raw: RawEvent, lines: Sequence[SaleLineV5]) -> None:
+    """Raises MalformedEvent for a line loading a gift card with nothing (or less)."""
+    for line in lines:
+        if line.gift_card_number is not None and not line.line_total > 0:
+            raise MalformedEvent(
+                raw.event_id,
+                raw.seq,
+                f"line {line.line_no}: loads gift card with {line.line_total}, not more than zero",
             )
 
 

@@ -43,7 +43,11 @@ async def stack(tmp_path: Path, postgres: TemporaryCluster) -> AsyncIterator[Sta
         await started.aclose()
 
 
-async def start_store(stack: Stack) -> tuple[EdgeHandle, HqClient]:
+async def start_store(
+    stack: Stack, settings: dict[str, str] | None = None
+) -> tuple[EdgeHandle, HqClient]:
+    """store-1 with the demo staff and 20 items at 1.25, its edge process started (with
+    `settings`: more VECTIS_EDGE_* variables) and its catalogue downloaded."""
     hq = HqClient(stack.hub_url, stack.admin_token)
     await hq.ensure_store("store-1", "Store 1", "Europe/London", "GBP")
     for member in DEMO_STAFF:
@@ -61,7 +65,7 @@ async def start_store(stack: Stack) -> tuple[EdgeHandle, HqClient]:
         await hq.enrolment_token("store-1"),
         datetime(2010, 12, 1, 9, 0, tzinfo=UTC),
         sync_interval_s=0.2,
-        settings={"VECTIS_EDGE_PUSH_BATCH_EVENTS": "5"},
+        settings={"VECTIS_EDGE_PUSH_BATCH_EVENTS": "5", **(settings or {})},
     )
     async with httpx.AsyncClient(base_url=edge.url, trust_env=False) as client:
         for _ in range(200):

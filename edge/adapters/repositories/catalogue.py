@@ -20,6 +20,7 @@ _PRICED_ITEM = (
         tables.product.c.sku,
         tables.product.c.description,
         tables.product.c.unit,
+        tables.product.c.kind,
         tables.price.c.unit_price,
         tables.price.c.version,
         tables.tax_rate.c.code.label("tax_code"),
@@ -84,9 +85,18 @@ class CatalogueRepository:
         )
         promotion = best_promotion(self.promotions_of(sku), at) if at is not None else None
         if row.unit_price is None:
-            return PricedItem(row.sku, row.description, None, None, tax, promotion, row.unit)
+            return PricedItem(
+                row.sku, row.description, None, None, tax, promotion, row.unit, row.kind
+            )
         return PricedItem(
-            row.sku, row.description, Decimal(row.unit_price), row.version, tax, promotion, row.unit
+            row.sku,
+            row.description,
+            Decimal(row.unit_price),
+            row.version,
+            tax,
+            promotion,
+            row.unit,
+            row.kind,
         )
 
     def sku_of_gtin(self, gtin14: str) -> str | None:

@@ -128,7 +128,6 @@ class SaleRepository:
                     "price_source": line.price_source,
                     **terms_row(line.terms),
                     **manual_row(line),
-                    "gift_card_number": line.gift_card_number,
                 }
                 for line in sale.lines
             ],
@@ -232,7 +231,6 @@ class SaleRepository:
                     price_source=line.price_source,
                     terms=terms_of(line),
                     **manual_of(line),
-                    gift_card_number=line.gift_card_number,
                 )
                 for line in lines
             ),

@@ -58,6 +58,7 @@ def manual_row(line: Any) -> dict[str, Any]:
         "discount_reason": line.discount_reason,
         "price_reason": line.price_reason,
         "price_note": line.price_note,
+        "gift_card_number": line.gift_card_number,
     }
 
 
@@ -68,4 +69,5 @@ def manual_of(row: Row[Any]) -> dict[str, Any]:
         "discount_reason": row.discount_reason,
         "price_reason": row.price_reason,
         "price_note": row.price_note,
+        "gift_card_number": row.gift_card_number,
     }

@@ -44,7 +44,7 @@ async def scan(
         if retried is None:
             reading = await scanning.read_scale(till_id, runtime.settings.scale_config(till_id))
             weight_kg = reading.net_kg
-    command = scanning.ScanCode(cart_id, body.code, body.scan_id, weight_kg)
+    command = scanning.ScanCode(cart_id, body.code, body.scan_id, weight_kg, body.gift_card_number)
     result = await runtime.write(
         lambda uow: scanning.scan_code(
             command,

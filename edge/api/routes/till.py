@@ -27,7 +27,7 @@ from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.domain.cart import TenderRequest
 from edge.domain.printing import DocumentKind
 from edge.domain.returns import ReturnItem
-from edge.service import cart_ops, cash, receipts, reports, returns, selling, staff
+from edge.service import cart_ops, cash, receipts, reports, returns, selling, staff, tendering
 from edge.service.permits import permit_of
 from shared.bounds import Cursor, Day
 from shared.money import Money
@@ -44,6 +44,7 @@ def _lines(body: LinesIn | CartIn) -> list[selling.LineInput]:
             unit_price=line.unit_price,
             price_reason=line.price_reason,
             price_note=line.price_note,
+            gift_card_number=line.gift_card_number,
         )
         for line in body.lines
     ]
@@ -174,15 +175,29 @@ async def checkout(
     session: SessionDep,
 ) -> SaleOut:
     """Take the tenders and complete the sale (201); a checked-out cart returns its sale (200).
-    The receipt prints at the till's printer once the sale is committed (`receipt` says
-    whether it did)."""
-    command = selling.Checkout(
-        cart_id=cart_id,
-        tenders=[
-            TenderRequest(kind=tender.kind, amount=Money.exact(tender.amount, identity.currency))
-            for tender in body.tenders
-        ],
-        external_reference=body.external_reference,
+    Cards are charged (or, the acquirer out of reach, stored offline within the store's
+    limits), gift cards and store credit checked against the hub (or the offline allowance)
+    before the sale is recorded (edge.service.tendering); a retry with the same tenders
+    charges nothing twice. The receipt prints at the till's printer once the sale is
+    committed (`receipt` says whether it did)."""
+    command = await tendering.take_tenders(
+        selling.Checkout(
+            cart_id=cart_id,
+            tenders=[
+                TenderRequest(
+                    kind=tender.kind,
+                    amount=Money.exact(tender.amount, identity.currency),
+                    tender_id=tender.tender_id,
+                    account=tender.account,
+                    card=tender.card,
+                )
+                for tender in body.tenders
+            ],
+            external_reference=body.external_reference,
+        ),
+        runtime.transactions,
+        runtime.tender_ports,
+        identity,
     )
     sale, created = await runtime.write(
         lambda uow: receipts.issued(

@@ -11,7 +11,7 @@ from edge.api.schemas.common import Body
 from edge.api.schemas.till import CartLineOut
 from edge.domain.barcodes import GtinScan, ScannedItem, SkuScan
 from edge.scale.protocol import ScaleReading
-from shared.bounds import plain
+from shared.bounds import GiftCardNumber, plain
 from shared.money import DecimalText
 
 # What a scanner or a keyboard sends: a single line, a SKU's 64 characters and room for an
@@ -29,6 +29,9 @@ class ScanIn(Body):
     )
     weigh: bool = Field(
         False, description="Weigh the item on the till's scale (a `kg` item scanned by SKU/GTIN)"
+    )
+    gift_card_number: GiftCardNumber | None = Field(
+        None, description="A gift-card item: the number of the card the line loads"
     )
 
 

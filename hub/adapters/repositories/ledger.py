@@ -61,6 +61,14 @@ _TENDER_COLUMNS = (
     "amount_minor",
     "tendered_minor",
     "change_minor",
+    "tender_id",
+    "account",
+    "card_status",
+    "card_transaction_id",
+    "card_brand",
+    "card_last4",
+    "card_deadline",
+    "original_tender_no",
 )
 
 
@@ -163,6 +171,14 @@ class LedgerRepository:
                     tender.amount_minor,
                     tender.tendered_minor,
                     tender.change_minor,
+                    tender.tender_id,
+                    tender.account,
+                    tender.card_status,
+                    tender.card_transaction_id,
+                    tender.card_brand,
+                    tender.card_last4,
+                    tender.card_deadline,
+                    tender.original_tender_no,
                 )
                 for document in documents
                 for tender in document.tenders

@@ -1,0 +1,240 @@
+"""Use cases of the card payment log (edge.domain.card_payments), each one transaction: a
+payment written before the acquirer is asked, its answer recorded, taken offline within the
+store's limits, forwarded, expired, or reversed when its cart was never checked out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from edge.adapters.unit_of_work import EdgeUnitOfWork
+from edge.domain.card_payments import (
+    CardPayment,
+    Outcome,
+    PaymentOperation,
+    brand_of,
+    last4_of,
+    settled_event,
+)
+from edge.domain.node import NodeIdentity
+from edge.domain.tender_limits import OfflineLimits
+from edge.errors import IdReused
+from edge.payments.errors import CardDeclined, OfflineLimitReached
+from edge.payments.port import PaymentResult
+from shared.money import Money
+
+
+def offline_limits(uow: EdgeUnitOfWork, identity: NodeIdentity) -> OfflineLimits:
+    """The store's offline tender limits (store settings; edge.domain.tender_limits)."""
+    held = uow.records.get("store_settings", identity.store_id)
+    settings = {name: field.value for name, field in held[0].items()} if held else {}
+    return OfflineLimits.of(settings, identity.currency)
+
+
+def open_payment(
+    uow: EdgeUnitOfWork,
+    *,
+    tender_id: UUID,
+    operation: PaymentOperation,
+    till_id: str,
+    amount: Money,
+    card_token: str | None,
+    cart_id: UUID | None = None,
+    original_transaction_id: str | None = None,
+) -> CardPayment:
+    """The payment of `tender_id`: the one logged before (a retry), or a new `pending` one,
+    written before the acquirer is asked. Raises IdReused when the id names a payment of
+    another amount, till or cart."""
+    held = uow.card_payments.get(tender_id)
+    if held is not None:
+        if held.amount != amount or held.till_id != till_id or held.cart_id != cart_id:
+            raise IdReused("tender", str(tender_id))
+        return held
+    payment = CardPayment(
+        tender_id=tender_id,
+        operation=operation,
+        till_id=till_id,
+        amount=amount,
+        status="pending",
+        taken_at=uow.now(),
+        cart_id=cart_id,
+        card_token=card_token,
+        original_transaction_id=original_transaction_id,
+        brand=brand_of(card_token) if card_token else None,
+        last4=last4_of(card_token) if card_token else None,
+    )
+    uow.card_payments.add(payment)
+    return payment
+
+
+def record_answer(uow: EdgeUnitOfWork, tender_id: UUID, result: PaymentResult) -> CardPayment:
+    """The acquirer's answer to a pending payment: captured/refunded, or declined (raised
+    as CardDeclined after the row is written: the caller's transaction must commit it, so
+    call it in a transaction of its own and raise afterwards)."""
+    payment = _held(uow, tender_id)
+    if result.success:
+        status: Literal["captured", "refunded"] = (
+            "refunded" if payment.operation == "refund" else "captured"
+        )
+        payment = replace(
+            payment,
+            status=status,
+            transaction_id=result.transaction_id,
+            brand=result.brand or payment.brand,
+            last4=result.last4 or payment.last4,
+            card_token=None,
+        )
+    else:
+        payment = replace(
+            payment,
+            status="declined",
+            decline_code=result.decline_code or "declined",
+            transaction_id=result.transaction_id,
+            card_token=None,
+        )
+    uow.card_payments.save(payment)
+    return payment
+
+
+def take_offline(
+    uow: EdgeUnitOfWork, identity: NodeIdentity, tender_id: UUID, *, check_limits: bool = True
+) -> CardPayment:
+    """Store-and-forward a payment the acquirer did not answer: within the store's limits
+    (a charge at most the per-transaction cap and what the till cap leaves), it is `stored`
+    with its deadline. Raises OfflineLimitReached (the payment stays pending: it may have
+    reached the acquirer, and the sweep settles it)."""
+    payment = _held(uow, tender_id)
+    if payment.status == "stored":
+        return payment
+    limits = offline_limits(uow, identity)
+    if check_limits and payment.operation == "charge":
+        outstanding = uow.card_payments.outstanding(payment.till_id, identity.currency)
+        if payment.amount > limits.card_transaction_max:
+            headroom = limits.card_headroom(outstanding)
+            raise OfflineLimitReached("card", "per_transaction", str(headroom.amount))
+        if outstanding + payment.amount > limits.card_till_max:
+            headroom = limits.card_headroom(outstanding)
+            raise OfflineLimitReached("card", "per_till", str(headroom.amount))
+    now = uow.now()
+    payment = replace(payment, status="stored", deadline=limits.card_deadline(now))
+    uow.card_payments.save(payment)
+    return payment
+
+
+def declined_before(payment: CardPayment) -> None:
+    """A payment declined before stays declined for the same tender id (the acquirer would
+    answer the same): raises CardDeclined."""
+    if payment.status == "declined":
+        raise CardDeclined(payment.decline_code or "declined")
+
+
+def settle(
+    uow: EdgeUnitOfWork,
+    tender_id: UUID,
+    outcome: Outcome,
+    *,
+    result: PaymentResult | None = None,
+) -> CardPayment:
+    """A stored payment forwarded (`captured`, `refunded`, `declined`) or expired: the row
+    is settled and, once its document is recorded, a `card.settled` event goes to the hub."""
+    payment = _held(uow, tender_id)
+    if payment.status != "stored":
+        return payment
+    payment = replace(
+        payment,
+        status="settled",
+        outcome=outcome,
+        transaction_id=result.transaction_id if result else None,
+        decline_code=(result.decline_code if result and not result.success else None),
+        card_token=None,
+        settled_at=uow.now(),
+    )
+    uow.card_payments.save(payment)
+    if payment.document_id is not None:
+        uow.emit(settled_event(payment))
+    return payment
+
+
+def reverse(uow: EdgeUnitOfWork, tender_id: UUID, result: PaymentResult | None) -> CardPayment:
+    """A payment whose cart was never checked out with it: paid back (`result`, a refund or
+    void) or never taken (None). Either way no document holds it."""
+    payment = _held(uow, tender_id)
+    payment = replace(
+        payment,
+        status="reversed",
+        outcome="refunded" if result is not None and result.success else None,
+        card_token=None,
+        settled_at=uow.now(),
+    )
+    uow.card_payments.save(payment)
+    return payment
+
+
+def orphaned(uow: EdgeUnitOfWork, payment: CardPayment) -> bool:
+    """Whether a payment of a cart can no longer end on its sale: the cart was voided, or
+    checked out without this tender."""
+    if payment.cart_id is None or payment.document_id is not None:
+        return False
+    cart = uow.carts.get(payment.cart_id)
+    if cart is None or cart.status == "voided":
+        return True
+    if cart.status != "checked_out":
+        return False
+    sale = uow.sales.by_cart(payment.cart_id)
+    return sale is None or all(tender.tender_id != payment.tender_id for tender in sale.tenders)
+
+
+def _held(uow: EdgeUnitOfWork, tender_id: UUID) -> CardPayment:
+    payment = uow.card_payments.get(tender_id)
+    if payment is None:
+        raise LookupError(f"no card payment {tender_id}")
+    return payment
+
+
+def due_for_forwarding(uow: EdgeUnitOfWork, limit: int = 100) -> list[CardPayment]:
+    """Stored payments whose document is recorded, oldest first."""
+    return [
+        payment
+        for payment in uow.card_payments.with_status(["stored"], limit=limit)
+        if payment.document_id is not None
+    ]
+
+
+def expired(payment: CardPayment, now: datetime) -> bool:
+    """Whether a stored payment's upload deadline has passed."""
+    return payment.deadline is not None and now > payment.deadline
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineCardStatus:
+    """What a cashier sees of a till's cards taken offline: the store's limits, what is
+    outstanding (not yet forwarded), the headroom for one more, how many are stored and
+    the oldest deadline (None: nothing stored)."""
+
+    limits: OfflineLimits
+    outstanding: Money
+    headroom: Money
+    stored: int
+    oldest_deadline: datetime | None
+
+
+def offline_card_status(
+    uow: EdgeUnitOfWork, identity: NodeIdentity, till_id: str
+) -> OfflineCardStatus:
+    limits = offline_limits(uow, identity)
+    outstanding = uow.card_payments.outstanding(till_id, identity.currency)
+    stored = [
+        payment
+        for payment in uow.card_payments.with_status(["stored"], till_id=till_id, limit=10_000)
+        if payment.operation == "charge"
+    ]
+    deadlines = [payment.deadline for payment in stored if payment.deadline is not None]
+    return OfflineCardStatus(
+        limits,
+        outstanding,
+        limits.card_headroom(outstanding),
+        len(stored),
+        min(deadlines) if deadlines else None,
+    )
