@@ -76,10 +76,6 @@ WHOLESALE_TILL_LIMITS = {
     "no_receipt_above_catalogue_price": True,
 }
 
-# Whether the tills take cards (issue14-tills); until they do, the acquirer runs and every
-# tender is cash.
-TILLS_TAKE_CARDS = False
-
 OnResult = Callable[[ReplayResult], Awaitable[None]]
 
 
@@ -161,7 +157,7 @@ async def _replay(
         plans = plan_all(dataset.invoices, options.stores)
         if options.cards:
             await stack.start_acquirer(port=options.ports.get("acquirer"))
-        cards = options.cards and TILLS_TAKE_CARDS
+        cards = options.cards
         host, _, hub_port = stack.hub_url.removeprefix("http://").partition(":")
         policies: dict[int, ChaosPolicy] = {}
         card_policies: dict[int, ChaosPolicy] = {}
