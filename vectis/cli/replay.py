@@ -93,8 +93,9 @@ def replay(
     cards: Annotated[
         bool,
         typer.Option(
+            "--cards/--cash-only",
             help="Customers pay by card and gift card too (a simulated acquirer runs), or "
-            "everything in cash"
+            "everything in cash",
         ),
     ] = True,
 ) -> None:

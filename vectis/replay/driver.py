@@ -294,7 +294,11 @@ async def _replay(
                 "hub": stack.hub_url,
                 "admin_token": stack.admin_token,
                 "hub_database": stack.hub_database,
-                **({"acquirer": stack.acquirer.url} if stack.acquirer else {}),
+                **(
+                    {"acquirer": stack.acquirer.url, "acquirer_api_key": stack.acquirer.api_key}
+                    if stack.acquirer
+                    else {}
+                ),
                 **{session.edge.store_id: session.edge.url for session in sessions},
                 **{
                     f"{session.edge.store_id}_file": str(session.edge.database_path)
