@@ -137,6 +137,11 @@ def _print_where(result: ReplayResult, console: Console, keep_serving: bool) -> 
             f"  {store} edge   {urls[store]}  (API docs {urls[store]}/docs, status {urls[store]}/v1/status)"
         )
         console.print(f"                 SQLite file: {urls[store + '_file']}")
+    if "acquirer" in urls:
+        console.print(
+            f"  card acquirer  {urls['acquirer']}  (simulated; API key: {urls['acquirer_api_key']}; "
+            f"settlement: {urls['acquirer']}/v1/settlements/DAY)"
+        )
     console.print(f"  logs           {urls['logs']}")
     for member in DEMO_STAFF:
         console.print(

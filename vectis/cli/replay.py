@@ -90,6 +90,14 @@ def replay(
             "cut connections, edges killed with SIGKILL and restarted"
         ),
     ] = None,
+    cards: Annotated[
+        bool,
+        typer.Option(
+            "--cards/--cash-only",
+            help="Customers pay by card and gift card too (a simulated acquirer runs), or "
+            "everything in cash",
+        ),
+    ] = True,
 ) -> None:
     """Sell a real data set through edge nodes and check the hub's books against the file."""
     from vectis.replay.driver import run_replay
@@ -99,6 +107,7 @@ def replay(
         dataset, stores, from_day, to_day, offline, hub_url, hub_db, work_dir, scan
     )
     options.chaos_seed = chaos
+    options.cards = cards
     configure_logging("WARNING")
     result = run_async(run_replay(options))
     print_result(result, console)

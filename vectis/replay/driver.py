@@ -22,6 +22,8 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from vectis.chaos import ChaosPolicy
 from vectis.replay.dataset import (
@@ -40,11 +42,26 @@ from vectis.replay.dataset import (
 from vectis.replay.errors import ReplayError
 from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.options import TIMEZONE, ReplayOptions
-from vectis.replay.reconcile import Report, compare, expected_report
+from vectis.replay.reconcile import Mismatch, Report, compare, expected_report
 from vectis.replay.result import ReplayResult
+from vectis.replay.settlement import (
+    check_settlement,
+    fetch_outcomes,
+    fetch_settlement,
+    hub_card_money,
+    offline_summary,
+)
 from vectis.replay.stack import Stack
 from vectis.replay.store_run import StoreRun, kill_now_and_then
-from vectis.replay.till import TILLS, TillSession, wait_for_catalogue, wait_until_drained
+from vectis.replay.tender_report import TenderTally, check_tenders
+from vectis.replay.tenders import plan_all
+from vectis.replay.till import (
+    TILLS,
+    TillSession,
+    forward_cards,
+    wait_for_catalogue,
+    wait_until_drained,
+)
 from vectis.replay.z_reports import ZLine, check_z_reports
 
 # The data is a wholesaler's: lines of thousands of units, invoices of thousands of pounds,
@@ -137,13 +154,22 @@ async def _replay(
         first_time = dataset.invoices[0].business_time
         stop = threading.Event()
         prices = {item.sku: item.unit_price for item in catalogue}
+        plans = plan_all(dataset.invoices, options.stores)
+        if options.cards:
+            await stack.start_acquirer(port=options.ports.get("acquirer"))
+        cards = options.cards
         host, _, hub_port = stack.hub_url.removeprefix("http://").partition(":")
         policies: dict[int, ChaosPolicy] = {}
+        card_policies: dict[int, ChaosPolicy] = {}
         for number in range(1, options.stores + 1):
             if options.chaos_seed is not None:
                 policies[number] = ChaosPolicy(
                     options.chaos_seed * 1000 + number, host, int(hub_port)
                 )
+                if stack.acquirer is not None:
+                    card_policies[number] = ChaosPolicy(
+                        options.chaos_seed * 1000 + 500 + number, "127.0.0.1", stack.acquirer.port
+                    )
             token = await hq.enrolment_token(store_id(number))
             edge = await stack.start_edge(
                 number,
@@ -152,9 +178,18 @@ async def _replay(
                 first_time,
                 port=options.ports.get(store_id(number)),
                 policy=policies.get(number),
+                acquirer_policy=card_policies.get(number),
             )
             tills[number] = [
-                TillSession(edge, scan=options.scan, stop=stop, till_id=till_id, prices=prices)
+                TillSession(
+                    edge,
+                    scan=options.scan,
+                    stop=stop,
+                    till_id=till_id,
+                    prices=prices,
+                    plans=plans,
+                    cards=cards,
+                )
                 for till_id in TILLS
             ]
             sessions.append(tills[number][0])
@@ -177,6 +212,7 @@ async def _replay(
             for session in sessions
         ]
         started = time.perf_counter()
+        started_on = datetime.now(UTC).date()  # the acquirer settles on its (system) clock
         killing = asyncio.Event()
         kills: dict[str, int] = {}
         killers = [
@@ -193,6 +229,9 @@ async def _replay(
         finally:
             killing.set()
             await asyncio.gather(*killers, return_exceptions=True)
+        if cards:  # what is still stored offline goes to the acquirer before the books close
+            for session in sessions:
+                await asyncio.to_thread(forward_cards, session, options.drain_timeout_s)
         await asyncio.to_thread(wait_until_drained, sessions, options.drain_timeout_s)
         for run in runs:
             await asyncio.to_thread(run.finish, options.drain_timeout_s)
@@ -201,11 +240,35 @@ async def _replay(
         first, last = options.first_day or min(days), options.last_day or max(days)
         actual = await hq.sales_report(first, last)
         z_lines = [ZLine.of(kept) for kept in await hq.z_reports(first, last)]
+        tally = TenderTally()
+        for till in (till for store in tills.values() for till in store):
+            tally.merge(till.tally)
+        tally.fill(expected)  # what the tills took for the file's invoices
+        tenders_source = "hub" if actual.tenders_by_day else "replay"
+        if tenders_source == "replay":  # a hub whose report does not break tenders down
+            tally.fill(actual)
+        card_mismatches: list[Mismatch] = []
+        offline_cards: dict[str, Any] = {}
+        if cards and stack.acquirer is not None:
+            outcomes = await fetch_outcomes(stack.acquirer, tally.offline_cards)
+            offline_cards = offline_summary(tally, outcomes)
+            settlement = await fetch_settlement(
+                stack.acquirer, started_on, datetime.now(UTC).date()
+            )
+            card_mismatches = check_settlement(
+                settlement, hub_card_money(actual), tally.offline_cards, outcomes
+            )
         result = ReplayResult(
             options=options,
             expected=expected,
             actual=actual,
-            mismatches=compare(expected, actual) + check_z_reports(z_lines, actual),
+            mismatches=compare(expected, actual)
+            + check_tenders(expected, actual)
+            + card_mismatches
+            + check_z_reports(z_lines, actual),
+            offline_cards=offline_cards,
+            tenders_source=tenders_source,
+            tally=tally,
             z_reports=z_lines,
             skipped=list(dataset.skipped),
             refused=[refusal for run in runs for refusal in run.refused],
@@ -218,6 +281,10 @@ async def _replay(
                     "faults": {
                         store_id(number): dict(policy.counts) for number, policy in policies.items()
                     },
+                    "card_faults": {
+                        store_id(number): dict(policy.counts)
+                        for number, policy in card_policies.items()
+                    },
                     "kills": kills,
                 }
                 if options.chaos_seed is not None
@@ -227,6 +294,11 @@ async def _replay(
                 "hub": stack.hub_url,
                 "admin_token": stack.admin_token,
                 "hub_database": stack.hub_database,
+                **(
+                    {"acquirer": stack.acquirer.url, "acquirer_api_key": stack.acquirer.api_key}
+                    if stack.acquirer
+                    else {}
+                ),
                 **{session.edge.store_id: session.edge.url for session in sessions},
                 **{
                     f"{session.edge.store_id}_file": str(session.edge.database_path)

@@ -10,6 +10,8 @@ Problems with single rows of a readable file are not errors: they become `Skippe
 
 from __future__ import annotations
 
+import json
+
 
 class ReplayError(Exception):
     """Base of the replay package's errors."""
@@ -39,3 +41,12 @@ class EdgeRefused(ReplayError):
         super().__init__(f"edge refused ({status}): {body[:300]}")
         self.status = status
         self.body = body
+
+    @property
+    def code(self) -> str:
+        """The error code of the edge's body (`{"error": code, "detail": text}`), or ""."""
+        try:
+            answer = json.loads(self.body)
+        except ValueError:
+            return ""
+        return str(answer.get("error", "")) if isinstance(answer, dict) else ""

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from vectis.replay.dataset import CatalogueItem
-from vectis.replay.reconcile import Report, Totals
+from vectis.replay.reconcile import Report, Totals, parse_tenders
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +214,20 @@ class HqClient:
                         for key in ("invoices", "lines", "units", "revenue", "returns", "tax")
                     }
                 )
+                # A hub whose report breaks revenue down by tender (kind -> net amount).
+                tenders = parse_tenders(row["tenders"]) if "tenders" in row else None
                 if group_by == "day":
                     report.by_day[row["business_day"]] = totals
+                    if tenders is not None:
+                        report.tenders_by_day[row["business_day"]] = tenders
                 elif group_by == "store":
                     report.by_store[row["store_id"]] = totals
                 else:
                     report.by_store_day.setdefault(row["store_id"], {})[row["business_day"]] = (
                         totals
                     )
+                    if tenders is not None:
+                        report.tenders_by_store_day.setdefault(row["store_id"], {})[
+                            row["business_day"]
+                        ] = tenders
         return report

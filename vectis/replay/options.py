@@ -71,5 +71,8 @@ class ReplayOptions:
     durable_postgres: bool = True
     scan: bool = True
     chaos_seed: int | None = None
+    # Customers pay as `vectis.replay.tenders` plans (cards through a simulated acquirer the
+    # replay starts), or, False, everything in cash.
+    cards: bool = True
     drain_timeout_s: float = 900.0
     ports: dict[str, int] = field(default_factory=dict)

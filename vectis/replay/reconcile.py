@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from vectis.replay.dataset import (
 )
 from vectis.replay.errors import ReportFormatError
 
-Scope = Literal["day", "store", "store_day", "z_report"]
+Scope = Literal["day", "store", "store_day", "z_report", "settlement"]
 # The rate the replay's HQ publishes (version 1); the till records the same on each line.
 VAT = TaxRate(VAT_CODE, VAT_RATE, 1)
 
@@ -123,23 +123,40 @@ def total_of(items: Iterable[Totals]) -> Totals:
 
 @dataclass
 class Report:
-    """Totals by day ("2010-12-01"), by store ("store-2") and by store then day."""
+    """Totals by day ("2010-12-01"), by store ("store-2") and by store then day; and, where
+    known, what they were paid with (kind -> net amount) by day and by store then day."""
 
     by_day: dict[str, Totals]
     by_store: dict[str, Totals]
     by_store_day: dict[str, dict[str, Totals]]
+    tenders_by_day: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    tenders_by_store_day: dict[str, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """{"by_day": {day: totals}, "by_store": {store: totals}, "by_store_day": {store: {day:
-        totals}}} with days in date order and stores in number order."""
+        totals}}} with days in date order and stores in number order. Where the tenders are
+        known, a day's and a store-day's totals add `"tenders": {kind: "12.34"}`."""
+
+        def day_json(totals: Totals, tenders: dict[str, dict[str, Decimal]], day: str) -> Any:
+            held: dict[str, Any] = dict(totals.to_json())
+            if self.tenders_by_day or self.tenders_by_store_day:
+                held["tenders"] = _tenders_json(tenders.get(day, {}))
+            return held
+
         return {
-            "by_day": {day: self.by_day[day].to_json() for day in sorted(self.by_day)},
+            "by_day": {
+                day: day_json(self.by_day[day], self.tenders_by_day, day)
+                for day in sorted(self.by_day)
+            },
             "by_store": {
                 store: self.by_store[store].to_json()
                 for store in _sorted_keys("store", self.by_store)
             },
             "by_store_day": {
-                store: {day: days[day].to_json() for day in sorted(days)}
+                store: {
+                    day: day_json(days[day], self.tenders_by_store_day.get(store, {}), day)
+                    for day in sorted(days)
+                }
                 for store, days in (
                     (store, self.by_store_day[store])
                     for store in _sorted_keys("store", self.by_store_day)
@@ -158,7 +175,40 @@ class Report:
         if not isinstance(nested, Mapping):
             raise ReportFormatError("by_store_day must be an object")
         by_store_day = {str(store): _totals_map(nested, store) for store in nested}
-        return cls(by_day, by_store, by_store_day)
+        tenders_by_day = _tenders_map(data["by_day"])
+        tenders_by_store_day = {
+            str(store): found for store in nested if (found := _tenders_map(nested[store]))
+        }
+        return cls(by_day, by_store, by_store_day, tenders_by_day, tenders_by_store_day)
+
+
+def _tenders_json(amounts: Mapping[str, Decimal]) -> dict[str, str]:
+    """{kind: "12.34"} in name order; a kind netting to zero is left out."""
+    return {kind: format_money(amounts[kind]) for kind in sorted(amounts) if amounts[kind] != 0}
+
+
+def parse_tenders(value: Any) -> dict[str, Decimal]:
+    """{kind: amount} from {kind: "12.34"}. Raises ReportFormatError when malformed."""
+    if not isinstance(value, Mapping):
+        raise ReportFormatError(f"tenders must be an object, got {value!r}")
+    amounts: dict[str, Decimal] = {}
+    for kind, text in value.items():
+        try:
+            amount = Decimal(text) if isinstance(text, str) else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
+            raise ReportFormatError(f"tenders.{kind} must be a decimal string, got {text!r}")
+        amounts[str(kind)] = amount
+    return amounts
+
+
+def _tenders_map(section: Mapping[str, Any]) -> dict[str, dict[str, Decimal]]:
+    return {
+        str(key): parse_tenders(value["tenders"])
+        for key, value in section.items()
+        if isinstance(value, Mapping) and "tenders" in value
+    }
 
 
 def _totals_map(data: Mapping[str, Any], name: str) -> dict[str, Totals]:

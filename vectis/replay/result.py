@@ -8,6 +8,7 @@ from typing import Any
 from vectis.replay.dataset import SkippedLine, store_id
 from vectis.replay.options import ReplayOptions
 from vectis.replay.reconcile import Mismatch, Report
+from vectis.replay.tender_report import TenderTally
 from vectis.replay.z_reports import ZLine
 
 
@@ -34,6 +35,11 @@ class ReplayResult:
     urls: dict[str, str]
     chaos: dict[str, Any] | None = None
     z_reports: list[ZLine] = field(default_factory=list)
+    # Where the "hub" side's tender breakdown comes from: the hub's report, or (a hub whose
+    # report has none) what the tills took.
+    tenders_source: str = "replay"
+    tally: TenderTally = field(default_factory=TenderTally)
+    offline_cards: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +74,13 @@ class ReplayResult:
                 ],
             },
             "chaos": self.chaos,
+            "tenders_source": self.tenders_source,
+            "offline_cards": self.offline_cards,
+            "tender_fallbacks": {
+                "card_declined": self.tally.declined_at_till,
+                "over_cap_paid_cash": self.tally.over_cap_paid_cash,
+                "gift_card_refused": self.tally.gift_card_refused,
+            },
             "stores": self.options.stores,
             "offline": [
                 {

@@ -1,7 +1,9 @@
-"""The running parts of a replay: a hub (or a given URL), and per store a proxy and an edge process.
+"""The running parts of a replay: a hub (or a given URL), a card acquirer, and per store two
+proxies and an edge process.
 
-Every store's edge reaches the hub through its own FaultProxy, so taking a store offline is a
-real cut of its network link, not a flag inside the edge.
+Every store's edge reaches the hub, and the acquirer (`vectis acquirer-sim`), through proxies
+of its own (FaultProxy), so taking a store offline is a real cut of its network link, cards
+included, not a flag inside the edge.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Literal
 
 import httpx
 
+from vectis.ops.acquirer import AcquirerProcess
 from vectis.ops.errors import ProcessFailed
 from vectis.ops.postgres import TemporaryCluster, free_port
 from vectis.ops.processes import ServiceProcess
@@ -32,10 +35,17 @@ class EdgeHandle:
     database_path: Path
     process: ServiceProcess
     proxy: FaultProxy
+    acquirer_proxy: FaultProxy | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    async def set_online(self, online: bool) -> None:
+        """Cut (False) or restore (True) the store's link: to the hub and to the acquirer."""
+        await self.proxy.set_online(online)
+        if self.acquirer_proxy is not None:
+            await self.acquirer_proxy.set_online(online)
 
     async def restart(self, timeout_s: float = 60.0) -> None:
         """Start the process again (same file, same port) after a stop or a kill."""
@@ -53,7 +63,15 @@ class Stack:
     hub_database: str = ""
     hub_process: ServiceProcess | None = None
     postgres: TemporaryCluster | None = None
+    acquirer: AcquirerProcess | None = None
     edges: dict[int, EdgeHandle] = field(default_factory=dict)
+
+    async def start_acquirer(self, *, port: int | None = None) -> AcquirerProcess:
+        """Start the simulated card acquirer (`vectis acquirer-sim`, system clock) on loopback,
+        its SQLite file and log in work_dir. Raises ProcessFailed."""
+        self.acquirer = AcquirerProcess(self.work_dir, port=port)
+        await self.acquirer.start(120)
+        return self.acquirer
 
     async def start_hub(
         self,
@@ -143,14 +161,31 @@ class Stack:
         backoff_cap_s: float = 2.0,
         settings: dict[str, str] | None = None,
         policy: FaultPolicy | None = None,
+        acquirer_policy: FaultPolicy | None = None,
     ) -> EdgeHandle:
-        """Start store `store_no`'s edge process behind a new proxy to the hub.
+        """Start store `store_no`'s edge process behind a new proxy to the hub and, when the
+        stack runs an acquirer, another to it (the store's card terminal).
 
-        `settings` adds VECTIS_EDGE_* environment variables (e.g. a smaller push batch).
+        `settings` adds VECTIS_EDGE_* environment variables (e.g. a smaller push batch);
+        `policy` / `acquirer_policy` are the faults of each link.
         """
         host, _, hub_port = self.hub_url.removeprefix("http://").partition(":")
         proxy = FaultProxy(host, int(hub_port or 80), name=f"{store_id}-link", policy=policy)
         await proxy.start()
+        acquirer_proxy: FaultProxy | None = None
+        card_settings: dict[str, str] = {}
+        if self.acquirer is not None:
+            acquirer_proxy = FaultProxy(
+                "127.0.0.1",
+                self.acquirer.port,
+                name=f"{store_id}-acquirer-link",
+                policy=acquirer_policy,
+            )
+            await acquirer_proxy.start()
+            card_settings = {
+                "VECTIS_EDGE_ACQUIRER_URL": acquirer_proxy.url,
+                "VECTIS_EDGE_ACQUIRER_API_KEY": self.acquirer.api_key,
+            }
         port = port or free_port()
         database_path = self.work_dir / f"{store_id}.db"
         # The token goes in a file only this user reads, never on the command line (`ps`).
@@ -184,6 +219,7 @@ class Stack:
             environment={
                 "VECTIS_EDGE_SYNC_INTERVAL_S": str(sync_interval_s),
                 "VECTIS_EDGE_BACKOFF_CAP_S": str(backoff_cap_s),
+                **card_settings,
                 **(settings or {}),
             },
         )
@@ -193,8 +229,10 @@ class Stack:
         except BaseException:  # a failed start, or a replay stopped meanwhile: leave no orphan
             await asyncio.to_thread(process.stop)
             await proxy.stop()
+            if acquirer_proxy is not None:
+                await acquirer_proxy.stop()
             raise
-        handle = EdgeHandle(store_no, store_id, port, database_path, process, proxy)
+        handle = EdgeHandle(store_no, store_id, port, database_path, process, proxy, acquirer_proxy)
         self.edges[store_no] = handle
         return handle
 
@@ -202,6 +240,10 @@ class Stack:
         for edge in self.edges.values():
             await asyncio.to_thread(edge.process.stop)
             await edge.proxy.stop()
+            if edge.acquirer_proxy is not None:
+                await edge.acquirer_proxy.stop()
+        if self.acquirer is not None:
+            await asyncio.to_thread(self.acquirer.stop)
         if self.hub_process is not None:
             await asyncio.to_thread(self.hub_process.stop)
         if self.postgres is not None:

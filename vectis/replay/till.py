@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from vectis.replay.dataset import DatasetInvoice, DatasetLine
@@ -16,6 +16,15 @@ from vectis.replay.errors import EdgeRefused, ReplayError
 from vectis.replay.hq import DEMO_STAFF, StaffMember
 from vectis.replay.shifts import TillShifts
 from vectis.replay.stack import EdgeHandle
+from vectis.replay.tender_report import TenderTally
+from vectis.replay.tenders import (
+    InvoicePlan,
+    PlannedTender,
+    cash_tender_id,
+    instead_in_cash,
+    refused_kind,
+    tender_body,
+)
 
 TILL_ID = "T1"
 TILLS = ("T1", "T2")  # two tills at every store
@@ -41,9 +50,16 @@ class TillSession:
         approver: StaffMember = MANAGER,
         till_id: str = TILL_ID,
         prices: Mapping[str, Decimal] | None = None,
+        plans: Mapping[str, InvoicePlan] | None = None,
+        cards: bool = False,
     ) -> None:
+        """`plans`: how each invoice is paid (`vectis.replay.tenders`; none: cash); `cards`:
+        whether the store takes cards, gift cards and store credit (else all in cash)."""
         self.edge = edge
         self.prices = prices or {}
+        self.plans = plans or {}
+        self.cards = cards
+        self.tally = TenderTally()
         self.till_id = till_id
         self.shifts = TillShifts(self.call, edge.store_id, till_id)
         self.scan = scan
@@ -142,21 +158,26 @@ class TillSession:
         result: dict[str, Any] = self.call("GET", "/v1/status")
         return result
 
-    def _line(self, key: str, line: DatasetLine) -> dict[str, Any]:
-        return {
-            "line_id": str(uuid.uuid5(_IDS, f"{key}/{line.row_number}")),
-            "sku": line.stock_code,
-            "quantity": line.quantity,
-        } | _catalogue_price_or_override(self.prices, line.stock_code, line.unit_price)
+    def _line(self, key: str, line: DatasetLine, gift_card: str | None) -> dict[str, Any]:
+        return (
+            {
+                "line_id": str(uuid.uuid5(_IDS, f"{key}/{line.row_number}")),
+                "sku": line.stock_code,
+                "quantity": line.quantity,
+            }
+            | _catalogue_price_or_override(self.prices, line.stock_code, line.unit_price)
+            | ({"gift_card_number": gift_card} if gift_card else {})
+        )
 
     def ring_up(self, invoice: DatasetInvoice) -> None:
         """Sell (or take back) one invoice, as a cashier would. Raises EdgeRefused."""
         self.call("PUT", "/v1/clock", {"now": invoice.business_time.isoformat()})
         self.shifts.ensure(invoice.business_day)
         key = f"{self.edge.store_id}/{invoice.invoice_no}"
+        plan = self.plans.get(invoice.invoice_no, InvoicePlan())
         if invoice.kind == "return":
             # No receipt: the data's cancellations name no invoice. A manager approves each.
-            self.call(
+            recorded = self.call(
                 "POST",
                 "/v1/returns",
                 {
@@ -176,9 +197,12 @@ class TillSession:
                 },
                 approved=True,
             )
+            self._count(invoice, recorded.get("refunds", []), -1)
             return
         cart_id = str(uuid.uuid5(_IDS, key))
-        lines = [self._line(key, line) for line in invoice.lines]
+        lines = [
+            self._line(key, line, plan.gift_cards.get(line.row_number)) for line in invoice.lines
+        ]
         # A price that is not the catalogue's is an override: the manager approves the first
         # one of the cart with their code and PIN, which holds for the rest of the cart.
         overridden = [line.get("price_reason") is not None for line in lines]
@@ -198,11 +222,62 @@ class TillSession:
                     "POST", f"/v1/carts/{cart_id}/lines", {"lines": [line]}, approved=asks
                 )
                 total, approved = Decimal(scanned["total"]), approved or asks
-        tenders = [{"kind": "cash", "amount": str(_cash_handed_over(total))}] if total > 0 else []
-        self.call(
-            "POST",
-            f"/v1/carts/{cart_id}/checkout",
-            {"tenders": tenders, "external_reference": invoice.invoice_no},
+        self._checkout(invoice, cart_id, total, plan)
+
+    def _checkout(
+        self, invoice: DatasetInvoice, cart_id: str, total: Decimal, plan: InvoicePlan
+    ) -> None:
+        """Pay as planned; a card or gift card the till refuses (declined, above an offline
+        cap, balance too low) is paid in cash instead, as a cashier would ask for."""
+        tenders = plan.tenders
+        if not self.cards or sum((t.amount for t in tenders), Decimal(0)) != total:
+            # Cash only, or the edge's total is not the file's (the reconciliation says so).
+            tenders = instead_in_cash(invoice.invoice_no, tenders, "card")
+            tenders = instead_in_cash(invoice.invoice_no, tenders, "gift_card")
+            if sum((t.amount for t in tenders), Decimal(0)) != total:
+                tenders = (PlannedTender("cash", total, cash_tender_id(invoice.invoice_no)),)
+        if total <= 0:
+            tenders = ()
+        waited, pending_retries = False, 0
+        while True:
+            try:
+                sale = self.call(
+                    "POST",
+                    f"/v1/carts/{cart_id}/checkout",
+                    {
+                        "tenders": [tender_body(tender) for tender in tenders],
+                        "external_reference": invoice.invoice_no,
+                    },
+                )
+            except EdgeRefused as refused:
+                if refused.code == "unknown_account" and not waited and self.edge.proxy.online:
+                    # The replay runs days in seconds: a gift card sold "yesterday" may not have
+                    # reached the hub yet, as it would have in a day. Let it, then ask again.
+                    waited = True
+                    wait_until_drained([self], 60)
+                    continue
+                if refused.code == "tender_pending" and pending_retries < 50:
+                    # A card charge of this cart is unanswered: the same tenders settle it.
+                    pending_retries += 1
+                    time.sleep(0.2)
+                    continue
+                kind = refused_kind(refused.code, tenders)
+                if kind is None:
+                    raise
+                if refused.code == "offline_limit_reached" and kind == "card":
+                    self.tally.over_cap_paid_cash += 1
+                elif kind == "card":
+                    self.tally.declined_at_till += 1
+                else:
+                    self.tally.gift_card_refused += 1
+                tenders = instead_in_cash(invoice.invoice_no, tenders, kind)
+                continue
+            self._count(invoice, sale.get("tenders", []), 1)
+            return
+
+    def _count(self, invoice: DatasetInvoice, tenders: list[dict[str, Any]], sign: int) -> None:
+        self.tally.add_document(
+            self.edge.store_id, self.till_id, invoice.business_day.isoformat(), tenders, sign
         )
 
 
@@ -219,9 +294,26 @@ def _catalogue_price_or_override(
     return {"unit_price": str(price), "price_reason": "manager_discretion"}
 
 
-def _cash_handed_over(total: Decimal) -> Decimal:
-    """What a customer hands over: the total rounded up to the next 5 pounds."""
-    return (total / 5).to_integral_value(rounding=ROUND_CEILING) * 5
+def forward_cards(session: TillSession, timeout_s: float) -> None:
+    """The manager's "forward now" (`POST /v1/card-payments/forward`) at the session's store,
+    again until the card payment log holds nothing stored offline or pending (a charge whose
+    answer was lost: once its cart ended on other tenders, the run pays it back if it went
+    through). Raises ReplayError on timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        run = session.call("POST", "/v1/card-payments/forward")
+        if run["reachable"] and not run["left"]:
+            unsettled = session.call(
+                "GET", "/v1/card-payments?status=pending&status=stored&limit=500"
+            )
+            if not unsettled:
+                return
+        if time.monotonic() > deadline:
+            raise ReplayError(
+                f"{session.edge.store_id}: cards taken offline or left pending not settled in "
+                f"{timeout_s:.0f}s ({run})"
+            )
+        time.sleep(0.2)
 
 
 def wait_until_drained(sessions: list[TillSession], timeout_s: float) -> None:
