@@ -2,7 +2,6 @@
 
 Declined (402)   CardDeclined, BalanceTooLow
 Conflict (409)   OfflineLimitReached: taken offline, the tender would pass a store limit
-                 TenderPending: a card payment of this cart is still being decided
                  NoCardTerminal: no card terminal is configured at this till
 NotFound (404)   UnknownAccount: a gift card never activated, a customer without an account
 Invalid (422)    GiftCardNotActivated: a gift-card item sold without a card number,
@@ -48,13 +47,6 @@ class OfflineLimitReached(Conflict):
         super().__init__(
             f"offline, a {kind} tender is capped ({limit}): {headroom} is left; take cash"
         )
-
-
-class TenderPending(Conflict):
-    """A card payment of this cart was sent and no answer is known yet; retry the checkout
-    (same tenders) to settle it exactly once."""
-
-    code = "tender_pending"
 
 
 class NoCardTerminal(Conflict):

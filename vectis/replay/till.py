@@ -238,7 +238,7 @@ class TillSession:
                 tenders = (PlannedTender("cash", total, cash_tender_id(invoice.invoice_no)),)
         if total <= 0:
             tenders = ()
-        waited, pending_retries = False, 0
+        waited = False
         while True:
             try:
                 sale = self.call(
@@ -255,11 +255,6 @@ class TillSession:
                     # reached the hub yet, as it would have in a day. Let it, then ask again.
                     waited = True
                     wait_until_drained([self], 60)
-                    continue
-                if refused.code == "tender_pending" and pending_retries < 50:
-                    # A card charge of this cart is unanswered: the same tenders settle it.
-                    pending_retries += 1
-                    time.sleep(0.2)
                     continue
                 kind = refused_kind(refused.code, tenders)
                 if kind is None:
