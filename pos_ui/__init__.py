@@ -1,5 +1,6 @@
-"""The cashier's terminal (Textual).
+"""The cashier's terminal (Textual): `vectis till --edge-url URL --till-id ID`.
 
-Not built yet: it arrives with its own issue. Until then tills drive the edge through its
-HTTP API (see docs/api.md), which is also what the replay does.
+`app.TillApp` is the app; `client.TillClient` its only way to the edge node (the edge's till
+API over HTTP); `screens/`, `dialogs/` (modal screens returning their result) and `widgets/`
+its parts. docs/cashier-guide.md is the cashier's side of it.
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from vectis.cli import acquirer, bench, edge, hub, replay, schemas
+from vectis.cli import acquirer, bench, edge, hub, replay, schemas, till
 
 app = typer.Typer(
     help="Vectis Edge: offline-first point of sale and store-to-HQ sync.",
@@ -23,6 +23,7 @@ app.add_typer(hub.hub_app, name="hub")
 app.add_typer(edge.edge_app, name="edge")
 app.add_typer(bench.bench_app, name="bench")
 app.command("acquirer-sim")(acquirer.acquirer_sim)
+app.command("till")(till.till)
 
 
 def main() -> None:

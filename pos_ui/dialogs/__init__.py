@@ -1,0 +1,1 @@
+"""The till's dialogs: modal screens that return their result (`ModalScreen[T]`)."""

@@ -1,0 +1,1 @@
+"""The till's screens: sign-in, the opening float, the sale."""

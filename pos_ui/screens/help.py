@@ -1,0 +1,39 @@
+"""F1: every key of the till on one screen (docs/cashier-guide.md says the same)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter", "scan field: add the code typed or scanned; empty: pay"),
+    ("N*code", "quantity prefix: 3*5012345678900 rings up three"),
+    ("F12", "pay (the tender dialog)"),
+    ("in the tender dialog", "an amount + Enter pays that much cash; Enter alone: exact cash"),
+    ("F2 (tender)", "pay the rest by card"),
+    ("F9", "void the sale (asks for a reason)"),
+    ("Escape", "back out of any dialog, changing nothing"),
+    ("F1", "this help"),
+    ("Ctrl+L", "lock: sign out, the sale stays"),
+    ("Ctrl+Q", "quit the till"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, one per line; Escape or F1 closes it."""
+
+    BINDINGS = [Binding("escape,f1", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 80; height: auto; border: thick $accent; padding: 1 2;
+                            background: $surface; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("[b]Till keys[/b]\n")
+            for key, what in KEYS:
+                yield Static(f"[b]{key:<22}[/b] {what}")

@@ -1,0 +1,46 @@
+"""What the till's status bar says (pos_ui.widgets.status_bar.describe): the link, the
+unsynced events and their age, the offline card headroom and the nearest deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from pos_ui.models import NodeStatus, OfflineCards
+from pos_ui.widgets.status_bar import countdown, describe
+
+NOW = datetime(2010, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def status(online: bool | None, pending: int = 0, quarantined: int = 0) -> NodeStatus:
+    return NodeStatus.model_validate(
+        {
+            "clock": NOW.isoformat(),
+            "outbox": {
+                "pending": pending,
+                "oldest_pending_created_at": (NOW - timedelta(minutes=12)).isoformat(),
+                "quarantined": quarantined,
+            },
+            "sync": {"online": online},
+        }
+    )
+
+
+def test_offline_with_unsynced_sales_and_cards_stored_says_so_with_a_countdown() -> None:
+    cards = OfflineCards(
+        card_terminal=True,
+        headroom=Decimal("40.00"),
+        outstanding=Decimal("460.00"),
+        stored=5,
+        oldest_deadline=NOW + timedelta(hours=23, minutes=5),
+    )
+    line = describe(status(False, pending=7, quarantined=1), cards, "Ann (cashier)", "T1", "")
+    assert "OFFLINE" in line and "unsynced 7 (oldest 12m)" in line
+    assert "card offline headroom 40.00, 5 stored, forward in 23h05m" in line
+    assert "QUARANTINED 1" in line and "till T1" in line
+
+
+def test_an_edge_that_does_not_answer_is_shown_not_hidden() -> None:
+    assert "EDGE NOT ANSWERING" in describe(None, None, "", "T2", "")
+    assert countdown(timedelta(seconds=-1)) == "overdue"
+    assert countdown(timedelta(minutes=45)) == "45m"
