@@ -12,6 +12,7 @@ import pytest
 from migrations.runner import upgrade_hub
 from tests.acquirer_support import AcquirerProcess, running_acquirer
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
+from tests.ui_support import UiStore, running_ui_store
 from vectis.ops.postgres import TemporaryCluster
 from vectis.ops.processes import ServiceProcess
 from vectis.ops.temporal import TemporalDevServer
@@ -141,3 +142,15 @@ async def acquirer(tmp_path: Path) -> AsyncIterator[AcquirerProcess]:
     file and port), `await settlement(day)`. A process: only tests under tests/e2e use it."""
     async with running_acquirer(tmp_path / "acquirer") as process:
         yield process
+
+
+@pytest.fixture
+async def ui_store(tmp_path: Path, postgres: TemporaryCluster) -> AsyncIterator[UiStore]:
+    """store-1 for the till's UI tests (tests/ui_support.py): a hub process on a fresh
+    PostgreSQL database, its edge process, the simulated acquirer and till T1's scale, the
+    demo staff and a small catalogue (GTINs, an item sold by weight, a gift card) already on
+    the edge. `.edge_url`, `.till_id`, `.hq`, `cut_hub()`, `cut_cards()`, `kill_edge()`,
+    `restart_edge()`, ... Processes: only tests under tests/e2e use it."""
+    database_url = postgres.create_database(f"ui_{uuid.uuid4().hex[:12]}")
+    async with running_ui_store(tmp_path / "store", database_url) as store:
+        yield store
