@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 
 from migrations.runner import upgrade_hub
 from tests.acquirer_support import AcquirerProcess, running_acquirer
@@ -18,6 +19,10 @@ from vectis.ops.processes import ServiceProcess
 from vectis.ops.temporal import TemporalDevServer
 
 E2E = Path(__file__).parent / "e2e"
+
+# pytest-textual-snapshot 1.0 names its file extension with syrupy 4's `_file_extension`;
+# syrupy 7 reads `file_extension`, and would write every screen's snapshot as `.raw`.
+SVGImageExtension.file_extension = "svg"
 FUZZ = Path(__file__).parent / "fuzz"
 
 
