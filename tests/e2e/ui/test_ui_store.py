@@ -4,6 +4,7 @@ killed edge. Driven over the edge's HTTP API as the till's client will, not thro
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -80,3 +81,22 @@ async def test_a_till_sells_a_gtin_and_weighed_items_for_cash_and_the_sale_outli
         again = await edge.get(f"/v1/sales/{sale['sale_id']}")
         assert again.status_code == 200, again.text
         assert again.json()["total"] == "7.72"
+
+
+def sync_now(edge_url: str) -> bool | None:
+    """POST /v1/sync/run from a synchronous test: is the edge's link to the hub up?"""
+    answer = httpx.post(f"{edge_url}/v1/sync/run", timeout=30, trust_env=False)
+    assert answer.status_code == 200, answer.text
+    online: bool | None = answer.json()["sync"]["online"]
+    return online
+
+
+def test_a_synchronous_test_sees_the_store_online_until_it_cuts_the_hub(
+    ui_store: UiStore,
+) -> None:
+    # snapshot tests are synchronous: no pytest loop runs, yet the proxies still forward
+    assert sync_now(ui_store.edge_url) is True
+    asyncio.run(ui_store.cut_hub())
+    assert sync_now(ui_store.edge_url) is False
+    asyncio.run(ui_store.restore_hub())
+    assert sync_now(ui_store.edge_url) is True
