@@ -8,15 +8,21 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 
 from migrations.runner import upgrade_hub
 from tests.acquirer_support import AcquirerProcess, running_acquirer
 from tests.support import Edge, Hub, close_edge, make_edge, make_hub
+from tests.ui_support import UiStore, running_ui_store
 from vectis.ops.postgres import TemporaryCluster
 from vectis.ops.processes import ServiceProcess
 from vectis.ops.temporal import TemporalDevServer
 
 E2E = Path(__file__).parent / "e2e"
+
+# pytest-textual-snapshot 1.0 names its file extension with syrupy 4's `_file_extension`;
+# syrupy 7 reads `file_extension`, and would write every screen's snapshot as `.raw`.
+SVGImageExtension.file_extension = "svg"
 FUZZ = Path(__file__).parent / "fuzz"
 
 
@@ -141,3 +147,15 @@ async def acquirer(tmp_path: Path) -> AsyncIterator[AcquirerProcess]:
     file and port), `await settlement(day)`. A process: only tests under tests/e2e use it."""
     async with running_acquirer(tmp_path / "acquirer") as process:
         yield process
+
+
+@pytest.fixture
+async def ui_store(tmp_path: Path, postgres: TemporaryCluster) -> AsyncIterator[UiStore]:
+    """store-1 for the till's UI tests (tests/ui_support.py): a hub process on a fresh
+    PostgreSQL database, its edge process, the simulated acquirer and till T1's scale, the
+    demo staff and a small catalogue (GTINs, an item sold by weight, a gift card) already on
+    the edge. `.edge_url`, `.till_id`, `.hq`, `cut_hub()`, `cut_cards()`, `kill_edge()`,
+    `restart_edge()`, ... Processes: only tests under tests/e2e use it."""
+    database_url = postgres.create_database(f"ui_{uuid.uuid4().hex[:12]}")
+    async with running_ui_store(tmp_path / "store", database_url) as store:
+        yield store
