@@ -65,13 +65,13 @@ class TillClient:
         """Sign in at this till. Raises EdgeRefused (401 `wrong_pin`, 409 `staff_locked`,
         404 unknown staff...)."""
         body = {"till_id": self.till_id, "staff_code": staff_code, "pin": pin}
-        self.session = await self._call(Session, "POST", "/v1/till-sessions", json=body)
+        self.session = await self.call(Session, "POST", "/v1/till-sessions", json=body)
         return self.session
 
     async def sign_out(self) -> None:
         """End the session (the edge forgets the token); signed out here whatever it says."""
         try:
-            await self._request("DELETE", "/v1/till-sessions/current")
+            await self.request("DELETE", "/v1/till-sessions/current")
         finally:
             self.session = None
 
@@ -80,7 +80,7 @@ class TillClient:
     async def current_shift(self) -> Shift | None:
         """The till's open shift, or None (the edge answers 409 `no_open_shift`)."""
         try:
-            return await self._call(
+            return await self.call(
                 Shift, "GET", "/v1/shifts/current", params={"till_id": self.till_id}
             )
         except EdgeRefused as refused:
@@ -90,47 +90,51 @@ class TillClient:
 
     async def open_shift(self, float_total: Decimal) -> Shift:
         body = {"till_id": self.till_id, "float_total": str(float_total)}
-        return await self._call(Shift, "POST", "/v1/shifts", json=body)
+        return await self.call(Shift, "POST", "/v1/shifts", json=body)
 
     # The sale
 
     async def open_cart(self, cart_id: UUID, customer_id: str | None = None) -> Cart:
         """Open (or, retried, find) the cart of id `cart_id`."""
         body = {"cart_id": str(cart_id), "till_id": self.till_id, "customer_id": customer_id}
-        return await self._call(Cart, "POST", "/v1/carts", json=body)
+        return await self.call(Cart, "POST", "/v1/carts", json=body)
 
     async def cart(self, cart_id: UUID) -> Cart:
-        return await self._call(Cart, "GET", f"/v1/carts/{cart_id}")
+        return await self.call(Cart, "GET", f"/v1/carts/{cart_id}")
 
     async def scan(self, cart_id: UUID, code: str, scan_id: UUID) -> Scanned:
         """Ring up what the scan field holds; the same `scan_id` retried is the same line."""
         body = {"code": code, "scan_id": str(scan_id)}
-        return await self._call(Scanned, "POST", f"/v1/carts/{cart_id}/scans", json=body)
+        return await self.call(Scanned, "POST", f"/v1/carts/{cart_id}/scans", json=body)
 
     async def checkout(self, cart_id: UUID, tenders: Sequence[Mapping[str, Any]]) -> Sale:
         """Pay the cart (a retry with the same tenders answers the same sale)."""
         body = {"tenders": [dict(tender) for tender in tenders]}
-        return await self._call(Sale, "POST", f"/v1/carts/{cart_id}/checkout", json=body)
+        return await self.call(Sale, "POST", f"/v1/carts/{cart_id}/checkout", json=body)
 
     async def void_cart(self, cart_id: UUID, reason: str) -> Cart:
-        return await self._call(Cart, "POST", f"/v1/carts/{cart_id}/void", json={"reason": reason})
+        return await self.call(Cart, "POST", f"/v1/carts/{cart_id}/void", json={"reason": reason})
 
     # What the status bar shows
 
     async def status(self) -> NodeStatus:
-        return await self._call(NodeStatus, "GET", "/v1/status")
+        return await self.call(NodeStatus, "GET", "/v1/status")
 
     async def offline_cards(self) -> OfflineCards:
-        return await self._call(OfflineCards, "GET", f"/v1/tills/{self.till_id}/tenders")
+        return await self.call(OfflineCards, "GET", f"/v1/tills/{self.till_id}/tenders")
 
     # Plumbing
 
-    async def _call(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
-        response = await self._request(method, path, **kwargs)
+    async def call(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """`request`, its JSON answer read as `model`. Raises what `request` raises."""
+        response = await self.request(method, path, **kwargs)
         return model.model_validate(response.json())
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {}
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request to the edge with the session's token (`kwargs`: httpx's `json`,
+        `params`, `headers`). Raises EdgeUnreachable (no answer), EdgeRefused (an error
+        body)."""
+        headers = dict(kwargs.pop("headers", None) or {})
         if self.session is not None:
             headers["Authorization"] = f"Bearer {self.session.token}"
         try:
