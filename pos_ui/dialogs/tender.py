@@ -1,8 +1,9 @@
 """The tender dialog: what is due, the tenders taken so far, an amount field.
 
-An amount typed and Enter pays that much in cash (Enter alone: the exact amount due); F2 pays
-what is left by card (the card the terminal reads: `card`). Cash beyond what is due is
-change. When the tenders cover the total the dialog checks out and returns the sale; a
+An amount typed and Enter pays that much in cash (Enter alone: the exact amount due); F5-F8
+pay the next round amounts in cash (quick cash). F2 pays by card, F3 by gift card (its
+number asked), F4 by store credit (the customer asked): each takes the amount typed, or what
+is left. Cash beyond what is due is change; only cash gives change. When the tenders cover the total the dialog checks out and returns the sale; a
 refusal (a card declined, the edge down) keeps the dialog and what was taken, and the same
 tenders are sent again on the next try, so nothing is charged twice. Escape backs out."""
 
@@ -21,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient
+from pos_ui.dialogs.ask import AskText
 from pos_ui.models import Sale
 
 # The card the simulated terminal reads when the cashier presses F2 (a Visa test card).
@@ -33,6 +35,9 @@ class TenderDialog(ModalScreen[Sale | None]):
     BINDINGS = [
         Binding("escape", "back_out", "Back"),
         Binding("f2", "card", "Card"),
+        Binding("f3", "stored_value('gift_card')", "Gift card"),
+        Binding("f4", "stored_value('store_credit')", "Store credit"),
+        *(Binding(f"f{5 + n}", f"quick_cash({n})", f"Quick cash {n + 1}") for n in range(4)),
     ]
     DEFAULT_CSS = """
     TenderDialog { align: center middle; }
@@ -54,7 +59,9 @@ class TenderDialog(ModalScreen[Sale | None]):
         with Vertical():
             yield Static("", id="due")
             yield Static("", id="taken")
-            yield Static("Amount + Enter: cash  |  Enter: exact cash  |  F2: card  |  Esc: back")
+            yield Static("Amount + Enter: cash   Enter: exact cash   Esc: back")
+            yield Static("F2 card   F3 gift card   F4 store credit", id="keys")
+            yield Static("", id="quick")
             yield Input(id="amount", restrict=r"[0-9.]*", max_length=12)
             yield Static("", id="message")
 
@@ -71,6 +78,10 @@ class TenderDialog(ModalScreen[Sale | None]):
         )
         taken = ", ".join(f"{t['kind']} {t['amount']}" for t in self.tenders)
         self.query_one("#taken", Static).update(f"Taken: {taken}" if taken else "")
+        quick = "   ".join(
+            f"F{5 + n} {amount}" for n, amount in enumerate(quick_cash(self.left_to_pay()))
+        )
+        self.query_one("#quick", Static).update(f"Quick cash: {quick}" if quick else "")
 
     @on(Input.Submitted, "#amount")
     async def cash(self, event: Input.Submitted) -> None:
@@ -87,11 +98,45 @@ class TenderDialog(ModalScreen[Sale | None]):
         await self._pay()
 
     async def action_card(self) -> None:
-        left = self.left_to_pay()
-        if left <= 0:
+        amount = self._typed_or_left()
+        if amount <= 0:
             return
-        self.tenders.append({"kind": "card", "amount": f"{left:.2f}", "card": self.card})
+        self.query_one("#amount", Input).value = ""
+        self.tenders.append({"kind": "card", "amount": f"{amount:.2f}", "card": self.card})
         await self._pay()
+
+    def _typed_or_left(self) -> Decimal:
+        """The amount typed if it is within what is left to pay, else what is left."""
+        field = self.query_one("#amount", Input)
+        try:
+            typed = Decimal(field.value) if field.value else None
+        except InvalidOperation:
+            typed = None
+        left = self.left_to_pay()
+        return typed if typed is not None and 0 < typed <= left else left
+
+    async def action_quick_cash(self, index: int) -> None:
+        amounts = quick_cash(self.left_to_pay())
+        if index < len(amounts):
+            self.tenders.append({"kind": "cash", "amount": f"{amounts[index]:.2f}"})
+            await self._pay()
+
+    def action_stored_value(self, kind: str) -> None:
+        field = self.query_one("#amount", Input)
+        amount = self._typed_or_left()
+        if amount <= 0:
+            return
+        question = "Gift card number (scan or type)" if kind == "gift_card" else "Customer id"
+        restrict = r"[0-9]*" if kind == "gift_card" else r"[A-Za-z0-9_.:-]*"
+
+        async def taken(account: str | None) -> None:
+            if account is None:
+                return
+            field.value = ""
+            self.tenders.append({"kind": kind, "amount": f"{amount:.2f}", "account": account})
+            await self._pay()
+
+        self.app.push_screen(AskText(question, restrict=restrict), callback=taken)
 
     def action_back_out(self) -> None:
         self.dismiss(None)
@@ -114,6 +159,10 @@ class TenderDialog(ModalScreen[Sale | None]):
         self.app.bell()
         if refused.code in ("card_declined", "offline_limit_reached", "no_card_terminal"):
             self.tenders = [t for t in self.tenders if t["kind"] != "card"]
+        elif refused.code in ("balance_too_low", "unknown_account"):
+            self.tenders = [
+                t for t in self.tenders if t["kind"] not in ("gift_card", "store_credit")
+            ]
         else:
             self.tenders = []
         self._show()
@@ -123,10 +172,25 @@ class TenderDialog(ModalScreen[Sale | None]):
         self.query_one("#message", Static).update(text)
 
 
+NOTES = (Decimal(5), Decimal(10), Decimal(20), Decimal(50), Decimal(100))
+
+
+def quick_cash(due: Decimal) -> list[Decimal]:
+    """Up to four cash amounts a customer is likely to hand over for `due`: the exact amount
+    and the next round notes above it (GBP 5, 10, 20, 50, 100)."""
+    if due <= 0:
+        return []
+    amounts = [due]
+    amounts += [note for note in NOTES if note > due]
+    return amounts[:4]
+
+
 def _plain(refused: EdgeRefused) -> str:
     words: Mapping[str, str] = {
         "card_declined": "Card declined",
         "offline_limit_reached": "Offline: card over the offline limit, take cash",
         "no_card_terminal": "No card terminal at this till",
+        "balance_too_low": "Not enough on it",
+        "unknown_account": "Unknown gift card or customer",
     }
     return f"{words.get(refused.code, refused.code)}: {refused.detail}"

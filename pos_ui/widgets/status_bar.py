@@ -53,9 +53,9 @@ def describe(
         unsynced += f" (oldest {age(now - _aware(oldest, now))})"
     parts.append(unsynced)
     if cards is not None and cards.card_terminal:
-        card = f"card offline headroom {cards.headroom}"
+        card = f"offline cards {cards.headroom} left"
         if cards.stored and cards.oldest_deadline is not None:
-            card += f", {cards.stored} stored, forward in {countdown(cards.oldest_deadline - now)}"
+            card += f" ({cards.stored} to send, {countdown(cards.oldest_deadline - now)})"
         parts.append(card)
     if status.outbox.quarantined:
         parts.append(f"QUARANTINED {status.outbox.quarantined}")

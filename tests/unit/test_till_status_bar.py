@@ -36,7 +36,7 @@ def test_offline_with_unsynced_sales_and_cards_stored_says_so_with_a_countdown()
     )
     line = describe(status(False, pending=7, quarantined=1), cards, "Ann (cashier)", "T1", "")
     assert "OFFLINE" in line and "unsynced 7 (oldest 12m)" in line
-    assert "card offline headroom 40.00, 5 stored, forward in 23h05m" in line
+    assert "offline cards 40.00 left (5 to send, 23h05m)" in line
     assert "QUARANTINED 1" in line and "till T1" in line
 
 

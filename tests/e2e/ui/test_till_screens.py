@@ -1,0 +1,111 @@
+"""The till's first screens against a real store (tests/ui_support.py): a sale rung up by
+GTIN with a quantity prefix and a weight label, paid by card and cash by the keyboard; and
+snapshots of the sign-in, sale and tender screens (looked at: docs/screens/)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from pos_ui.app import TillApp
+from pos_ui.client import TillClient
+from pos_ui.screens.sale import SaleScreen
+from pos_ui.screens.sign_in import OpenShiftScreen, SignInScreen
+from pos_ui.widgets.status_bar import StatusBar
+from tests.support import TillSession
+from tests.ui_support import APPLES, KETTLE, TEA, UiStore, weight_label
+
+SIZE = (120, 36)
+
+
+async def until(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    for _ in range(int(timeout_s / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the till did not get there in time")
+
+
+async def type_in(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+def said(app: TillApp, selector: str = "#message") -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def open_till(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, TillApp)
+    await until(pilot, lambda: isinstance(app.screen, SignInScreen))
+    await type_in(pilot, "1001")
+    await type_in(pilot, "1234")
+    await until(pilot, lambda: isinstance(app.screen, OpenShiftScreen))
+    await type_in(pilot, "100")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def ring_up(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, TillApp)
+    await open_till(pilot)
+    await type_in(pilot, f"2*{TEA.gtin}")
+    await type_in(pilot, weight_label(APPLES, Decimal("0.500")))
+    await type_in(pilot, KETTLE.gtin)
+    await until(pilot, lambda: "TOTAL DUE 31.09" in said(app, "#totals"))
+    await app.screen.query_one(StatusBar).refresh_status()
+
+
+async def test_a_sale_by_gtin_and_weight_label_is_paid_by_card_and_cash(ui_store: UiStore) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await ring_up(pilot)  # 2 x 2.50 + 0.500 kg x 2.20 + 24.99 = 31.09
+        await pilot.press("f12")
+        await until(pilot, lambda: type(app.screen).__name__ == "TenderDialog")
+        await pilot.press(*"20")
+        await pilot.press("f2")  # 20.00 by card
+        await until(pilot, lambda: "To pay 11.09" in said(app, "#due"))
+        await type_in(pilot, "20")  # 20.00 cash: 8.91 change
+        await until(pilot, lambda: "Change 8.91" in said(app))
+
+    async with httpx.AsyncClient(base_url=ui_store.edge_url, trust_env=False) as edge:
+        edge.auth = TillSession("T1", "1001", "1234")
+        (sale,) = (await edge.get("/v1/sales", params={"business_day": "2025-03-03"})).json()
+    kinds: list[tuple[str, Any, Any]] = [
+        (t["kind"], Decimal(t["amount"]), Decimal(t["change"])) for t in sale["tenders"]
+    ]
+    assert kinds == [("card", Decimal("20.00"), 0), ("cash", Decimal("11.09"), Decimal("8.91"))]
+    assert sale["tenders"][0]["card"]["status"] == "captured"
+
+
+def test_snapshot_of_the_sign_in_screen(ui_store: UiStore, snap_compare: Any) -> None:
+    async def wait(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await pilot.press(*"1001", "enter", *"12")
+        await pilot.app.screen.query_one(StatusBar).refresh_status()
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=wait, terminal_size=SIZE)
+
+
+def test_snapshot_of_a_sale_on_screen(ui_store: UiStore, snap_compare: Any) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=ring_up, terminal_size=SIZE)
+
+
+def test_snapshot_of_the_tender_dialog(ui_store: UiStore, snap_compare: Any) -> None:
+    async def to_tender(pilot: Pilot[None]) -> None:
+        await ring_up(pilot)
+        await pilot.press("f12")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "TenderDialog")
+        await pilot.press(*"20", "f2")
+        await until(pilot, lambda: "To pay 11.09" in said(pilot.app, "#due"))  # type: ignore[arg-type]
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=to_tender, terminal_size=SIZE)
