@@ -11,9 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from pos_ui.app import TillApp
 from pos_ui.client import TillClient
@@ -35,6 +34,13 @@ async def until(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float =
     raise AssertionError("the till did not get there in time")
 
 
+def scan_ready(app: TillApp) -> bool:
+    """The sale screen is up and its scan field has the keyboard."""
+    return isinstance(app.screen, SaleScreen) and app.focused is app.screen.query_one(
+        "#scan", Input
+    )
+
+
 async def type_in(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*text)
     await pilot.press("enter")
@@ -50,7 +56,7 @@ async def sign_in_and_open(pilot: Pilot[None], app: TillApp) -> None:
     await type_in(pilot, "1234")
     await until(pilot, lambda: isinstance(app.screen, OpenShiftScreen))
     await type_in(pilot, "100")
-    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+    await until(pilot, lambda: scan_ready(app))
 
 
 async def sales_of(edge: EdgeHandle) -> list[dict[str, object]]:
@@ -75,7 +81,7 @@ async def test_a_cashier_signs_in_opens_the_shift_scans_and_pays_cash_by_keyboar
         await type_in(pilot, "1234")
         await until(pilot, lambda: isinstance(app.screen, OpenShiftScreen))
         await type_in(pilot, "100")
-        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await until(pilot, lambda: scan_ready(app))
 
         await type_in(pilot, "SKU1")
         await type_in(pilot, "3*SKU2")

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from pos_ui.app import TillApp
 from pos_ui.client import TillClient
@@ -48,7 +48,13 @@ async def open_till(pilot: Pilot[None]) -> None:
     await type_in(pilot, "1234")
     await until(pilot, lambda: isinstance(app.screen, OpenShiftScreen))
     await type_in(pilot, "100")
-    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+    await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, SaleScreen)
+            and app.focused is app.screen.query_one("#scan", Input)
+        ),
+    )
 
 
 async def ring_up(pilot: Pilot[None]) -> None:
