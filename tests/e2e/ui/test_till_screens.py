@@ -63,7 +63,7 @@ async def ring_up(pilot: Pilot[None]) -> None:
     await open_till(pilot)
     await type_in(pilot, f"2*{TEA.gtin}")
     await type_in(pilot, weight_label(APPLES, Decimal("0.500")))
-    await type_in(pilot, KETTLE.gtin)
+    await type_in(pilot, f"{KETTLE.gtin}")
     await until(pilot, lambda: "TOTAL DUE 31.09" in said(app, "#totals"))
     await app.screen.query_one(StatusBar).refresh_status()
 
