@@ -20,6 +20,9 @@ from tests.ui_support import KETTLE, MILK, TEA, UiStore
 
 async def sell(pilot: Pilot[None], app: TillApp, codes: list[str], cash: str, card: bool) -> str:
     """Ring `codes` up and pay `cash` in cash (and the rest by card): the receipt number."""
+    # the first key only once the scan field has the focus (the sale screen is mounted)
+    await until(pilot, lambda: app.focused is not None and app.focused.id == "scan")
+    await pilot.pause()
     for rows, code in enumerate(codes, start=1):
         await type_in(pilot, code)  # the next code once this one is on screen
         try:
