@@ -5,6 +5,8 @@ above the store's limit is asked of HQ and its status shown."""
 
 from __future__ import annotations
 
+import functools
+
 import httpx
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -18,6 +20,10 @@ from tests.support import TillSession
 from tests.ui_support import KETTLE, MILK, TEA, UiStore
 
 
+def row_count_is(app: TillApp, rows: int) -> bool:
+    return app.screen.query_one("#lines", DataTable).row_count == rows
+
+
 async def sell(pilot: Pilot[None], app: TillApp, codes: list[str], cash: str, card: bool) -> str:
     """Ring `codes` up and pay `cash` in cash (and the rest by card): the receipt number."""
     # the first key only once the scan field has the focus (the sale screen is mounted)
@@ -26,7 +32,7 @@ async def sell(pilot: Pilot[None], app: TillApp, codes: list[str], cash: str, ca
     for rows, code in enumerate(codes, start=1):
         await type_in(pilot, code)  # the next code once this one is on screen
         try:
-            await until(pilot, lambda: app.screen.query_one("#lines", DataTable).row_count == rows)
+            await until(pilot, functools.partial(row_count_is, app, rows))
         except AssertionError:
             raise AssertionError(f"{code}: {text_of(app, '#message')}") from None
     await pilot.press("f12")
