@@ -178,3 +178,26 @@ async def test_a_refund_above_the_limit_is_asked_of_hq_and_its_status_shown(
         "274.89",
         ui_store.cashier.staff_code,
     )
+
+
+async def test_a_return_without_a_receipt_as_store_credit_names_the_customer(
+    ui_store: UiStore,
+) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_and_open(pilot, app)
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
+        await pilot.press("f2")
+        await type_in(pilot, TEA.sku)
+        await until(pilot, lambda: app.screen.query_one("#lines", DataTable).row_count == 1)
+        # when the cashier chooses store credit (F3): the customer field takes the focus
+        await pilot.press("f3")
+        await until(pilot, lambda: "store credit" in text_of(app, "#refund_to"))
+        await type_in(pilot, "C-100")
+        await pilot.press("f12")
+        await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
+        await type_in(pilot, ui_store.manager.staff_code)
+        await type_in(pilot, ui_store.manager.pin)
+        await until(pilot, lambda: "Refunded" in text_of(app, "#tenders"), timeout_s=20)
+        assert "Store credit refund 2.50  Customer C-100" in text_of(app, "#tenders")
