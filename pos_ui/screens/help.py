@@ -14,6 +14,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F12", "pay (the tender dialog)"),
     ("in the tender dialog", "an amount + Enter pays that much cash; Enter alone: exact cash"),
     ("F2 (tender)", "pay the rest by card"),
+    ("F6", "returns: scan the receipt, pick lines (Space/+/-), F12 refund; F2 no receipt"),
     ("F9", "void the sale (asks for a reason)"),
     ("Escape", "back out of any dialog, changing nothing"),
     ("F1", "this help"),

@@ -45,6 +45,7 @@ class SaleScreen(Screen[None]):
         Binding("f12", "pay", "Pay"),
         Binding("f9", "void_sale", "Void sale"),
         Binding("f1", "help", "Help"),
+        Binding("f6", "returns", "Returns"),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -215,3 +216,9 @@ class SaleScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_returns(self) -> None:
+        """F6: the returns desk (pos_ui/screens/returns.py); the sale stays as it is."""
+        from pos_ui.screens.returns import ReturnsScreen
+
+        self.app.push_screen(ReturnsScreen(self.client))
