@@ -36,7 +36,8 @@ class CustomerDialog(ModalScreen[Customer | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("[b]Customer[/b]   their customer id, then Enter")
+            yield Static("[b]Customer[/b]")
+            yield Static("Their customer id, then Enter")
             yield Input(id="customer_id", placeholder="customer id", max_length=64)
             yield Static("", id="found")
             yield Static("", id="message")
@@ -76,7 +77,7 @@ class CustomerDialog(ModalScreen[Customer | None]):
         self.found = found
         contact = "  ".join(part for part in (found.phone, found.email) if part)
         self.query_one("#found", Static).update(
-            f"[b]{found.name or '(no name)'}[/b]  {found.key}\n{contact}\nEnter: attach"
+            f"[b]{found.name or '(no name)'}[/b], customer {found.key}\n{contact}\nEnter: attach"
         )
         self.query_one("#message", Static).update("")
 

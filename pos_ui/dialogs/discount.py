@@ -63,6 +63,7 @@ class DiscountDialog(ModalScreen[Cart | None]):
     DiscountDialog > Vertical { width: 70; height: auto; border: thick $accent; padding: 1 2;
                                 background: $surface; }
     DiscountDialog #message { height: 2; color: $error; }
+    DiscountDialog .label { color: $text-muted; margin-top: 1; }
     DiscountDialog #price_reason.hidden { display: none; }
     """
 
@@ -83,7 +84,12 @@ class DiscountDialog(ModalScreen[Cart | None]):
         with Vertical():
             yield Static("[b]Discount or price[/b]")
             yield Static(target, id="target")
+            yield Static("What", classes="label")
             yield Select(modes, value=modes[0][1], allow_blank=False, id="mode")
+            yield Static(
+                "Value: a percent (10) or an amount (1.50); for a price, the new price",
+                classes="label",
+            )
             yield Input(id="value", placeholder="10 (percent) or 1.50", restrict=r"[0-9.]*")
             yield Select(
                 [(words, code) for code, words in PRICE_REASONS],
@@ -91,6 +97,7 @@ class DiscountDialog(ModalScreen[Cart | None]):
                 id="price_reason",
                 classes="hidden",
             )
+            yield Static("Reason (for a price: a note, required with Other)", classes="label")
             yield Input(id="reason", placeholder="Reason (for a price: a note)", max_length=200)
             yield Static("", id="message")
             yield Static("Tab: next field  |  Enter: give it  |  Esc: back")

@@ -40,7 +40,7 @@ class RecallDialog(ModalScreen[Cart | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("[b]Parked sales[/b]   the longest parked first")
+            yield Static("[b]Parked sales[/b] (every till's, the longest parked first)")
             table: DataTable[str | Text] = DataTable(id="parked", cursor_type="row")
             table.add_column("Parked at", width=10)
             table.add_column("Till", width=6)

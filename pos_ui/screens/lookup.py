@@ -34,7 +34,7 @@ class LookupScreen(ModalScreen[str | None]):
     ]
     DEFAULT_CSS = """
     LookupScreen { align: center middle; }
-    LookupScreen > Vertical { width: 100; height: 30; border: thick $accent; padding: 0 1;
+    LookupScreen > Vertical { width: 100; height: 26; border: thick $accent; padding: 0 1;
                               background: $surface; }
     LookupScreen #items { height: 1fr; }
     LookupScreen #message { height: 2; }
@@ -48,7 +48,8 @@ class LookupScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("[b]Item look-up[/b]   SKU or part of the name, then Enter")
+            yield Static("[b]Item look-up[/b]")
+            yield Static("SKU or part of the name, then Enter")
             yield Input(id="query", placeholder="e.g. TEA-80 or milk", max_length=64)
             table: DataTable[str | Text] = DataTable(id="items", cursor_type="row")
             table.add_column("SKU", width=14)

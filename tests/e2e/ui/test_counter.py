@@ -5,7 +5,8 @@ the sale parked and recalled (F5). What the cashier sees, then what the edge rec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 import httpx
@@ -21,6 +22,7 @@ from pos_ui.dialogs.park import RecallDialog
 from pos_ui.screens.lookup import LookupScreen
 from pos_ui.screens.sale import SaleScreen
 from pos_ui.screens.sign_in import OpenShiftScreen
+from pos_ui.widgets.status_bar import StatusBar
 from tests.support import TillSession
 from tests.ui_support import MILK, TEA, UiStore
 
@@ -76,6 +78,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await signed_in(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen)
+        sale_screen: SaleScreen = sale
 
         # F4: the customer, found by id, attached before the first item
         await pilot.press("f4")
@@ -86,7 +89,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await type_in(pilot, CUSTOMER_ID)
         await until(pilot, lambda: "Ada Lovelace" in text_of(app, "#found"))
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen is sale and sale.cart_id is not None)
+        await until(pilot, lambda: app.screen is sale and sale_screen.cart_id is not None)
         assert "Ada Lovelace" in text_of(app, "#customer")
 
         # F3: found by part of its name, with price and stock; Enter adds it
@@ -98,7 +101,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         assert row[:3] == [MILK.sku, MILK.description, f"{MILK.unit_price:.2f}"]
         assert row[4] == "?"  # the hub has published no stock count for this store
         await pilot.press("down", "enter")
-        await until(pilot, lambda: app.screen is sale and len(sale.lines) == 1)
+        await until(pilot, lambda: app.screen is sale and len(sale_screen.lines) == 1)
         assert TEA.gtin is not None
         await type_in(pilot, TEA.gtin)
         await until(pilot, lambda: "TOTAL DUE 3.65" in text_of(app, "#totals"))
@@ -134,7 +137,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await until(pilot, lambda: isinstance(app.screen, RecallDialog))
         await until(pilot, lambda: app.screen.query_one("#parked", DataTable).row_count == 1)
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen is sale and sale.cart_id == cart_id)
+        await until(pilot, lambda: app.screen is sale and sale_screen.cart_id == cart_id)
         assert "TOTAL DUE 1.15" in text_of(app, "#totals")
         assert "C-0042" in text_of(app, "#customer")
 
@@ -147,3 +150,83 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
     assert tea["voided"] is True
     assert Decimal(tea["manual_discount"]) == Decimal("1.25")
     assert tea["discount_reason"] == "dented box"
+
+
+# Snapshot tests: each counter screen as the cashier sees it (synchronous: snap_compare).
+
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def snapshot_of(snap_compare: Callable[..., bool], store: UiStore, steps: Steps) -> bool:
+    app = TillApp(TillClient(store.edge_url, store.till_id))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await signed_in(pilot, app)
+        sale = app.screen
+        await steps(pilot)
+        await settled(pilot, sale.query_one(StatusBar), store.edge_url)
+
+    return snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+async def settled(pilot: Pilot[None], bar: StatusBar, edge_url: str) -> None:
+    """Sync the edge's outbox now and redraw the status bar: the same picture every run."""
+    async with httpx.AsyncClient(base_url=edge_url, trust_env=False) as edge:
+        for _ in range(20):
+            await edge.post("/v1/sync/run", timeout=30)
+            await bar.refresh_status()
+            if "unsynced 0 " in str(bar.render()) and "headroom" in str(bar.render()):
+                break
+            await pilot.pause(0.1)
+    await pilot.pause(0.3)
+
+
+async def scanned_tea(pilot: Pilot[None]) -> None:
+    assert TEA.gtin is not None
+    await type_in(pilot, TEA.gtin)
+    await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(pilot.app, "#totals"))  # type: ignore[arg-type]
+
+
+def test_snapshot_item_look_up(snap_compare: Callable[..., bool], ui_store: UiStore) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(pilot.app.screen, LookupScreen))
+        await type_in(pilot, "l")
+        await until(pilot, lambda: pilot.app.screen.query_one("#items", DataTable).row_count > 2)
+        await pilot.press("down")
+
+    assert snapshot_of(snap_compare, ui_store, steps)
+
+
+def test_snapshot_customer(snap_compare: Callable[..., bool], ui_store: UiStore) -> None:
+    asyncio.run(put_customer(ui_store))
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(pilot.app.screen, CustomerDialog))
+        await type_in(pilot, CUSTOMER_ID)
+        await until(pilot, lambda: "Ada" in str(pilot.app.screen.query_one("#found").render()))
+
+    assert snapshot_of(snap_compare, ui_store, steps)
+
+
+def test_snapshot_recall(snap_compare: Callable[..., bool], ui_store: UiStore) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
+        await scanned_tea(pilot)
+        await pilot.press("f5")
+        await until(pilot, lambda: "parked" in text_of(pilot.app, "#message"))  # type: ignore[arg-type]
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(pilot.app.screen, RecallDialog))
+        await until(pilot, lambda: pilot.app.screen.query_one("#parked", DataTable).row_count == 1)
+
+    assert snapshot_of(snap_compare, ui_store, steps)
+
+
+def test_snapshot_discount(snap_compare: Callable[..., bool], ui_store: UiStore) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
+        await scanned_tea(pilot)
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DiscountDialog))
+        await pilot.press("5", "0", "tab", *"dented box")
+
+    assert snapshot_of(snap_compare, ui_store, steps)
