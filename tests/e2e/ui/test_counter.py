@@ -152,6 +152,47 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
     assert tea["discount_reason"] == "dented box"
 
 
+async def test_a_price_override_asks_for_a_manager_again_after_a_wrong_pin(
+    ui_store: UiStore,
+) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot, app)
+        sale = app.screen
+        assert isinstance(sale, SaleScreen) and TEA.gtin is not None
+        await type_in(pilot, TEA.gtin)
+        await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(app, "#totals"))
+
+        # F7, "Line price override" chosen by keyboard, 1.99 for a price match
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(app.screen, DiscountDialog))
+        await pilot.press("shift+tab", "enter", *["down"] * 4, "enter")
+        await pilot.press("tab", *"1.99", "tab", "enter", "down", "enter", "tab")
+        await type_in(pilot, "shop opposite")
+        await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
+
+        # a wrong manager PIN: refused, said so, asked again; the right one: done
+        await type_in(pilot, ui_store.manager.staff_code)
+        await type_in(pilot, "0000")
+        await until(pilot, lambda: "Wrong PIN" in text_of(app, "#message"))
+        assert isinstance(app.screen, OverrideDialog)
+        await type_in(pilot, ui_store.manager.staff_code)
+        await type_in(pilot, ui_store.manager.pin)
+        await until(pilot, lambda: "TOTAL DUE 1.99" in text_of(app, "#totals"))
+        cart_id = sale.cart_id
+
+    async with httpx.AsyncClient(base_url=ui_store.edge_url, trust_env=False) as edge:
+        edge.auth = TillSession(ui_store.till_id, ui_store.manager.staff_code, ui_store.manager.pin)
+        cart = (await edge.get(f"/v1/carts/{cart_id}")).json()
+    (tea,) = cart["lines"]
+    assert (tea["unit_price"], tea["price_source"], tea["price_reason"], tea["price_note"]) == (
+        "1.99",
+        "override",
+        "price_match",
+        "shop opposite",
+    )
+
+
 # Snapshot tests: each counter screen as the cashier sees it (synchronous: snap_compare).
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
