@@ -6,6 +6,7 @@ answers. `SaleScreen` calls these from one-line actions; they read and set its c
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
@@ -34,6 +35,12 @@ if TYPE_CHECKING:
     from pos_ui.screens.sale import SaleScreen
 
 
+class CustomerLabel(Static):
+    """The customer attached to the sale on screen (`cart_id`: the cart they belong to)."""
+
+    cart_id: UUID | None = None
+
+
 def show_cart(screen: SaleScreen, cart: Cart) -> None:
     """Redraw the sale from `cart` as the edge holds it (voided lines leave the table)."""
     screen.cart_id = cart.cart_id
@@ -50,22 +57,22 @@ def show_cart(screen: SaleScreen, cart: Cart) -> None:
 
 def _show_customer(screen: SaleScreen, customer_id: str | None, name: str | None = None) -> None:
     labels = screen.query("#customer")
-    label = labels.first(Static) if labels else None
+    label = labels.first(CustomerLabel) if labels else None
     if label is None:
-        label = Static("", id="customer")
+        label = CustomerLabel("", id="customer")
         screen.mount(label, before="#totals")
         label.styles.padding = (0, 1)
         label.styles.height = 1
         screen.set_interval(0.5, lambda: _forget_customer(screen))
-    label.cart_id = screen.cart_id  # type: ignore[attr-defined]
+    label.cart_id = screen.cart_id
     shown = f"{name}  ({customer_id})" if name and customer_id else customer_id
     label.update(f"Customer: {shown}" if customer_id else "")
 
 
 def _forget_customer(screen: SaleScreen) -> None:
     """The sale was paid, voided or parked: its customer leaves the screen with it."""
-    for label in screen.query("#customer").results(Static):
-        if getattr(label, "cart_id", None) != screen.cart_id:
+    for label in screen.query("#customer").results(CustomerLabel):
+        if label.cart_id != screen.cart_id:
             label.update("")
 
 

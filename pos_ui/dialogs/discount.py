@@ -108,7 +108,7 @@ class DiscountDialog(ModalScreen[Cart | None]):
     @property
     def mode(self) -> Mode:
         value = self.query_one("#mode", Select).value
-        return value if isinstance(value, str) else "line_percent"  # type: ignore[return-value]
+        return next((mode for _, mode in MODES if mode == value), "line_percent")
 
     @on(Select.Changed, "#mode")
     def mode_changed(self) -> None:

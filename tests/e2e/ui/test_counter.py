@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Any
 
 import httpx
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -45,8 +47,10 @@ async def type_in(pilot: Pilot[None], text: str) -> None:
     await pilot.press("enter")
 
 
-def text_of(app: TillApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
+def text_of(app: App[Any], selector: str) -> str:
+    """What the screen on top shows at `selector` ("" if it has no such widget)."""
+    found = app.screen.query(selector).results(Static)
+    return "".join(str(widget.render()) for widget in found)
 
 
 async def signed_in(pilot: Pilot[None], app: TillApp) -> None:
@@ -225,7 +229,7 @@ async def settled(pilot: Pilot[None], bar: StatusBar, edge_url: str) -> None:
 async def scanned_tea(pilot: Pilot[None]) -> None:
     assert TEA.gtin is not None
     await type_in(pilot, TEA.gtin)
-    await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(pilot.app, "#totals"))  # type: ignore[arg-type]
+    await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(pilot.app, "#totals"))
 
 
 def test_snapshot_item_look_up(snap_compare: Callable[..., bool], ui_store: UiStore) -> None:
@@ -255,7 +259,7 @@ def test_snapshot_recall(snap_compare: Callable[..., bool], ui_store: UiStore) -
     async def steps(pilot: Pilot[None]) -> None:
         await scanned_tea(pilot)
         await pilot.press("f5")
-        await until(pilot, lambda: "parked" in text_of(pilot.app, "#message"))  # type: ignore[arg-type]
+        await until(pilot, lambda: "parked" in text_of(pilot.app, "#message"))
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(pilot.app.screen, RecallDialog))
         await until(pilot, lambda: pilot.app.screen.query_one("#parked", DataTable).row_count == 1)
