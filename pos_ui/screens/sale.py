@@ -20,6 +20,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from pos_ui import counter_actions
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient, new_id
 from pos_ui.dialogs.confirm import Confirm
 from pos_ui.dialogs.tender import TenderDialog
@@ -46,6 +47,7 @@ class SaleScreen(Screen[None]):
         Binding("f9", "void_sale", "Void sale"),
         Binding("f1", "help", "Help"),
         Binding("f6", "returns", "Returns"),
+        *(Binding(key, action) for key, action in counter_actions.KEYS),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -222,3 +224,7 @@ class SaleScreen(Screen[None]):
         from pos_ui.screens.returns import ReturnsScreen
 
         self.app.push_screen(ReturnsScreen(self.client))
+
+    def action_counter(self, name: str) -> None:
+        """F3 look-up, F4 customer, F5 park/recall, F7 discount, F8 void line."""
+        getattr(counter_actions, name)(self)
