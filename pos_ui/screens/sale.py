@@ -45,6 +45,7 @@ class SaleScreen(Screen[None]):
         Binding("f12", "pay", "Pay"),
         Binding("f9", "void_sale", "Void sale"),
         Binding("f1", "help", "Help"),
+        Binding("f10", "shift", "Shift"),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -215,3 +216,9 @@ class SaleScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_shift(self) -> None:
+        """F10: the shift menu (pos_ui.screens.shift); after the Z the till signs out."""
+        from pos_ui.screens.shift import ShiftMenu, sign_out_after_z
+
+        self.app.push_screen(ShiftMenu(self.client), callback=sign_out_after_z(self))
