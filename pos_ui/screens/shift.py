@@ -69,7 +69,7 @@ def x_text(report: XReport) -> str:
     """The X report as the screen shows it."""
     receipts = f"{report.first_receipt_number or '-'} to {report.last_receipt_number or '-'}"
     head = [
-        f"[b]X report[/b]  till {report.till_id}   {report.at:%d %b %Y %H:%M}",
+        f"[b]X report, till {report.till_id}[/b]   {report.at:%d %b %Y %H:%M}",
         f"Receipts {receipts}" + ("   [b]OVERDUE[/b]" if report.overdue else ""),
         "",
     ]
@@ -81,7 +81,8 @@ def z_headline(z: ZReport) -> str:
     """The Z's number and the cash: counted, expected, the variance (short or over)."""
     variance = "exact" if z.variance == 0 else ("short" if z.variance < 0 else "over")
     return (
-        f"[b]Z {z.z_number}[/b]  till {z.till_id}   counted {z.counted_cash:.2f}   "
+        f"[b]Z report {z.z_number}, till {z.till_id}[/b]\n"
+        f"Counted {z.counted_cash:.2f}   "
         f"expected {z.expected_cash:.2f}   variance {z.variance:+.2f} ({variance})"
     )
 
@@ -153,12 +154,13 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
     ]
     DEFAULT_CSS = """
     CloseShiftScreen { align: center middle; }
-    CloseShiftScreen > Vertical { width: 76; height: auto; max-height: 38; border: thick $accent;
+    CloseShiftScreen > Vertical { width: 90; height: auto; max-height: 38; border: thick $accent;
                                   padding: 0 1; background: $surface; }
     CloseShiftScreen #title { text-style: bold; }
     CloseShiftScreen Grid { grid-size: 4; grid-columns: 8 1fr 8 1fr; height: auto; }
     CloseShiftScreen Grid Label { padding: 1 1 0 0; width: 100%; text-align: right; }
     CloseShiftScreen #z { height: auto; max-height: 30; display: none; }
+    CloseShiftScreen #z_text { width: auto; }
     CloseShiftScreen.closed #z { display: block; }
     CloseShiftScreen.closed #count { display: none; }
     CloseShiftScreen #message { color: $error; height: 2; }
@@ -271,7 +273,7 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
         self.query_one("#z_text", Static).update(printed.text)
         if not printed.printed:
             self._say(f"The Z did not print ({printed.error}): it is on screen.")
-        self.focus()
+        self.query_one("#z", VerticalScroll).focus()  # arrows and PgDn scroll the Z
 
     def key_enter(self) -> None:
         if self.z is not None:

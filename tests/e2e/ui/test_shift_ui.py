@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -39,7 +40,7 @@ async def type_in(pilot: Pilot[Any], text: str) -> None:
     await pilot.press("enter")
 
 
-def shown(app: TillApp, selector: str) -> str:
+def shown(app: App[Any], selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
@@ -116,9 +117,9 @@ async def test_a_cashier_pays_in_pays_out_opens_the_drawer_reads_the_x_and_close
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, CloseShiftScreen))
         await type_in(pilot, "105.00")
-        await until(pilot, lambda: "Z 1" in shown(app, "#z_head"))
+        await until(pilot, lambda: "Z report 1" in shown(app, "#z_head"))
         head = shown(app, "#z_head")
-        assert "counted 105.00" in head
+        assert "Counted 105.00" in head
         assert "expected 105.10" in head
         assert "variance -0.10 (short)" in head
         await until(pilot, lambda: "105.10" in shown(app, "#z_text"))
