@@ -138,3 +138,37 @@ async def test_a_cashier_pays_in_pays_out_opens_the_drawer_reads_the_x_and_close
         assert (z["totals"]["paid_in"], z["totals"]["paid_out"]) == ("5.00", "2.40")
         assert z["totals"]["no_sales_count"] == 1
         assert (await edge.get("/v1/shifts/current")).json()["error"] == "no_open_shift"
+
+
+async def test_a_close_the_edge_did_not_answer_keeps_the_count_and_enter_sends_it_again(
+    ui_store: UiStore,
+) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_and_sell(pilot, app)
+        await pilot.press("f10")
+        await until(pilot, lambda: isinstance(app.screen, ShiftMenu))
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CloseShiftScreen))
+        # counted by denomination: five 20s, two 1s and one 50p = 102.50, exact
+        await pilot.press("enter")
+        for count in ("", "5", "", "", "", "2", "1"):
+            await type_in(pilot, count)
+        await ui_store.kill_edge()
+        await pilot.press("f10")
+        await until(pilot, lambda: "not answering" in shown(app, "#message"))
+        assert isinstance(app.screen, CloseShiftScreen)
+        assert app.screen.counted() == {"20": 5, "1": 2, "0.50": 1}
+
+        await ui_store.restart_edge()
+        await pilot.press("f10")
+        await until(pilot, lambda: "Z report 1" in shown(app, "#z_head"))
+        assert "variance +0.00 (exact)" in shown(app, "#z_head")
+
+    cashier = ui_store.cashier
+    async with httpx.AsyncClient(base_url=ui_store.edge_url, trust_env=False, timeout=30) as edge:
+        edge.auth = TillSession(ui_store.till_id, cashier.staff_code, cashier.pin)
+        reports = (await edge.get("/v1/z-reports", params={"till_id": ui_store.till_id})).json()
+        assert [(z["z_number"], z["counted"]) for z in reports] == [
+            (1, {"0.50": 1, "1": 2, "20": 5})
+        ]
