@@ -22,6 +22,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F8", "void the highlighted line (the last one scanned)"),
     ("F9", "void the sale (asks for a reason)"),
     ("Escape", "back out of any dialog, changing nothing"),
+    ("F10", "shift: X report, close (count, Z), no-sale, paid in, paid out"),
     ("F1", "this help"),
     ("Ctrl+L", "lock: sign out, the sale stays"),
     ("Ctrl+Q", "quit the till"),

@@ -48,6 +48,7 @@ class SaleScreen(Screen[None]):
         Binding("f1", "help", "Help"),
         Binding("f6", "returns", "Returns"),
         *(Binding(key, action) for key, action in counter_actions.KEYS),
+        Binding("f10", "shift", "Shift"),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -228,3 +229,9 @@ class SaleScreen(Screen[None]):
     def action_counter(self, name: str) -> None:
         """F3 look-up, F4 customer, F5 park/recall, F7 discount, F8 void line."""
         getattr(counter_actions, name)(self)
+
+    def action_shift(self) -> None:
+        """F10: the shift menu (pos_ui.screens.shift); after the Z the till signs out."""
+        from pos_ui.screens.shift import ShiftMenu, sign_out_after_z
+
+        self.app.push_screen(ShiftMenu(self.client), callback=sign_out_after_z(self))
