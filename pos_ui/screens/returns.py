@@ -474,7 +474,7 @@ class ReturnsScreen(Screen[None]):
         self.approval = None
         tenders = "\n".join(refund_tender_text(tender) for tender in returned.refunds)
         self.query_one("#tenders", Static).update(
-            f"[b]Refunded {returned.total:.2f}[/b]   return receipt {returned.receipt_number}\n"
+            f"[b]Refunded {returned.total:.2f}   [/b]return receipt {returned.receipt_number}\n"
             + (tenders or "nothing to pay back")
         )
         self._say("Done. Give the customer the money back as shown. Esc: back to the sale.")

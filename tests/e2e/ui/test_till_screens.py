@@ -65,7 +65,6 @@ async def ring_up(pilot: Pilot[None]) -> None:
     await type_in(pilot, weight_label(APPLES, Decimal("0.500")))
     await type_in(pilot, f"{KETTLE.gtin}")
     await until(pilot, lambda: "TOTAL DUE 31.09" in said(app, "#totals"))
-    await app.screen.query_one(StatusBar).refresh_status()
 
 
 async def test_a_sale_by_gtin_and_weight_label_is_paid_by_card_and_cash(ui_store: UiStore) -> None:
@@ -90,24 +89,37 @@ async def test_a_sale_by_gtin_and_weight_label_is_paid_by_card_and_cash(ui_store
     assert sale["tenders"][0]["card"]["status"] == "captured"
 
 
+def hide_status_bars(app: Any) -> None:
+    """The status bar's outbox count moves with the sync agent's own cycles: no picture holds
+    it still (it has its own tests: tests/unit/test_till_status_bar.py), so it is hidden."""
+    for screen in app.screen_stack:
+        for bar in screen.query(StatusBar):
+            bar.display = False
+
+
 def test_snapshot_of_the_sign_in_screen(ui_store: UiStore, snap_compare: Any) -> None:
     async def wait(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        hide_status_bars(pilot.app)
         await pilot.press(*"1001", "enter", *"12")
-        await pilot.app.screen.query_one(StatusBar).refresh_status()
 
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     assert snap_compare(app, run_before=wait, terminal_size=SIZE)
 
 
 def test_snapshot_of_a_sale_on_screen(ui_store: UiStore, snap_compare: Any) -> None:
+    async def rung_up(pilot: Pilot[None]) -> None:
+        await ring_up(pilot)
+        hide_status_bars(pilot.app)
+
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
-    assert snap_compare(app, run_before=ring_up, terminal_size=SIZE)
+    assert snap_compare(app, run_before=rung_up, terminal_size=SIZE)
 
 
 def test_snapshot_of_the_tender_dialog(ui_store: UiStore, snap_compare: Any) -> None:
     async def to_tender(pilot: Pilot[None]) -> None:
         await ring_up(pilot)
+        hide_status_bars(pilot.app)
         await pilot.press("f12")
         await until(pilot, lambda: type(pilot.app.screen).__name__ == "TenderDialog")
         await pilot.press(*"20", "f2")
