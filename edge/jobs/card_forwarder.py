@@ -103,7 +103,7 @@ async def forward_card_payments(
 
 def _unfinished(uow: EdgeUnitOfWork) -> int:
     """Card payments still to settle: stored ones, and pending ones (sent, no answer known)."""
-    return len(uow.card_payments.with_status(["stored", "pending"], limit=10_000))
+    return uow.card_payments.count_with_status(["stored", "pending"])
 
 
 def _expire_overdue(uow: EdgeUnitOfWork) -> int:

@@ -25,14 +25,13 @@ from edge.domain.tender_limits import OfflineLimits
 from edge.errors import IdReused
 from edge.payments.errors import CardDeclined, OfflineLimitReached
 from edge.payments.port import PaymentResult
+from edge.service.staff import store_settings
 from shared.money import Money
 
 
 def offline_limits(uow: EdgeUnitOfWork, identity: NodeIdentity) -> OfflineLimits:
     """The store's offline tender limits (store settings; edge.domain.tender_limits)."""
-    held = uow.records.get("store_settings", identity.store_id)
-    settings = {name: field.value for name, field in held[0].items()} if held else {}
-    return OfflineLimits.of(settings, identity.currency)
+    return OfflineLimits.of(store_settings(uow, identity), identity.currency)
 
 
 def open_payment(

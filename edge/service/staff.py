@@ -121,7 +121,8 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _settings(uow: EdgeUnitOfWork, identity: NodeIdentity) -> Mapping[str, object]:
+def store_settings(uow: EdgeUnitOfWork, identity: NodeIdentity) -> Mapping[str, object]:
+    """The store's settings record as field -> value (absent fields: the defaults)."""
     held = uow.records.get("store_settings", identity.store_id)
     return {name: field.value for name, field in held[0].items()} if held else {}
 
@@ -129,7 +130,7 @@ def _settings(uow: EdgeUnitOfWork, identity: NodeIdentity) -> Mapping[str, objec
 def lockout_policy(uow: EdgeUnitOfWork, identity: NodeIdentity) -> LockoutPolicy:
     """The store's lockout rule: `pin_max_failures` wrong PINs within `pin_lock_minutes`
     lock for `pin_lock_minutes` (store settings; defaults LockoutPolicy())."""
-    settings, default = _settings(uow, identity), LockoutPolicy()
+    settings, default = store_settings(uow, identity), LockoutPolicy()
     failures = _whole(settings.get("pin_max_failures")) or default.max_failures
     minutes = _whole(settings.get("pin_lock_minutes"))
     if minutes is None:
@@ -141,7 +142,7 @@ def lockout_policy(uow: EdgeUnitOfWork, identity: NodeIdentity) -> LockoutPolicy
 def discount_threshold(uow: EdgeUnitOfWork, identity: NodeIdentity) -> DiscountThreshold:
     """The largest discount a cashier gives alone (store settings `discount_percent_max`,
     `discount_amount_max`; defaults 10 % and 5.00)."""
-    settings, default = _settings(uow, identity), DiscountThreshold()
+    settings, default = store_settings(uow, identity), DiscountThreshold()
     return DiscountThreshold(
         percent_max=_decimal(settings.get("discount_percent_max"), default.percent_max),
         amount_max=_decimal(settings.get("discount_amount_max"), default.amount_max),

@@ -61,6 +61,16 @@ class CardPaymentRepository:
         )
         return [_payment(row) for row in rows]
 
+    def count_with_status(self, statuses: Iterable[PaymentState]) -> int:
+        """How many payments are in `statuses`."""
+        return int(
+            self._connection.execute(
+                select(func.count())
+                .select_from(_PAYMENT)
+                .where(_PAYMENT.c.status.in_(list(statuses)))
+            ).scalar_one()
+        )
+
     def outstanding(self, till_id: str, currency: str) -> Money:
         """The till's card charges taken offline and not yet forwarded (status stored)."""
         total = self._connection.execute(
