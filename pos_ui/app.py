@@ -11,7 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from pos_ui.client import TillClient
-from pos_ui.screens.sale import SaleScreen
+from pos_ui.screens.sale import DOUBLE_SCAN_S, SaleScreen
 from pos_ui.screens.sign_in import OpenShiftScreen, SignInScreen
 
 
@@ -24,9 +24,12 @@ class TillApp(App[None]):
         Binding("ctrl+l", "lock", "Lock"),
     ]
 
-    def __init__(self, client: TillClient) -> None:
+    def __init__(self, client: TillClient, *, double_scan_s: float = DOUBLE_SCAN_S) -> None:
+        """`double_scan_s`: the same code scanned again within this many seconds asks before
+        it is added (0: never asks)."""
         super().__init__()
         self.client = client
+        self.double_scan_s = double_scan_s
 
     def on_mount(self) -> None:
         self.push_screen(SignInScreen(self.client), callback=self._signed_in)
@@ -40,7 +43,7 @@ class TillApp(App[None]):
             self._shift_open()
 
     def _shift_open(self, _: None = None) -> None:
-        self.push_screen(SaleScreen(self.client))
+        self.push_screen(SaleScreen(self.client, double_scan_s=self.double_scan_s))
 
     async def action_lock(self) -> None:
         if self.client.session is None:

@@ -102,9 +102,13 @@ class TillClient:
     async def cart(self, cart_id: UUID) -> Cart:
         return await self.call(Cart, "GET", f"/v1/carts/{cart_id}")
 
-    async def scan(self, cart_id: UUID, code: str, scan_id: UUID) -> Scanned:
-        """Ring up what the scan field holds; the same `scan_id` retried is the same line."""
-        body = {"code": code, "scan_id": str(scan_id)}
+    async def scan(
+        self, cart_id: UUID, code: str, scan_id: UUID, *, weigh: bool = False
+    ) -> Scanned:
+        """Ring up what the scan field holds; the same `scan_id` retried is the same line.
+        `weigh`: the edge reads this till's scale for a per-kg item scanned by SKU or GTIN
+        (without it such an item is refused with `weight_needed`)."""
+        body: dict[str, Any] = {"code": code, "scan_id": str(scan_id), "weigh": weigh}
         return await self.call(Scanned, "POST", f"/v1/carts/{cart_id}/scans", json=body)
 
     async def checkout(self, cart_id: UUID, tenders: Sequence[Mapping[str, Any]]) -> Sale:

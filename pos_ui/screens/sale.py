@@ -3,7 +3,9 @@
 Enter adds what the scan field holds (a SKU, a GTIN, a scale label, each after an optional
 `N*` quantity prefix: the edge reads it); Enter on an empty field, or F12, opens the tender
 dialog. A scan the edge does not answer keeps its id: Enter again sends the same scan, never
-a second line. The same code scanned twice within `DOUBLE_SCAN_S` asks before adding.
+a second line. The same code scanned twice within the double-scan window (`vectis till
+--double-scan-window`, DOUBLE_SCAN_S seconds unless set; 0 turns the question off) asks
+before adding. Escape clears the scan field.
 """
 
 from __future__ import annotations
@@ -36,7 +38,16 @@ SCAN_WORDS = {
     "bad_check_digit": "Wrong check digit: scan again",
     "unknown_sku": "Unknown item",
     "empty_scan": "Nothing scanned",
+    "weight_needed": "Sold by weight",
+    "no_scale": "This till has no scale: weigh it at a label scale",
+    "scale_unstable": "The scale is not steady",
+    "nothing_weighed": "Nothing on the scale",
+    "scale_unavailable": "The scale does not answer",
+    "scale_overload": "Too heavy for the scale",
+    "scale_underload": "The scale reads below zero: clear it",
 }
+# Scale answers after which Enter weighs the same code again (the scan keeps its id).
+SCALE_RETRY = frozenset({"scale_unstable", "nothing_weighed", "scale_unavailable"})
 
 
 class SaleScreen(Screen[None]):
@@ -49,6 +60,7 @@ class SaleScreen(Screen[None]):
         Binding("f6", "returns", "Returns"),
         *(Binding(key, action) for key, action in counter_actions.KEYS),
         Binding("f10", "shift", "Shift"),
+        Binding("escape", "clear_scan", "Clear", show=False),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -59,13 +71,15 @@ class SaleScreen(Screen[None]):
     SaleScreen #scan_label { width: 8; padding: 1 1; }
     """
 
-    def __init__(self, client: TillClient) -> None:
+    def __init__(self, client: TillClient, *, double_scan_s: float = DOUBLE_SCAN_S) -> None:
         super().__init__()
         self.client = client
+        self.double_scan_s = double_scan_s
         self.cart_id: UUID | None = None
         self.lines: list[CartLine] = []
         self.total = Decimal(0)
-        self.pending: tuple[str, UUID] | None = None  # a scan sent without an answer
+        # A scan sent without an answer (or to weigh again): code, scan id, weigh it.
+        self.pending: tuple[str, UUID, bool] | None = None
         self.last_scan: tuple[str, float] | None = None
 
     def compose(self) -> ComposeResult:
@@ -107,7 +121,7 @@ class SaleScreen(Screen[None]):
             return
         now = time.monotonic()
         if self.last_scan is not None and self.last_scan[0] == code:
-            if now - self.last_scan[1] < DOUBLE_SCAN_S:
+            if now - self.last_scan[1] < self.double_scan_s:
                 self.app.push_screen(
                     Confirm(f"{code} was scanned a moment ago. Add it again?"),
                     callback=lambda yes: self._scan_if(yes, code),
@@ -122,16 +136,29 @@ class SaleScreen(Screen[None]):
             self.query_one("#scan", Input).value = ""
 
     async def scan(self, code: str) -> None:
-        """Ring `code` up on the cart (opened on the first scan)."""
+        """Ring `code` up on the cart (opened on the first scan). An item sold by weight and
+        scanned by SKU or GTIN is weighed on this till's scale (the edge reads it): a scale
+        that is not steady or empty keeps the code in the field, and Enter weighs again."""
         field = self.query_one("#scan", Input)
-        scan_id = self.pending[1] if self.pending and self.pending[0] == code else new_id()
-        self.pending = (code, scan_id)
+        if self.pending is not None and self.pending[0] == code:
+            _, scan_id, weigh = self.pending
+        else:
+            scan_id, weigh = new_id(), False
+        self.pending = (code, scan_id, weigh)
         try:
             if self.cart_id is None:
                 cart_id = new_id()
                 await self.client.open_cart(cart_id)
                 self.cart_id = cart_id
-            scanned = await self.client.scan(self.cart_id, code, scan_id)
+            try:
+                scanned = await self.client.scan(self.cart_id, code, scan_id, weigh=weigh)
+            except EdgeRefused as refused:
+                if refused.code != "weight_needed" or weigh:
+                    raise
+                weigh = True
+                self.pending = (code, scan_id, weigh)
+                self._say(f"Weighing {code}...")
+                scanned = await self.client.scan(self.cart_id, code, scan_id, weigh=weigh)
         except EdgeUnreachable:
             self._say(
                 f"Not added: the till's node is not answering. Enter sends {code} again.",
@@ -139,10 +166,14 @@ class SaleScreen(Screen[None]):
             )
             return
         except EdgeRefused as refused:
+            self.app.bell()
+            words = SCAN_WORDS.get(refused.code, refused.code)
+            if refused.code in SCALE_RETRY:
+                self._say(f"{words}: Enter weighs {code} again, Escape clears.", error=True)
+                return
             self.pending = None
             field.value = ""
-            self.app.bell()
-            self._say(f"{SCAN_WORDS.get(refused.code, refused.code)}: {refused.detail}", error=True)
+            self._say(f"{words}: {refused.detail}", error=True)
             return
         self.pending = None
         self.last_scan = (code, time.monotonic())
@@ -150,7 +181,16 @@ class SaleScreen(Screen[None]):
         self._add(scanned.line)
         self.total = scanned.total
         self._show_totals()
-        self._say(f"{scanned.line.description or scanned.line.sku}  {scanned.line.line_total}")
+        weighed = f" ({scanned.line.quantity} kg weighed)" if weigh else ""
+        self._say(
+            f"{scanned.line.description or scanned.line.sku}  {scanned.line.line_total}{weighed}"
+        )
+
+    def action_clear_scan(self) -> None:
+        """Escape: empty the scan field and forget a scan waiting to be sent again."""
+        self.pending = None
+        self.query_one("#scan", Input).value = ""
+        self._say("Scan or type a code, then Enter.  F12 pay   F1 help")
 
     def _add(self, line: CartLine) -> None:
         table = self.query_one("#lines", DataTable)
