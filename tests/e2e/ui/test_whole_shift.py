@@ -31,8 +31,9 @@ async def test_a_whole_shift_by_keyboard_from_sign_in_to_the_z_at_hq(ui_store: U
     async with app.run_test(size=SIZE) as pilot:
         # sign in; the till has no open shift: it asks for the float, a total is enough
         await sign_in_and_open(pilot, app, float_="100")
-        sale = app.screen
-        assert isinstance(sale, SaleScreen)
+        screen = app.screen
+        assert isinstance(screen, SaleScreen)
+        sale: SaleScreen = screen
 
         # three milks by a quantity prefix on the GTIN, apples weighed on the till's scale
         # (0.735 kg on the platter), a kettle and a tea by GTIN
