@@ -18,7 +18,7 @@ import asyncio
 import json
 import sys
 import threading
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ import httpx
 from stdnum import ean
 
 from vectis.ops.postgres import free_port
+from vectis.proxy import AbortConnection, Chunk, Direction, FaultProxy, NoFaults
 from vectis.replay.hq import DEMO_STAFF, HqClient, StaffMember
 from vectis.replay.stack import EdgeHandle, Stack
 
@@ -192,6 +193,38 @@ class UiStore:
     async def set_scale_weight(self, gross_kg: Decimal) -> None:
         """Put `gross_kg` on till T1's scale platter (kg, 3 places)."""
         await self._rig.call(self._scale.control(f"SIM W {gross_kg:.3f}"))
+
+    async def kill_edge_when_the_acquirer_answers(self) -> None:
+        """Arm the edge's link to the acquirer for one shot: the acquirer's next answer is
+        lost and the edge is SIGKILLed that moment (the card is charged; the edge never
+        hears it). Restart it with `restart_edge`."""
+        proxy = self._edge.acquirer_proxy
+        assert proxy is not None
+        proxy.policy = _KillOnAnswer(self._edge, proxy)
+
+    async def card_captures(self) -> list[dict[str, Any]]:
+        """The acquirer's captures of today (UTC), as its settlement report lists them."""
+        acquirer = self._stack.acquirer
+        assert acquirer is not None
+        today = datetime.now(UTC).date()
+        report = await self._rig.call(acquirer.settlement(today))
+        return [item for item in report["items"] if item["kind"] == "capture"]
+
+
+class _KillOnAnswer:
+    """A FaultPolicy: the first chunk coming back from the acquirer is dropped, the edge
+    killed, and the link goes back to forwarding everything (vectis/proxy.py)."""
+
+    def __init__(self, edge: EdgeHandle, proxy: FaultProxy) -> None:
+        self._edge = edge
+        self._proxy = proxy
+
+    async def on_chunk(self, chunk: Chunk) -> Sequence[bytes]:
+        if chunk.direction is Direction.DOWN:
+            self._proxy.policy = NoFaults()
+            self._edge.process.kill()
+            raise AbortConnection
+        return (chunk.data,)
 
 
 class _Scale:
