@@ -11,6 +11,7 @@ from textual.widgets import Static
 KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "scan field: add the code typed or scanned; empty: pay"),
     ("N*code", "quantity prefix: 3*5012345678900 rings up three"),
+    ("per-kg item", "on the scale, then its code: weighed (not steady: Enter again)"),
     ("F12", "pay (the tender dialog)"),
     ("in the tender dialog", "an amount + Enter pays that much cash; Enter alone: exact cash"),
     ("F2-F8 (tender)", "card, gift card, store credit, quick cash"),
@@ -21,7 +22,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F7", "discount (line or sale, % or amount) or price override, with a reason"),
     ("F8", "void the highlighted line (the last one scanned)"),
     ("F9", "void the sale (asks for a reason)"),
-    ("Escape", "back out of any dialog, changing nothing"),
+    ("Escape", "back out of any dialog, changing nothing; clear the scan field"),
     ("F10", "shift: X report, close (count, Z), no-sale, paid in, paid out"),
     ("F1", "this help"),
     ("Ctrl+L", "lock: sign out, the sale stays"),

@@ -35,7 +35,7 @@ DOUBLE_SCAN_S = 1.5
 # Scan errors a cashier reads (the edge's codes, docs/counter.md "Barcodes").
 SCAN_WORDS = {
     "unknown_code": "Unknown code",
-    "bad_check_digit": "Wrong check digit: scan again",
+    "bad_check_digit": "Wrong check digit",
     "unknown_sku": "Unknown item",
     "empty_scan": "Nothing scanned",
     "weight_needed": "Sold by weight",

@@ -14,6 +14,7 @@ from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient
 from pos_ui.models import NodeStatus, OfflineCards
 
 REFRESH_S = 2.0
+WIDTH = 120  # columns of the smallest terminal the till is laid out for
 
 
 def countdown(left: timedelta) -> str:
@@ -39,27 +40,28 @@ def age(elapsed: timedelta) -> str:
 def describe(
     status: NodeStatus | None, cards: OfflineCards | None, who: str, till: str, shift: str
 ) -> str:
-    """The status bar's one line (pure: tests read it)."""
+    """The status bar's two lines (pure: tests read it): who, where and when; then the link
+    to HQ, the outbox, the offline cards and quarantined events. Each line fits a terminal
+    of 120 columns (WIDTH) for names of up to 30 characters."""
     parts = [who or "signed out", f"till {till}", shift or "no shift"]
     if status is None:
-        return "  |  ".join([*parts, "EDGE NOT ANSWERING"])
+        return "  |  ".join(parts) + "\nEDGE NOT ANSWERING: the sale stays on screen; retry"
     now = status.clock
     parts.append(now.strftime("%a %d %b %H:%M"))
-    link = {True: "online", False: "OFFLINE", None: "link ?"}[status.sync.online]
-    parts.append(link)
+    health = [{True: "online", False: "OFFLINE", None: "link ?"}[status.sync.online]]
     unsynced = f"unsynced {status.outbox.pending}"
     oldest = status.outbox.oldest_pending_created_at
     if status.outbox.pending and oldest is not None:
         unsynced += f" (oldest {age(now - _aware(oldest, now))})"
-    parts.append(unsynced)
+    health.append(unsynced)
     if cards is not None and cards.card_terminal:
         card = f"offline cards {cards.headroom} left"
         if cards.stored and cards.oldest_deadline is not None:
             card += f" ({cards.stored} to send, {countdown(cards.oldest_deadline - now)})"
-        parts.append(card)
+        health.append(card)
     if status.outbox.quarantined:
-        parts.append(f"QUARANTINED {status.outbox.quarantined}")
-    return "  |  ".join(parts)
+        health.append(f"QUARANTINED {status.outbox.quarantined}")
+    return "  |  ".join(parts) + "\n" + "  |  ".join(health)
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:
@@ -70,7 +72,7 @@ class StatusBar(Static):
     """The bar at the foot of every screen (see the module)."""
 
     DEFAULT_CSS = """
-    StatusBar { dock: bottom; height: 1; background: $panel; color: $text; padding: 0 1; }
+    StatusBar { dock: bottom; height: 2; background: $panel; color: $text; padding: 0 1; }
     StatusBar.offline { background: $warning; color: $text; }
     StatusBar.down { background: $error; color: $text; }
     """
