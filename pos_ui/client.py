@@ -116,8 +116,18 @@ class TillClient:
         body = {"tenders": [dict(tender) for tender in tenders]}
         return await self.call(Sale, "POST", f"/v1/carts/{cart_id}/checkout", json=body)
 
-    async def void_cart(self, cart_id: UUID, reason: str) -> Cart:
-        return await self.call(Cart, "POST", f"/v1/carts/{cart_id}/void", json={"reason": reason})
+    async def void_cart(
+        self, cart_id: UUID, reason: str, headers: Mapping[str, str] | None = None
+    ) -> Cart:
+        """Void the whole cart with `reason` (`headers`: a manager's override, when the
+        cashier's role may not)."""
+        return await self.call(
+            Cart,
+            "POST",
+            f"/v1/carts/{cart_id}/void",
+            json={"reason": reason},
+            headers=dict(headers or {}),
+        )
 
     # What the status bar shows
 

@@ -194,6 +194,10 @@ class UiStore:
         """Put `gross_kg` on till T1's scale platter (kg, 3 places)."""
         await self._rig.call(self._scale.control(f"SIM W {gross_kg:.3f}"))
 
+    async def set_scale_unstable(self, weighings: int) -> None:
+        """Make the next `weighings` readings of till T1's scale unstable (0 ends it)."""
+        await self._rig.call(self._scale.control(f"SIM U {weighings}"))
+
     async def kill_edge_when_the_acquirer_answers(self) -> None:
         """Arm the edge's link to the acquirer for one shot: the acquirer's next answer is
         lost and the edge is SIGKILLed that moment (the card is charged; the edge never

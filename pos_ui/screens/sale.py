@@ -24,6 +24,8 @@ from textual.widgets import DataTable, Input, Static
 
 from pos_ui import counter_actions
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient, new_id
+from pos_ui.dialogs.approval import with_override
+from pos_ui.dialogs.ask import AskText
 from pos_ui.dialogs.confirm import Confirm
 from pos_ui.dialogs.tender import TenderDialog
 from pos_ui.models import CartLine, Sale
@@ -237,17 +239,39 @@ class SaleScreen(Screen[None]):
         self._new_cart()
         self._say(f"Paid. Change {sale.change:.2f}    receipt {sale.receipt_number}")
 
-    async def action_void_sale(self) -> None:
+    def action_void_sale(self) -> None:
+        """F9: void the whole sale, after the reason is typed (Escape keeps the sale); a role
+        that may not void opens the manager's override."""
         if self.cart_id is None:
+            self._say("Nothing to void.")
+            return
+        question = f"Void the whole sale ({self.total:.2f})? Why (Enter), or Escape to keep it"
+        self.app.push_screen(AskText(question), callback=self._void_answered)
+
+    def _void_answered(self, reason: str | None) -> None:
+        # a worker: the override dialog it may open is waited for
+        self.run_worker(self._void_because(reason), exclusive=True, group="void")
+
+    async def _void_because(self, reason: str | None) -> None:
+        cart_id = self.cart_id
+        if reason is None or cart_id is None:
+            self._say("The sale stays as it was.")
             return
         try:
-            await self.client.void_cart(self.cart_id, "voided at the till")
+            voided = await with_override(
+                self.app,
+                "Voiding a sale needs a supervisor",
+                lambda headers: self.client.void_cart(cart_id, reason, headers),
+            )
         except (EdgeRefused, EdgeUnreachable) as error:
             self.app.bell()
             self._say(f"Not voided: {error}", error=True)
             return
+        if voided is None:
+            self._say("Not voided: no supervisor approved it.")
+            return
         self._new_cart()
-        self._say("Sale voided.")
+        self._say(f"Sale voided: {reason}")
 
     def _new_cart(self) -> None:
         self.cart_id = None
