@@ -6,6 +6,7 @@ printing either report, a no-sale, and cash paid in or out (docs/api.md "Shifts,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -13,12 +14,6 @@ from uuid import UUID
 
 from pos_ui.client import TillClient
 from pos_ui.models import Answer
-
-# GBP notes and coins, largest first (the edge's edge.domain.cash_count.DENOMINATIONS; the
-# till does not import the edge, so the list is repeated here, as text the edge accepts).
-GBP_DENOMINATIONS: tuple[str, ...] = (
-    "50", "20", "10", "5", "2", "1", "0.50", "0.20", "0.10", "0.05", "0.02", "0.01",
-)  # fmt: skip
 
 
 class TaxLine(Answer):
@@ -119,20 +114,32 @@ async def x_report(client: TillClient, shift_id: str) -> XReport:
     return await client.call(XReport, "GET", f"/v1/shifts/{shift_id}/x-report")
 
 
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A blind count: `counts` by denomination ({"20": 3, "0.50": 4}), or `total` alone."""
+
+    counts: Mapping[str, int] | None
+    total: Decimal | None
+
+
 async def close_shift(
     client: TillClient,
     shift_id: str,
-    counted: Mapping[str, int],
+    count: Count,
     headers: Mapping[str, str] | None = None,
 ) -> ZReport:
-    """Close `shift_id` with the blind count `counted` ({denomination: count}); the same count
-    sent again answers the same Z. 409 `carts_open`, `shift_closed`; 403 `not_permitted`
-    (another cashier's shift: resend with a manager's override `headers`)."""
+    """Close `shift_id` with the blind `count` (by denomination, or the total alone); the
+    same count sent again answers the same Z. 409 `carts_open`, `shift_closed`; 403
+    `not_permitted` (another cashier's shift: resend with a manager's override `headers`)."""
+    if count.counts is not None:
+        body: dict[str, object] = {"counted": dict(count.counts)}
+    else:
+        body = {"counted_total": str(count.total if count.total is not None else Decimal(0))}
     return await client.call(
         ZReport,
         "POST",
         f"/v1/shifts/{shift_id}/close",
-        json={"counted": dict(counted)},
+        json=body,
         headers=dict(headers or {}),
     )
 
@@ -172,25 +179,3 @@ async def cash_movement(
     return await client.call(
         CashMovement, "POST", "/v1/cash-movements", json=body, headers=dict(headers or {})
     )
-
-
-def counts_for_total(total: Decimal) -> dict[str, int]:
-    """A count by denomination that adds up to `total` (largest notes first), for a close
-    where the cashier typed the drawer's total alone: the close route takes counts only.
-    Raises ValueError for a negative total or one finer than a penny."""
-    if total < 0 or total != total.quantize(Decimal("0.01")):
-        raise ValueError(f"{total} is not an amount in pounds and pence")
-    counts: dict[str, int] = {}
-    left = total
-    for denomination in GBP_DENOMINATIONS:
-        value = Decimal(denomination)
-        number = int(left // value)
-        if number:
-            counts[denomination] = number
-            left -= value * number
-    return counts
-
-
-def count_total(counts: Mapping[str, int]) -> Decimal:
-    """What a count by denomination adds up to."""
-    return sum((Decimal(value) * number for value, number in counts.items()), Decimal(0))

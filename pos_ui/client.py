@@ -52,6 +52,7 @@ class TillClient:
     ) -> None:
         self.till_id = till_id
         self.session: Session | None = None
+        self._currency: str | None = None
         self._http = httpx.AsyncClient(
             base_url=base_url, timeout=timeout_s, transport=transport, trust_env=False
         )
@@ -88,9 +89,27 @@ class TillClient:
                 return None
             raise
 
-    async def open_shift(self, float_total: Decimal) -> Shift:
-        body = {"till_id": self.till_id, "float_total": str(float_total)}
+    async def open_shift(
+        self,
+        shift_id: UUID,
+        *,
+        float_total: Decimal | None = None,
+        float_counts: Mapping[str, int] | None = None,
+    ) -> Shift:
+        """Open the till's shift `shift_id` (client-chosen: a retry opens nothing more) with
+        the float as a total or by denomination ({"20": 3, "0.50": 4})."""
+        body: dict[str, Any] = {"till_id": self.till_id, "shift_id": str(shift_id)}
+        if float_counts is not None:
+            body["float_counts"] = dict(float_counts)
+        else:
+            body["float_total"] = str(float_total if float_total is not None else Decimal(0))
         return await self.call(Shift, "POST", "/v1/shifts", json=body)
+
+    async def currency(self) -> str:
+        """The store's currency (ISO 4217), as the node says; asked once."""
+        if self._currency is None:
+            self._currency = (await self.status()).currency or "GBP"
+        return self._currency
 
     # The sale
 

@@ -11,25 +11,9 @@ from types import MappingProxyType
 from typing import cast
 
 from edge.errors import Invalid
+from shared.denominations import DENOMINATIONS
 from shared.errors import InvalidAmount
 from shared.money import Money, minor_units, to_decimal
-
-# Notes and coins in circulation, largest first. Sources: the issuing central banks' pages on
-# current banknotes and coins: Bank of England (notes) and the Royal Mint (coins) for GBP; the
-# ECB for EUR (the 500 note is no longer issued but remains legal tender); the Federal Reserve
-# and US Mint for USD (the $1 note and coin are one denomination here); the Bank of Japan for
-# JPY (the 2000 note is rare but legal tender).
-DENOMINATIONS: Mapping[str, tuple[Decimal, ...]] = MappingProxyType(
-    {
-        currency: tuple(Decimal(value) for value in values.split())
-        for currency, values in {
-            "GBP": "50 20 10 5 2 1 0.50 0.20 0.10 0.05 0.02 0.01",
-            "EUR": "500 200 100 50 20 10 5 2 1 0.50 0.20 0.10 0.05 0.02 0.01",
-            "USD": "100 50 20 10 5 2 1 0.50 0.25 0.10 0.05 0.01",
-            "JPY": "10000 5000 2000 1000 500 100 50 10 5 1",
-        }.items()
-    }
-)
 
 # The most of one denomination a count may hold: far above any drawer (999,999 x 50 GBP is
 # about 50 million), low enough that a typing slip of a few extra digits is refused.

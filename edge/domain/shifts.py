@@ -388,8 +388,11 @@ def close_shift(
     counted: CashCount,
     z_number: int,
     previous_grand_total: Money | None,
+    counted_total: Money | None = None,
 ) -> tuple[Shift, ZReport]:
-    """Close `shift` with a blind count; returns the closed shift and its Z report.
+    """Close `shift` with a blind count; returns the closed shift and its Z report. The count
+    is `counted` by denomination, or `counted_total` alone (then `counted` is empty and the
+    Z holds no denominations: none were counted).
 
     `z_number` and `previous_grand_total` (None for the till's first Z) come from the
     repository, which must take the next number and commit the Z in one transaction
@@ -401,7 +404,10 @@ def close_shift(
     if staff_code != shift.opened_by and not allows(role, Permission.CLOSE_OTHER_SHIFT):
         raise NotPermitted(staff_code, role, Permission.CLOSE_OTHER_SHIFT)
     previous = previous_grand_total or Money.zero(shift.currency)
-    _entry(shift, at, counted.total, previous)
+    if counted_total is not None and counted.counts:
+        raise InvalidShiftEntry("a count is by denomination or a total, not both")
+    counted_cash = counted.total if counted_total is None else counted_total
+    _entry(shift, at, counted_cash, previous)
     if isinstance(z_number, bool) or not isinstance(z_number, int) or z_number < 1:
         raise InvalidShiftEntry("Z numbers are whole numbers from 1")
     totals = shift.totals
@@ -418,9 +424,9 @@ def close_shift(
         last_receipt_number=shift.last_receipt_number,
         totals=totals,
         counted=counted,
-        counted_cash=counted.total,
+        counted_cash=counted_cash,
         expected_cash=expected,
-        variance=counted.total - expected,
+        variance=counted_cash - expected,
         previous_grand_total=previous,
         grand_total=previous + totals.net_sales,
     )

@@ -21,7 +21,7 @@ from edge.adapters.repositories.shifts import StoredShift, cash_count_of_total
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain import shifts as rules
 from edge.domain.audit import Acting, Authorized
-from edge.domain.cash_count import CashCount
+from edge.domain.cash_count import CashCount, InvalidCashCount
 from edge.domain.documents import ZReportMade
 from edge.domain.node import NodeIdentity
 from edge.domain.shifts import NoOpenShift, Shift, ShiftClosed, XReport, ZReport
@@ -88,10 +88,12 @@ class OpenShift:
 
 @dataclass(frozen=True, slots=True)
 class CloseShift:
-    """Close shift `shift_id` with the blind count by denomination."""
+    """Close shift `shift_id` with the blind count by denomination (`counted`) or as the
+    drawer's total alone (`counted_total`): one of the two."""
 
     shift_id: str
-    counted: Mapping[str, int]
+    counted: Mapping[str, int] | None = None
+    counted_total: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,23 @@ def _float(command: OpenShift, currency: str) -> tuple[CashCount, bool]:
     if total.is_negative():
         raise InvalidFloat("a float cannot be negative")
     return cash_count_of_total(total), False
+
+
+def _count(command: CloseShift, currency: str) -> tuple[CashCount, Money | None]:
+    """The blind count of `command`: by denomination (total None), or a total alone with an
+    empty count. Raises InvalidCashCount (neither or both; a bad count or total)."""
+    if (command.counted is None) == (command.counted_total is None):
+        raise InvalidCashCount("give the count either by denomination or as a total, not both")
+    if command.counted is not None:
+        return CashCount.of(currency, command.counted), None
+    assert command.counted_total is not None
+    try:
+        total = Money.exact(command.counted_total, currency)
+    except InvalidAmount as error:
+        raise InvalidCashCount(str(error)) from None
+    if total.is_negative():
+        raise InvalidCashCount("a count cannot be negative")
+    return CashCount.of(currency, {}), total
 
 
 def open_shift(
@@ -215,12 +234,13 @@ def close_shift(
     stored = uow.shifts.get(command.shift_id)
     if stored is None:
         raise ShiftNotFound(command.shift_id)
-    counted = CashCount.of(stored.shift.currency, command.counted)
+    counted, counted_total = _count(command, stored.shift.currency)
     if not stored.shift.is_open:
         kept = uow.shifts.z_of_shift(stored.shift.shift_id)
         if kept is not None:
             report = z_report_of(ZReportV1.model_validate(kept))
-            if report.counted == counted:
+            same_total = counted_total is None or report.counted_cash == counted_total
+            if report.counted == counted and same_total:
                 return report, False
         raise ShiftClosed(stored.shift.shift_id)
     acting = who.acting if isinstance(who, Authorized) else who
@@ -239,6 +259,7 @@ def close_shift(
         counted=counted,
         z_number=z_number,
         previous_grand_total=previous,
+        counted_total=counted_total,
     )
     opening_float = stored.shift.opening_float.total
     seq = uow.emit(ZReportMade(report, stored.business_day, opening_float))

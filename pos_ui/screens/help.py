@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1", "dismiss", "Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 80; height: auto; border: thick $accent; padding: 1 2;
+    HelpScreen > Vertical { width: 104; height: auto; border: thick $accent; padding: 1 2;
                             background: $surface; }
     """
 

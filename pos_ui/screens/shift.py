@@ -11,23 +11,21 @@ with the same Z. The menu returns the Z when the shift was closed (the till then
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from decimal import Decimal, InvalidOperation
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 from pos_ui.api_shifts import (
-    GBP_DENOMINATIONS,
     CashMovement,
+    Count,
     Totals,
     XReport,
     ZReport,
     close_shift,
-    counts_for_total,
     current_shift_id,
     print_report,
     x_report,
@@ -35,6 +33,7 @@ from pos_ui.api_shifts import (
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient
 from pos_ui.dialogs.cash import CashDialog, NoSaleDialog, plain
 from pos_ui.dialogs.override import OverrideDialog, override_headers
+from pos_ui.widgets.cash_count import CashCountForm
 
 CLOSE_WORDS = {
     "carts_open": "A sale is still open: pay, park or void it first",
@@ -157,12 +156,10 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
     CloseShiftScreen > Vertical { width: 90; height: auto; max-height: 38; border: thick $accent;
                                   padding: 0 1; background: $surface; }
     CloseShiftScreen #title { text-style: bold; }
-    CloseShiftScreen Grid { grid-size: 4; grid-columns: 8 1fr 8 1fr; height: auto; }
-    CloseShiftScreen Grid Label { padding: 1 1 0 0; width: 100%; text-align: right; }
     CloseShiftScreen #z { height: auto; max-height: 30; display: none; }
     CloseShiftScreen #z_text { width: auto; }
     CloseShiftScreen.closed #z { display: block; }
-    CloseShiftScreen.closed #count { display: none; }
+    CloseShiftScreen.closed CashCountForm { display: none; }
     CloseShiftScreen #message { color: $error; height: 2; }
     """
 
@@ -173,70 +170,40 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
         self.z: ZReport | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(id="panel"):
             yield Static(f"Close the shift of till {self.client.till_id}", id="title")
-            with Vertical(id="count"):
-                yield Label("Count the drawer. The total alone, then Enter:")
-                yield Input(id="total", placeholder="or leave empty and count each", max_length=12,
-                            restrict=r"[0-9.]*")  # fmt: skip
-                yield Label("Or how many of each note and coin (Enter: next; F10: close):")
-                with Grid():
-                    for index, denomination in enumerate(GBP_DENOMINATIONS):
-                        name = f"£{denomination}" if Decimal(denomination) >= 1 else (
-                            f"{int(Decimal(denomination) * 100)}p")  # fmt: skip
-                        yield Label(name)
-                        yield Input(id=f"d{index}", restrict=r"[0-9]*", max_length=6)
             with VerticalScroll(id="z"):
                 yield Static("", id="z_head")
                 yield Static("", id="z_text")
             yield Static("", id="message")
             yield Static("Esc: back, nothing closed", id="keys")
 
-    def on_mount(self) -> None:
-        self.query_one("#total", Input).focus()
-
-    @on(Input.Submitted, "#total")
-    async def total_entered(self, event: Input.Submitted) -> None:
-        if event.value:
-            await self.action_close_shift()
-        else:
-            self.query_one("#d0", Input).focus()
-
-    @on(Input.Submitted, "Grid Input")
-    async def count_entered(self, event: Input.Submitted) -> None:
-        index = int((event.input.id or "d0")[1:])
-        if index + 1 < len(GBP_DENOMINATIONS):
-            self.query_one(f"#d{index + 1}", Input).focus()
-        else:
-            await self.action_close_shift()
-
-    def counted(self) -> dict[str, int] | None:
-        """The count typed: by denomination if any was typed, else from the total. None
-        (and says why) when the total is not an amount."""
-        counts = {
-            denomination: int(self.query_one(f"#d{index}", Input).value)
-            for index, denomination in enumerate(GBP_DENOMINATIONS)
-            if self.query_one(f"#d{index}", Input).value
-        }
-        if counts:
-            return counts
+    async def on_mount(self) -> None:
         try:
-            return counts_for_total(Decimal(self.query_one("#total", Input).value or "0"))
-        except (InvalidOperation, ValueError):
-            self._say("The total is money in pounds and pence, like 123.45")
-            return None
+            currency = await self.client.currency()
+        except (EdgeRefused, EdgeUnreachable):
+            currency = "GBP"
+        form = CashCountForm(currency, prompt="Count the drawer", id="count")
+        await self.query_one("#panel", Vertical).mount(form, before="#z")
+        form.focus_total()
 
     async def action_close_shift(self) -> None:
         if self.z is not None:
             self.dismiss(self.z)
             return
-        counts = self.counted()
-        if counts is not None:
-            await self._send(counts, {})
+        self.query_one(CashCountForm).done()
 
-    async def _send(self, counts: Mapping[str, int], headers: Mapping[str, str]) -> None:
+    @on(CashCountForm.NotMoney)
+    def not_money(self, event: CashCountForm.NotMoney) -> None:
+        self._say(event.reason)
+
+    @on(CashCountForm.Counted)
+    async def counted(self, event: CashCountForm.Counted) -> None:
+        await self._send(Count(event.counts, event.total), {})
+
+    async def _send(self, count: Count, headers: Mapping[str, str]) -> None:
         try:
-            z = await close_shift(self.client, self.shift_id, counts, headers)
+            z = await close_shift(self.client, self.shift_id, count, headers)
         except EdgeUnreachable:
             self._say("Not closed: the till's node is not answering. Enter sends the count again.")
             return
@@ -244,7 +211,7 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
             if refused.code == "not_permitted" and not headers:
                 self.app.push_screen(
                     OverrideDialog("Closing another cashier's shift needs a manager"),
-                    callback=lambda approval: self._approved(counts, approval),
+                    callback=lambda approval: self._approved(count, approval),
                 )
                 return
             words = CLOSE_WORDS.get(refused.code)
@@ -252,11 +219,11 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
             return
         await self._show(z)
 
-    async def _approved(self, counts: Mapping[str, int], approval: tuple[str, str] | None) -> None:
+    async def _approved(self, count: Count, approval: tuple[str, str] | None) -> None:
         if approval is None:
             self._say("Not closed: no manager approved it.")
             return
-        await self._send(counts, override_headers(approval))
+        await self._send(count, override_headers(approval))
 
     async def _show(self, z: ZReport) -> None:
         self.z = z

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient
+from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient, new_id
+from pos_ui.widgets.cash_count import CashCountForm
 from pos_ui.widgets.status_bar import StatusBar
 
 MESSAGES = {
@@ -73,41 +73,58 @@ class SignInScreen(Screen[None]):
 
 
 class OpenShiftScreen(Screen[None]):
-    """The opening float: a total typed and Enter opens the shift."""
+    """The opening float: the total typed and Enter opens the shift; or Enter on an empty
+    total and count each note and coin (pos_ui.widgets.cash_count). A request without an
+    answer keeps the count; Enter sends the same shift id again (one shift, never two)."""
 
+    BINDINGS = [Binding("f10", "done", "Open the shift")]
     DEFAULT_CSS = """
     OpenShiftScreen { align: center middle; }
-    OpenShiftScreen > Vertical { width: 50; height: auto; border: thick $accent; padding: 1 2; }
+    OpenShiftScreen > Vertical { width: 90; height: auto; border: thick $accent; padding: 0 2; }
     OpenShiftScreen #message { color: $error; height: 2; }
     """
 
     def __init__(self, client: TillClient) -> None:
         super().__init__()
         self.client = client
+        self.shift_id = new_id()
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(id="float"):
             yield Static(f"[b]Till {self.client.till_id}[/b]: no shift is open")
-            yield Label("Opening float (count the drawer), then Enter")
-            yield Input(id="float", placeholder="100.00", restrict=r"[0-9.]*", max_length=12)
             yield Static("", id="message")
         yield StatusBar(self.client)
 
-    def on_mount(self) -> None:
-        self.query_one("#float", Input).focus()
+    async def on_mount(self) -> None:
+        try:
+            currency = await self.client.currency()
+        except (EdgeRefused, EdgeUnreachable):
+            currency = "GBP"
+        form = CashCountForm(currency, prompt="Count the opening float", id="count")
+        await self.query_one("#float", Vertical).mount(form, before="#message")
+        form.focus_total()
 
-    @on(Input.Submitted, "#float")
-    async def open_shift(self, event: Input.Submitted) -> None:
+    def action_done(self) -> None:
+        self.query_one(CashCountForm).done()
+
+    @on(CashCountForm.NotMoney)
+    def not_money(self, event: CashCountForm.NotMoney) -> None:
+        self.query_one("#message", Static).update(event.reason)
+        self.app.bell()
+
+    @on(CashCountForm.Counted)
+    async def open_shift(self, event: CashCountForm.Counted) -> None:
         message = self.query_one("#message", Static)
         try:
-            total = Decimal(event.value or "0")
-        except InvalidOperation:
-            message.update("The float is an amount, like 100.00")
+            await self.client.open_shift(
+                self.shift_id, float_total=event.total, float_counts=event.counts
+            )
+        except EdgeUnreachable:
+            message.update("The till's node is not answering: Enter sends the float again.")
+            self.app.bell()
             return
-        try:
-            await self.client.open_shift(total)
-        except (EdgeRefused, EdgeUnreachable) as error:
-            message.update(str(error))
+        except EdgeRefused as refused:
+            message.update(refused.detail)
             self.app.bell()
             return
         self.dismiss()

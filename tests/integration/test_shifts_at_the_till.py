@@ -128,3 +128,32 @@ async def test_a_cashier_may_not_close_another_cashiers_shift(store: Edge) -> No
         other.headers["Authorization"] = f"Bearer {signed.json()['token']}"
         refused = await other.post(f"/v1/shifts/{shift['shift_id']}/close", json={"counted": {}})
         assert refused.status_code == 403 and refused.json()["error"] == "not_permitted"
+
+
+async def test_a_drawer_counted_as_a_total_closes_with_no_denominations_invented(
+    store: Edge,
+) -> None:
+    async with bare(store) as till:
+        await cashier_at(till, "T11")
+        shift = (await till.post("/v1/shifts", json={"till_id": "T11", "float_total": "80"})).json()
+        close = f"/v1/shifts/{shift['shift_id']}/close"
+
+        # a count is by denomination or a total: neither, or both, is refused
+        for body in ({}, {"counted": {"20": 4}, "counted_total": "80.00"}):
+            refused = await till.post(close, json=body)
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["error"] == "invalid_cash_count"
+        finer = await till.post(close, json={"counted_total": "79.999"})
+        assert finer.status_code == 422
+
+        # the total alone: the Z holds that cash and no denominations nobody counted
+        z = await till.post(close, json={"counted_total": "79.50"})
+        assert z.status_code == 201, z.text
+        assert (z.json()["counted"], z.json()["counted_cash"]) == ({}, "79.50")
+        assert z.json()["variance"] == "-0.50"
+
+        # the same total again is a retry (the same Z); another total is refused
+        again = await till.post(close, json={"counted_total": "79.50"})
+        assert again.status_code == 200 and again.json()["z_number"] == z.json()["z_number"]
+        other = await till.post(close, json={"counted_total": "80.00"})
+        assert other.status_code == 409 and other.json()["error"] == "shift_closed"

@@ -10,12 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.domain.cash_count import (
-    DENOMINATIONS,
-    MAX_COUNT_PER_DENOMINATION,
-    CashCount,
-    InvalidCashCount,
-)
+from edge.domain.cash_count import MAX_COUNT_PER_DENOMINATION, CashCount, InvalidCashCount
 from edge.domain.shifts import (
     CashMovementKind,
     InvalidShiftEntry,
@@ -37,6 +32,7 @@ from edge.domain.shifts import (
     x_report,
 )
 from edge.domain.staff import NotPermitted, Role
+from shared.denominations import DENOMINATIONS
 from shared.money import Money
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from edge.domain.cash_count import DENOMINATIONS
+from shared.denominations import DENOMINATIONS
 from vectis.replay.errors import EdgeRefused
 
 FLOAT = Decimal("100.00")

@@ -88,7 +88,7 @@ async def close_shift(
     """Close the shift with the blind count by denomination into its Z report (201; the
     same count again, 200 with the same Z). Another cashier's shift needs a manager
     (`close_other_shift`). 409 `carts_open` while the till has an open cart."""
-    command = shifts.CloseShift(str(shift_id), body.counted)
+    command = shifts.CloseShift(str(shift_id), body.counted, body.counted_total)
     report, created = await runtime.write(
         lambda uow: shifts.close_at_till(command, session, override, uow, identity=identity)
     )

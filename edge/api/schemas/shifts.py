@@ -30,7 +30,12 @@ class OpenShiftIn(Body):
 
 
 class CloseShiftIn(Body):
-    counted: Counts = Field(description="The blind count of the drawer by denomination")
+    counted: Counts | None = Field(
+        None, description='The blind count of the drawer by denomination, {"20": 3, "0.50": 4}'
+    )
+    counted_total: Amount | None = Field(
+        None, description="Or the drawer's total alone (the Z then holds no denominations)"
+    )
 
 
 def _counts(count: CashCount) -> dict[str, int]:

@@ -1,16 +1,16 @@
 """The till's first screens against a real store (tests/ui_support.py): a sale rung up by
 GTIN with a quantity prefix and a weight label, paid by card and cash by the keyboard; and
-snapshots of the sign-in, sale and tender screens (looked at: docs/screens/)."""
+snapshots of the sign-in, opening float, sale, tender, help and weighing screens (looked at:
+docs/screens/)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from pos_ui.app import TillApp
 from pos_ui.client import TillClient
@@ -18,26 +18,8 @@ from pos_ui.screens.sale import SaleScreen
 from pos_ui.screens.sign_in import OpenShiftScreen, SignInScreen
 from pos_ui.widgets.status_bar import StatusBar
 from tests.support import TillSession
+from tests.ui_pilot import SIZE, said, type_in, until
 from tests.ui_support import APPLES, KETTLE, TEA, UiStore, weight_label
-
-SIZE = (120, 36)
-
-
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    for _ in range(int(timeout_s / 0.05)):
-        if done():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the till did not get there in time")
-
-
-async def type_in(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
-def said(app: TillApp, selector: str = "#message") -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 async def open_till(pilot: Pilot[None]) -> None:
@@ -123,7 +105,44 @@ def test_snapshot_of_the_tender_dialog(ui_store: UiStore, snap_compare: Any) -> 
         await pilot.press("f12")
         await until(pilot, lambda: type(pilot.app.screen).__name__ == "TenderDialog")
         await pilot.press(*"20", "f2")
-        await until(pilot, lambda: "To pay 11.09" in said(pilot.app, "#due"))  # type: ignore[arg-type]
+        await until(pilot, lambda: "To pay 11.09" in said(pilot.app, "#due"))
 
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     assert snap_compare(app, run_before=to_tender, terminal_size=SIZE)
+
+
+def test_snapshot_of_the_opening_float(ui_store: UiStore, snap_compare: Any) -> None:
+    async def signed_in(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await type_in(pilot, "1001")
+        await type_in(pilot, "1234")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OpenShiftScreen))
+        await until(pilot, lambda: bool(pilot.app.screen.query("#total")))
+        hide_status_bars(pilot.app)
+        await pilot.press("enter", *"3", "enter", *"2", "enter", "enter", *"2")
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=signed_in, terminal_size=SIZE)
+
+
+def test_snapshot_of_the_help_screen(ui_store: UiStore, snap_compare: Any) -> None:
+    async def helped(pilot: Pilot[None]) -> None:
+        await open_till(pilot)
+        hide_status_bars(pilot.app)
+        await pilot.press("f1")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=helped, terminal_size=(120, 40))
+
+
+def test_snapshot_of_a_scale_not_steady(ui_store: UiStore, snap_compare: Any) -> None:
+    async def unsteady(pilot: Pilot[None]) -> None:
+        await ui_store.set_scale_unstable(1000)
+        await open_till(pilot)
+        hide_status_bars(pilot.app)
+        await type_in(pilot, APPLES.sku)
+        await until(pilot, lambda: "not steady" in said(pilot.app))
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=unsteady, terminal_size=SIZE)
