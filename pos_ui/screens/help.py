@@ -18,7 +18,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F3", "item look-up by SKU or name: price and stock; Enter adds it"),
     ("F4", "customer: attach one by id (before the first item)"),
     ("F5", "park the sale; on an empty sale, recall a parked one"),
-    ("F6", "returns: scan the receipt, pick lines (Space/+/-), F12 refund; F2 no receipt"),
+    ("F6", "returns: the receipt, pick lines (Space/+/-), F12 refund; F2 no receipt"),
     ("F7", "discount (line or sale, % or amount) or price override, with a reason"),
     ("F8", "void the highlighted line (the last one scanned)"),
     ("F9", "void the sale (asks for a reason)"),

@@ -18,7 +18,7 @@ from pos_ui.screens.sale import SaleScreen
 from pos_ui.screens.sign_in import OpenShiftScreen, SignInScreen
 from pos_ui.widgets.status_bar import StatusBar
 from tests.support import TillSession
-from tests.ui_pilot import SIZE, said, type_in, until
+from tests.ui_pilot import SIZE, edge_get, said, type_in, until
 from tests.ui_support import APPLES, KETTLE, TEA, UiStore, weight_label
 
 
@@ -146,3 +146,24 @@ def test_snapshot_of_a_scale_not_steady(ui_store: UiStore, snap_compare: Any) ->
 
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     assert snap_compare(app, run_before=unsteady, terminal_size=SIZE)
+
+
+async def test_the_float_counted_by_denomination_opens_the_shift(ui_store: UiStore) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await type_in(pilot, "1001")
+        await type_in(pilot, "1234")
+        await until(pilot, lambda: bool(app.screen.query("#total")))
+        # a total that is not money is said so, and nothing opens
+        await type_in(pilot, "1.2.3")
+        await until(pilot, lambda: "not an amount" in said(app))
+        await pilot.press(*["backspace"] * 5)
+        # no total: three 20s and four 50p coins, F10 when done
+        await pilot.press("enter", "enter", *"3", "enter")
+        await pilot.press(*["enter"] * 4, *"4", "f10")
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+    shift = await edge_get(
+        ui_store.edge_url, ui_store.till_id, "/v1/shifts/current", {"till_id": ui_store.till_id}
+    )
+    assert shift["totals"]["float_cash"] == "62.00"
