@@ -15,6 +15,8 @@ sent again with the manager's code and PIN.
 Above the store's refund limit the edge answers 409 `refund_needs_approval`: the desk asks
 whether to ask HQ, sends the request (`POST /v1/refund-requests`) and shows its status,
 reading it again every few seconds, until HQ decides; once approved F12 makes the refund.
+The cashier may leave the desk meanwhile: the same receipt scanned again shows the request
+(pending or approved) with its lines picked, so HQ is not asked twice.
 
 A request that got no answer keeps everything typed and picked, and F12 sends it again with
 the same id: nothing is refunded twice. Escape goes back to the sale, changing nothing more.

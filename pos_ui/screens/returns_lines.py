@@ -81,6 +81,10 @@ class ReturnLines(Screen[None]):
             f"Receipt {receipt.receipt_number}, total {receipt.total:.2f}. "
             "Pick the lines coming back, then F12."
         )
+        await self._receipt_found()
+
+    async def _receipt_found(self) -> None:
+        """Called once a receipt is on screen (`RefundFlow` shows a request already asked)."""
 
     def _add_item(self, code: str) -> None:
         quantity = Decimal(1)

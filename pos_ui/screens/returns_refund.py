@@ -17,13 +17,14 @@ from typing import TypeVar
 from uuid import UUID, uuid5
 
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from pos_ui.api_returns import (
     RefundRequest,
     Returned,
     ask_hq,
     complete_refund,
+    open_requests_for,
     record_return,
     refund_request,
     refund_tender_text,
@@ -48,6 +49,14 @@ STATUS_WORDS = {
 }
 
 OVERRIDE_CODES = ("not_permitted", "wrong_pin", "override_by_self", "staff_locked")
+
+
+def above_limit(detail: str) -> str:
+    """The edge's 409 `refund_needs_approval` detail in the cashier's words: `A refund of
+    274.89 is above this store's limit of 250.00.` (what it says after, the route to call, is
+    for programmers)."""
+    why = detail.split(": ask HQ", 1)[0].strip()
+    return f"{why[:1].upper()}{why[1:]}."
 
 
 class RefundFlow(ReturnLines):
@@ -140,11 +149,11 @@ class RefundFlow(ReturnLines):
                 )
                 return None
             if refused.code == "refund_needs_approval":
+                why = above_limit(refused.detail)
                 self.app.bell()
-                self._say(f"Above the store's limit: {refused.detail}", error=True)
+                self._say(why, error=True)
                 self.app.push_screen(
-                    Confirm(f"{refused.detail}\n\nAsk HQ to approve this refund?"),
-                    callback=self._ask_if,
+                    Confirm(f"{why}\n\nAsk HQ to approve this refund?"), callback=self._ask_if
                 )
                 return None
             self._refused(refused)
@@ -191,8 +200,48 @@ class RefundFlow(ReturnLines):
         self.request = request
         self.request_body = json.dumps(body, sort_keys=True)
         self._show_request()
+        self._say("Asked. Esc serves the next customer; this receipt scanned again finds it.")
         if self._poll is None:
             self._poll = self.set_interval(POLL_S, self._read_request)
+
+    async def _receipt_found(self) -> None:
+        """A refund of this receipt already asked of HQ and not made yet (the cashier left
+        the desk while HQ decided) is shown again with its lines picked, and read until HQ
+        decides: F12 makes it once approved, instead of asking HQ a second time."""
+        receipt = self.receipt
+        if receipt is None:
+            return
+        try:
+            requests = await open_requests_for(self.client, receipt.sale_id)
+        except (EdgeUnreachable, EdgeRefused):
+            return  # the receipt is on screen; scanning it again looks again
+        if not requests:
+            return
+        request = requests[0]
+        line_nos = {line.line_no for line in receipt.lines}
+        picked = {
+            line.original_line_no: line.quantity
+            for line in request.lines
+            if line.original_line_no is not None and line.original_line_no in line_nos
+        }
+        if len(picked) != len(request.lines):
+            return
+        self.picked = picked
+        if request.reason:
+            self.query_one("#reason", Input).value = request.reason
+        self._fill_table()
+        body = self._body()
+        if body is None:
+            return
+        text = json.dumps(body, sort_keys=True)
+        self.attempt = (text, new_id())
+        self.request = request
+        self.request_body = text
+        self._show_request()
+        if not request.decided and self._poll is None:
+            self._poll = self.set_interval(POLL_S, self._read_request)
+        more = f" ({len(requests)} open: the newest shown)" if len(requests) > 1 else ""
+        self._say(f"Receipt {receipt.receipt_number}: its refund was asked of HQ already{more}.")
 
     async def _read_request(self) -> None:
         if self.request is None:
@@ -205,6 +254,7 @@ class RefundFlow(ReturnLines):
         if self.request.decided and self._poll is not None:
             self._poll.stop()
             self._poll = None
+            self._say("")  # the decision, and what to do, is shown above
 
     def _show_request(self) -> None:
         request = self.request
@@ -218,6 +268,8 @@ class RefundFlow(ReturnLines):
             line += f"\nby {request.decided_by}" + (f": {request.notes}" if request.notes else "")
         if request.status == "approved":
             line += "\nF12 makes the refund."
+        elif request.status in ("rejected", "expired", "lapsed"):
+            line += "\nNothing was refunded: the goods go back to the customer."
         self.query_one("#tenders", Static).update(line)
         if request.status in ("approved", "rejected", "expired", "lapsed"):
             self.app.bell()

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import httpx
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from pos_ui.api_shifts import current_shift_id, x_report
 from pos_ui.app import TillApp
@@ -36,10 +36,10 @@ async def decide(store: UiStore, request_id: UUID, approved: bool, notes: str) -
         assert answer.json()["status"] == ("approved" if approved else "rejected")
 
 
-async def ask_hq_for_eleven_kettles(pilot: Pilot[None], app: TillApp) -> UUID:
+async def ask_hq_for_eleven_kettles(pilot: Pilot[None], app: TillApp) -> tuple[str, UUID]:
     """Sell 11 kettles (274.89: above the default limit of 250.00), 100.00 in cash and the
-    rest (174.89) by card; take them all back at F6 and ask HQ. The request's id, once the
-    till shows HQ holds it."""
+    rest (174.89) by card; take them all back at F6 and ask HQ. The receipt number and the
+    request's id, once the till shows HQ holds it."""
     await sign_in_and_open(pilot, app)
     receipt = await sell(pilot, app, [f"11*{KETTLE.sku}"], "100", card=True)
     await pilot.press("f6")
@@ -48,13 +48,15 @@ async def ask_hq_for_eleven_kettles(pilot: Pilot[None], app: TillApp) -> UUID:
     await until(pilot, lambda: app.screen.query_one("#lines", DataTable).row_count == 1)
     await pilot.press("space", "f12")
     await until(pilot, lambda: app.screen.__class__.__name__ == "Confirm")
+    question = str(app.screen.query(Static).first().render())
+    assert question.startswith("A refund of 274.89 is above this store's refund limit of 250.00.")
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
     await until(pilot, lambda: "waiting for HQ" in text_of(app, "#tenders"))
     await until(pilot, lambda: "(at HQ)" in text_of(app, "#tenders"), timeout_s=30)
     screen = app.screen
     assert isinstance(screen, ReturnsScreen) and screen.request is not None
-    return screen.request.request_id
+    return receipt, screen.request.request_id
 
 
 async def test_a_refund_hq_approves_is_shown_approved_and_paid_to_the_original_tenders(
@@ -63,7 +65,7 @@ async def test_a_refund_hq_approves_is_shown_approved_and_paid_to_the_original_t
     store = ui_store_temporal
     app = TillApp(TillClient(store.edge_url, store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        request_id = await ask_hq_for_eleven_kettles(pilot, app)
+        _, request_id = await ask_hq_for_eleven_kettles(pilot, app)
         # while HQ has not decided, F12 refunds nothing
         await pilot.press("f12")
         await until(pilot, lambda: "not approved" in text_of(app, "#message"))
@@ -102,7 +104,7 @@ async def test_a_refund_hq_rejects_is_shown_rejected_and_nothing_is_refunded(
     store = ui_store_temporal
     app = TillApp(TillClient(store.edge_url, store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        request_id = await ask_hq_for_eleven_kettles(pilot, app)
+        _, request_id = await ask_hq_for_eleven_kettles(pilot, app)
 
         # when HQ rejects it at the hub
         await decide(store, request_id, approved=False, notes="sold as seen")
@@ -111,6 +113,7 @@ async def test_a_refund_hq_rejects_is_shown_rejected_and_nothing_is_refunded(
         await until(pilot, lambda: "REJECTED by HQ" in text_of(app, "#tenders"), timeout_s=30)
         assert "by admin: sold as seen" in text_of(app, "#tenders")
         assert "F12" not in text_of(app, "#tenders")
+        assert "Nothing was refunded: the goods go back" in text_of(app, "#tenders")
         # and F12 refunds nothing
         await pilot.press("f12")
         await until(pilot, lambda: "not approved" in text_of(app, "#message"))
@@ -123,3 +126,48 @@ async def test_a_refund_hq_rejects_is_shown_rejected_and_nothing_is_refunded(
     assert (totals.returns_count, totals.returns) == (0, Decimal(0))
     held = await edge_get(store, f"/v1/refund-requests/{request_id}")
     assert (held["status"], held["executed_return_id"]) == ("rejected", None)
+
+
+async def test_a_cashier_who_left_the_desk_finds_the_request_again_by_the_receipt(
+    ui_store_temporal: UiStore,
+) -> None:
+    store = ui_store_temporal
+    app = TillApp(TillClient(store.edge_url, store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        receipt, request_id = await ask_hq_for_eleven_kettles(pilot, app)
+        # given the cashier went back to the sale while HQ decides
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ReturnsScreen))
+
+        # when they scan the receipt again at F6 before HQ decides
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
+        await type_in(pilot, f"R:{receipt}")
+        # then the desk shows the request asked already, its lines picked
+        await until(pilot, lambda: "waiting for HQ" in text_of(app, "#tenders"))
+        assert "asked of HQ already" in text_of(app, "#message")
+        assert "Refund request 274.89" in text_of(app, "#tenders")
+        lines = app.screen.query_one("#lines", DataTable)
+        assert str(lines.get_row_at(0)[4]) == "11"  # the Return column: all 11 picked
+        screen = app.screen
+        assert isinstance(screen, ReturnsScreen) and screen.request is not None
+        assert screen.request.request_id == request_id
+
+        # and, HQ approving while the desk is open, shows the decision; F12 makes that refund
+        await decide(store, request_id, approved=True, notes="")
+        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ReturnsScreen))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
+        await type_in(pilot, receipt)
+        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"))
+        await pilot.press("f12")
+        await until(pilot, lambda: "Refunded 274.89" in text_of(app, "#tenders"))
+        assert app.screen.__class__.__name__ == "ReturnsScreen"  # HQ was not asked again
+        screen = app.screen
+        assert isinstance(screen, ReturnsScreen) and screen.done is not None
+        return_id = screen.done.return_id
+
+    held = await edge_get(store, f"/v1/refund-requests/{request_id}")
+    assert (held["status"], held["executed_return_id"]) == ("executed", str(return_id))
