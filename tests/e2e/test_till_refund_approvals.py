@@ -1,7 +1,9 @@
 """A refund above the store's limit at the returns desk (F6), decided by HQ: the till asks HQ,
 shows "waiting for HQ" until HQ decides through the hub's API (a real hub running the refund
 approval workflow on a real Temporal server), then shows the decision; approved, F12 pays
-the receipt's own tenders back; rejected, the till says so and nothing is refunded."""
+the receipt's own tenders back; rejected, the till says so and nothing is refunded. A cashier
+who left the desk finds the request again by scanning the receipt; a request asked while the
+store is cut off from HQ waits at the node ("not at HQ yet") and goes on when the link is back."""
 
 from __future__ import annotations
 
@@ -171,3 +173,36 @@ async def test_a_cashier_who_left_the_desk_finds_the_request_again_by_the_receip
 
     held = await edge_get(store, f"/v1/refund-requests/{request_id}")
     assert (held["status"], held["executed_return_id"]) == ("executed", str(return_id))
+
+
+async def test_a_refund_asked_offline_waits_at_the_node_and_reaches_hq_when_back(
+    ui_store_temporal: UiStore,
+) -> None:
+    store = ui_store_temporal
+    app = TillApp(TillClient(store.edge_url, store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_and_open(pilot, app)
+        receipt = await sell(pilot, app, [f"11*{KETTLE.sku}"], "300", card=False)
+        # given the store's link to HQ is down
+        await store.cut_hub()
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
+        await type_in(pilot, receipt)
+        await until(pilot, lambda: app.screen.query_one("#lines", DataTable).row_count == 1)
+        await pilot.press("space", "f12")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "Confirm")
+        await pilot.press("enter")
+        # then the till still asks: the request waits at the node, and the screen says so
+        await until(pilot, lambda: "(not at HQ yet)" in text_of(app, "#tenders"))
+        screen = app.screen
+        assert isinstance(screen, ReturnsScreen) and screen.request is not None
+        request_id = screen.request.request_id
+
+        # when the link is back, the screen shows HQ has it, and then HQ's decision
+        await store.restore_hub()
+        await until(pilot, lambda: "(at HQ)" in text_of(app, "#tenders"), timeout_s=30)
+        await decide(store, request_id, approved=True, notes="")
+        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
+        await pilot.press("f12")
+        await until(pilot, lambda: "Refunded 274.89" in text_of(app, "#tenders"))
+        assert "Cash refund 274.89" in text_of(app, "#tenders")
