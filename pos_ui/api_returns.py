@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
+from pydantic import TypeAdapter
+
 from pos_ui.client import TillClient
 from pos_ui.dialogs.override import override_headers
 from pos_ui.models import Answer
@@ -79,6 +81,14 @@ class Returned(Answer):
     refund_request_id: UUID | None = None
 
 
+class RequestLine(Answer):
+    """A line of a refund request: the units asked for (`original_line_no`: of the receipt)."""
+
+    sku: str
+    quantity: Decimal
+    original_line_no: int | None = None
+
+
 class RefundRequest(Answer):
     """`RefundRequestOut`: a refund asked of HQ and where it stands."""
 
@@ -87,7 +97,10 @@ class RefundRequest(Answer):
     heard_from_hub: bool = False
     amount: Decimal
     requested_by: str | None = None
+    reason: str | None = None
+    original_sale_id: UUID | None = None
     original_receipt_number: str | None = None
+    lines: list[RequestLine] = []
     decided_by: str | None = None
     decided_at: datetime | None = None
     notes: str | None = None
@@ -139,6 +152,21 @@ async def ask_hq(
 async def refund_request(client: TillClient, request_id: UUID) -> RefundRequest:
     """Where the request stands on this node (404 `refund_request_not_found`)."""
     return await client.call(RefundRequest, "GET", f"/v1/refund-requests/{request_id}")
+
+
+_REQUESTS = TypeAdapter(list[RefundRequest])
+
+
+async def open_requests_for(client: TillClient, sale_id: UUID) -> list[RefundRequest]:
+    """The refund requests against sale `sale_id` this node holds that are still to be
+    decided or made (`pending`, `approved`), newest first. Reads the node's 500 newest
+    requests (`GET /v1/refund-requests?limit=500`): an older one is not found."""
+    response = await client.request("GET", "/v1/refund-requests", params={"limit": 500})
+    return [
+        request
+        for request in _REQUESTS.validate_python(response.json())
+        if request.original_sale_id == sale_id and request.status in ("pending", "approved")
+    ]
 
 
 async def complete_refund(

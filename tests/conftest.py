@@ -159,3 +159,14 @@ async def ui_store(tmp_path: Path, postgres: TemporaryCluster) -> AsyncIterator[
     database_url = postgres.create_database(f"ui_{uuid.uuid4().hex[:12]}")
     async with running_ui_store(tmp_path / "store", database_url) as store:
         yield store
+
+
+@pytest.fixture
+async def ui_store_temporal(
+    tmp_path: Path, postgres: TemporaryCluster, temporal: TemporalDevServer
+) -> AsyncIterator[UiStore]:
+    """`ui_store` whose hub runs refund approvals on the run's Temporal server (a task queue
+    of its own): HQ can approve or reject a refund request through the hub's API."""
+    database_url = postgres.create_database(f"ui_{uuid.uuid4().hex[:12]}")
+    async with running_ui_store(tmp_path / "store", database_url, temporal.address) as store:
+        yield store

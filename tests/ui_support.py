@@ -18,6 +18,7 @@ import asyncio
 import json
 import sys
 import threading
+import uuid
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -304,12 +305,23 @@ async def _wait_for_catalogue(edge_url: str, prices: int, timeout_s: float = 120
                 await asyncio.sleep(0.1)
 
 
-async def _start(work_dir: Path, database_url: str) -> tuple[Stack, EdgeHandle, _Scale]:
+async def _start(
+    work_dir: Path, database_url: str, temporal_address: str | None
+) -> tuple[Stack, EdgeHandle, _Scale]:
     work_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(work_dir=work_dir)
     scale: _Scale | None = None
+    # with Temporal the hub's lifespan runs the refund approval worker, on a queue of its own
+    hub_settings = (
+        {
+            "VECTIS_HUB_TEMPORAL_ADDRESS": temporal_address,
+            "VECTIS_HUB_TEMPORAL_TASK_QUEUE": f"ui-{uuid.uuid4().hex[:12]}",
+        }
+        if temporal_address
+        else None
+    )
     try:
-        await stack.start_hub("postgres", database_url=database_url)
+        await stack.start_hub("postgres", database_url=database_url, settings=hub_settings)
         await stack.start_acquirer()
         hq = HqClient(stack.hub_url, stack.admin_token)
         try:
@@ -340,14 +352,18 @@ async def _start(work_dir: Path, database_url: str) -> tuple[Stack, EdgeHandle, 
 
 
 @asynccontextmanager
-async def running_ui_store(work_dir: Path, database_url: str) -> AsyncIterator[UiStore]:
+async def running_ui_store(
+    work_dir: Path, database_url: str, temporal_address: str | None = None
+) -> AsyncIterator[UiStore]:
     """Start the store (hub on `database_url`, an empty PostgreSQL database; processes' files
     in `work_dir`), yield it once the edge holds the whole catalogue, and stop every process
-    on the way out. Raises ProcessFailed (a process did not start) or TimeoutError (the
-    catalogue did not reach the edge in 120 s)."""
+    on the way out. With `temporal_address` (host:port of a Temporal server) the hub runs
+    refund approvals on it, so HQ can decide them (`POST /v1/refund-requests/{id}/decision`);
+    without, those decisions answer 503. Raises ProcessFailed (a process did not start) or
+    TimeoutError (the catalogue did not reach the edge in 120 s)."""
     rig = _RigLoop()
     try:
-        stack, edge, scale = await rig.call(_start(work_dir, database_url))
+        stack, edge, scale = await rig.call(_start(work_dir, database_url, temporal_address))
         store = UiStore(rig, stack, edge, scale)
         try:
             yield store

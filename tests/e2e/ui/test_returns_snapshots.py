@@ -12,6 +12,7 @@ from pos_ui.app import TillApp
 from pos_ui.client import TillClient
 from pos_ui.dialogs.override import OverrideDialog
 from pos_ui.screens.returns import ReturnsScreen
+from tests.e2e.test_till_refund_approvals import ask_hq_for_eleven_kettles, decide
 from tests.e2e.test_till_returns import sell
 from tests.e2e.test_till_ui import SIZE, sign_in_and_open, text_of, type_in, until
 from tests.ui_support import KETTLE, TEA, UiStore
@@ -53,3 +54,16 @@ def test_snapshot_of_the_manager_override_dialog(ui_store: UiStore, snap_compare
         await pilot.pause()
 
     assert snap_compare(app, run_before=ask, terminal_size=SIZE)
+
+
+def test_snapshot_of_a_refund_hq_approved(ui_store_temporal: UiStore, snap_compare: Any) -> None:
+    store = ui_store_temporal
+    app = TillApp(TillClient(store.edge_url, store.till_id))
+
+    async def approved(pilot: Pilot[None]) -> None:
+        _, request_id = await ask_hq_for_eleven_kettles(pilot, app)
+        await decide(store, request_id, approved=True, notes="faulty batch")
+        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=approved, terminal_size=SIZE)
