@@ -49,6 +49,7 @@ class SaleScreen(Screen[None]):
         Binding("f6", "returns", "Returns"),
         *(Binding(key, action) for key, action in counter_actions.KEYS),
         Binding("f10", "shift", "Shift"),
+        Binding("f2", "change_quantity", "Quantity"),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -235,3 +236,9 @@ class SaleScreen(Screen[None]):
         from pos_ui.screens.shift import ShiftMenu, sign_out_after_z
 
         self.app.push_screen(ShiftMenu(self.client), callback=sign_out_after_z(self))
+
+    def action_change_quantity(self) -> None:
+        """F2: the highlighted line's quantity (pos_ui.dialogs.quantity)."""
+        from pos_ui.dialogs.quantity import change_quantity
+
+        change_quantity(self)

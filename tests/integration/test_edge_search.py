@@ -92,7 +92,9 @@ async def test_catalogue_search_by_gtin_keeps_name_and_sku_matches_and_finds_no_
         {"q": "a", "limit": 201},
     ],
 )
-async def test_catalogue_search_refuses_bad_input(store: Edge, params: dict[str, object]) -> None:
+async def test_catalogue_search_refuses_bad_input(
+    store: Edge, params: dict[str, str | int]
+) -> None:
     response = await store.client.get("/v1/catalogue", params=params)
     assert (response.status_code, response.json()["error"]) == (422, "validation_error")
 
@@ -151,7 +153,7 @@ async def test_customer_search_answers_the_records_fields_and_keeps_to_its_limit
         {"q": "a", "limit": 51},
     ],
 )
-async def test_customer_search_refuses_bad_input(store: Edge, params: dict[str, object]) -> None:
+async def test_customer_search_refuses_bad_input(store: Edge, params: dict[str, str | int]) -> None:
     response = await store.client.get("/v1/customers", params=params)
     assert (response.status_code, response.json()["error"]) == (422, "validation_error")
 
