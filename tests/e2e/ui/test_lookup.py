@@ -188,9 +188,44 @@ async def test_a_lines_quantity_and_a_weighed_lines_weight_are_changed(ui_store:
         cart_id = sale.cart_id
 
     cart = await cart_at_edge(ui_store, cart_id)
-    lines = {line["sku"]: line for line in cart["lines"]}  # type: ignore[attr-defined]
+    held = cart["lines"]
+    assert isinstance(held, list)
+    lines = {line["sku"]: line for line in held}
     assert (lines[TEA.sku]["quantity"], lines[APPLES.sku]["quantity"]) == (1, "0.735")
     assert cart["total"] == "4.12"
+
+
+async def test_a_quantity_the_edge_did_not_answer_is_kept_and_sent_again(
+    ui_store: UiStore,
+) -> None:
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot, app)
+        sale = app.screen
+        assert isinstance(sale, SaleScreen) and TEA.gtin
+        await type_in(pilot, TEA.gtin)
+        await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(app, "#totals"))
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, QuantityDialog))
+
+        # the node is down: said so, the dialog and the 3 stay
+        await ui_store.kill_edge()
+        await type_in(pilot, "3")
+        await until(pilot, lambda: "not answering" in text_of(app, "#message"))
+        assert isinstance(app.screen, QuantityDialog)
+        assert app.screen.query_one("#quantity", Input).value == "3"
+
+        # back: Enter sends the same quantity; three teas, one line
+        await ui_store.restart_edge()
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: app.screen is sale and "TOTAL DUE 7.50" in text_of(app, "#totals")
+        )
+        cart_id = sale.cart_id
+
+    cart = await cart_at_edge(ui_store, cart_id)
+    lines = cart["lines"]
+    assert isinstance(lines, list) and [line["quantity"] for line in lines] == [3]
 
 
 # Snapshots (synchronous: snap_compare)
