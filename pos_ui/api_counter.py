@@ -1,5 +1,6 @@
 """The counter's calls to the edge (docs/api.md, "Carts" and "Catalogue look-up"): item
-look-up, a customer's record, park and recall, void a line, discounts and a price override.
+look-up, a customer's record and the customer search, park and recall, void a line, a
+line's quantity, discounts and a price override.
 
 Each takes the `TillClient` and raises what `TillClient.request` raises (`EdgeRefused`,
 `EdgeUnreachable`). Calls an action may need a manager for take `headers` (the override's,
@@ -63,7 +64,20 @@ class Customer(Answer):
     phone: str | None = None
 
 
+class FoundCustomer(Answer):
+    """A customer as `GET /v1/customers` lists them."""
+
+    customer_id: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    def customer(self) -> Customer:
+        return Customer(key=self.customer_id, name=self.name, email=self.email, phone=self.phone)
+
+
 _ITEMS = TypeAdapter(list[CatalogueItem])
+_FOUND = TypeAdapter(list[FoundCustomer])
 _PARKED = TypeAdapter(list[ParkedCart])
 
 
@@ -97,6 +111,34 @@ async def customer(client: TillClient, customer_id: str) -> Customer:
     record = (await client.request("GET", f"/v1/records/customer/{customer_id}")).json()
     fields = {name: field.get("value") for name, field in record["fields"].items()}
     return Customer.model_validate({"key": record["key"], **fields})
+
+
+async def search_customers(client: TillClient, text: str, limit: int = 20) -> list[Customer]:
+    """Customers this node holds whose id, name, email or phone contains `text` (1-64
+    characters; a phone by its digits too), by name; at most `limit` (1-50)."""
+    answer = await client.request("GET", "/v1/customers", params={"q": text, "limit": limit})
+    return [found.customer() for found in _FOUND.validate_python(answer.json())]
+
+
+async def change_quantity(
+    client: TillClient,
+    cart_id: UUID,
+    line_id: UUID,
+    quantity: int | Decimal,
+    headers: Mapping[str, str] | None = None,
+) -> Cart:
+    """Set the line's quantity: whole units (an int), or kg to 3 places (a Decimal, sent as
+    text) for a weighed line. Fewer units need `void_line` (403 `not_permitted` without it);
+    the line loses its manual discount. The same quantity again changes nothing, so sending it
+    again after no answer is safe. 422 `invalid_quantity`, `line_over_cap`, `sale_over_cap`."""
+    body = {"quantity": str(quantity) if isinstance(quantity, Decimal) else quantity}
+    return await client.call(
+        Cart,
+        "PATCH",
+        f"/v1/carts/{cart_id}/lines/{line_id}",
+        json=body,
+        headers=dict(headers or {}),
+    )
 
 
 async def park(client: TillClient, cart_id: UUID) -> Cart:

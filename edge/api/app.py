@@ -12,6 +12,7 @@ from edge.api.hosts import HostCheck
 from edge.api.routes import (
     b2b,
     cart_ops,
+    customers,
     node,
     ops,
     receipts,
@@ -63,6 +64,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
         b2b.router,
         node.router,
         records.router,
+        customers.router,
     ):
         app.include_router(router)
     openapi.install(app)

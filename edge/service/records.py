@@ -109,3 +109,35 @@ def conflicts(
     """Values that lost a merge to a concurrent edit of the same field, oldest first, after
     `after_id`; of `entity` and `key` if given."""
     return uow.records.conflicts(entity, key, after_id, limit)
+
+
+CUSTOMER_SEARCH_FIELDS = ("name", "email", "phone")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCustomer:
+    """A customer record as this node holds it: its key (the customer id) and the fields a
+    till shows (None where the record holds none)."""
+
+    customer_id: str
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+def search_customers(text: str, uow: EdgeUnitOfWork, *, limit: int) -> list[FoundCustomer]:
+    """At most `limit` customers this node holds whose id, name, email or phone contains
+    `text` (case-insensitive for ASCII letters; a phone also by its digits alone, "0207946"
+    finds "020 7946 0000"), by name then id. Offline too: the node's own copies."""
+    found = uow.records.search("customer", text.strip(), CUSTOMER_SEARCH_FIELDS, limit)
+
+    def text_of(fields: dict[str, FieldValue], name: str) -> str | None:
+        held = fields.get(name)
+        return None if held is None or held.value is None else str(held.value)
+
+    return [
+        FoundCustomer(
+            key, text_of(fields, "name"), text_of(fields, "email"), text_of(fields, "phone")
+        )
+        for key, fields in found
+    ]

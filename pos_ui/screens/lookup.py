@@ -1,10 +1,10 @@
-"""F3: item look-up by SKU or name, with the price, any promotion and the stock count.
+"""F3: item look-up by SKU, name or GTIN, with the price, any promotion and the stock count.
 
-Type a SKU or part of a name and Enter: the matches are listed (an exact SKU first), each
-with its stock at this store as of the hub's last count (sales not yet uploaded are not in
-it; "?" when the hub has published none). Down moves to the list; Enter on an item returns
-its SKU (the sale rings it up); Escape backs out. The edge's look-up searches SKUs and
-descriptions, not GTINs: a GTIN typed is said so (scan it in the sale instead).
+Type a SKU, part of a name, or a barcode's digits (GTIN-8, -12, -13 or -14) and Enter: the
+matches are listed (the GTIN's item, then an exact SKU, first), each with its stock at this
+store as of the hub's last count (sales not yet uploaded are not in it; "?" when the hub has
+published none). Down moves to the list; Enter on an item returns its SKU (the sale rings it
+up); Escape backs out.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ class LookupScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("[b]Item look-up[/b]")
-            yield Static("SKU or part of the name, then Enter")
-            yield Input(id="query", placeholder="e.g. TEA-80 or milk", max_length=64)
+            yield Static("SKU, part of the name, or the barcode's digits, then Enter")
+            yield Input(id="query", placeholder="e.g. TEA-80, milk or 5012345000013", max_length=64)
             table: DataTable[str | Text] = DataTable(id="items", cursor_type="row")
             table.add_column("SKU", width=14)
             table.add_column("Item", width=40)
@@ -67,7 +67,7 @@ class LookupScreen(ModalScreen[str | None]):
     def submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self._say("Type a SKU or part of a name", error=True)
+            self._say("Type a SKU, part of a name or a GTIN", error=True)
             return
         self.search(text)
 
@@ -99,10 +99,7 @@ class LookupScreen(ModalScreen[str | None]):
             count = len(self.items)
             self._say(f"{count} item{'s' if count > 1 else ''}: Down, then Enter adds one")
         elif _looks_like_gtin(text):
-            self._say(
-                "Look-up finds SKUs and names, not GTINs: scan the barcode in the sale.",
-                error=True,
-            )
+            self._say(f"No item has the GTIN {text}: check the digits", error=True)
         else:
             self._say(f"Nothing matches {text!r}", error=True)
 

@@ -63,6 +63,7 @@ class SaleScreen(Screen[None]):
         *(Binding(key, action) for key, action in counter_actions.KEYS),
         Binding("f10", "shift", "Shift"),
         Binding("escape", "clear_scan", "Clear", show=False),
+        Binding("f2", "change_quantity", "Quantity"),
     ]
     DEFAULT_CSS = """
     SaleScreen #lines { height: 1fr; }
@@ -299,3 +300,9 @@ class SaleScreen(Screen[None]):
         from pos_ui.screens.shift import ShiftMenu, sign_out_after_z
 
         self.app.push_screen(ShiftMenu(self.client), callback=sign_out_after_z(self))
+
+    def action_change_quantity(self) -> None:
+        """F2: the highlighted line's quantity (pos_ui.dialogs.quantity)."""
+        from pos_ui.dialogs.quantity import change_quantity
+
+        change_quantity(self)

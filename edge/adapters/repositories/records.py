@@ -6,12 +6,14 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edge.adapters import tables
 from edge.domain.reports import RecordConflict
 from sync.records import FieldConflict, FieldValue, conflict_rows, from_json, to_json
+
+_PHONE_PUNCTUATION = " -.()+/"
 
 
 class RecordRepository:
@@ -88,6 +90,44 @@ class RecordRepository:
             for row in self._connection.execute(
                 statement.order_by(conflict.c.conflict_id).limit(limit)
             )
+        ]
+
+    def search(
+        self, entity: str, text: str, fields: tuple[str, ...], limit: int
+    ) -> list[tuple[str, dict[str, FieldValue]]]:
+        """At most `limit` records of `entity` (key, fields) whose key or one of `fields`
+        contains `text`, ignoring case (SQLite's LIKE: ASCII letters only; % and _ match
+        themselves); a `phone` field also matches `text`'s digits with the phone's spaces,
+        dashes, dots, brackets and plus signs left out. Ordered by name (any case), then key.
+        A full scan of the entity's records (no index helps a contains search)."""
+        record = tables.shared_record
+        literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
+
+        def value(field: str) -> ColumnElement[str]:
+            return func.json_extract(record.c.fields, f"$.{field}.value")
+
+        matches = [record.c.record_key.like(pattern, escape="\\")]
+        matches += [value(field).like(pattern, escape="\\") for field in fields]
+        digits = "".join(character for character in text if character.isdigit())
+        if (
+            "phone" in fields
+            and len(digits) >= 3
+            and not text.strip(_PHONE_PUNCTUATION + "0123456789")
+        ):
+            bare: ColumnElement[str] = value("phone")
+            for character in _PHONE_PUNCTUATION:
+                bare = func.replace(bare, character, "")
+            matches.append(bare.like(f"%{digits}%"))
+        statement = (
+            select(record.c.record_key, record.c.fields)
+            .where(record.c.entity == entity, or_(*matches))
+            .order_by(func.lower(value("name")).nulls_last(), record.c.record_key)
+            .limit(limit)
+        )
+        return [
+            (row.record_key, from_json(json.loads(row.fields)))
+            for row in self._connection.execute(statement)
         ]
 
     def count_conflicts(self) -> int:

@@ -115,7 +115,8 @@ async def search(
     q: Annotated[Sku, Query()],
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> list[CatalogueItemOut]:
-    """Find items whose SKU or description contains `q`."""
+    """Find items: the one whose GTIN is `q` (8, 12, 13 or 14 digits, any form the item holds)
+    first, then those whose SKU or description contains `q`."""
     items = await runtime.read(lambda uow: catalogue.search(q, uow, limit=limit))
     return [CatalogueItemOut.of(item) for item in items]
 
