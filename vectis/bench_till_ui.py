@@ -155,6 +155,13 @@ def _has_rows(table: DataTable[Any], rows: int) -> Callable[[], bool]:
     return lambda: table.row_count == rows
 
 
+def _ready(
+    app: App[Any], sale: Screen[Any], field: Input, table: DataTable[Any]
+) -> Callable[[], bool]:
+    """The sale screen on top, empty, its scan field focused: ready for the next code."""
+    return lambda: app.screen is sale and app.focused is field and table.row_count == 0
+
+
 async def _type(probe: FrameProbe, app: App[Any], field: Input, code: str) -> list[float]:
     """Type `code` key by key into `field` (empty first): each key's seconds to screen."""
     timed = []
@@ -206,6 +213,8 @@ async def _till_run(edge_url: str, codes: list[str], warmup: int, figures: Figur
         assert isinstance(sale, SaleScreen)
         field = sale.query_one("#scan", Input)
         table = sale.query_one("#lines", DataTable)
+        ready = _ready(app, sale, field, table)  # keys before the focus would be lost
+        await _until(ready, "the scan field")
         for number, code in enumerate(codes):
             keys = await _type(probe, app, field, code)
             rows = table.row_count
@@ -218,7 +227,7 @@ async def _till_run(edge_url: str, codes: list[str], warmup: int, figures: Figur
                 await pilot.press("enter")  # empty scan field: the tender dialog
                 await _until(lambda: isinstance(app.screen, TenderDialog), "the tender dialog")
                 await pilot.press("enter")  # exact cash
-                await _until(lambda: app.screen is sale and table.row_count == 0, "the next sale")
+                await _until(ready, "the next sale")
 
 
 async def _bare_run(codes: list[str], figures: Figures) -> None:
@@ -228,6 +237,7 @@ async def _bare_run(codes: list[str], figures: Figures) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.2)
         field = app.query_one(Input)
+        await _until(lambda: app.focused is field, "the empty app's Input")
         for code in codes:
             figures.add("floor_keystroke", await _type(probe, app, field, code))
             await probe.press(app, "enter", lambda: field.value == "")
