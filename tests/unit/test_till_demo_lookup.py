@@ -7,13 +7,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from vectis.cli import app
 from vectis.cli.till import DemoNotRunning, demo_edge_url
-from vectis.demo import URLS_FILE, demo_till_id, write_urls
+from vectis.demo import DEMO_WORK_DIR, URLS_FILE, _print_where, demo_till_id, write_urls
 
 URLS = {
     "hub": "http://127.0.0.1:8700",
@@ -76,3 +78,32 @@ def test_store_and_edge_url_together_are_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["till", "--store", "1", "--edge-url", "http://127.0.0.1:1"])
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+@pytest.mark.parametrize(
+    ("work_dir", "by_store"),
+    [
+        (DEMO_WORK_DIR, "vectis till --store 2\n"),
+        (Path("/tmp/elsewhere"), "vectis till --store 2 --demo-dir /tmp/elsewhere\n"),
+    ],
+)
+def test_the_serving_demo_prints_how_to_open_a_till_on_each_store(
+    work_dir: Path, by_store: str
+) -> None:
+    # Given the URLs of a demo that has reconciled and keeps serving
+    urls = URLS | {
+        "admin_token": "t",
+        "hub_database": "sqlite",
+        "store-1_file": "1.db",
+        "store-2_file": "2.db",
+        "logs": "logs",
+    }
+    console = Console(width=200, record=True)
+    # When it prints where things are
+    _print_where(SimpleNamespace(urls=urls), console, True, work_dir)  # type: ignore[arg-type]
+    said = console.export_text()
+    # Then each store has both commands, beside the staff codes and PINs
+    assert by_store in said
+    assert "vectis till --edge-url http://127.0.0.1:8701 --till-id T3\n" in said
+    assert "vectis till --edge-url http://127.0.0.1:8702 --till-id T3\n" in said
+    assert "staff code 1001, PIN 1234" in said
