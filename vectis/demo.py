@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -36,6 +37,11 @@ DEMO_OFFLINE = OfflineWindow(
 DEMO_PORTS = {"hub": 8700, "store-1": 8701, "store-2": 8702}
 # Present in every work dir the demo made: the next run may empty it.
 MARKER = ".vectis-demo"
+# Where `vectis demo` works unless told otherwise (`vectis till --store N` looks there too).
+DEMO_WORK_DIR = Path(".vectis/demo")
+# Written in the work dir while the demo serves, removed when it stops: the edges' URLs that
+# `vectis till --store N` opens a till on (vectis/cli/till.py reads it).
+URLS_FILE = "urls.json"
 
 
 class WorkDirNotOurs(Exception):
@@ -118,25 +124,81 @@ async def _run(work_dir: Path, *, keep_serving: bool, console: Console) -> bool:
 
     async def show(result: ReplayResult) -> None:
         print_result(result, console)
-        _print_where(result, console, keep_serving)
+        _print_where(result, console, keep_serving, work_dir)
         if keep_serving:
-            await _wait_for_interrupt()
+            urls_path = write_urls(work_dir, result.urls, options.stores)
+            try:
+                await _wait_for_interrupt()
+            finally:
+                urls_path.unlink(missing_ok=True)
 
     result = await run_replay(options, on_result=show)
     return result.ok
 
 
-def _print_where(result: ReplayResult, console: Console, keep_serving: bool) -> None:
+def write_urls(work_dir: Path, urls: dict[str, str], stores: int) -> Path:
+    """Write URLS_FILE in `work_dir` for `vectis till --store N`: this process's pid, the hub's
+    URL and each store's edge URL (`urls` as ReplayResult.urls holds them; no token). Returns
+    its path.
+
+    Shape: {"pid": int, "hub": str, "stores": {"1": {"store_id": "store-1", "edge_url": str}},
+    "replay_tills": ["T1", "T2"]}.
+    """
+    from vectis.replay.dataset import store_id
+    from vectis.replay.till import TILLS
+
+    body = {
+        "pid": os.getpid(),
+        "hub": urls["hub"],
+        "stores": {
+            str(number): {"store_id": store_id(number), "edge_url": urls[store_id(number)]}
+            for number in range(1, stores + 1)
+        },
+        "replay_tills": list(TILLS),
+    }
+    path = work_dir / URLS_FILE
+    path.write_text(json.dumps(body, indent=2) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def demo_till_id() -> str:
+    """The first lane the replay does not ring sales on ("T3" while it uses T1 and T2): the
+    one `vectis till --store N` opens."""
+    from vectis.replay.till import TILLS
+
+    number = 1
+    while f"T{number}" in TILLS:
+        number += 1
+    return f"T{number}"
+
+
+def _till_commands(store_no: int, edge_url: str, work_dir: Path) -> tuple[str, str]:
+    """The two ways to open a till on store `store_no`: by store number, and by URL."""
+    demo_dir = "" if work_dir == DEMO_WORK_DIR else f" --demo-dir {work_dir}"
+    return (
+        f"vectis till --store {store_no}{demo_dir}",
+        f"vectis till --edge-url {edge_url} --till-id {demo_till_id()}",
+    )
+
+
+def _print_where(
+    result: ReplayResult, console: Console, keep_serving: bool, work_dir: Path
+) -> None:
     urls = result.urls
     console.print("\nWhere things are:")
     console.print(f"  hub            {urls['hub']}  (API docs {urls['hub']}/docs)")
     console.print(f"                 admin token: {urls['admin_token']}")
     console.print(f"                 database: {urls['hub_database']}")
-    for store in ("store-1", "store-2"):
+    for store_no, store in enumerate(("store-1", "store-2"), start=1):
         console.print(
             f"  {store} edge   {urls[store]}  (API docs {urls[store]}/docs, status {urls[store]}/v1/status)"
         )
         console.print(f"                 SQLite file: {urls[store + '_file']}")
+        if keep_serving:
+            by_store, by_url = _till_commands(store_no, urls[store], work_dir)
+            console.print(f"                 open a till: {by_store}", markup=False)
+            console.print(f"                          or: {by_url}", markup=False)
     if "acquirer" in urls:
         console.print(
             f"  card acquirer  {urls['acquirer']}  (simulated; API key: {urls['acquirer_api_key']}; "

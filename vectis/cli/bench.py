@@ -103,3 +103,33 @@ def bench_till(
     json_path.write_text(json.dumps(figures, indent=2) + "\n")
     console.print(json.dumps(figures, indent=2))
     raise typer.Exit(0 if all(target["met"] for target in figures["targets"].values()) else 1)
+
+
+@bench_app.command("till-ui")
+def bench_till_ui(
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    skus: Annotated[int, typer.Option(help="Catalogue size", min=10)] = 1000,
+    scans: Annotated[int, typer.Option(help="Timed scans, each typed key by key", min=2)] = 200,
+    warmup: Annotated[int, typer.Option(help="Untimed scans first", min=0)] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the SKUs scanned")] = 13,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Keystroke-to-screen and scan-to-line at the till app (headless) against a real edge,
+    beside their floors (an empty app; the bare HTTP scan). Exits 1 when a target is missed."""
+    from vectis.bench_till_ui import bench_till_ui as run
+
+    configure_logging("WARNING")
+    figures = run_async(
+        run(
+            work_dir=work_dir or Path(".vectis") / f"bench-till-ui-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+            skus=skus,
+            scans=scans,
+            warmup=warmup,
+            seed=seed,
+        )
+    )
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    console.print(json.dumps(figures, indent=2))
+    raise typer.Exit(0 if all(target["met"] for target in figures["targets"].values()) else 1)
