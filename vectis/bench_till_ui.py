@@ -207,6 +207,7 @@ async def _till_run(edge_url: str, codes: list[str], warmup: int, figures: Figur
         await pilot.press(*CASHIER.staff_code, "enter", *CASHIER.pin, "enter")
         await _until(lambda: isinstance(app.screen, OpenShiftScreen | SaleScreen), "sign-in")
         if isinstance(app.screen, OpenShiftScreen):
+            await _until(lambda: app.focused is not None and app.focused.id == "total", "float")
             await pilot.press("1", "0", "0", "enter")
         await _until(lambda: isinstance(app.screen, SaleScreen), "the sale screen")
         sale = app.screen
@@ -249,7 +250,7 @@ async def _http_run(edge_url: str, codes: list[str], warmup: int, figures: Figur
     try:
         await client.sign_in(CASHIER.staff_code, CASHIER.pin)
         if await client.current_shift() is None:
-            await client.open_shift(Decimal(100))
+            await client.open_shift(new_id(), float_total=Decimal(100))
         for start in range(0, len(codes), SCANS_PER_CART):
             cart_id = new_id()
             await client.open_cart(cart_id)

@@ -12,6 +12,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "scan field: add the code typed or scanned; empty: pay"),
     ("N*code", "quantity prefix: 3*5012345678900 rings up three"),
     ("per-kg item", "on the scale, then its code: weighed (not steady: Enter again)"),
+    ("Up / Down", "highlight another line (for F2, F7, F8)"),
     ("F12", "pay (the tender dialog)"),
     ("in the tender dialog", "an amount + Enter pays that much cash; Enter alone: exact cash"),
     ("F2-F8 (tender)", "card, gift card, store credit, quick cash"),

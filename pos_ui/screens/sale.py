@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -55,6 +56,8 @@ SCALE_RETRY = frozenset({"scale_unstable", "nothing_weighed", "scale_unavailable
 class SaleScreen(Screen[None]):
     """One cart at a time (see the module)."""
 
+    AUTO_FOCUS = "#scan"  # from the first frame: a scanner's first digits are not lost
+
     BINDINGS = [
         Binding("f12", "pay", "Pay"),
         Binding("f9", "void_sale", "Void sale"),
@@ -63,6 +66,8 @@ class SaleScreen(Screen[None]):
         *(Binding(key, action) for key, action in counter_actions.KEYS),
         Binding("f10", "shift", "Shift"),
         Binding("escape", "clear_scan", "Clear", show=False),
+        Binding("up", "line(-1)", "Line up", show=False),
+        Binding("down", "line(1)", "Line down", show=False),
         Binding("f2", "change_quantity", "Quantity"),
     ]
     DEFAULT_CSS = """
@@ -96,7 +101,9 @@ class SaleScreen(Screen[None]):
         yield Static("Scan or type a code, then Enter.  F12 pay   F1 help", id="message")
         with Horizontal(id="scan_row"):
             yield Static("Scan", id="scan_label")
-            yield Input(id="scan", placeholder="SKU, GTIN, or 3*code", max_length=64)
+            yield Input(
+                id="scan", placeholder="SKU, GTIN, or 3*code", max_length=64, select_on_focus=False
+            )
         yield StatusBar(self.client, id="status")
 
     async def on_mount(self) -> None:
@@ -110,6 +117,21 @@ class SaleScreen(Screen[None]):
             bar = self.query_one(StatusBar)
             bar.shift_label = f"shift of {shift.business_day}"
             await bar.refresh_status()
+
+    def action_line(self, step: int) -> None:
+        """Up/Down in the scan field highlight the line above or below (for F2, F7, F8)."""
+        table = self.query_one("#lines", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def on_key(self, event: Key) -> None:
+        """A character typed while the lines have the keyboard (a scanner firing after
+        Shift+Tab) goes to the scan field, where it belongs."""
+        field = self.query_one("#scan", Input)
+        if event.is_printable and event.character and self.focused is not field:
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+            event.stop()
 
     def on_screen_resume(self) -> None:
         self.query_one("#scan", Input).focus()

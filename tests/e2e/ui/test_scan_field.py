@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from pos_ui.app import TillApp
 from pos_ui.client import TillClient
@@ -125,3 +125,17 @@ async def test_the_double_scan_window_asks_or_not_as_the_till_is_set(ui_store: U
         await type_in(pilot, TEA.gtin)
         await until(pilot, lambda: rows(app) == 2)
         assert "TOTAL DUE 5.00" in said(app, "#totals")
+
+        # Up and Down in the scan field move the highlight over the lines
+        table = app.screen.query_one("#lines", DataTable)
+        assert table.cursor_row == 1
+        await pilot.press("up")
+        assert table.cursor_row == 0 and app.focused is app.screen.query_one("#scan")
+        await pilot.press("down", "down")
+        assert table.cursor_row == 1
+
+        # a scan while the lines have the keyboard still lands in the scan field
+        await pilot.press("shift+tab")
+        assert app.focused is table
+        await type_in(pilot, TEA.gtin)
+        await until(pilot, lambda: rows(app) == 3)
