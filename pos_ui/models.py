@@ -93,6 +93,16 @@ class Tender(Answer):
     card: CardDetails | None = None
 
 
+class PrintStatus(Answer):
+    """Whether a receipt reached the till's printer (`error`: no_printer,
+    printer_unavailable, ...; `detail`: the printer's own words)."""
+
+    printed: bool
+    printer: str | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
 class Sale(Answer):
     sale_id: UUID
     receipt_number: str
@@ -101,6 +111,7 @@ class Sale(Answer):
     tax: Decimal = Decimal(0)
     discount: Decimal = Decimal(0)
     tenders: list[Tender]
+    receipt: PrintStatus | None = None
 
 
 class Outbox(Answer):

@@ -195,6 +195,12 @@ class UiStore:
         """Put `gross_kg` on till T1's scale platter (kg, 3 places)."""
         await self._rig.call(self._scale.control(f"SIM W {gross_kg:.3f}"))
 
+    def printed(self) -> bytes:
+        """The last receipt till T1's printer printed (ESC/POS; the file sink replaces it on
+        every print), b"" before the first."""
+        path = printer_file(self.work_dir)
+        return path.read_bytes() if path.exists() else b""
+
     async def set_scale_unstable(self, weighings: int) -> None:
         """Make the next `weighings` readings of till T1's scale unstable (0 ends it)."""
         await self._rig.call(self._scale.control(f"SIM U {weighings}"))
@@ -230,6 +236,11 @@ class _KillOnAnswer:
             self._edge.process.kill()
             raise AbortConnection
         return (chunk.data,)
+
+
+def printer_file(work_dir: Path) -> Path:
+    """Where till T1's receipt printer writes (ESC/POS bytes appended to a file)."""
+    return work_dir / "printer-T1.bin"
 
 
 class _Scale:
@@ -340,7 +351,10 @@ async def _start(
             token,
             CLOCK_START,
             sync_interval_s=0.2,
-            settings={"VECTIS_EDGE_SCALES": json.dumps({TILL_ID: f"127.0.0.1:{scale.port}"})},
+            settings={
+                "VECTIS_EDGE_SCALES": json.dumps({TILL_ID: f"127.0.0.1:{scale.port}"}),
+                "VECTIS_EDGE_PRINTERS": json.dumps({TILL_ID: f"file:{printer_file(work_dir)}"}),
+            },
         )
         await _wait_for_catalogue(edge.url, len(CATALOGUE))
         return stack, edge, scale

@@ -26,6 +26,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F9", "void the sale (asks for a reason)"),
     ("Escape", "back out of any dialog, changing nothing; clear the scan field"),
     ("F10", "shift: X report, close (count, Z), no-sale, paid in, paid out"),
+    ("F11", "the last receipt again (the original if it did not print, else a copy)"),
     ("F1", "this help"),
     ("Ctrl+L", "lock: sign out, the sale stays"),
     ("Ctrl+Q", "quit the till"),

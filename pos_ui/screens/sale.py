@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from pos_ui import counter_actions
+from pos_ui.api_receipts import Printed, print_original, receipt_text, reprint
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient, new_id
 from pos_ui.dialogs.approval import with_override
 from pos_ui.dialogs.ask import AskText
@@ -31,6 +32,7 @@ from pos_ui.dialogs.confirm import Confirm
 from pos_ui.dialogs.tender import TenderDialog
 from pos_ui.models import CartLine, Sale
 from pos_ui.screens.help import HelpScreen
+from pos_ui.widgets.receipt_panel import ReceiptPanel, print_words
 from pos_ui.widgets.status_bar import StatusBar
 
 DOUBLE_SCAN_S = 1.5
@@ -65,6 +67,7 @@ class SaleScreen(Screen[None]):
         Binding("f6", "returns", "Returns"),
         *(Binding(key, action) for key, action in counter_actions.KEYS),
         Binding("f10", "shift", "Shift"),
+        Binding("f11", "receipt_again", "Receipt again"),
         Binding("escape", "clear_scan", "Clear", show=False),
         Binding("up", "line(-1)", "Line up", show=False),
         Binding("down", "line(1)", "Line down", show=False),
@@ -89,6 +92,7 @@ class SaleScreen(Screen[None]):
         # A scan sent without an answer (or to weigh again): code, scan id, weigh it.
         self.pending: tuple[str, UUID, bool] | None = None
         self.last_scan: tuple[str, float] | None = None
+        self.last_sale: Sale | None = None  # the receipt F11 prints again
 
     def compose(self) -> ComposeResult:
         table: DataTable[str | Text] = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
@@ -97,6 +101,7 @@ class SaleScreen(Screen[None]):
         for money in ("Unit price", "Discount", "Total"):
             table.add_column(Text(money, justify="right"), width=12)
         yield table
+        yield ReceiptPanel(id="receipt")
         yield Static("", id="totals")
         yield Static("Scan or type a code, then Enter.  F12 pay   F1 help", id="message")
         with Horizontal(id="scan_row"):
@@ -175,6 +180,7 @@ class SaleScreen(Screen[None]):
                 cart_id = new_id()
                 await self.client.open_cart(cart_id)
                 self.cart_id = cart_id
+                self._hide_receipt()
             try:
                 scanned = await self.client.scan(self.cart_id, code, scan_id, weigh=weigh)
             except EdgeRefused as refused:
@@ -218,6 +224,7 @@ class SaleScreen(Screen[None]):
         self._say("Scan or type a code, then Enter.  F12 pay   F1 help")
 
     def _add(self, line: CartLine) -> None:
+        self._hide_receipt()
         table = self.query_one("#lines", DataTable)
         known = {held.line_id for held in self.lines}
         if line.line_id in known:
@@ -260,7 +267,69 @@ class SaleScreen(Screen[None]):
             self._say("Back to the sale: nothing was taken.")
             return
         self._new_cart()
+        self.last_sale = sale
         self._say(f"Paid. Change {sale.change:.2f}    receipt {sale.receipt_number}")
+        self.run_worker(self._show_receipt(sale), group="receipt")
+
+    async def _show_receipt(self, sale: Sale) -> None:
+        """The receipt in place of the lines until the next scan (a failed fetch leaves
+        the message: the sale is made either way)."""
+        try:
+            text = await receipt_text(self.client, sale.sale_id)
+        except (EdgeRefused, EdgeUnreachable):
+            return
+        if self.cart_id is None:  # no new sale begun meanwhile
+            self._show_receipt_panel(text, print_words(sale.receipt))
+
+    def _show_receipt_panel(self, text: str, state: str) -> None:
+        self.query_one("#lines", DataTable).display = False
+        self.query_one(ReceiptPanel).show(text, state)
+
+    def _hide_receipt(self) -> None:
+        self.query_one(ReceiptPanel).display = False
+        self.query_one("#lines", DataTable).display = True
+
+    def action_receipt_again(self) -> None:
+        """F11: the last sale's receipt again: the original when it did not print, else a
+        copy (counted; a role without reprint opens the override)."""
+        if self.last_sale is None:
+            self._say("No sale yet at this till since it started.", error=True)
+            return
+        self.run_worker(self._receipt_again(self.last_sale), exclusive=True, group="receipt")
+
+    async def _receipt_again(self, sale: Sale) -> None:
+        status = sale.receipt
+        try:
+            if status is not None and not status.printed and status.error != "no_printer":
+                try:
+                    printed: Printed | None = await print_original(self.client, sale.sale_id)
+                except EdgeRefused as refused:
+                    if refused.code != "receipt_already_printed":
+                        raise
+                    printed = None
+                if printed is not None:
+                    self.last_sale = sale.model_copy(update={"receipt": printed})
+                    self._receipt_shown(printed)
+                    return
+            printed = await with_override(
+                self.app,
+                "A copy of the receipt needs a supervisor",
+                lambda headers: reprint(self.client, sale.sale_id, headers),
+            )
+        except (EdgeRefused, EdgeUnreachable) as error:
+            self.app.bell()
+            self._say(f"No receipt: {error}", error=True)
+            return
+        if printed is None:
+            self._say("No copy: no supervisor approved it.")
+            return
+        self._receipt_shown(printed)
+
+    def _receipt_shown(self, printed: Printed) -> None:
+        state = print_words(printed, printed.copy_number)
+        if self.cart_id is None:
+            self._show_receipt_panel(printed.text, state)
+        self._say(f"{state}: receipt {printed.receipt_number}", error=not printed.printed)
 
     def action_void_sale(self) -> None:
         """F9: void the whole sale, after the reason is typed (Escape keeps the sale); a role
