@@ -38,7 +38,8 @@ class TillApp(App[None]):
         if any(isinstance(screen, SaleScreen) for screen in self.screen_stack):
             return  # unlocked: back to the sale as it was
         if await self.client.current_shift() is None:
-            self.push_screen(OpenShiftScreen(self.client), callback=self._shift_open)
+            currency = await self.client.currency()
+            self.push_screen(OpenShiftScreen(self.client, currency), callback=self._shift_open)
         else:
             self._shift_open()
 

@@ -28,7 +28,7 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool], timeout_s: float = 
             return
         await pilot.pause(0.05)
     screen = pilot.app.screen
-    message = said(pilot.app) if screen.query("#message") else ""
+    message = said(pilot.app)
     raise AssertionError(f"the till did not get there in time: on {screen!r}, saying {message!r}")
 
 
@@ -39,8 +39,10 @@ async def type_in(pilot: Pilot[Any], text: str) -> None:
 
 
 def said(app: App[Any], selector: str = "#message") -> str:
-    """The text a Static of the current screen shows."""
-    return str(app.screen.query_one(selector, Static).render())
+    """What the screen on top shows at `selector` ("" when it has no such widget: a screen
+    on its way in or out)."""
+    found = app.screen.query(selector).results(Static)
+    return "".join(str(widget.render()) for widget in found)
 
 
 def rows(app: App[Any], selector: str = "#lines") -> int:

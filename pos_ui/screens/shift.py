@@ -163,29 +163,25 @@ class CloseShiftScreen(ModalScreen[ZReport | None]):
     CloseShiftScreen #message { color: $error; height: 2; }
     """
 
-    def __init__(self, client: TillClient, shift_id: str) -> None:
+    def __init__(self, client: TillClient, shift_id: str, currency: str = "GBP") -> None:
         super().__init__()
         self.client = client
         self.shift_id = shift_id
+        self.currency = currency
         self.z: ZReport | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="panel"):
             yield Static(f"Close the shift of till {self.client.till_id}", id="title")
+            yield CashCountForm(self.currency, prompt="Count the drawer", id="count")
             with VerticalScroll(id="z"):
                 yield Static("", id="z_head")
                 yield Static("", id="z_text")
             yield Static("", id="message")
             yield Static("Esc: back, nothing closed", id="keys")
 
-    async def on_mount(self) -> None:
-        try:
-            currency = await self.client.currency()
-        except (EdgeRefused, EdgeUnreachable):
-            currency = "GBP"
-        form = CashCountForm(currency, prompt="Count the drawer", id="count")
-        await self.query_one("#panel", Vertical).mount(form, before="#z")
-        form.focus_total()
+    def on_mount(self) -> None:
+        self.query_one(CashCountForm).focus_total()
 
     async def action_close_shift(self) -> None:
         if self.z is not None:
@@ -312,8 +308,12 @@ class ShiftMenu(ModalScreen[ZReport | None]):
     async def action_close_shift(self) -> None:
         shift_id = await self._shift_id()
         if shift_id is not None:
+            try:
+                currency = await self.client.currency()
+            except (EdgeRefused, EdgeUnreachable):
+                currency = "GBP"
             self.app.push_screen(
-                CloseShiftScreen(self.client, shift_id), callback=self._shift_closed
+                CloseShiftScreen(self.client, shift_id, currency), callback=self._shift_closed
             )
 
     def _shift_closed(self, z: ZReport | None) -> None:

@@ -84,25 +84,22 @@ class OpenShiftScreen(Screen[None]):
     OpenShiftScreen #message { color: $error; height: 2; }
     """
 
-    def __init__(self, client: TillClient) -> None:
+    def __init__(self, client: TillClient, currency: str = "GBP") -> None:
+        """`currency`: the store's, whose notes and coins are counted."""
         super().__init__()
         self.client = client
+        self.currency = currency
         self.shift_id = new_id()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="float"):
             yield Static(f"[b]Till {self.client.till_id}[/b]: no shift is open")
+            yield CashCountForm(self.currency, prompt="Count the opening float", id="count")
             yield Static("", id="message")
         yield StatusBar(self.client)
 
-    async def on_mount(self) -> None:
-        try:
-            currency = await self.client.currency()
-        except (EdgeRefused, EdgeUnreachable):
-            currency = "GBP"
-        form = CashCountForm(currency, prompt="Count the opening float", id="count")
-        await self.query_one("#float", Vertical).mount(form, before="#message")
-        form.focus_total()
+    def on_mount(self) -> None:
+        self.query_one(CashCountForm).focus_total()
 
     def action_done(self) -> None:
         self.query_one(CashCountForm).done()

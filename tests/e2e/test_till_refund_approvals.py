@@ -19,7 +19,7 @@ from pos_ui.app import TillApp
 from pos_ui.client import TillClient
 from pos_ui.screens.returns import ReturnsScreen
 from tests.e2e.test_till_returns import edge_get, sell
-from tests.e2e.test_till_ui import SIZE, sign_in_and_open, text_of, type_in, until
+from tests.ui_pilot import SIZE, said, sign_in_and_open, type_in, until
 from tests.ui_support import KETTLE, UiStore
 
 
@@ -54,8 +54,8 @@ async def ask_hq_for_eleven_kettles(pilot: Pilot[None], app: TillApp) -> tuple[s
     assert question.startswith("A refund of 274.89 is above this store's refund limit of 250.00.")
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
-    await until(pilot, lambda: "waiting for HQ" in text_of(app, "#tenders"))
-    await until(pilot, lambda: "(at HQ)" in text_of(app, "#tenders"), timeout_s=30)
+    await until(pilot, lambda: "waiting for HQ" in said(app, "#tenders"))
+    await until(pilot, lambda: "(at HQ)" in said(app, "#tenders"), timeout_s=30)
     screen = app.screen
     assert isinstance(screen, ReturnsScreen) and screen.request is not None
     return receipt, screen.request.request_id
@@ -70,20 +70,20 @@ async def test_a_refund_hq_approves_is_shown_approved_and_paid_to_the_original_t
         _, request_id = await ask_hq_for_eleven_kettles(pilot, app)
         # while HQ has not decided, F12 refunds nothing
         await pilot.press("f12")
-        await until(pilot, lambda: "not approved" in text_of(app, "#message"))
-        assert "waiting for HQ" in text_of(app, "#tenders")
+        await until(pilot, lambda: "not approved" in said(app, "#message"))
+        assert "waiting for HQ" in said(app, "#tenders")
 
         # when HQ approves it at the hub
         await decide(store, request_id, approved=True, notes="faulty batch")
 
         # then the till shows the decision, with who decided and why, without a key pressed
-        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
-        shown = text_of(app, "#tenders")
+        await until(pilot, lambda: "APPROVED by HQ" in said(app, "#tenders"), timeout_s=30)
+        shown = said(app, "#tenders")
         assert "by admin: faulty batch" in shown and "F12 makes the refund" in shown
         # and F12 pays each original tender back: all of it, so each tender in full
         await pilot.press("f12")
-        await until(pilot, lambda: "Refunded" in text_of(app, "#tenders"))
-        shown = text_of(app, "#tenders")
+        await until(pilot, lambda: "Refunded" in said(app, "#tenders"))
+        shown = said(app, "#tenders")
         assert "Refunded 274.89" in shown
         assert "Card refund 174.89" in shown and "****4242" in shown
         assert "Cash refund 100.00" in shown
@@ -92,7 +92,7 @@ async def test_a_refund_hq_approves_is_shown_approved_and_paid_to_the_original_t
         return_id = screen.done.return_id
         # and F12 again refunds nothing more
         await pilot.press("f12")
-        await until(pilot, lambda: "Refunded already" in text_of(app, "#message"))
+        await until(pilot, lambda: "Refunded already" in said(app, "#message"))
 
     recorded = await edge_get(store, f"/v1/returns/{return_id}")
     assert (recorded["total"], recorded["refund_request_id"]) == ("274.89", str(request_id))
@@ -112,14 +112,14 @@ async def test_a_refund_hq_rejects_is_shown_rejected_and_nothing_is_refunded(
         await decide(store, request_id, approved=False, notes="sold as seen")
 
         # then the till says so, with who decided and why
-        await until(pilot, lambda: "REJECTED by HQ" in text_of(app, "#tenders"), timeout_s=30)
-        assert "by admin: sold as seen" in text_of(app, "#tenders")
-        assert "F12" not in text_of(app, "#tenders")
-        assert "Nothing was refunded: the goods go back" in text_of(app, "#tenders")
+        await until(pilot, lambda: "REJECTED by HQ" in said(app, "#tenders"), timeout_s=30)
+        assert "by admin: sold as seen" in said(app, "#tenders")
+        assert "F12" not in said(app, "#tenders")
+        assert "Nothing was refunded: the goods go back" in said(app, "#tenders")
         # and F12 refunds nothing
         await pilot.press("f12")
-        await until(pilot, lambda: "not approved" in text_of(app, "#message"))
-        assert "Refunded" not in text_of(app, "#tenders")
+        await until(pilot, lambda: "not approved" in said(app, "#message"))
+        assert "Refunded" not in said(app, "#tenders")
         shift_id = await current_shift_id(app.client)
         assert shift_id is not None
         totals = (await x_report(app.client, shift_id)).totals
@@ -146,9 +146,9 @@ async def test_a_cashier_who_left_the_desk_finds_the_request_again_by_the_receip
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
         await type_in(pilot, f"R:{receipt}")
         # then the desk shows the request asked already, its lines picked
-        await until(pilot, lambda: "waiting for HQ" in text_of(app, "#tenders"))
-        assert "asked of HQ already" in text_of(app, "#message")
-        assert "Refund request 274.89" in text_of(app, "#tenders")
+        await until(pilot, lambda: "waiting for HQ" in said(app, "#tenders"))
+        assert "asked of HQ already" in said(app, "#message")
+        assert "Refund request 274.89" in said(app, "#tenders")
         lines = app.screen.query_one("#lines", DataTable)
         assert str(lines.get_row_at(0)[4]) == "11"  # the Return column: all 11 picked
         screen = app.screen
@@ -157,15 +157,15 @@ async def test_a_cashier_who_left_the_desk_finds_the_request_again_by_the_receip
 
         # and, HQ approving while the desk is open, shows the decision; F12 makes that refund
         await decide(store, request_id, approved=True, notes="")
-        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
+        await until(pilot, lambda: "APPROVED by HQ" in said(app, "#tenders"), timeout_s=30)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ReturnsScreen))
         await pilot.press("f6")
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
         await type_in(pilot, receipt)
-        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"))
+        await until(pilot, lambda: "APPROVED by HQ" in said(app, "#tenders"))
         await pilot.press("f12")
-        await until(pilot, lambda: "Refunded 274.89" in text_of(app, "#tenders"))
+        await until(pilot, lambda: "Refunded 274.89" in said(app, "#tenders"))
         assert app.screen.__class__.__name__ == "ReturnsScreen"  # HQ was not asked again
         screen = app.screen
         assert isinstance(screen, ReturnsScreen) and screen.done is not None
@@ -193,16 +193,16 @@ async def test_a_refund_asked_offline_waits_at_the_node_and_reaches_hq_when_back
         await until(pilot, lambda: app.screen.__class__.__name__ == "Confirm")
         await pilot.press("enter")
         # then the till still asks: the request waits at the node, and the screen says so
-        await until(pilot, lambda: "(not at HQ yet)" in text_of(app, "#tenders"))
+        await until(pilot, lambda: "(not at HQ yet)" in said(app, "#tenders"))
         screen = app.screen
         assert isinstance(screen, ReturnsScreen) and screen.request is not None
         request_id = screen.request.request_id
 
         # when the link is back, the screen shows HQ has it, and then HQ's decision
         await store.restore_hub()
-        await until(pilot, lambda: "(at HQ)" in text_of(app, "#tenders"), timeout_s=30)
+        await until(pilot, lambda: "(at HQ)" in said(app, "#tenders"), timeout_s=30)
         await decide(store, request_id, approved=True, notes="")
-        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
+        await until(pilot, lambda: "APPROVED by HQ" in said(app, "#tenders"), timeout_s=30)
         await pilot.press("f12")
-        await until(pilot, lambda: "Refunded 274.89" in text_of(app, "#tenders"))
-        assert "Cash refund 274.89" in text_of(app, "#tenders")
+        await until(pilot, lambda: "Refunded 274.89" in said(app, "#tenders"))
+        assert "Cash refund 274.89" in said(app, "#tenders")

@@ -15,8 +15,8 @@ from pos_ui.app import TillApp
 from pos_ui.client import TillClient
 from pos_ui.dialogs.override import OverrideDialog
 from pos_ui.screens.returns import ReturnsScreen
-from tests.e2e.test_till_ui import SIZE, sign_in_and_open, text_of, type_in, until
 from tests.support import TillSession
+from tests.ui_pilot import SIZE, said, sign_in_and_open, type_in, until
 from tests.ui_support import KETTLE, MILK, TEA, UiStore
 
 
@@ -34,14 +34,14 @@ async def sell(pilot: Pilot[None], app: TillApp, codes: list[str], cash: str, ca
         try:
             await until(pilot, functools.partial(row_count_is, app, rows))
         except AssertionError:
-            raise AssertionError(f"{code}: {text_of(app, '#message')}") from None
+            raise AssertionError(f"{code}: {said(app, '#message')}") from None
     await pilot.press("f12")
     await until(pilot, lambda: app.screen.__class__.__name__ == "TenderDialog")
     await type_in(pilot, cash)
     if card:
         await pilot.press("f2")
-    await until(pilot, lambda: "receipt" in text_of(app, "#message"))
-    return text_of(app, "#message").rsplit("receipt ", 1)[1].strip()
+    await until(pilot, lambda: "receipt" in said(app, "#message"))
+    return said(app, "#message").rsplit("receipt ", 1)[1].strip()
 
 
 async def edge_get(store: UiStore, path: str) -> dict[str, object]:
@@ -67,13 +67,13 @@ async def test_a_return_by_receipt_barcode_refunds_each_original_tender(
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
         await type_in(pilot, f"R:{receipt}")
         await until(pilot, lambda: app.screen.query_one("#lines", DataTable).row_count == 2)
-        assert "card 19.99" in text_of(app, "#refund_to")
+        assert "card 19.99" in said(app, "#refund_to")
         await pilot.press("down", "enter")  # line 2, the kettle, all of it
         await pilot.press("f12")
-        await until(pilot, lambda: "Refunded" in text_of(app, "#tenders"))
+        await until(pilot, lambda: "Refunded" in said(app, "#tenders"))
 
         # then each original tender is paid back in proportion: 24.99 x 19.99 / 29.99
-        shown = text_of(app, "#tenders")
+        shown = said(app, "#tenders")
         assert "Refunded 24.99" in shown
         assert "Card refund 16.66" in shown and "****4242" in shown
         assert "Cash refund 8.33" in shown
@@ -83,7 +83,7 @@ async def test_a_return_by_receipt_barcode_refunds_each_original_tender(
 
         # and F12 again refunds nothing more
         await pilot.press("f12")
-        await until(pilot, lambda: "Refunded already" in text_of(app, "#message"))
+        await until(pilot, lambda: "Refunded already" in said(app, "#message"))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ReturnsScreen))
 
@@ -115,7 +115,7 @@ async def test_a_return_without_a_receipt_needs_a_managers_override(ui_store: Ui
         await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
-        assert "Not approved" in text_of(app, "#message")
+        assert "Not approved" in said(app, "#message")
 
         # a wrong manager PIN is refused in words and the dialog asks again
         await pilot.press("f12")
@@ -124,15 +124,13 @@ async def test_a_return_without_a_receipt_needs_a_managers_override(ui_store: Ui
         await type_in(pilot, "0000")
         await until(
             pilot,
-            lambda: (
-                isinstance(app.screen, OverrideDialog) and "Wrong PIN" in text_of(app, "#message")
-            ),
+            lambda: isinstance(app.screen, OverrideDialog) and "Wrong PIN" in said(app, "#message"),
         )
         await type_in(pilot, ui_store.manager.staff_code)
         await type_in(pilot, ui_store.manager.pin)
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
-        await until(pilot, lambda: "Refunded" in text_of(app, "#tenders"))
-        assert "Cash refund 4.80" in text_of(app, "#tenders")
+        await until(pilot, lambda: "Refunded" in said(app, "#tenders"))
+        assert "Cash refund 4.80" in said(app, "#tenders")
         screen = app.screen
         assert isinstance(screen, ReturnsScreen) and screen.done is not None
         return_id = screen.done.return_id
@@ -160,17 +158,17 @@ async def test_a_refund_above_the_limit_is_asked_of_hq_and_its_status_shown(
         await until(pilot, lambda: app.screen.__class__.__name__ == "Confirm")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
-        await until(pilot, lambda: "waiting for HQ" in text_of(app, "#tenders"))
-        assert "274.89" in text_of(app, "#tenders")
+        await until(pilot, lambda: "waiting for HQ" in said(app, "#tenders"))
+        assert "274.89" in said(app, "#tenders")
         # and shows when HQ has the request (the edge's next sync)
-        await until(pilot, lambda: "(at HQ)" in text_of(app, "#tenders"), timeout_s=30)
+        await until(pilot, lambda: "(at HQ)" in said(app, "#tenders"), timeout_s=30)
         screen = app.screen
         assert isinstance(screen, ReturnsScreen) and screen.request is not None
         request_id = screen.request.request_id
 
         # F12 again does not refund it while HQ has not decided
         await pilot.press("f12")
-        await until(pilot, lambda: "not approved" in text_of(app, "#message"))
+        await until(pilot, lambda: "not approved" in said(app, "#message"))
 
     held = await edge_get(ui_store, f"/v1/refund-requests/{request_id}")
     assert (held["status"], held["amount"], held["requested_by"]) == (
@@ -193,11 +191,11 @@ async def test_a_return_without_a_receipt_as_store_credit_names_the_customer(
         await until(pilot, lambda: app.screen.query_one("#lines", DataTable).row_count == 1)
         # when the cashier chooses store credit (F3): the customer field takes the focus
         await pilot.press("f3")
-        await until(pilot, lambda: "store credit" in text_of(app, "#refund_to"))
+        await until(pilot, lambda: "store credit" in said(app, "#refund_to"))
         await type_in(pilot, "C-100")
         await pilot.press("f12")
         await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
         await type_in(pilot, ui_store.manager.staff_code)
         await type_in(pilot, ui_store.manager.pin)
-        await until(pilot, lambda: "Refunded" in text_of(app, "#tenders"), timeout_s=20)
-        assert "Store credit refund 2.50  Customer C-100" in text_of(app, "#tenders")
+        await until(pilot, lambda: "Refunded" in said(app, "#tenders"), timeout_s=20)
+        assert "Store credit refund 2.50  Customer C-100" in said(app, "#tenders")

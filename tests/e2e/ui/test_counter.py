@@ -8,12 +8,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
 
 import httpx
-from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from pos_ui.app import TillApp
 from pos_ui.client import TillClient
@@ -23,45 +21,13 @@ from pos_ui.dialogs.override import OverrideDialog
 from pos_ui.dialogs.park import RecallDialog
 from pos_ui.screens.lookup import LookupScreen
 from pos_ui.screens.sale import SaleScreen
-from pos_ui.screens.sign_in import OpenShiftScreen
 from pos_ui.widgets.status_bar import StatusBar
 from tests.support import TillSession
+from tests.ui_pilot import said, sign_in_and_open, type_in, until
 from tests.ui_support import MILK, TEA, UiStore
 
 SIZE = (120, 40)
 CUSTOMER_ID = "C-0042"
-
-
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    """Let the app work (its HTTP calls are real) until `done()`."""
-    for _ in range(int(timeout_s / 0.05)):
-        if done():
-            return
-        await pilot.pause(0.05)
-    messages = [str(widget.render()) for widget in pilot.app.screen.query("#message")]
-    raise AssertionError(f"the till did not get there in time: {messages}")
-
-
-async def type_in(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
-def text_of(app: App[Any], selector: str) -> str:
-    """What the screen on top shows at `selector` ("" if it has no such widget)."""
-    found = app.screen.query(selector).results(Static)
-    return "".join(str(widget.render()) for widget in found)
-
-
-async def signed_in(pilot: Pilot[None], app: TillApp) -> None:
-    """Sign in as the cashier (1001) and open the shift with a float of 100."""
-    await pilot.pause(0.2)
-    await type_in(pilot, "1001")
-    await type_in(pilot, "1234")
-    await until(pilot, lambda: isinstance(app.screen, OpenShiftScreen | SaleScreen))
-    if isinstance(app.screen, OpenShiftScreen):
-        await type_in(pilot, "100")
-    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
 
 
 async def put_customer(store: UiStore) -> None:
@@ -79,7 +45,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
     await put_customer(ui_store)
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen)
         sale_screen: SaleScreen = sale
@@ -88,13 +54,13 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await pilot.press("f4")
         await until(pilot, lambda: isinstance(app.screen, CustomerDialog))
         await type_in(pilot, "C-9999")
-        await until(pilot, lambda: "No customer C-9999" in text_of(app, "#message"))
+        await until(pilot, lambda: "No customer C-9999" in said(app, "#message"))
         await pilot.press(*["backspace"] * 6)
         await type_in(pilot, CUSTOMER_ID)
-        await until(pilot, lambda: "Ada Lovelace" in text_of(app, "#found"))
+        await until(pilot, lambda: "Ada Lovelace" in said(app, "#found"))
         await pilot.press("enter")
         await until(pilot, lambda: app.screen is sale and sale_screen.cart_id is not None)
-        assert "Ada Lovelace" in text_of(app, "#customer")
+        assert "Ada Lovelace" in said(app, "#customer")
 
         # F3: found by part of its name, with price and stock; Enter adds it
         await pilot.press("f3")
@@ -108,7 +74,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await until(pilot, lambda: app.screen is sale and len(sale_screen.lines) == 1)
         assert TEA.gtin is not None
         await type_in(pilot, TEA.gtin)
-        await until(pilot, lambda: "TOTAL DUE 3.65" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 3.65" in said(app, "#totals"))
 
         # F7: 50 % off the tea (the highlighted line) is above a cashier's 10 %: a manager
         await pilot.press("f7")
@@ -118,9 +84,7 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
         await type_in(pilot, ui_store.manager.staff_code)
         await type_in(pilot, ui_store.manager.pin)
-        await until(
-            pilot, lambda: app.screen is sale and "TOTAL DUE 2.40" in text_of(app, "#totals")
-        )
+        await until(pilot, lambda: app.screen is sale and "TOTAL DUE 2.40" in said(app, "#totals"))
         table = sale.query_one("#lines", DataTable)
         assert str(table.get_row_at(1)[3]) == "-1.25"
 
@@ -128,22 +92,22 @@ async def test_a_cashier_attaches_a_customer_looks_up_discounts_voids_parks_and_
         await pilot.press("f8")
         await until(pilot, lambda: app.screen.__class__.__name__ == "Confirm")
         await pilot.press("enter")
-        await until(pilot, lambda: "TOTAL DUE 1.15" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 1.15" in said(app, "#totals"))
         assert table.row_count == 1
         cart_id = sale.cart_id
 
         # F5: parked, the till is free; F5 on the empty sale lists it, Enter recalls it
         await pilot.press("f5")
-        await until(pilot, lambda: "parked" in text_of(app, "#message"))
+        await until(pilot, lambda: "parked" in said(app, "#message"))
         assert sale.cart_id is None and table.row_count == 0
-        assert "TOTAL DUE 0.00" in text_of(app, "#totals")
+        assert "TOTAL DUE 0.00" in said(app, "#totals")
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, RecallDialog))
         await until(pilot, lambda: app.screen.query_one("#parked", DataTable).row_count == 1)
         await pilot.press("enter")
         await until(pilot, lambda: app.screen is sale and sale_screen.cart_id == cart_id)
-        assert "TOTAL DUE 1.15" in text_of(app, "#totals")
-        assert "C-0042" in text_of(app, "#customer")
+        assert "TOTAL DUE 1.15" in said(app, "#totals")
+        assert "C-0042" in said(app, "#customer")
 
     # what the edge holds: the customer's cart, open again here, the tea discounted and voided
     async with httpx.AsyncClient(base_url=ui_store.edge_url, trust_env=False) as edge:
@@ -161,11 +125,11 @@ async def test_a_price_override_asks_for_a_manager_again_after_a_wrong_pin(
 ) -> None:
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen) and TEA.gtin is not None
         await type_in(pilot, TEA.gtin)
-        await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 2.50" in said(app, "#totals"))
 
         # F7, "Line price override" chosen by keyboard, 1.99 for a price match
         await pilot.press("f7")
@@ -178,11 +142,11 @@ async def test_a_price_override_asks_for_a_manager_again_after_a_wrong_pin(
         # a wrong manager PIN: refused, said so, asked again; the right one: done
         await type_in(pilot, ui_store.manager.staff_code)
         await type_in(pilot, "0000")
-        await until(pilot, lambda: "Wrong PIN" in text_of(app, "#message"))
+        await until(pilot, lambda: "Wrong PIN" in said(app, "#message"))
         assert isinstance(app.screen, OverrideDialog)
         await type_in(pilot, ui_store.manager.staff_code)
         await type_in(pilot, ui_store.manager.pin)
-        await until(pilot, lambda: "TOTAL DUE 1.99" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 1.99" in said(app, "#totals"))
         cart_id = sale.cart_id
 
     async with httpx.AsyncClient(base_url=ui_store.edge_url, trust_env=False) as edge:
@@ -206,7 +170,7 @@ def snapshot_of(snap_compare: Callable[..., bool], store: UiStore, steps: Steps)
     app = TillApp(TillClient(store.edge_url, store.till_id))
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         # The status bar's outbox count moves with the sync agent's own cycles: no picture
         # holds it still (it has its own tests), so these pictures are without it.
         app.screen.query_one(StatusBar).display = False
@@ -219,7 +183,7 @@ def snapshot_of(snap_compare: Callable[..., bool], store: UiStore, steps: Steps)
 async def scanned_tea(pilot: Pilot[None]) -> None:
     assert TEA.gtin is not None
     await type_in(pilot, TEA.gtin)
-    await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(pilot.app, "#totals"))
+    await until(pilot, lambda: "TOTAL DUE 2.50" in said(pilot.app, "#totals"))
 
 
 def test_snapshot_item_look_up(snap_compare: Callable[..., bool], ui_store: UiStore) -> None:
@@ -249,7 +213,7 @@ def test_snapshot_recall(snap_compare: Callable[..., bool], ui_store: UiStore) -
     async def steps(pilot: Pilot[None]) -> None:
         await scanned_tea(pilot)
         await pilot.press("f5")
-        await until(pilot, lambda: "parked" in text_of(pilot.app, "#message"))
+        await until(pilot, lambda: "parked" in said(pilot.app, "#message"))
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(pilot.app.screen, RecallDialog))
         await until(pilot, lambda: pilot.app.screen.query_one("#parked", DataTable).row_count == 1)

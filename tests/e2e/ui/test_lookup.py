@@ -20,8 +20,9 @@ from pos_ui.dialogs.customer import CustomerDialog
 from pos_ui.dialogs.quantity import QuantityDialog
 from pos_ui.screens.lookup import LookupScreen
 from pos_ui.screens.sale import SaleScreen
-from tests.e2e.ui.test_counter import SIZE, signed_in, snapshot_of, text_of, type_in, until
+from tests.e2e.ui.test_counter import SIZE, snapshot_of
 from tests.support import TillSession
+from tests.ui_pilot import said, sign_in_and_open, type_in, until
 from tests.ui_support import APPLES, CHOCOLATE, TEA, UiStore, weight_label
 
 CUSTOMERS = {
@@ -57,7 +58,7 @@ def rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
 async def test_an_item_is_found_by_its_gtin_and_rung_up(ui_store: UiStore) -> None:
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen) and CHOCOLATE.gtin and TEA.gtin
 
@@ -66,7 +67,7 @@ async def test_an_item_is_found_by_its_gtin_and_rung_up(ui_store: UiStore) -> No
         await until(pilot, lambda: isinstance(app.screen, LookupScreen))
         wrong = TEA.gtin[:-1] + str((int(TEA.gtin[-1]) + 1) % 10)
         await type_in(pilot, wrong)
-        await until(pilot, lambda: f"No item has the GTIN {wrong}" in text_of(app, "#message"))
+        await until(pilot, lambda: f"No item has the GTIN {wrong}" in said(app, "#message"))
         assert rows(pilot, "#items") == []
 
         # the chocolate's GTIN-8: listed with its price; Down, Enter rings it up
@@ -80,9 +81,7 @@ async def test_an_item_is_found_by_its_gtin_and_rung_up(ui_store: UiStore) -> No
             f"{CHOCOLATE.unit_price:.2f}",
         ]
         await pilot.press("down", "enter")
-        await until(
-            pilot, lambda: app.screen is sale and "TOTAL DUE 0.85" in text_of(app, "#totals")
-        )
+        await until(pilot, lambda: app.screen is sale and "TOTAL DUE 0.85" in said(app, "#totals"))
 
         # the tea's GTIN-13 typed as its GTIN-14 (a leading zero) finds the tea
         await pilot.press("f3")
@@ -98,7 +97,7 @@ async def test_a_customer_is_found_by_name_or_phone_as_the_cashier_types_and_pic
     await put_customers(ui_store)
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen)
         sale_screen: SaleScreen = sale
@@ -109,11 +108,11 @@ async def test_a_customer_is_found_by_name_or_phone_as_the_cashier_types_and_pic
         await pilot.press(*"ada")
         await until(pilot, lambda: len(rows(pilot, "#matches")) == 2)
         assert [row[0] for row in rows(pilot, "#matches")] == ["Ada Byron", "Ada Lovelace"]
-        assert "2 customers" in text_of(app, "#message")
+        assert "2 customers" in said(app, "#message")
 
         # more letters narrow it; nobody matching says so
         await pilot.press(*"x")
-        await until(pilot, lambda: "Nobody matches 'adax'" in text_of(app, "#message"))
+        await until(pilot, lambda: "Nobody matches 'adax'" in said(app, "#message"))
         assert rows(pilot, "#matches") == []
 
         # the phone as digits without its spaces: Charles; Escape attaches nobody
@@ -131,7 +130,7 @@ async def test_a_customer_is_found_by_name_or_phone_as_the_cashier_types_and_pic
         await until(pilot, lambda: len(rows(pilot, "#matches")) == 1)
         await pilot.press("down", "enter")
         await until(pilot, lambda: app.screen is sale and sale_screen.cart_id is not None)
-        assert "Ada Lovelace" in text_of(app, "#customer")
+        assert "Ada Lovelace" in said(app, "#customer")
         cart_id = sale_screen.cart_id
 
     cart = await cart_at_edge(ui_store, cart_id)
@@ -141,26 +140,24 @@ async def test_a_customer_is_found_by_name_or_phone_as_the_cashier_types_and_pic
 async def test_a_lines_quantity_and_a_weighed_lines_weight_are_changed(ui_store: UiStore) -> None:
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen) and TEA.gtin
         table = sale.query_one("#lines", DataTable)
         await type_in(pilot, TEA.gtin)
-        await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 2.50" in said(app, "#totals"))
         await type_in(pilot, weight_label(APPLES, Decimal("0.500")))
-        await until(pilot, lambda: "TOTAL DUE 3.60" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 3.60" in said(app, "#totals"))
 
         # F2 on the apples (the highlighted line): four places refused, the text kept
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, QuantityDialog))
-        assert "Apples" in text_of(app, "#target") and "0.500 kg" in text_of(app, "#target")
+        assert "Apples" in said(app, "#target") and "0.500 kg" in said(app, "#target")
         await type_in(pilot, "0.7355")
-        await until(pilot, lambda: "at most 3 places" in text_of(app, "#message"))
+        await until(pilot, lambda: "at most 3 places" in said(app, "#message"))
         assert app.screen.query_one("#quantity", Input).value == "0.7355"
         await pilot.press("backspace", "enter")
-        await until(
-            pilot, lambda: app.screen is sale and "TOTAL DUE 4.12" in text_of(app, "#totals")
-        )
+        await until(pilot, lambda: app.screen is sale and "TOTAL DUE 4.12" in said(app, "#totals"))
         assert str(table.get_row_at(1)[0]) == "0.735 kg" and str(table.get_row_at(1)[4]) == "1.62"
 
         # Shift+Tab to the lines, Up to the tea, F2, Escape: nothing changes; F2, 3: three teas
@@ -168,23 +165,19 @@ async def test_a_lines_quantity_and_a_weighed_lines_weight_are_changed(ui_store:
         await until(pilot, lambda: isinstance(app.screen, QuantityDialog))
         await pilot.press("3", "escape")
         await until(pilot, lambda: app.screen is sale)
-        assert "TOTAL DUE 4.12" in text_of(app, "#totals")
+        assert "TOTAL DUE 4.12" in said(app, "#totals")
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, QuantityDialog))
-        assert "Tea bags" in text_of(app, "#target")
+        assert "Tea bags" in said(app, "#target")
         await type_in(pilot, "3")
-        await until(
-            pilot, lambda: app.screen is sale and "TOTAL DUE 9.12" in text_of(app, "#totals")
-        )
+        await until(pilot, lambda: app.screen is sale and "TOTAL DUE 9.12" in said(app, "#totals"))
         assert [str(cell) for cell in table.get_row_at(0)][:1] == ["3"]
         assert table.row_count == 2
         # then down to one (fewer units: a partial void, the cashier may)
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, QuantityDialog))
         await type_in(pilot, "1")
-        await until(
-            pilot, lambda: app.screen is sale and "TOTAL DUE 4.12" in text_of(app, "#totals")
-        )
+        await until(pilot, lambda: app.screen is sale and "TOTAL DUE 4.12" in said(app, "#totals"))
         cart_id = sale.cart_id
 
     cart = await cart_at_edge(ui_store, cart_id)
@@ -200,27 +193,25 @@ async def test_a_quantity_the_edge_did_not_answer_is_kept_and_sent_again(
 ) -> None:
     app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
     async with app.run_test(size=SIZE) as pilot:
-        await signed_in(pilot, app)
+        await sign_in_and_open(pilot, app)
         sale = app.screen
         assert isinstance(sale, SaleScreen) and TEA.gtin
         await type_in(pilot, TEA.gtin)
-        await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 2.50" in said(app, "#totals"))
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, QuantityDialog))
 
         # the node is down: said so, the dialog and the 3 stay
         await ui_store.kill_edge()
         await type_in(pilot, "3")
-        await until(pilot, lambda: "not answering" in text_of(app, "#message"))
+        await until(pilot, lambda: "not answering" in said(app, "#message"))
         assert isinstance(app.screen, QuantityDialog)
         assert app.screen.query_one("#quantity", Input).value == "3"
 
         # back: Enter sends the same quantity; three teas, one line
         await ui_store.restart_edge()
         await pilot.press("enter")
-        await until(
-            pilot, lambda: app.screen is sale and "TOTAL DUE 7.50" in text_of(app, "#totals")
-        )
+        await until(pilot, lambda: app.screen is sale and "TOTAL DUE 7.50" in said(app, "#totals"))
         cart_id = sale.cart_id
 
     cart = await cart_at_edge(ui_store, cart_id)
@@ -248,7 +239,7 @@ def test_snapshot_quantity(snap_compare: Callable[..., bool], ui_store: UiStore)
     async def steps(pilot: Pilot[None]) -> None:
         assert TEA.gtin
         await type_in(pilot, TEA.gtin)
-        await until(pilot, lambda: "TOTAL DUE 2.50" in text_of(pilot.app, "#totals"))
+        await until(pilot, lambda: "TOTAL DUE 2.50" in said(pilot.app, "#totals"))
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(pilot.app.screen, QuantityDialog))
         await pilot.press("3")

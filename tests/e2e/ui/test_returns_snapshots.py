@@ -14,7 +14,7 @@ from pos_ui.dialogs.override import OverrideDialog
 from pos_ui.screens.returns import ReturnsScreen
 from tests.e2e.test_till_refund_approvals import ask_hq_for_eleven_kettles, decide
 from tests.e2e.test_till_returns import sell
-from tests.e2e.test_till_ui import SIZE, sign_in_and_open, text_of, type_in, until
+from tests.ui_pilot import SIZE, said, sign_in_and_open, type_in, until
 from tests.ui_support import KETTLE, TEA, UiStore
 
 
@@ -29,9 +29,9 @@ def test_snapshot_of_a_return_refunded_to_card_and_cash(
         await pilot.press("f6")
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
         await type_in(pilot, f"R:{receipt}")
-        await until(pilot, lambda: "card 19.99" in text_of(app, "#refund_to"))
+        await until(pilot, lambda: "card 19.99" in said(app, "#refund_to"))
         await pilot.press("down", "enter", "f12")
-        await until(pilot, lambda: "Refunded" in text_of(app, "#tenders"))
+        await until(pilot, lambda: "Refunded" in said(app, "#tenders"))
         await pilot.pause()
 
     assert snap_compare(app, run_before=refund, terminal_size=SIZE)
@@ -46,7 +46,7 @@ def test_snapshot_of_the_manager_override_dialog(ui_store: UiStore, snap_compare
         await until(pilot, lambda: isinstance(app.screen, ReturnsScreen))
         await pilot.press("f2")
         await type_in(pilot, TEA.sku)
-        await until(pilot, lambda: "to take back" in text_of(app, "#message"))
+        await until(pilot, lambda: "to take back" in said(app, "#message"))
         await pilot.press("f12")
         await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
         await type_in(pilot, ui_store.manager.staff_code)
@@ -63,7 +63,7 @@ def test_snapshot_of_a_refund_hq_approved(ui_store_temporal: UiStore, snap_compa
     async def approved(pilot: Pilot[None]) -> None:
         _, request_id = await ask_hq_for_eleven_kettles(pilot, app)
         await decide(store, request_id, approved=True, notes="faulty batch")
-        await until(pilot, lambda: "APPROVED by HQ" in text_of(app, "#tenders"), timeout_s=30)
+        await until(pilot, lambda: "APPROVED by HQ" in said(app, "#tenders"), timeout_s=30)
         await pilot.pause()
 
     assert snap_compare(app, run_before=approved, terminal_size=SIZE)

@@ -15,7 +15,8 @@ from pos_ui.client import TillClient
 from pos_ui.dialogs.cash import CashDialog, NoSaleDialog
 from pos_ui.screens.shift import CloseShiftScreen, ShiftMenu, XReportScreen
 from pos_ui.widgets.status_bar import StatusBar
-from tests.e2e.ui.test_shift_ui import open_and_sell, shown, type_in, until
+from tests.e2e.ui.test_shift_ui import open_and_sell
+from tests.ui_pilot import said, type_in, until
 from tests.ui_support import UiStore
 
 SIZE = (120, 40)
@@ -60,7 +61,7 @@ def test_the_x_report(snap_compare: Any, ui_store: UiStore) -> None:
         await menu(pilot)
         await pilot.press("x")
         await until(pilot, lambda: isinstance(pilot.app.screen, XReportScreen))
-        await until(pilot, lambda: "Expected cash" in shown(pilot.app, "#text"))
+        await until(pilot, lambda: "Expected cash" in said(pilot.app, "#text"))
 
     assert snapshot(snap_compare, ui_store, steps)
 
@@ -87,8 +88,8 @@ def test_the_z_report_on_screen(snap_compare: Any, ui_store: UiStore) -> None:
         for count in ("", "5", "", "", "", "2"):  # five 20s and two 1s: 102.00
             await type_in(pilot, count)
         await pilot.press("f10")
-        await until(pilot, lambda: "Z report 1" in shown(pilot.app, "#z_head"))
-        await until(pilot, lambda: "did not print" in shown(pilot.app, "#message"))
+        await until(pilot, lambda: "Z report 1" in said(pilot.app, "#z_head"))
+        await until(pilot, lambda: "did not print" in said(pilot.app, "#message"))
 
     assert snapshot(snap_compare, ui_store, steps)
 

@@ -5,13 +5,10 @@ And snapshots of the shift menu, the X report, the count and the Z."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from pos_ui.app import TillApp
 from pos_ui.client import TillClient
@@ -22,27 +19,10 @@ from pos_ui.screens.shift import CloseShiftScreen, ShiftMenu, XReportScreen
 from pos_ui.screens.sign_in import OpenShiftScreen, SignInScreen
 from pos_ui.widgets.cash_count import CashCountForm
 from tests.support import TillSession
+from tests.ui_pilot import said, type_in, until
 from tests.ui_support import TEA, UiStore
 
 SIZE = (120, 40)
-
-
-async def until(pilot: Pilot[Any], done: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    """Let the app work (its HTTP calls are real) until `done()`."""
-    for _ in range(int(timeout_s / 0.05)):
-        if done():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"the till did not get there in time: {pilot.app.screen!r}")
-
-
-async def type_in(pilot: Pilot[Any], text: str) -> None:
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
-def shown(app: App[Any], selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 async def open_and_sell(pilot: Pilot[Any], app: TillApp) -> None:
@@ -55,10 +35,10 @@ async def open_and_sell(pilot: Pilot[Any], app: TillApp) -> None:
     await until(pilot, lambda: isinstance(app.screen, SaleScreen))
     assert TEA.gtin is not None
     await type_in(pilot, TEA.gtin)
-    await until(pilot, lambda: "TOTAL DUE 2.50" in shown(app, "#totals"))
+    await until(pilot, lambda: "TOTAL DUE 2.50" in said(app, "#totals"))
     await pilot.press("f12")
     await type_in(pilot, "10")
-    await until(pilot, lambda: "Change 7.50" in shown(app, "#message"))
+    await until(pilot, lambda: "Change 7.50" in said(app, "#message"))
 
 
 async def override(pilot: Pilot[Any], app: TillApp) -> None:
@@ -81,7 +61,7 @@ async def test_a_cashier_pays_in_pays_out_opens_the_drawer_reads_the_x_and_close
         await until(pilot, lambda: isinstance(app.screen, CashDialog))
         await type_in(pilot, "5")
         await type_in(pilot, "float top-up")
-        await until(pilot, lambda: "Paid in 5.00: float top-up" in shown(app, "#message"))
+        await until(pilot, lambda: "Paid in 5.00: float top-up" in said(app, "#message"))
 
         # paid out: a cashier's is refused, the override dialog opens, the manager approves
         await pilot.press("o")
@@ -90,7 +70,7 @@ async def test_a_cashier_pays_in_pays_out_opens_the_drawer_reads_the_x_and_close
         await type_in(pilot, "milk for the staff room")
         await override(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, ShiftMenu))
-        assert "Paid out 2.40" in shown(app, "#message")
+        assert "Paid out 2.40" in said(app, "#message")
 
         # no-sale: Escape at the override leaves the drawer shut; approved, it opens
         await pilot.press("n")
@@ -98,17 +78,17 @@ async def test_a_cashier_pays_in_pays_out_opens_the_drawer_reads_the_x_and_close
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, OverrideDialog))
         await pilot.press("escape")
-        await until(pilot, lambda: "stays shut" in shown(app, "#message"))
+        await until(pilot, lambda: "stays shut" in said(app, "#message"))
         await pilot.press("enter")
         await override(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, ShiftMenu))
-        assert "Drawer opened" in shown(app, "#message")
+        assert "Drawer opened" in said(app, "#message")
 
         # X: 100 float + 10 cash - 7.50 change + 5 in - 2.40 out = 105.10
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, XReportScreen))
-        await until(pilot, lambda: "Expected cash" in shown(app, "#text"))
-        x_text = shown(app, "#text")
+        await until(pilot, lambda: "Expected cash" in said(app, "#text"))
+        x_text = said(app, "#text")
         assert "105.10" in x_text
         assert "No-sales        1" in x_text
         await pilot.press("escape")
@@ -118,12 +98,12 @@ async def test_a_cashier_pays_in_pays_out_opens_the_drawer_reads_the_x_and_close
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, CloseShiftScreen))
         await type_in(pilot, "105.00")
-        await until(pilot, lambda: "Z report 1" in shown(app, "#z_head"))
-        head = shown(app, "#z_head")
+        await until(pilot, lambda: "Z report 1" in said(app, "#z_head"))
+        head = said(app, "#z_head")
         assert "Counted 105.00" in head
         assert "expected 105.10" in head
         assert "variance -0.10 (short)" in head
-        await until(pilot, lambda: "105.10" in shown(app, "#z_text"))
+        await until(pilot, lambda: "105.10" in said(app, "#z_text"))
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SignInScreen))
         assert not any(isinstance(screen, SaleScreen) for screen in app.screen_stack)
@@ -158,14 +138,14 @@ async def test_a_close_the_edge_did_not_answer_keeps_the_count_and_enter_sends_i
             await type_in(pilot, count)
         await ui_store.kill_edge()
         await pilot.press("f10")
-        await until(pilot, lambda: "not answering" in shown(app, "#message"))
+        await until(pilot, lambda: "not answering" in said(app, "#message"))
         assert isinstance(app.screen, CloseShiftScreen)
         assert app.screen.query_one(CashCountForm).counts() == {"20": 5, "1": 2, "0.50": 1}
 
         await ui_store.restart_edge()
         await pilot.press("f10")
-        await until(pilot, lambda: "Z report 1" in shown(app, "#z_head"))
-        assert "variance +0.00 (exact)" in shown(app, "#z_head")
+        await until(pilot, lambda: "Z report 1" in said(app, "#z_head"))
+        assert "variance +0.00 (exact)" in said(app, "#z_head")
 
     cashier = ui_store.cashier
     async with httpx.AsyncClient(base_url=ui_store.edge_url, trust_env=False, timeout=30) as edge:
