@@ -89,7 +89,7 @@ def test_the_z_report_on_screen(snap_compare: Any, ui_store: UiStore) -> None:
             await type_in(pilot, count)
         await pilot.press("f10")
         await until(pilot, lambda: "Z report 1" in said(pilot.app, "#z_head"))
-        await until(pilot, lambda: "did not print" in said(pilot.app, "#message"))
+        await until(pilot, lambda: "Z REPORT 1" in said(pilot.app, "#z_text"))
 
     assert snapshot(snap_compare, ui_store, steps)
 
