@@ -152,10 +152,18 @@ async def print_report(client: TillClient, shift_id: str, report: Literal["x", "
     )
 
 
-async def no_sale(client: TillClient, headers: Mapping[str, str] | None = None) -> None:
+async def no_sale(
+    client: TillClient, no_sale_id: UUID, headers: Mapping[str, str] | None = None
+) -> None:
     """Open the drawer with no sale (a supervisor's, or a manager's override `headers`; else
-    403 `not_permitted`). Counted in the shift's X and Z, audited."""
-    await client.request("POST", f"/v1/tills/{client.till_id}/no-sale", headers=dict(headers or {}))
+    403 `not_permitted`). Counted in the shift's X and Z once per `no_sale_id` (a retry
+    with the same id counts nothing more), audited."""
+    await client.request(
+        "POST",
+        f"/v1/tills/{client.till_id}/no-sale",
+        json={"no_sale_id": str(no_sale_id)},
+        headers=dict(headers or {}),
+    )
 
 
 async def cash_movement(

@@ -207,14 +207,24 @@ def x_report(
 
 
 def record_no_sale(
-    till_id: str, uow: EdgeUnitOfWork, who: Authorized, *, identity: NodeIdentity
+    till_id: str,
+    uow: EdgeUnitOfWork,
+    who: Authorized,
+    *,
+    identity: NodeIdentity,
+    no_sale_id: UUID | None = None,
 ) -> ShiftView:
     """A drawer opened with no sale (`who` allowed by Permission.NO_SALE), counted in the
-    shift and audited `no_sale`. Raises NoOpenShift."""
+    shift and audited `no_sale`. A `no_sale_id` recorded before is a retry: counted once.
+    Raises NoOpenShift."""
+    if no_sale_id is not None and uow.shifts.has_no_sale(no_sale_id):
+        return current_shift(till_id, uow, identity=identity)
     shift = require_open_shift(uow, till_id)
     at = max(uow.now(), shift.opened_at)
     rules.record_no_sale(shift, at)
-    uow.shifts.add_no_sale(new_id(), shift.shift_id, till_id, who.acting.staff.staff_code, at)
+    uow.shifts.add_no_sale(
+        no_sale_id or new_id(), shift.shift_id, till_id, who.acting.staff.staff_code, at
+    )
     audit_action(uow, "no_sale", who, identity=identity, subject=shift.shift_id)
     return current_shift(till_id, uow, identity=identity)
 
@@ -358,12 +368,13 @@ def no_sale_at_till(
     uow: EdgeUnitOfWork,
     *,
     identity: NodeIdentity,
+    no_sale_id: UUID | None = None,
 ) -> ShiftView:
     """`record_no_sale` at the signed-in till, with Permission.NO_SALE (a supervisor, or
     `override`). Raises TillMismatch and what those raise."""
     require_till(acting, till_id)
     who = authorize(uow, acting, Permission.NO_SALE, override, identity=identity)
-    return record_no_sale(till_id, uow, who, identity=identity)
+    return record_no_sale(till_id, uow, who, identity=identity, no_sale_id=no_sale_id)
 
 
 def report_to_print(

@@ -145,6 +145,7 @@ class NoSaleDialog(ModalScreen[bool]):
     def __init__(self, client: TillClient) -> None:
         super().__init__()
         self.client = client
+        self.no_sale_id = new_id()  # a retry of this dialog's request opens it once
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -157,7 +158,7 @@ class NoSaleDialog(ModalScreen[bool]):
 
     async def _send(self, headers: Mapping[str, str]) -> None:
         try:
-            await no_sale(self.client, headers)
+            await no_sale(self.client, self.no_sale_id, headers)
         except EdgeUnreachable:
             self._say("The till's node is not answering: Enter tries again.")
             return

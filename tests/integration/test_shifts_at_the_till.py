@@ -157,3 +157,19 @@ async def test_a_drawer_counted_as_a_total_closes_with_no_denominations_invented
         assert again.status_code == 200 and again.json()["z_number"] == z.json()["z_number"]
         other = await till.post(close, json={"counted_total": "80.00"})
         assert other.status_code == 409 and other.json()["error"] == "shift_closed"
+
+
+async def test_a_no_sale_sent_again_with_its_id_opens_the_drawer_once(store: Edge) -> None:
+    async with bare(store) as till:
+        await cashier_at(till, "T12")
+        await till.post("/v1/shifts", json={"till_id": "T12", "float_total": "50"})
+        no_sale_id = str(uuid.uuid4())
+        path, body = "/v1/tills/T12/no-sale", {"no_sale_id": no_sale_id}
+        first = await till.post(path, json=body, headers=OVERRIDE)
+        again = await till.post(path, json=body, headers=OVERRIDE)
+        assert first.status_code == again.status_code == 200, again.text
+        assert again.json()["totals"]["no_sales_count"] == 1
+        other = await till.post(path, json={"no_sale_id": str(uuid.uuid4())}, headers=OVERRIDE)
+        assert other.json()["totals"]["no_sales_count"] == 2
+        bad = await till.post(path, json={"no_sale_id": "not-an-id"}, headers=OVERRIDE)
+        assert bad.status_code == 422

@@ -216,6 +216,15 @@ class ShiftRepository:
             )
         )
 
+    def has_no_sale(self, no_sale_id: UUID) -> bool:
+        """Whether the no-sale of id `no_sale_id` is recorded (a retried request)."""
+        found = self._connection.execute(
+            select(tables.no_sale.c.no_sale_id).where(
+                tables.no_sale.c.no_sale_id == str(no_sale_id)
+            )
+        ).first()
+        return found is not None
+
     def records(self, shift_id: str, currency: str) -> ShiftRecords:
         """Everything the shift's X and Z count, from this node's own records."""
         return ShiftRecords(

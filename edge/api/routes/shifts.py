@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.common import TillId
-from edge.api.schemas.shifts import CloseShiftIn, OpenShiftIn, ShiftOut, XReportOut, ZReportOut
+from edge.api.schemas.shifts import (
+    CloseShiftIn,
+    NoSaleIn,
+    OpenShiftIn,
+    ShiftOut,
+    XReportOut,
+    ZReportOut,
+)
 from edge.api.session import OverrideDep, SessionDep, get_session
 from edge.service import shifts, staff
 from shared.bounds import Cursor, Day
@@ -122,10 +129,14 @@ async def no_sale(
     override: OverrideDep,
     runtime: RuntimeDep,
     identity: IdentityDep,
+    body: NoSaleIn | None = None,
 ) -> ShiftOut:
     """Open the drawer with no sale (`no_sale`: a supervisor, or an override); counted in
-    the shift's X and Z and audited."""
+    the shift's X and Z and audited. A `no_sale_id` sent again is a retry, counted once."""
+    no_sale_id = body.no_sale_id if body is not None else None
     view = await runtime.write(
-        lambda uow: shifts.no_sale_at_till(till_id, session, override, uow, identity=identity)
+        lambda uow: shifts.no_sale_at_till(
+            till_id, session, override, uow, identity=identity, no_sale_id=no_sale_id
+        )
     )
     return ShiftOut.of(view)

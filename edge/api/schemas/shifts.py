@@ -38,6 +38,12 @@ class CloseShiftIn(Body):
     )
 
 
+class NoSaleIn(Body):
+    no_sale_id: UUID | None = Field(
+        None, description="Client-chosen: the same id again is a retry, counted once"
+    )
+
+
 def _counts(count: CashCount) -> dict[str, int]:
     return {str(value): number for value, number in sorted(count.counts.items()) if number}
 
