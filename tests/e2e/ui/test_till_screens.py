@@ -167,3 +167,41 @@ async def test_the_float_counted_by_denomination_opens_the_shift(ui_store: UiSto
         ui_store.edge_url, ui_store.till_id, "/v1/shifts/current", {"till_id": ui_store.till_id}
     )
     assert shift["totals"]["float_cash"] == "62.00"
+
+
+def test_snapshot_of_the_receipt_after_a_sale(ui_store: UiStore, snap_compare: Any) -> None:
+    async def paid(pilot: Pilot[None]) -> None:
+        await ring_up(pilot)
+        hide_status_bars(pilot.app)
+        await pilot.press("f12")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "TenderDialog")
+        await type_in(pilot, "40")
+        await until(pilot, lambda: "Receipt printed" in said(pilot.app, "#receipt_state"))
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=paid, terminal_size=SIZE)
+
+
+def test_snapshot_of_a_double_scan_question(ui_store: UiStore, snap_compare: Any) -> None:
+    async def twice(pilot: Pilot[None]) -> None:
+        await open_till(pilot)
+        hide_status_bars(pilot.app)
+        await type_in(pilot, f"{KETTLE.gtin}")
+        await until(pilot, lambda: "TOTAL DUE 24.99" in said(pilot.app, "#totals"))
+        await type_in(pilot, f"{KETTLE.gtin}")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "Confirm")
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id), double_scan_s=3600)
+    assert snap_compare(app, run_before=twice, terminal_size=SIZE)
+
+
+def test_snapshot_of_voiding_the_sale(ui_store: UiStore, snap_compare: Any) -> None:
+    async def void(pilot: Pilot[None]) -> None:
+        await ring_up(pilot)
+        hide_status_bars(pilot.app)
+        await pilot.press("f9")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "AskText")
+        await pilot.press(*"customer left")
+
+    app = TillApp(TillClient(ui_store.edge_url, ui_store.till_id))
+    assert snap_compare(app, run_before=void, terminal_size=SIZE)
