@@ -76,7 +76,8 @@ def _forget_customer(screen: SaleScreen) -> None:
             label.update("")
 
 
-def _highlighted(screen: SaleScreen) -> CartLine | None:
+def highlighted_line(screen: SaleScreen) -> CartLine | None:
+    """The line the sale screen highlights (None: no lines, or none highlighted)."""
     table = screen.query_one("#lines", DataTable)
     if not screen.lines or table.cursor_row < 0:
         return None
@@ -169,7 +170,7 @@ def discount(screen: SaleScreen) -> None:
 
     async def run() -> None:
         cart = await screen.app.push_screen(
-            DiscountDialog(screen.client, cart_id, _highlighted(screen)), wait_for_dismiss=True
+            DiscountDialog(screen.client, cart_id, highlighted_line(screen)), wait_for_dismiss=True
         )
         if cart is not None:
             show_cart(screen, cart)
@@ -180,7 +181,7 @@ def discount(screen: SaleScreen) -> None:
 
 def void_line(screen: SaleScreen) -> None:
     """F8: void the highlighted line, after a yes (and a manager's override if needed)."""
-    line = _highlighted(screen)
+    line = highlighted_line(screen)
     if screen.cart_id is None or line is None:
         screen.app.bell()
         screen._say("No line to void: scan an item first.", error=True)

@@ -21,13 +21,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from pos_ui import api_counter
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient
-from pos_ui.counter_actions import show_cart
+from pos_ui.counter_actions import highlighted_line, show_cart
 from pos_ui.dialogs.approval import with_override
 from pos_ui.models import Cart, CartLine
 
@@ -155,17 +154,9 @@ class QuantityDialog(ModalScreen[Cart | None]):
         self.query_one("#message", Static).update(text)
 
 
-def _highlighted(screen: SaleScreen) -> CartLine | None:
-    table = screen.query_one("#lines", DataTable)
-    if not screen.lines or table.cursor_row < 0:
-        return None
-    key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-    return next((line for line in screen.lines if str(line.line_id) == key), None)
-
-
 def change_quantity(screen: SaleScreen) -> None:
     """F2: the dialog for the highlighted line; the sale is redrawn from the cart answered."""
-    line = _highlighted(screen)
+    line = highlighted_line(screen)
     if screen.cart_id is None or line is None:
         screen.app.bell()
         screen._say("No line to change: scan an item first.", error=True)

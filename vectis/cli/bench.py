@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -99,10 +99,7 @@ def bench_till(
             seed=seed,
         )
     )
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(figures, indent=2) + "\n")
-    console.print(json.dumps(figures, indent=2))
-    raise typer.Exit(0 if all(target["met"] for target in figures["targets"].values()) else 1)
+    _write_and_exit(figures, json_path)
 
 
 @bench_app.command("till-ui")
@@ -129,6 +126,12 @@ def bench_till_ui(
             seed=seed,
         )
     )
+    _write_and_exit(figures, json_path)
+
+
+def _write_and_exit(figures: dict[str, Any], json_path: Path) -> None:
+    """Write `figures` as JSON to `json_path`, print them, and exit 1 when a target is
+    missed (0 when all are met)."""
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(figures, indent=2) + "\n")
     console.print(json.dumps(figures, indent=2))
