@@ -80,6 +80,7 @@ class SaleScreen(Screen[None]):
     SaleScreen #message.error { color: $error; }
     SaleScreen #scan_row { height: 3; }
     SaleScreen #scan_label { width: 8; padding: 1 1; }
+    SaleScreen #scan { width: 1fr; }
     """
 
     def __init__(self, client: TillClient, *, double_scan_s: float = DOUBLE_SCAN_S) -> None:
