@@ -122,12 +122,21 @@ class TillClient:
         return await self.call(Cart, "GET", f"/v1/carts/{cart_id}")
 
     async def scan(
-        self, cart_id: UUID, code: str, scan_id: UUID, *, weigh: bool = False
+        self,
+        cart_id: UUID,
+        code: str,
+        scan_id: UUID,
+        *,
+        weigh: bool = False,
+        gift_card_number: str | None = None,
     ) -> Scanned:
         """Ring up what the scan field holds; the same `scan_id` retried is the same line.
         `weigh`: the edge reads this till's scale for a per-kg item scanned by SKU or GTIN
-        (without it such an item is refused with `weight_needed`)."""
+        (without it such an item is refused with `weight_needed`); `gift_card_number`: the
+        card a gift-card item loads (without it: `gift_card_number_needed`)."""
         body: dict[str, Any] = {"code": code, "scan_id": str(scan_id), "weigh": weigh}
+        if gift_card_number is not None:
+            body["gift_card_number"] = gift_card_number
         return await self.call(Scanned, "POST", f"/v1/carts/{cart_id}/scans", json=body)
 
     async def checkout(self, cart_id: UUID, tenders: Sequence[Mapping[str, Any]]) -> Sale:

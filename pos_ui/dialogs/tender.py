@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from pos_ui.api_tenders import stored_value_balance
 from pos_ui.client import EdgeRefused, EdgeUnreachable, TillClient
 from pos_ui.dialogs.ask import AskText
 from pos_ui.models import Sale
@@ -45,6 +46,7 @@ class TenderDialog(ModalScreen[Sale | None]):
                               background: $surface; }
     TenderDialog #due { text-style: bold; }
     TenderDialog #message { color: $error; height: 3; }
+    TenderDialog #message.info { color: $text; }
     """
 
     def __init__(self, client: TillClient, cart_id: UUID, total: Decimal, card: str = DEMO_CARD):
@@ -76,7 +78,7 @@ class TenderDialog(ModalScreen[Sale | None]):
         self.query_one("#due", Static).update(
             f"Total {self.total:.2f}   To pay {max(self.left_to_pay(), Decimal(0)):.2f}"
         )
-        taken = ", ".join(f"{t['kind']} {t['amount']}" for t in self.tenders)
+        taken = ", ".join(f"{t['kind'].replace('_', ' ')} {t['amount']}" for t in self.tenders)
         self.query_one("#taken", Static).update(f"Taken: {taken}" if taken else "")
         quick = "   ".join(
             f"F{5 + n} {amount}" for n, amount in enumerate(quick_cash(self.left_to_pay()))
@@ -133,10 +135,44 @@ class TenderDialog(ModalScreen[Sale | None]):
             if account is None:
                 return
             field.value = ""
-            self.tenders.append({"kind": kind, "amount": f"{amount:.2f}", "account": account})
+            spend = await self._spendable(kind, account, amount)
+            if spend is None:
+                return
+            self.tenders.append({"kind": kind, "amount": f"{spend:.2f}", "account": account})
             await self._pay()
 
         self.app.push_screen(AskText(question, restrict=restrict), callback=taken)
+
+    async def _spendable(self, kind: str, account: str, wanted: Decimal) -> Decimal | None:
+        """How much of `wanted` the gift card or store credit `account` pays: its balance
+        (live from HQ, or offline what the store may spend), said on screen. None (and said
+        why) when it pays nothing; the edge still checks at checkout."""
+        try:
+            balance = await stored_value_balance(self.client, kind, account)
+        except EdgeUnreachable:
+            self._say("The till's node is not answering: try the card again.")
+            return None
+        except EdgeRefused as refused:
+            self.app.bell()
+            self._say(_plain(refused))
+            return None
+        name = "Gift card" if kind == "gift_card" else "Store credit"
+        if balance.blocked:
+            self.app.bell()
+            self._say(f"{name} {account} is blocked: take another tender")
+            return None
+        usable = balance.spendable
+        if usable <= 0:
+            self.app.bell()
+            self._say(f"{name} {account}: nothing to spend (balance {balance.balance:.2f})")
+            return None
+        offline = "" if balance.source == "hub" else " (HQ out of reach: the offline limit)"
+        spend = min(wanted, usable)
+        self._say(
+            f"{name} {account}: balance {balance.balance:.2f}{offline}; pays {spend:.2f}",
+            info=True,
+        )
+        return spend
 
     def action_back_out(self) -> None:
         self.dismiss(None)
@@ -168,8 +204,11 @@ class TenderDialog(ModalScreen[Sale | None]):
         self._show()
         self._say(_plain(refused))
 
-    def _say(self, text: str) -> None:
-        self.query_one("#message", Static).update(text)
+    def _say(self, text: str, *, info: bool = False) -> None:
+        """`text` under the amount: in the error colour unless `info`."""
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(info, "info")
 
 
 NOTES = (Decimal(5), Decimal(10), Decimal(20), Decimal(50), Decimal(100))

@@ -11,6 +11,7 @@ before adding. Escape clears the scan field.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from pos_ui.dialogs.approval import with_override
 from pos_ui.dialogs.ask import AskText
 from pos_ui.dialogs.confirm import Confirm
 from pos_ui.dialogs.tender import TenderDialog
-from pos_ui.models import CartLine, Sale
+from pos_ui.models import CartLine, Sale, Scanned
 from pos_ui.screens.help import HelpScreen
 from pos_ui.widgets.receipt_panel import ReceiptPanel, print_words
 from pos_ui.widgets.status_bar import StatusBar
@@ -53,6 +54,17 @@ SCAN_WORDS = {
 }
 # Scale answers after which Enter weighs the same code again (the scan keeps its id).
 SCALE_RETRY = frozenset({"scale_unstable", "nothing_weighed", "scale_unavailable"})
+
+
+@dataclass
+class PendingScan:
+    """A scan sent and not yet answered with a line (or to weigh again): sent again, it keeps
+    `scan_id`, so the edge rings it up once."""
+
+    code: str
+    scan_id: UUID
+    weigh: bool = False
+    gift_card_number: str | None = None
 
 
 class SaleScreen(Screen[None]):
@@ -90,8 +102,7 @@ class SaleScreen(Screen[None]):
         self.cart_id: UUID | None = None
         self.lines: list[CartLine] = []
         self.total = Decimal(0)
-        # A scan sent without an answer (or to weigh again): code, scan id, weigh it.
-        self.pending: tuple[str, UUID, bool] | None = None
+        self.pending: PendingScan | None = None  # sent without an answer, or to weigh again
         self.last_scan: tuple[str, float] | None = None
         self.last_sale: Sale | None = None  # the receipt F11 prints again
 
@@ -166,16 +177,17 @@ class SaleScreen(Screen[None]):
         else:
             self.query_one("#scan", Input).value = ""
 
-    async def scan(self, code: str) -> None:
+    async def scan(self, code: str, gift_card_number: str | None = None) -> None:
         """Ring `code` up on the cart (opened on the first scan). An item sold by weight and
         scanned by SKU or GTIN is weighed on this till's scale (the edge reads it): a scale
-        that is not steady or empty keeps the code in the field, and Enter weighs again."""
+        that is not steady or empty keeps the code in the field, and Enter weighs again. A
+        gift card asks for the number of the card it loads. Retries keep the scan's id."""
         field = self.query_one("#scan", Input)
-        if self.pending is not None and self.pending[0] == code:
-            _, scan_id, weigh = self.pending
-        else:
-            scan_id, weigh = new_id(), False
-        self.pending = (code, scan_id, weigh)
+        if self.pending is None or self.pending.code != code:
+            self.pending = PendingScan(code, new_id())
+        pending = self.pending
+        if gift_card_number is not None:
+            pending.gift_card_number = gift_card_number
         try:
             if self.cart_id is None:
                 cart_id = new_id()
@@ -183,14 +195,13 @@ class SaleScreen(Screen[None]):
                 self.cart_id = cart_id
                 self._hide_receipt()
             try:
-                scanned = await self.client.scan(self.cart_id, code, scan_id, weigh=weigh)
+                scanned = await self._send(pending)
             except EdgeRefused as refused:
-                if refused.code != "weight_needed" or weigh:
+                if refused.code != "weight_needed" or pending.weigh:
                     raise
-                weigh = True
-                self.pending = (code, scan_id, weigh)
+                pending.weigh = True
                 self._say(f"Weighing {code}...")
-                scanned = await self.client.scan(self.cart_id, code, scan_id, weigh=weigh)
+                scanned = await self._send(pending)
         except EdgeUnreachable:
             self._say(
                 f"Not added: the till's node is not answering. Enter sends {code} again.",
@@ -198,6 +209,9 @@ class SaleScreen(Screen[None]):
             )
             return
         except EdgeRefused as refused:
+            if refused.code == "gift_card_number_needed" and pending.gift_card_number is None:
+                self._ask_gift_card_number(code)
+                return
             self.app.bell()
             words = SCAN_WORDS.get(refused.code, refused.code)
             if refused.code in SCALE_RETRY:
@@ -213,9 +227,39 @@ class SaleScreen(Screen[None]):
         self._add(scanned.line)
         self.total = scanned.total
         self._show_totals()
-        weighed = f" ({scanned.line.quantity} kg weighed)" if weigh else ""
+        weighed = f" ({scanned.line.quantity} kg weighed)" if pending.weigh else ""
+        card = f" onto card {pending.gift_card_number}" if pending.gift_card_number else ""
         self._say(
-            f"{scanned.line.description or scanned.line.sku}  {scanned.line.line_total}{weighed}"
+            f"{scanned.line.description or scanned.line.sku}  {scanned.line.line_total}"
+            f"{weighed}{card}"
+        )
+
+    async def _send(self, pending: PendingScan) -> Scanned:
+        assert self.cart_id is not None
+        return await self.client.scan(
+            self.cart_id,
+            pending.code,
+            pending.scan_id,
+            weigh=pending.weigh,
+            gift_card_number=pending.gift_card_number,
+        )
+
+    def _ask_gift_card_number(self, code: str) -> None:
+        """A gift card sold: the number of the card it loads (scanned or typed); Escape
+        sells nothing."""
+
+        async def answered(number: str | None) -> None:
+            if number is None:
+                self.action_clear_scan()
+                self._say("No gift card sold.")
+                return
+            await self.scan(code, gift_card_number=number)
+
+        self.app.push_screen(
+            AskText(
+                "Gift card sold: scan or type the number of the card it loads", restrict=r"[0-9]*"
+            ),  # fmt: skip
+            callback=answered,
         )
 
     def action_clear_scan(self) -> None:
