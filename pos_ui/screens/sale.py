@@ -118,9 +118,14 @@ class SaleScreen(Screen[None]):
         yield Static("Scan or type a code, then Enter.  F12 pay   F1 help", id="message")
         with Horizontal(id="scan_row"):
             yield Static("Scan", id="scan_label")
-            yield Input(
-                id="scan", placeholder="SKU, GTIN, or 3*code", max_length=64, select_on_focus=False
+            scan = Input(
+                id="scan",
+                placeholder="SKU, GTIN, or 3*code",
+                max_length=64,
+                select_on_focus=False,
             )
+            scan.cursor_blink = False  # a till's cursor stays where the next scan goes
+            yield scan
         yield StatusBar(self.client, id="status")
 
     async def on_mount(self) -> None:
@@ -327,6 +332,8 @@ class SaleScreen(Screen[None]):
             self._show_receipt_panel(text, print_words(sale.receipt))
 
     def _show_receipt_panel(self, text: str, state: str) -> None:
+        if not self.is_attached:  # the till quit while the receipt was being fetched
+            return
         self.query_one("#lines", DataTable).display = False
         self.query_one(ReceiptPanel).show(text, state)
 
