@@ -11,7 +11,7 @@ taken again by the next close (docs/counter.md, "Shifts, X and Z reports").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -112,12 +112,7 @@ def _float(command: OpenShift, currency: str) -> tuple[CashCount, bool]:
     if command.float_counts is not None:
         return CashCount.of(currency, command.float_counts), True
     assert command.float_total is not None
-    try:
-        total = Money.exact(command.float_total, currency)
-    except InvalidAmount as error:
-        raise InvalidFloat(str(error)) from None
-    if total.is_negative():
-        raise InvalidFloat("a float cannot be negative")
+    total = _cash_total(command.float_total, currency, InvalidFloat, "a float")
     return cash_count_of_total(total), False
 
 
@@ -129,13 +124,22 @@ def _count(command: CloseShift, currency: str) -> tuple[CashCount, Money | None]
     if command.counted is not None:
         return CashCount.of(currency, command.counted), None
     assert command.counted_total is not None
-    try:
-        total = Money.exact(command.counted_total, currency)
-    except InvalidAmount as error:
-        raise InvalidCashCount(str(error)) from None
-    if total.is_negative():
-        raise InvalidCashCount("a count cannot be negative")
+    total = _cash_total(command.counted_total, currency, InvalidCashCount, "a count")
     return CashCount.of(currency, {}), total
+
+
+def _cash_total(
+    amount: Decimal, currency: str, refused: Callable[[str], Invalid], what: str
+) -> Money:
+    """`amount` of drawer cash in `currency`; raises `refused(reason)` when the currency
+    cannot hold it exactly or it is negative (`what`: "a float", "a count")."""
+    try:
+        total = Money.exact(amount, currency)
+    except InvalidAmount as error:
+        raise refused(str(error)) from None
+    if total.is_negative():
+        raise refused(f"{what} cannot be negative")
+    return total
 
 
 def open_shift(
