@@ -471,5 +471,9 @@ from edge.adapters.tables_counter import staff as staff  # noqa: E402
 from edge.adapters.tables_counter import staff_sign_in as staff_sign_in  # noqa: E402
 from edge.adapters.tables_counter import till_session as till_session  # noqa: E402
 from edge.adapters.tables_counter import z_report as z_report  # noqa: E402
+from edge.adapters.tables_dashboard import dashboard_session as dashboard_session  # noqa: E402
+from edge.adapters.tables_dashboard import (  # noqa: E402
+    outbox_depth_sample as outbox_depth_sample,
+)
 from edge.adapters.tables_tenders import card_payment as card_payment  # noqa: E402
 from edge.adapters.tables_tenders import stored_value as stored_value  # noqa: E402
