@@ -21,6 +21,7 @@ from edge.adapters.unit_of_work import EdgeTransactions
 from edge.domain.node import NodeIdentity
 from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics
+from edge.service.dashboard_sync import SAMPLE_EVERY, record_outbox_sample
 from edge.service.sync import (
     bootstrap_chunk,
     enrol_node,
@@ -84,6 +85,7 @@ class SyncAgent:
         self._next_attempt = 0.0
         self._client: HubClient | None = None
         self.status = SyncStatus()
+        self._sampled_at: datetime | None = None  # the last outbox-depth sample's time
         # The skew estimate of the last push, reported with the next (in memory: after a
         # restart the hub's first figure is one way again).
         self._round_trip: RoundTripV1 | None = None
@@ -130,6 +132,25 @@ class SyncAgent:
                 self.status.consecutive_failures = 0
                 self.status.next_attempt_in_s = 0.0
                 self.status.last_success_at = self._clock.now()
+            await self._sample_outbox()
+
+    async def _sample_outbox(self) -> None:
+        """Record the outbox's depth for the dashboard's chart (at most once a minute; see
+        edge.service.dashboard_sync). A failure to record is logged, never raised: the
+        chart must not stop the sync."""
+        now = self._clock.now()
+        if self._identity() is None or (
+            self._sampled_at is not None and now - self._sampled_at < SAMPLE_EVERY
+        ):
+            return  # no write transaction at every run: the file holds the same rule
+        online = bool(self.status.online)
+        try:
+            if await self._transactions.write(
+                lambda uow: record_outbox_sample(uow, online=online), durable=False
+            ):
+                self._sampled_at = now
+        except Exception:
+            log.exception("could not record the outbox depth sample")
 
     def _failed(self, error: Exception) -> None:
         delay_s = self._backoff.next_delay_s()
