@@ -169,7 +169,15 @@ async def test_stock_is_hqs_count_less_what_sold_here_since(shop: Edge) -> None:
             lambda uow: dashboard_stock.stock_view(uow, identity, query=query, low_only=low_only)
         )
 
+    returned = await shop.client.post(
+        "/v1/returns",
+        json={"till_id": "T1", "reason": "faulty", "lines": [{"sku": "A", "quantity": 1}]},
+    )
+    assert returned.status_code == 201, returned.text
+    await shop.sell([("A", 1)])
+
     rows = {row.sku: row for row in (await view()).rows}
+    # 2 + 1 sold, 1 returned: net 2, none of it at HQ yet
     assert (rows["A"].hq_on_hand, rows["A"].sold_since, rows["A"].level) == (50, 2, 48)
     assert (rows["B"].hq_on_hand, rows["B"].sold_since, rows["B"].level) == (3, 1, 2)
     assert rows["C"].hq_on_hand is None and rows["C"].level is None

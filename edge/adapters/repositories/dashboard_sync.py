@@ -6,7 +6,7 @@ here since HQ's count, and what the store should act on (declined offline cards,
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Connection,
     Select,
     delete,
+    false,
     func,
     literal,
     or_,
@@ -161,7 +162,7 @@ class DashboardSyncRepository:
     ) -> StockPage:
         """Tracked SKUs sold by the unit, by SKU: those whose SKU, GTIN or description holds
         `query` (any case), and with `at_most` only those with a level at or below it."""
-        level, statement = _stock_query(location_id)
+        level, statement = _stock_query(location_id, self._unacknowledged_since())
         conditions: list[ColumnElement[bool]] = [
             tables.product.c.track_inventory == 1,
             tables.product.c.unit == "each",
@@ -198,6 +199,20 @@ class DashboardSyncRepository:
             ],
             total=int(total),
         )
+
+    def _unacknowledged_since(self) -> str | None:
+        """A business day no document waiting for HQ's acknowledgement is older than (None:
+        nothing waits): the day the oldest waiting event was written, less two days (a
+        business day may start before midnight's date: shifts' cut-off). `sale.event_seq` has
+        no index; `business_day` has, and this keeps the stock query off a year of sales."""
+        oldest = self._connection.execute(
+            select(func.min(tables.outbox.c.created_at)).where(
+                tables.outbox.c.seq > select(tables.node.c.acked_seq).scalar_subquery()
+            )
+        ).scalar_one_or_none()
+        if oldest is None:
+            return None
+        return (datetime.fromisoformat(oldest).date() - timedelta(days=2)).isoformat()
 
     # Exceptions -------------------------------------------------------------------------
 
@@ -258,17 +273,22 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _unacknowledged_units() -> Any:
+def _unacknowledged_units(since_day: str | None) -> Any:
     """Per SKU, units sold less units returned (by the unit) in this node's documents whose
-    events the hub has not acknowledged: what HQ's count does not include yet."""
+    events the hub has not acknowledged: what HQ's count does not include yet. Only
+    documents of `since_day` or later are looked at (None: none wait)."""
     acked = select(tables.node.c.acked_seq).scalar_subquery()
+    recent_sale = tables.sale.c.business_day >= since_day if since_day is not None else false()
+    recent_return = (
+        tables.sales_return.c.business_day >= since_day if since_day is not None else false()
+    )
     sold = (
         select(
             tables.sale_line.c.sku.label("sku"),
             tables.sale_line.c.quantity.label("units"),
         )
         .join(tables.sale, tables.sale.c.sale_id == tables.sale_line.c.sale_id)
-        .where(tables.sale.c.event_seq > acked, tables.sale_line.c.unit == "each")
+        .where(recent_sale, tables.sale.c.event_seq > acked, tables.sale_line.c.unit == "each")
     )
     returned = (
         select(
@@ -279,7 +299,11 @@ def _unacknowledged_units() -> Any:
             tables.sales_return,
             tables.sales_return.c.return_id == tables.return_line.c.return_id,
         )
-        .where(tables.sales_return.c.event_seq > acked, tables.return_line.c.unit == "each")
+        .where(
+            recent_return,
+            tables.sales_return.c.event_seq > acked,
+            tables.return_line.c.unit == "each",
+        )
     )
     moved = sold.union_all(returned).subquery()
     return (
@@ -289,9 +313,9 @@ def _unacknowledged_units() -> Any:
     )
 
 
-def _stock_query(location_id: str) -> tuple[ColumnElement[Any], Select[Any]]:
+def _stock_query(location_id: str, since_day: str | None) -> tuple[ColumnElement[Any], Select[Any]]:
     """(the level expression, the select of every product's stock row)."""
-    sold = _unacknowledged_units()
+    sold = _unacknowledged_units(since_day)
     sold_since = func.coalesce(sold.c.units, 0)
     level = tables.stock_level.c.on_hand - sold_since
     statement = select(
