@@ -109,9 +109,7 @@ def test_the_serving_demo_prints_how_to_open_a_till_on_each_store(
     assert "staff code 1001, PIN 1234" in said
 
 
-def test_the_demo_prints_each_stores_dashboard_and_the_managers_code_and_pin(
-    work_dir: Path,
-) -> None:
+def test_the_demo_prints_each_stores_dashboard_and_the_managers_code_and_pin() -> None:
     urls = URLS | {
         "admin_token": "t",
         "hub_database": "sqlite",
@@ -120,7 +118,7 @@ def test_the_demo_prints_each_stores_dashboard_and_the_managers_code_and_pin(
         "logs": "logs",
     }
     console = Console(width=200, record=True)
-    _print_where(SimpleNamespace(urls=urls), console, True, work_dir)  # type: ignore[arg-type]
+    _print_where(SimpleNamespace(urls=urls), console, True, DEMO_WORK_DIR)  # type: ignore[arg-type]
     said = console.export_text()
     for edge in ("http://127.0.0.1:8701", "http://127.0.0.1:8702"):
         assert (
