@@ -15,6 +15,7 @@ import pytest
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.card_payments import CardPayment
+from edge.domain.documents import B2BLine, B2BOrder
 from shared.clock import ManualClock
 from shared.money import Money
 from tests.dashboard_support import browser, figures, sign_in
@@ -136,6 +137,22 @@ async def test_the_approvals_page_lists_a_refund_waiting_on_hq(shop: Edge) -> No
         },
     )
     assert response.status_code == 201, response.text
+    now = shop.runtime.clock.now()
+    order = B2BOrder(
+        order_id=uuid.uuid4(),
+        till_id="T1",
+        customer_id="TRADE-9",
+        submitted_by="9001",
+        reference="PO-77",
+        total=Money.of(Decimal("1020.00"), "GBP"),
+        lines=(
+            B2BLine(
+                1, "A", "item A", 400, Decimal("2.55"), Money.of(Decimal("1020.00"), "GBP"), None
+            ),
+        ),  # fmt: skip
+        business_time=now,
+    )
+    await shop.runtime.write(lambda uow: uow.b2b_orders.add(order))
     assert shop.runtime.agent is not None
     await shop.runtime.agent.run_cycle(force=True)  # the agent finds HQ out of reach
     async with browser(shop) as client:
@@ -144,6 +161,8 @@ async def test_the_approvals_page_lists_a_refund_waiting_on_hq(shop: Edge) -> No
     assert page.status_code == 200, page.text
     assert "Refund requests waiting on HQ: 1" in page.text
     assert figures(page.text)["refund-amount"] == 30000
+    assert "B2B orders waiting on HQ: 1" in page.text and "PO-77" in page.text
+    assert figures(page.text)["b2b-total"] == 102000
     assert "HQ is out of reach now" in page.text
 
 
