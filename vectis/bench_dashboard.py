@@ -97,13 +97,15 @@ def ring_up_day(sessions: list[TillSession], sales: int, seed: int) -> str | Non
         )  # fmt: skip
         made.append((session, sale["sale_id"]))
         if number % 50 == 25:
-            returned_by, sale_id = made[pick.randrange(len(made))]
+            # One unit of the first line of a sale not returned before, with its receipt.
+            returned_by, sale_id = made.pop(pick.randrange(len(made)))
+            first = returned_by.call("GET", f"/v1/sales/{sale_id}")["lines"][0]
             returned_by.call(
                 "POST", "/v1/returns",
                 {"till_id": returned_by.till_id, "reason": "changed mind", "return_id":
                  str(uuid.uuid4()), "original_sale_id": sale_id,
-                 "lines": [{"sku": _first_sku(returned_by, sale_id), "quantity": 1,
-                            "original_line_no": 1}]},
+                 "lines": [{"sku": first["sku"], "quantity": 1,
+                            "original_line_no": first["line_no"]}]},
             )  # fmt: skip
     first.call("PUT", "/v1/clock", {"now": (OPENING + TRADING).isoformat()})
     shift = first.call("GET", f"/v1/shifts/current?till_id={first.till_id}")
@@ -113,11 +115,6 @@ def ring_up_day(sessions: list[TillSession], sales: int, seed: int) -> str | Non
         {"counted_total": x["expected_cash"]},
     )  # fmt: skip
     return str(shift["shift_id"])
-
-
-def _first_sku(session: TillSession, sale_id: str) -> str:
-    sale = session.call("GET", f"/v1/sales/{sale_id}")
-    return str(sale["lines"][0]["sku"])
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
