@@ -76,6 +76,13 @@ async def figure(page: Page, name: str) -> int:
     return int(value)
 
 
+async def value(page: Page, name: str) -> str:
+    """The `data-value` of `data-figure="name"` on the page (counts, states, seconds)."""
+    found = await page.locator(f'[data-figure="{name}"]').first.get_attribute("data-value")
+    assert found is not None, name
+    return found
+
+
 @dataclass
 class ReplayedStore:
     """A business day of real sales replayed through a hub and one store's edge, all still
