@@ -207,7 +207,7 @@ def reset_pin(
     sent to HQ as the shared record `staff_pin` (HLC); the staff member's lock and count of
     wrong PINs are cleared; audited `pin_reset` (subject: the staff code; never the PIN).
     Raises ManagerOnly, StaffNotFound, PinNotAccepted."""
-    if acting.staff.role is not Role.MANAGER:
+    if acting.staff.role != Role.MANAGER:
         raise ManagerOnly(acting.staff.staff_code, "reset a PIN")
     row = uow.staff.get(staff_code)
     if row is None:
@@ -300,7 +300,7 @@ def save_settings(
     field-level HLC that travels to HQ through the outbox) and audited `settings_edited`
     (details: the fields). Returns the names of the fields changed (none: nothing written).
     Raises ManagerOnly, SettingsInvalid (every bad field, nothing saved)."""
-    if acting.staff.role is not Role.MANAGER:
+    if acting.staff.role != Role.MANAGER:
         raise ManagerOnly(acting.staff.staff_code, "edit the store's settings")
     held = staff.store_settings(uow, identity)
     known = {spec.name: spec for spec in SETTINGS}

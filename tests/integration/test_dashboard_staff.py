@@ -119,10 +119,10 @@ async def test_the_days_trail_counts_each_kind_lists_newest_first_and_filters(ed
     cashier = await read(edge, lambda uow: dashboard.audit_page(uow, DAY, staff_code=CASHIER))
     assert cashier.total == 6 and counts(cashier) == seen  # counts stay the whole day's
 
-    pages = [
-        await read(edge, lambda uow, n=n: dashboard.audit_page(uow, DAY, page=n, page_size=4))
-        for n in (1, 2, 3, 99)
-    ]
+    def page_of(number: int) -> Callable[[EdgeUnitOfWork], dashboard.AuditPage]:
+        return lambda uow: dashboard.audit_page(uow, DAY, page=number, page_size=4)
+
+    pages = [await read(edge, page_of(number)) for number in (1, 2, 3, 99)]
     assert [p.pages for p in pages] == [3, 3, 3, 3] and pages[3].page == 3
     listed = [e.audit_id for p in pages[:3] for e in p.entries]
     assert listed == [e.audit_id for e in page.entries]
