@@ -4,6 +4,7 @@ at the dashboard, and what the till then does."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
@@ -12,7 +13,10 @@ from typing import TypeVar
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
 
+from edge.adapters.repositories import dashboard_audit
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.domain.audit import Acting
 from edge.domain.staff import NotPermitted, PinNotAccepted, Role, StaffMember
@@ -276,3 +280,11 @@ async def test_store_settings_are_checked_saved_when_changed_and_printed_next(ed
     for _ in range(4):
         assert (await till_sign_in(edge, CASHIER, "8642")).status_code == 401
     assert (await till_sign_in(edge, CASHIER, STAFF_PINS[CASHIER])).status_code == 409
+
+
+async def test_a_days_trail_is_read_through_its_index_not_the_whole_outbox(edge: Edge) -> None:
+    query = select(dashboard_audit._KIND).where(dashboard_audit._of_day(DAY))
+    sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with sqlite3.connect(f"file:{edge.path}?mode=ro", uri=True) as connection:
+        plan = connection.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+    assert any("USING INDEX ix_outbox_audit_day" in str(step) for step in plan), plan
