@@ -66,6 +66,33 @@ KIND_LABELS: Mapping[str, str] = {
     "sale_reversed": "Sales reversed",
     "settings_edited": "Settings edits",
 }
+# What one entry of each kind is called in the list.
+ENTRY_LABELS: Mapping[str, str] = {
+    "sign_in": "Sign-in",
+    "sign_out": "Sign-out",
+    "pin_failed": "Wrong PIN",
+    "locked": "Locked out",
+    "unlocked": "Unlocked",
+    "pin_changed": "PIN changed",
+    "pin_reset": "PIN reset",
+    "override": "Override",
+    "line_void": "Line void",
+    "cart_void": "Cart void",
+    "quantity_change": "Quantity change",
+    "discount": "Discount",
+    "price_override": "Price override",
+    "no_sale": "No-sale",
+    "paid_in": "Paid-in",
+    "paid_out": "Paid-out",
+    "reprint": "Reprint",
+    "shift_open": "Shift opened",
+    "shift_close": "Shift closed",
+    "cart_parked": "Cart parked",
+    "cart_recalled": "Cart recalled",
+    "parked_cart_voided": "Parked cart voided",
+    "sale_reversed": "Sale reversed",
+    "settings_edited": "Settings edited",
+}
 # The counts always shown (zero too), in this order; other kinds only when the day has some.
 HEADLINE_KINDS = (
     "sign_in",
@@ -242,11 +269,11 @@ class SettingSpec:
 
 _AMOUNT = "an amount such as 25.00 (at most 2 decimal places)"
 SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("receipt_header", "Receipt header", "printed under the store's name, one line "
-                f"per line, at most {MAX_FIELD_LENGTH} characters", multiline=True),
-    SettingSpec("receipt_footer", "Receipt footer", "printed at the foot of every receipt, one "
-                f"line per line, at most {MAX_FIELD_LENGTH} characters", multiline=True),
-    SettingSpec("phone", "Phone", 'printed on receipts as "Tel ..."'),
+    SettingSpec("receipt_header", "Receipt header", "printed under the store's name, each line "
+                f"as typed, at most {MAX_FIELD_LENGTH} characters in all", multiline=True),
+    SettingSpec("receipt_footer", "Receipt footer", "printed at the foot of every receipt, each "
+                f"line as typed, at most {MAX_FIELD_LENGTH} characters in all", multiline=True),
+    SettingSpec("phone", "Phone", "printed on receipts after \"Tel\""),
     SettingSpec("manager_name", "Manager's name", "the store manager HQ should ask for"),
     SettingSpec("pin_max_failures", "Wrong PINs before a lock", "a whole number from 1 to 99",
                 str(LockoutPolicy().max_failures)),

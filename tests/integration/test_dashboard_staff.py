@@ -92,7 +92,7 @@ def counts(page: dashboard.AuditPage) -> dict[str, int]:
 
 
 def test_every_audit_kind_has_a_label_on_the_page() -> None:
-    assert set(dashboard.KIND_LABELS) == set(AUDIT_KINDS)
+    assert set(dashboard.KIND_LABELS) == set(AUDIT_KINDS) == set(dashboard.ENTRY_LABELS)
 
 
 async def test_the_days_trail_counts_each_kind_lists_newest_first_and_filters(edge: Edge) -> None:

@@ -17,7 +17,7 @@ from edge.domain.node import NodeIdentity
 from edge.domain.staff import PinNotAccepted, Role
 from edge.errors import Forbidden, NotEnrolled
 from edge.service import dashboard_staff
-from edge.service.dashboard_staff import KIND_LABELS
+from edge.service.dashboard_staff import ENTRY_LABELS, KIND_LABELS
 from edge.service.staff import StaffNotFound
 
 router = APIRouter()
@@ -100,6 +100,7 @@ async def _staff_page(
         "overview": overview,
         "audit": audit,
         "labels": KIND_LABELS,
+        "entry_labels": ENTRY_LABELS,
         "filters": filters,
         "link": link,
         "flash": flash,
