@@ -382,6 +382,17 @@ def approve_override(
     return replace(outcome, events=(record,), override=record)
 
 
+def accept_new_pin(new_pin: str) -> None:
+    """The rules every new PIN meets (a change at a till, a manager's reset): 4-8 digits and
+    not trivial (0000, 1234: shared.pins.is_trivial_pin). Raises PinNotAccepted."""
+    try:
+        check_pin(new_pin)
+    except ValueError as error:
+        raise PinNotAccepted(str(error)) from None
+    if is_trivial_pin(new_pin):
+        raise PinNotAccepted("too easy to guess (one digit repeated, or a run like 1234)")
+
+
 def change_pin(
     member: StaffMember,
     state: SignInState,
@@ -395,12 +406,7 @@ def change_pin(
     is_trivial_pin) and not the old one. Accepted: `new_pin_hash` to store (and send as a
     shared record) and PinChanged. Raises PinNotAccepted (before the old PIN is tried),
     StaffLocked, InvalidPinHash, InvalidTimestamp. Typing the new PIN twice is the UI's."""
-    try:
-        check_pin(new_pin)
-    except ValueError as error:
-        raise PinNotAccepted(str(error)) from None
-    if is_trivial_pin(new_pin):
-        raise PinNotAccepted("too easy to guess (one digit repeated, or a run like 1234)")
+    accept_new_pin(new_pin)
     if new_pin == old_pin:
         raise PinNotAccepted("it is the same as the old PIN")
     outcome = _check_pin(member, state, old_pin, now, policy or LockoutPolicy())

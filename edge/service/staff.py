@@ -324,6 +324,19 @@ def authorize(
     return Authorized(acting, approver)
 
 
+def save_pin_hash(uow: EdgeUnitOfWork, staff_code: str, pin_hash: str) -> None:
+    """Keep `pin_hash` (argon2id, shared.pins) as `staff_code`'s PIN here and send it to HQ:
+    an edit of the shared record `staff_pin`, stamped after the hash it replaces (HLC), in
+    the caller's write transaction."""
+    held = uow.records.get("staff_pin", staff_code)
+    held_fields = held[0] if held else {}
+    stamp = uow.stamp(after=newest_stamp(held_fields))
+    fields = stamped_edit(held_fields, {"pin_hash": pin_hash}, stamp)
+    now = uow.now()
+    merge_record(uow.records, "staff_pin", staff_code, fields, now)
+    uow.emit(RecordEdited("staff_pin", staff_code, fields, now))
+
+
 def change_pin(
     acting: Acting, old_pin: str, new_pin: str, uow: EdgeUnitOfWork, *, identity: NodeIdentity
 ) -> None:
@@ -338,13 +351,7 @@ def change_pin(
     if not outcome.accepted or outcome.new_pin_hash is None:
         raise _refuse(outcome, member, identity=identity, till_id=acting.till_id)
     uow.staff.save_sign_in_state(member.staff_code, outcome.state)
-    held = uow.records.get("staff_pin", member.staff_code)
-    held_fields = held[0] if held else {}
-    stamp = uow.stamp(after=newest_stamp(held_fields))
-    fields = stamped_edit(held_fields, {"pin_hash": outcome.new_pin_hash}, stamp)
-    now = uow.now()
-    merge_record(uow.records, "staff_pin", member.staff_code, fields, now)
-    uow.emit(RecordEdited("staff_pin", member.staff_code, fields, now))
+    save_pin_hash(uow, member.staff_code, outcome.new_pin_hash)
     record_audit(
         uow, "pin_changed", identity=identity, till_id=acting.till_id, staff=member
     )  # fmt: skip

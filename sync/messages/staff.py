@@ -60,6 +60,10 @@ AuditKind = Literal[
     "cart_recalled",
     "parked_cart_voided",
     "sale_reversed",
+    # At the store manager's dashboard (till_id "dashboard"): a manager set a staff member's
+    # new PIN (subject: their staff code), and edited the store's settings (details: fields).
+    "pin_reset",
+    "settings_edited",
 ]
 AUDIT_KINDS: tuple[str, ...] = AuditKind.__args__  # type: ignore[attr-defined]
 

@@ -28,6 +28,11 @@ def differences(connection: Connection, metadata: MetaData) -> list[object]:
     return list(compare_metadata(context, metadata))
 
 
+# The outbox's partial index on its audit events' business day (edge migration 0022) is on
+# an expression, which SQLAlchemy neither declares nor reflects on SQLite: checked by name.
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index ix_outbox_audit_day"
+)
 def test_the_edge_migration_matches_the_edge_tables(tmp_path: Path) -> None:
     path = tmp_path / "edge.db"
     upgrade_edge(path)
@@ -35,6 +40,10 @@ def test_the_edge_migration_matches_the_edge_tables(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as connection:
         assert differences(connection, edge_metadata) == []
+        indexes = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'"
+        ).scalars()
+        assert "ix_outbox_audit_day" in set(indexes)
     engine.dispose()
 
 
