@@ -155,7 +155,7 @@ async def test_the_sync_page_shows_the_edges_own_status(
     page = await signed_in_page(context, store)
     await look(page, store, "/dashboard/sync", screens, "sync")
     assert await value(page, "sync-state") == "online"
-    # The agent runs as the test reads (each page view is audited, so an event waits a
+    # The agent runs as the test reads (the sign-in is audited, so an event waits a
     # moment): compare with the status read just before and after a reload that agree.
     for _ in range(50):
         before = (await api_get(store, "/v1/status"))["outbox"]["pending"]
