@@ -26,13 +26,14 @@ def _id(title: str, points: Sequence[tuple[str, int]]) -> str:
 
 
 def _scale(values: Sequence[int]) -> int:
-    """A round top for the axis: 1, 2 or 5 times a power of ten, at least the largest."""
-    top = max([1, *values])
+    """A round top for the axis, four equal steps of 1, 2 or 5 times a power of ten, at
+    least the largest value (so every gridline's label is exact)."""
+    largest = max([1, *values])
     step = 1
     while True:
         for factor in (1, 2, 5):
-            if step * factor >= top:
-                return step * factor
+            if step * factor * 4 >= largest:
+                return step * factor * 4
         step *= 10
 
 
