@@ -188,3 +188,36 @@ async def test_the_approvals_and_exceptions_pages_answer(
     page = await signed_in_page(context, store)
     await look(page, store, "/dashboard/approvals", screens, "approvals")
     await look(page, store, "/dashboard/exceptions", screens, "exceptions")
+
+
+async def test_a_locked_cashier_unlocked_at_the_dashboard_signs_in_at_a_till_again(
+    store: ReplayedStore, context: BrowserContext, screens: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=store.edge_url, timeout=60) as api:
+        for _ in range(5):
+            await api.post(
+                "/v1/till-sessions",
+                json={"till_id": "T7", "staff_code": CASHIER.staff_code, "pin": "0000"},
+            )
+        right = {"till_id": "T7", "staff_code": CASHIER.staff_code, "pin": CASHIER.pin}
+        assert (await api.post("/v1/till-sessions", json=right)).status_code == 409
+        page = await signed_in_page(context, store)
+        await look(page, store, "/dashboard/staff?day=2010-12-02", screens, "staff")
+        await page.get_by_role("button", name=f"Unlock {CASHIER.staff_code}").click()
+        await page.wait_for_load_state()
+        assert "nlocked" in await page.get_by_role("status").first.inner_text()
+        assert (await api.post("/v1/till-sessions", json=right)).status_code == 201
+
+
+async def test_the_settings_page_saves_the_receipt_header(
+    store: ReplayedStore, context: BrowserContext, screens: Path
+) -> None:
+    page = await signed_in_page(context, store)
+    await look(page, store, "/dashboard/settings", screens, "settings")
+    await page.get_by_label("Receipt header").fill("Open Sundays 10-4")
+    await page.get_by_role("button", name="Save changes").click()
+    await page.wait_for_load_state()
+    assert await page.get_by_label("Receipt header").input_value() == "Open Sundays 10-4"
+    token = await till_token(store, "T8")
+    record = await api_get(store, "/v1/records/store_settings/store-1", token)
+    assert record["fields"]["receipt_header"]["value"] == "Open Sundays 10-4"
