@@ -40,6 +40,8 @@ RECORD_FIELDS: dict[str, frozenset[str]] = {
             "card_offline_hours",
             "gift_card_offline_max",
             "store_credit_offline_max",
+            # The dashboard's stock page: at or below this many units an item is low.
+            "low_stock_threshold",
         }
     ),
     # A staff member's PIN hash (argon2id, shared.pins), keyed by staff code: HQ resets it,
@@ -63,6 +65,7 @@ _NUMBER_FIELDS: dict[str, tuple[re.Pattern[str], str]] = {
     "card_offline_hours": (re.compile(r"^([1-9]|[1-6][0-9]|7[0-2])$"), "whole hours from 1 to 72"),
     "gift_card_offline_max": _AMOUNT,
     "store_credit_offline_max": _AMOUNT,
+    "low_stock_threshold": (re.compile(r"^[0-9]{1,6}$"), "a whole number from 0 to 999999"),
 }
 
 

@@ -30,6 +30,7 @@ from edge.domain.tender_limits import (
 from edge.errors import Forbidden, Invalid
 from edge.service import staff
 from edge.service.audit import record_audit
+from edge.service.dashboard_stock import DEFAULT_LOW_STOCK_THRESHOLD as DEFAULT_LOW_STOCK
 from edge.service.records import EditRecord
 from edge.service.staff import StaffNotFound, StaffStatus
 from shared.clock import Clock
@@ -295,6 +296,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 str(DEFAULT_GIFT_CARD_MAX)),
     SettingSpec("store_credit_offline_max", "Store credit: most spent offline", _AMOUNT,
                 str(DEFAULT_STORE_CREDIT_MAX)),
+    SettingSpec("low_stock_threshold", "Low stock at or below (units)",
+                "a whole number of units; the Stock page lists items at or below it as low",
+                str(DEFAULT_LOW_STOCK)),
 )  # fmt: skip
 
 
