@@ -21,6 +21,7 @@ from edge.adapters.repositories.b2b_orders import B2BOrderRepository
 from edge.adapters.repositories.carts import CartRepository
 from edge.adapters.repositories.cash import CashRepository
 from edge.adapters.repositories.catalogue import CatalogueRepository
+from edge.adapters.repositories.dashboard_day import DashboardDayRepository
 from edge.adapters.repositories.integrity import IntegrityRepository
 from edge.adapters.repositories.node import NodeRepository
 from edge.adapters.repositories.receipts import ReceiptPrintRepository
@@ -66,6 +67,7 @@ class EdgeUnitOfWork:
         self.card_payments = CardPaymentRepository(connection)
         self.stored_values = StoredValueRepository(connection)
         self.outbox = OutboxRepository(connection)
+        self.dashboard_day = DashboardDayRepository(connection)
 
     def now(self) -> datetime:
         """The node's clock (aware)."""
