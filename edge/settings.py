@@ -78,6 +78,15 @@ class EdgeSettings(VectisSettings):
     till_session_hours: int = Field(
         16, ge=1, le=168, description="A till session ends this many hours after sign-in"
     )
+    dashboard_idle_minutes: int = Field(
+        15, ge=1, le=480, description="A dashboard session ends after this many idle minutes"
+    )
+    dashboard_session_hours: int = Field(
+        12, ge=1, le=24, description="A dashboard session ends this many hours after sign-in"
+    )
+    dashboard_secure_cookie: bool = Field(
+        False, description="Mark the dashboard's cookies Secure (when served behind TLS)"
+    )
     clock_mode: Literal["system", "manual"] = Field(
         "system", description="manual: the clock moves only through PUT /v1/clock (replay)"
     )

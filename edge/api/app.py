@@ -25,6 +25,7 @@ from edge.api.routes import (
     till,
 )
 from edge.bootstrap import EdgeRuntime
+from edge.dashboard import app as dashboard
 from sync.http import BodySizeLimit
 
 
@@ -67,5 +68,6 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
         customers.router,
     ):
         app.include_router(router)
+    dashboard.install(app)
     openapi.install(app)
     return app

@@ -1,0 +1,54 @@
+"""Steps shared by the dashboard's page tests: a browser-like client of an edge's app (its
+own cookie jar, no till session), signing in through the sign-in form, and reading the
+CSRF token and figures out of a page."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.support import STAFF_PINS, Edge
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_FIGURE = re.compile(r'data-figure="([^"]+)"[^>]*?data-minor="(-?[0-9]+)"')
+
+
+def browser(edge: Edge) -> httpx.AsyncClient:
+    """A client of `edge`'s app as a browser is: cookies kept, redirects not followed."""
+    return httpx.AsyncClient(
+        transport=edge.client._transport,
+        base_url="http://127.0.0.1",
+        headers={"accept": "text/html"},
+    )
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in the first form of a page. Raises AssertionError when none."""
+    found = _CSRF.search(html)
+    assert found, "no csrf_token in the page"
+    return found.group(1)
+
+
+def figures(html: str) -> dict[str, int]:
+    """Every `data-figure="name" ... data-minor="123"` of a page, by name (the last wins)."""
+    return {name: int(value) for name, value in _FIGURE.findall(html)}
+
+
+async def sign_in(client: httpx.AsyncClient, staff_code: str, pin: str | None = None) -> str:
+    """Sign in through the form; returns the session's CSRF token (from the next page).
+    Raises AssertionError when the sign-in is refused."""
+    page = await client.get("/dashboard/sign-in")
+    response = await client.post(
+        "/dashboard/sign-in",
+        data={
+            "staff_code": staff_code,
+            "pin": pin or STAFF_PINS[staff_code],
+            "csrf_token": csrf_of(page.text),
+            "next": "/dashboard/account",
+        },
+    )
+    assert response.status_code == 303, response.text
+    account = await client.get("/dashboard/account")
+    assert account.status_code == 200, account.text
+    return csrf_of(account.text)
