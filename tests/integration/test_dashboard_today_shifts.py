@@ -29,7 +29,9 @@ def figures(html: str) -> dict[str, int]:
 
 async def test_today_shows_the_days_report_and_its_csv_adds_up_to_the_page(shop: Edge) -> None:
     await work_the_day(shop, close=True)
-    report = await ok(await shop.client.get("/v1/reports/day", params={"business_day": DAY}), 200)
+    report = await ok(
+        await shop.client.get("/v1/reports/day", params={"business_day": DAY.isoformat()}), 200
+    )
     async with browser(shop) as client:
         await sign_in(client, MANAGER)
         page = await client.get("/dashboard/today", params={"day": DAY.isoformat()})
