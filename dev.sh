@@ -28,7 +28,8 @@ require_python() {
 
 # Debian packages, installed only when missing. PostgreSQL is for the tests (each run starts
 # a private, throwaway cluster on loopback); librsvg2-bin's rsvg-convert turns the till's
-# screenshots (SVG) into the PNGs of docs/; python3-venv only where venv is not built in.
+# screenshots (SVG) into the PNGs of docs/; chromium is the headless browser the dashboard's
+# tests drive (Playwright, no `playwright install`); python3-venv only where venv is not built in.
 ensure_packages() {
     local wanted=("$@") missing=()
     for package in "${wanted[@]}"; do
@@ -36,6 +37,7 @@ ensure_packages() {
             postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql) ;;
             python3-venv) python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv) ;;
             librsvg2-bin) command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin) ;;
+            chromium) command -v chromium >/dev/null || missing+=(chromium) ;;
         esac
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -65,7 +67,7 @@ shift || true
 case "$command" in
     setup)
         require_python
-        ensure_packages python3-venv postgresql librsvg2-bin
+        ensure_packages python3-venv postgresql librsvg2-bin chromium
         ensure_venv
         log "ready: .venv/bin/vectis --help"
         ;;
@@ -77,7 +79,7 @@ case "$command" in
         ;;
     test)
         require_python
-        ensure_packages python3-venv postgresql librsvg2-bin
+        ensure_packages python3-venv postgresql librsvg2-bin chromium
         ensure_venv
         log "ruff"
         .venv/bin/ruff check .

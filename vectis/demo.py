@@ -22,7 +22,7 @@ from rich.console import Console
 
 from vectis.replay.dataset import bundled_dataset
 from vectis.replay.driver import run_replay
-from vectis.replay.hq import DEMO_STAFF
+from vectis.replay.hq import DEMO_STAFF, StaffMember
 from vectis.replay.options import TIMEZONE, OfflineWindow, ReplayOptions
 from vectis.replay.report import print_result
 from vectis.replay.result import ReplayResult
@@ -182,6 +182,11 @@ def _till_commands(store_no: int, edge_url: str, work_dir: Path) -> tuple[str, s
     )
 
 
+def _manager() -> StaffMember:
+    """The demo's manager: who signs in to each store's dashboard."""
+    return next(member for member in DEMO_STAFF if member.role == "manager")
+
+
 def _print_where(
     result: ReplayResult, console: Console, keep_serving: bool, work_dir: Path
 ) -> None:
@@ -195,6 +200,10 @@ def _print_where(
             f"  {store} edge   {urls[store]}  (API docs {urls[store]}/docs, status {urls[store]}/v1/status)"
         )
         console.print(f"                 SQLite file: {urls[store + '_file']}")
+        console.print(
+            f"                 manager's dashboard: {urls[store]}/dashboard  (sign in as "
+            f"{_manager().name}: staff code {_manager().staff_code}, PIN {_manager().pin})"
+        )
         if keep_serving:
             by_store, by_url = _till_commands(store_no, urls[store], work_dir)
             console.print(f"                 open a till: {by_store}", markup=False)

@@ -107,3 +107,21 @@ def test_the_serving_demo_prints_how_to_open_a_till_on_each_store(
     assert "vectis till --edge-url http://127.0.0.1:8701 --till-id T3\n" in said
     assert "vectis till --edge-url http://127.0.0.1:8702 --till-id T3\n" in said
     assert "staff code 1001, PIN 1234" in said
+
+
+def test_the_demo_prints_each_stores_dashboard_and_the_managers_code_and_pin() -> None:
+    urls = URLS | {
+        "admin_token": "t",
+        "hub_database": "sqlite",
+        "store-1_file": "1.db",
+        "store-2_file": "2.db",
+        "logs": "logs",
+    }
+    console = Console(width=200, record=True)
+    _print_where(SimpleNamespace(urls=urls), console, True, DEMO_WORK_DIR)  # type: ignore[arg-type]
+    said = console.export_text()
+    for edge in ("http://127.0.0.1:8701", "http://127.0.0.1:8702"):
+        assert (
+            f"manager's dashboard: {edge}/dashboard  (sign in as Demo Manager: staff code "
+            "9001, PIN 9999)" in said
+        )

@@ -129,6 +129,34 @@ def bench_till_ui(
     _write_and_exit(figures, json_path)
 
 
+@bench_app.command("dashboard")
+def bench_dashboard(
+    json_path: Annotated[Path, typer.Option("--json", help="Write the figures here")],
+    sales: Annotated[int, typer.Option(help="Sales of the business day", min=10)] = 2000,
+    samples: Annotated[int, typer.Option(help="Timed fetches of each page", min=2)] = 40,
+    warmup: Annotated[int, typer.Option(help="Untimed fetches of each page first", min=0)] = 3,
+    seed: Annotated[int, typer.Option(help="Seed of the day's carts")] = 17,
+    work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+) -> None:
+    """Each dashboard page's p50 and p99 on a business day of SALES sales, beside two floors
+    (an HTTP round trip; the API's day totals). Exits 1 when a page misses 200 ms at p99."""
+    from vectis.bench_dashboard import bench_dashboard as run
+
+    configure_logging("WARNING")
+    figures = run_async(
+        run(
+            work_dir=work_dir
+            or Path(".vectis") / f"bench-dashboard-{datetime.now():%Y%m%d-%H%M%S}",
+            console=console,
+            sales=sales,
+            samples=samples,
+            warmup=warmup,
+            seed=seed,
+        )
+    )
+    _write_and_exit(figures, json_path)
+
+
 def _write_and_exit(figures: dict[str, Any], json_path: Path) -> None:
     """Write `figures` as JSON to `json_path`, print them, and exit 1 when a target is
     missed (0 when all are met)."""
