@@ -22,6 +22,7 @@ from edge.adapters.repositories.carts import CartRepository
 from edge.adapters.repositories.cash import CashRepository
 from edge.adapters.repositories.catalogue import CatalogueRepository
 from edge.adapters.repositories.dashboard_audit import DashboardAuditRepository
+from edge.adapters.repositories.dashboard_day import DashboardDayRepository
 from edge.adapters.repositories.dashboard_sessions import DashboardSessionRepository
 from edge.adapters.repositories.dashboard_sync import DashboardSyncRepository
 from edge.adapters.repositories.integrity import IntegrityRepository
@@ -70,6 +71,7 @@ class EdgeUnitOfWork:
         self.stored_values = StoredValueRepository(connection)
         self.outbox = OutboxRepository(connection)
         self.dashboard_audit = DashboardAuditRepository(connection)
+        self.dashboard_day = DashboardDayRepository(connection)
         self.dashboard_sessions = DashboardSessionRepository(connection)
         self.dashboard_sync = DashboardSyncRepository(connection)
 

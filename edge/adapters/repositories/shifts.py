@@ -4,7 +4,7 @@ that its X and Z are built from (sales, returns, voids, no-sales, cash movements
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,14 +18,15 @@ from sqlalchemy import (
     ScalarSelect,
     and_,
     func,
-    literal,
+    or_,
     select,
     update,
 )
 
 from edge.adapters import tables
+from edge.adapters.repositories.shift_documents import Document, Selection, read_documents
 from edge.domain.cash_count import CashCount, denominations
-from edge.domain.shifts import CashMovementKind, SaleRecord, Shift, ShiftTotals, TaxAtRate
+from edge.domain.shifts import CashMovementKind, SaleRecord, Shift, ShiftTotals
 from shared.money import Money
 
 
@@ -228,16 +229,12 @@ class ShiftRepository:
     def records(self, shift_id: str, currency: str) -> ShiftRecords:
         """Everything the shift's X and Z count, from this node's own records."""
         return ShiftRecords(
-            sales=self._documents(shift_id, currency),
-            voids=self._voids(shift_id, currency),
-            no_sales=[
-                datetime.fromisoformat(row.at)
-                for row in self._connection.execute(
-                    select(tables.no_sale.c.at)
-                    .where(tables.no_sale.c.shift_id == shift_id)
-                    .order_by(tables.no_sale.c.at)
-                )
+            sales=[
+                document.record
+                for document in self.documents(Selection(shift_id=shift_id), currency)
             ],
+            voids=[(at, value) for _, at, value in self.voids([shift_id], currency)],
+            no_sales=[at for _, _, at in self.no_sales([shift_id])],
             movements=[
                 (
                     datetime.fromisoformat(row.business_time),
@@ -252,131 +249,19 @@ class ShiftRepository:
             ],
         )
 
-    def _documents(self, shift_id: str, currency: str) -> list[SaleRecord]:
-        """Sales (total >= 0) and returns (total < 0) of the shift, in the order made."""
-        sale, ret = tables.sale, tables.sales_return
-        heads: list[tuple[int, str, str, datetime, int]] = [
-            (row.event_seq, row.sale_id, row.receipt_number, _time(row.business_time), row.total)
-            for row in self._connection.execute(
-                select(
-                    sale.c.event_seq,
-                    sale.c.sale_id,
-                    sale.c.receipt_number,
-                    sale.c.business_time,
-                    sale.c.total_minor.label("total"),
-                ).where(sale.c.shift_id == shift_id)
-            )
-        ]
-        heads += [
-            (row.event_seq, row.return_id, row.receipt_number, _time(row.business_time), -row.total)
-            for row in self._connection.execute(
-                select(
-                    ret.c.event_seq,
-                    ret.c.return_id,
-                    ret.c.receipt_number,
-                    ret.c.business_time,
-                    ret.c.total_minor.label("total"),
-                ).where(ret.c.shift_id == shift_id)
-            )
-        ]
-        heads.sort()
-        lines = self._lines(shift_id)
-        tenders = self._tenders(shift_id)
-        records = []
-        for _, document_id, receipt_number, at, total_minor in heads:
-            sign = -1 if total_minor < 0 else 1
-            document_lines = lines.get(document_id, [])
-            tax: dict[Decimal, tuple[int, int]] = {}
-            for line in document_lines:
-                if line.tax_rate is None:
-                    continue
-                rate = Decimal(line.tax_rate)
-                net, vat = tax.get(rate, (0, 0))
-                gross, tax_minor = sign * line.line_total_minor, sign * line.tax_minor
-                tax[rate] = (net + gross - tax_minor, vat + tax_minor)
-            paid = tenders.get(document_id, [])
-            records.append(
-                SaleRecord(
-                    receipt_number=receipt_number,
-                    at=at,
-                    total=Money.from_minor(total_minor, currency),
-                    tenders=tuple(
-                        (kind, Money.from_minor(sign * amount + change, currency))
-                        for kind, amount, change in paid
-                    ),
-                    change=Money.from_minor(sum(change for _, _, change in paid), currency),
-                    tax=tuple(
-                        TaxAtRate(
-                            rate,
-                            Money.from_minor(net, currency),
-                            Money.from_minor(vat, currency),
-                        )
-                        for rate, (net, vat) in sorted(tax.items())
-                    ),
-                    discounts=Money.from_minor(
-                        sum(line.discount_minor for line in document_lines) if sign > 0 else 0,
-                        currency,
-                    ),
-                    overrides=sum(1 for line in document_lines if line.price_source == "override"),
-                )
-            )
-        return records
+    def documents(self, selection: Selection, currency: str) -> list[Document]:
+        """Sales and returns of a shift or a business day (shift_documents.read_documents)."""
+        return read_documents(self._connection, selection, currency)
 
-    def _lines(self, shift_id: str) -> dict[str, list[Row[Any]]]:
-        sale, ret = tables.sale, tables.sales_return
-        sale_line, return_line = tables.sale_line, tables.return_line
-        found: dict[str, list[Row[Any]]] = {}
-        statement = select(
-            sale_line.c.sale_id.label("document_id"),
-            sale_line.c.line_total_minor,
-            sale_line.c.tax_minor,
-            sale_line.c.tax_rate,
-            sale_line.c.discount_minor,
-            sale_line.c.price_source,
-        ).where(sale_line.c.sale_id.in_(select(sale.c.sale_id).where(sale.c.shift_id == shift_id)))
-        returned = select(
-            return_line.c.return_id.label("document_id"),
-            return_line.c.line_total_minor,
-            return_line.c.tax_minor,
-            return_line.c.tax_rate,
-            return_line.c.discount_minor,
-            literal("catalogue").label("price_source"),
-        ).where(
-            return_line.c.return_id.in_(select(ret.c.return_id).where(ret.c.shift_id == shift_id))
-        )
-        for query in (statement, returned):
-            rows: Any = self._connection.execute(query)
-            for row in rows:
-                found.setdefault(row.document_id, []).append(row)
-        return found
-
-    def _tenders(self, shift_id: str) -> dict[str, list[tuple[str, int, int]]]:
-        """(kind, amount applied to the total, change) per document, in tender order."""
-        sale, ret, tender = tables.sale, tables.sales_return, tables.tender
-        documents = (
-            select(sale.c.sale_id)
-            .where(sale.c.shift_id == shift_id)
-            .union_all(select(ret.c.return_id).where(ret.c.shift_id == shift_id))
-        )
-        found: dict[str, list[tuple[str, int, int]]] = {}
-        rows = self._connection.execute(
-            select(tender)
-            .where(tender.c.document_id.in_(documents))
-            .order_by(tender.c.document_id, tender.c.tender_no)
-        )
-        for row in rows:
-            found.setdefault(row.document_id, []).append(
-                (row.kind, row.amount_minor, row.change_minor)
-            )
-        return found
-
-    def _voids(self, shift_id: str, currency: str) -> list[tuple[datetime, Money]]:
+    def voids(self, shift_ids: Sequence[str], currency: str) -> list[tuple[str, datetime, Money]]:
         """Voided lines (each its value) and voided carts (each the value of the lines still
-        on it), of the carts opened in the shift; at the cart's closing or opening time."""
+        on it), of the carts opened in the shifts `shift_ids`: (till, the cart's closing or
+        opening time, value >= 0), in the order the carts opened."""
         cart, line = tables.cart, tables.cart_line
         rows = self._connection.execute(
             select(
                 cart.c.cart_id,
+                cart.c.till_id,
                 cart.c.status,
                 cart.c.opened_at,
                 cart.c.closed_at,
@@ -385,11 +270,11 @@ class ShiftRepository:
                 func.count(line.c.line_id).label("lines"),
             )
             .select_from(cart.outerjoin(line, line.c.cart_id == cart.c.cart_id))
-            .where(cart.c.shift_id == shift_id)
+            .where(cart.c.shift_id.in_(list(shift_ids)))
             .group_by(cart.c.cart_id, line.c.voided)
             .order_by(cart.c.opened_at, cart.c.cart_id)
         )
-        voids: list[tuple[datetime, Money]] = []
+        voids: list[tuple[str, datetime, Money]] = []
         for row in rows:
             at = _time(row.closed_at or row.opened_at)
             if row.voided == 1:
@@ -398,10 +283,45 @@ class ShiftRepository:
                         line.c.cart_id == row.cart_id, line.c.voided == 1
                     )
                 )
-                voids += [(at, Money.from_minor(value, currency)) for (value,) in each]
+                voids += [(row.till_id, at, Money.from_minor(value, currency)) for (value,) in each]
             elif row.status == "voided":
-                voids.append((at, Money.from_minor(row.value, currency)))
+                voids.append((row.till_id, at, Money.from_minor(row.value, currency)))
         return voids
+
+    def no_sales(self, shift_ids: Sequence[str]) -> list[tuple[str, str, datetime]]:
+        """The no-sales of the shifts `shift_ids`: (till, staff code, time), in time order."""
+        no_sale = tables.no_sale
+        return [
+            (row.till_id, row.staff_code, _time(row.at))
+            for row in self._connection.execute(
+                select(no_sale.c.till_id, no_sale.c.staff_code, no_sale.c.at)
+                .where(no_sale.c.shift_id.in_(list(shift_ids)))
+                .order_by(no_sale.c.at)
+            )
+        ]
+
+    def open_shifts(self) -> list[StoredShift]:
+        """Every till's open shift, by till."""
+        shift = tables.shift
+        rows = self._connection.execute(
+            select(shift).where(shift.c.closed_at.is_(None)).order_by(shift.c.till_id)
+        )
+        return [_stored(row) for row in rows]
+
+    def touching(self, business_day: date, since: datetime) -> list[StoredShift]:
+        """The shifts that may hold records of `business_day`: opened on or before it and
+        open, or closed at or after `since` (the caller gives the day's start, less a margin
+        for the stored times' offsets). By till and opening time."""
+        shift = tables.shift
+        rows = self._connection.execute(
+            select(shift)
+            .where(
+                shift.c.business_day <= business_day.isoformat(),
+                or_(shift.c.closed_at.is_(None), shift.c.closed_at >= since.isoformat()),
+            )
+            .order_by(shift.c.till_id, shift.c.opened_at)
+        )
+        return [_stored(row) for row in rows]
 
 
 def _time(text: str) -> datetime:
