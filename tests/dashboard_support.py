@@ -11,7 +11,7 @@ import httpx
 from tests.support import STAFF_PINS, Edge
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_FIGURE = re.compile(r'data-figure="([^"]+)"[^>]*?data-minor="(-?[0-9]+)"')
+_FIGURE = re.compile(r'data-figure="([^"]+)"[^>]*?data-(?:minor|value)="(-?[0-9]+)"')
 
 
 def browser(edge: Edge) -> httpx.AsyncClient:
@@ -31,7 +31,9 @@ def csrf_of(html: str) -> str:
 
 
 def figures(html: str) -> dict[str, int]:
-    """Every `data-figure="name" ... data-minor="123"` of a page, by name (the last wins)."""
+    """Every figure of a page by its `data-figure` name: money as `data-minor` (integer
+    minor units), counts as `data-value` (the last of a name wins; non-integer values, such
+    as a state, are left out)."""
     return {name: int(value) for name, value in _FIGURE.findall(html)}
 
 

@@ -11,20 +11,14 @@ import io
 import json
 import re
 
-from tests.dashboard_support import browser, csrf_of, sign_in
+from tests.dashboard_support import browser, csrf_of, figures, sign_in
 from tests.integration.test_dashboard_day import DAY, minor, ok, shop, work_the_day
 from tests.integration.test_till_sessions import audit_rows
 from tests.support import MANAGER, SUPERVISOR, Edge
 
 __all__ = ["shop"]  # the fixture, shared
 
-_FIGURE = re.compile(r'data-figure="([^"]+)"[^>]*?data-(minor|count)="(-?[0-9]+)"')
 AMOUNT = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
-
-
-def figures(html: str) -> dict[str, int]:
-    """Every figure of a page (money in minor units, counts), by its `data-figure` name."""
-    return {name: int(value) for name, _, value in _FIGURE.findall(html)}
 
 
 async def test_today_shows_the_days_report_and_its_csv_adds_up_to_the_page(shop: Edge) -> None:
