@@ -99,13 +99,13 @@ def ring_up_day(sessions: list[TillSession], sales: int, seed: int) -> str | Non
         if number % 50 == 25:
             # One unit of the first line of a sale not returned before, with its receipt.
             returned_by, sale_id = made.pop(pick.randrange(len(made)))
-            first = returned_by.call("GET", f"/v1/sales/{sale_id}")["lines"][0]
+            line = returned_by.call("GET", f"/v1/sales/{sale_id}")["lines"][0]
             returned_by.call(
                 "POST", "/v1/returns",
                 {"till_id": returned_by.till_id, "reason": "changed mind", "return_id":
                  str(uuid.uuid4()), "original_sale_id": sale_id,
-                 "lines": [{"sku": first["sku"], "quantity": 1,
-                            "original_line_no": first["line_no"]}]},
+                 "lines": [{"sku": line["sku"], "quantity": 1,
+                            "original_line_no": line["line_no"]}]},
             )  # fmt: skip
     first.call("PUT", "/v1/clock", {"now": (OPENING + TRADING).isoformat()})
     shift = first.call("GET", f"/v1/shifts/current?till_id={first.till_id}")

@@ -149,6 +149,98 @@ async def look(page: Page, store: ReplayedStore, path: str, screens: Path, name:
     await page.screenshot(path=screens / f"dashboard-{name}.png", full_page=True)
 
 
+DAY = "2010-12-02"
+
+
+def minor(text: str) -> int:
+    """A decimal string of the API ("46207.28", "-3.10") in minor units."""
+    units, _, cents = text.lstrip("-").partition(".")
+    value = int(units) * 100 + int((cents + "00")[:2])
+    return -value if text.startswith("-") else value
+
+
+async def page_figures(page: Page) -> dict[str, int]:
+    """Every figure on the page: data-minor (money) or data-value (counts), by name."""
+    found: dict[str, int] = await page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-figure]')]
+             .map(e => [e.dataset.figure, e.dataset.minor ?? e.dataset.value])
+             .filter(([, v]) => v !== undefined && /^-?[0-9]+$/.test(v))
+             .map(([k, v]) => [k, parseInt(v, 10)]))"""
+    )
+    return found
+
+
+async def hub_day(store: ReplayedStore) -> dict[str, Any]:
+    """HQ's sales report of store-1's replayed day."""
+    headers = {"Authorization": f"Bearer {store.admin_token}"}
+    async with httpx.AsyncClient(base_url=store.hub_url, headers=headers, timeout=60) as hq:
+        response = await hq.get(f"/v1/reports/sales?from={DAY}&to={DAY}&store_id=store-1")
+    assert response.status_code == 200, response.text
+    (row,) = response.json()["rows"]
+    return dict(row)
+
+
+async def test_today_agrees_with_the_edges_api_the_z_reports_and_hq(
+    store: ReplayedStore, context: BrowserContext, screens: Path
+) -> None:
+    token = await till_token(store, "T8")
+    day = await api_get(store, f"/v1/reports/day?business_day={DAY}", token)
+    zs = await api_get(store, f"/v1/z-reports?from={DAY}&to={DAY}", token)
+    hq = await hub_day(store)
+    page = await signed_in_page(context, store)
+    await look(page, store, f"/dashboard/today?day={DAY}", screens, "today")
+    shown = await page_figures(page)
+    # The edge's own API
+    assert shown["net-sales"] == minor(day["revenue"])
+    assert shown["transactions"] == day["sales"]
+    assert shown["returns-count"] == day["returns"]
+    assert shown["units"] == day["units"]
+    # The day's Z reports (every shift of the replayed day is closed)
+    assert zs and shown["net-sales"] == sum(minor(z["totals"]["net_sales"]) for z in zs)
+    # (the Z counts cash as handed over, and the change given apart; the day, what it took)
+    for kind in {kind for z in zs for kind in z["totals"]["tenders"]}:
+        change = sum(minor(z["totals"]["change_given"]) for z in zs) if kind == "cash" else 0
+        assert (
+            shown[f"tender-{kind}"]
+            == sum(minor(z["totals"]["tenders"].get(kind, "0")) for z in zs) - change
+        ), kind
+    assert shown["discounts"] == sum(minor(z["totals"]["discounts"]) for z in zs)
+    # HQ, to the penny
+    assert shown["net-sales"] == minor(hq["revenue"])
+    assert shown["returns"] == -minor(hq["returns"])  # shown as money going out
+    assert sum(v for k, v in shown.items() if k.startswith("tax-") and k.endswith("-tax")) == (
+        minor(hq["tax"])
+    )
+    for kind, amount in hq["tenders"].items():
+        assert shown[f"tender-{kind}"] == minor(amount), kind
+    assert shown["tenders-total"] == shown["net-sales"]
+    # The chart draws a bar per hour with the hour's figure
+    bars = page.locator("svg.chart rect.bar")
+    assert await bars.count() > 0
+    hours = {k: v for k, v in shown.items() if k.startswith("hour-") and k.endswith("-net-sales")}
+    assert sum(hours.values()) == shown["net-sales"]
+
+
+async def test_the_shifts_page_shows_each_z_and_its_variance_as_the_api_does(
+    store: ReplayedStore, context: BrowserContext, screens: Path
+) -> None:
+    token = await till_token(store, "T8")
+    zs = await api_get(store, f"/v1/z-reports?from={DAY}&to={DAY}", token)
+    page = await signed_in_page(context, store)
+    await look(page, store, f"/dashboard/shifts?day={DAY}", screens, "shifts")
+    shown = await page_figures(page)
+    for z in zs:
+        name = f"z-{z['till_id']}-{z['z_number']}"
+        assert shown[f"{name}-variance"] == minor(z["variance"])
+        assert shown[f"{name}-net-sales"] == minor(z["totals"]["net_sales"])
+        assert shown[f"{name}-counted-cash"] == minor(z["counted_cash"])
+    first = zs[0]
+    await look(page, store, f"/dashboard/shifts/{first['shift_id']}/z", screens, "z-report")
+    sheet = await page_figures(page)
+    assert sheet["z-grand-total"] == minor(first["grand_total"])
+    assert sheet["z-variance"] == minor(first["variance"])
+
+
 async def test_the_sync_page_shows_the_edges_own_status(
     store: ReplayedStore, context: BrowserContext, screens: Path
 ) -> None:
