@@ -122,14 +122,25 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
-        return cls(Decimal(0), currency)
+        return cls._quantized(Decimal(0).scaleb(-minor_units(currency)), currency)
 
     @classmethod
     def from_minor(cls, amount_minor: int, currency: str) -> Money:
         """From integer minor units (pence for GBP)."""
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
             raise InvalidAmount(repr(amount_minor), "minor units must be an int")
-        return cls(Decimal(amount_minor).scaleb(-minor_units(currency)), currency)
+        # An integer scaled by the currency's places is already on the minor unit.
+        return cls._quantized(Decimal(amount_minor).scaleb(-minor_units(currency)), currency)
+
+    @classmethod
+    def _quantized(cls, amount: Decimal, currency: str) -> Money:
+        """Money of an amount already on `currency`'s minor unit (the sum, difference or
+        negation of two such amounts is: Decimal adds exactly, keeping the smaller exponent),
+        without quantizing it again: the reports fold thousands of these."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
 
     @property
     def minor(self) -> int:
@@ -142,17 +153,17 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money._quantized(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money._quantized(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._quantized(-self.amount, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money._quantized(abs(self.amount), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)

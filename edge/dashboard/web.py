@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 
 from edge.bootstrap import EdgeRuntime
 from edge.domain.audit import Acting
+from edge.service.dashboard_day import ReadCache
 from shared.money import Money, minor_units
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -75,6 +76,15 @@ def _localdt(context: Context, at: datetime | None) -> str:
 templates.env.filters["money"] = _money
 templates.env.filters["local"] = _local
 templates.env.filters["localdt"] = _localdt
+
+
+def reads(request: Request) -> ReadCache:
+    """The app's cache of day reads (edge.service.dashboard_day.ReadCache), made once."""
+    state = request.app.state
+    cache: ReadCache | None = getattr(state, "dashboard_reads", None)
+    if cache is None:
+        cache = state.dashboard_reads = ReadCache()
+    return cache
 
 
 def runtime_of(request: Request) -> EdgeRuntime:

@@ -5,7 +5,7 @@ day's documents one per row for the CSV export.
 The day is the documents' own `business_day` (as `GET /v1/reports/day` and the hub read it).
 Its sales and returns are read through the same query as a shift's X and Z
 (`ShiftRepository.documents` with a business-day `Selection`) and folded by the same rules
-(`edge.domain.shifts.record_sale`, `record_void`, `record_no_sale`) into one `ShiftTotals`,
+(`edge.domain.shifts.record_sales`, `record_void`, `record_no_sale`) into one `ShiftTotals`,
 so the day's figures are, to the penny, the sum of its shifts' X/Z figures on a day whose
 shifts all opened and closed within it. Voids and no-sales have no business day of their
 own: they count on the store-local date of their time. Amounts are integer minor units,
@@ -14,10 +14,13 @@ signed as the X/Z sign them (returns and voids negative).
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, TypeVar
 
 from edge.adapters.repositories.dashboard_day import TillSpell
 from edge.adapters.repositories.shift_documents import Document, Selection
@@ -28,6 +31,8 @@ from edge.domain.cash_count import CashCount
 from edge.domain.node import NodeIdentity
 from edge.domain.shifts import CASH, Shift, ShiftTotals, TaxAtRate
 from shared.money import Money
+
+T = TypeVar("T")
 
 TOP_ITEMS = 10
 UNKNOWN_CASHIER = "?"
@@ -239,8 +244,7 @@ def fold_day(
     start = datetime.min.replace(tzinfo=UTC)
     empty = CashCount.of(currency, {})
     day = Shift("day", "*", "", start, empty, ShiftTotals.empty(empty.total))
-    for document in documents:
-        day = rules.record_sale(day, document.record)
+    day = rules.record_sales(day, (document.record for document in documents))
     for _, at, value in voids:
         day = rules.record_void(day, at, value)
     for _, _, at in no_sales:
@@ -326,3 +330,39 @@ def day_documents(
             )
         )
     return rows
+
+
+class ReadCache:
+    """The dashboard's last few day reads (figures, documents), each kept with the node's
+    write position when it was read: the outbox's last seq and the feed's cursor. Every
+    change a day's figures read writes an outbox event in its own transaction (a sale, a
+    return, a void, a no-sale, a shift opened or closed, a sign-in) or moves the feed (staff
+    names), so a read kept at the position the node still stands at is what reading again
+    would give; any write makes the next read fresh. Safe across the read threads."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._kept: OrderedDict[Hashable, tuple[tuple[int, str | None], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def read(self, key: Hashable, uow: EdgeUnitOfWork, fresh: Callable[[], T]) -> T:
+        """What `fresh()` gives for `key` at the position `uow`'s snapshot stands at: kept,
+        or read now (in the same snapshot) and kept."""
+        position = uow.node.written_position()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == position:
+                self._kept.move_to_end(key)
+                self.hits += 1
+                value: T = kept[1]
+                return value
+        value = fresh()
+        with self._lock:
+            self.misses += 1
+            self._kept[key] = (position, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value

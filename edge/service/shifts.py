@@ -328,8 +328,9 @@ def _with_totals(stored: StoredShift, uow: EdgeUnitOfWork) -> Shift:
     shift = replace(stored.shift, closed_at=None)
     opened = shift.opened_at
     records = uow.shifts.records(shift.shift_id, shift.currency)
-    for sale in records.sales:
-        shift = rules.record_sale(shift, replace(sale, at=max(sale.at, opened)))
+    shift = rules.record_sales(
+        shift, (replace(sale, at=max(sale.at, opened)) for sale in records.sales)
+    )
     for at, amount in records.voids:
         shift = rules.record_void(shift, max(at, opened), amount)
     for at in records.no_sales:

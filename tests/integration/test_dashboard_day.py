@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from edge.service.dashboard_day import day_documents, day_figures
+from edge.service.dashboard_day import ReadCache, day_documents, day_figures
 from shared.clock import ManualClock
 from tests.integration.test_tax_and_promotions import put_rate, taxed_catalogue
 from tests.support import CASHIER, DEMO_START, MANAGER, Edge, Hub, close_edge, make_edge, money
@@ -213,3 +213,28 @@ async def test_a_day_without_trade_reads_as_zeros(shop: Edge) -> None:
     assert day.average_basket_minor is None
     assert day.tenders == () and day.tax == () and day.top_items == () and day.cashiers == ()
     assert len(day.hours) == 24
+
+
+async def test_a_kept_read_serves_while_nothing_is_written_and_a_sale_makes_it_fresh(
+    shop: Edge,
+) -> None:
+    await work_the_day(shop, close=False)
+    identity = shop.runtime.identity
+    assert identity is not None
+    cache = ReadCache()
+
+    async def read() -> Any:
+        return await shop.runtime.read(
+            lambda uow: cache.read(
+                ("figures", DAY), uow, lambda: day_figures(DAY, uow, identity=identity)
+            )
+        )
+
+    first = await read()
+    assert await read() is first and (cache.hits, cache.misses) == (1, 1)
+    # A sale (any write of a use case) moves the node's position: the next read is fresh.
+    await sell(shop, "T2", [{"sku": "A", "quantity": 1}], [{"kind": "cash", "amount": "20.00"}])
+    after = await read()
+    assert after is not first and cache.misses == 2
+    assert after.totals.sales_count == first.totals.sales_count + 1
+    assert after == await figures(shop)  # what a read without the cache gives

@@ -167,6 +167,14 @@ class NodeRepository:
         result = self._connection.execute(_NEXT_RECEIPT)
         return f"{till_id}-{result.scalar_one():07d}"
 
+    def written_position(self) -> tuple[int, str | None]:
+        """The last outbox seq written and the feed's cursor: where the node's file stands
+        (any write of a use case moves one of them)."""
+        row = self._connection.execute(
+            select(tables.node.c.last_seq, tables.node.c.feed_cursor)
+        ).first()
+        return (int(row.last_seq), row.feed_cursor) if row is not None else (0, None)
+
     def acked_seq(self) -> int:
         value = (self._connection.execute(select(tables.node.c.acked_seq))).scalar_one_or_none()
         return int(value or 0)

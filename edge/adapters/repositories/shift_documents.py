@@ -118,6 +118,7 @@ def read_documents(connection: Connection, selection: Selection, currency: str) 
     lines = _lines(connection, selection)
     tenders = _tenders(connection, selection)
     documents = []
+    rates: dict[str, Decimal] = {}
     for _, document_id, receipt_number, till_id, shift_id, at, total_minor in heads:
         sign = -1 if total_minor < 0 else 1
         document_lines = lines.get(document_id, [])
@@ -125,7 +126,9 @@ def read_documents(connection: Connection, selection: Selection, currency: str) 
         for line in document_lines:
             if line.tax_rate is None:
                 continue
-            rate = Decimal(line.tax_rate)
+            rate = rates.get(line.tax_rate) or rates.setdefault(
+                line.tax_rate, Decimal(line.tax_rate)
+            )
             net, vat = tax.get(rate, (0, 0))
             gross, tax_minor = sign * line.line_total_minor, sign * line.tax_minor
             tax[rate] = (net + gross - tax_minor, vat + tax_minor)

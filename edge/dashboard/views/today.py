@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from edge.dashboard.auth import ManagerDep
 from edge.dashboard.charts import bar_chart
-from edge.dashboard.web import error_page, format_minor, render, runtime_of
+from edge.dashboard.web import error_page, format_minor, reads, render, runtime_of
 from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
 from edge.service import dashboard_day
@@ -60,7 +60,11 @@ async def today(request: Request, manager: ManagerDep, day: str | None = None) -
         return bad_day(request, error, manager)
     runtime = runtime_of(request)
     figures = await runtime.read(
-        lambda uow: dashboard_day.day_figures(business_day, uow, identity=identity)
+        lambda uow: reads(request).read(
+            ("figures", business_day),
+            uow,
+            lambda: dashboard_day.day_figures(business_day, uow, identity=identity),
+        )
     )
     currency = identity.currency
     chart = bar_chart(
@@ -100,7 +104,11 @@ async def today_csv(request: Request, manager: ManagerDep, day: str | None = Non
     except BadDay as error:
         return bad_day(request, error, manager)
     rows = await runtime_of(request).read(
-        lambda uow: dashboard_day.day_documents(business_day, uow, identity=identity)
+        lambda uow: reads(request).read(
+            ("documents", business_day),
+            uow,
+            lambda: dashboard_day.day_documents(business_day, uow, identity=identity),
+        )
     )
     currency = identity.currency
     kinds = sorted({kind for row in rows for kind in row.tenders})
