@@ -6,6 +6,7 @@ what they should; an unlocked cashier can sign in at a till again."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from tests.browser_support import (
     serious_violations,
     value,
 )
-from vectis.replay.hq import DEMO_STAFF
+from vectis.replay.hq import DEMO_STAFF, HqClient, StaffMember
 
 CASHIER, MANAGER = DEMO_STAFF[0], DEMO_STAFF[1]
 
@@ -71,7 +72,7 @@ async def test_the_sign_in_page_is_accessible_and_refuses_a_cashier(
     await page.goto(f"{store.edge_url}/dashboard/account")
     assert page.url.endswith("/dashboard/sign-in?next=/dashboard/account")
     assert await serious_violations(page) == []
-    await page.screenshot(path=screens / "dashboard-sign-in.png")
+    await page.screenshot(path=screens / "dashboard-sign-in.png")  # a picture of docs/
     await sign_in(page, store, CASHIER.staff_code, CASHIER.pin)
     assert "for supervisors and managers" in await page.get_by_role("alert").inner_text()
     await sign_in(page, store, MANAGER.staff_code, "0000")
@@ -141,12 +142,23 @@ async def signed_in_page(context: BrowserContext, store: ReplayedStore) -> Page:
     return page
 
 
+# The pictures docs/ shows (VECTIS_SCREENS_DIR=docs/screens writes these, the top of each
+# page as a tablet in landscape shows it); every other goes to a temporary folder, whole.
+DOCS_PICTURES = {
+    "sign-in", "today", "shifts", "z-report", "sync", "sync-offline", "stock", "staff",
+    "settings",
+}  # fmt: skip
+
+
 async def look(page: Page, store: ReplayedStore, path: str, screens: Path, name: str) -> None:
     """Open `path`, check it answered and is accessible, and keep its picture."""
     response = await page.goto(f"{store.edge_url}{path}")
     assert response is not None and response.status == 200, path
     assert await serious_violations(page) == [], path
-    await page.screenshot(path=screens / f"dashboard-{name}.png", full_page=True)
+    if SCREENS_DIR is None:
+        await page.screenshot(path=screens / f"dashboard-{name}.png", full_page=True)
+    elif name in DOCS_PICTURES:
+        await page.screenshot(path=screens / f"dashboard-{name}.png")
 
 
 DAY = "2010-12-02"
@@ -313,3 +325,83 @@ async def test_the_settings_page_saves_the_receipt_header(
     token = await till_token(store, "T8")
     record = await api_get(store, "/v1/records/store_settings/store-1", token)
     assert record["fields"]["receipt_header"]["value"] == "Open Sundays 10-4"
+
+
+async def test_a_supervisor_may_look_but_a_pin_reset_is_a_managers(
+    store: ReplayedStore, context: BrowserContext, screens: Path
+) -> None:
+    supervisor = StaffMember("5001", "Demo Supervisor", "supervisor", "5555")
+    hq = HqClient(store.hub_url, store.admin_token)
+    try:
+        await hq.ensure_staff(supervisor, ["store-1"])
+    finally:
+        await hq.aclose()
+    page = await context.new_page()
+    for _ in range(100):  # until HQ's feed brought the new staff member to the edge
+        await sign_in(page, store, supervisor.staff_code, supervisor.pin)
+        if "/dashboard/sign-in" not in page.url:
+            break
+        await asyncio.sleep(0.2)
+    await page.goto(f"{store.edge_url}/dashboard/staff?day={DAY}")
+    assert "Demo Supervisor" in await page.locator("header").inner_text()
+    form = page.locator(f'form[action="/dashboard/staff/{CASHIER.staff_code}/pin"]')
+    await page.locator("details", has=form).locator("summary").click()
+    assert "managers only" in await page.locator("details", has=form).inner_text()
+    await form.locator('input[name="new_pin"]').fill("4826")
+    await form.locator('input[name="repeat_pin"]').fill("4826")
+    await form.get_by_role("button").click()
+    await page.wait_for_load_state()
+    assert "manager" in (await page.get_by_role("alert").inner_text()).lower()
+    async with httpx.AsyncClient(base_url=store.edge_url, timeout=60) as api:
+        old = {"till_id": "T6", "staff_code": CASHIER.staff_code, "pin": CASHIER.pin}
+        assert (await api.post("/v1/till-sessions", json=old)).status_code == 201  # unchanged
+
+
+async def test_with_the_hub_stopped_every_page_works_and_says_offline(
+    store: ReplayedStore, context: BrowserContext, screens: Path
+) -> None:
+    """Last in this module: it kills the hub."""
+    store.stop_hub()
+    token = await till_token(store, "T5", CASHIER)
+    async with httpx.AsyncClient(
+        base_url=store.edge_url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as till:
+        shift = await till.post("/v1/shifts", json={"till_id": "T5", "float_total": "50.00"})
+        assert shift.status_code == 201, shift.text
+        sku = (await api_get(store, f"/v1/sales?business_day={DAY}&limit=1", token))[0]["lines"][0][
+            "sku"
+        ]
+        cart = await till.post(
+            "/v1/carts", json={"till_id": "T5", "lines": [{"sku": sku, "quantity": 1}]}
+        )
+        assert cart.status_code == 201, cart.text
+        paid = await till.post(
+            f"/v1/carts/{cart.json()['cart_id']}/checkout",
+            json={"tenders": [{"kind": "cash", "amount": "100.00"}]},
+        )
+        assert paid.status_code == 201, paid.text
+        await till.post("/v1/sync/run")  # the agent tries the dead hub now
+    status = await api_get(store, "/v1/status")
+    assert status["sync"]["online"] is False and status["outbox"]["pending"] >= 1
+    page = await signed_in_page(context, store)
+    for path, name in [
+        (f"/dashboard/today?day={DAY}", "today-offline"),
+        ("/dashboard/sync", "sync-offline"),
+        (f"/dashboard/shifts?day={DAY}", "shifts-offline"),
+        ("/dashboard/stock", "stock-offline"),
+        ("/dashboard/approvals", "approvals-offline"),
+        (f"/dashboard/staff?day={DAY}", "staff-offline"),
+        ("/dashboard/exceptions", "exceptions-offline"),
+        ("/dashboard/settings", "settings-offline"),
+    ]:
+        await look(page, store, path, screens, name)
+        assert "Offline: HQ unreachable" in await page.locator("#link-state").inner_text(), path
+    await page.goto(f"{store.edge_url}/dashboard/sync")
+    assert await value(page, "sync-state") == "offline"
+    assert int(await value(page, "outbox-pending")) >= 1
+    # The open shift's live X at the till that sold offline
+    await page.goto(f"{store.edge_url}/dashboard/shifts?day={DAY}")
+    x = await api_get(store, f"/v1/shifts/{shift.json()['shift_id']}/x-report", token)
+    shown = await page_figures(page)
+    assert shown["x-T5-net-sales"] == minor(x["totals"]["net_sales"])
+    assert shown["x-T5-expected-cash"] == minor(x["expected_cash"])
