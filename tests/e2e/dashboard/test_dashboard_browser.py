@@ -357,6 +357,30 @@ async def test_a_supervisor_may_look_but_a_pin_reset_is_a_managers(
         assert (await api.post("/v1/till-sessions", json=old)).status_code == 201  # unchanged
 
 
+async def test_every_page_fits_a_tablet_held_upright(
+    store: ReplayedStore, browser: Browser, screens: Path
+) -> None:
+    """768 px wide (a tablet in portrait): no page scrolls sideways."""
+    tablet = await browser.new_context(viewport={"width": 768, "height": 1024})
+    try:
+        page = await signed_in_page(tablet, store)
+        for path in (
+            f"/dashboard/today?day={DAY}", f"/dashboard/shifts?day={DAY}", "/dashboard/sync",
+            "/dashboard/stock", "/dashboard/approvals", f"/dashboard/staff?day={DAY}",
+            "/dashboard/exceptions", "/dashboard/settings",
+        ):  # fmt: skip
+            await page.goto(f"{store.edge_url}{path}")
+            overflow = await page.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth"
+            )
+            if SCREENS_DIR is None:
+                name = path.split("/")[2].split("?")[0]
+                await page.screenshot(path=screens / f"tablet-{name}.png", full_page=True)
+            assert overflow <= 0, (path, overflow)
+    finally:
+        await tablet.close()
+
+
 async def test_with_the_hub_stopped_every_page_works_and_says_offline(
     store: ReplayedStore, context: BrowserContext, screens: Path
 ) -> None:
