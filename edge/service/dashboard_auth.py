@@ -27,9 +27,9 @@ from edge.errors import Forbidden, RecordedRefusal
 from edge.service.audit import record_audit
 from edge.service.staff import (
     NotSignedIn,
-    _member,
-    _refuse,
     lockout_policy,
+    member_for_pin,
+    pin_refusal,
     token_digest,
 )
 from shared.ids import new_id
@@ -75,12 +75,12 @@ def sign_in(
     maybe locking, through RecordedRefusal), StaffLocked (409), DashboardNotAllowed (403: a
     cashier, after a right PIN; nothing counted)."""
     now = uow.now()
-    member = _member(uow, staff_code, pin)
+    member = member_for_pin(uow, staff_code, pin)
     outcome = rules.sign_in(
         member, uow.staff.sign_in_state(staff_code), pin, now, lockout_policy(uow, identity)
     )
     if not outcome.accepted:
-        raise _refuse(outcome, member, identity=identity, till_id=DASHBOARD)
+        raise pin_refusal(outcome, member, identity=identity, till_id=DASHBOARD)
     if member.role not in DASHBOARD_ROLES:
         raise DashboardNotAllowed(staff_code)
     uow.staff.save_sign_in_state(staff_code, outcome.state)

@@ -165,7 +165,7 @@ def _decoy_hash() -> str:
     return hash_pin("000000")
 
 
-def _member(uow: EdgeUnitOfWork, staff_code: str, pin: str) -> StaffMember:
+def member_for_pin(uow: EdgeUnitOfWork, staff_code: str, pin: str) -> StaffMember:
     """The staff member who may sign in with `staff_code`. Raises WrongPin for an unknown,
     inactive or PIN-less one, after the same work as a real check (no timing hint)."""
     row = uow.staff.get(staff_code)
@@ -176,7 +176,7 @@ def _member(uow: EdgeUnitOfWork, staff_code: str, pin: str) -> StaffMember:
     return member
 
 
-def _refuse(
+def pin_refusal(
     outcome: rules.Outcome,
     member: StaffMember,
     *,
@@ -218,13 +218,13 @@ def sign_in(command: SignIn, uow: EdgeUnitOfWork, *, identity: NodeIdentity) -> 
     that till (if any) ends. Raises WrongPin (401; counted, maybe locking: RecordedRefusal),
     StaffLocked (409, with the unlock time; nothing counted)."""
     now = uow.now()
-    member = _member(uow, command.staff_code, command.pin)
+    member = member_for_pin(uow, command.staff_code, command.pin)
     policy = lockout_policy(uow, identity)
     outcome = rules.sign_in(
         member, uow.staff.sign_in_state(member.staff_code), command.pin, now, policy
     )
     if not outcome.accepted:
-        raise _refuse(outcome, member, identity=identity, till_id=command.till_id)
+        raise pin_refusal(outcome, member, identity=identity, till_id=command.till_id)
     uow.staff.save_sign_in_state(member.staff_code, outcome.state)
     for previous in uow.staff.open_sessions_at(command.till_id):
         uow.staff.end_session(previous.session_id, now, "replaced")
@@ -308,14 +308,14 @@ def authorize(
         return Authorized(acting)
     if override is None:
         raise rules.NotPermitted(acting.staff.staff_code, role, permission)
-    approver = _member(uow, override.staff_code, override.pin)
+    approver = member_for_pin(uow, override.staff_code, override.pin)
     outcome = rules.approve_override(
         acting.staff, approver, uow.staff.sign_in_state(approver.staff_code), override.pin,
         permission, uow.now(), policy=lockout_policy(uow, identity),
         discount_percent=discount_percent, discount_amount=discount_amount, threshold=threshold,
     )  # fmt: skip
     if not outcome.accepted:
-        raise _refuse(outcome, approver, identity=identity, till_id=acting.till_id)
+        raise pin_refusal(outcome, approver, identity=identity, till_id=acting.till_id)
     uow.staff.save_sign_in_state(approver.staff_code, outcome.state)
     record_audit(
         uow, "override", identity=identity, till_id=acting.till_id, staff=acting.staff,
@@ -343,13 +343,13 @@ def change_pin(
     """The signed-in staff member changes their own PIN: the new hash is a shared-record edit
     of `staff_pin` (HLC), sent to HQ through the outbox, and audited. Raises PinNotAccepted
     (422), StaffLocked (409), WrongPin (401, counted: RecordedRefusal)."""
-    member = _member(uow, acting.staff.staff_code, old_pin)
+    member = member_for_pin(uow, acting.staff.staff_code, old_pin)
     outcome = rules.change_pin(
         member, uow.staff.sign_in_state(member.staff_code), old_pin, new_pin, uow.now(),
         lockout_policy(uow, identity),
     )  # fmt: skip
     if not outcome.accepted or outcome.new_pin_hash is None:
-        raise _refuse(outcome, member, identity=identity, till_id=acting.till_id)
+        raise pin_refusal(outcome, member, identity=identity, till_id=acting.till_id)
     uow.staff.save_sign_in_state(member.staff_code, outcome.state)
     save_pin_hash(uow, member.staff_code, outcome.new_pin_hash)
     record_audit(
