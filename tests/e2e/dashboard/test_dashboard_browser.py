@@ -272,6 +272,16 @@ async def test_the_sync_page_shows_the_edges_own_status(
     else:
         raise AssertionError("the outbox never stood still for a reload")
     assert "Online" in await page.locator("#link-state").inner_text()
+    # htmx (vendored, allowed by the page's Content-Security-Policy) refreshes the panel
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    async with page.expect_response("**/dashboard/sync/panel", timeout=15_000) as refreshed:
+        pass
+    assert (await refreshed.value).status == 200
+    assert await page.locator("#sync-panel").count() == 1
+    assert errors == []
 
 
 async def test_the_stock_page_shows_hqs_count_of_a_sold_item(
