@@ -10,7 +10,7 @@ store's currency as `1,234.50`), `local` (an aware datetime as the store's `HH:M
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,25 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("exceptions", "Exceptions", "/dashboard/exceptions"),
     ("settings", "Settings", "/dashboard/settings"),
 )
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def calendar_day(text: str) -> date:
+    """A business day typed as YYYY-MM-DD, from 2000-01-01 to 2999-12-31 (so the day before
+    and after exist). Raises ValueError with a message a manager can act on."""
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text[:40]}” is not a date: give the day as YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"{day} is outside the days this dashboard shows ({FIRST_DAY} to {LAST_DAY})"
+        )
+    return day
 
 
 def format_minor(minor: int | Money | None, currency: str) -> str:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from edge.dashboard.auth import CsrfDep, ManagerDep
-from edge.dashboard.web import error_page, render, runtime_of
+from edge.dashboard.web import calendar_day, error_page, render, runtime_of
 from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
 from edge.domain.staff import PinNotAccepted, Role
@@ -44,9 +44,9 @@ def _day(text: str, identity: NodeIdentity, request: Request) -> tuple[date, str
     if not text:
         return today, ""
     try:
-        return date.fromisoformat(text), ""
-    except ValueError:
-        return today, f"{text!r} is not a date (YYYY-MM-DD): showing today."
+        return calendar_day(text), ""
+    except ValueError as error:
+        return today, f"{error}: showing today."
 
 
 def _code(text: str) -> str | None:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from edge.dashboard.auth import ManagerDep
 from edge.dashboard.charts import bar_chart
-from edge.dashboard.web import error_page, format_minor, reads, render, runtime_of
+from edge.dashboard.web import calendar_day, error_page, format_minor, reads, render, runtime_of
 from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
 from edge.service import dashboard_day
@@ -32,11 +32,9 @@ def parse_day(text: str | None, identity: NodeIdentity, request: Request) -> dat
     if not text:
         return identity.business_day(runtime_of(request).clock.now())
     try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadDay(f"“{text[:40]}” is not a date: give the day as YYYY-MM-DD") from None
+        return calendar_day(text)
+    except ValueError as error:
+        raise BadDay(str(error)) from None
 
 
 def _identity(request: Request) -> NodeIdentity:
