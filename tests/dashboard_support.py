@@ -5,10 +5,13 @@ CSRF token and figures out of a page."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 
-from tests.support import STAFF_PINS, Edge
+from tests.support import STAFF_PINS, Edge, Hub, close_edge, make_edge
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _FIGURE = re.compile(r'data-figure="([^"]+)"[^>]*?data-(?:minor|value)="(-?[0-9]+)"')
@@ -54,3 +57,25 @@ async def sign_in(client: httpx.AsyncClient, staff_code: str, pin: str | None = 
     account = await client.get("/dashboard/account")
     assert account.status_code == 200, account.text
     return csrf_of(account.text)
+
+
+@asynccontextmanager
+async def counted_shop(hub: Hub, path: Path) -> AsyncIterator[Edge]:
+    """store-1 on `hub` with items A (2.55), B (0.85) and C (10.00); HQ's ERP counted A 50 and
+    B 3 (C never counted); its edge's file at `path`, closed on leaving."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85", "C": "10.00"})
+    counted = await hub.client.post(
+        "/v1/erp/stock",
+        json={
+            "location_id": "store-1",
+            "counts": [{"sku": "A", "on_hand": 50}, {"sku": "B", "on_hand": 3}],
+        },
+        headers=hub.admin,
+    )
+    assert counted.status_code == 200, counted.text
+    edge = await make_edge(path, hub, await hub.token("store-1"))
+    try:
+        yield edge
+    finally:
+        await close_edge(edge)

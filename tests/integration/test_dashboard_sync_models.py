@@ -19,7 +19,8 @@ from edge.domain.reports import DayCheck
 from edge.service import dashboard_stock, dashboard_sync
 from shared.clock import ManualClock
 from shared.money import Money
-from tests.support import DEMO_START, Edge, Hub, close_edge, make_edge
+from tests.dashboard_support import counted_shop
+from tests.support import DEMO_START, Edge, Hub
 
 DAY = date(2010, 12, 1)
 
@@ -27,22 +28,8 @@ DAY = date(2010, 12, 1)
 @pytest.fixture
 async def shop(sqlite_hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
     """store-1 on a SQLite hub: items A, B, C; HQ counts A 50 and B 3 (C never counted)."""
-    await sqlite_hub.create_store("store-1")
-    await sqlite_hub.import_items({"A": "2.55", "B": "0.85", "C": "10.00"})
-    counted = await sqlite_hub.client.post(
-        "/v1/erp/stock",
-        json={
-            "location_id": "store-1",
-            "counts": [{"sku": "A", "on_hand": 50}, {"sku": "B", "on_hand": 3}],
-        },
-        headers=sqlite_hub.admin,
-    )
-    assert counted.status_code == 200, counted.text
-    edge = await make_edge(tmp_path / "store-1.db", sqlite_hub, await sqlite_hub.token("store-1"))
-    try:
+    async with counted_shop(sqlite_hub, tmp_path / "store-1.db") as edge:
         yield edge
-    finally:
-        await close_edge(edge)
 
 
 def link_of(edge: Edge) -> dashboard_sync.LinkState:

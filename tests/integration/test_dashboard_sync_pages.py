@@ -18,8 +18,8 @@ from edge.domain.card_payments import CardPayment
 from edge.domain.documents import B2BLine, B2BOrder
 from shared.clock import ManualClock
 from shared.money import Money
-from tests.dashboard_support import browser, figures, sign_in
-from tests.support import SUPERVISOR, Edge, Hub, close_edge, make_edge
+from tests.dashboard_support import browser, counted_shop, figures, sign_in
+from tests.support import SUPERVISOR, Edge, Hub
 
 _VALUE = re.compile(r'data-figure="([^"]+)"[^>]*?data-value="([^"]*)"')
 
@@ -37,22 +37,8 @@ def levels_of(html: str) -> set[str]:
 @pytest.fixture
 async def shop(sqlite_hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
     """store-1 with items A, B, C; HQ counts A 50 and B 3."""
-    await sqlite_hub.create_store("store-1")
-    await sqlite_hub.import_items({"A": "2.55", "B": "0.85", "C": "10.00"})
-    counted = await sqlite_hub.client.post(
-        "/v1/erp/stock",
-        json={
-            "location_id": "store-1",
-            "counts": [{"sku": "A", "on_hand": 50}, {"sku": "B", "on_hand": 3}],
-        },
-        headers=sqlite_hub.admin,
-    )
-    assert counted.status_code == 200, counted.text
-    edge = await make_edge(tmp_path / "store-1.db", sqlite_hub, await sqlite_hub.token("store-1"))
-    try:
+    async with counted_shop(sqlite_hub, tmp_path / "store-1.db") as edge:
         yield edge
-    finally:
-        await close_edge(edge)
 
 
 def advance(edge: Edge, by: timedelta) -> None:
