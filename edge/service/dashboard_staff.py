@@ -233,7 +233,8 @@ def reset_pin(
     """A manager gives `staff_code` a new PIN (typed twice): the PIN rules of a change
     (edge.domain.staff.accept_new_pin) and not their current PIN. The hash is kept here and
     sent to HQ as the shared record `staff_pin` (HLC); the staff member's lock and count of
-    wrong PINs are cleared; audited `pin_reset` (subject: the staff code; never the PIN).
+    wrong PINs are cleared; their open till sessions end (`end_reason` `pin_reset`: the
+    tills ask for the new PIN); audited `pin_reset` (subject: the staff code; never the PIN).
     Raises ManagerOnly, StaffNotFound, PinNotAccepted."""
     if acting.staff.role != Role.MANAGER:
         raise ManagerOnly(acting.staff.staff_code, "reset a PIN")
@@ -249,9 +250,12 @@ def reset_pin(
     was_locked = uow.staff.sign_in_state(staff_code).locked_at(now)
     uow.staff.save_sign_in_state(staff_code, SignInState())
     staff.save_pin_hash(uow, staff_code, hash_pin(new_pin))
+    # A reset is often made because the PIN was seen: the sessions it opened end too.
+    ended = uow.staff.end_sessions_of(staff_code, now, "pin_reset")
     record_audit(
         uow, "pin_reset", identity=identity, till_id=acting.till_id, staff=acting.staff,
-        subject=staff_code, details={"lock_lifted": "yes" if was_locked else "no"},
+        subject=staff_code, details={"lock_lifted": "yes" if was_locked else "no",
+                                     "till_sessions_ended": str(ended)},
     )  # fmt: skip
     return StaffStatus(row.staff_code, row.name, str(row.role), row.active, None)
 

@@ -200,13 +200,23 @@ async def test_a_manager_resets_a_pin_the_new_one_signs_in_the_old_does_not_and_
 
     await write(edge, reset(MANAGER, "2580", "2580"))
     assert (await till_sign_in(edge, CASHIER, STAFF_PINS[CASHIER])).status_code == 401
-    assert (await till_sign_in(edge, CASHIER, "2580")).status_code == 201  # the lock is lifted
+    signed = await till_sign_in(edge, CASHIER, "2580")
+    assert signed.status_code == 201  # the lock is lifted
     with pytest.raises(PinNotAccepted, match="same as the current"):
         await write(edge, reset(MANAGER, "2580", "2580"))
-    (entry,) = (await read(edge, lambda uow: dashboard.audit_page(uow, DAY, kind="pin_reset"))
-                ).entries  # fmt: skip
-    assert (entry.till_id, entry.staff_code, entry.subject) == ("dashboard", MANAGER, CASHIER)
-    assert entry.details == {"lock_lifted": "yes"}
+    # A second reset (the new PIN was seen) ends the session that PIN opened at the till.
+    await write(edge, reset(MANAGER, "3691", "3691"))
+    async with httpx.AsyncClient(
+        transport=edge.client._transport, base_url="http://127.0.0.1",
+        headers={"Authorization": f"Bearer {signed.json()['token']}"},
+    ) as till:  # fmt: skip
+        assert (await till.get("/v1/till-sessions/current")).status_code == 401
+    first, second = (
+        await read(edge, lambda uow: dashboard.audit_page(uow, DAY, kind="pin_reset"))
+    ).entries[::-1]  # newest first on the page
+    assert (first.till_id, first.staff_code, first.subject) == ("dashboard", MANAGER, CASHIER)
+    assert first.details == {"lock_lifted": "yes", "till_sessions_ended": "0"}
+    assert second.details == {"lock_lifted": "no", "till_sessions_ended": "1"}
 
     # HQ gets the new hash (a staff_pin shared record) and the audit entry, neither refused.
     status = await edge.sync()
@@ -222,7 +232,8 @@ async def test_a_manager_resets_a_pin_the_new_one_signs_in_the_old_does_not_and_
     )
     assert trail.status_code == 200, trail.text
     assert [(e["till_id"], e["subject"]) for e in trail.json()["entries"]] == [
-        ("dashboard", CASHIER)
+        ("dashboard", CASHIER),
+        ("dashboard", CASHIER),
     ]
 
 

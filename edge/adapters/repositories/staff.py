@@ -130,6 +130,16 @@ class StaffRepository:
         )
         return [_session_row(row) for row in rows]
 
+    def end_sessions_of(self, staff_code: str, at: datetime, reason: str) -> int:
+        """End every open till session of `staff_code`; how many there were."""
+        table = tables.till_session
+        result = self._connection.execute(
+            update(table)
+            .where(table.c.staff_code == staff_code, table.c.ended_at.is_(None))
+            .values(ended_at=at.isoformat(), end_reason=reason)
+        )
+        return int(result.rowcount or 0)
+
     def end_session(self, session_id: UUID, at: datetime, reason: str) -> None:
         table = tables.till_session
         self._connection.execute(
