@@ -20,6 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
@@ -332,10 +333,12 @@ class SaleScreen(Screen[None]):
             self._show_receipt_panel(text, print_words(sale.receipt))
 
     def _show_receipt_panel(self, text: str, state: str) -> None:
-        if not self.is_attached:  # the till quit while the receipt was being fetched
+        try:
+            lines, panel = self.query_one("#lines", DataTable), self.query_one(ReceiptPanel)
+        except NoMatches:  # the till quit while the receipt was being fetched
             return
-        self.query_one("#lines", DataTable).display = False
-        self.query_one(ReceiptPanel).show(text, state)
+        lines.display = False
+        panel.show(text, state)
 
     def _hide_receipt(self) -> None:
         self.query_one(ReceiptPanel).display = False
