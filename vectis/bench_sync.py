@@ -90,14 +90,25 @@ async def _status(client: httpx.AsyncClient) -> dict[str, Any]:
     return body
 
 
-async def catchup(stack: Stack, hq: HqClient, sales: int, console: Console) -> float:
-    """Seconds for `sales` offline sales to be acknowledged once the link is back."""
-    await hq.ensure_store("store-catchup", "Catch-up", "Europe/London", "GBP")
+async def catchup(
+    stack: Stack,
+    hq: HqClient,
+    sales: int,
+    console: Console,
+    *,
+    pipeline: int | None = None,
+    store_no: int = 1,
+) -> float:
+    """Seconds for `sales` offline sales to be acknowledged once the link is back, by a new
+    store's edge with `pipeline` pushes in flight (None: the edge's default)."""
+    store_id = "store-catchup" if store_no == 1 else f"store-catchup-{store_no}"
+    await hq.ensure_store(store_id, "Catch-up", "Europe/London", "GBP")
     edge = await stack.start_edge(
-        1,
-        "store-catchup",
-        await hq.enrolment_token("store-catchup"),
+        store_no,
+        store_id,
+        await hq.enrolment_token(store_id),
         datetime(2011, 1, 3, 9, tzinfo=UTC),
+        settings={} if pipeline is None else {"VECTIS_EDGE_PUSH_PIPELINE": str(pipeline)},
     )
     async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=600) as client:
         await _wait(lambda: _has_catalogue(client, 500), 120)
@@ -401,8 +412,17 @@ async def price_propagation(stack: Stack, hq: HqClient, trials: int) -> list[flo
 
 
 async def bench_sync(
-    *, work_dir: Path, console: Console, hub_workers: int = 2, skus: int = 100_000
+    *,
+    work_dir: Path,
+    console: Console,
+    hub_workers: int = 2,
+    skus: int = 100_000,
+    catchup_pipelines: tuple[int, ...] = (),
+    catchup_only: bool = False,
 ) -> dict[str, Any]:
+    """The figures (see the module's docstring). `catchup_pipelines` runs the catch-up once
+    more for each value, in that order, with that many pushes in flight (a new store each),
+    reported in `catchup_10000_sales_by_pipeline_s`; `catchup_only` stops after them."""
     stack = Stack(work_dir=work_dir)
     figures: dict[str, Any] = {}
     try:
@@ -413,6 +433,19 @@ async def bench_sync(
             await hq.import_catalogue(synthetic_catalogue(500), "GBP")
             console.print("bench sync: catch-up of 10,000 offline sales...")
             figures["catchup_10000_sales_s"] = round(await catchup(stack, hq, 10_000, console), 2)
+            figures["catchup_push_pipeline"] = EdgeSettings.model_fields["push_pipeline"].default
+            by_pipeline: dict[str, list[float]] = {}
+            for number, pipeline in enumerate(catchup_pipelines, start=2):
+                console.print(f"bench sync: catch-up with {pipeline} pushes in flight...")
+                seconds = await catchup(
+                    stack, hq, 10_000, console, pipeline=pipeline, store_no=number
+                )
+                by_pipeline.setdefault(str(pipeline), []).append(round(seconds, 2))
+            if by_pipeline:
+                figures["catchup_10000_sales_by_pipeline_s"] = by_pipeline
+            if catchup_only:
+                console.print(json.dumps(figures, indent=2))
+                return figures
             console.print("bench sync: ingest from 50 simulated edges...")
             run = await ingest(stack, hq, 50, 8, 250)
             figures["ingest_events_per_s"] = round(run.rate)

@@ -49,8 +49,12 @@ from vectis.ops.postgres import TemporaryCluster
 
 SKUS = ["A", "B", "C"]
 STORES = ["store-1", "store-2"]
-# Small pushes, several in flight: the pipeline runs even on the few events of a step.
-PIPELINE = {"push_batch_events": 2, "push_pipeline": 3}
+
+
+async def pipelined_edge(path: Path, hub: Hub, token: str | None) -> Edge:
+    """An edge of small pushes, several in flight: its pipeline runs even on a step's few
+    events."""
+    return await make_edge(path, hub, token, push_batch_events=2, push_pipeline=3)
 
 
 class SyncModel(RuleBasedStateMachine):
@@ -103,7 +107,7 @@ class SyncModel(RuleBasedStateMachine):
             self.run(self.erp_count(store, dict.fromkeys(SKUS, 50), adjust=False))
             token = self.run(self.hub.token(store))
             self.edges[store] = self.run(
-                make_edge(self.directory / f"{store}.db", self.hub, token, **PIPELINE)
+                pipelined_edge(self.directory / f"{store}.db", self.hub, token)
             )
 
     async def put(self, path: str, body: dict[str, Any]) -> None:
@@ -317,7 +321,7 @@ class SyncModel(RuleBasedStateMachine):
         edge = self.edges[store]
         pushes = edge.link.pushes
         self.run(close_edge(edge))
-        self.edges[store] = self.run(make_edge(edge.path, self.hub, None, **PIPELINE))
+        self.edges[store] = self.run(pipelined_edge(edge.path, self.hub, None))
         self.run(self.edges[store].sign_in())  # a restarted till signs in again
         self.edges[store].link.pushes = pushes
         self.edges[store].link.online = store not in self.partitioned
