@@ -208,7 +208,8 @@ class Link(httpx.AsyncBaseTransport):
     Faults of pushes (several may be in flight at once): `lose_pushes = n` drops the next n
     on the way (the hub never sees them), `delays` holds the next ones back that many
     seconds each (later pushes overtake them), `duplicate_pushes = n` delivers the next n
-    twice at once (one answer comes back). `answered` counts the pushes the hub answered.
+    twice at once (one answer comes back). `answered` counts the pushes the hub answered,
+    `most_in_flight` the most pushes that were on the way at once.
     """
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
@@ -219,6 +220,7 @@ class Link(httpx.AsyncBaseTransport):
         self.duplicate_pushes = 0
         self.delays: list[float] = []
         self.answered = 0
+        self.in_flight = self.most_in_flight = 0
         self.requests = 0
         self.paths: list[str] = []
         self.cut_after: int | None = None
@@ -231,9 +233,14 @@ class Link(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("link is down", request=request)
         self.requests += 1
         self.paths.append(request.url.path)
-        if request.url.path == "/v1/sync/push":
+        if request.url.path != "/v1/sync/push":
+            return await self._answer(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
             return await self._push(request)
-        return await self._answer(request)
+        finally:
+            self.in_flight -= 1
 
     async def _push(self, request: httpx.Request) -> httpx.Response:
         # Kept so that a test can deliver a stale copy later (a replay, out of order).
