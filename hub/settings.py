@@ -93,7 +93,7 @@ class HubSettings(VectisSettings):
     )
     acquirer_timeout_s: float = Field(10.0, gt=0, le=120)
     push_order_wait_s: float = Field(
-        5.0,
+        2.0,
         ge=0,
         le=60,
         description="How long a push whose first seq follows a gap waits for the node's "
