@@ -42,8 +42,10 @@ from rich.table import Table
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.bootstrap import build_runtime as build_edge_runtime
+from edge.domain.audit import Acting
 from edge.domain.cart import TenderRequest
-from edge.service import selling
+from edge.domain.staff import Role, StaffMember
+from edge.service import selling, shifts
 from edge.settings import EdgeSettings
 from shared.ids import new_id
 from shared.money import Money, line_total
@@ -121,7 +123,12 @@ async def catchup(
         await edge.proxy.set_online(True)
         await client.post("/v1/sync/run")
         await _wait(lambda: _drained(client), 600, poll_s=0.02)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+    # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
+    del stack.edges[store_no]
+    await asyncio.to_thread(edge.process.stop)
+    await edge.proxy.stop()
+    return seconds
 
 
 async def _has_catalogue(client: httpx.AsyncClient, count: int) -> bool:
@@ -144,7 +151,14 @@ async def _write_sales(edge: EdgeHandle, sales: int) -> None:
     )
     identity = runtime.identity
     assert identity is not None
+    # A till sells inside an open shift only: the bench's cashier opens one first.
+    cashier = Acting("T1", StaffMember("1001", "Bench Cashier", Role.CASHIER, ""), new_id())
     try:
+        await runtime.write(
+            lambda uow: shifts.open_shift(
+                shifts.OpenShift("T1", float_total=Decimal(100)), uow, cashier, identity=identity
+            )
+        )
         for number in range(sales):
             lines = [
                 selling.LineInput(f"SKU{(number * 7 + offset) % 500:06d}", offset + 1)
