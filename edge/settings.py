@@ -94,6 +94,13 @@ class EdgeSettings(VectisSettings):
     sync_interval_s: float = Field(1.0, gt=0)
     push_batch_events: int = Field(256, ge=1, le=2000)
     push_batch_bytes: int = Field(1_000_000, ge=1024)
+    push_pipeline: int = Field(
+        4,
+        ge=1,
+        le=32,
+        description="Pushes in flight at once while the outbox drains (1: one at a time); "
+        "the hub still applies them in seq order",
+    )
     feed_page_size: int = Field(1000, ge=1, le=5000)
     snapshot_chunk_size: int = Field(5000, ge=1, le=20_000)
     backoff_base_s: float = Field(0.5, gt=0)

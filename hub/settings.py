@@ -92,6 +92,13 @@ class HubSettings(VectisSettings):
         None, description="Bearer key for the acquirer's API"
     )
     acquirer_timeout_s: float = Field(10.0, gt=0, le=120)
+    push_order_wait_s: float = Field(
+        2.0,
+        ge=0,
+        le=60,
+        description="How long a push whose first seq follows a gap waits for the node's "
+        "earlier push (an edge keeps several in flight) before its events are deferred",
+    )
     settlement_reconcile_after_s: int = Field(
         3600,
         ge=0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Generator
@@ -189,7 +190,7 @@ async def make_hub(database_url: str, *, clock: Clock | None = None, **settings:
             admin_token=SecretStr(ADMIN_TOKEN),
             migrate_on_start=database_url.startswith("sqlite"),
             max_request_bytes=2_000_000,
-            **settings,
+            **({"push_order_wait_s": 0.5} | settings),
         ),
         clock,
     )
@@ -204,12 +205,22 @@ class Link(httpx.AsyncBaseTransport):
 
     `online = False` cuts it (connection refused); `lose_responses = n` lets the next n
     requests reach the hub and then drops their responses, as a cut mid-response would.
+    Faults of pushes (several may be in flight at once): `lose_pushes = n` drops the next n
+    on the way (the hub never sees them), `delays` holds the next ones back that many
+    seconds each (later pushes overtake them), `duplicate_pushes = n` delivers the next n
+    twice at once (one answer comes back). `answered` counts the pushes the hub answered,
+    `most_in_flight` the most pushes that were on the way at once.
     """
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.online = True
         self.lose_responses = 0
+        self.lose_pushes = 0
+        self.duplicate_pushes = 0
+        self.delays: list[float] = []
+        self.answered = 0
+        self.in_flight = self.most_in_flight = 0
         self.requests = 0
         self.paths: list[str] = []
         self.cut_after: int | None = None
@@ -222,9 +233,36 @@ class Link(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("link is down", request=request)
         self.requests += 1
         self.paths.append(request.url.path)
-        if request.url.path == "/v1/sync/push":
-            # Kept so that a test can deliver a stale copy later (a replay, out of order).
-            self.pushes.append((await request.aread(), dict(request.headers)))
+        if request.url.path != "/v1/sync/push":
+            return await self._answer(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await self._push(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _push(self, request: httpx.Request) -> httpx.Response:
+        # Kept so that a test can deliver a stale copy later (a replay, out of order).
+        body, headers = await request.aread(), dict(request.headers)
+        self.pushes.append((body, headers))
+        if self.lose_pushes > 0:
+            self.lose_pushes -= 1
+            raise httpx.WriteError("connection reset before the push arrived", request=request)
+        if self.delays:
+            await asyncio.sleep(self.delays.pop(0))
+        if self.duplicate_pushes > 0:
+            self.duplicate_pushes -= 1
+            copy = httpx.Request(request.method, request.url, headers=headers, content=body)
+            response, _ = await asyncio.gather(
+                self._answer(request), self.inner.handle_async_request(copy)
+            )
+        else:
+            response = await self._answer(request)
+        self.answered += 1
+        return response
+
+    async def _answer(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         if self.lose_responses > 0:
             self.lose_responses -= 1

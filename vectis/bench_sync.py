@@ -42,8 +42,10 @@ from rich.table import Table
 
 from edge.adapters.unit_of_work import EdgeUnitOfWork
 from edge.bootstrap import build_runtime as build_edge_runtime
+from edge.domain.audit import Acting
 from edge.domain.cart import TenderRequest
-from edge.service import selling
+from edge.domain.staff import Role, StaffMember
+from edge.service import selling, shifts
 from edge.settings import EdgeSettings
 from shared.ids import new_id
 from shared.money import Money, line_total
@@ -90,14 +92,25 @@ async def _status(client: httpx.AsyncClient) -> dict[str, Any]:
     return body
 
 
-async def catchup(stack: Stack, hq: HqClient, sales: int, console: Console) -> float:
-    """Seconds for `sales` offline sales to be acknowledged once the link is back."""
-    await hq.ensure_store("store-catchup", "Catch-up", "Europe/London", "GBP")
+async def catchup(
+    stack: Stack,
+    hq: HqClient,
+    sales: int,
+    console: Console,
+    *,
+    pipeline: int | None = None,
+    store_no: int = 1,
+) -> float:
+    """Seconds for `sales` offline sales to be acknowledged once the link is back, by a new
+    store's edge with `pipeline` pushes in flight (None: the edge's default)."""
+    store_id = "store-catchup" if store_no == 1 else f"store-catchup-{store_no}"
+    await hq.ensure_store(store_id, "Catch-up", "Europe/London", "GBP")
     edge = await stack.start_edge(
-        1,
-        "store-catchup",
-        await hq.enrolment_token("store-catchup"),
+        store_no,
+        store_id,
+        await hq.enrolment_token(store_id),
         datetime(2011, 1, 3, 9, tzinfo=UTC),
+        settings={} if pipeline is None else {"VECTIS_EDGE_PUSH_PIPELINE": str(pipeline)},
     )
     async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=600) as client:
         await _wait(lambda: _has_catalogue(client, 500), 120)
@@ -110,7 +123,12 @@ async def catchup(stack: Stack, hq: HqClient, sales: int, console: Console) -> f
         await edge.proxy.set_online(True)
         await client.post("/v1/sync/run")
         await _wait(lambda: _drained(client), 600, poll_s=0.02)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+    # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
+    del stack.edges[store_no]
+    await asyncio.to_thread(edge.process.stop)
+    await edge.proxy.stop()
+    return seconds
 
 
 async def _has_catalogue(client: httpx.AsyncClient, count: int) -> bool:
@@ -133,7 +151,14 @@ async def _write_sales(edge: EdgeHandle, sales: int) -> None:
     )
     identity = runtime.identity
     assert identity is not None
+    # A till sells inside an open shift only: the bench's cashier opens one first.
+    cashier = Acting("T1", StaffMember("1001", "Bench Cashier", Role.CASHIER, ""), new_id())
     try:
+        await runtime.write(
+            lambda uow: shifts.open_shift(
+                shifts.OpenShift("T1", float_total=Decimal(100)), uow, cashier, identity=identity
+            )
+        )
         for number in range(sales):
             lines = [
                 selling.LineInput(f"SKU{(number * 7 + offset) % 500:06d}", offset + 1)
@@ -401,8 +426,17 @@ async def price_propagation(stack: Stack, hq: HqClient, trials: int) -> list[flo
 
 
 async def bench_sync(
-    *, work_dir: Path, console: Console, hub_workers: int = 2, skus: int = 100_000
+    *,
+    work_dir: Path,
+    console: Console,
+    hub_workers: int = 2,
+    skus: int = 100_000,
+    catchup_pipelines: tuple[int, ...] = (),
+    catchup_only: bool = False,
 ) -> dict[str, Any]:
+    """The figures (see the module's docstring). `catchup_pipelines` runs the catch-up once
+    more for each value, in that order, with that many pushes in flight (a new store each),
+    reported in `catchup_10000_sales_by_pipeline_s`; `catchup_only` stops after them."""
     stack = Stack(work_dir=work_dir)
     figures: dict[str, Any] = {}
     try:
@@ -413,6 +447,19 @@ async def bench_sync(
             await hq.import_catalogue(synthetic_catalogue(500), "GBP")
             console.print("bench sync: catch-up of 10,000 offline sales...")
             figures["catchup_10000_sales_s"] = round(await catchup(stack, hq, 10_000, console), 2)
+            figures["catchup_push_pipeline"] = EdgeSettings.model_fields["push_pipeline"].default
+            by_pipeline: dict[str, list[float]] = {}
+            for number, pipeline in enumerate(catchup_pipelines, start=2):
+                console.print(f"bench sync: catch-up with {pipeline} pushes in flight...")
+                seconds = await catchup(
+                    stack, hq, 10_000, console, pipeline=pipeline, store_no=number
+                )
+                by_pipeline.setdefault(str(pipeline), []).append(round(seconds, 2))
+            if by_pipeline:
+                figures["catchup_10000_sales_by_pipeline_s"] = by_pipeline
+            if catchup_only:
+                console.print(json.dumps(figures, indent=2))
+                return figures
             console.print("bench sync: ingest from 50 simulated edges...")
             run = await ingest(stack, hq, 50, 8, 250)
             figures["ingest_events_per_s"] = round(run.rate)

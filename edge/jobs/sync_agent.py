@@ -17,22 +17,25 @@ from datetime import datetime
 
 import httpx
 
+from edge.adapters.outbox import PendingEvent
 from edge.adapters.unit_of_work import EdgeTransactions
 from edge.domain.node import NodeIdentity
 from edge.errors import NotEnrolled
 from edge.metrics import EdgeMetrics
 from edge.service.dashboard_sync import SAMPLE_EVERY, record_outbox_sample
 from edge.service.sync import (
+    PushOutcome,
     bootstrap_chunk,
     enrol_node,
     hub_credential,
     needs_bootstrap,
+    next_batch,
     pending_events,
     pull_page,
-    push_batch,
     restart_bootstrap,
     rotate_credential,
     rotation_due,
+    send_batch,
     verify_days,
 )
 from edge.settings import EdgeSettings
@@ -246,31 +249,81 @@ class SyncAgent:
     async def _push_all(
         self, client: HubClient, identity: NodeIdentity, *, handshake: bool = False
     ) -> None:
-        """Upload until the outbox is drained; with `handshake`, an empty outbox still makes
-        one (empty) push, the handshake at which both sides measure the clock skew."""
-        while True:
-            started = time.perf_counter()
-            outcome = await push_batch(
-                self._transactions,
-                client,
-                identity,
-                clock=self._clock,
-                max_events=self._settings.push_batch_events,
-                max_bytes=self._settings.push_batch_bytes,
-                handshake=handshake,
-                previous_round_trip=self._round_trip,
-            )
-            handshake = False
-            if outcome.round_trip is not None:
-                self._round_trip = outcome.round_trip
-                self.status.skew_ms = outcome.round_trip.skew_ms
-                self._metrics.clock_skew_ms.set(outcome.round_trip.skew_ms)
-            if outcome.sent == 0:
-                return
+        """Upload until the outbox is drained, with up to `push_pipeline` pushes in flight;
+        with `handshake`, an empty outbox still makes one (empty) push, the handshake at
+        which both sides measure the clock skew.
+
+        Batches are cut in seq order after the last one in flight; the hub applies them in
+        seq order, whatever order they arrive in. An answer saying the hub deferred part of a
+        push (it followed a gap: an earlier push lost, or too late) stops new pushes; once
+        those in flight are answered, sending goes on from the ack. After a failure the
+        pushes in flight are awaited (their acks kept), then the first error is raised.
+        """
+        window = self._settings.push_pipeline
+        sent_through = (await self._transactions.read(lambda uow: uow.outbox.stats())).acked_seq
+        acked = sent_through
+        in_flight: set[asyncio.Task[PushOutcome]] = set()
+        error: BaseException | None = None
+        rewind = False
+        try:
+            while True:
+                while error is None and not rewind and len(in_flight) < window:
+                    batch = await next_batch(
+                        self._transactions,
+                        after_seq=sent_through,
+                        max_events=self._settings.push_batch_events,
+                        max_bytes=self._settings.push_batch_bytes,
+                    )
+                    if not batch and not handshake:
+                        break
+                    in_flight.add(asyncio.create_task(self._push(client, identity, batch)))
+                    handshake = False
+                    if not batch:
+                        break
+                    sent_through = batch[-1].seq
+                if not in_flight:
+                    if error is not None:
+                        raise error
+                    if not rewind:
+                        return
+                    rewind, sent_through = False, acked  # send again what the hub deferred
+                    continue
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    in_flight.discard(task)
+                    try:
+                        outcome = task.result()
+                    except Exception as failure:
+                        error = error or failure
+                        continue
+                    acked = max(acked, outcome.acked_seq)
+                    sent_through = max(sent_through, acked)  # held already: skip it
+                    rewind = rewind or outcome.held_back
+        finally:  # cancelled from outside: the pushes in flight go too, their acks unrecorded
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _push(
+        self, client: HubClient, identity: NodeIdentity, batch: list[PendingEvent]
+    ) -> PushOutcome:
+        """One push of the pipeline, with the skew estimate of the last push answered."""
+        started = time.perf_counter()
+        outcome = await send_batch(
+            self._transactions,
+            client,
+            identity,
+            batch,
+            clock=self._clock,
+            previous_round_trip=self._round_trip,
+        )
+        self._round_trip = outcome.round_trip
+        self.status.skew_ms = outcome.round_trip.skew_ms
+        self._metrics.clock_skew_ms.set(outcome.round_trip.skew_ms)
+        if outcome.sent:
             self._metrics.push_seconds.observe(time.perf_counter() - started)
             self._metrics.events_pushed.inc(outcome.sent)
-            if outcome.remaining == 0:
-                return
+        return outcome
 
     async def _pending(self) -> int:
         return await self._transactions.read(pending_events)

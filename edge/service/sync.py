@@ -1,8 +1,8 @@
 """Use cases of the sync agent: enrol, push the outbox, pull the store's change feed.
 
-Push reads the outbox after the acknowledged seq, so whatever was not acknowledged (a lost
-response, a crash between send and ack, a gap the hub reported) is simply sent again; the hub
-de-duplicates by event id. Pull applies a feed page and its cursor in one transaction
+Push reads the outbox after the acknowledged seq (or after the last batch in flight), so
+whatever was not acknowledged (a lost response, a crash between send and ack, a batch the
+hub deferred behind a gap) is simply sent again; the hub de-duplicates by seq and event id. Pull applies a feed page and its cursor in one transaction
 (the page's entities by edge.service.feed).
 
 These use cases talk to the hub between transactions, so they take `EdgeTransactions` and
@@ -20,7 +20,7 @@ from datetime import datetime
 from edge.adapters.outbox import PendingEvent
 from edge.adapters.unit_of_work import EdgeTransactions, EdgeUnitOfWork
 from edge.domain.node import NodeIdentity, rotation_due_at
-from edge.domain.reports import DayCheck, OutboxStats
+from edge.domain.reports import DayCheck
 from edge.errors import AlreadyEnrolled
 from edge.service.feed import apply_feed_entries
 from shared.clock import Clock
@@ -119,44 +119,43 @@ def rotation_due(uow: EdgeUnitOfWork, *, now: datetime) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class PushOutcome:
+    """One push: how many events it carried, the hub's ack, the last seq it carried (the ack
+    for an empty push), and its skew estimate."""
+
     sent: int
     acked_seq: int
     last_seq: int
-    round_trip: RoundTripV1 | None  # the skew estimate of this push, when one was made
+    round_trip: RoundTripV1
 
     @property
-    def remaining(self) -> int:
-        return max(self.last_seq - self.acked_seq, 0)
+    def held_back(self) -> bool:
+        """Whether the hub deferred some of the push (they followed a gap): send them again."""
+        return self.acked_seq < self.last_seq
 
 
-async def push_batch(
+async def next_batch(
+    transactions: EdgeTransactions, *, after_seq: int, max_events: int, max_bytes: int
+) -> list[PendingEvent]:
+    """The outbox events after `after_seq`, in seq order, as one push takes them (at most
+    `max_events` events and `max_bytes` bytes, at least one); empty when none is left."""
+    return await transactions.read(
+        lambda uow: uow.outbox.pending(after_seq, max_events=max_events, max_bytes=max_bytes)
+    )
+
+
+async def send_batch(
     transactions: EdgeTransactions,
     client: HubClient,
     identity: NodeIdentity,
+    batch: list[PendingEvent],
     *,
     clock: Clock,
-    max_events: int,
-    max_bytes: int,
-    handshake: bool = False,
     previous_round_trip: RoundTripV1 | None = None,
 ) -> PushOutcome:
-    """Upload the next batch of unacknowledged outbox events and record the hub's ack.
-
-    With nothing to upload, sends an empty push if `handshake` (so both sides measure the
-    clock skew at every sync cycle, and the hub sees the node alive), else nothing.
-    `previous_round_trip`, the estimate of the node's last push, goes with it: the hub takes
-    the transit out of its own figure with it. Raises the client's errors; nothing is marked
-    acknowledged unless the hub said so.
-    """
-
-    def read_pending(uow: EdgeUnitOfWork) -> tuple[OutboxStats, list[PendingEvent]]:
-        stats = uow.outbox.stats()
-        pending = uow.outbox.pending(stats.acked_seq, max_events=max_events, max_bytes=max_bytes)
-        return stats, pending
-
-    stats, batch = await transactions.read(read_pending)
-    if not batch and not handshake:
-        return PushOutcome(0, stats.acked_seq, stats.last_seq, None)
+    """Push `batch` (empty: the handshake) and record the hub's ack (never lowered: answers of
+    pushes in flight together come back in any order) and quarantined events. The outcome's
+    `last_seq` is the batch's last seq, or the ack for an empty batch. Raises the client's
+    errors; nothing is marked acknowledged unless the hub said so."""
     sent_at = clock.now()
     request = PushRequest(
         protocol_version=PROTOCOL_VERSION,
@@ -177,12 +176,8 @@ async def push_batch(
         uow.outbox.mark_quarantined(rejected)
 
     await transactions.write(record)
-    return PushOutcome(
-        sent=len(batch),
-        acked_seq=max(response.acked_seq, stats.acked_seq),
-        last_seq=stats.last_seq,
-        round_trip=round_trip,
-    )
+    last_seq = batch[-1].seq if batch else response.acked_seq
+    return PushOutcome(len(batch), response.acked_seq, last_seq, round_trip)
 
 
 def _raw_event(event: PendingEvent, identity: NodeIdentity) -> RawEvent:

@@ -8,15 +8,21 @@ In one transaction, with the node's row locked so two copies of a request cannot
 2. skip events already held (by seq and event id): a batch sent twice changes nothing; a
    held event sent again with other content (its digest differs) is still skipped, and
    flagged for HQ as an `altered_resend` exception;
-3. record every new event in the inbox, apply those that parse to the sales ledger and the
+3. apply a node's events in seq order only: events above a gap (an earlier push of the
+   node still in flight, or lost) are deferred, not stored, after a batch starting above
+   the ack has waited up to `order_wait_s` for its turn (an edge keeps several pushes in
+   flight); the node sends them again;
+4. record every new event in the inbox, apply those that parse to the sales ledger and the
    stock counters, and quarantine, with the reason, those that do not (each in a savepoint
    of its own if the database refuses the batch); a quarantined event is stored, so it is
    acknowledged and never blocks the events behind it;
-4. acknowledge the highest seq up to which every seq is held, and list the gaps above it.
+5. acknowledge the highest seq up to which every seq is held, and list the gaps above it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -24,12 +30,10 @@ from uuid import UUID
 from pydantic_core import to_json
 
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
-from hub.domain.inbox import InboxEvent, InboxRow, content_digest, envelope_problem
+from hub.domain.inbox import InboxRow, envelope_problem
 from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
 from hub.domain.sale_exceptions import (
     CurrentPrice,
-    SaleException,
-    altered_resend,
     line_arithmetic,
     oversold,
     price_drift,
@@ -42,11 +46,11 @@ from hub.errors import (
     MalformedBatch,
     PermissionDenied,
     ProtocolVersionMismatch,
-    SeqConflict,
     StorageRefused,
 )
 from hub.service import b2b, refunds
 from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
+from hub.service.ingest_held import Held, check_held, unique_by_seq
 from hub.service.ports import ApprovalWorkflows
 from hub.service.refunds import settle_refunds
 from hub.service.stored_value import move_balances
@@ -77,10 +81,13 @@ async def apply_events(
 
 @dataclass(frozen=True, slots=True)
 class IngestBatch:
-    """Record `batch`, which `node` (the caller, by its credential) uploaded."""
+    """Record `batch`, which `node` (the caller, by its credential) uploaded. A batch whose
+    first seq follows a gap waits up to `order_wait_s` seconds for the node's earlier push
+    before what follows the gap is deferred."""
 
     node: AuthenticatedNode
     batch: PushRequest
+    order_wait_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,33 +129,23 @@ async def ingest_batch(
         problem = envelope_problem(raw)
         if problem is not None:
             raise MalformedBatch(node.node_id, raw.seq, problem)
-    received = _unique_by_seq(batch.events, node.node_id)
-    received_at = uow.now()
-    async with uow.write() as tx:
-        state = await tx.nodes.lock_push_state(node.node_id)
-        acked = state.acked_seq
-        altered = await _check_held(node.node_id, received, tx, received_at)
-        fresh = [raw for seq, (raw, _) in sorted(received.items()) if seq not in altered.held]
-        reused = await tx.inbox.known_event_ids([raw.event_id for raw in fresh])
-        if reused:
-            first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
-            raise EventIdReused(node.node_id, first.seq, str(first.event_id))
-        accepted = await apply_events(fresh, tx, received_at)
-        rows = [_event_row(item, received_at, received[item.raw.seq][1]) for item in accepted]
+    received = unique_by_seq(batch.events, node.node_id)
+    arrived_at = uow.now()
+    first_seq = min(received, default=0)
+    deadline = time.monotonic() + command.order_wait_s
+    pause_s = 0.001
+    while True:
         try:
-            async with tx.savepoint():
-                await tx.inbox.add(rows)
-        except StorageRefused as error:  # not even quarantine can hold it: refuse it all
-            raise MalformedBatch(
-                node.node_id, None, f"the inbox refused the batch: {error.reason[:300]}"
-            ) from None
-        stored_above = await tx.inbox.seqs_after(node.node_id, acked)
-        new_acked = contiguous_high_water(acked, stored_above)
-        one_way_ms = round((received_at - batch.sent_at).total_seconds() * 1000)
-        skew_ms = hub_skew_ms(one_way_ms, _transit_ms(state, batch.previous_round_trip))
-        await tx.nodes.record_push(
-            node.node_id, new_acked, received_at, skew_ms, batch.sent_at, one_way_ms
-        )
+            async with uow.write() as tx:
+                state = await tx.nodes.lock_push_state(node.node_id)
+                if first_seq > state.acked_seq + 1 and time.monotonic() < deadline:
+                    raise _NotYourTurn()  # rolls back: the node's earlier push is on its way
+                turn = await _in_turn(node.node_id, state, received, tx, batch, arrived_at)
+            break
+        except _NotYourTurn:
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, 0.02)
+    accepted, altered, new_acked = turn.accepted, turn.altered, turn.acked
     follow_ups: set[FollowUp | None] = {
         item.handler.follow_up
         for item in accepted
@@ -178,8 +175,9 @@ async def ingest_batch(
         protocol_version=PROTOCOL_VERSION,
         acked_seq=new_acked,
         accepted=len(accepted),
-        duplicates=len(batch.events) - len(accepted),
-        missing=missing_ranges(new_acked, stored_above),
+        duplicates=len(batch.events) - len(accepted) - len(turn.deferred),
+        missing=missing_ranges(new_acked, [*turn.stored_above, *turn.deferred]),
+        deferred=len(turn.deferred),
         rejected=[
             RejectedEvent(seq=item.raw.seq, event_id=item.raw.event_id, reason=item.reason)
             for item in accepted
@@ -198,86 +196,68 @@ def _transit_ms(state: PushState, reported: RoundTripV1 | None) -> int | None:
     return state.one_way_ms - reported.skew_ms
 
 
-def _unique_by_seq(events: list[RawEvent], node_id: str) -> dict[int, tuple[RawEvent, str]]:
-    """Events by seq, each with its content digest. The same event twice in one batch counts
-    once; two ids for one seq is a fork (SeqConflict), one id under two seqs a reuse
-    (EventIdReused), one event twice with different content a contradiction
-    (MalformedBatch): the batch cannot say which copy it means."""
-    by_seq: dict[int, tuple[RawEvent, str]] = {}
-    seq_of: dict[UUID, int] = {}
-    for raw in events:
-        digest = content_digest(raw)
-        other = by_seq.get(raw.seq)
-        if other is not None and other[0].event_id != raw.event_id:
-            raise SeqConflict(node_id, raw.seq, str(other[0].event_id), str(raw.event_id))
-        if other is not None and other[1] != digest:
-            raise MalformedBatch(
-                node_id,
-                raw.seq,
-                f"event {raw.event_id} is in the batch twice with different content",
-            )
-        first_seq = seq_of.setdefault(raw.event_id, raw.seq)
-        if first_seq != raw.seq:
-            raise EventIdReused(node_id, raw.seq, str(raw.event_id), first_seq)
-        by_seq[raw.seq] = (raw, digest)
-    return by_seq
+class _NotYourTurn(Exception):
+    """The push follows a gap: wait for the node's earlier push, which may be in flight."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Held:
-    """The seqs of a batch the hub holds already, and the altered re-sends among them."""
+class _Turn:
+    """What one push's transaction did: the events recorded (applied or quarantined), the
+    altered re-sends, the new ack, the seqs held above the old ack and the deferred seqs."""
 
-    held: set[int]
-    flagged: list[SaleException]
+    accepted: list[Applied]
+    altered: Held
+    acked: int
+    stored_above: list[int]
+    deferred: list[int]
 
 
-async def _check_held(
-    node_id: str, received: dict[int, tuple[RawEvent, str]], tx: HubTransaction, now: datetime
-) -> _Held:
-    """Compare the events of the batch the hub holds already with what it holds. Raises
-    SeqConflict (a held seq under another event id). A held event sent with other content is
-    still a duplicate (the held one stands) and is flagged as an `altered_resend` exception,
-    once per different content; an identical re-send says nothing."""
-    held = await tx.inbox.held(node_id, list(received))
-    flagged: list[SaleException] = []
-    for seq, event in sorted(held.items()):
-        raw, digest = received[seq]
-        if event.event_id != raw.event_id:
-            raise SeqConflict(node_id, seq, str(event.event_id), str(raw.event_id))
-        held_digest = event.content_sha256 or await _digest_of_held(raw.event_id, tx)
-        if held_digest != digest:
-            flagged.append(altered_resend(raw.event_id, raw.store_id, seq, held_digest, digest))
-    if flagged:
-        said = await tx.sale_exceptions.open_details(
-            [item.document_id for item in flagged], "altered_resend"
+async def _in_turn(
+    node_id: str,
+    state: PushState,
+    received: dict[int, tuple[RawEvent, str]],
+    tx: HubTransaction,
+    batch: PushRequest,
+    arrived_at: datetime,
+) -> _Turn:
+    """Record the events of the batch that follow the node's acknowledged seq without a gap,
+    in seq order, with the node's row locked; defer (do not store) those above a gap.
+
+    A node's events are applied in seq order only, so what the hub relies on stays true with
+    several pushes in flight: a SKU's stock movements (and the oversold checks on them) in
+    the order the tills sold, a Z report after its shift's sales, a card settlement after its
+    sale, a return after the approval it uses, a B2B payment after its order."""
+    received_at = tx.now()
+    acked = state.acked_seq
+    altered = await check_held(node_id, received, tx, received_at)
+    fresh = [raw for seq, (raw, _) in sorted(received.items()) if seq not in altered.held]
+    present = set(received)
+    high = contiguous_high_water(acked, present)
+    if fresh and fresh[-1].seq > high:  # a gap: perhaps filled by events held before
+        high = contiguous_high_water(
+            acked, present | set(await tx.inbox.seqs_after(node_id, acked))
         )
-        news = [item for item in flagged if (item.document_id, item.detail) not in said]
-        await tx.sale_exceptions.add(news, now)
-    return _Held(set(held), flagged)
-
-
-async def _digest_of_held(event_id: UUID, tx: HubTransaction) -> str:
-    """The digest of an event received before the hub kept digests, from what it stored."""
-    held = await tx.inbox.get(event_id)
-    if held is None:  # the caller read it under the node's lock a moment ago
-        raise RuntimeError(f"held event {event_id} vanished")
-    return content_digest(raw_of(held))
-
-
-def raw_of(held: InboxEvent) -> RawEvent:
-    """The event as its node sent it, rebuilt from what the inbox stored (not validated
-    again: it was when it arrived)."""
-    return RawEvent.model_construct(
-        event_id=held.event_id,
-        store_id=held.store_id,
-        node_id=held.node_id,
-        seq=held.seq,
-        schema_version=held.schema_version,
-        hlc=held.hlc,
-        occurred_at=held.occurred_at,
-        kind=held.kind,
-        payload=held.payload,
-    )
+    deferred = [raw.seq for raw in fresh if raw.seq > high]
+    fresh = [raw for raw in fresh if raw.seq <= high]
+    reused = await tx.inbox.known_event_ids([raw.event_id for raw in fresh])
+    if reused:
+        first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
+        raise EventIdReused(node_id, first.seq, str(first.event_id))
+    accepted = await apply_events(fresh, tx, received_at)
+    rows = [_event_row(item, received_at, received[item.raw.seq][1]) for item in accepted]
+    try:
+        async with tx.savepoint():
+            await tx.inbox.add(rows)
+    except StorageRefused as error:  # not even quarantine can hold it: refuse it all
+        raise MalformedBatch(
+            node_id, None, f"the inbox refused the batch: {error.reason[:300]}"
+        ) from None
+    stored_above = await tx.inbox.seqs_after(node_id, acked)
+    new_acked = contiguous_high_water(acked, stored_above)
+    one_way_ms = round((arrived_at - batch.sent_at).total_seconds() * 1000)
+    skew_ms = hub_skew_ms(one_way_ms, _transit_ms(state, batch.previous_round_trip))
+    await tx.nodes.record_push(node_id, new_acked, received_at, skew_ms, batch.sent_at, one_way_ms)
+    return _Turn(accepted, altered, new_acked, stored_above, deferred)
 
 
 async def _classify(

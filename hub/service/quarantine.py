@@ -20,7 +20,8 @@ from hub.adapters.unit_of_work import HubUnitOfWork
 from hub.domain.feed import FeedEntry
 from hub.domain.inbox import InboxEvent
 from hub.errors import EventNotFound, EventNotQuarantined
-from hub.service.ingest import apply_events, raw_of
+from hub.service.ingest import apply_events
+from hub.service.ingest_held import raw_of
 
 
 @dataclass(frozen=True, slots=True)

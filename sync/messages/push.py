@@ -49,5 +49,10 @@ class PushResponse(Message):
     accepted: int = Field(description="Events stored by this request")
     duplicates: int = Field(description="Events the hub already had")
     missing: list[SeqRange] = Field(description="Gaps below the highest seq received: re-send")
+    deferred: int = Field(
+        0,
+        description="Events above a gap, not stored (the hub applies a node's events in seq "
+        "order only): send them again once the gap is filled",
+    )
     rejected: list[RejectedEvent] = []
     hub_time: AwareDatetime

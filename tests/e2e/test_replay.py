@@ -21,12 +21,17 @@ from vectis.replay.dataset import bundled_dataset
 from vectis.replay.stack import Stack
 
 
-def vectis(*arguments: str, timeout_s: float = 900) -> subprocess.CompletedProcess[str]:
+def vectis(
+    *arguments: str, timeout_s: float = 900, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`vectis ARGUMENTS` in a child process; `environment` adds variables to ours (the edges
+    it starts inherit them)."""
     return subprocess.run(
         [sys.executable, "-m", "vectis", *arguments],
         capture_output=True,
         text=True,
         timeout=timeout_s,
+        env={**os.environ, **(environment or {})},
     )
 
 
@@ -232,6 +237,9 @@ def test_a_chaos_replay_of_a_real_day_still_reconciles_to_the_penny(tmp_path: Pa
         str(tmp_path / "run"),
         "--json",
         str(result_path),
+        # Small pushes, four in flight: the pipelined upload under chaos (pushes lost,
+        # doubled, held back and overtaken; edges killed with pushes in flight).
+        environment={"VECTIS_EDGE_PUSH_BATCH_EVENTS": "16", "VECTIS_EDGE_PUSH_PIPELINE": "4"},
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     result = json.loads(result_path.read_text())

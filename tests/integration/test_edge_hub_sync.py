@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from tests.support import Edge, Hub, close_edge, make_edge, money
@@ -46,6 +47,36 @@ async def test_the_edge_sells_offline_and_its_backlog_drains_exactly_once(
         == await edge_sales(store)
         == (26, Decimal("5.10") + 25 * Decimal("5.10"))
     )
+
+
+@pytest.mark.parametrize("pipeline", [1, 3])
+async def test_a_backlog_drains_with_at_most_the_pipeline_of_pushes_in_flight(
+    hub: Hub, tmp_path: Path, pipeline: int
+) -> None:
+    """`push_pipeline` bounds the uploads on the way at once (1: one at a time); pushes held
+    back on the wire are overtaken by later ones, and every sale still arrives once."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85"})
+    store = await make_edge(
+        tmp_path / "store-1.db",
+        hub,
+        await hub.token("store-1"),
+        push_batch_events=2,
+        push_pipeline=pipeline,
+    )
+    try:
+        store.link.online = False
+        for _ in range(20):
+            await store.sell([("A", 1), ("B", 3)])
+        store.link.online = True
+        store.link.most_in_flight = 0
+        store.link.delays = [0.05, 0.0, 0.02, 0.0] * 3  # the first pushes come late
+        status = await store.sync()
+        assert status["outbox"]["pending"] == 0
+        assert store.link.most_in_flight == pipeline
+        assert await hub_sales(hub) == await edge_sales(store) == (20, 20 * Decimal("5.10"))
+    finally:
+        await close_edge(store)
 
 
 async def test_a_batch_resent_after_its_acknowledgement_was_lost_is_not_counted_twice(

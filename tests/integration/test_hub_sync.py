@@ -78,17 +78,58 @@ async def test_two_copies_of_one_request_at_once_apply_once(hub: Hub, node: dict
     assert row["invoices"] == 20
 
 
-async def test_a_gap_holds_the_ack_and_is_reported_until_it_is_filled(
+async def test_events_above_a_gap_are_deferred_until_it_is_filled(
     hub: Hub, node: dict[str, str]
 ) -> None:
     batch = sales(node, 5)
     gapped = (await push(hub, node, [batch[0], batch[1], batch[3], batch[4]])).json()
-    assert gapped["acked_seq"] == 2
+    assert (gapped["acked_seq"], gapped["accepted"], gapped["deferred"]) == (2, 2, 2)
     assert gapped["missing"] == [{"first": 3, "last": 3}]
     (row,) = await hub.report()
-    assert row["invoices"] == 4  # facts are applied at once; only the ack waits
+    assert row["invoices"] == 2  # a node's events apply in seq order: 4 and 5 wait for 3
     filled = (await push(hub, node, [batch[2]])).json()
-    assert (filled["acked_seq"], filled["missing"]) == (5, [])
+    assert (filled["acked_seq"], filled["missing"]) == (3, [])
+    rest = (await push(hub, node, batch[3:])).json()  # the node sends the deferred again
+    assert (rest["acked_seq"], rest["accepted"], rest["deferred"]) == (5, 2, 0)
+    (row,) = await hub.report()
+    assert row["invoices"] == 5
+
+
+async def test_a_push_whose_earlier_push_never_comes_is_deferred_after_its_wait(
+    hub: Hub, node: dict[str, str]
+) -> None:
+    batch = sales(node, 5)
+    late = (await push(hub, node, batch[3:])).json()  # 1-3 lost on the way
+    assert (late["acked_seq"], late["accepted"], late["deferred"]) == (0, 0, 2)
+    assert late["missing"] == [{"first": 1, "last": 3}]
+    assert await hub.report() == []  # nothing applied out of order
+
+
+async def test_pushes_in_flight_together_apply_in_seq_order_whatever_order_they_arrive(
+    hub: Hub, node: dict[str, str]
+) -> None:
+    """An edge keeps several pushes in flight; one that reaches the hub before the push
+    ahead of it waits for it, so stock moves in the order the till sold: the oversold flags
+    fall on the last two sales, not on the first ones."""
+    counted = await hub.client.post(
+        "/v1/erp/stock",
+        json={"location_id": "store-1", "counts": [{"sku": "85123A", "on_hand": 18}]},
+        headers=hub.admin,
+    )
+    assert counted.status_code == 200, counted.text
+    batch = sales(node, 5)  # 6 of 85123A each: 18 on hand cover seqs 1 to 3
+    later = asyncio.create_task(push(hub, node, batch[3:]))
+    await asyncio.sleep(0.1)
+    assert not later.done()  # seq 4 follows a gap: it waits for its turn
+    earlier = (await push(hub, node, batch[:3])).json()
+    assert earlier["acked_seq"] == 3
+    answer = (await later).json()
+    assert (answer["acked_seq"], answer["accepted"], answer["deferred"]) == (5, 2, 0)
+    response = await hub.client.get(
+        "/v1/exceptions", params={"kind": "oversold"}, headers=hub.admin
+    )
+    flagged = {item["document_id"] for item in response.json() if item["sku"] == "85123A"}
+    assert flagged == {item["payload"]["sale_id"] for item in batch[3:]}
 
 
 async def test_a_forked_seq_is_refused_whole_and_nothing_of_the_batch_is_applied(

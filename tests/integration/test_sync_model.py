@@ -5,7 +5,12 @@ edits at the tills and at HQ, ERP counts (rebased on a
 movement watermark, sometimes with a shrinkage adjustment), price, tax rate and promotion
 changes at HQ, partitions,
 lost answers, stale copies of old pushes delivered late (replays out of order), edge restarts,
-and events the hub must quarantine. After healing every link and syncing until quiet:
+and events the hub must quarantine. Each edge keeps up to 3 pushes of 2 events in flight (the
+pipelined upload), and its pushes are lost on the way, held back (later ones overtake them:
+the hub waits 50 ms for a push's turn, then defers it), delivered twice, or cut short by a
+crash of the edge with pushes in flight. At every step the hub holds each node's events
+without a gap, seqs 1 to its ack (it applies them in seq order). After healing every link
+and syncing until quiet:
 
 - every sale and return is counted exactly once, per store, in invoices and revenue;
 - stock at the hub = opening + ERP adjustments + sale and return movements, per SKU, and
@@ -23,6 +28,7 @@ examples took 150 s here and passed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -43,6 +49,12 @@ from vectis.ops.postgres import TemporaryCluster
 
 SKUS = ["A", "B", "C"]
 STORES = ["store-1", "store-2"]
+
+
+async def pipelined_edge(path: Path, hub: Hub, token: str | None) -> Edge:
+    """An edge of small pushes, several in flight: its pipeline runs even on a step's few
+    events."""
+    return await make_edge(path, hub, token, push_batch_events=2, push_pipeline=3)
 
 
 class SyncModel(RuleBasedStateMachine):
@@ -77,7 +89,7 @@ class SyncModel(RuleBasedStateMachine):
     @initialize()
     def start(self) -> None:
         url = self.cluster.create_database(f"model_{uuid.uuid4().hex[:12]}", template=self.template)
-        self.hub: Hub = self.run(make_hub(url))
+        self.hub: Hub = self.run(make_hub(url, push_order_wait_s=0.05))
         self.run(self.hub.import_items({sku: str(price) for sku, price in self.prices.items()}))
         self.run(self.put("/v1/tax-rates/STD", {"rate": "20"}))
         items = [
@@ -94,7 +106,9 @@ class SyncModel(RuleBasedStateMachine):
             self.run(self.hub.create_store(store))
             self.run(self.erp_count(store, dict.fromkeys(SKUS, 50), adjust=False))
             token = self.run(self.hub.token(store))
-            self.edges[store] = self.run(make_edge(self.directory / f"{store}.db", self.hub, token))
+            self.edges[store] = self.run(
+                pipelined_edge(self.directory / f"{store}.db", self.hub, token)
+            )
 
     async def put(self, path: str, body: dict[str, Any]) -> None:
         response = await self.hub.client.put(path, json=body, headers=self.hub.admin)
@@ -264,13 +278,50 @@ class SyncModel(RuleBasedStateMachine):
         response = self.run(self.hub.client.post("/v1/sync/push", content=body, headers=headers))
         assert response.status_code in (200, 401), response.text  # 401: a since-rotated credential
 
+    @rule(store=st.sampled_from(STORES), pushes=st.integers(1, 3))
+    def lose_next_pushes(self, store: str, pushes: int) -> None:
+        SyncModel.applied["lose_next_pushes"] += 1
+        self.edges[store].link.lose_pushes += pushes
+
+    @rule(
+        store=st.sampled_from(STORES),
+        delays=st.lists(st.sampled_from([0.0, 0.02, 0.08]), min_size=1, max_size=3),
+    )
+    def hold_back_next_pushes(self, store: str, delays: list[float]) -> None:
+        SyncModel.applied["hold_back_next_pushes"] += 1
+        self.edges[store].link.delays.extend(delays)
+
+    @rule(store=st.sampled_from(STORES))
+    def deliver_next_push_twice(self, store: str) -> None:
+        SyncModel.applied["deliver_next_push_twice"] += 1
+        self.edges[store].link.duplicate_pushes += 1
+
+    @rule(store=st.sampled_from(STORES), answered=st.integers(0, 2))
+    def kill_edge_mid_upload(self, store: str, answered: int) -> None:
+        """The edge dies (SIGKILL) once the hub has answered `answered` more of its pushes,
+        with others in flight: nothing it had not recorded survives but its file."""
+        SyncModel.applied["kill_edge_mid_upload"] += 1
+        edge = self.edges[store]
+
+        async def sync_until_killed() -> None:
+            target = edge.link.answered + answered
+            running = asyncio.ensure_future(edge.sync())
+            while not running.done() and edge.link.answered < target:
+                await asyncio.sleep(0.001)
+            running.cancel()
+            with contextlib.suppress(BaseException):
+                await running
+
+        self.run(sync_until_killed())
+        self.restart_edge(store)
+
     @rule(store=st.sampled_from(STORES))
     def restart_edge(self, store: str) -> None:
         SyncModel.applied["restart_edge"] += 1
         edge = self.edges[store]
         pushes = edge.link.pushes
         self.run(close_edge(edge))
-        self.edges[store] = self.run(make_edge(edge.path, self.hub, None))
+        self.edges[store] = self.run(pipelined_edge(edge.path, self.hub, None))
         self.run(self.edges[store].sign_in())  # a restarted till signs in again
         self.edges[store].link.pushes = pushes
         self.edges[store].link.online = store not in self.partitioned
@@ -304,6 +355,26 @@ class SyncModel(RuleBasedStateMachine):
         self.quarantined.add(event_id)
 
     @invariant()
+    def the_hub_holds_each_nodes_events_without_a_gap(self) -> None:
+        """Seqs 1 to the node's ack and nothing above: pushes in flight together, arriving in
+        any order, are applied in seq order (nothing above a gap is stored)."""
+
+        async def held() -> list[tuple[int, list[int]]]:
+            found = []
+            for store in STORES:
+                nodes = await self.hub.client.get(
+                    f"/v1/stores/{store}/nodes", headers=self.hub.admin
+                )
+                for node in nodes.json():
+                    async with self.hub.runtime.uow.read() as tx:
+                        seqs = await tx.inbox.seqs_after(node["node_id"], 0)
+                    found.append((node["acked_seq"], seqs))
+            return found
+
+        for acked, seqs in self.run(held()):
+            assert seqs == list(range(1, acked + 1)), (acked, seqs)
+
+    @invariant()
     def the_hub_never_acknowledges_more_than_a_node_wrote(self) -> None:
         for edge in self.edges.values():
             status = self.run(edge.client.get("/v1/status")).json()
@@ -325,7 +396,7 @@ class SyncModel(RuleBasedStateMachine):
     async def heal_and_check(self) -> None:
         for edge in self.edges.values():
             edge.link.online = True
-            edge.link.lose_responses = 0
+            edge.link.lose_responses = edge.link.lose_pushes = 0
         for _ in range(5):  # a second round lets every edge hear of the others' price changes
             for edge in self.edges.values():
                 status = await edge.sync()
@@ -401,6 +472,10 @@ RULES = [
     "deliver_an_old_push_again",
     "restart_edge",
     "newer_software_writes_an_event",
+    "lose_next_pushes",
+    "hold_back_next_pushes",
+    "deliver_next_push_twice",
+    "kill_edge_mid_upload",
 ]
 
 

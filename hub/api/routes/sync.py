@@ -56,7 +56,9 @@ async def push(request: Request, runtime: RuntimeDep, node: NodeCaller) -> PushR
     started = time.perf_counter()
     # Validated straight from the bytes (pydantic-core parses the JSON): the hot path of ingest.
     body = PushRequest.model_validate_json(await request.body())
-    outcome = await ingest_batch(IngestBatch(node, body), runtime.uow, runtime.workflows)
+    outcome = await ingest_batch(
+        IngestBatch(node, body, runtime.settings.push_order_wait_s), runtime.uow, runtime.workflows
+    )
     response = outcome.response
     metrics = runtime.metrics
     metrics.events_altered.inc(outcome.altered)
