@@ -54,9 +54,19 @@ def bench_sync(
     hub_workers: Annotated[int, typer.Option(help="Hub worker processes")] = 2,
     skus: Annotated[int, typer.Option(help="Catalogue size for the bootstrap figure")] = 100_000,
     work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+    parts: Annotated[
+        str, typer.Option(help="Comma-separated parts: catchup, ingest, bootstrap, price")
+    ] = "catchup,ingest,bootstrap,price",
 ) -> None:
-    """Catch-up, ingest, bootstrap and price propagation figures against a PostgreSQL hub."""
+    """Catch-up, ingest (with its COPY floor), bootstrap and price propagation figures against
+    a PostgreSQL hub."""
+    from vectis.bench_sync import PARTS
     from vectis.bench_sync import bench_sync as run
+
+    chosen = tuple(part.strip() for part in parts.split(",") if part.strip())
+    unknown = sorted(set(chosen) - set(PARTS))
+    if unknown:
+        raise typer.BadParameter(f"unknown parts {unknown}; choose from {', '.join(PARTS)}")
 
     configure_logging("WARNING")
     figures = run_async(
@@ -65,6 +75,7 @@ def bench_sync(
             console=console,
             hub_workers=hub_workers,
             skus=skus,
+            parts=chosen,
         )
     )
     json_path.parent.mkdir(parents=True, exist_ok=True)
