@@ -218,6 +218,25 @@ def line_total(quantity: int | Decimal, unit_price: Decimal, currency: str) -> M
         return Money(to_decimal(unit_price) * quantity, currency)
 
 
+def line_total_minor(quantity: int | Decimal, unit_price: Decimal, currency: str) -> int:
+    """`line_total(quantity, unit_price, currency).minor`, exactly, without building the Money:
+    the hub checks every line it ingests with it. Raises as `line_total` does, and
+    UnknownCurrency."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int | Decimal):
+        raise InvalidAmount(repr(quantity), "quantity must be an int or a Decimal")
+    if isinstance(quantity, Decimal) and not quantity.is_finite():
+        raise InvalidAmount(repr(quantity), "quantity must be finite")
+    places = minor_units(currency)
+    with localcontext() as context:
+        context.prec = _PRECISION
+        product = to_decimal(unit_price) * quantity
+        scaled = product.scaleb(places)
+        if scaled == scaled.to_integral_value():  # on the minor unit already: no rounding
+            return int(scaled)
+        exponent = Decimal(1).scaleb(-places)
+        return int(product.quantize(exponent, rounding=ROUND_HALF_UP).scaleb(places))
+
+
 def _refuse_float(value: object) -> object:
     if isinstance(value, float):
         raise ValueError("money and prices must be decimal strings, not JSON numbers")

@@ -291,6 +291,7 @@ MAX_MINOR = 10**15
 MAX_INT32 = 2**31 - 1
 PRICE_DIGITS = 12  # digits before the point
 PRICE_PLACES = Decimal("0.000001")
+PRICE_PLACES_COUNT = 6
 MAX_TAX_CODE = 32
 
 
@@ -299,6 +300,9 @@ def _exact_price(value: Decimal) -> bool:
     # adjusted(), not abs(): no context, so "1E+999999999" cannot overflow the check itself.
     if not value.is_finite() or value.adjusted() >= PRICE_DIGITS:
         return False
+    exponent = value.as_tuple().exponent  # an int: the value is finite
+    if isinstance(exponent, int) and exponent >= -PRICE_PLACES_COUNT:  # six places or fewer
+        return True
     with localcontext() as context:
         context.prec = 40
         return value == value.quantize(PRICE_PLACES)
@@ -311,6 +315,16 @@ def unstorable(document: LedgerDocument) -> list[str]:
     Recording it anyway would fail on PostgreSQL and store something else on SQLite."""
     problems = []
     for line in document.lines:
+        if (
+            -MAX_INT32 - 1 <= line.line_no <= MAX_INT32
+            and (line.price_version is None or -MAX_INT32 - 1 <= line.price_version <= MAX_INT32)
+            and line.promotion_version is None
+            and line.tax_version is None
+            and line.tax_rate is None
+            and line.tax_code is None
+            and _exact_price(line.unit_price)
+        ):
+            continue  # a plain line that fits: nothing to say (the common case, checked fast)
         numbers = {
             "line_no": line.line_no,
             "price_version": line.price_version,

@@ -16,7 +16,7 @@ from typing import Literal
 from uuid import UUID
 
 from hub.domain.ledger import CashEntry, LedgerDocument
-from shared.money import line_total
+from shared.money import line_total_minor
 
 ExceptionKind = Literal[
     "unknown_sku",
@@ -155,7 +155,7 @@ def line_arithmetic(documents: Iterable[LedgerDocument]) -> list[SaleException]:
         if document.original_document_id is not None:
             continue
         for line in document.lines:
-            gross = line_total(line.quantity, line.unit_price, document.currency).minor
+            gross = line_total_minor(line.quantity, line.unit_price, document.currency)
             expected = gross - line.discount_minor
             if expected == line.line_total_minor:
                 continue

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.errors import CurrencyMismatch, InvalidAmount, UnknownCurrency
-from shared.money import Money, line_total
+from shared.money import Money, line_total, line_total_minor
 
 prices = st.decimals(min_value=Decimal("0"), max_value=Decimal("100000"), places=3)
 quantities = st.integers(min_value=-100_000, max_value=100_000).filter(
@@ -36,6 +36,23 @@ def test_a_returned_line_refunds_exactly_what_was_charged(
     quantity: int, unit_price: Decimal
 ) -> None:
     assert line_total(-quantity, unit_price, "GBP") == -line_total(quantity, unit_price, "GBP")
+
+
+@given(
+    quantity=st.one_of(
+        quantities,
+        st.decimals(min_value=Decimal("-1000"), max_value=Decimal("1000"), places=3),
+    ),
+    unit_price=st.decimals(min_value=Decimal("-999999"), max_value=Decimal("999999"), places=6),
+    currency=st.sampled_from(["GBP", "JPY", "KWD"]),
+)
+def test_a_line_total_in_minor_units_is_the_rounded_line_total(
+    quantity: int | Decimal, unit_price: Decimal, currency: str
+) -> None:
+    # The hub checks each line it ingests with line_total_minor: the same pence, or a sale
+    # would raise (or hide) a line_arithmetic exception.
+    expected = line_total(quantity, unit_price, currency).minor
+    assert line_total_minor(quantity, unit_price, currency) == expected
 
 
 @given(amounts=st.lists(st.integers(min_value=-(10**9), max_value=10**9), max_size=30))

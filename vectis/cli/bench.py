@@ -54,6 +54,9 @@ def bench_sync(
     hub_workers: Annotated[int, typer.Option(help="Hub worker processes")] = 2,
     skus: Annotated[int, typer.Option(help="Catalogue size for the bootstrap figure")] = 100_000,
     work_dir: Annotated[Path | None, typer.Option(help="Where files and logs go")] = None,
+    parts: Annotated[
+        str, typer.Option(help="Comma-separated parts: catchup, ingest, bootstrap, price")
+    ] = "catchup,ingest,bootstrap,price",
     catchup_pipelines: Annotated[
         str,
         typer.Option(
@@ -61,17 +64,20 @@ def bench_sync(
             "many pushes in flight"
         ),
     ] = "",
-    catchup_only: Annotated[
-        bool, typer.Option(help="Only the catch-up figures (no ingest, bootstrap, propagation)")
-    ] = False,
 ) -> None:
-    """Catch-up, ingest, bootstrap and price propagation figures against a PostgreSQL hub."""
+    """Catch-up, ingest (with its COPY floor), bootstrap and price propagation figures against
+    a PostgreSQL hub."""
+    from vectis.bench_sync import PARTS
     from vectis.bench_sync import bench_sync as run
 
     try:
         pipelines = tuple(int(value) for value in catchup_pipelines.split(",") if value.strip())
     except ValueError:
         fail(f"--catchup-pipelines takes whole numbers separated by commas: {catchup_pipelines!r}")
+    chosen = tuple(part.strip() for part in parts.split(",") if part.strip())
+    unknown = sorted(set(chosen) - set(PARTS))
+    if unknown:
+        raise typer.BadParameter(f"unknown parts {unknown}; choose from {', '.join(PARTS)}")
 
     configure_logging("WARNING")
     figures = run_async(
@@ -80,14 +86,13 @@ def bench_sync(
             console=console,
             hub_workers=hub_workers,
             skus=skus,
+            parts=chosen,
             catchup_pipelines=pipelines,
-            catchup_only=catchup_only,
         )
     )
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(figures, indent=2) + "\n")
-    if not catchup_only:
-        console.print(json.dumps(figures, indent=2))
+    console.print(json.dumps(figures, indent=2))
 
 
 @bench_app.command("till")
