@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 
 from edge.bootstrap import EdgeRuntime
 from edge.domain.audit import Acting
+from edge.domain.node import NodeIdentity
 from edge.service.dashboard_day import ReadCache
 from shared.money import Money, minor_units
 
@@ -104,6 +105,14 @@ def reads(request: Request) -> ReadCache:
     if cache is None:
         cache = state.dashboard_reads = ReadCache()
     return cache
+
+
+def identity_of(request: Request) -> NodeIdentity:
+    """The node's identity behind a signed-in page (a session exists only on an enrolled
+    node: `ManagerDep` raises NotEnrolled before)."""
+    identity = runtime_of(request).identity
+    assert identity is not None, "the dashboard's session needs an enrolled node"
+    return identity
 
 
 def runtime_of(request: Request) -> EdgeRuntime:

@@ -15,9 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from edge.api.routes.receipts import send_to_printer
 from edge.dashboard.auth import CsrfDep, ManagerDep
 from edge.dashboard.views.today import BadDay, bad_day, parse_day
-from edge.dashboard.web import error_page, render, runtime_of
+from edge.dashboard.web import error_page, identity_of, render, runtime_of
 from edge.domain.audit import Acting
-from edge.domain.node import NodeIdentity
 from edge.domain.shifts import ZReport
 from edge.errors import EdgeError
 from edge.service import dashboard_shifts
@@ -27,18 +26,12 @@ from shared.money import Money
 router = APIRouter()
 
 
-def _identity(request: Request) -> NodeIdentity:
-    identity = runtime_of(request).identity
-    assert identity is not None, "the dashboard's session needs an enrolled node"
-    return identity
-
-
 @router.get("/shifts", response_class=HTMLResponse)
 async def shifts_page(
     request: Request, manager: ManagerDep, day: str | None = None
 ) -> HTMLResponse:
     """Open shifts now with their X; the Z reports of `day` (default: today) with variance."""
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         business_day = parse_day(day, identity, request)
     except BadDay as error:
@@ -82,7 +75,7 @@ async def _z_page(
     *,
     outcome: dict[str, object] | None = None,
 ) -> HTMLResponse:
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         report = await runtime_of(request).read(
             lambda uow: dashboard_shifts.z_of_shift(shift_id, uow, identity=identity)
@@ -116,7 +109,7 @@ async def reprint_z(
     """Print the Z again at its till's printer (audited `reprint`); the page says whether it
     printed or what the printer answered."""
     runtime = runtime_of(request)
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         document, till_id = await runtime.write(
             lambda uow: dashboard_shifts.z_to_reprint(shift_id, uow, manager, identity=identity)
@@ -141,7 +134,7 @@ async def z_csv(
     """Z reports of business days `from`..`to` (inclusive, at most 93 days; default today),
     one row per Z as the till kept it (tenders as tendered, with the change given): amounts as
     decimal text. A bad date or range: a 422 page."""
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         first_day = parse_day(first, identity, request)
         last_day = parse_day(last, identity, request)

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from edge.dashboard.auth import CsrfDep, ManagerDep
-from edge.dashboard.web import calendar_day, error_page, render, runtime_of
+from edge.dashboard.web import calendar_day, error_page, identity_of, render, runtime_of
 from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
 from edge.domain.staff import PinNotAccepted, Role
-from edge.errors import Forbidden, NotEnrolled
+from edge.errors import Forbidden
 from edge.service import dashboard_staff
 from edge.service.dashboard_staff import ENTRY_LABELS, KIND_LABELS
 from edge.service.staff import StaffNotFound
@@ -29,13 +29,6 @@ DONE = {
     "pin_reset": "Staff {code} has a new PIN (and no lock): tell them it in person. "
     "It reaches HQ at the next sync.",
 }
-
-
-def _identity(request: Request) -> NodeIdentity:
-    identity = runtime_of(request).identity
-    if identity is None:
-        raise NotEnrolled()
-    return identity
 
 
 def _day(text: str, identity: NodeIdentity, request: Request) -> tuple[date, str]:
@@ -71,7 +64,7 @@ async def _staff_page(
     error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    identity = _identity(request)
+    identity = identity_of(request)
     business_day, problem = _day(day, identity, request)
     problems = [problem] if problem else []
     staff_code = _code(staff) if staff else None
@@ -149,7 +142,7 @@ def _done(done: str, staff_code: str) -> Response:
 @router.post("/staff/{staff_code}/unlock", response_class=HTMLResponse)
 async def unlock(request: Request, staff_code: str, manager: ManagerDep, _: CsrfDep) -> Response:
     """Lift a staff member's lock (who may: the permissions table, managers today)."""
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         await runtime_of(request).write(
             lambda uow: dashboard_staff.unlock_staff(
@@ -173,7 +166,7 @@ async def reset_pin(
     repeat_pin: Annotated[str, Form()] = "",
 ) -> Response:
     """A manager sets a staff member's new PIN (typed twice); it lifts their lock."""
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         await runtime_of(request).write(
             lambda uow: dashboard_staff.reset_pin(

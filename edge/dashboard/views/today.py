@@ -13,7 +13,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from edge.dashboard.auth import ManagerDep
 from edge.dashboard.charts import bar_chart
-from edge.dashboard.web import calendar_day, error_page, format_minor, reads, render, runtime_of
+from edge.dashboard.web import (
+    calendar_day,
+    error_page,
+    format_minor,
+    identity_of,
+    reads,
+    render,
+    runtime_of,
+)
 from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
 from edge.service import dashboard_day
@@ -37,12 +45,6 @@ def parse_day(text: str | None, identity: NodeIdentity, request: Request) -> dat
         raise BadDay(str(error)) from None
 
 
-def _identity(request: Request) -> NodeIdentity:
-    identity = runtime_of(request).identity
-    assert identity is not None, "the dashboard's session needs an enrolled node"
-    return identity
-
-
 def bad_day(request: Request, error: BadDay, manager: Acting) -> HTMLResponse:
     return error_page(request, 422, "Not a day", str(error), manager=manager)
 
@@ -51,7 +53,7 @@ def bad_day(request: Request, error: BadDay, manager: Acting) -> HTMLResponse:
 async def today(request: Request, manager: ManagerDep, day: str | None = None) -> HTMLResponse:
     """The business day's figures (default: today in the store's zone). 422 page for a bad
     `day`."""
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         business_day = parse_day(day, identity, request)
     except BadDay as error:
@@ -96,7 +98,7 @@ async def today_csv(request: Request, manager: ManagerDep, day: str | None = Non
     """The day's sales and returns, one row per document in the order made: receipt number,
     store-local time, till, cashier, type, total, tax, discounts, then each tender kind's
     amount net of change; amounts as decimal text, returns negative. An attachment."""
-    identity = _identity(request)
+    identity = identity_of(request)
     try:
         business_day = parse_day(day, identity, request)
     except BadDay as error:
