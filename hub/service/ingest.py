@@ -76,7 +76,8 @@ async def apply_events(
 
     Never raises for an event's content: what cannot be applied comes back with its reason.
     """
-    return await _record(await _classify(fresh, tx, received_at), tx, received_at)
+    typed = classify_events(fresh, received_at)
+    return await _record(await _unrecorded(typed, tx), tx, received_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,13 @@ async def ingest_batch(
             raise MalformedBatch(node.node_id, raw.seq, problem)
     received = unique_by_seq(batch.events, node.node_id)
     arrived_at = uow.now()
+    # Typing and checking each event needs no I/O: done before the node's turn, it overlaps
+    # the transaction of the node's push ahead (with several in flight), which is the
+    # critical path of a catch-up.
+    typed = classify_events([raw for _, (raw, _) in sorted(received.items())], arrived_at)
+    prepared = _Prepared(
+        received, typed, {seq: _payload_text(raw) for seq, (raw, _) in received.items()}
+    )
     first_seq = min(received, default=0)
     deadline = time.monotonic() + command.order_wait_s
     pause_s = 0.001
@@ -140,7 +148,7 @@ async def ingest_batch(
                 state = await tx.nodes.lock_push_state(node.node_id)
                 if first_seq > state.acked_seq + 1 and time.monotonic() < deadline:
                     raise _NotYourTurn()  # rolls back: the node's earlier push is on its way
-                turn = await _in_turn(node.node_id, state, received, tx, batch, arrived_at)
+                turn = await _in_turn(state, prepared, tx, batch, arrived_at)
             break
         except _NotYourTurn:
             await asyncio.sleep(pause_s)
@@ -212,10 +220,20 @@ class _Turn:
     deferred: list[int]
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch's events by seq with their content digests, each typed and checked
+    (`classify_events`), and each payload as the inbox stores it: the work that needs no
+    I/O, done before the node's turn."""
+
+    received: dict[int, tuple[RawEvent, str]]
+    typed: list[Applied]
+    payload_texts: dict[int, str]
+
+
 async def _in_turn(
-    node_id: str,
     state: PushState,
-    received: dict[int, tuple[RawEvent, str]],
+    prepared: _Prepared,
     tx: HubTransaction,
     batch: PushRequest,
     arrived_at: datetime,
@@ -227,8 +245,8 @@ async def _in_turn(
     several pushes in flight: a SKU's stock movements (and the oversold checks on them) in
     the order the tills sold, a Z report after its shift's sales, a card settlement after its
     sale, a return after the approval it uses, a B2B payment after its order."""
-    received_at = tx.now()
-    acked = state.acked_seq
+    node_id, received_at, acked = batch.node_id, arrived_at, state.acked_seq
+    received = prepared.received
     altered = await check_held(node_id, received, tx, received_at)
     fresh = [raw for seq, (raw, _) in sorted(received.items()) if seq not in altered.held]
     present = set(received)
@@ -243,8 +261,15 @@ async def _in_turn(
     if reused:
         first = min((raw for raw in fresh if raw.event_id in reused), key=lambda raw: raw.seq)
         raise EventIdReused(node_id, first.seq, str(first.event_id))
-    accepted = await apply_events(fresh, tx, received_at)
-    rows = [_event_row(item, received_at, received[item.raw.seq][1]) for item in accepted]
+    fresh_seqs = {raw.seq for raw in fresh}
+    typed = [item for item in prepared.typed if item.raw.seq in fresh_seqs]
+    accepted = await _record(await _unrecorded(typed, tx), tx, received_at)
+    rows = [
+        _event_row(
+            item, received_at, received[item.raw.seq][1], prepared.payload_texts[item.raw.seq]
+        )
+        for item in accepted
+    ]
     try:
         async with tx.savepoint():
             await tx.inbox.add(rows)
@@ -260,34 +285,42 @@ async def _in_turn(
     return _Turn(accepted, altered, new_acked, stored_above, deferred)
 
 
-async def _classify(
-    fresh: list[RawEvent], tx: HubTransaction, received_at: datetime
-) -> list[Applied]:
-    """Parse each new event and let its handler (`ingest_handlers.HANDLERS`) check it; an
-    event of a kind with no handler, and a document that would duplicate one already
-    recorded, are quarantined. Documents come last, in upload order."""
-    accepted: list[Applied] = []
-    candidates: list[Applied] = []
+def classify_events(fresh: list[RawEvent], received_at: datetime) -> list[Applied]:
+    """Parse each event and let its handler (`ingest_handlers.HANDLERS`) check it, without
+    I/O: an event of a kind with no handler, or one its handler refuses, is quarantined.
+    Returns one outcome per event: the quarantined and those kept for a record first, then
+    the ledger documents, each group in upload order."""
+    settled: list[Applied] = []
+    documents: list[Applied] = []
     for raw in fresh:
         try:
             event = parse_event(raw)
         except EventRejected as rejection:
-            accepted.append(Applied.quarantined(raw, rejection.reason))
+            settled.append(Applied.quarantined(raw, rejection.reason))
             continue
         handler = HANDLERS.get(type(event))
         if handler is None:  # a kind sync.messages parses and this hub cannot apply yet
-            accepted.append(Applied.quarantined(raw, f"no handler for kind {raw.kind}"))
+            settled.append(Applied.quarantined(raw, f"no handler for kind {raw.kind}"))
             continue
         try:
             outcome = handler.classify(raw, event, received_at)
         except SharedError as error:  # an unknown currency, an amount it cannot hold
-            accepted.append(Applied.quarantined(raw, str(error)))
+            settled.append(Applied.quarantined(raw, str(error)))
             continue
         except ArithmeticError as error:  # decimal.Overflow and kin: a number beyond reason
             reason = f"a number is out of range: {type(error).__name__}"
-            accepted.append(Applied.quarantined(raw, reason))
+            settled.append(Applied.quarantined(raw, reason))
             continue
-        (accepted if outcome.document is None else candidates).append(outcome)
+        (settled if outcome.document is None else documents).append(outcome)
+    return settled + documents
+
+
+async def _unrecorded(typed: list[Applied], tx: HubTransaction) -> list[Applied]:
+    """`typed` (from `classify_events`), with each ledger document that would duplicate one
+    already recorded, or one before it in the batch, quarantined (by document id, then by
+    the node's receipt number)."""
+    accepted = [item for item in typed if item.document is None]
+    candidates = [item for item in typed if item.document is not None]
     documents = [item.document for item in candidates if item.document is not None]
     existing_ids = await tx.ledger.existing_documents(
         [document.document_id for document in documents]
@@ -432,7 +465,14 @@ async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datet
     )
 
 
-def _event_row(item: Applied, received_at: datetime, digest: str) -> InboxRow:
+def _payload_text(raw: RawEvent) -> str:
+    """The payload as the inbox stores it: pydantic-core's serialiser, compact and UTF-8
+    unescaped (as json.dumps with separators=(",", ":") and ensure_ascii=False), at a
+    fraction of its cost."""
+    return to_json(raw.payload).decode()
+
+
+def _event_row(item: Applied, received_at: datetime, digest: str, payload: str) -> InboxRow:
     raw = item.raw
     return InboxRow(
         raw.event_id,
@@ -446,8 +486,6 @@ def _event_row(item: Applied, received_at: datetime, digest: str) -> InboxRow:
         received_at,
         "applied" if item.reason is None else "quarantined",
         item.reason,
-        # pydantic-core's serialiser: compact, UTF-8 unescaped, as json.dumps with
-        # separators=(",", ":") and ensure_ascii=False, at a fraction of its cost.
-        to_json(raw.payload).decode(),
+        payload,
         digest,
     )
