@@ -92,7 +92,7 @@ class EdgeSettings(VectisSettings):
     )
     manual_clock_start: AwareDatetime | None = None
     sync_interval_s: float = Field(1.0, gt=0)
-    push_batch_events: int = Field(256, ge=1, le=2000)
+    push_batch_events: int = Field(512, ge=1, le=2000)
     push_batch_bytes: int = Field(1_000_000, ge=1024)
     push_pipeline: int = Field(
         4,
