@@ -13,6 +13,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from shared.tuning import tune_garbage_collector
+from vectis.hub_workers import serve_workers
 
 if TYPE_CHECKING:
     from edge.settings import EdgeSettings
@@ -84,16 +85,7 @@ def _serve_hub_workers(settings: HubSettings, workers: int) -> None:
     logging.getLogger("vectis.hub").info(
         "hub on http://%s:%d with %d workers", settings.host, settings.port, workers
     )
-    uvicorn.run(
-        "hub.api.asgi:create_app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
+    serve_workers(settings.host, settings.port, workers)
 
 
 def serve_workflow_worker(settings: HubSettings) -> None:

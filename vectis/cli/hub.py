@@ -145,7 +145,10 @@ def hub_serve(
         fail(str(error))
         return
     configure_logging()
-    serve_hub(settings, workers=max(workers, 1))
+    try:
+        serve_hub(settings, workers=max(workers, 1))
+    except OSError as error:  # the port is taken (a single worker reports it through uvicorn)
+        fail(f"cannot serve on {settings.host}:{settings.port}: {error.strerror or error}")
 
 
 @hub_app.command("worker")
