@@ -122,12 +122,13 @@ async def _replay(
             raise ReplayError("--hub-url needs the hub's admin token (VECTIS_HUB_ADMIN_TOKEN)")
         stack.use_hub(options.hub_url, options.admin_token)
     else:
-        await stack.start_hub(
-            options.hub_database,
-            port=options.ports.get("hub"),
-            durable_postgres=options.durable_postgres,
-            database_url=options.hub_database_url,
-        )
+        with task(f"starting a {options.hub_database} hub"):
+            await stack.start_hub(
+                options.hub_database,
+                port=options.ports.get("hub"),
+                durable_postgres=options.durable_postgres,
+                database_url=options.hub_database_url,
+            )
     hq = HqClient(stack.hub_url, stack.admin_token)
     sessions: list[TillSession] = []  # the first till of each store
     tills: dict[int, list[TillSession]] = {}
