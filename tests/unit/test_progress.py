@@ -8,6 +8,7 @@ import os
 import re
 import threading
 
+import httpx
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
@@ -96,3 +97,22 @@ def test_no_progress_on_the_command_line_turns_the_bars_off(
     assert result.exit_code == 0, result.output
     assert os.environ[progress.ENV] == "0"
     assert not progress.wanted()
+
+
+async def test_the_catch_up_bar_counts_the_events_uploaded_from_the_status_it_polls() -> None:
+    from vectis.bench_sync import _drained
+
+    pending = iter([3000, 1200, 0])
+
+    def status(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"outbox": {"pending": next(pending)}})
+
+    uploaded = progress.Counter()
+    transport = httpx.MockTransport(status)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
+        assert not await _drained(client, uploaded)
+        assert (uploaded.completed, uploaded.total) == (0, 3000)
+        assert not await _drained(client, uploaded)
+        assert (uploaded.completed, uploaded.total) == (1800, 3000)
+        assert await _drained(client, uploaded)
+        assert (uploaded.completed, uploaded.total) == (3000, 3000)
