@@ -123,12 +123,13 @@ async def catchup(
         console.print(f"  writing {sales} offline sales into the edge's SQLite file...")
         await _write_sales(edge, sales)
         await edge.restart()
-        start = time.perf_counter()
-        await edge.proxy.set_online(True)
-        await client.post("/v1/sync/run")
+        # The bar opens (and first draws) before the clock starts.
         with task("catch-up: the outbox uploading", unit="events") as uploaded:
+            start = time.perf_counter()
+            await edge.proxy.set_online(True)
+            await client.post("/v1/sync/run")
             await _wait(lambda: _drained(client, uploaded), 600, poll_s=0.02)
-        seconds = time.perf_counter() - start
+            seconds = time.perf_counter() - start
     # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
     del stack.edges[store_no]
     await asyncio.to_thread(edge.process.stop)
@@ -383,14 +384,14 @@ async def bootstrap(stack: Stack, hq: HqClient, skus: int, console: Console) -> 
         await hq.import_catalogue(synthetic_catalogue(skus), "GBP")
     await hq.ensure_store("store-new", "New store", "Europe/London", "GBP")
     token = await hq.enrolment_token("store-new")
-    started = time.perf_counter()
-    edge = await stack.start_edge(
-        3, "store-new", token, datetime(2011, 1, 3, 9, tzinfo=UTC), sync_interval_s=1.0
-    )
-    async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=120) as client:
-        with task("bootstrap: the new edge pulling", total=skus, unit="SKUs") as pulled:
+    with task("bootstrap: a new edge pulling", total=skus, unit="SKUs") as pulled:
+        started = time.perf_counter()
+        edge = await stack.start_edge(
+            3, "store-new", token, datetime(2011, 1, 3, 9, tzinfo=UTC), sync_interval_s=1.0
+        )
+        async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=120) as client:
             await _wait(lambda: _has_catalogue(client, skus, pulled), 600, poll_s=0.05)
-    return time.perf_counter() - started
+        return time.perf_counter() - started
 
 
 async def price_propagation(stack: Stack, hq: HqClient, trials: int) -> list[float]:
