@@ -50,9 +50,9 @@ from edge.domain.staff import Role, StaffMember
 from edge.service import selling, shifts
 from edge.settings import EdgeSettings
 from shared.ids import new_id
-from shared.money import Money, line_total
+from shared.money import Money
 from vectis.bench_floor import ledger_copy, raw_inserts
-from vectis.loadgen import Connection, post_request
+from vectis.loadgen import Connection, post_request, sale_events
 from vectis.progress import Counter, task
 from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
@@ -203,68 +203,6 @@ async def _write_sales(edge: EdgeHandle, sales: int) -> None:
         await runtime.stop()
 
 
-def _events(
-    nodes: list[dict[str, str]], batches: int, batch: int
-) -> list[list[list[dict[str, Any]]]]:
-    """Sale events, per node per batch, as an edge would upload them (4 lines each)."""
-    work = []
-    for node in nodes:
-        per_node = []
-        seq = 0
-        for _ in range(batches):
-            events = []
-            for _ in range(batch):
-                seq += 1
-                lines: list[dict[str, Any]] = []
-                for offset in range(4):
-                    price = Decimal("2.55")
-                    lines.append(
-                        {
-                            "line_no": offset + 1,
-                            "sku": f"SKU{(seq + offset) % 500:06d}",
-                            "quantity": offset + 1,
-                            "unit_price": str(price),
-                            "line_total": str(line_total(offset + 1, price, "GBP").amount),
-                            "price_version": 1,
-                        }
-                    )
-                total = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
-                events.append(
-                    {
-                        "event_id": str(new_id()),
-                        "store_id": node["store_id"],
-                        "node_id": node["node_id"],
-                        "seq": seq,
-                        "schema_version": 3,
-                        "hlc": f"001294045200000-{seq:06d}-{node['node_id']}",
-                        "occurred_at": "2011-01-03T10:00:00+00:00",
-                        "kind": "sale.completed",
-                        "payload": {
-                            "sale_id": str(new_id()),
-                            "receipt_number": f"T1-{seq:07d}",
-                            "till_id": "T1",
-                            "business_day": "2011-01-03",
-                            "business_time": "2011-01-03T10:00:00+00:00",
-                            "currency": "GBP",
-                            "lines": lines,
-                            "tenders": [
-                                {
-                                    "tender_no": 1,
-                                    "kind": "cash",
-                                    "amount": str(total),
-                                    "tendered": str(total),
-                                    "change": "0",
-                                }
-                            ],
-                            "total": str(total),
-                        },
-                    }
-                )
-            per_node.append(events)
-        work.append(per_node)
-    return work
-
-
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process and its descendants, living or reaped."""
     root = psutil.Process(pid)
@@ -316,7 +254,7 @@ async def ingest(
                     store_id, {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}, "opening count"
                 )
                 enrolled_count.advance()
-    work = _events(nodes, batches, batch)
+    work = sale_events(nodes, batches, batch)
     requests = [
         [
             post_request(
