@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from vectis.progress import task
 from vectis.replay.dataset import read_dataset
 from vectis.replay.driver import run_replay
 from vectis.replay.options import TIMEZONE, OfflineWindow, ReplayOptions
@@ -45,7 +46,8 @@ async def bench_replay(
     """Replay `dataset` once per hub kind (PostgreSQL durable, no fsync shortcuts) and report
     lines_per_s (end to end into the hub) and drain_s (store 1 offline, then catching up).
     """
-    window = offline_window_for(dataset)
+    with task(f"reading {dataset.name} for its offline window"):
+        window = offline_window_for(dataset)
     runs: dict[str, Any] = {}
     for kind in hubs:
         console.print(f"bench: replaying {dataset.name} with {stores} stores into a {kind} hub...")

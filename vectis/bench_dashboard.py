@@ -43,6 +43,7 @@ from rich.table import Table
 
 from vectis.bench_sync import synthetic_catalogue
 from vectis.bench_till import Latencies, percentile
+from vectis.progress import task
 from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.stack import EdgeHandle, Stack
 from vectis.replay.till import TillSession
@@ -83,37 +84,39 @@ def ring_up_day(sessions: list[TillSession], sales: int, seed: int) -> str | Non
     first = sessions[0]
     step = TRADING / sales
     made: list[tuple[TillSession, str]] = []
-    for number in range(sales):
-        session = sessions[number % len(sessions)]
-        if number % 10 == 0:
-            moment = OPENING + step * number
-            first.call("PUT", "/v1/clock", {"now": moment.isoformat()})
-        lines = [
-            {"sku": f"SKU{pick.randrange(SKUS):06d}", "quantity": pick.choice((1, 1, 1, 2, 3))}
-            for _ in range(pick.randint(1, 6))
-        ]
-        cart = session.call("POST", "/v1/carts", {"till_id": session.till_id, "lines": lines})
-        cart_id = cart["cart_id"]
-        if number % 40 == 7 and len(cart["lines"]) > 1:
-            line_id = cart["lines"][-1]["line_id"]
-            cart = session.call("DELETE", f"/v1/carts/{cart_id}/lines/{line_id}", approved=True)
-        total = Decimal(cart["total"]).quantize(Decimal(1), rounding=ROUND_CEILING)
-        sale = session.call(
-            "POST", f"/v1/carts/{cart_id}/checkout",
-            {"tenders": [{"kind": "cash", "amount": f"{total:.2f}"}]},
-        )  # fmt: skip
-        made.append((session, sale["sale_id"]))
-        if number % 50 == 25:
-            # One unit of the first line of a sale not returned before, with its receipt.
-            returned_by, sale_id = made.pop(pick.randrange(len(made)))
-            line = returned_by.call("GET", f"/v1/sales/{sale_id}")["lines"][0]
-            returned_by.call(
-                "POST", "/v1/returns",
-                {"till_id": returned_by.till_id, "reason": "changed mind", "return_id":
-                 str(uuid.uuid4()), "original_sale_id": sale_id,
-                 "lines": [{"sku": line["sku"], "quantity": 1,
-                            "original_line_no": line["line_no"]}]},
+    with task("ringing up the day's sales", total=sales, unit="sales") as rung:
+        for number in range(sales):
+            session = sessions[number % len(sessions)]
+            if number % 10 == 0:
+                moment = OPENING + step * number
+                first.call("PUT", "/v1/clock", {"now": moment.isoformat()})
+            lines = [
+                {"sku": f"SKU{pick.randrange(SKUS):06d}", "quantity": pick.choice((1, 1, 1, 2, 3))}
+                for _ in range(pick.randint(1, 6))
+            ]
+            cart = session.call("POST", "/v1/carts", {"till_id": session.till_id, "lines": lines})
+            cart_id = cart["cart_id"]
+            if number % 40 == 7 and len(cart["lines"]) > 1:
+                line_id = cart["lines"][-1]["line_id"]
+                cart = session.call("DELETE", f"/v1/carts/{cart_id}/lines/{line_id}", approved=True)
+            total = Decimal(cart["total"]).quantize(Decimal(1), rounding=ROUND_CEILING)
+            sale = session.call(
+                "POST", f"/v1/carts/{cart_id}/checkout",
+                {"tenders": [{"kind": "cash", "amount": f"{total:.2f}"}]},
             )  # fmt: skip
+            made.append((session, sale["sale_id"]))
+            if number % 50 == 25:
+                # One unit of the first line of a sale not returned before, with its receipt.
+                returned_by, sale_id = made.pop(pick.randrange(len(made)))
+                line = returned_by.call("GET", f"/v1/sales/{sale_id}")["lines"][0]
+                returned_by.call(
+                    "POST", "/v1/returns",
+                    {"till_id": returned_by.till_id, "reason": "changed mind", "return_id":
+                     str(uuid.uuid4()), "original_sale_id": sale_id,
+                     "lines": [{"sku": line["sku"], "quantity": 1,
+                                "original_line_no": line["line_no"]}]},
+                )  # fmt: skip
+            rung.advance()
     first.call("PUT", "/v1/clock", {"now": (OPENING + TRADING).isoformat()})
     shift = first.call("GET", f"/v1/shifts/current?till_id={first.till_id}")
     x = first.call("GET", f"/v1/shifts/{shift['shift_id']}/x-report")

@@ -26,6 +26,7 @@ import asyncpg
 from hub.adapters import tables
 from migrations.runner import upgrade_hub
 from vectis.ops.postgres import TemporaryCluster
+from vectis.progress import Counter, task
 
 # The ledger's tables in the order the hub writes them in a batch (foreign keys first).
 LEDGER_TABLES = (
@@ -36,6 +37,7 @@ LEDGER_TABLES = (
     "stock_movement",
     "sale_exception",
 )
+_DOCUMENTS = LEDGER_TABLES.index("sale_document")  # one row a sale
 # Columns the hub leaves to the database (a sequence, the writing transaction's id, a
 # default it never sets at ingest): left to it here too.
 _LEFT_TO_DATABASE = {
@@ -155,10 +157,11 @@ async def ledger_copy(
     """Write the rows the hub holds for `store_ids`' sales again, by COPY, into a fresh
     database of `cluster` migrated as the hub's; `cpu_seconds(pid)` reads a process tree's CPU
     time. Returns the figures of the timed part (the COPYs and their commits only)."""
-    work = await _read_ledger(cluster.dsn(hub_database), store_ids, batch)
-    name = f"floor_{uuid.uuid4().hex[:8]}"
-    await asyncio.to_thread(cluster.create_database, name)
-    await asyncio.to_thread(upgrade_hub, cluster.url(name))
+    with task("floor: reading the ledger back, migrating its database"):
+        work = await _read_ledger(cluster.dsn(hub_database), store_ids, batch)
+        name = f"floor_{uuid.uuid4().hex[:8]}"
+        await asyncio.to_thread(cluster.create_database, name)
+        await asyncio.to_thread(upgrade_hub, cluster.url(name))
     dsn = cluster.dsn(name)
     source = await asyncpg.connect(cluster.dsn(hub_database))
     target = await asyncpg.connect(dsn)
@@ -174,7 +177,7 @@ async def ledger_copy(
     columns = [ledger_columns(table) for table in LEDGER_TABLES]
     pool = await asyncpg.create_pool(dsn, min_size=len(work), max_size=len(work))
 
-    async def writer(per_node: list[_Batch]) -> None:
+    async def writer(per_node: list[_Batch], copied: Counter) -> None:
         async with pool.acquire() as connection:
             for records_of in per_node:
                 async with connection.transaction():
@@ -185,15 +188,17 @@ async def ledger_copy(
                             await connection.copy_records_to_table(
                                 table, columns=names, records=records
                             )
+                copied.advance(len(records_of[_DOCUMENTS]))
 
     postgres_pid = cluster.server_pid()
     cpu_before = cpu_seconds(postgres_pid)
-    started = time.perf_counter()
-    await asyncio.gather(*(writer(per_node) for per_node in work))
-    seconds = time.perf_counter() - started
+    sales = sum(len(records_of[_DOCUMENTS]) for per_node in work for records_of in per_node)
+    with task("floor: the ledger's rows by COPY", total=sales, unit="sales") as copied:
+        started = time.perf_counter()
+        await asyncio.gather(*(writer(per_node, copied) for per_node in work))
+        seconds = time.perf_counter() - started
     postgres_cpu = cpu_seconds(postgres_pid) - cpu_before
     await pool.close()
-    sales = sum(len(records_of[1]) for per_node in work for records_of in per_node)
     rows = sum(
         len(records) for per_node in work for records_of in per_node for records in records_of
     )
@@ -230,17 +235,19 @@ async def raw_inserts(cluster: TemporaryCluster, work: list[list[list[dict[str, 
     ]
     pool = await asyncpg.create_pool(dsn, min_size=len(rows), max_size=len(rows))
 
-    async def writer(per_node: list[list[tuple[Any, ...]]]) -> None:
+    async def writer(per_node: list[list[tuple[Any, ...]]], written: Counter) -> None:
         async with pool.acquire() as pooled:
             for batch_rows in per_node:
                 async with pooled.transaction():
                     await pooled.executemany(
                         "INSERT INTO raw_event VALUES ($1, $2, $3, $4, $5)", batch_rows
                     )
+                written.advance(len(batch_rows))
 
-    started = time.perf_counter()
-    await asyncio.gather(*(writer(per_node) for per_node in rows))
-    seconds = time.perf_counter() - started
-    await pool.close()
     events = sum(len(batch_rows) for per_node in rows for batch_rows in per_node)
+    with task("floor: the events as plain inserts", total=events, unit="events") as written:
+        started = time.perf_counter()
+        await asyncio.gather(*(writer(per_node, written) for per_node in rows))
+        seconds = time.perf_counter() - started
+    await pool.close()
     return events / seconds

@@ -50,9 +50,10 @@ from edge.domain.staff import Role, StaffMember
 from edge.service import selling, shifts
 from edge.settings import EdgeSettings
 from shared.ids import new_id
-from shared.money import Money, line_total
+from shared.money import Money
 from vectis.bench_floor import ledger_copy, raw_inserts
-from vectis.loadgen import Connection, post_request
+from vectis.loadgen import Connection, post_request, sale_events
+from vectis.progress import Counter, task
 from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import EdgeHandle, Stack
@@ -122,11 +123,13 @@ async def catchup(
         console.print(f"  writing {sales} offline sales into the edge's SQLite file...")
         await _write_sales(edge, sales)
         await edge.restart()
-        start = time.perf_counter()
-        await edge.proxy.set_online(True)
-        await client.post("/v1/sync/run")
-        await _wait(lambda: _drained(client), 600, poll_s=0.02)
-        seconds = time.perf_counter() - start
+        # The bar opens (and first draws) before the clock starts.
+        with task("catch-up: the outbox uploading", unit="events") as uploaded:
+            start = time.perf_counter()
+            await edge.proxy.set_online(True)
+            await client.post("/v1/sync/run")
+            await _wait(lambda: _drained(client, uploaded), 600, poll_s=0.02)
+            seconds = time.perf_counter() - start
     # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
     del stack.edges[store_no]
     await asyncio.to_thread(edge.process.stop)
@@ -134,13 +137,23 @@ async def catchup(
     return seconds
 
 
-async def _has_catalogue(client: httpx.AsyncClient, count: int) -> bool:
+async def _has_catalogue(
+    client: httpx.AsyncClient, count: int, pulled: Counter | None = None
+) -> bool:
+    """Whether the edge is enrolled and holds `count` prices (`pulled` set to how many)."""
     status = await _status(client)
+    if pulled is not None:
+        pulled.set(int(status["catalogue"]["prices"]))
     return bool(status["enrolled"]) and status["catalogue"]["prices"] >= count
 
 
-async def _drained(client: httpx.AsyncClient) -> bool:
-    return int((await _status(client))["outbox"]["pending"]) == 0
+async def _drained(client: httpx.AsyncClient, uploaded: Counter) -> bool:
+    """Whether the edge's outbox is empty; `uploaded` counts down from what the first look
+    found pending (the status is polled either way)."""
+    pending = int((await _status(client))["outbox"]["pending"])
+    uploaded.total = max(uploaded.total or 0, pending)
+    uploaded.set(uploaded.total - pending)
+    return pending == 0
 
 
 async def _write_sales(edge: EdgeHandle, sales: int) -> None:
@@ -162,92 +175,32 @@ async def _write_sales(edge: EdgeHandle, sales: int) -> None:
                 shifts.OpenShift("T1", float_total=Decimal(100)), uow, cashier, identity=identity
             )
         )
-        for number in range(sales):
-            lines = [
-                selling.LineInput(f"SKU{(number * 7 + offset) % 500:06d}", offset + 1)
-                for offset in range(4)
-            ]
+        with task("writing offline sales", total=sales, unit="sales") as written:
+            for number in range(sales):
+                lines = [
+                    selling.LineInput(f"SKU{(number * 7 + offset) % 500:06d}", offset + 1)
+                    for offset in range(4)
+                ]
 
-            def sell(uow: EdgeUnitOfWork, lines: list[selling.LineInput] = lines) -> None:
-                cart, _ = selling.open_cart(
-                    selling.OpenCart("T1"), uow, identity=identity, clock=runtime.clock
-                )
-                scanned = selling.add_lines(
-                    selling.AddLines(cart.cart_id, lines), uow, authority=None
-                )
-                tender = TenderRequest("cash", Money.of(scanned.head.total.amount + 5, "GBP"))
-                selling.checkout(
-                    selling.Checkout(cart.cart_id, [tender]),
-                    uow,
-                    identity=identity,
-                    clock=runtime.clock,
-                )
+                def sell(uow: EdgeUnitOfWork, lines: list[selling.LineInput] = lines) -> None:
+                    cart, _ = selling.open_cart(
+                        selling.OpenCart("T1"), uow, identity=identity, clock=runtime.clock
+                    )
+                    scanned = selling.add_lines(
+                        selling.AddLines(cart.cart_id, lines), uow, authority=None
+                    )
+                    tender = TenderRequest("cash", Money.of(scanned.head.total.amount + 5, "GBP"))
+                    selling.checkout(
+                        selling.Checkout(cart.cart_id, [tender]),
+                        uow,
+                        identity=identity,
+                        clock=runtime.clock,
+                    )
 
-            await runtime.write(sell)
+                await runtime.write(sell)
+                written.advance()
     finally:
         await runtime.stop()
-
-
-def _events(
-    nodes: list[dict[str, str]], batches: int, batch: int
-) -> list[list[list[dict[str, Any]]]]:
-    """Sale events, per node per batch, as an edge would upload them (4 lines each)."""
-    work = []
-    for node in nodes:
-        per_node = []
-        seq = 0
-        for _ in range(batches):
-            events = []
-            for _ in range(batch):
-                seq += 1
-                lines: list[dict[str, Any]] = []
-                for offset in range(4):
-                    price = Decimal("2.55")
-                    lines.append(
-                        {
-                            "line_no": offset + 1,
-                            "sku": f"SKU{(seq + offset) % 500:06d}",
-                            "quantity": offset + 1,
-                            "unit_price": str(price),
-                            "line_total": str(line_total(offset + 1, price, "GBP").amount),
-                            "price_version": 1,
-                        }
-                    )
-                total = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
-                events.append(
-                    {
-                        "event_id": str(new_id()),
-                        "store_id": node["store_id"],
-                        "node_id": node["node_id"],
-                        "seq": seq,
-                        "schema_version": 3,
-                        "hlc": f"001294045200000-{seq:06d}-{node['node_id']}",
-                        "occurred_at": "2011-01-03T10:00:00+00:00",
-                        "kind": "sale.completed",
-                        "payload": {
-                            "sale_id": str(new_id()),
-                            "receipt_number": f"T1-{seq:07d}",
-                            "till_id": "T1",
-                            "business_day": "2011-01-03",
-                            "business_time": "2011-01-03T10:00:00+00:00",
-                            "currency": "GBP",
-                            "lines": lines,
-                            "tenders": [
-                                {
-                                    "tender_no": 1,
-                                    "kind": "cash",
-                                    "amount": str(total),
-                                    "tendered": str(total),
-                                    "change": "0",
-                                }
-                            ],
-                            "total": str(total),
-                        },
-                    }
-                )
-            per_node.append(events)
-        work.append(per_node)
-    return work
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -284,22 +237,24 @@ async def ingest(
     nodes: list[dict[str, str]] = []
     credentials: list[str] = []
     async with httpx.AsyncClient(base_url=stack.hub_url, trust_env=False, timeout=120) as client:
-        for number in range(nodes_count):
-            store_id = f"store-ingest-{number}"
-            await hq.ensure_store(store_id, store_id, "Europe/London", "GBP")
-            token = await hq.enrolment_token(store_id)
-            enrolled = (
-                await client.post(
-                    "/v1/sync/enrol",
-                    json={"protocol_version": 1, "token": token, "node_name": "sim"},
+        with task("enrolling simulated edges", total=nodes_count, unit="edges") as enrolled_count:
+            for number in range(nodes_count):
+                store_id = f"store-ingest-{number}"
+                await hq.ensure_store(store_id, store_id, "Europe/London", "GBP")
+                token = await hq.enrolment_token(store_id)
+                enrolled = (
+                    await client.post(
+                        "/v1/sync/enrol",
+                        json={"protocol_version": 1, "token": token, "node_name": "sim"},
+                    )
+                ).json()
+                nodes.append({"store_id": store_id, "node_id": enrolled["node_id"]})
+                credentials.append(enrolled["credential"])
+                await hq.push_stock(
+                    store_id, {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}, "opening count"
                 )
-            ).json()
-            nodes.append({"store_id": store_id, "node_id": enrolled["node_id"]})
-            credentials.append(enrolled["credential"])
-            await hq.push_stock(
-                store_id, {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}, "opening count"
-            )
-    work = _events(nodes, batches, batch)
+                enrolled_count.advance()
+    work = sale_events(nodes, batches, batch)
     requests = [
         [
             post_request(
@@ -323,21 +278,27 @@ async def ingest(
     ]
     connections = [await Connection.open(host, port) for _ in requests]
 
-    async def pusher(connection: Connection, mine: list[bytes]) -> None:
+    async def pusher(connection: Connection, mine: list[bytes], pushed: Counter) -> None:
         for request in mine:
             reply = await connection.send(request)
             if reply.status != 200:
                 raise RuntimeError(f"push refused: {reply.status} {reply.body[:300]!r}")
+            pushed.advance(batch)
 
     assert stack.hub_process is not None and stack.hub_process.pid is not None
     assert stack.postgres is not None
     hub_pid, postgres_pid = stack.hub_process.pid, stack.postgres.server_pid()
     hub_cpu, postgres_cpu = _cpu_seconds(hub_pid), _cpu_seconds(postgres_pid)
-    started = time.perf_counter()
-    await asyncio.gather(
-        *(pusher(connection, mine) for connection, mine in zip(connections, requests, strict=True))
-    )
-    seconds = time.perf_counter() - started
+    events = nodes_count * batches * batch
+    with task(f"ingest from {nodes_count} edges", total=events, unit="events") as pushed:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                pusher(connection, mine, pushed)
+                for connection, mine in zip(connections, requests, strict=True)
+            )
+        )
+        seconds = time.perf_counter() - started
     hub_cpu, postgres_cpu = (
         _cpu_seconds(hub_pid) - hub_cpu,
         _cpu_seconds(postgres_pid) - postgres_cpu,
@@ -345,7 +306,7 @@ async def ingest(
     for connection in connections:
         await connection.close()
     return IngestRun(
-        nodes_count * batches * batch,
+        events,
         seconds,
         hub_cpu,
         postgres_cpu,
@@ -357,16 +318,18 @@ async def ingest(
 async def bootstrap(stack: Stack, hq: HqClient, skus: int, console: Console) -> float:
     """Seconds from a new edge process's start until it holds `skus` SKUs with prices."""
     console.print(f"  importing {skus} SKUs with prices at the hub...")
-    await hq.import_catalogue(synthetic_catalogue(skus), "GBP")
+    with task(f"importing {skus:,} SKUs at the hub"):
+        await hq.import_catalogue(synthetic_catalogue(skus), "GBP")
     await hq.ensure_store("store-new", "New store", "Europe/London", "GBP")
     token = await hq.enrolment_token("store-new")
-    started = time.perf_counter()
-    edge = await stack.start_edge(
-        3, "store-new", token, datetime(2011, 1, 3, 9, tzinfo=UTC), sync_interval_s=1.0
-    )
-    async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=120) as client:
-        await _wait(lambda: _has_catalogue(client, skus), 600, poll_s=0.05)
-    return time.perf_counter() - started
+    with task("bootstrap: a new edge pulling", total=skus, unit="SKUs") as pulled:
+        started = time.perf_counter()
+        edge = await stack.start_edge(
+            3, "store-new", token, datetime(2011, 1, 3, 9, tzinfo=UTC), sync_interval_s=1.0
+        )
+        async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=120) as client:
+            await _wait(lambda: _has_catalogue(client, skus, pulled), 600, poll_s=0.05)
+        return time.perf_counter() - started
 
 
 async def price_propagation(stack: Stack, hq: HqClient, trials: int) -> list[float]:
@@ -374,19 +337,22 @@ async def price_propagation(stack: Stack, hq: HqClient, trials: int) -> list[flo
     edge = stack.edges[3]
     results = []
     async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=30) as client:
-        for trial in range(trials):
-            price = Decimal(5000 + trial) / 100
-            item = CatalogueItem("SKU000007", "article 7", "stock", True, price)
-            started = time.perf_counter()
-            await hq.import_catalogue([item], "GBP")
+        with task("price propagation", total=trials, unit="trials") as tried:
+            for trial in range(trials):
+                price = Decimal(5000 + trial) / 100
+                item = CatalogueItem("SKU000007", "article 7", "stock", True, price)
+                started = time.perf_counter()
+                await hq.import_catalogue([item], "GBP")
 
-            async def seen(price: Decimal = price) -> bool:
-                body = (await client.get("/v1/catalogue/SKU000007")).json()
-                return body["unit_price"] is not None and Decimal(body["unit_price"]) == price
+                async def seen(price: Decimal = price) -> bool:
+                    body = (await client.get("/v1/catalogue/SKU000007")).json()
+                    return body["unit_price"] is not None and Decimal(body["unit_price"]) == price
 
-            await _wait(seen, 30, poll_s=0.01)
-            results.append(time.perf_counter() - started)
-            await asyncio.sleep(0.37)  # start the next change at another point of the sync cycle
+                await _wait(seen, 30, poll_s=0.01)
+                results.append(time.perf_counter() - started)
+                # The next change starts at another point of the sync cycle.
+                await asyncio.sleep(0.37)
+                tried.advance()
     return results
 
 
@@ -410,7 +376,8 @@ async def bench_sync(
     stack = Stack(work_dir=work_dir)
     figures: dict[str, Any] = {}
     try:
-        await stack.start_hub("postgres", durable_postgres=True, workers=hub_workers)
+        with task("starting a PostgreSQL hub"):
+            await stack.start_hub("postgres", durable_postgres=True, workers=hub_workers)
         assert stack.postgres is not None
         hq = HqClient(stack.hub_url, stack.admin_token)
         try:

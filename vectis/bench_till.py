@@ -44,6 +44,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vectis.bench_sync import synthetic_catalogue
+from vectis.progress import task
 from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.stack import EdgeHandle, Stack
 from vectis.replay.till import TillSession
@@ -141,16 +142,19 @@ class TillDriver:
 
 
 async def _wait_for_catalogue(edge: EdgeHandle, skus: int, timeout_s: float) -> None:
-    """Until the edge is enrolled and holds `skus` prices. Raises TimeoutError."""
+    """Until the edge is enrolled and holds `skus` prices (a bar counts them). Raises
+    TimeoutError."""
     deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=30) as client:
-        while True:
-            status = (await client.get("/v1/status")).json()
-            if status["enrolled"] and status["catalogue"]["prices"] >= skus:
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the edge holds {status['catalogue']} of {skus} SKUs")
-            await asyncio.sleep(0.2)
+    with task("the edge pulling the catalogue", total=skus, unit="SKUs") as pulled:
+        async with httpx.AsyncClient(base_url=edge.url, trust_env=False, timeout=30) as client:
+            while True:
+                status = (await client.get("/v1/status")).json()
+                pulled.set(int(status["catalogue"]["prices"]))
+                if status["enrolled"] and status["catalogue"]["prices"] >= skus:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the edge holds {status['catalogue']} of {skus} SKUs")
+                await asyncio.sleep(0.2)
 
 
 def memory_mb(pid: int) -> tuple[float, float | None]:
@@ -345,7 +349,8 @@ async def bench_till(
                 await hq.ensure_staff(member, [STORE_ID])
             console.print(f"bench till: importing {skus:,} SKUs at the hub...")
             started = time.perf_counter()
-            await hq.import_catalogue(synthetic_catalogue(skus), "GBP")
+            with task(f"importing {skus:,} SKUs at the hub"):
+                await hq.import_catalogue(synthetic_catalogue(skus), "GBP")
             figures["import_s"] = round(time.perf_counter() - started, 2)
             token = await hq.enrolment_token(STORE_ID)
         finally:

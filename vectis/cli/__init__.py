@@ -6,8 +6,12 @@ them; each group's commands are in its own module (`hub.py`, `edge.py`, `bench.p
 
 from __future__ import annotations
 
+import os
+from typing import Annotated
+
 import typer
 
+from vectis import progress
 from vectis.cli import acquirer, bench, edge, hub, replay, schemas, till
 
 app = typer.Typer(
@@ -16,6 +20,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _options(
+    no_progress: Annotated[
+        bool,
+        typer.Option(
+            "--no-progress",
+            help="No progress bars on stderr (as VECTIS_PROGRESS=0); they are drawn only on a "
+            "terminal anyway",
+        ),
+    ] = False,
+) -> None:
+    # Through the environment, so that the board made at first use sees it.
+    if no_progress:
+        os.environ[progress.ENV] = "0"
+
+
 app.command("replay")(replay.replay)
 app.command("demo")(replay.demo)
 app.command("schemas")(schemas.schemas)

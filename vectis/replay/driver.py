@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vectis.chaos import ChaosPolicy
+from vectis.progress import task
 from vectis.replay.dataset import (
     CURRENCY,
     VAT_CODE,
@@ -86,9 +87,10 @@ async def run_replay(options: ReplayOptions, *, on_result: OnResult | None = Non
     prints where to reach them and waits there); the stack stops when it returns.
     Raises ReplayError (and ProcessFailed if a service does not start).
     """
-    dataset = await asyncio.to_thread(
-        read_dataset, options.dataset, first_day=options.first_day, last_day=options.last_day
-    )
+    with task(f"reading {options.dataset.name}"):
+        dataset = await asyncio.to_thread(
+            read_dataset, options.dataset, first_day=options.first_day, last_day=options.last_day
+        )
     if not dataset.invoices:
         raise ReplayError(
             f"no invoices in {options.dataset} between {options.first_day} and {options.last_day}"
@@ -120,12 +122,13 @@ async def _replay(
             raise ReplayError("--hub-url needs the hub's admin token (VECTIS_HUB_ADMIN_TOKEN)")
         stack.use_hub(options.hub_url, options.admin_token)
     else:
-        await stack.start_hub(
-            options.hub_database,
-            port=options.ports.get("hub"),
-            durable_postgres=options.durable_postgres,
-            database_url=options.hub_database_url,
-        )
+        with task(f"starting a {options.hub_database} hub"):
+            await stack.start_hub(
+                options.hub_database,
+                port=options.ports.get("hub"),
+                durable_postgres=options.durable_postgres,
+                database_url=options.hub_database_url,
+            )
     hq = HqClient(stack.hub_url, stack.admin_token)
     sessions: list[TillSession] = []  # the first till of each store
     tills: dict[int, list[TillSession]] = {}
@@ -194,7 +197,10 @@ async def _replay(
             ]
             sessions.append(tills[number][0])
         try:
-            await asyncio.to_thread(wait_for_catalogue, sessions, len(catalogue))
+            with task("edges pulling the catalogue", unit="prices") as pulled:
+                await asyncio.to_thread(
+                    wait_for_catalogue, sessions, len(catalogue), counter=pulled
+                )
             for session in (till for store in tills.values() for till in store):
                 await asyncio.to_thread(session.sign_in)
                 await asyncio.to_thread(session.shifts.adopt)
@@ -232,7 +238,8 @@ async def _replay(
         if cards:  # what is still stored offline goes to the acquirer before the books close
             for session in sessions:
                 await asyncio.to_thread(forward_cards, session, options.drain_timeout_s)
-        await asyncio.to_thread(wait_until_drained, sessions, options.drain_timeout_s)
+        with task("outboxes draining to the hub", unit="events") as uploaded:
+            await asyncio.to_thread(wait_until_drained, sessions, options.drain_timeout_s, uploaded)
         for run in runs:
             await asyncio.to_thread(run.finish, options.drain_timeout_s)
         seconds = time.perf_counter() - started

@@ -9,6 +9,7 @@ import threading
 import time
 import zlib
 
+from vectis.progress import Counter, task
 from vectis.replay.dataset import DatasetInvoice
 from vectis.replay.errors import EdgeRefused
 from vectis.replay.options import OfflineWindow
@@ -43,6 +44,12 @@ class StoreRun:
         asyncio.run_coroutine_threadsafe(self.session.edge.set_online(online), self.loop).result()
 
     def run(self) -> None:
+        """Ring up the store's invoices in order, its bar counting the lines rung up or refused."""
+        total = sum(len(invoice.lines) for invoice in self.invoices)
+        with task(f"{self.session.edge.store_id} selling", total=total, unit="lines") as lines:
+            self._run(lines)
+
+    def _run(self, lines: Counter) -> None:
         edge = self.session.edge
         day = None
         for invoice in self.invoices:
@@ -72,6 +79,7 @@ class StoreRun:
                     }
                     for line in invoice.lines
                 )
+            lines.advance(len(invoice.lines))
         for till in self.tills:  # the last business day's Z reports
             if not self.session.stop.is_set():
                 till.shifts.close()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from vectis.progress import Counter
 from vectis.replay.dataset import DatasetInvoice, DatasetLine
 from vectis.replay.errors import EdgeRefused, ReplayError
 from vectis.replay.hq import DEMO_STAFF, StaffMember
@@ -311,8 +312,12 @@ def forward_cards(session: TillSession, timeout_s: float) -> None:
         time.sleep(0.2)
 
 
-def wait_until_drained(sessions: list[TillSession], timeout_s: float) -> None:
-    """Every edge has nothing left to upload. Raises ReplayError on timeout, naming the laggards."""
+def wait_until_drained(
+    sessions: list[TillSession], timeout_s: float, counter: Counter | None = None
+) -> None:
+    """Every edge has nothing left to upload. `counter`, when given, is set to the events
+    uploaded since the first look, of the events pending then. Raises ReplayError on
+    timeout, naming the laggards."""
     deadline = time.monotonic() + timeout_s
     pending: dict[str, int] = {}
     while time.monotonic() < deadline:
@@ -327,17 +332,32 @@ def wait_until_drained(sessions: list[TillSession], timeout_s: float) -> None:
             outbox = status["outbox"]
             if outbox["pending"]:
                 pending[session.edge.store_id] = outbox["pending"]
+        if counter is not None:
+            left = sum(pending.values())
+            if counter.total is None or left > counter.total:
+                counter.total = left
+            counter.set(counter.total - left)
         if not pending:
             return
         time.sleep(0.1)
     raise ReplayError(f"outboxes did not drain in {timeout_s:.0f}s: {pending}")
 
 
-def wait_for_catalogue(sessions: list[TillSession], products: int, timeout_s: float = 300) -> None:
-    """Every edge is enrolled and has pulled the whole catalogue with prices."""
+def wait_for_catalogue(
+    sessions: list[TillSession],
+    products: int,
+    timeout_s: float = 300,
+    counter: Counter | None = None,
+) -> None:
+    """Every edge is enrolled and has pulled the whole catalogue with prices. `counter`, when
+    given, is set to the prices the slowest edge holds, of `products`. Raises ReplayError on
+    timeout."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         statuses = [session.status() for session in sessions]
+        if counter is not None:
+            held = [int((status.get("catalogue") or {}).get("prices", 0)) for status in statuses]
+            counter.set(min(held), products)
         if all(
             status["enrolled"]
             and status["catalogue"]["products"] >= products
