@@ -114,8 +114,10 @@ async def test_connections_spread_over_workers_a_dead_worker_is_replaced_and_sig
         killed = workers[0].pid
         os.kill(killed, signal.SIGKILL)
         await _until(
-            lambda: killed not in [worker.pid for worker in _workers(supervisor)]
-            and len(_workers(supervisor)) == 2,
+            lambda: (
+                killed not in [worker.pid for worker in _workers(supervisor)]
+                and len(_workers(supervisor)) == 2
+            ),
             60,
         )
         async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
