@@ -393,9 +393,7 @@ async def make_edge(
         node_name="test-edge",
         clock_mode="manual",
         manual_clock_start=DEMO_START,
-        backoff_base_s=0.01,
-        backoff_cap_s=0.05,
-        **settings,
+        **({"backoff_base_s": 0.01, "backoff_cap_s": 0.05} | settings),
     )
     runtime = await build_edge_runtime(edge_settings, hub_transport=link)
     client = httpx.AsyncClient(

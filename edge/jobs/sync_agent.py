@@ -113,9 +113,13 @@ class SyncAgent:
     async def run_cycle(self, *, force: bool = False) -> None:
         """One attempt: enrol if needed, push all pending events, pull the feed.
 
-        Skipped while an earlier cycle runs or, unless `force`, while backing off.
+        Unless `force`, skipped while an earlier cycle runs or while backing off. With `force`
+        (someone asked to sync now: the link is back) it waits for a cycle under way to end,
+        then runs, whatever the back-off: a cycle that failed just before the link came back
+        would otherwise leave the outbox waiting out its back-off (seconds, up to
+        `backoff_cap_s`) while the hub is there.
         """
-        if self._lock.locked():
+        if self._lock.locked() and not force:
             return
         async with self._lock:
             if not force and time.monotonic() < self._next_attempt:

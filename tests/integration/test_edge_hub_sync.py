@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -92,6 +93,39 @@ async def test_a_batch_resent_after_its_acknowledgement_was_lost_is_not_counted_
     status = await store.sync()
     assert status["outbox"]["acked_seq"] == start + 3
     assert await hub_sales(hub) == (3, Decimal("30.00"))
+
+
+async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_after_its_back_off(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """A manager (or the agent noticing the link is back) asks to sync now while a cycle is
+    still on the way and about to fail: the forced cycle waits for it and then runs, instead
+    of returning at once and leaving the backlog to wait out the back-off (30 s here)."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85"})
+    store = await make_edge(
+        tmp_path / "store-1.db",
+        hub,
+        await hub.token("store-1"),
+        backoff_base_s=30.0,
+        backoff_cap_s=60.0,
+    )
+    try:
+        for _ in range(3):
+            await store.sell([("A", 1)])
+        agent = store.runtime.agent
+        assert agent is not None
+        store.link.delays = [0.2]  # the scheduled cycle's push is slow, and its answer lost
+        store.link.lose_responses = 1
+        scheduled = asyncio.create_task(agent.run_cycle())
+        await asyncio.sleep(0.05)
+        status = await store.sync()  # POST /v1/sync/run, during the scheduled cycle
+        await scheduled
+        assert status["outbox"]["pending"] == 0
+        assert status["sync"]["online"] is True
+        assert await hub_sales(hub) == await edge_sales(store) == (3, Decimal("7.65"))
+    finally:
+        await close_edge(store)
 
 
 async def test_catalogue_changes_reach_the_till_with_their_price_version(
