@@ -127,9 +127,12 @@ async def catchup(
         with task("catch-up: the outbox uploading", unit="events") as uploaded:
             start = time.perf_counter()
             await edge.proxy.set_online(True)
-            await client.post("/v1/sync/run")
+            # Sync now answers once its cycle (the whole drain) ends: the outbox is watched
+            # meanwhile, as the bar counts what is acknowledged.
+            syncing = asyncio.create_task(client.post("/v1/sync/run"))
             await _wait(lambda: _drained(client, uploaded), 600, poll_s=0.02)
             seconds = time.perf_counter() - start
+            (await syncing).raise_for_status()
     # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
     del stack.edges[store_no]
     await asyncio.to_thread(edge.process.stop)

@@ -10,8 +10,8 @@ In one transaction, with the node's row locked so two copies of a request cannot
    flagged for HQ as an `altered_resend` exception;
 3. apply a node's events in seq order only: events above a gap (an earlier push of the
    node still in flight, or lost) are deferred, not stored, after a batch starting above
-   the ack has waited up to `order_wait_s` for its turn (an edge keeps several pushes in
-   flight); the node sends them again;
+   the ack has waited for its turn `order_wait_s` without the node's ack moving (an edge
+   keeps several pushes in flight); the node sends them again;
 4. record every new event in the inbox, apply those that parse to the sales ledger and the
    stock counters, and quarantine, with the reason, those that do not (each in a savepoint
    of its own if the database refuses the batch); a quarantined event is stored, so it is
@@ -21,8 +21,6 @@ In one transaction, with the node's row locked so two copies of a request cannot
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -51,6 +49,7 @@ from hub.errors import (
 from hub.service import b2b, refunds
 from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
 from hub.service.ingest_held import Held, check_held, unique_by_seq
+from hub.service.ingest_turn import NotYourTurn, TurnWait
 from hub.service.ports import ApprovalWorkflows
 from hub.service.refunds import settle_refunds
 from hub.service.stored_value import move_balances
@@ -83,8 +82,8 @@ async def apply_events(
 @dataclass(frozen=True, slots=True)
 class IngestBatch:
     """Record `batch`, which `node` (the caller, by its credential) uploaded. A batch whose
-    first seq follows a gap waits up to `order_wait_s` seconds for the node's earlier push
-    before what follows the gap is deferred."""
+    first seq follows a gap waits for the node's earlier pushes until `order_wait_s` seconds
+    pass without the node's ack moving; then what follows the gap is deferred."""
 
     node: AuthenticatedNode
     batch: PushRequest
@@ -140,19 +139,17 @@ async def ingest_batch(
         received, typed, {seq: _payload_text(raw) for seq, (raw, _) in received.items()}
     )
     first_seq = min(received, default=0)
-    deadline = time.monotonic() + command.order_wait_s
-    pause_s = 0.001
+    waiting = TurnWait(command.order_wait_s)
     while True:
         try:
             async with uow.write() as tx:
                 state = await tx.nodes.lock_push_state(node.node_id)
-                if first_seq > state.acked_seq + 1 and time.monotonic() < deadline:
-                    raise _NotYourTurn()  # rolls back: the node's earlier push is on its way
+                if first_seq > state.acked_seq + 1 and waiting.goes_on(state.acked_seq):
+                    raise NotYourTurn()  # rolls back: the node's earlier push is on its way
                 turn = await _in_turn(state, prepared, tx, batch, arrived_at)
             break
-        except _NotYourTurn:
-            await asyncio.sleep(pause_s)
-            pause_s = min(pause_s * 2, 0.02)
+        except NotYourTurn:
+            await waiting.pause()
     accepted, altered, new_acked = turn.accepted, turn.altered, turn.acked
     follow_ups: set[FollowUp | None] = {
         item.handler.follow_up
@@ -202,10 +199,6 @@ def _transit_ms(state: PushState, reported: RoundTripV1 | None) -> int | None:
     if reported is None or state.one_way_ms is None or reported.sent_at != state.last_sent_at:
         return None
     return state.one_way_ms - reported.skew_ms
-
-
-class _NotYourTurn(Exception):
-    """The push follows a gap: wait for the node's earlier push, which may be in flight."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,25 @@ async def test_a_push_whose_earlier_push_never_comes_is_deferred_after_its_wait(
     assert await hub.report() == []  # nothing applied out of order
 
 
+async def test_a_push_behind_pushes_that_keep_coming_waits_as_long_as_the_ack_moves(
+    hub: Hub, node: dict[str, str]
+) -> None:
+    """The hub gives up on a push's turn after `push_order_wait_s` (0.5 s here) without
+    progress, not after 0.5 s in all: a push behind eight that arrive one every 0.15 s (more
+    than a second together, as a cold hub's first pushes of a catch-up may take) waits for
+    them and is applied, instead of being deferred and sent again."""
+    batch = sales(node, 9)
+    later = asyncio.create_task(push(hub, node, batch[8:]))
+    for item in batch[:8]:
+        await asyncio.sleep(0.15)
+        assert not later.done()
+        assert (await push(hub, node, [item])).json()["deferred"] == 0
+    answer = (await later).json()
+    assert (answer["acked_seq"], answer["accepted"], answer["deferred"]) == (9, 1, 0)
+    (row,) = await hub.report()
+    assert row["invoices"] == 9
+
+
 async def test_pushes_in_flight_together_apply_in_seq_order_whatever_order_they_arrive(
     hub: Hub, node: dict[str, str]
 ) -> None:
