@@ -41,7 +41,13 @@ from edge.service.sync import (
 from edge.settings import EdgeSettings
 from shared.clock import Clock
 from sync.client import HubClient
-from sync.errors import AuthenticationFailed, CursorCompacted, HubRejected, HubRequestFailed
+from sync.errors import (
+    AuthenticationFailed,
+    CursorCompacted,
+    HubRejected,
+    HubRequestFailed,
+    HubUnreachable,
+)
 from sync.messages import RoundTripV1
 from sync.protocol import Backoff
 
@@ -260,13 +266,18 @@ class SyncAgent:
         Batches are cut in seq order after the last one in flight; the hub applies them in
         seq order, whatever order they arrive in. An answer saying the hub deferred part of a
         push (it followed a gap: an earlier push lost, or too late) stops new pushes; once
-        those in flight are answered, sending goes on from the ack. After a failure the
-        pushes in flight are awaited (their acks kept), then the first error is raised.
+        those in flight are answered, sending goes on from the ack. A push that did not reach
+        the hub (or whose answer was lost) while later ones are in flight is sent again at
+        once, once: the later ones wait at the hub for it (`PUSH_ORDER_WAIT_S`), and would be
+        deferred. After a failure the pushes in flight are awaited (their acks kept), then the
+        first error is raised.
         """
         window = self._settings.push_pipeline
         sent_through = (await self._transactions.read(lambda uow: uow.outbox.stats())).acked_seq
         acked = sent_through
         in_flight: set[asyncio.Task[PushOutcome]] = set()
+        batches: dict[asyncio.Task[PushOutcome], list[PendingEvent]] = {}
+        resent: set[int] = set()  # first seqs of the batches sent again
         error: BaseException | None = None
         rewind = False
         try:
@@ -280,7 +291,9 @@ class SyncAgent:
                     )
                     if not batch and not handshake:
                         break
-                    in_flight.add(asyncio.create_task(self._push(client, identity, batch)))
+                    task = asyncio.create_task(self._push(client, identity, batch))
+                    in_flight.add(task)
+                    batches[task] = batch
                     handshake = False
                     if not batch:
                         break
@@ -295,18 +308,51 @@ class SyncAgent:
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     in_flight.discard(task)
+                    batch = batches.pop(task)
                     try:
                         outcome = task.result()
                     except Exception as failure:
+                        if self._send_again(failure, batch, in_flight, resent, error):
+                            again = asyncio.create_task(self._push(client, identity, batch))
+                            in_flight.add(again)
+                            batches[again] = batch
+                            continue
+                        log.warning("a push of the pipeline failed: %s", failure)
                         error = error or failure
                         continue
                     acked = max(acked, outcome.acked_seq)
                     sent_through = max(sent_through, acked)  # held already: skip it
+                    if outcome.held_back:
+                        log.warning(
+                            "the hub deferred seqs %d to %d (a push ahead was late or lost): "
+                            "sending again from the ack",
+                            outcome.acked_seq + 1,
+                            outcome.last_seq,
+                        )
                     rewind = rewind or outcome.held_back
         finally:  # cancelled from outside: the pushes in flight go too, their acks unrecorded
             for task in in_flight:
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
+
+    @staticmethod
+    def _send_again(
+        failure: Exception,
+        batch: list[PendingEvent],
+        in_flight: set[asyncio.Task[PushOutcome]],
+        resent: set[int],
+        error: BaseException | None,
+    ) -> bool:
+        """Whether to send `batch` again at once: it did not reach the hub or its answer was
+        lost (HubUnreachable), pushes after it are in flight, nothing failed before, and it
+        was not sent again already."""
+        if not isinstance(failure, HubUnreachable) or not batch or not in_flight:
+            return False
+        if error is not None or batch[0].seq in resent:
+            return False
+        resent.add(batch[0].seq)
+        log.info("a push of the pipeline did not arrive (%s): sending it again", failure)
+        return True
 
     async def _push(
         self, client: HubClient, identity: NodeIdentity, batch: list[PendingEvent]

@@ -95,6 +95,35 @@ async def test_a_batch_resent_after_its_acknowledgement_was_lost_is_not_counted_
     assert await hub_sales(hub) == (3, Decimal("30.00"))
 
 
+async def test_a_push_lost_ahead_of_others_in_flight_is_sent_again_at_once_not_after_a_wait(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """The first push of a pipeline never reaches the hub (a connection that failed as the link
+    came back) while the two after it do: they wait at the hub for it. The edge sends it again
+    at once, so they are applied in that cycle, none deferred, and the cycle succeeds."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85"})
+    store = await make_edge(
+        tmp_path / "store-1.db",
+        hub,
+        await hub.token("store-1"),
+        push_batch_events=2,
+        push_pipeline=3,
+    )
+    try:
+        store.link.online = False
+        for _ in range(6):
+            await store.sell([("A", 1)])
+        store.link.online = True
+        store.link.lose_pushes = 1
+        status = await store.sync()
+        assert status["outbox"]["pending"] == 0
+        assert status["sync"]["online"] is True and status["sync"]["consecutive_failures"] == 0
+        assert await hub_sales(hub) == await edge_sales(store) == (6, Decimal("15.30"))
+    finally:
+        await close_edge(store)
+
+
 async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_after_its_back_off(
     hub: Hub, tmp_path: Path
 ) -> None:
