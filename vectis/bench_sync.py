@@ -17,7 +17,9 @@
 - ingest_vs_raw_insert_ratio: the same events written as plain inserts (one row each, JSON
   payload, executemany from 50 connections) in the same cluster.
 - bootstrap_100000_skus_s: a new edge process, from its start, until it holds 100,000 SKUs with
-  their prices.
+  their prices. Its floor, bootstrap_copy_s: the rows the snapshot wrote, read back from that
+  edge's file and written again into a new edge file by executemany (`vectis.bench_boot_floor`);
+  bootstrap_vs_copy_ratio is the one over the other.
 - price_propagation_s: a price change at the hub until an online edge sells at it (median of
   several trials), at the default sync interval.
 """
@@ -51,6 +53,7 @@ from edge.service import selling, shifts
 from edge.settings import EdgeSettings
 from shared.ids import new_id
 from shared.money import Money
+from vectis.bench_boot_floor import edge_floor
 from vectis.bench_floor import ledger_copy, raw_inserts
 from vectis.loadgen import Connection, post_request, sale_events
 from vectis.progress import Counter, task
@@ -63,6 +66,7 @@ TARGETS = {
     "catchup_10000_sales_s": ("<=", 10.0),
     "ingest_vs_ledger_copy_ratio": (">=", 0.5),
     "bootstrap_100000_skus_s": ("<=", 15.0),
+    "bootstrap_vs_copy_ratio": ("<=", 3.0),
     "price_propagation_s": ("<=", 2.0),
 }
 
@@ -408,6 +412,7 @@ async def bench_sync(
                 console.print("bench sync: bootstrap of a new edge...")
                 seconds = await bootstrap(stack, hq, skus, console)
                 figures["bootstrap_100000_skus_s"] = round(seconds, 2)
+                figures.update(await edge_floor(stack.edges[3], stack.work_dir, seconds))
             if "price" in parts:
                 console.print("bench sync: price propagation...")
                 trials = await price_propagation(stack, hq, 7)
@@ -440,6 +445,8 @@ async def bench_sync(
         "ingest_vs_ledger_copy_ratio",
         "ingest_vs_raw_insert_ratio",
         "bootstrap_100000_skus_s",
+        "bootstrap_copy_s",
+        "bootstrap_vs_copy_ratio",
         "price_propagation_s",
     ):
         if name not in figures:
