@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -26,6 +29,18 @@ async def hub_sales(hub: Hub) -> tuple[int, Decimal]:
         return 0, Decimal(0)
     (row,) = rows
     return int(str(row["invoices"])), money(row["revenue"])
+
+
+@asynccontextmanager
+async def own_store(hub: Hub, tmp_path: Path, **settings: Any) -> AsyncIterator[Edge]:
+    """store-1 with items A (2.55) and B (0.85), and its edge made with `settings`."""
+    await hub.create_store("store-1")
+    await hub.import_items({"A": "2.55", "B": "0.85"})
+    store = await make_edge(tmp_path / "store-1.db", hub, await hub.token("store-1"), **settings)
+    try:
+        yield store
+    finally:
+        await close_edge(store)
 
 
 async def test_the_edge_sells_offline_and_its_backlog_drains_exactly_once(
@@ -56,16 +71,7 @@ async def test_a_backlog_drains_with_at_most_the_pipeline_of_pushes_in_flight(
 ) -> None:
     """`push_pipeline` bounds the uploads on the way at once (1: one at a time); pushes held
     back on the wire are overtaken by later ones, and every sale still arrives once."""
-    await hub.create_store("store-1")
-    await hub.import_items({"A": "2.55", "B": "0.85"})
-    store = await make_edge(
-        tmp_path / "store-1.db",
-        hub,
-        await hub.token("store-1"),
-        push_batch_events=2,
-        push_pipeline=pipeline,
-    )
-    try:
+    async with own_store(hub, tmp_path, push_batch_events=2, push_pipeline=pipeline) as store:
         store.link.online = False
         for _ in range(20):
             await store.sell([("A", 1), ("B", 3)])
@@ -76,8 +82,6 @@ async def test_a_backlog_drains_with_at_most_the_pipeline_of_pushes_in_flight(
         assert status["outbox"]["pending"] == 0
         assert store.link.most_in_flight == pipeline
         assert await hub_sales(hub) == await edge_sales(store) == (20, 20 * Decimal("5.10"))
-    finally:
-        await close_edge(store)
 
 
 async def test_a_batch_resent_after_its_acknowledgement_was_lost_is_not_counted_twice(
@@ -101,16 +105,7 @@ async def test_a_push_lost_ahead_of_others_in_flight_is_sent_again_at_once_not_a
     """The first push of a pipeline never reaches the hub (a connection that failed as the link
     came back) while the two after it do: they wait at the hub for it. The edge sends it again
     at once, so they are applied in that cycle, none deferred, and the cycle succeeds."""
-    await hub.create_store("store-1")
-    await hub.import_items({"A": "2.55", "B": "0.85"})
-    store = await make_edge(
-        tmp_path / "store-1.db",
-        hub,
-        await hub.token("store-1"),
-        push_batch_events=2,
-        push_pipeline=3,
-    )
-    try:
+    async with own_store(hub, tmp_path, push_batch_events=2, push_pipeline=3) as store:
         store.link.online = False
         for _ in range(6):
             await store.sell([("A", 1)])
@@ -120,8 +115,6 @@ async def test_a_push_lost_ahead_of_others_in_flight_is_sent_again_at_once_not_a
         assert status["outbox"]["pending"] == 0
         assert status["sync"]["online"] is True and status["sync"]["consecutive_failures"] == 0
         assert await hub_sales(hub) == await edge_sales(store) == (6, Decimal("15.30"))
-    finally:
-        await close_edge(store)
 
 
 async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_after_its_back_off(
@@ -130,16 +123,7 @@ async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_aft
     """A manager (or the agent noticing the link is back) asks to sync now while a cycle is
     still on the way and about to fail: the forced cycle waits for it and then runs, instead
     of returning at once and leaving the backlog to wait out the back-off (30 s here)."""
-    await hub.create_store("store-1")
-    await hub.import_items({"A": "2.55", "B": "0.85"})
-    store = await make_edge(
-        tmp_path / "store-1.db",
-        hub,
-        await hub.token("store-1"),
-        backoff_base_s=30.0,
-        backoff_cap_s=60.0,
-    )
-    try:
+    async with own_store(hub, tmp_path, backoff_base_s=30.0, backoff_cap_s=60.0) as store:
         for _ in range(3):
             await store.sell([("A", 1)])
         agent = store.runtime.agent
@@ -153,8 +137,6 @@ async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_aft
         assert status["outbox"]["pending"] == 0
         assert status["sync"]["online"] is True
         assert await hub_sales(hub) == await edge_sales(store) == (3, Decimal("7.65"))
-    finally:
-        await close_edge(store)
 
 
 async def test_catalogue_changes_reach_the_till_with_their_price_version(
