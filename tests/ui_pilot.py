@@ -70,11 +70,19 @@ async def sign_in_and_open(
 
 
 async def edge_get(
-    edge_url: str, till_id: str, path: str, params: dict[str, str] | None = None
+    edge_url: str,
+    till_id: str,
+    path: str,
+    params: dict[str, str] | None = None,
+    *,
+    missing_ok: bool = False,
 ) -> Any:
-    """GET `path` from the edge as the manager (9001), asserting a 200: the JSON body."""
+    """GET `path` from the edge as the manager (9001), asserting a 200: the JSON body; with
+    `missing_ok`, None for a 404 (what is asked for is not there yet)."""
     async with httpx.AsyncClient(base_url=edge_url, trust_env=False, timeout=30) as edge:
         edge.auth = TillSession(till_id, "9001", "9999")
         answer = await edge.get(path, params=params)
+        if missing_ok and answer.status_code == 404:
+            return None
         assert answer.status_code == 200, answer.text
         return answer.json()
