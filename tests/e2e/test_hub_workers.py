@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -54,10 +55,10 @@ def _kept_alive(port: int) -> list[socket.socket]:
     return held
 
 
-async def _until(condition: object, timeout_s: float) -> None:
+async def _until(condition: Callable[[], bool], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return
         await asyncio.sleep(0.2)
     raise AssertionError("not within the time")
