@@ -67,6 +67,10 @@ class EdgeRuntime:
         """Run a query over the repositories in a read transaction (no outbox)."""
         return await self.transactions.read(use_case)
 
+    async def read_here(self, use_case: Callable[[EdgeUnitOfWork], T]) -> T:
+        """`read` on the event loop's thread, for a few rows by key (the session's check)."""
+        return await self.transactions.read_here(use_case)
+
     async def adopt_identity(self, identity: NodeIdentity) -> None:
         """Take on the identity from enrolment; restore the HLC from the last one issued."""
         last = await self.read(lambda uow: uow.node.last_hlc())

@@ -137,3 +137,11 @@ class EdgeTransactions:
         return await self.database.read(
             lambda connection: use_case(EdgeUnitOfWork(connection, clock, None))
         )
+
+    async def read_here(self, use_case: Callable[[EdgeUnitOfWork], T]) -> T:
+        """`read`, on the calling thread: for a few rows read by key on every request (see
+        EdgeDatabase.read_here)."""
+        clock = self.clock
+        return await self.database.read_here(
+            lambda connection: use_case(EdgeUnitOfWork(connection, clock, None))
+        )

@@ -31,7 +31,7 @@ async def get_session(
     before enrolment), NotSignedIn (401)."""
     token = _bearer(authorization)
     max_age = timedelta(hours=runtime.settings.till_session_hours)
-    return await runtime.read(lambda uow: staff.current_session(token, uow, max_age=max_age))
+    return await runtime.read_here(lambda uow: staff.current_session(token, uow, max_age=max_age))
 
 
 SessionDep = Annotated[Acting, Depends(get_session)]

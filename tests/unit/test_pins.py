@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from shared.pins import (
     InvalidPin,
     InvalidPinHash,
+    RecentPins,
     check_pin,
     hash_pin,
     is_trivial_pin,
@@ -87,3 +88,50 @@ def test_a_hash_with_other_parameters_still_verifies_and_asks_for_a_rehash():
 )
 def test_trivial_pins_are_told_apart(pin, trivial):
     assert is_trivial_pin(pin) is trivial
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_right_pin_verified_lately_is_not_hashed_again_and_a_wrong_one_always_is():
+    clock, pin_hash = _Clock(), hash_pin("9999")
+    recent = RecentPins(ttl_s=600, clock=clock)
+    assert verify_pin(pin_hash, "9999", recent)
+    assert recent.seen(pin_hash, "9999")
+    assert not recent.seen(pin_hash, "9998")
+    assert not verify_pin(pin_hash, "9998", recent)  # a wrong PIN is never taken as seen
+    assert not recent.seen(pin_hash, "9998")
+    clock.now += 599
+    assert verify_pin(pin_hash, "9999", recent)
+    clock.now += 2  # 601 s since argon2id said yes: checked in full again
+    assert not recent.seen(pin_hash, "9999")
+
+
+def test_a_new_pin_hash_for_the_same_pin_is_checked_in_full():
+    recent = RecentPins()
+    old, new = hash_pin("9999"), hash_pin("4826")
+    assert verify_pin(old, "9999", recent)
+    assert not verify_pin(new, "9999", recent)  # the PIN was reset: the old one is wrong
+    assert not recent.seen(hash_pin("9999"), "9999")  # another salt: another entry
+
+
+def test_the_cache_keeps_no_pin_and_forgets_the_oldest():
+    recent = RecentPins(size=2)
+    hashes = [hash_pin(pin) for pin in ("4826", "5937", "6048")]
+    for pin_hash, pin in zip(hashes, ("4826", "5937", "6048"), strict=True):
+        recent.remember(pin_hash, pin)
+    assert not recent.seen(hashes[0], "4826")
+    assert recent.seen(hashes[2], "6048")
+    assert all(b"4826" not in digest and b"6048" not in digest for digest in recent._verified)
+
+
+def test_a_damaged_hash_is_an_error_even_after_a_right_pin_elsewhere():
+    recent = RecentPins()
+    assert verify_pin(hash_pin("1234"), "1234", recent)
+    with pytest.raises(InvalidPinHash):
+        verify_pin("$argon2id$v=19$junk", "1234", recent)

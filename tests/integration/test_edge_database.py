@@ -1,0 +1,96 @@
+"""The edge's SQLite file under a lock: the event loop's own reads (the session's check) never
+wait for it, and a connection kept by a thread survives a transaction that failed."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from edge.adapters.database import EdgeDatabase
+
+
+@pytest.fixture
+def database(tmp_path: Path):
+    path = tmp_path / "store.db"
+    setup = sqlite3.connect(path)
+    with setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute("CREATE TABLE till (till_id TEXT PRIMARY KEY, name TEXT)")
+        setup.execute("INSERT INTO till VALUES ('T1', 'front')")
+    setup.close()
+    database = EdgeDatabase(path)
+    yield database
+    database.dispose()
+
+
+def _name(connection) -> str:
+    return connection.execute(text("SELECT name FROM till WHERE till_id = 'T1'")).scalar_one()
+
+
+async def test_a_read_on_the_loop_sees_the_last_commit(database: EdgeDatabase) -> None:
+    assert await database.read_here(_name) == "front"
+    await database.write(lambda c: c.execute(text("UPDATE till SET name = 'back'")))
+    assert await database.read_here(_name) == "back"
+
+
+async def test_a_locked_file_sends_the_loops_read_to_a_thread_and_the_loop_keeps_running(
+    database: EdgeDatabase,
+) -> None:
+    # Another process holds the file in exclusive locking mode after a write: readers get
+    # SQLITE_BUSY until it lets go (what a crash recovery or a backup tool can do).
+    holder = sqlite3.connect(database.path, check_same_thread=False, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE till SET name = 'held'")
+    holder.execute("COMMIT")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticking = asyncio.create_task(ticker())
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.5, holder.close)  # let go after half a second
+    started = time.monotonic()
+    try:
+        name = await database.read_here(_name)
+    finally:
+        ticking.cancel()
+    assert name == "held"  # read once the lock went, on a reader thread
+    assert time.monotonic() - started >= 0.4
+    assert ticks >= 20  # the loop ran other work all the while
+
+
+async def test_a_failed_write_rolls_back_and_the_next_one_commits(database: EdgeDatabase) -> None:
+    def fail(connection) -> None:
+        connection.execute(text("UPDATE till SET name = 'lost'"))
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        await database.write(fail)
+    assert await database.read(_name) == "front"
+    await database.write(lambda c: c.execute(text("UPDATE till SET name = 'kept'")))
+    assert await database.read(_name) == "kept"
+    assert await database.read_here(_name) == "kept"
+
+
+async def test_a_write_under_way_does_not_hold_up_a_read_on_the_loop(
+    database: EdgeDatabase,
+) -> None:
+    writer = sqlite3.connect(database.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE till SET name = 'not yet'")
+    started = time.monotonic()
+    assert await database.read_here(_name) == "front"  # the last commit, at once
+    assert time.monotonic() - started < 0.2
+    writer.execute("COMMIT")
+    writer.close()
+    assert await database.read_here(_name) == "not yet"
