@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
-from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.deps import identity_of
+from edge.bootstrap import EdgeRuntime
 from edge.domain.audit import Acting
 from edge.service import staff
 from shared.bounds import StaffCode
@@ -23,12 +24,13 @@ def _bearer(authorization: str | None) -> str | None:
 
 
 async def get_session(
-    runtime: RuntimeDep,
-    _: IdentityDep,
+    request: Request,
     authorization: Annotated[str | None, Header(max_length=512)] = None,
 ) -> Acting:
     """Who is signed in at the till making the request. Raises NotEnrolled (409: no staff
     before enrolment), NotSignedIn (401)."""
+    runtime: EdgeRuntime = request.app.state.runtime
+    identity_of(runtime)
     token = _bearer(authorization)
     max_age = timedelta(hours=runtime.settings.till_session_hours)
     return await runtime.read_here(lambda uow: staff.current_session(token, uow, max_age=max_age))

@@ -115,9 +115,7 @@ class StaffRepository:
         )
 
     def session_by_token(self, token_sha256: str) -> SessionRow | None:
-        row = self._connection.execute(
-            _SESSION_BY_TOKEN, {"token_sha256": token_sha256}
-        ).first()
+        row = self._connection.execute(_SESSION_BY_TOKEN, {"token_sha256": token_sha256}).first()
         return _session_row(row) if row else None
 
     def open_sessions_at(self, till_id: str) -> list[SessionRow]:
