@@ -133,3 +133,72 @@ async def test_a_card_taken_offline_and_declined_when_forwarded_stands_and_is_le
     assert report["hub"]["by_day"]["2010-12-08"]["tenders"] == {"card": "53.31", "cash": "255.00"}
     (declined,) = exceptions
     assert declined["store_id"] == "store-1"
+
+
+GIFT_ROWS = [
+    # A customer buys two 20.00 gift cards on one row: the till loads one card a line.
+    [
+        "582001",
+        "gift_0001_20",
+        "GIFT VOUCHER 20.00",
+        "2",
+        "2010-12-09 10:00:00",
+        "20.00",
+        "12349",
+        "UK",
+    ],
+    # A sale the till refuses half-way (2,000,000 units on a line: more than a till line
+    # takes, 1,000,000): voided, and the day still closes.
+    ["582002", "85123A", "WHITE HANGING HEART", "1", "2010-12-09 11:00:00", "2.55", "12350", "UK"],
+    [
+        "582002",
+        "22423",
+        "REGENCY CAKESTAND",
+        "2000000",
+        "2010-12-09 11:00:00",
+        "12.75",
+        "12350",
+        "UK",
+    ],
+]
+
+
+async def test_a_row_of_two_gift_cards_loads_two_and_a_refused_sale_is_voided_and_named(
+    tmp_path: Path,
+) -> None:
+    numbers = [gift_card_number("582001", 1, unit) for unit in (0, 1)]
+    balances: dict[str, str] = {}
+
+    async def ask_hq(result: ReplayResult) -> None:
+        async with httpx.AsyncClient(base_url=result.urls["hub"], trust_env=False) as client:
+            for number in numbers:
+                answer = await client.get(
+                    f"/v1/gift-cards/{number}",
+                    headers={"Authorization": f"Bearer {result.urls['admin_token']}"},
+                )
+                assert answer.status_code == 200, answer.text
+                balances[number] = answer.json()["balance"]
+
+    dataset = tmp_path / "gifts.csv"
+    with dataset.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REQUIRED_COLUMNS)
+        writer.writerows(GIFT_ROWS)
+    options = ReplayOptions(dataset=dataset, work_dir=tmp_path / "run", stores=1)
+    result = await run_replay(options, on_result=ask_hq)
+
+    assert balances == {numbers[0]: "20.00", numbers[1]: "20.00"}
+    # The refused sale is named, line by line, and is the only difference from the file.
+    assert {(r["invoice"], r["stock_code"]) for r in result.refused} == {
+        ("582002", "85123A"),
+        ("582002", "22423"),
+    }
+    assert all("quantity" in r["reason"] for r in result.refused)
+    assert {(m.key, m.field) for m in result.mismatches} >= {("2010-12-09", "revenue")}
+    assert {(m.scope, m.key) for m in result.mismatches} == {
+        ("day", "2010-12-09"),
+        ("store", "store-1"),
+        ("store_day", "store-1/2010-12-09"),
+    }
+    # Its cart was voided, so the till's shift closed: the day's Z report is there.
+    assert {line.business_day for line in result.z_reports} == {"2010-12-09"}

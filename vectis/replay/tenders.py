@@ -58,10 +58,12 @@ class PlannedTender:
 @dataclass(frozen=True, slots=True)
 class InvoicePlan:
     """How one invoice is paid: its tenders (none for a zero total or a return: cash refund)
-    and the gift-card number each gift-card line of a sale loads, by the line's row number."""
+    and the numbers of the gift cards each gift-card line of a sale loads, by the line's row
+    number: one card per unit (a till loads one card a line, so a row of 3 is rung up as
+    three lines of one card each)."""
 
     tenders: tuple[PlannedTender, ...] = ()
-    gift_cards: dict[int, str] = field(default_factory=dict)
+    gift_cards: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _digest(text: str) -> int:
@@ -90,9 +92,11 @@ def card_number(key: str) -> str:
     return body + luhn_check_digit(body)
 
 
-def gift_card_number(invoice_no: str, row_number: int) -> str:
-    """The 16-digit number of the gift card a sale's line loads (row `row_number` of the file)."""
-    return f"6{_digest(f'gift/{invoice_no}/{row_number}') % 10**15:015d}"
+def gift_card_number(invoice_no: str, row_number: int, unit: int = 0) -> str:
+    """The 16-digit number of the gift card a sale's line loads (row `row_number` of the file;
+    `unit`: which card of a row of several, from 0)."""
+    key = f"gift/{invoice_no}/{row_number}" + (f"/{unit}" if unit else "")
+    return f"6{_digest(key) % 10**15:015d}"
 
 
 def tender_id(invoice_no: str, place: int) -> uuid.UUID:
@@ -144,7 +148,10 @@ class TenderMix:
     def plan(self, invoice: DatasetInvoice) -> InvoicePlan:
         """The tenders of `invoice` (see the module docstring for the rules)."""
         gift_cards = {
-            line.row_number: gift_card_number(invoice.invoice_no, line.row_number)
+            line.row_number: tuple(
+                gift_card_number(invoice.invoice_no, line.row_number, unit)
+                for unit in range(line.quantity)
+            )
             for line in invoice.lines
             if _loads_gift_card(invoice, line)
         }
@@ -186,12 +193,13 @@ class TenderMix:
             return [PlannedTender("card", amount, tender_id(invoice.invoice_no, place), card)]
         return [PlannedTender("cash", amount, tender_id(invoice.invoice_no, place))]
 
-    def _remember(self, invoice: DatasetInvoice, gift_cards: dict[int, str]) -> None:
+    def _remember(self, invoice: DatasetInvoice, gift_cards: dict[int, tuple[str, ...]]) -> None:
         for line in invoice.lines:
-            number = gift_cards.get(line.row_number)
-            if number is not None and line.line_total > 0:
+            if line.unit_price <= 0:
+                continue
+            for number in gift_cards.get(line.row_number, ()):
                 self._gift_cards.setdefault(self._holder(invoice), []).append(
-                    _HeldCard(number, line.line_total, invoice.business_day)
+                    _HeldCard(number, line.unit_price, invoice.business_day)
                 )
 
 

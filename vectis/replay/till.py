@@ -159,16 +159,26 @@ class TillSession:
         result: dict[str, Any] = self.call("GET", "/v1/status")
         return result
 
-    def _line(self, key: str, line: DatasetLine, gift_card: str | None) -> dict[str, Any]:
-        return (
+    def _lines(
+        self, key: str, line: DatasetLine, gift_cards: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """The till lines of a row of the file: one, or one per gift card it loads."""
+        price = _catalogue_price_or_override(self.prices, line.stock_code, line.unit_price)
+        line_id = uuid.uuid5(_IDS, f"{key}/{line.row_number}")
+        if not gift_cards:
+            return [
+                {"line_id": str(line_id), "sku": line.stock_code, "quantity": line.quantity} | price
+            ]
+        return [
             {
-                "line_id": str(uuid.uuid5(_IDS, f"{key}/{line.row_number}")),
+                "line_id": str(line_id if unit == 0 else uuid.uuid5(line_id, str(unit))),
                 "sku": line.stock_code,
-                "quantity": line.quantity,
+                "quantity": 1,
+                "gift_card_number": number,
             }
-            | _catalogue_price_or_override(self.prices, line.stock_code, line.unit_price)
-            | ({"gift_card_number": gift_card} if gift_card else {})
-        )
+            | price
+            for unit, number in enumerate(gift_cards)
+        ]
 
     def ring_up(self, invoice: DatasetInvoice) -> None:
         """Sell (or take back) one invoice, as a cashier would. Raises EdgeRefused."""
@@ -202,7 +212,9 @@ class TillSession:
             return
         cart_id = str(uuid.uuid5(_IDS, key))
         lines = [
-            self._line(key, line, plan.gift_cards.get(line.row_number)) for line in invoice.lines
+            till_line
+            for line in invoice.lines
+            for till_line in self._lines(key, line, plan.gift_cards.get(line.row_number, ()))
         ]
         # A price that is not the catalogue's is an override: the manager approves the first
         # one of the cart with their code and PIN, which holds for the rest of the cart.
@@ -214,16 +226,22 @@ class TillSession:
             | ({} if self.scan else {"lines": lines}),
             approved=not self.scan and any(overridden),
         )
-        total = Decimal(cart["total"])
-        if self.scan:
-            approved = False
-            for line, override in zip(lines, overridden, strict=True):
-                asks = override and not approved
-                scanned = self.call(
-                    "POST", f"/v1/carts/{cart_id}/lines", {"lines": [line]}, approved=asks
-                )
-                total, approved = Decimal(scanned["total"]), approved or asks
-        self._checkout(invoice, cart_id, total, plan)
+        try:
+            total = Decimal(cart["total"])
+            if self.scan:
+                approved = False
+                for line, override in zip(lines, overridden, strict=True):
+                    asks = override and not approved
+                    scanned = self.call(
+                        "POST", f"/v1/carts/{cart_id}/lines", {"lines": [line]}, approved=asks
+                    )
+                    total, approved = Decimal(scanned["total"]), approved or asks
+            self._checkout(invoice, cart_id, total, plan)
+        except EdgeRefused:
+            # As a cashier would: the sale cannot go through, so it is voided (with the
+            # manager's approval), and the till's shift can still close.
+            self.call("POST", f"/v1/carts/{cart_id}/void", approved=True)
+            raise
 
     def _checkout(
         self, invoice: DatasetInvoice, cart_id: str, total: Decimal, plan: InvoicePlan

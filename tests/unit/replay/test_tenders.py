@@ -158,16 +158,21 @@ def test_a_gift_card_sold_is_numbered_and_its_holders_next_days_sale_redeems_hal
     stranger = invoice("540005", "99999", ("85123A", 10, "2.55"), minutes=DAY + 5)
     plans = plan_all([bought, same_day, next_day, stranger, later])
 
-    (number,) = plans["540001"].gift_cards.values()
+    # Two cards of 16.67 (a till loads one card a line), each with its own number.
+    ((number, second),) = plans["540001"].gift_cards.values()
     assert number == gift_card_number("540001", bought.lines[0].row_number)
+    assert second == gift_card_number("540001", bought.lines[0].row_number, 1) != number
     assert len(number) == 16 and number.isdigit()
     assert [tender.kind for tender in plans["540001"].tenders][0] == "card"
 
     redeeming = plans["540003"].tenders
     assert redeeming[0].kind == "gift_card" and redeeming[0].account == number
-    assert redeeming[0].amount == Decimal("16.67")  # half of the 33.34 loaded
+    assert redeeming[0].amount == Decimal("8.33")  # half of the first card's 16.67
     assert paid(plans["540003"]) == Decimal("25.50")
-    for other in ("540002", "540004", "540005"):  # the same day, once only, not theirs
+    # The holder's next sale on a later day redeems the second card; the same day or not
+    # theirs: none.
+    assert plans["540004"].tenders[0].account == second
+    for other in ("540002", "540005"):
         assert all(tender.kind != "gift_card" for tender in plans[other].tenders)
 
 
