@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
 
 T = TypeVar("T")
 
@@ -55,17 +55,23 @@ def sqlite_url(path: Path) -> str:
 
 
 def _engine(
-    path: Path, connections: int, begin: str, busy_timeout_ms: int = _BUSY_TIMEOUT_MS
+    path: Path, connections: int | None, begin: str, busy_timeout_ms: int = _BUSY_TIMEOUT_MS
 ) -> Engine:
-    engine = create_engine(
-        sqlite_url(path),
-        poolclass=QueuePool,
-        pool_size=connections,
-        max_overflow=0,
-        pool_timeout=120,
-        # The driver's busy timeout, in force from the first statement (the PRAGMAs below).
-        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-    )
+    """`connections`: the pool's size (the threads that use it); None: a connection for each
+    thread that asks, none kept by the pool (the loop's own: whichever thread runs a loop)."""
+    # The driver's busy timeout, in force from the first statement (the PRAGMAs below).
+    connect_args = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+    if connections is None:
+        engine = create_engine(sqlite_url(path), poolclass=NullPool, connect_args=connect_args)
+    else:
+        engine = create_engine(
+            sqlite_url(path),
+            poolclass=QueuePool,
+            pool_size=connections,
+            max_overflow=0,
+            pool_timeout=120,
+            connect_args=connect_args,
+        )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -142,7 +148,7 @@ class EdgeDatabase:
         self._writer = _ThreadConnections(_engine(path, 1, "BEGIN IMMEDIATE"))
         self._reader = _ThreadConnections(_engine(path, readers, "BEGIN"))
         # The event loop's own connection: it must never wait (busy_timeout 0).
-        self._here = _ThreadConnections(_engine(path, 1, "BEGIN", busy_timeout_ms=0))
+        self._here = _ThreadConnections(_engine(path, None, "BEGIN", busy_timeout_ms=0))
         self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="edge-writer")
         self._read_threads = ThreadPoolExecutor(readers, thread_name_prefix="edge-reader")
 

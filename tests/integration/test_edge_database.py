@@ -94,3 +94,11 @@ async def test_a_write_under_way_does_not_hold_up_a_read_on_the_loop(
     writer.execute("COMMIT")
     writer.close()
     assert await database.read_here(_name) == "not yet"
+
+
+async def test_loops_in_two_threads_each_read_on_their_own_connection(
+    database: EdgeDatabase,
+) -> None:
+    # A test client runs the app's loop in a thread of its own beside the test's loop.
+    other = await asyncio.to_thread(asyncio.run, database.read_here(_name))
+    assert other == await database.read_here(_name) == "front"
