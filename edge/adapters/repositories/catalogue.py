@@ -36,6 +36,23 @@ _PRICED_ITEM = (
     .outerjoin(tables.tax_rate, tables.tax_rate.c.code == tables.product.c.tax_code)
     .where(tables.product.c.sku == bindparam("sku_key"))
 )
+# The same, with the active promotions naming the SKU (one row each; one row with no
+# promotion when there is none): what a scan reads, in one statement instead of two.
+_PRICED_ITEM_PROMOTED = (
+    _PRICED_ITEM.add_columns(
+        tables.promotion.c.promotion_id,
+        tables.promotion.c.version.label("promotion_version"),
+        tables.promotion.c.percent_off,
+        tables.promotion.c.starts_at,
+        tables.promotion.c.ends_at,
+    )
+    .outerjoin(tables.promotion_sku, tables.promotion_sku.c.sku == tables.product.c.sku)
+    .outerjoin(
+        tables.promotion,
+        (tables.promotion.c.promotion_id == tables.promotion_sku.c.promotion_id)
+        & (tables.promotion.c.active == 1),
+    )
+)
 _SKU_OF_GTIN = (
     select(tables.product.c.sku)
     .where(tables.product.c.gtin.in_(bindparam("forms", expanding=True)))
@@ -52,14 +69,6 @@ _SKU_OF_GTIN_PREFIX = (
     .order_by(tables.product.c.gtin)
     .limit(1)
 )
-_PROMOTIONS_OF_SKU = (
-    select(tables.promotion)
-    .join(
-        tables.promotion_sku,
-        tables.promotion_sku.c.promotion_id == tables.promotion.c.promotion_id,
-    )
-    .where(tables.promotion_sku.c.sku == bindparam("sku_key"), tables.promotion.c.active == 1)
-)
 
 
 class CatalogueRepository:
@@ -73,17 +82,24 @@ class CatalogueRepository:
     ) -> PricedItem | None:
         """The SKU's price, its tax rate and, if `at` is given, the best promotion in force
         then; None for a SKU not in the catalogue."""
-        row = self._connection.execute(
-            _PRICED_ITEM, {"sku_key": sku, "list_name": price_list}
-        ).first()
-        if row is None:
-            return None
+        parameters = {"sku_key": sku, "list_name": price_list}
+        if at is None:
+            row = self._connection.execute(_PRICED_ITEM, parameters).first()
+            if row is None:
+                return None
+            promotion = None
+        else:
+            rows = self._connection.execute(_PRICED_ITEM_PROMOTED, parameters).all()
+            if not rows:
+                return None
+            row = rows[0]
+            promotions = [_promotion(r, r.promotion_version) for r in rows if r.promotion_id]
+            promotion = best_promotion(promotions, at)
         tax = (
             TaxRate(row.tax_code, Decimal(row.tax_rate), row.tax_version)
             if row.tax_code is not None
             else None
         )
-        promotion = best_promotion(self.promotions_of(sku), at) if at is not None else None
         if row.unit_price is None:
             return PricedItem(
                 row.sku, row.description, None, None, tax, promotion, row.unit, row.kind
@@ -134,19 +150,6 @@ class CatalogueRepository:
             )
         ).scalar_one_or_none()
         return int(value) if value is not None else None
-
-    def promotions_of(self, sku: str) -> list[Promotion]:
-        """The active promotions naming `sku`, whatever their dates."""
-        return [
-            Promotion(
-                promotion_id=row.promotion_id,
-                version=row.version,
-                percent_off=Decimal(row.percent_off),
-                starts_at=datetime.fromisoformat(row.starts_at),
-                ends_at=datetime.fromisoformat(row.ends_at) if row.ends_at else None,
-            )
-            for row in self._connection.execute(_PROMOTIONS_OF_SKU, {"sku_key": sku})
-        ]
 
     def batch(self) -> CatalogueBatch:
         """A batch of products, prices, stock levels and tax rates, written by its `write`."""
@@ -297,3 +300,13 @@ def _keep_newest(rows: dict[Any, dict[str, Any]], key: Any, row: dict[str, Any])
     held = rows.get(key)
     if held is None or held["version"] < row["version"]:
         rows[key] = row
+
+
+def _promotion(row: Any, version: int) -> Promotion:
+    return Promotion(
+        promotion_id=row.promotion_id,
+        version=version,
+        percent_off=Decimal(row.percent_off),
+        starts_at=datetime.fromisoformat(row.starts_at),
+        ends_at=datetime.fromisoformat(row.ends_at) if row.ends_at else None,
+    )
