@@ -110,8 +110,8 @@ def _expire_overdue(uow: EdgeUnitOfWork) -> int:
     now = uow.now()
     overdue = [
         payment
-        for payment in uow.card_payments.with_status(["stored"], limit=10_000)
-        if payment.document_id is not None and card_payments.expired(payment, now)
+        for payment in uow.card_payments.with_status(["stored"], documented=True, limit=10_000)
+        if card_payments.expired(payment, now)
     ]
     for payment in overdue:
         card_payments.settle(uow, payment.tender_id, "expired")
@@ -147,7 +147,10 @@ async def _reverse_orphans(
     orphans = await transactions.read(
         lambda uow: [
             payment
-            for payment in uow.card_payments.with_status(["pending", "captured", "stored"])
+            # A payment of a recorded sale or return is that document's: never an orphan.
+            for payment in uow.card_payments.with_status(
+                ["pending", "captured", "stored"], documented=False
+            )
             if payment.operation == "charge" and card_payments.orphaned(uow, payment)
         ]
     )

@@ -198,9 +198,7 @@ def due_for_forwarding(uow: EdgeUnitOfWork, limit: int = 100) -> list[CardPaymen
     """Stored payments whose document is recorded, oldest first; a refund only once the
     payment it pays back is known (`resolved_original`)."""
     due = []
-    for payment in uow.card_payments.with_status(["stored"], limit=limit):
-        if payment.document_id is None:
-            continue
+    for payment in uow.card_payments.with_status(["stored"], documented=True, limit=limit):
         resolved = resolved_original(uow, payment)
         if resolved is not None:
             due.append(resolved)

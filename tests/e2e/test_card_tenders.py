@@ -310,3 +310,36 @@ async def test_a_refund_of_a_card_taken_offline_waits_for_that_card_to_be_captur
     report = await acquirer.settlement(today())
     assert (report["captured"], report["refunded"], report["net"]) == ("20.00", "20.00", "0.00")
     assert [event["outcome"] for event in outbox(till, "card.settled")] == ["captured", "refunded"]
+
+
+async def test_a_charge_to_pay_back_is_found_behind_a_long_history_of_captured_cards(
+    till: Edge, acquirer: AcquirerProcess, link: FaultProxy
+) -> None:
+    # One card sale, then its payment row as the store's history: 600 captured card
+    # payments of recorded sales, all older than what follows (the forwarder's scans read
+    # 500 payments at a time, oldest first).
+    sold = await pay(till, await cart_of(till, "A"), card("2.55"))
+    assert sold.status_code == 201, sold.text
+    with sqlite3.connect(till.path) as database:
+        columns = [row[1] for row in database.execute("PRAGMA table_info(card_payment)")]
+        (row,) = database.execute("SELECT * FROM card_payment").fetchall()
+        history = []
+        for n in range(600):
+            copy = dict(zip(columns, row, strict=True))
+            copy["tender_id"] = str(uuid.uuid4())
+            copy["taken_at"] = f"2000-01-01T00:{n // 60:02d}:{n % 60:02d}+00:00"
+            history.append(tuple(copy.values()))
+        marks = ", ".join("?" for _ in columns)
+        database.executemany(f"INSERT INTO card_payment VALUES ({marks})", history)
+    cart_id = await cart_of(till, "E")
+    link.drop_responses(1)  # the charge goes through, its answer is lost
+    refused = await pay(till, cart_id, card("120.00"))
+    assert refused.status_code == 409, refused.text
+    voided = await till.client.post(f"/v1/carts/{cart_id}/void", json={"reason": "customer left"})
+    assert voided.status_code == 200, voided.text
+
+    run = (await till.client.post("/v1/card-payments/forward")).json()
+
+    assert (run["reversed"], run["left"]) == (1, 0)
+    report = await acquirer.settlement(today())
+    assert (report["captured"], report["refunded"]) == ("122.55", "120.00")

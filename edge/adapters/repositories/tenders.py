@@ -50,12 +50,23 @@ class CardPaymentRepository:
         return [_payment(row) for row in rows]
 
     def with_status(
-        self, statuses: Iterable[PaymentState], *, till_id: str | None = None, limit: int = 500
+        self,
+        statuses: Iterable[PaymentState],
+        *,
+        till_id: str | None = None,
+        documented: bool | None = None,
+        limit: int = 500,
     ) -> list[CardPayment]:
-        """Payments in `statuses`, oldest first (the order a forwarder sends them)."""
+        """Payments in `statuses`, oldest first (the order a forwarder sends them); with
+        `documented`, only those whose sale or return is recorded (True) or not yet, or never
+        (False). The filter is in the query: the oldest `limit` rows must not be spent on
+        payments a caller skips (a store's thousandth card payment is still found)."""
         query = select(_PAYMENT).where(_PAYMENT.c.status.in_(list(statuses)))
         if till_id is not None:
             query = query.where(_PAYMENT.c.till_id == till_id)
+        if documented is not None:
+            document = _PAYMENT.c.document_id
+            query = query.where(document.is_not(None) if documented else document.is_(None))
         rows = self._connection.execute(
             query.order_by(_PAYMENT.c.taken_at, _TAKEN_ORDER).limit(limit)
         )
