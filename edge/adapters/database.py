@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool, QueuePool
 
 T = TypeVar("T")
@@ -103,8 +103,9 @@ class _ThreadConnections:
     """A connection of `engine` for each thread that runs transactions, taken from the pool at
     the thread's first transaction and kept: a transaction then costs its BEGIN and COMMIT,
     not a checkout and the pool's reset on return (10 us instead of 35 us, measured here). A
-    transaction that raises gives its connection back (the pool rolls it back, or discards it
-    if that fails) and the thread takes a fresh one next time."""
+    use case that raises (a refusal) is rolled back and the connection kept; one that fails
+    in the driver, or leaves the transaction open, gives its connection back (the pool rolls
+    it back, or discards it if that fails) and the thread takes a fresh one next time."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -123,11 +124,16 @@ class _ThreadConnections:
             connection.execution_options(durable=durable)
             with connection.begin():
                 return work(connection)
-        except BaseException:
-            self._local.connection = None
-            with self._lock:
-                self._held.remove(connection)
-            connection.close()
+        except BaseException as error:
+            if (
+                isinstance(error, DBAPIError)
+                or connection.invalidated
+                or connection.in_transaction()
+            ):
+                self._local.connection = None
+                with self._lock:
+                    self._held.remove(connection)
+                connection.close()
             raise
 
     def dispose(self) -> None:
@@ -169,8 +175,9 @@ class EdgeDatabase:
     async def read_here(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a read transaction on the calling thread (the event loop's: blocks it
         while `work` runs, so `work` reads a few rows by key and nothing more); on a reader
-        thread instead if SQLite answers busy (a writer checkpointing, a recovery), so the
-        loop never waits for a lock. Not reentrant: `work` must not call back into here."""
+        thread instead if SQLite answers busy (another process holding the file exclusively, a
+        recovery after a crash: a write under way never makes a WAL reader wait), so the loop
+        never waits for a lock. Not reentrant: `work` must not call back into here."""
         try:
             return self._here.run(work, False)
         except OperationalError as error:
