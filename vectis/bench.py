@@ -18,6 +18,7 @@ from vectis.progress import task
 from vectis.replay.dataset import read_dataset
 from vectis.replay.driver import run_replay
 from vectis.replay.options import TIMEZONE, OfflineWindow, ReplayOptions
+from vectis.replay.report import print_result
 
 
 def offline_window_for(dataset_path: Path, store_no: int = 1) -> OfflineWindow:
@@ -73,7 +74,13 @@ async def bench_replay(
             "wall_s_including_setup": round(time.perf_counter() - started, 1),
             "reconciled": result.ok,
             "mismatches": len(result.mismatches),
+            # What differs and what the tills refused, so a run that does not reconcile says
+            # why without running it again (at most 50 of each).
+            "mismatch_details": [mismatch.to_json() for mismatch in result.mismatches[:50]],
+            "refused": result.refused[:50],
         }
+        if not result.ok:
+            print_result(result, console)
     table = Table(title=f"vectis bench replay: {dataset.name}, {stores} stores, scan={scan}")
     for column in (
         "hub",
