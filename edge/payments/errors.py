@@ -5,6 +5,7 @@ Conflict (409)   OfflineLimitReached: taken offline, the tender would pass a sto
                  NoCardTerminal: no card terminal is configured at this till
 NotFound (404)   UnknownAccount: a gift card never activated, a customer without an account
 Invalid (422)    GiftCardNotActivated: a gift-card item sold without a card number,
+                 GiftCardLoadNotPositive: a gift card that would load 0.00 or less,
                  RefundTenderRefused: a refund to a tender the rules do not allow
 """
 
@@ -65,6 +66,16 @@ class GiftCardNotActivated(Invalid):
     """A gift-card item needs the number of the card it loads."""
 
     code = "gift_card_number_needed"
+
+
+class GiftCardLoadNotPositive(Invalid):
+    """A gift-card line whose total is 0.00 or less: it would load nothing, and the hub
+    quarantines a sale that loads a card with no value, so the till refuses it first."""
+
+    code = "gift_card_load_not_positive"
+
+    def __init__(self, sku: str, total: str) -> None:
+        super().__init__(f"{sku} would load a gift card with {total}: a card loads more than 0")
 
 
 class RefundTenderRefused(Invalid):

@@ -24,7 +24,7 @@ from edge.domain.node import NodeIdentity
 from edge.domain.staff import Permission, allows
 from edge.domain.till_limits import check_line, check_sale_total
 from edge.errors import CartNotFound, IdReused, InvalidPrice, SaleNotFound, UnknownSku
-from edge.payments.errors import GiftCardNotActivated
+from edge.payments.errors import GiftCardLoadNotPositive, GiftCardNotActivated
 from edge.service.cart_ops import audit_price_override
 from edge.service.permits import Permit, permit_of
 from edge.service.shifts import require_open_shift
@@ -195,6 +195,7 @@ def add_lines(
             line_input.line_id or new_id(), item, line_input.quantity, line_input.unit_price
         )
         line.gift_card_number = gift_card_of(item, line_input)
+        check_gift_card_load(line, head.currency)
         check_line(line.sku, line.quantity, line.total(head.currency), limits)
         check_sale_total(head.total, limits)
         # An item without a catalogue price (an open-price item) is sold at the price keyed:
@@ -219,6 +220,15 @@ def add_lines(
     if added:
         uow.carts.add_lines(head.cart_id, head.currency, added)
     return Scanned(head, result, len(added))
+
+
+def check_gift_card_load(line: CartLine, currency: str) -> None:
+    """A line that loads a gift card must load more than 0.00 (the hub quarantines a sale
+    that does not: docs/sync-protocol.md). Raises GiftCardLoadNotPositive."""
+    if line.gift_card_number is not None:
+        total = line.total(currency)
+        if total.amount <= 0:
+            raise GiftCardLoadNotPositive(line.sku, str(total.amount))
 
 
 def gift_card_of(item: PricedItem, line_input: LineInput) -> str | None:
@@ -255,6 +265,9 @@ def checkout(
             raise SaleNotFound(f"of cart {cart.cart_id}")
         return sale, False
     require_open_shift(uow, cart.till_id)
+    for line in cart.lines:  # a discount given since the scan may have taken it to nothing
+        if not line.voided:
+            check_gift_card_load(line, cart.currency)
     # The limits may have changed since the lines were scanned (HQ's, through the feed).
     check_sale_total(cart.total(), uow.node.till_limits().in_force(identity.currency))
     now = clock.now()

@@ -211,3 +211,19 @@ async def test_online_a_gift_card_is_spent_against_the_hubs_balance_less_what_is
     assert money(at_hub.json()["balance"]) == Decimal("4.90")
     enquiry = (await store.client.get(f"/v1/gift-cards/{CARD_NUMBER}")).json()
     assert (enquiry["source"], money(enquiry["balance"])) == ("hub", Decimal("4.90"))
+
+
+async def test_a_gift_card_that_would_load_nothing_is_refused_at_the_till_not_quarantined(
+    hub: Hub, store: Edge
+) -> None:
+    await gift_store(hub, store)
+    line = {"sku": GIFT, "quantity": 1, "gift_card_number": CARD_NUMBER}
+    free = {"unit_price": "0.00", "price_reason": "manager_discretion"}
+    refused = await store.client.post(
+        "/v1/carts",
+        json={"till_id": "T1", "lines": [line | free]},
+        headers={"X-Override-Staff-Code": "9001", "X-Override-Pin": "9999"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "gift_card_load_not_positive"
+    assert v5_events(store) == []  # nothing went to the hub to be quarantined there

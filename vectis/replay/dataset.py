@@ -42,6 +42,10 @@ BUNDLED_SLICE = "online_retail_2010-12-01_to_2010-12-14.csv.gz"
 
 BAD_DEBT_REASON = "bad-debt adjustment: an accounting entry, not a sale"
 ZERO_QUANTITY_REASON = "zero quantity: nothing was sold or returned"
+FREE_GIFT_CARD_REASON = (
+    "a gift card at 0.00 loads nothing: not a sale of a card (a till refuses it, "
+    "gift_card_load_not_positive)"
+)
 RETURN_POSITIVE_REASON = "positive quantity on a cancellation (return) invoice"
 SALE_MIXED_REASON = "negative quantity on a sale invoice that also has positive quantities"
 
@@ -201,6 +205,8 @@ class _RowParser:
         quantity = int(quantity_text)
         if quantity == 0:
             return reject(ZERO_QUANTITY_REASON, local.day)
+        if unit_price == 0 and item_kind(stock_code) == "gift_card":
+            return reject(FREE_GIFT_CARD_REASON, local.day)
         if local.moment is None:
             return reject(local.problem or "invalid local time", local.day)
 

@@ -132,6 +132,19 @@ def test_given_a_bad_debt_adjustment_when_read_then_it_is_skipped_with_the_reaso
     assert skipped.reason == BAD_DEBT_REASON
 
 
+def test_given_a_gift_card_at_zero_when_read_then_it_is_skipped_as_loading_nothing(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path, [row(), row(invoice="556955", code="gift_0001_20", price="0.0")])
+
+    dataset = read_dataset(path)
+
+    assert [invoice.invoice_no for invoice in dataset.invoices] == ["536365"]
+    [skipped] = dataset.skipped
+    assert (skipped.invoice_no, skipped.stock_code) == ("556955", "gift_0001_20")
+    assert "gift card at 0.00 loads nothing" in skipped.reason
+
+
 def test_given_a_negative_price_on_a_sale_when_read_then_it_is_skipped(tmp_path: Path) -> None:
     path = write_csv(tmp_path, [row(price="-1.50")])
 
