@@ -188,6 +188,10 @@ async def test_a_row_of_two_gift_cards_loads_two_and_a_refused_sale_is_voided_an
     result = await run_replay(options, on_result=ask_hq)
 
     assert balances == {numbers[0]: "20.00", numbers[1]: "20.00"}
+    # The gift-card row is two lines at the till and in the expected report alike: only the
+    # refused sale's day and store differ, by its invoice, its lines, its units, its money.
+    day = {m.field: (m.dataset, m.hub) for m in result.mismatches if m.scope == "day"}
+    assert day["lines"] == ("4", "2")
     # The refused sale is named, line by line, and is the only difference from the file.
     assert {(r["invoice"], r["stock_code"]) for r in result.refused} == {
         ("582002", "85123A"),

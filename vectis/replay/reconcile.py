@@ -21,6 +21,7 @@ from vectis.replay.dataset import (
     store_for,
     store_id,
     tax_code_of,
+    till_lines,
 )
 from vectis.replay.errors import ReportFormatError
 
@@ -44,7 +45,8 @@ def format_money(amount: Decimal) -> str:
 class Totals:
     """Counts and GBP amounts of a set of documents.
 
-    invoices: documents (sales and returns); lines: document lines; units: net units (return
+    invoices: documents (sales and returns); lines: document lines as the tills ring them up
+    (a row of N gift cards is N lines, `till_lines`); units: net units (return
     lines count negative); revenue: net revenue, the sum of per-line totals rounded to pence
     HALF_UP (negative for return lines); returns: the absolute value of the return lines' totals;
     tax: the VAT included in revenue, per line as the till computes it (negative for returns).
@@ -258,7 +260,7 @@ def expected_report(dataset: Dataset, stores: int) -> Report:
         )
         document = Totals(
             invoices=1,
-            lines=len(invoice.lines),
+            lines=sum(till_lines(invoice, line) for line in invoice.lines),
             units=sum(line.quantity for line in invoice.lines),
             revenue=revenue,
             returns=sum((abs(total) for total in totals), Decimal("0.00"))
