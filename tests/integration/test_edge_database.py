@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from edge.adapters.database import EdgeDatabase
 
@@ -28,8 +28,8 @@ def database(tmp_path: Path):
     database.dispose()
 
 
-def _name(connection) -> str:
-    return connection.execute(text("SELECT name FROM till WHERE till_id = 'T1'")).scalar_one()
+def _name(connection: Connection) -> str:
+    return str(connection.execute(text("SELECT name FROM till WHERE till_id = 'T1'")).scalar_one())
 
 
 async def test_a_read_on_the_loop_sees_the_last_commit(database: EdgeDatabase) -> None:
