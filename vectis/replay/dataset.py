@@ -424,13 +424,6 @@ def tax_code_of(sku: str) -> str | None:
     return None if item_kind(sku) == "gift_card" else VAT_CODE
 
 
-def till_lines(invoice: DatasetInvoice, line: DatasetLine) -> int:
-    """How many lines a row of the file is at a till: one, or one per gift card a sale's
-    gift-card row loads (a till loads one card a line)."""
-    loads_cards = invoice.kind == "sale" and item_kind(line.stock_code) == "gift_card"
-    return line.quantity if loads_cards and line.quantity > 0 else 1
-
-
 def item_kind(sku: str) -> ItemKind:
     """Classify a stock code: "gift_..." -> gift_card; postage, fees, manual lines -> non_stock."""
     if sku.startswith(GIFT_CARD_PREFIX):

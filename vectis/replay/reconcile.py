@@ -21,9 +21,9 @@ from vectis.replay.dataset import (
     store_for,
     store_id,
     tax_code_of,
-    till_lines,
 )
 from vectis.replay.errors import ReportFormatError
+from vectis.replay.tenders import till_lines
 
 Scope = Literal["day", "store", "store_day", "z_report", "settlement"]
 # The rate the replay's HQ publishes (version 1); the till records the same on each line.

@@ -121,6 +121,12 @@ def _loads_gift_card(invoice: DatasetInvoice, line: DatasetLine) -> bool:
     )
 
 
+def till_lines(invoice: DatasetInvoice, line: DatasetLine) -> int:
+    """How many lines a row of the file is at a till: one, or one per gift card a sale's
+    gift-card row loads (a till loads one card a line)."""
+    return line.quantity if _loads_gift_card(invoice, line) else 1
+
+
 @dataclass(slots=True)
 class _HeldCard:
     number: str
