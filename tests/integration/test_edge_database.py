@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
-from edge.adapters.database import EdgeDatabase
+from edge.adapters.database import EdgeDatabase, _engine, _ThreadConnections
 
 
 @pytest.fixture
@@ -102,3 +103,22 @@ async def test_loops_in_two_threads_each_read_on_their_own_connection(
     # A test client runs the app's loop in a thread of its own beside the test's loop.
     other = await asyncio.to_thread(asyncio.run, database.read_here(_name))
     assert other == await database.read_here(_name) == "front"
+
+
+def test_a_write_whose_begin_finds_the_file_locked_is_refused_as_busy_then_the_next_commits(
+    database: EdgeDatabase,
+) -> None:
+    # SQLITE_BUSY at BEGIN IMMEDIATE reaches callers as SQLAlchemy's OperationalError (which
+    # they catch and log); the thread gives its connection back and takes a fresh one.
+    writes = _ThreadConnections(_engine(database.path, 1, "BEGIN IMMEDIATE", busy_timeout_ms=50))
+    holder = sqlite3.connect(database.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            writes.run(lambda c: c.execute(text("UPDATE till SET name = 'lost'")), True)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    writes.run(lambda c: c.execute(text("UPDATE till SET name = 'after'")), True)
+    assert writes.run(_name, False) == "after"
+    writes.dispose()
