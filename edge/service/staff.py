@@ -253,14 +253,14 @@ def current_session(
     session; staff member no longer active)."""
     if not token:
         raise NotSignedIn("sign in at this till first (POST /v1/till-sessions)")
-    session = uow.staff.session_by_token(token_digest(token))
-    if session is None:
+    found = uow.staff.session_with_staff(token_digest(token))
+    if found is None:
         raise NotSignedIn("this till session is not known here: sign in again")
+    session, row = found
     if session.ended_at is not None:
         raise NotSignedIn("this till session has ended: sign in again")
     if uow.now() - session.started_at > max_age:
         raise NotSignedIn("this till session is too old: sign in again")
-    row = uow.staff.get(session.staff_code)
     if row is None or not row.active:
         raise NotSignedIn(f"staff {session.staff_code} may no longer sign in here")
     member = StaffMember(row.staff_code, row.name, row.role, row.pin_hash or "")

@@ -13,7 +13,9 @@ import httpx
 import sqlite_utils
 
 from edge.bootstrap import EdgeRuntime
+from edge.service.feed import apply_feed_entries
 from shared.clock import ManualClock
+from sync.messages import FeedEntry, StaffV1
 from tests.support import (
     CASHIER,
     MANAGER,
@@ -272,3 +274,24 @@ async def test_a_till_knows_only_staff_hq_published(hub: Hub, tmp_path: Path) ->
             assert signed.json()["staff"]["name"] == "Demo Cashier"
     finally:
         await close_edge(edge)
+
+
+async def test_a_session_ends_when_hq_deactivates_its_staff_member(store: Edge) -> None:
+    async with bare(store) as client:
+        client.headers["Authorization"] = (
+            f"Bearer {(await sign_in(client, SUPERVISOR, STAFF_PINS[SUPERVISOR], till='T5')).json()['token']}"
+        )
+        assert (await client.get("/v1/till-sessions/current")).status_code == 200
+        left = StaffV1(
+            staff_code=SUPERVISOR,
+            name="Test supervisor",
+            role="supervisor",
+            stores=[],
+            active=False,
+        )
+        entry = FeedEntry(cursor="0", entity="staff", key=SUPERVISOR, op="upsert", version=99,
+                          payload=left.model_dump(mode="json"))  # fmt: skip
+        await store.runtime.write(lambda uow: apply_feed_entries([entry], uow, now=uow.now()))
+        refused = await client.post(f"/v1/carts/{uuid.uuid4()}/lines", json={"lines": []})
+        assert refused.status_code == 401
+        assert "may no longer sign in" in refused.json()["detail"]
