@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from edge.adapters import tables
+from edge.adapters.repositories.driver import DriverInsert, DriverQuery
 from edge.adapters.repositories.shifts import open_shift_of
 from edge.adapters.repositories.sql import manual_of, manual_row, terms_of, terms_row
 from edge.domain.cart import Cart, CartHead, CartLine, ParkedCart, Parking
@@ -26,7 +27,7 @@ _CART_LINES = (
     .where(tables.cart_line.c.cart_id == bindparam("cart_key"))
     .order_by(tables.cart_line.c.position)
 )
-_INSERT_CART_LINE = tables.cart_line.insert()
+_INSERT_CART_LINE = DriverInsert(tables.cart_line)
 _CART_HEAD = select(
     tables.cart,
     select(func.count())
@@ -42,6 +43,7 @@ _CART_HEAD = select(
     .scalar_subquery()
     .label("total_minor"),
 ).where(tables.cart.c.cart_id == bindparam("cart_key"))
+_CART_HEAD_QUERY = DriverQuery(_CART_HEAD)  # on every scan
 _PARKED = (
     select(
         tables.cart,
@@ -59,6 +61,10 @@ _PARKED = (
 )
 _CART_LINES_BY_ID = select(tables.cart_line).where(
     tables.cart_line.c.line_id.in_(bindparam("line_keys", expanding=True))
+)
+# A scan sends one line: that lookup runs by the driver (an expanding IN cannot).
+_CART_LINE_BY_ID = DriverQuery(
+    select(tables.cart_line).where(tables.cart_line.c.line_id == bindparam("line_key"))
 )
 
 
@@ -102,7 +108,7 @@ class CartRepository:
 
     def head(self, cart_id: UUID) -> CartHead | None:
         """The cart's header with its line count and total, without loading its lines."""
-        row = self._connection.execute(_CART_HEAD, {"cart_key": str(cart_id)}).first()
+        row = _CART_HEAD_QUERY.first(self._connection, {"cart_key": str(cart_id)})
         if row is None:
             return None
         return CartHead(
@@ -119,9 +125,13 @@ class CartRepository:
         """Lines with these ids anywhere, with the cart each belongs to."""
         if not line_ids:
             return {}
-        rows = self._connection.execute(
-            _CART_LINES_BY_ID, {"line_keys": [str(line_id) for line_id in line_ids]}
-        )
+        rows: Sequence[Any]
+        if len(line_ids) == 1:
+            rows = _CART_LINE_BY_ID.all(self._connection, {"line_key": str(line_ids[0])})
+        else:
+            rows = self._connection.execute(
+                _CART_LINES_BY_ID, {"line_keys": [str(line_id) for line_id in line_ids]}
+            ).all()
         return {UUID(row.line_id): (UUID(row.cart_id), _cart_line(row)) for row in rows}
 
     def add(self, cart: Cart) -> None:
@@ -162,7 +172,7 @@ class CartRepository:
         if not rows:
             return
         try:
-            self._connection.execute(_INSERT_CART_LINE, rows)
+            _INSERT_CART_LINE.run(self._connection, rows)
         except IntegrityError as error:
             if "cart_line.line_id" in str(error.orig):
                 raise IdReused(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from edge.adapters import tables
+from edge.adapters.repositories.driver import DriverQuery
 from edge.adapters.repositories.sql import upsert
 from edge.domain.cart import PricedItem
 from edge.domain.pricing import Promotion, TaxRate, best_promotion
@@ -53,6 +54,9 @@ _PRICED_ITEM_PROMOTED = (
         & (tables.promotion.c.active == 1),
     )
 )
+# Read at every scan: run by the driver (edge.adapters.repositories.driver).
+_PRICED_ITEM_QUERY = DriverQuery(_PRICED_ITEM)
+_PRICED_ITEM_PROMOTED_QUERY = DriverQuery(_PRICED_ITEM_PROMOTED)
 _SKU_OF_GTIN = (
     select(tables.product.c.sku)
     .where(tables.product.c.gtin.in_(bindparam("forms", expanding=True)))
@@ -84,12 +88,12 @@ class CatalogueRepository:
         then; None for a SKU not in the catalogue."""
         parameters = {"sku_key": sku, "list_name": price_list}
         if at is None:
-            row = self._connection.execute(_PRICED_ITEM, parameters).first()
+            row = _PRICED_ITEM_QUERY.first(self._connection, parameters)
             if row is None:
                 return None
             promotion = None
         else:
-            rows = self._connection.execute(_PRICED_ITEM_PROMOTED, parameters).all()
+            rows = _PRICED_ITEM_PROMOTED_QUERY.all(self._connection, parameters)
             if not rows:
                 return None
             row = rows[0]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select, update
 
 from edge.adapters import tables
+from edge.adapters.repositories.driver import DriverQuery
 from edge.domain.node import NodeIdentity
 from shared.money import Money
 from shared.till_limits import TillLimitOverrides
@@ -23,6 +24,7 @@ _TILL_LIMITS = select(
     tables.node.c.sale_total_max_minor,
     tables.node.c.no_receipt_above_catalogue_price,
 )
+_TILL_LIMITS_QUERY = DriverQuery(_TILL_LIMITS)  # on every scan
 _NEXT_RECEIPT = (
     update(tables.node)
     .values(receipt_counter=tables.node.c.receipt_counter + 1)
@@ -149,7 +151,7 @@ class NodeRepository:
         """The till limits HQ set for the store, as last heard from the feed (None for each
         it did not set, and for all before the node has heard from HQ): `in_force(currency)`
         gives the limits to apply, defaults included."""
-        row = self._connection.execute(_TILL_LIMITS).first()
+        row = _TILL_LIMITS_QUERY.first(self._connection)
         if row is None:
             return TillLimitOverrides()
         return TillLimitOverrides(
