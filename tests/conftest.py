@@ -129,6 +129,17 @@ async def sqlite_hub(tmp_path: Path) -> AsyncIterator[Hub]:
 
 
 @pytest.fixture
+async def unenrolled_edge(sqlite_hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
+    """A fresh edge node, not enrolled (its answers before anything else: limits, routes,
+    its OpenAPI document)."""
+    made = await make_edge(tmp_path / "edge.db", sqlite_hub, None)
+    try:
+        yield made
+    finally:
+        await close_edge(made)
+
+
+@pytest.fixture
 async def store(hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
     """store-1 with a catalogue of three items, its edge enrolled and caught up."""
     await hub.create_store("store-1")

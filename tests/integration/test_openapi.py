@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,18 +15,14 @@ from edge.api.app import create_app as create_edge_app
 from hub.api import openapi as hub_openapi
 from hub.api.app import create_app as create_hub_app
 from sync.openapi import DocumentedRoute, documented_routes
-from tests.support import Edge, Hub, close_edge, make_edge
+from tests.support import Edge, Hub
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
 
 @pytest.fixture
-async def edge(sqlite_hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
-    made = await make_edge(tmp_path / "edge.db", sqlite_hub, None)
-    try:
-        yield made
-    finally:
-        await close_edge(made)
+def edge(unenrolled_edge: Edge) -> Edge:
+    return unenrolled_edge
 
 
 @pytest.fixture(params=["hub", "edge"])

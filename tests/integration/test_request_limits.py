@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import Edge, Hub, close_edge, make_edge
+from tests.support import Edge, Hub
 
 HUGE = 200 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -33,13 +32,8 @@ class Upload:
 
 
 @pytest.fixture
-async def edge(sqlite_hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
-    """A fresh edge node, not enrolled: the limit comes before anything else."""
-    made = await make_edge(tmp_path / "edge.db", sqlite_hub, None)
-    try:
-        yield made
-    finally:
-        await close_edge(made)
+def edge(unenrolled_edge: Edge) -> Edge:
+    return unenrolled_edge
 
 
 async def client_of(

@@ -7,25 +7,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 
 import pytest
 from starlette.routing import BaseRoute, Route
 
 from edge.api.app import create_app
-from tests.support import Edge, Hub, close_edge, make_edge
+from tests.support import Edge
 
 _PARAMETER = re.compile(r"\{[^}]+\}")
 
 
 @pytest.fixture
-async def edge(sqlite_hub: Hub, tmp_path: Path) -> AsyncIterator[Edge]:
-    made = await make_edge(tmp_path / "edge.db", sqlite_hub, None)
-    try:
-        yield made
-    finally:
-        await close_edge(made)
+def edge(unenrolled_edge: Edge) -> Edge:
+    return unenrolled_edge
 
 
 def _routes(routes: Iterable[BaseRoute], owner: object = None) -> Iterator[tuple[object, Route]]:
