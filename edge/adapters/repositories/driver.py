@@ -6,8 +6,9 @@ several times what SQLite takes to read a row by key. A `DriverQuery` or `Driver
 keeps SQLAlchemy for what it is good at here (the statement written against the table
 definitions, compiled for SQLite) and hands the compiled SQL straight to the driver's
 connection, inside the transaction the unit of work opened. The rows are the same: the
-columns' own result processors (SQLAlchemy's, e.g. 0/1 to bool) and bind processors run as
-SQLAlchemy would run them.
+columns' own result processors (SQLAlchemy's, e.g. 0/1 to bool) run as SQLAlchemy would run
+them, and a statement whose parameters or columns would need SQLAlchemy's bind processing
+is refused when built.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _DIALECT = sqlite.dialect(paramstyle="named")
 def _driver(connection: Connection) -> sqlite3.Connection:
     driver = connection.connection.driver_connection
     if not isinstance(driver, sqlite3.Connection):
-        raise TypeError(f"a DriverQuery runs on the stdlib sqlite3 driver, not {driver!r}")
+        raise TypeError(f"driver statements run on the stdlib sqlite3 driver, not {driver!r}")
     return driver
 
 
@@ -35,7 +36,8 @@ class DriverQuery:
     """A select compiled once, whose rows read like SQLAlchemy's (`row.column`).
 
     Raises ValueError when built from a select this cannot run exactly as SQLAlchemy would:
-    two result columns of one name, or an expanding parameter (`IN` a list).
+    two result columns of one name, an expanding parameter (`IN` a list), or a parameter
+    needing a bind processor.
     """
 
     def __init__(self, statement: Select[Any]) -> None:
@@ -47,6 +49,11 @@ class DriverQuery:
             raise ValueError(f"result columns share a name: {names}")
         if any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("expanding parameters are compiled per call, not once")
+        processed = [
+            key for key, bind in compiled.binds.items() if bind.type.bind_processor(_DIALECT)
+        ]
+        if processed:
+            raise ValueError(f"parameters need SQLAlchemy's bind processing: {processed}")
         self.sql = str(compiled)
         self._defaults = {key: value for key, value in compiled.params.items() if value is not None}
         self._row: Any = namedtuple("_Row", names)  # type: ignore[misc]

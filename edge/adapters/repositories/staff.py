@@ -36,13 +36,16 @@ class SessionRow:
     ended_at: datetime | None
 
 
+def _pin_record_of(staff_code: Any) -> Any:
+    """The join condition of a staff member's PIN hash (a `staff_pin` shared record)."""
+    record = tables.shared_record
+    return (record.c.entity == "staff_pin") & (record.c.record_key == staff_code)
+
+
 def _with_pin_hash() -> Any:
     staff, record = tables.staff, tables.shared_record
     return select(staff, record.c.fields).select_from(
-        staff.outerjoin(
-            record,
-            (record.c.entity == "staff_pin") & (record.c.record_key == staff.c.staff_code),
-        )
+        staff.outerjoin(record, _pin_record_of(staff.c.staff_code))
     )
 
 
@@ -69,8 +72,7 @@ def _session_and_staff() -> DriverQuery:
         )
         .select_from(
             session.outerjoin(staff, staff.c.staff_code == session.c.staff_code).outerjoin(
-                record,
-                (record.c.entity == "staff_pin") & (record.c.record_key == session.c.staff_code),
+                record, _pin_record_of(session.c.staff_code)
             )
         )
         .where(session.c.token_sha256 == bindparam("token_sha256"))
