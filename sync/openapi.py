@@ -57,11 +57,13 @@ def documented_routes(app: FastAPI) -> list[DocumentedRoute]:
     return found
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """The callables of `dependant`'s dependencies at every depth, once per appearance (a
+    dependency that appears twice is solved twice, whatever FastAPI caches)."""
     for dependency in dependant.dependencies:
         if dependency.call is not None:
             yield dependency.call
-        yield from _calls(dependency)
+        yield from dependency_calls(dependency)
 
 
 def _has_parameters(dependant: Dependant) -> bool:
@@ -96,7 +98,7 @@ def errors_of(
             codes.append(code)
 
     route = documented.route
-    for call in _calls(route.dependant):
+    for call in dependency_calls(route.dependant):
         for kind in by_dependency.get(call, ()):
             add(status_of(kind), str(getattr(kind, "code", "error")))
     for key in documented.keys():

@@ -4,16 +4,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, params
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
+from fastapi.routing import APIRoute
 
 from edge.api.deps import identity_of
 from edge.bootstrap import EdgeRuntime
 from edge.domain.audit import Acting
 from edge.service import staff
 from shared.bounds import StaffCode
+from sync.openapi import dependency_calls
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -37,6 +42,33 @@ async def get_session(
 
 
 SessionDep = Annotated[Acting, Depends(get_session)]
+
+
+class SignedInRoute(APIRoute):
+    """A route only a signed-in till may call (`APIRouter(route_class=SignedInRoute)`): the
+    session is checked by the route's own `SessionDep` when it takes one, else by a dependency
+    added here, so never twice. (A dependency on the router and again on the route would be
+    solved twice, its header included: FastAPI caches the value, not the solving.)"""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        dependencies = list(dependencies or [])
+        if not checks_session(get_dependant(path=path, call=endpoint), dependencies):
+            dependencies.insert(0, Depends(get_session))
+        super().__init__(path, endpoint, dependencies=dependencies, **kwargs)
+
+
+def checks_session(dependant: Dependant, extra: Sequence[params.Depends] = ()) -> bool:
+    """Whether `get_session` is among `dependant`'s dependencies (at any depth) or `extra`."""
+    return any(depends.dependency is get_session for depends in extra) or any(
+        call is get_session for call in dependency_calls(dependant)
+    )
 
 
 async def get_override(

@@ -14,7 +14,7 @@ from edge.api import openapi as edge_openapi
 from edge.api.app import create_app as create_edge_app
 from hub.api import openapi as hub_openapi
 from hub.api.app import create_app as create_hub_app
-from sync.openapi import DocumentedRoute, documented_routes
+from sync.openapi import DocumentedRoute, dependency_calls, documented_routes
 from tests.support import Edge, Hub
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
@@ -125,11 +125,7 @@ def test_the_error_tables_name_each_route_once() -> None:
 
 
 def _dependencies(route: DocumentedRoute) -> Iterator[Any]:
-    pending = list(route.route.dependant.dependencies)
-    while pending:
-        dependency = pending.pop()
-        yield dependency.call
-        pending.extend(dependency.dependencies)
+    return dependency_calls(route.route.dependant)
 
 
 async def test_a_till_route_that_takes_a_chosen_id_documents_its_200_on_a_retry(

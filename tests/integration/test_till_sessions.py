@@ -3,6 +3,7 @@ changes, and the session every till route needs. Real SQLite edges, a real Postg
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from datetime import timedelta
@@ -12,10 +13,13 @@ from typing import Any
 import httpx
 import sqlite_utils
 
+from edge.api.app import create_app
+from edge.api.session import get_session
 from edge.bootstrap import EdgeRuntime
 from edge.service.feed import apply_feed_entries
 from shared.clock import ManualClock
 from sync.messages import FeedEntry, StaffV1
+from sync.openapi import dependency_calls, documented_routes
 from tests.support import (
     CASHIER,
     MANAGER,
@@ -26,6 +30,19 @@ from tests.support import (
     close_edge,
     make_edge,
 )
+
+# The routes a till calls before it signs in, and the node's own (loopback, host-checked).
+NO_SESSION = {
+    "/v1/till-sessions": {"POST"},
+    "/v1/status": {"GET"},
+    "/v1/clock": {"PUT"},
+    "/v1/catalogue": {"GET"},
+    "/v1/catalogue/{sku}": {"GET"},
+    "/v1/sync/run": {"POST"},
+    "/v1/sync/integrity": {"GET"},
+    "/v1/sync/quarantine": {"GET"},
+    "/v1/sync/rotate-credential": {"POST"},
+}
 
 NO_RECEIPT = {
     "till_id": "T1",
@@ -84,6 +101,30 @@ async def test_no_till_route_answers_without_a_session(store: Edge) -> None:
             "/v1/sales?business_day=2010-12-01", headers={"Authorization": "Bearer forged"}
         )
         assert forged.status_code == 401
+
+
+async def test_every_other_route_checks_the_session_once_and_refuses_without_it(
+    store: Edge,
+) -> None:
+    """Every /v1 route but NO_SESSION answers 401 to a request with no session, and checks
+    the session once (a check on the router and again on the route would run it twice)."""
+    checked = 0
+    async with bare(store) as client:
+        for route in documented_routes(create_app(store.runtime, run_agent=False)):
+            methods = route.methods - NO_SESSION.get(route.path, set())
+            if not route.path.startswith("/v1/") or not methods:
+                continue
+            checks = [
+                call for call in dependency_calls(route.route.dependant) if call is get_session
+            ]
+            assert len(checks) == 1, route.path
+            path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path)
+            for method in methods:
+                response = await client.request(method, path, json={})
+                assert response.status_code == 401, (method, path, response.text)
+                assert response.json()["error"] == "not_signed_in"
+                checked += 1
+    assert checked > 60
 
 
 async def test_a_cashier_signs_in_offline_sells_and_signs_out(store: Edge) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.receipts import last_print_status, print_new_receipt
@@ -17,16 +17,14 @@ from edge.api.schemas.b2b import (
     B2BOrderOut,
     B2BPaymentIn,
 )
-from edge.api.session import SessionDep, get_session
+from edge.api.session import SessionDep, SignedInRoute
 from edge.domain.documents import TenderPlan
 from edge.domain.printing import DocumentKind
 from edge.service import b2b, receipts, staff
 from shared.money import Money
 from sync.messages import B2BStatus
 
-router = APIRouter(
-    prefix="/v1/b2b-orders", tags=["B2B orders"], dependencies=[Depends(get_session)]
-)
+router = APIRouter(prefix="/v1/b2b-orders", tags=["B2B orders"], route_class=SignedInRoute)
 
 
 @router.post("", response_model=B2BOrderOut, status_code=status.HTTP_201_CREATED)

@@ -11,11 +11,11 @@ from fastapi import APIRouter, status
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.cart_ops import DiscountIn, ParkedCartOut, PriceIn, QuantityIn, RecallIn
 from edge.api.schemas.till import CartOut, ReturnOut
-from edge.api.session import OverrideDep, SessionDep
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.service import cart_ops, parking, reversals, staff
 from edge.service.permits import permit_of
 
-router = APIRouter(prefix="/v1", tags=["Till"])
+router = APIRouter(prefix="/v1", tags=["Till"], route_class=SignedInRoute)
 
 
 @router.post("/carts/{cart_id}/park", response_model=CartOut)

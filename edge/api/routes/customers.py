@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from edge.api.deps import RuntimeDep
 from edge.api.schemas.customers import CustomerOut
-from edge.api.session import get_session
+from edge.api.session import SignedInRoute
 from edge.service import records
 from shared.bounds import ShortName
 
-router = APIRouter(prefix="/v1", tags=["Shared records"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Shared records"], route_class=SignedInRoute)
 
 
 @router.get("/customers", response_model=list[CustomerOut])

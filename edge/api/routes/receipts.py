@@ -12,12 +12,12 @@ import logging
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.receipts import PrintOut, PrintStatusOut
-from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.bootstrap import EdgeRuntime
 from edge.domain.audit import Acting
 from edge.domain.node import NodeIdentity
@@ -31,7 +31,7 @@ from edge.receipts.text import MAX_COLUMNS, MIN_COLUMNS, render_text
 from edge.service import receipts
 from edge.service.staff import OverrideRequest
 
-router = APIRouter(prefix="/v1", tags=["Receipts"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Receipts"], route_class=SignedInRoute)
 log = logging.getLogger("vectis.edge.receipts")
 
 Format = Literal["text", "escpos"]

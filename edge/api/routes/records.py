@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from edge.api.deps import IdentityDep, RuntimeDep
-from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.service import records, staff
 from shared.bounds import Cursor, Reference
 from sync.record_schemas import ConflictOut, RecordIn, RecordOut
 
-router = APIRouter(prefix="/v1", tags=["Shared records"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Shared records"], route_class=SignedInRoute)
 Entity = Literal["customer", "store_settings"]
 RecordKey = Annotated[Reference, Path()]
 

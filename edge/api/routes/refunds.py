@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.routes.till import refund_choice, return_command
 from edge.api.schemas.refunds import CompleteRefundIn, RefundRequestIn, RefundRequestOut
 from edge.api.schemas.till import ReturnOut
-from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.domain.printing import DocumentKind
 from edge.service import receipts, refunds, staff
 
 router = APIRouter(
-    prefix="/v1/refund-requests", tags=["Refund approvals"], dependencies=[Depends(get_session)]
+    prefix="/v1/refund-requests", tags=["Refund approvals"], route_class=SignedInRoute
 )
 
 RefundStatus = Literal["pending", "approved", "rejected", "expired", "executed", "lapsed"]

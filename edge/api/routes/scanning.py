@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.scanning import ScaleOut, ScanIn, ScannedOut, ScanOut
 from edge.api.schemas.till import CartLineOut, SaleOut
-from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.service import scanning, selling, staff
 from shared.bounds import TillId
 
 # Every route needs the till session (401 without it), as every till route does.
-router = APIRouter(prefix="/v1", tags=["Till"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Till"], route_class=SignedInRoute)
 
 
 @router.post("/carts/{cart_id}/scans", response_model=ScanOut, status_code=status.HTTP_201_CREATED)

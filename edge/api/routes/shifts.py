@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.common import TillId
@@ -18,11 +18,11 @@ from edge.api.schemas.shifts import (
     XReportOut,
     ZReportOut,
 )
-from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.service import shifts, staff
 from shared.bounds import Cursor, Day
 
-router = APIRouter(prefix="/v1", tags=["Shifts"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Shifts"], route_class=SignedInRoute)
 
 
 @router.post("/shifts", response_model=ShiftOut, status_code=status.HTTP_201_CREATED)

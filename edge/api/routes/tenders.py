@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.tenders import BalanceOut, CardPaymentOut, ForwardOut, OfflineCardsOut
-from edge.api.session import SessionDep, get_session
+from edge.api.session import SessionDep, SignedInRoute
 from edge.jobs.card_forwarder import forward_card_payments
 from edge.service import card_payments, staff, tendering
 from shared.bounds import CustomerId, GiftCardNumber, TillId
 
-router = APIRouter(prefix="/v1", tags=["Tenders"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Tenders"], route_class=SignedInRoute)
 
 PaymentStatus = Literal[
     "pending", "captured", "refunded", "declined", "stored", "settled", "reversed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.routes.receipts import last_print_status, print_new_receipt
@@ -24,7 +24,7 @@ from edge.api.schemas.till import (
     ReturnOut,
     SaleOut,
 )
-from edge.api.session import OverrideDep, SessionDep, get_session
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute
 from edge.domain.cart import TenderRequest
 from edge.domain.printing import DocumentKind
 from edge.domain.refund_tenders import RefundChoice
@@ -44,7 +44,7 @@ from edge.service.permits import permit_of
 from shared.bounds import Cursor, Day
 from shared.money import Money
 
-router = APIRouter(prefix="/v1", tags=["Till"], dependencies=[Depends(get_session)])
+router = APIRouter(prefix="/v1", tags=["Till"], route_class=SignedInRoute)
 
 
 def _lines(body: LinesIn | CartIn) -> list[selling.LineInput]:
