@@ -29,15 +29,6 @@ from pydantic_core import to_json
 
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
 from hub.domain.inbox import InboxRow, envelope_problem
-from hub.domain.ledger import LedgerDocument, StockMovement, movements_of
-from hub.domain.sale_exceptions import (
-    CurrentPrice,
-    line_arithmetic,
-    oversold,
-    price_drift,
-    tender_problems,
-    unknown_skus,
-)
 from hub.domain.stores import PushState
 from hub.errors import (
     EventIdReused,
@@ -49,10 +40,9 @@ from hub.errors import (
 from hub.service import b2b, refunds
 from hub.service.ingest_handlers import HANDLERS, Applied, FollowUp
 from hub.service.ingest_held import Held, check_held, unique_by_seq
+from hub.service.ingest_record import record_accepted
 from hub.service.ingest_turn import NotYourTurn, TurnWait
 from hub.service.ports import ApprovalWorkflows
-from hub.service.refunds import settle_refunds
-from hub.service.stored_value import move_balances
 from hub.service.stores import AuthenticatedNode
 from shared.errors import SharedError
 from sync.errors import EventRejected
@@ -76,7 +66,7 @@ async def apply_events(
     Never raises for an event's content: what cannot be applied comes back with its reason.
     """
     typed = classify_events(fresh, received_at)
-    return await _record(await _unrecorded(typed, tx), tx, received_at)
+    return await record_accepted(await _unrecorded(typed, tx), tx, received_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +246,7 @@ async def _in_turn(
         raise EventIdReused(node_id, first.seq, str(first.event_id))
     fresh_seqs = {raw.seq for raw in fresh}
     typed = [item for item in prepared.typed if item.raw.seq in fresh_seqs]
-    accepted = await _record(await _unrecorded(typed, tx), tx, received_at)
+    accepted = await record_accepted(await _unrecorded(typed, tx), tx, received_at)
     rows = [
         _event_row(
             item, received_at, received[item.raw.seq][1], prepared.payload_texts[item.raw.seq]
@@ -346,116 +336,6 @@ async def _unrecorded(typed: list[Applied], tx: HubTransaction) -> list[Applied]
             in_batch_ids.add(document.document_id)
             in_batch_receipts.add(document.receipt_number)
     return accepted
-
-
-async def _record(
-    accepted: list[Applied], tx: HubTransaction, received_at: datetime
-) -> list[Applied]:
-    """Put the documents of `accepted` in the ledger and move stock, all at once; record what
-    other handlers kept before them, or after them for a handler that reads the documents
-    (`records_after_ledger`: a card settled for a sale uploaded in the same batch).
-
-    If the database refuses the batch, record event by event, each in a savepoint, and
-    quarantine only those it refuses: one bad record never blocks the rest of the store.
-    """
-    accepted = [
-        item if _late(item) else await _record_one(item, tx, received_at) for item in accepted
-    ]
-    try:
-        async with tx.savepoint():
-            await _apply([item.document for item in accepted if item.document], tx, received_at)
-        recorded = accepted
-    except StorageRefused:
-        recorded = []
-        for item in accepted:
-            if item.document is None:
-                recorded.append(item)
-                continue
-            try:
-                async with tx.savepoint():
-                    await _apply([item.document], tx, received_at)
-                recorded.append(item)
-            except StorageRefused as error:
-                reason = f"the ledger refused it: {error.reason.splitlines()[0][:300]}"
-                recorded.append(Applied.quarantined(item.raw, reason))
-    recorded = [
-        await _record_one(item, tx, received_at) if _late(item) else item for item in recorded
-    ]
-    return await _after_ledger(recorded, tx, received_at)
-
-
-def _late(item: Applied) -> bool:
-    return item.handler is not None and item.handler.records_after_ledger
-
-
-async def _after_ledger(
-    recorded: list[Applied], tx: HubTransaction, received_at: datetime
-) -> list[Applied]:
-    """Let each recorded value's handler check it against the ledger as it now stands (a Z
-    report against the sales uploaded with it)."""
-    for item in recorded:
-        if item.handler is not None and item.reason is None:
-            await item.handler.after_ledger(item.value, tx, received_at)
-    return recorded
-
-
-async def _record_one(item: Applied, tx: HubTransaction, now: datetime) -> Applied:
-    """Record what the event's handler kept (a record edit, a cash movement, a refund request,
-    a B2B order's step) in a savepoint of its own; quarantine it if the database (or the
-    handler's own check) refuses it. Ledger documents pass through."""
-    handler = item.handler
-    if handler is None:
-        return item
-    try:
-        async with tx.savepoint():
-            reason = await handler.record(item.value, tx, now)
-            if reason is not None:
-                raise _Refused(reason)  # undoes the savepoint
-    except _Refused as refused:
-        return Applied.quarantined(item.raw, str(refused))
-    except SharedError as error:  # an amount the order's currency cannot hold
-        return Applied.quarantined(item.raw, str(error))
-    except ArithmeticError as error:  # decimal.Overflow and kin: a number beyond reason
-        return Applied.quarantined(item.raw, f"a number is out of range: {type(error).__name__}")
-    except StorageRefused as error:
-        reason = f"the hub refused it: {error.reason.splitlines()[0][:300]}"
-        return Applied.quarantined(item.raw, reason)
-    return item
-
-
-class _Refused(Exception):
-    """A record's own check refused it (the reason is the message)."""
-
-
-async def _apply(documents: list[LedgerDocument], tx: HubTransaction, now: datetime) -> None:
-    """Ledger rows, stock movements and the exceptions of `documents`, in upload order.
-    Raises StorageRefused."""
-    if not documents:
-        return
-    await tx.ledger.add(documents)
-    skus = sorted({line.sku for document in documents for line in document.lines})
-    terms = await tx.catalogue.sale_terms(skus, "default")
-    tracked = {sku for sku, (track_inventory, _) in terms.items() if track_inventory}
-    prices = {
-        sku: CurrentPrice(price.unit_price, price.version)
-        for sku, (_, price) in terms.items()
-        if price is not None
-    }
-    movements: list[StockMovement] = [
-        movement for document in documents for movement in movements_of(document, tracked)
-    ]
-    levels_before = await tx.stock.add_movements(movements, now)
-    await tx.sale_exceptions.add(
-        unknown_skus(documents, set(terms))
-        + oversold(documents, tracked, levels_before)
-        + price_drift(documents, prices)
-        + tender_problems(documents)
-        + line_arithmetic(documents)
-        + await settle_refunds(documents, tx, now)
-        + await b2b.settle_orders(documents, tx, now)
-        + await move_balances(documents, tx, now),
-        now,
-    )
 
 
 def _payload_text(raw: RawEvent) -> str:

@@ -9,6 +9,7 @@ one line in HANDLERS (and its model in `sync.messages`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -32,7 +33,7 @@ from hub.domain.tenders import SettledCard, settled_card_of
 from hub.domain.z_reports import ZEntry, z_entry_of
 from hub.service import b2b, card_settlement, refunds, z_reports
 from hub.service.records import merge
-from hub.service.till_audit import audit_entry_of, keep_audit_entry
+from hub.service.till_audit import audit_entry_of, keep_audit_entries, keep_audit_entry
 from shared import pins
 from shared.errors import InvalidAmount
 from sync.messages import (
@@ -103,6 +104,8 @@ class EventHandler(ABC, Generic[EventT, ValueT]):
     follow_up: FollowUp | None = None
     # `record` runs after the batch's ledger documents are recorded (it reads them).
     records_after_ledger: bool = False
+    # `record_all` writes a batch's values at once (else `record`, one savepoint each).
+    records_in_bulk: bool = False
 
     @abstractmethod
     def classify(self, raw: RawEvent, event: EventT, received_at: datetime) -> Applied:
@@ -114,6 +117,12 @@ class EventHandler(ABC, Generic[EventT, ValueT]):
         cannot be recorded (the savepoint is then undone), or None. Raises SharedError,
         StorageRefused."""
         raise NotImplementedError(f"{type(self).__name__} records nothing on its own")
+
+    async def record_all(self, values: Sequence[ValueT], tx: HubTransaction, now: datetime) -> None:
+        """Write every one of `values` in the caller's savepoint, as `record` would one by one
+        when it refuses none (a handler with `records_in_bulk`). Raises StorageRefused (the
+        values are then recorded one by one, so only those refused are quarantined)."""
+        raise NotImplementedError(f"{type(self).__name__} records nothing in bulk")
 
     async def after_ledger(self, value: ValueT, tx: HubTransaction, now: datetime) -> None:
         """Run once the batch's ledger documents are recorded, for a `value` `record` kept:
@@ -203,9 +212,17 @@ class AuditEntries(EventHandler[AuditRecorded, TillAuditEntry]):
     def classify(self, raw: RawEvent, event: AuditRecorded, received_at: datetime) -> Applied:
         return Applied.to_record(raw, self, audit_entry_of(raw, event, received_at))
 
+    records_in_bulk = True
+
     @override
     async def record(self, value: TillAuditEntry, tx: HubTransaction, now: datetime) -> None:
         await keep_audit_entry(value, tx)
+
+    @override
+    async def record_all(
+        self, values: Sequence[TillAuditEntry], tx: HubTransaction, now: datetime
+    ) -> None:
+        await keep_audit_entries(values, tx)
 
 
 class CashMovements(EventHandler[CashMoved, CashEntry]):

@@ -8,6 +8,7 @@ nothing) with the store and node it came from. HQ lists them with GET /v1/audit 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from hub.adapters.unit_of_work import HubTransaction, HubUnitOfWork
@@ -41,6 +42,12 @@ def audit_entry_of(raw: RawEvent, event: AuditRecorded, received_at: datetime) -
 async def keep_audit_entry(entry: TillAuditEntry, tx: HubTransaction) -> bool:
     """Keep `entry` in the caller's transaction; False if its audit id is held already."""
     return await tx.till_audit.add(entry)
+
+
+async def keep_audit_entries(entries: Sequence[TillAuditEntry], tx: HubTransaction) -> None:
+    """Keep each of `entries` whose audit id is not held yet, in order, in the caller's
+    transaction, at once."""
+    await tx.till_audit.add_all(entries)
 
 
 async def till_audit_trail(

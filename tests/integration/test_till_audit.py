@@ -185,3 +185,38 @@ async def test_filters_of_two_trails_at_once_are_refused_clearly(hub: Hub, param
     response = await hub.client.get("/v1/audit", params=params, headers=hub.admin)
 
     assert response.status_code == 422 and response.json()["error"] == "invalid_request"
+
+
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def any_hub(request: pytest.FixtureRequest) -> Hub:
+    hub: Hub = request.getfixturevalue("hub" if request.param == "postgresql" else "sqlite_hub")
+    return hub
+
+
+async def test_a_batch_of_audits_is_kept_in_order_once_and_a_bad_one_is_quarantined_alone(
+    any_hub: Hub,
+) -> None:
+    """Ingest keeps a batch's audits in one write; if the database refuses it, it keeps them
+    one by one, so only the audit it cannot hold is quarantined (a time beyond the year
+    9999 in UTC). The same audit id twice in one batch is kept once."""
+    store_id = f"a-{uuid.uuid4().hex[:10]}"
+    node = await enrol(any_hub, store_id)
+    twice = str(uuid.uuid4())
+    payloads = [
+        audited("sign_in", "09:00", audit_id=twice),
+        audited("line_void", "09:30"),
+        audited("no_sale", "09:40") | {"at": "9999-12-31T23:59:59-14:00"},
+        audited("sign_in", "09:00", audit_id=twice),
+        audited("cart_void", "10:00", approver="9001", amount="12.50"),
+    ]
+    events = [
+        event(node, seq, payload, kind="audit.recorded")
+        for seq, payload in enumerate(payloads, start=1)
+    ]
+    response = await push(any_hub, node, events)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["acked_seq"] == 5
+    assert [rejected["seq"] for rejected in response.json()["rejected"]] == [3]
+    page = await listing(any_hub, source="store", store_id=store_id)
+    assert kinds(page) == [(store_id, "sign_in"), (store_id, "line_void"), (store_id, "cart_void")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, exists, or_, select, update
@@ -156,27 +156,22 @@ class TillAuditRepository:
 
     async def add(self, entry: TillAuditEntry) -> bool:
         """Keep the entry (its `entry_id` is ignored); False if its audit id is held already."""
-        statement = upsert(self._connection, tables.till_audit).values(
-            audit_id=entry.audit_id,
-            event_id=entry.event_id,
-            store_id=entry.store_id,
-            node_id=entry.node_id,
-            kind=entry.kind,
-            till_id=entry.till_id,
-            staff_code=entry.staff_code,
-            staff_name=entry.staff_name,
-            approver_code=entry.approver_code,
-            approver_name=entry.approver_name,
-            at=entry.at,
-            business_day=entry.business_day,
-            subject=entry.subject,
-            details=entry.details,
-            received_at=entry.received_at,
-        )
+        statement = upsert(self._connection, tables.till_audit).values(**_audit_row(entry))
         result = await self._connection.execute(
             statement.on_conflict_do_nothing(index_elements=["audit_id"])
         )
         return bool(result.rowcount)
+
+    async def add_all(self, entries: Sequence[TillAuditEntry]) -> None:
+        """Keep each entry whose audit id is not held yet, in order, in one executemany (a
+        second copy of an audit id, in `entries` or held already, adds nothing)."""
+        if not entries:
+            return
+        statement = upsert(self._connection, tables.till_audit)
+        await self._connection.execute(
+            statement.on_conflict_do_nothing(index_elements=["audit_id"]),
+            [_audit_row(entry) for entry in entries],
+        )
 
     async def page(
         self, where: TillAuditFilter, *, after_id: int, limit: int
@@ -221,3 +216,23 @@ def _audit_entry(row: Row[Any]) -> TillAuditEntry:
         details=dict(row.details),
         received_at=row.received_at,
     )
+
+
+def _audit_row(entry: TillAuditEntry) -> dict[str, Any]:
+    return {
+        "audit_id": entry.audit_id,
+        "event_id": entry.event_id,
+        "store_id": entry.store_id,
+        "node_id": entry.node_id,
+        "kind": entry.kind,
+        "till_id": entry.till_id,
+        "staff_code": entry.staff_code,
+        "staff_name": entry.staff_name,
+        "approver_code": entry.approver_code,
+        "approver_name": entry.approver_name,
+        "at": entry.at,
+        "business_day": entry.business_day,
+        "subject": entry.subject,
+        "details": entry.details,
+        "received_at": entry.received_at,
+    }
