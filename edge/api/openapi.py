@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
-from edge.api.session import get_override, get_session
+from edge.api.session import get_override, get_session, get_session_claim
 from edge.domain import barcodes, scanning
 from edge.domain import cart_changes as c
 from edge.domain import discounts as d
@@ -35,6 +35,7 @@ from sync.openapi import ErrorKind, document_errors
 BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
     get_identity: (e.NotEnrolled,),
     get_session: (sessions.NotSignedIn,),
+    get_session_claim: (sessions.NotSignedIn,),
     get_override: (sessions.OverrideIncomplete,),
 }
 

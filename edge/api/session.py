@@ -44,10 +44,28 @@ async def get_session(
 SessionDep = Annotated[Acting, Depends(get_session)]
 
 
+async def get_session_claim(
+    request: Request,
+    authorization: Annotated[str | None, Header(max_length=512)] = None,
+) -> staff.SessionClaim:
+    """The till session the request claims, checked in the route's write transaction
+    (`staff.SessionClaim`). Raises NotEnrolled (409), NotSignedIn (401: no bearer token)."""
+    runtime: EdgeRuntime = request.app.state.runtime
+    identity_of(runtime)
+    token = staff.require_token(_bearer(authorization))
+    return staff.SessionClaim(token, timedelta(hours=runtime.settings.till_session_hours))
+
+
+SessionClaimDep = Annotated[staff.SessionClaim, Depends(get_session_claim)]
+
+
+SESSION_CHECKS = (get_session, get_session_claim)
+
+
 class SignedInRoute(APIRoute):
     """A route only a signed-in till may call (`APIRouter(route_class=SignedInRoute)`): the
-    session is checked by the route's own `SessionDep` when it takes one, else by a dependency
-    added here, so never twice. (A dependency on the router and again on the route would be
+    session is checked by the route's own `SessionDep` or `SessionClaimDep` when it takes one,
+    else by a dependency added here, so never twice. (A dependency on the router and again on the route would be
     solved twice, its header included: FastAPI caches the value, not the solving.)"""
 
     def __init__(
@@ -65,9 +83,10 @@ class SignedInRoute(APIRoute):
 
 
 def checks_session(dependant: Dependant, extra: Sequence[params.Depends] = ()) -> bool:
-    """Whether `get_session` is among `dependant`'s dependencies (at any depth) or `extra`."""
-    return any(depends.dependency is get_session for depends in extra) or any(
-        call is get_session for call in dependency_calls(dependant)
+    """Whether `get_session` or `get_session_claim` is among `dependant`'s dependencies (at
+    any depth) or `extra`."""
+    return any(depends.dependency in SESSION_CHECKS for depends in extra) or any(
+        call in SESSION_CHECKS for call in dependency_calls(dependant)
     )
 
 

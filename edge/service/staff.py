@@ -246,14 +246,19 @@ def sign_in(command: SignIn, uow: EdgeUnitOfWork, *, identity: NodeIdentity) -> 
     return OpenedSession(token, acting, now)
 
 
+def require_token(token: str | None) -> str:
+    """The session token a request brought. Raises NotSignedIn (none)."""
+    if not token:
+        raise NotSignedIn("sign in at this till first (POST /v1/till-sessions)")
+    return token
+
+
 def current_session(
     token: str | None, uow: EdgeUnitOfWork, *, max_age: timedelta = DEFAULT_SESSION_AGE
 ) -> Acting:
     """Who is signed in with `token`. Raises NotSignedIn (no token; unknown, ended, expired
     session; staff member no longer active)."""
-    if not token:
-        raise NotSignedIn("sign in at this till first (POST /v1/till-sessions)")
-    found = uow.staff.session_with_staff(token_digest(token))
+    found = uow.staff.session_with_staff(token_digest(require_token(token)))
     if found is None:
         raise NotSignedIn("this till session is not known here: sign in again")
     session, row = found
@@ -265,6 +270,22 @@ def current_session(
         raise NotSignedIn(f"staff {session.staff_code} may no longer sign in here")
     member = StaffMember(row.staff_code, row.name, row.role, row.pin_hash or "")
     return Acting(session.till_id, member, session.session_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionClaim:
+    """A request's till session token, checked in the transaction of the request's own write
+    (`check`) rather than in a read of its own before it: a scanned line's hot path (measured
+    in docs/operations.md). A route that takes one needs the `Acting` that `check` returns for
+    its authority, so it cannot act without checking it."""
+
+    token: str
+    max_age: timedelta
+
+    def check(self, uow: EdgeUnitOfWork) -> Acting:
+        """Who is signed in with the token. Raises NotSignedIn (unknown, ended or too old
+        session; staff member no longer active)."""
+        return current_session(self.token, uow, max_age=self.max_age)
 
 
 def sign_out(acting: Acting, uow: EdgeUnitOfWork, *, identity: NodeIdentity) -> None:

@@ -14,7 +14,7 @@ import httpx
 import sqlite_utils
 
 from edge.api.app import create_app
-from edge.api.session import get_session
+from edge.api.session import SESSION_CHECKS
 from edge.bootstrap import EdgeRuntime
 from edge.service.feed import apply_feed_entries
 from shared.clock import ManualClock
@@ -115,7 +115,7 @@ async def test_every_other_route_checks_the_session_once_and_refuses_without_it(
             if not route.path.startswith("/v1/") or not methods:
                 continue
             checks = [
-                call for call in dependency_calls(route.route.dependant) if call is get_session
+                call for call in dependency_calls(route.route.dependant) if call in SESSION_CHECKS
             ]
             assert len(checks) == 1, route.path
             path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path)
@@ -157,6 +157,33 @@ async def test_a_cashier_signs_in_offline_sells_and_signs_out(store: Edge) -> No
         ("pin_failed", CASHIER), ("sign_out", MANAGER), ("sign_in", CASHIER), ("sign_out", CASHIER)
     ]  # fmt: skip
     assert all("1234" not in row["payload"] for row in audit_rows(store))
+
+
+async def test_a_line_or_scan_with_a_forged_or_ended_session_is_refused_and_adds_nothing(
+    store: Edge,
+) -> None:
+    """The two scan routes check the session inside their own write (`SessionClaim`): a
+    session it refuses leaves the cart as it was."""
+    opened = await store.client.post(
+        "/v1/carts", json={"till_id": "T1", "lines": [{"sku": "A", "quantity": 1}]}
+    )
+    cart = opened.json()["cart_id"]
+    async with bare(store) as client:
+        signed = await sign_in(client, CASHIER, "1234", till="T2")
+        ended = signed.json()["token"]
+        client.headers["Authorization"] = f"Bearer {ended}"
+        assert (await client.delete("/v1/till-sessions/current")).status_code == 204
+        for token in ("forged", ended):
+            client.headers["Authorization"] = f"Bearer {token}"
+            for path, body in (
+                (f"/v1/carts/{cart}/lines", {"lines": [{"sku": "B", "quantity": 1}]}),
+                (f"/v1/carts/{cart}/scans", {"code": "C"}),
+            ):
+                refused = await client.post(path, json=body)
+                assert refused.status_code == 401, (token, path, refused.text)
+                assert refused.json()["error"] == "not_signed_in"
+    after = await store.client.get(f"/v1/carts/{cart}")
+    assert [line["sku"] for line in after.json()["lines"]] == ["A"]
 
 
 async def test_wrong_pins_lock_until_a_manager_unlocks_and_the_store_sets_how_many(
@@ -333,6 +360,8 @@ async def test_a_session_ends_when_hq_deactivates_its_staff_member(store: Edge) 
         entry = FeedEntry(cursor="0", entity="staff", key=SUPERVISOR, op="upsert", version=99,
                           payload=left.model_dump(mode="json"))  # fmt: skip
         await store.runtime.write(lambda uow: apply_feed_entries([entry], uow, now=uow.now()))
-        refused = await client.post(f"/v1/carts/{uuid.uuid4()}/lines", json={"lines": []})
+        line = {"lines": [{"sku": "A", "quantity": 1}]}
+        refused = await client.post(f"/v1/carts/{uuid.uuid4()}/lines", json=line)
         assert refused.status_code == 401
         assert "may no longer sign in" in refused.json()["detail"]
+        assert (await client.get("/v1/till-sessions/current")).status_code == 401

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Response, status
 from edge.api.deps import IdentityDep, RuntimeDep
 from edge.api.schemas.scanning import ScaleOut, ScanIn, ScannedOut, ScanOut
 from edge.api.schemas.till import CartLineOut, SaleOut
-from edge.api.session import OverrideDep, SessionDep, SignedInRoute
+from edge.api.session import OverrideDep, SessionClaimDep, SessionDep, SignedInRoute
 from edge.service import scanning, selling, staff
 from shared.bounds import TillId
 
@@ -25,7 +25,7 @@ async def scan(
     response: Response,
     runtime: RuntimeDep,
     identity: IdentityDep,
-    session: SessionDep,
+    session: SessionClaimDep,
     override: OverrideDep,
 ) -> ScanOut:
     """Ring up what the scan field holds (docs/counter.md, "Barcodes"): 201 with the line;
@@ -39,7 +39,7 @@ async def scan(
     settings = runtime.settings.scan_settings(identity.currency)
     weight_kg = None
     if body.weigh:
-        till_id = session.till_id
+        till_id = (await runtime.read_here(session.check)).till_id
         retried = await runtime.read(lambda uow: scanning.retried_scan(cart_id, body.scan_id, uow))
         if retried is None:
             reading = await scanning.read_scale(till_id, runtime.settings.scale_config(till_id))
@@ -50,7 +50,7 @@ async def scan(
             command,
             uow,
             settings,
-            authority=selling.authority_of(uow, session, override, identity),
+            authority=selling.authority_of(uow, session.check(uow), override, identity),
         ),
         durable=False,
     )

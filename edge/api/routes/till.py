@@ -24,7 +24,7 @@ from edge.api.schemas.till import (
     ReturnOut,
     SaleOut,
 )
-from edge.api.session import OverrideDep, SessionDep, SignedInRoute
+from edge.api.session import OverrideDep, SessionClaimDep, SessionDep, SignedInRoute
 from edge.domain.cart import TenderRequest
 from edge.domain.printing import DocumentKind
 from edge.domain.refund_tenders import RefundChoice
@@ -106,7 +106,7 @@ async def add_lines(
     response: Response,
     runtime: RuntimeDep,
     identity: IdentityDep,
-    session: SessionDep,
+    session: SessionClaimDep,
     override: OverrideDep,
 ) -> LinesOut:
     """Scan lines onto the cart, all or nothing (201); lines whose ids were all seen before are
@@ -116,7 +116,9 @@ async def add_lines(
     command = selling.AddLines(cart_id, _lines(body))
     scanned = await runtime.write(
         lambda uow: selling.add_lines(
-            command, uow, authority=selling.authority_of(uow, session, override, identity)
+            command,
+            uow,
+            authority=selling.authority_of(uow, session.check(uow), override, identity),
         ),
         durable=False,
     )
