@@ -92,16 +92,19 @@ class StoreRun:
         target = int(outbox["last_seq"])
         backlog = target - int(outbox["acked_seq"])
         log.info("%s back online with %d events to upload", edge.store_id, backlog)
+        started = time.perf_counter()  # the upload starts with the link, cards or not
         self._set_link(True)
         if self.session.cards:  # the manager forwards the cards taken offline at once
             forward_cards(self.session, 120)
-        watcher = threading.Thread(target=self._watch_drain, args=(target, backlog), daemon=True)
+        watcher = threading.Thread(
+            target=self._watch_drain, args=(target, backlog, started), daemon=True
+        )
         watcher.start()
         self._watchers.append(watcher)
 
-    def _watch_drain(self, target: int, backlog: int) -> None:
+    def _watch_drain(self, target: int, backlog: int, started: float) -> None:
+        """Until the hub acknowledged `target`: a Drain timed from `started` (perf_counter)."""
         session = TillSession(self.session.edge, scan=False)
-        started = time.perf_counter()
         try:
             while int(session.status()["outbox"]["acked_seq"]) < target:
                 time.sleep(0.05)
