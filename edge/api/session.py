@@ -28,22 +28,6 @@ def _bearer(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def get_session(
-    request: Request,
-    authorization: Annotated[str | None, Header(max_length=512)] = None,
-) -> Acting:
-    """Who is signed in at the till making the request. Raises NotEnrolled (409: no staff
-    before enrolment), NotSignedIn (401)."""
-    runtime: EdgeRuntime = request.app.state.runtime
-    identity_of(runtime)
-    token = _bearer(authorization)
-    max_age = timedelta(hours=runtime.settings.till_session_hours)
-    return await runtime.read_here(lambda uow: staff.current_session(token, uow, max_age=max_age))
-
-
-SessionDep = Annotated[Acting, Depends(get_session)]
-
-
 async def get_session_claim(
     request: Request,
     authorization: Annotated[str | None, Header(max_length=512)] = None,
@@ -59,14 +43,29 @@ async def get_session_claim(
 SessionClaimDep = Annotated[staff.SessionClaim, Depends(get_session_claim)]
 
 
+async def get_session(
+    request: Request,
+    authorization: Annotated[str | None, Header(max_length=512)] = None,
+) -> Acting:
+    """Who is signed in at the till making the request. Raises NotEnrolled (409: no staff
+    before enrolment), NotSignedIn (401)."""
+    claim = await get_session_claim(request, authorization)
+    runtime: EdgeRuntime = request.app.state.runtime
+    return await runtime.read_here(claim.check)
+
+
+SessionDep = Annotated[Acting, Depends(get_session)]
+
+
 SESSION_CHECKS = (get_session, get_session_claim)
 
 
 class SignedInRoute(APIRoute):
     """A route only a signed-in till may call (`APIRouter(route_class=SignedInRoute)`): the
-    session is checked by the route's own `SessionDep` or `SessionClaimDep` when it takes one,
-    else by a dependency added here, so never twice. (A dependency on the router and again on the route would be
-    solved twice, its header included: FastAPI caches the value, not the solving.)"""
+    session is checked by the route's own `SessionDep` or `SessionClaimDep` when it takes
+    one, else by a dependency added here, so never twice. (A dependency on the router and
+    again on the route would be solved twice, its header included: FastAPI caches the value,
+    not the solving.)"""
 
     def __init__(
         self,

@@ -208,11 +208,11 @@ class AuditEntries(EventHandler[AuditRecorded, TillAuditEntry]):
     store and node it came from; a second copy (another event id, same audit id) adds
     nothing."""
 
+    records_in_bulk = True
+
     @override
     def classify(self, raw: RawEvent, event: AuditRecorded, received_at: datetime) -> Applied:
         return Applied.to_record(raw, self, audit_entry_of(raw, event, received_at))
-
-    records_in_bulk = True
 
     @override
     async def record(self, value: TillAuditEntry, tx: HubTransaction, now: datetime) -> None:
