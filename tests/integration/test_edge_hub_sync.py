@@ -117,6 +117,36 @@ async def test_a_push_lost_ahead_of_others_in_flight_is_sent_again_at_once_not_a
         assert await hub_sales(hub) == await edge_sales(store) == (6, Decimal("15.30"))
 
 
+async def test_sales_rung_up_while_a_push_is_on_the_way_wait_for_the_next_cycle_unless_they_fill_a_batch(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """A till that sells without a pause: a round pushes what was queued when it began, and
+    the sales rung up meanwhile go in the next cycle's push, not in a push of a few events
+    each time one is answered; except a full batch, which goes at once (a backlog still
+    growing)."""
+    async with own_store(hub, tmp_path, push_batch_events=3, push_pipeline=1) as store:
+        agent = store.runtime.agent
+        assert agent is not None
+        start = (await store.sync())["outbox"]["pending"]
+        await store.sell([("A", 1)])
+        assert (await store.sync())["outbox"]["pending"] == start  # one sale, one event
+        for rung_up_meanwhile, pushes, left in ((1, 1, 1), (4, 2, 1)):
+            await store.sell([("A", 1)])
+            store.link.answered, store.link.delays = 0, [0.3]
+            round_ = asyncio.create_task(agent.run_cycle())
+            await asyncio.sleep(0.1)  # the push is on the way
+            for _ in range(rung_up_meanwhile):
+                await store.sell([("B", 1)])
+            await round_
+            waiting = (await store.client.get("/v1/status")).json()["outbox"]["pending"]
+            assert (store.link.answered, waiting) == (pushes, left)
+            status = await store.sync()
+            assert status["outbox"]["pending"] == 0
+            assert store.link.answered == pushes + 1  # the rest in one push
+        books = (8, 3 * Decimal("2.55") + 5 * Decimal("0.85"))  # 3 of A, 5 of B
+        assert await hub_sales(hub) == await edge_sales(store) == books
+
+
 async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_after_its_back_off(
     hub: Hub, tmp_path: Path
 ) -> None:
