@@ -92,6 +92,13 @@ class EdgeSettings(VectisSettings):
     )
     manual_clock_start: AwareDatetime | None = None
     sync_interval_s: float = Field(1.0, gt=0)
+    handshake_interval_s: float = Field(
+        30.0,
+        gt=0,
+        description="With nothing to upload, a scheduled cycle still pushes (empty: the "
+        "handshake, at which both sides measure the clock skew) once the last answered push "
+        "is this many seconds old; a cycle asked for (sync now) always does",
+    )
     push_batch_events: int = Field(512, ge=1, le=2000)
     push_batch_bytes: int = Field(1_000_000, ge=1024)
     push_pipeline: int = Field(

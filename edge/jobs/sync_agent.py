@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ class SyncAgent:
         # The skew estimate of the last push, reported with the next (in memory: after a
         # restart the hub's first figure is one way again).
         self._round_trip: RoundTripV1 | None = None
+        self._answered_at = -math.inf  # time.monotonic() of the last push answered
 
     async def close(self) -> None:
         if self._client is not None:
@@ -132,7 +134,7 @@ class SyncAgent:
                 self.status.next_attempt_in_s = self._next_attempt - time.monotonic()
                 return
             try:
-                await self._cycle()
+                await self._cycle(handshake=force or self._handshake_due())
             except HubRequestFailed as error:
                 self._failed(error)
             except Exception as error:  # a bug must not kill the agent: report and retry
@@ -198,7 +200,16 @@ class SyncAgent:
         self.status.credential_rejected = False
         return await self._hub()
 
-    async def _cycle(self) -> None:
+    def _handshake_due(self) -> bool:
+        """Whether a cycle with nothing to upload still pushes: after a failed cycle, or once
+        the last answered push is `handshake_interval_s` old. An idle store otherwise made an
+        empty push every cycle, a request and a transaction at the hub each time (per edge,
+        at the replay's 0.5 s: 22 ms of the edge's CPU and 25 ms of the hub's each second)."""
+        if self.status.consecutive_failures > 0:
+            return True
+        return time.monotonic() - self._answered_at >= self._settings.handshake_interval_s
+
+    async def _cycle(self, *, handshake: bool) -> None:
         identity = self._identity()
         if identity is None:
             identity = await self._enrol()
@@ -210,7 +221,7 @@ class SyncAgent:
             log.info("store credential due for rotation (HQ's maximum age): rotating")
             client = await self._rotate(client)
         try:
-            await self._push_all(client, identity, handshake=True)
+            await self._push_all(client, identity, handshake=handshake)
         except AuthenticationFailed as error:
             if error.error != "credential_expired":
                 raise
@@ -378,6 +389,7 @@ class SyncAgent:
             previous_round_trip=self._round_trip,
         )
         self._round_trip = outcome.round_trip
+        self._answered_at = time.monotonic()
         self.status.skew_ms = outcome.round_trip.skew_ms
         self._metrics.clock_skew_ms.set(outcome.round_trip.skew_ms)
         if outcome.sent:

@@ -147,6 +147,37 @@ async def test_sales_rung_up_while_a_push_is_on_the_way_wait_for_the_next_cycle_
         assert await hub_sales(hub) == await edge_sales(store) == books
 
 
+async def test_an_idle_store_pushes_empty_once_an_interval_after_a_failure_and_when_asked(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """With nothing to upload, a scheduled cycle makes the empty push (the handshake, where
+    both sides measure the clock skew) only once the last answered push is
+    `handshake_interval_s` old, or after a failed cycle; a sync asked for always makes it."""
+    settings = {"handshake_interval_s": 3600.0, "backoff_base_s": 0.01, "backoff_cap_s": 0.01}
+    async with own_store(hub, tmp_path, **settings) as store:
+        agent = store.runtime.agent
+        assert agent is not None
+        await store.sync()
+        store.link.answered = 0
+        for _ in range(3):
+            await agent.run_cycle()
+        assert store.link.answered == 0
+        await store.sell([("A", 1)])
+        await agent.run_cycle()
+        assert store.link.answered == 1  # a sale to upload goes at once
+        await store.sync()
+        assert store.link.answered == 2  # asked for: the handshake
+        store.link.online = False
+        await agent.run_cycle()
+        store.link.online = True
+        await asyncio.sleep(0.05)  # the back-off
+        await agent.run_cycle()
+        assert store.link.answered == 3  # after a failed cycle: the handshake
+        await agent.run_cycle()
+        assert store.link.answered == 3
+        assert await hub_sales(hub) == await edge_sales(store) == (1, Decimal("2.55"))
+
+
 async def test_sync_now_while_a_failing_cycle_is_under_way_runs_after_it_not_after_its_back_off(
     hub: Hub, tmp_path: Path
 ) -> None:
