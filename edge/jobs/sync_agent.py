@@ -119,7 +119,7 @@ class SyncAgent:
         return self._client
 
     async def run_cycle(self, *, force: bool = False) -> None:
-        """One attempt: enrol if needed, push all pending events, pull the feed.
+        """One attempt: enrol if needed, push what is pending (`_push_all`), pull the feed.
 
         Unless `force`, skipped while an earlier cycle runs or while backing off. With `force`
         (someone asked to sync now: the link is back) it waits for a cycle under way to end,
