@@ -157,7 +157,7 @@ class Stack:
         clock_start: datetime,
         *,
         port: int | None = None,
-        sync_interval_s: float = 0.5,
+        sync_interval_s: float = 1.0,
         backoff_cap_s: float = 2.0,
         settings: dict[str, str] | None = None,
         policy: FaultPolicy | None = None,
@@ -167,7 +167,10 @@ class Stack:
         stack runs an acquirer, another to it (the store's card terminal).
 
         `settings` adds VECTIS_EDGE_* environment variables (e.g. a smaller push batch);
-        `policy` / `acquirer_policy` are the faults of each link.
+        `policy` / `acquirer_policy` are the faults of each link. `sync_interval_s` is the
+        edge's own default (EdgeSettings): at 0.5 s, the replay's first six weeks on four
+        stores cost the hub and PostgreSQL a third more CPU for the same lines (measured
+        2026-12-07, docs/operations.md).
         """
         host, _, hub_port = self.hub_url.removeprefix("http://").partition(":")
         proxy = FaultProxy(host, int(hub_port or 80), name=f"{store_id}-link", policy=policy)
