@@ -18,6 +18,7 @@ from typing import Literal
 
 import httpx
 
+from edge.settings import EdgeSettings
 from vectis.ops.acquirer import AcquirerProcess
 from vectis.ops.errors import ProcessFailed
 from vectis.ops.postgres import TemporaryCluster, free_port
@@ -25,6 +26,9 @@ from vectis.ops.processes import ServiceProcess
 from vectis.proxy import FaultPolicy, FaultProxy
 
 HubDatabaseKind = Literal["sqlite", "postgres"]
+
+# The cycle a store ships with; the replay runs its edges at it unless told otherwise.
+_EDGE_SYNC_INTERVAL_S: float = EdgeSettings.model_fields["sync_interval_s"].default
 
 
 @dataclass(slots=True)
@@ -157,7 +161,7 @@ class Stack:
         clock_start: datetime,
         *,
         port: int | None = None,
-        sync_interval_s: float = 1.0,
+        sync_interval_s: float = _EDGE_SYNC_INTERVAL_S,
         backoff_cap_s: float = 2.0,
         settings: dict[str, str] | None = None,
         policy: FaultPolicy | None = None,
@@ -167,10 +171,10 @@ class Stack:
         stack runs an acquirer, another to it (the store's card terminal).
 
         `settings` adds VECTIS_EDGE_* environment variables (e.g. a smaller push batch);
-        `policy` / `acquirer_policy` are the faults of each link. `sync_interval_s` is the
-        edge's own default (EdgeSettings): at 0.5 s, the replay's first six weeks on four
-        stores cost the hub and PostgreSQL a third more CPU for the same lines (measured
-        2026-12-07, docs/operations.md).
+        `policy` / `acquirer_policy` are the faults of each link. `sync_interval_s`
+        defaults to the edge's own (EdgeSettings, 1 s): at 0.5 s, as the replay once ran,
+        its first six weeks on four stores cost the hub and PostgreSQL a third more CPU for
+        the same lines (measured 2026-12-07, docs/operations.md).
         """
         host, _, hub_port = self.hub_url.removeprefix("http://").partition(":")
         proxy = FaultProxy(host, int(hub_port or 80), name=f"{store_id}-link", policy=policy)
