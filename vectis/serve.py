@@ -46,11 +46,12 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-async def _serve(app: object, host: str, port: int) -> None:
+async def _serve(app: object, host: str, port: int, *, proxy_headers: bool = True) -> None:
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=host,
         port=port,
+        proxy_headers=proxy_headers,
         log_level="warning",
         access_log=False,
         lifespan="on",
@@ -148,6 +149,8 @@ def serve_edge(settings: EdgeSettings) -> None:
             settings.database_path,
             settings.hub_url,
         )
-        await _serve(create_edge_app(runtime), settings.host, settings.port)
+        # The edge never reads the client's address, so uvicorn's X-Forwarded-* rewriting
+        # (on by default) is work on every scan for nothing.
+        await _serve(create_edge_app(runtime), settings.host, settings.port, proxy_headers=False)
 
     run_loop(main())

@@ -26,7 +26,7 @@ from edge.api.routes import (
 )
 from edge.bootstrap import EdgeRuntime
 from edge.dashboard import app as dashboard
-from sync.http import BodySizeLimit
+from sync.http import NO_TELEMETRY, BodySizeLimit
 
 
 def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
@@ -43,6 +43,7 @@ def create_app(runtime: EdgeRuntime, *, run_agent: bool = True) -> FastAPI:
 
     app = FastAPI(
         title="Vectis Edge node",
+        telemetry=NO_TELEMETRY,
         version="0.1.0",
         description="The store's till API: carts, checkout, returns, receipts, refund approvals, B2B orders, and the node's sync status.",
         lifespan=lifespan,

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from edge import errors as e
 from edge.api.deps import get_identity
 from edge.api.errors import status_of
-from edge.api.session import get_override, get_session, get_session_claim
+from edge.api.session import get_override, get_session, get_session_claim, get_till_write
 from edge.domain import barcodes, scanning
 from edge.domain import cart_changes as c
 from edge.domain import discounts as d
@@ -37,6 +37,7 @@ BY_DEPENDENCY: dict[Callable[..., Any], Sequence[ErrorKind]] = {
     get_session: (sessions.NotSignedIn,),
     get_session_claim: (sessions.NotSignedIn,),
     get_override: (sessions.OverrideIncomplete,),
+    get_till_write: (e.NotEnrolled, sessions.NotSignedIn, sessions.OverrideIncomplete),
 }
 
 # What `authorize` refuses: the role may not (and no override, or the approver may not

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from fastapi.routing import APIRoute
 from edge.api.deps import identity_of
 from edge.bootstrap import EdgeRuntime
 from edge.domain.audit import Acting
+from edge.domain.node import NodeIdentity
 from edge.service import staff
 from shared.bounds import StaffCode
 from sync.openapi import dependency_calls
@@ -40,9 +42,6 @@ async def get_session_claim(
     return staff.SessionClaim(token, timedelta(hours=runtime.settings.till_session_hours))
 
 
-SessionClaimDep = Annotated[staff.SessionClaim, Depends(get_session_claim)]
-
-
 async def get_session(
     request: Request,
     authorization: Annotated[str | None, Header(max_length=512)] = None,
@@ -57,12 +56,63 @@ async def get_session(
 SessionDep = Annotated[Acting, Depends(get_session)]
 
 
-SESSION_CHECKS = (get_session, get_session_claim)
+_PIN = r"^[0-9]{4,8}$"
+
+
+async def get_override(
+    x_override_staff_code: Annotated[StaffCode | None, Header()] = None,
+    x_override_pin: Annotated[str | None, Header(pattern=_PIN)] = None,
+) -> staff.OverrideRequest | None:
+    """A supervisor's or manager's code and PIN sent with one request to approve it; both
+    headers or neither (422 otherwise)."""
+    if x_override_staff_code is None and x_override_pin is None:
+        return None
+    if x_override_staff_code is None or x_override_pin is None:
+        raise staff.OverrideIncomplete()
+    return staff.OverrideRequest(x_override_staff_code, x_override_pin)
+
+
+OverrideDep = Annotated[staff.OverrideRequest | None, Depends(get_override)]
+
+
+@dataclass(frozen=True, slots=True)
+class TillWrite:
+    """What a scan needs from its request: the runtime, the node's identity, the session the
+    request claims (checked in the scan's own write) and the override it carries."""
+
+    runtime: EdgeRuntime
+    identity: NodeIdentity
+    claim: staff.SessionClaim
+    override: staff.OverrideRequest | None
+
+
+async def get_till_write(
+    request: Request,
+    authorization: Annotated[str | None, Header(max_length=512)] = None,
+    x_override_staff_code: Annotated[StaffCode | None, Header()] = None,
+    x_override_pin: Annotated[str | None, Header(pattern=_PIN)] = None,
+) -> TillWrite:
+    """The runtime, the identity, the claimed session (`get_session_claim`) and the override
+    (`get_override`) as one dependency, with the same headers, checks and errors, in that
+    order. FastAPI solves every dependency's parameters again on each request, and a scan is
+    the till's most frequent one (measured in docs/operations.md).
+
+    Raises NotEnrolled (409), NotSignedIn (401), OverrideIncomplete (422)."""
+    claim = await get_session_claim(request, authorization)
+    override = await get_override(x_override_staff_code, x_override_pin)
+    runtime: EdgeRuntime = request.app.state.runtime
+    return TillWrite(runtime, identity_of(runtime), claim, override)
+
+
+TillWriteDep = Annotated[TillWrite, Depends(get_till_write)]
+
+
+SESSION_CHECKS = (get_session, get_session_claim, get_till_write)
 
 
 class SignedInRoute(APIRoute):
     """A route only a signed-in till may call (`APIRouter(route_class=SignedInRoute)`): the
-    session is checked by the route's own `SessionDep` or `SessionClaimDep` when it takes
+    session is checked by the route's own `SessionDep` or `TillWriteDep` when it takes
     one, else by a dependency added here, so never twice. (A dependency on the router and
     again on the route would be solved twice, its header included: FastAPI caches the value,
     not the solving.)"""
@@ -82,24 +132,8 @@ class SignedInRoute(APIRoute):
 
 
 def checks_session(dependant: Dependant, extra: Sequence[params.Depends] = ()) -> bool:
-    """Whether `get_session` or `get_session_claim` is among `dependant`'s dependencies (at
-    any depth) or `extra`."""
+    """Whether one of `SESSION_CHECKS` is among `dependant`'s dependencies (at any depth) or
+    `extra`."""
     return any(depends.dependency in SESSION_CHECKS for depends in extra) or any(
         call in SESSION_CHECKS for call in dependency_calls(dependant)
     )
-
-
-async def get_override(
-    x_override_staff_code: Annotated[StaffCode | None, Header()] = None,
-    x_override_pin: Annotated[str | None, Header(pattern=r"^[0-9]{4,8}$")] = None,
-) -> staff.OverrideRequest | None:
-    """A supervisor's or manager's code and PIN sent with one request to approve it; both
-    headers or neither (422 otherwise)."""
-    if x_override_staff_code is None and x_override_pin is None:
-        return None
-    if x_override_staff_code is None or x_override_pin is None:
-        raise staff.OverrideIncomplete()
-    return staff.OverrideRequest(x_override_staff_code, x_override_pin)
-
-
-OverrideDep = Annotated[staff.OverrideRequest | None, Depends(get_override)]

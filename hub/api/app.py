@@ -31,7 +31,7 @@ from hub.api.routes import (
     z_reports,
 )
 from hub.bootstrap import HubRuntime
-from sync.http import BodySizeLimit
+from sync.http import NO_TELEMETRY, BodySizeLimit
 
 
 def create_app(runtime: HubRuntime) -> FastAPI:
@@ -45,6 +45,7 @@ def create_app(runtime: HubRuntime) -> FastAPI:
 
     app = FastAPI(
         title="Vectis Edge hub",
+        telemetry=NO_TELEMETRY,
         version="0.1.0",
         description="HQ administration, ERP stock, reports, and the store-to-hub sync protocol.",
         lifespan=lifespan,

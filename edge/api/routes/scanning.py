@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Response, status
 
-from edge.api.deps import IdentityDep, RuntimeDep
+from edge.api.deps import RuntimeDep
 from edge.api.schemas.scanning import ScaleOut, ScanIn, ScannedOut, ScanOut
 from edge.api.schemas.till import CartLineOut, SaleOut
-from edge.api.session import OverrideDep, SessionClaimDep, SessionDep, SignedInRoute
+from edge.api.session import SessionDep, SignedInRoute, TillWriteDep
 from edge.service import scanning, selling, staff
 from shared.bounds import TillId
 
@@ -23,10 +23,7 @@ async def scan(
     cart_id: UUID,
     body: ScanIn,
     response: Response,
-    runtime: RuntimeDep,
-    identity: IdentityDep,
-    session: SessionClaimDep,
-    override: OverrideDep,
+    till: TillWriteDep,
 ) -> ScanOut:
     """Ring up what the scan field holds (docs/counter.md, "Barcodes"): 201 with the line;
     200 with the same line for a `scan_id` seen before (nothing is weighed again).
@@ -36,7 +33,8 @@ async def scan(
     422 `bad_check_digit` and the other scan errors, `weight_needed`, `wrong_unit`,
     `receipt_not_an_item`, `invalid_quantity`; 503 `scale_unavailable`.
     """
-    settings = runtime.settings.scan_settings(identity.currency)
+    runtime, session = till.runtime, till.claim
+    settings = runtime.settings.scan_settings(till.identity.currency)
     weight_kg = None
     if body.weigh:
         till_id = (await runtime.read_here(session.check)).till_id
@@ -50,7 +48,7 @@ async def scan(
             command,
             uow,
             settings,
-            authority=selling.authority_of(uow, session.check(uow), override, identity),
+            authority=selling.authority_of(uow, session.check(uow), till.override, till.identity),
         ),
         durable=False,
     )

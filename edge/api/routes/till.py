@@ -24,7 +24,7 @@ from edge.api.schemas.till import (
     ReturnOut,
     SaleOut,
 )
-from edge.api.session import OverrideDep, SessionClaimDep, SessionDep, SignedInRoute
+from edge.api.session import OverrideDep, SessionDep, SignedInRoute, TillWriteDep
 from edge.domain.cart import TenderRequest
 from edge.domain.printing import DocumentKind
 from edge.domain.refund_tenders import RefundChoice
@@ -101,24 +101,20 @@ async def get_cart(cart_id: UUID, runtime: RuntimeDep) -> CartOut:
 
 @router.post("/carts/{cart_id}/lines", response_model=LinesOut, status_code=status.HTTP_201_CREATED)
 async def add_lines(
-    cart_id: UUID,
-    body: LinesIn,
-    response: Response,
-    runtime: RuntimeDep,
-    identity: IdentityDep,
-    session: SessionClaimDep,
-    override: OverrideDep,
+    cart_id: UUID, body: LinesIn, response: Response, till: TillWriteDep
 ) -> LinesOut:
     """Scan lines onto the cart, all or nothing (201); lines whose ids were all seen before are
     returned as they are (200). A price other than the catalogue's needs `price_reason` and
     `price_override` (or an override).
     """
     command = selling.AddLines(cart_id, _lines(body))
-    scanned = await runtime.write(
+    scanned = await till.runtime.write(
         lambda uow: selling.add_lines(
             command,
             uow,
-            authority=selling.authority_of(uow, session.check(uow), override, identity),
+            authority=selling.authority_of(
+                uow, till.claim.check(uow), till.override, till.identity
+            ),
         ),
         durable=False,
     )
