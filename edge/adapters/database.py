@@ -34,10 +34,19 @@ from sqlalchemy.pool import NullPool, QueuePool
 
 T = TypeVar("T")
 
+# The file's pages are read through a memory map (up to this size), not each copied into a
+# connection's page cache by a read() of its own: the node's connections (the writer, the
+# readers, the loop's) share the operating system's one copy, and a reader whose cache a
+# commit made stale (SQLite then drops it whole) reads the file's pages again without system
+# calls. Pages still in the WAL are read as before. Measured in docs/operations.md. The cost
+# (sqlite.org/mmap.html): an I/O error while reading the map is a SIGBUS that ends the
+# process, not an SQLITE_IOERR a request answers with a 500.
+_MMAP_BYTES = 256 * 2**20
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
+    f"PRAGMA mmap_size={_MMAP_BYTES}",
 )
 _BUSY_TIMEOUT_MS = 30_000
 

@@ -122,3 +122,22 @@ def test_a_write_whose_begin_finds_the_file_locked_is_refused_as_busy_then_the_n
     writes.run(lambda c: c.execute(text("UPDATE till SET name = 'after'")), True)
     assert writes.run(_name, False) == "after"
     writes.dispose()
+
+
+async def test_every_connection_reads_the_file_through_the_memory_map(
+    database: EdgeDatabase,
+) -> None:
+    def mapped(connection: Connection) -> int:
+        return int(connection.exec_driver_sql("PRAGMA mmap_size").scalar_one())
+
+    expected = 256 * 2**20
+    assert await database.write(mapped) == expected
+    assert await database.read(mapped) == expected
+    assert await database.read_here(mapped) == expected
+    # What the writer commits, the readers read from the mapped file once it is checkpointed.
+    await database.write(lambda c: c.execute(text("UPDATE till SET name = 'side'")))
+    checkpoint = sqlite3.connect(database.path)
+    assert checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    checkpoint.close()
+    assert await database.read(_name) == "side"
+    assert await database.read_here(_name) == "side"
