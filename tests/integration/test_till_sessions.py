@@ -186,6 +186,40 @@ async def test_a_line_or_scan_with_a_forged_or_ended_session_is_refused_and_adds
     assert [line["sku"] for line in after.json()["lines"]] == ["A"]
 
 
+async def test_the_scan_routes_check_the_override_headers_before_they_add_anything(
+    store: Edge,
+) -> None:
+    """The scan routes take their session and override as one dependency (`TillWriteDep`):
+    the same answers as every till route's, and nothing added by a refused request."""
+    opened = await store.client.post(
+        "/v1/carts", json={"till_id": "T1", "lines": [{"sku": "A", "quantity": 1}]}
+    )
+    cart = opened.json()["cart_id"]
+    cheaper = {"lines": [{"sku": "B", "quantity": 1, "unit_price": "0.50",
+                          "price_reason": "damaged"}]}  # fmt: skip
+    lines, scans = f"/v1/carts/{cart}/lines", f"/v1/carts/{cart}/scans"
+    async with bare(store) as client:
+        client.headers["Authorization"] = (
+            f"Bearer {(await sign_in(client, CASHIER, '1234', till='T2')).json()['token']}"
+        )
+        refused = await client.post(lines, json=cheaper)
+        assert (refused.status_code, refused.json()["error"]) == (403, "not_permitted")
+        for path, body in ((lines, cheaper), (scans, {"code": "C"})):
+            half = await client.post(path, json=body, headers={
+                "X-Override-Staff-Code": SUPERVISOR})  # fmt: skip
+            assert (half.status_code, half.json()["error"]) == (422, "override_incomplete")
+            letters = await client.post(path, json=body, headers={
+                "X-Override-Staff-Code": SUPERVISOR, "X-Override-Pin": "12ab"})  # fmt: skip
+            assert letters.status_code == 422, path
+            assert "x-override-pin" in letters.text.lower(), letters.text
+        after = await client.get(f"/v1/carts/{cart}")
+        assert [line["sku"] for line in after.json()["lines"]] == ["A"]
+        approved = await client.post(lines, json=cheaper, headers={
+            "X-Override-Staff-Code": SUPERVISOR, "X-Override-Pin": STAFF_PINS[SUPERVISOR]})  # fmt: skip
+        assert approved.status_code == 201, approved.text
+        assert approved.json()["lines"][0]["price_source"] == "override"
+
+
 async def test_wrong_pins_lock_until_a_manager_unlocks_and_the_store_sets_how_many(
     store: Edge,
 ) -> None:
