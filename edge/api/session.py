@@ -95,7 +95,10 @@ async def get_till_write(
     """The runtime, the identity, the claimed session (`get_session_claim`) and the override
     (`get_override`) as one dependency, with the same headers, checks and errors, in that
     order. FastAPI solves every dependency's parameters again on each request, and a scan is
-    the till's most frequent one (measured in docs/operations.md).
+    the till's most frequent one (measured in docs/operations.md). One difference, with two
+    faults at once: FastAPI checks all three headers before any of this runs, so a malformed
+    override header is now refused (422) ahead of a node not enrolled (409) or a missing
+    token (401), which answered first before.
 
     Raises NotEnrolled (409), NotSignedIn (401), OverrideIncomplete (422)."""
     claim = await get_session_claim(request, authorization)
