@@ -22,6 +22,14 @@ from edge.service import staff
 from shared.bounds import StaffCode
 from sync.openapi import dependency_calls
 
+_PIN = r"^[0-9]{4,8}$"
+
+# Each header is declared once, here, and every dependency that reads it takes the alias, so
+# its limits cannot drift apart between routes (the OpenAPI entry is built from them).
+AuthorizationHeader = Annotated[str | None, Header(max_length=512)]
+OverrideCodeHeader = Annotated[StaffCode | None, Header()]
+OverridePinHeader = Annotated[str | None, Header(pattern=_PIN)]
+
 
 def _bearer(authorization: str | None) -> str | None:
     if authorization is None:
@@ -30,22 +38,22 @@ def _bearer(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _claim(runtime: EdgeRuntime, authorization: str | None) -> staff.SessionClaim:
+    token = staff.require_token(_bearer(authorization))
+    return staff.SessionClaim(token, timedelta(hours=runtime.settings.till_session_hours))
+
+
 async def get_session_claim(
-    request: Request,
-    authorization: Annotated[str | None, Header(max_length=512)] = None,
+    request: Request, authorization: AuthorizationHeader = None
 ) -> staff.SessionClaim:
     """The till session the request claims, checked in the route's write transaction
     (`staff.SessionClaim`). Raises NotEnrolled (409), NotSignedIn (401: no bearer token)."""
     runtime: EdgeRuntime = request.app.state.runtime
     identity_of(runtime)
-    token = staff.require_token(_bearer(authorization))
-    return staff.SessionClaim(token, timedelta(hours=runtime.settings.till_session_hours))
+    return _claim(runtime, authorization)
 
 
-async def get_session(
-    request: Request,
-    authorization: Annotated[str | None, Header(max_length=512)] = None,
-) -> Acting:
+async def get_session(request: Request, authorization: AuthorizationHeader = None) -> Acting:
     """Who is signed in at the till making the request. Raises NotEnrolled (409: no staff
     before enrolment), NotSignedIn (401)."""
     claim = await get_session_claim(request, authorization)
@@ -56,12 +64,8 @@ async def get_session(
 SessionDep = Annotated[Acting, Depends(get_session)]
 
 
-_PIN = r"^[0-9]{4,8}$"
-
-
 async def get_override(
-    x_override_staff_code: Annotated[StaffCode | None, Header()] = None,
-    x_override_pin: Annotated[str | None, Header(pattern=_PIN)] = None,
+    x_override_staff_code: OverrideCodeHeader = None, x_override_pin: OverridePinHeader = None
 ) -> staff.OverrideRequest | None:
     """A supervisor's or manager's code and PIN sent with one request to approve it; both
     headers or neither (422 otherwise)."""
@@ -88,9 +92,9 @@ class TillWrite:
 
 async def get_till_write(
     request: Request,
-    authorization: Annotated[str | None, Header(max_length=512)] = None,
-    x_override_staff_code: Annotated[StaffCode | None, Header()] = None,
-    x_override_pin: Annotated[str | None, Header(pattern=_PIN)] = None,
+    authorization: AuthorizationHeader = None,
+    x_override_staff_code: OverrideCodeHeader = None,
+    x_override_pin: OverridePinHeader = None,
 ) -> TillWrite:
     """The runtime, the identity, the claimed session (`get_session_claim`) and the override
     (`get_override`) as one dependency, with the same headers, checks and errors, in that
@@ -101,10 +105,11 @@ async def get_till_write(
     token (401), which answered first before.
 
     Raises NotEnrolled (409), NotSignedIn (401), OverrideIncomplete (422)."""
-    claim = await get_session_claim(request, authorization)
-    override = await get_override(x_override_staff_code, x_override_pin)
     runtime: EdgeRuntime = request.app.state.runtime
-    return TillWrite(runtime, identity_of(runtime), claim, override)
+    identity = identity_of(runtime)
+    claim = _claim(runtime, authorization)
+    override = await get_override(x_override_staff_code, x_override_pin)
+    return TillWrite(runtime, identity, claim, override)
 
 
 TillWriteDep = Annotated[TillWrite, Depends(get_till_write)]
