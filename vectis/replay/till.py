@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import threading
 import time
@@ -15,6 +14,7 @@ from vectis.progress import Counter
 from vectis.replay.dataset import DatasetInvoice, DatasetLine
 from vectis.replay.errors import EdgeRefused, ReplayError
 from vectis.replay.hq import DEMO_STAFF, StaffMember
+from vectis.replay.http1 import Http1Connection
 from vectis.replay.shifts import TillShifts
 from vectis.replay.stack import EdgeHandle
 from vectis.replay.tender_report import TenderTally
@@ -36,9 +36,10 @@ _IDS = uuid.UUID("6f1c2a52-2f0e-4a7e-9d55-7c2b3f7a9e10")
 class TillSession:
     """One store's till, driven over the edge's HTTP API from a thread of its own.
 
-    A till sends one request at a time, so it uses the standard library's blocking client
-    over a kept-alive connection: on these machines it costs a third of httpx's CPU per
-    request, and the driver shares two cores with every process it drives.
+    A till sends one request at a time, so it uses a blocking client over a kept-alive
+    connection (`vectis.replay.http1`): the driver shares two cores with every process it
+    drives, and that client costs a request a third of the standard library's CPU, itself a
+    third of httpx's.
     """
 
     def __init__(
@@ -67,13 +68,11 @@ class TillSession:
         self.stop = stop or threading.Event()
         self.cashier = cashier
         self.approver = approver
-        self._connection: http.client.HTTPConnection | None = None
+        self._connection = Http1Connection("127.0.0.1", edge.port, timeout_s=120)
         self._token: str | None = None
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._connection.close()
 
     def sign_in(self, wait_s: float = 60) -> None:
         """The cashier signs in at this till (again, when the session ended). Until HQ's
@@ -131,28 +130,21 @@ class TillSession:
             if self.stop.is_set():
                 raise ReplayError(f"{self.edge.store_id}: replay stopped")
             try:
-                if self._connection is None:
-                    self._connection = http.client.HTTPConnection(
-                        "127.0.0.1", self.edge.port, timeout=120
-                    )
-                self._connection.request(method, path, body=payload, headers=headers)
-                response = self._connection.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException):
-                self.close()
+                status, data = self._connection.request(method, path, payload, headers)
+            except OSError:  # ConnectionFailed too; the connection is closed
                 if time.monotonic() > deadline:
                     raise ReplayError(
                         f"{self.edge.store_id}: {method} {path}: edge unreachable"
                     ) from None
                 time.sleep(0.1)
                 continue
-            if response.status >= 500:
+            if status >= 500:
                 if time.monotonic() > deadline:
-                    raise ReplayError(f"{self.edge.store_id}: {method} {path} -> {response.status}")
+                    raise ReplayError(f"{self.edge.store_id}: {method} {path} -> {status}")
                 time.sleep(0.2)
                 continue
-            if response.status >= 400:
-                raise EdgeRefused(response.status, data.decode(errors="replace"))
+            if status >= 400:
+                raise EdgeRefused(status, data.decode(errors="replace"))
             return json.loads(data)
 
     def status(self) -> dict[str, Any]:
