@@ -1,7 +1,11 @@
 """`vectis bench sync`: the sync protocol's figures against a durable PostgreSQL hub.
 
 - catchup_10000_sales_s: one edge's 10,000 offline sales (about 4 lines each) drain to the hub,
-  timed from the moment its link comes back.
+  timed from the moment its link comes back until its outbox is empty (read from the edge's
+  file, so that watching it costs the edge nothing). catchup_cpu_s is the CPU time the edge,
+  the hub's processes and PostgreSQL's spent meanwhile (each also on its own), and
+  catchup_cpu_bound_s that over the machine's cores: the least time a catch-up of that CPU
+  cost can take here, every core busy with nothing else.
 - ingest_events_per_s: 50 simulated edges push batches at once (a lean load generator, so the
   client does not steal the hub's CPU).
   Each simulated store holds stock of every SKU first, as a store whose ERP pushed its counts
@@ -30,6 +34,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -44,22 +49,15 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-from edge.adapters.unit_of_work import EdgeUnitOfWork
-from edge.bootstrap import build_runtime as build_edge_runtime
-from edge.domain.audit import Acting
-from edge.domain.cart import TenderRequest
-from edge.domain.staff import Role, StaffMember
-from edge.service import selling, shifts
 from edge.settings import EdgeSettings
-from shared.ids import new_id
-from shared.money import Money
 from vectis.bench_boot_floor import edge_floor
 from vectis.bench_floor import ledger_copy, raw_inserts
+from vectis.bench_offline import write_offline_sales
 from vectis.loadgen import Connection, post_request, sale_events
 from vectis.progress import Counter, task
 from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
-from vectis.replay.stack import EdgeHandle, Stack
+from vectis.replay.stack import Stack
 
 # Ingest is held against its floor measured in the same run (issue 17), not a fixed rate.
 TARGETS = {
@@ -100,6 +98,28 @@ async def _status(client: httpx.AsyncClient) -> dict[str, Any]:
     return body
 
 
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """One catch-up: its seconds, and the CPU seconds spent meanwhile by the edge's process,
+    the hub's processes and PostgreSQL's."""
+
+    seconds: float
+    edge_cpu_s: float
+    hub_cpu_s: float
+    postgres_cpu_s: float
+
+    def figures(self) -> dict[str, float]:
+        cpu_s = self.edge_cpu_s + self.hub_cpu_s + self.postgres_cpu_s
+        return {
+            "catchup_10000_sales_s": round(self.seconds, 2),
+            "catchup_cpu_s": round(cpu_s, 2),
+            "catchup_edge_cpu_s": round(self.edge_cpu_s, 2),
+            "catchup_hub_cpu_s": round(self.hub_cpu_s, 2),
+            "catchup_postgres_cpu_s": round(self.postgres_cpu_s, 2),
+            "catchup_cpu_bound_s": round(cpu_s / (os.cpu_count() or 1), 2),
+        }
+
+
 async def catchup(
     stack: Stack,
     hq: HqClient,
@@ -108,9 +128,9 @@ async def catchup(
     *,
     pipeline: int | None = None,
     store_no: int = 1,
-) -> float:
-    """Seconds for `sales` offline sales to be acknowledged once the link is back, by a new
-    store's edge with `pipeline` pushes in flight (None: the edge's default)."""
+) -> CatchUp:
+    """`sales` offline sales acknowledged once the link is back, by a new store's edge with
+    `pipeline` pushes in flight (None: the edge's default): the seconds, and the CPU spent."""
     store_id = "store-catchup" if store_no == 1 else f"store-catchup-{store_no}"
     await hq.ensure_store(store_id, "Catch-up", "Europe/London", "GBP")
     edge = await stack.start_edge(
@@ -125,23 +145,34 @@ async def catchup(
         await edge.proxy.set_online(False)
         await asyncio.to_thread(edge.process.stop)
         console.print(f"  writing {sales} offline sales into the edge's SQLite file...")
-        await _write_sales(edge, sales)
+        await write_offline_sales(edge.database_path, sales)
         await edge.restart()
+        assert stack.hub_process is not None and stack.hub_process.pid is not None
+        assert stack.postgres is not None and edge.process.pid is not None
+        pids = (edge.process.pid, stack.hub_process.pid, stack.postgres.server_pid())
+        # The outbox is watched in the edge's file, every 5 ms: its status over HTTP as often
+        # would take the edge's own event loop from the upload it measures.
+        outbox = sqlite3.connect(edge.database_path, isolation_level=None, timeout=5)
         # The bar opens (and first draws) before the clock starts.
-        with task("catch-up: the outbox uploading", unit="events") as uploaded:
+        with (
+            contextlib.closing(outbox),
+            task("catch-up: the outbox uploading", unit="events") as uploaded,
+        ):
+            cpu_before = [_cpu_seconds(pid) for pid in pids]
             start = time.perf_counter()
             await edge.proxy.set_online(True)
-            # Sync now answers once its cycle (the whole drain) ends: the outbox is watched
-            # meanwhile, as the bar counts what is acknowledged.
+            # Sync now answers once its cycle (the push of everything queued, then a pull)
+            # ends; the clock stops as soon as the outbox is empty.
             syncing = asyncio.create_task(client.post("/v1/sync/run"))
-            await _wait(lambda: _drained(client, uploaded), 600, poll_s=0.02)
+            await _wait(lambda: _drained(outbox, uploaded), 600, poll_s=0.005)
             seconds = time.perf_counter() - start
+            cpu = [_cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
             (await syncing).raise_for_status()
     # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
     del stack.edges[store_no]
     await asyncio.to_thread(edge.process.stop)
     await edge.proxy.stop()
-    return seconds
+    return CatchUp(seconds, *cpu)
 
 
 async def _has_catalogue(
@@ -154,60 +185,15 @@ async def _has_catalogue(
     return bool(status["enrolled"]) and status["catalogue"]["prices"] >= count
 
 
-async def _drained(client: httpx.AsyncClient, uploaded: Counter) -> bool:
-    """Whether the edge's outbox is empty; `uploaded` counts down from what the first look
-    found pending (the status is polled either way)."""
-    pending = int((await _status(client))["outbox"]["pending"])
+async def _drained(outbox: sqlite3.Connection, uploaded: Counter) -> bool:
+    """Whether the edge's outbox is empty, read from its file (`node.last_seq` and `acked_seq`,
+    as the edge's status counts it); `uploaded` counts down from what the first look found
+    pending."""
+    row = outbox.execute("SELECT last_seq - acked_seq FROM node").fetchone()
+    pending = int(row[0]) if row is not None else 0
     uploaded.total = max(uploaded.total or 0, pending)
     uploaded.set(uploaded.total - pending)
     return pending == 0
-
-
-async def _write_sales(edge: EdgeHandle, sales: int) -> None:
-    """Offline sales, rung up by the edge's own use cases on its own file (the process is stopped)."""
-    runtime = await build_edge_runtime(
-        EdgeSettings(
-            database_path=edge.database_path,
-            clock_mode="manual",
-            manual_clock_start=datetime(2011, 1, 3, 9, tzinfo=UTC),
-        )
-    )
-    identity = runtime.identity
-    assert identity is not None
-    # A till sells inside an open shift only: the bench's cashier opens one first.
-    cashier = Acting("T1", StaffMember("1001", "Bench Cashier", Role.CASHIER, ""), new_id())
-    try:
-        await runtime.write(
-            lambda uow: shifts.open_shift(
-                shifts.OpenShift("T1", float_total=Decimal(100)), uow, cashier, identity=identity
-            )
-        )
-        with task("writing offline sales", total=sales, unit="sales") as written:
-            for number in range(sales):
-                lines = [
-                    selling.LineInput(f"SKU{(number * 7 + offset) % 500:06d}", offset + 1)
-                    for offset in range(4)
-                ]
-
-                def sell(uow: EdgeUnitOfWork, lines: list[selling.LineInput] = lines) -> None:
-                    cart, _ = selling.open_cart(
-                        selling.OpenCart("T1"), uow, identity=identity, clock=runtime.clock
-                    )
-                    scanned = selling.add_lines(
-                        selling.AddLines(cart.cart_id, lines), uow, authority=None
-                    )
-                    tender = TenderRequest("cash", Money.of(scanned.head.total.amount + 5, "GBP"))
-                    selling.checkout(
-                        selling.Checkout(cart.cart_id, [tender]),
-                        uow,
-                        identity=identity,
-                        clock=runtime.clock,
-                    )
-
-                await runtime.write(sell)
-                written.advance()
-    finally:
-        await runtime.stop()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -391,18 +377,18 @@ async def bench_sync(
             await hq.import_catalogue(synthetic_catalogue(500), "GBP")
             if "catchup" in parts:
                 console.print("bench sync: catch-up of 10,000 offline sales...")
-                seconds = await catchup(stack, hq, 10_000, console)
-                figures["catchup_10000_sales_s"] = round(seconds, 2)
+                run = await catchup(stack, hq, 10_000, console)
+                figures.update(run.figures())
                 figures["catchup_push_pipeline"] = EdgeSettings.model_fields[
                     "push_pipeline"
                 ].default
                 by_pipeline: dict[str, list[float]] = {}
                 for number, pipeline in enumerate(catchup_pipelines, start=2):
                     console.print(f"bench sync: catch-up with {pipeline} pushes in flight...")
-                    seconds = await catchup(
+                    again = await catchup(
                         stack, hq, 10_000, console, pipeline=pipeline, store_no=number
                     )
-                    by_pipeline.setdefault(str(pipeline), []).append(round(seconds, 2))
+                    by_pipeline.setdefault(str(pipeline), []).append(round(again.seconds, 2))
                 if by_pipeline:
                     figures["catchup_10000_sales_by_pipeline_s"] = by_pipeline
             if "ingest" in parts:
@@ -437,6 +423,7 @@ async def bench_sync(
         table.add_column(column)
     for name in (
         "catchup_10000_sales_s",
+        "catchup_cpu_bound_s",
         "ingest_events_per_s",
         "ingest_rows_per_s",
         "ingest_cpu_us_per_event",

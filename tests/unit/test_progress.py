@@ -7,8 +7,8 @@ import io
 import os
 import re
 import threading
+from pathlib import Path
 
-import httpx
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
@@ -99,20 +99,27 @@ def test_no_progress_on_the_command_line_turns_the_bars_off(
     assert not progress.wanted()
 
 
-async def test_the_catch_up_bar_counts_the_events_uploaded_from_the_status_it_polls() -> None:
+async def test_the_catch_up_bar_counts_the_events_uploaded_from_the_edge_file_it_watches(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
     from vectis.bench_sync import _drained
 
-    pending = iter([3000, 1200, 0])
-
-    def status(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"outbox": {"pending": next(pending)}})
-
+    edge_file = tmp_path / "edge.db"
+    writer = sqlite3.connect(edge_file, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE node (last_seq INTEGER, acked_seq INTEGER)")
+    writer.execute("INSERT INTO node VALUES (3000, 0)")
+    watcher = sqlite3.connect(edge_file, isolation_level=None)
     uploaded = progress.Counter()
-    transport = httpx.MockTransport(status)
-    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as client:
-        assert not await _drained(client, uploaded)
-        assert (uploaded.completed, uploaded.total) == (0, 3000)
-        assert not await _drained(client, uploaded)
-        assert (uploaded.completed, uploaded.total) == (1800, 3000)
-        assert await _drained(client, uploaded)
-        assert (uploaded.completed, uploaded.total) == (3000, 3000)
+    assert not await _drained(watcher, uploaded)
+    assert (uploaded.completed, uploaded.total) == (0, 3000)
+    writer.execute("UPDATE node SET acked_seq = 1800")  # the edge commits an ack
+    assert not await _drained(watcher, uploaded)
+    assert (uploaded.completed, uploaded.total) == (1800, 3000)
+    writer.execute("UPDATE node SET acked_seq = 3000")
+    assert await _drained(watcher, uploaded)
+    assert (uploaded.completed, uploaded.total) == (3000, 3000)
+    watcher.close()
+    writer.close()
