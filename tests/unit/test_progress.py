@@ -104,13 +104,18 @@ async def test_the_catch_up_bar_counts_the_events_uploaded_from_the_edge_file_it
 ) -> None:
     import sqlite3
 
+    from migrations.runner import upgrade_edge
     from vectis.bench_sync import _drained
 
     edge_file = tmp_path / "edge.db"
+    upgrade_edge(edge_file)  # the edge's own schema: the bench reads its node row
     writer = sqlite3.connect(edge_file, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("CREATE TABLE node (last_seq INTEGER, acked_seq INTEGER)")
-    writer.execute("INSERT INTO node VALUES (3000, 0)")
+    writer.execute(
+        "INSERT INTO node (id, store_id, node_id, node_name, store_name, timezone, currency,"
+        " credential, enrolled_at, last_seq, acked_seq) VALUES (1, 's', 'n', 'n', 'S',"
+        " 'Europe/London', 'GBP', 'c', '2011-01-03T09:00:00+00:00', 3000, 0)"
+    )
     watcher = sqlite3.connect(edge_file, isolation_level=None)
     uploaded = progress.Counter()
     assert not await _drained(watcher, uploaded)

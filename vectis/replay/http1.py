@@ -65,8 +65,9 @@ class Http1Connection:
         """Send one request and read its whole answer: (status, body bytes).
 
         `headers` must not hold Host or Content-Length (set here; a body-less POST, PUT,
-        PATCH or DELETE sends Content-Length: 0, as `http.client` does). Raises
-        ConnectionFailed, TimeoutError (no byte for `timeout_s`), OSError."""
+        PATCH or DELETE sends Content-Length: 0, as `http.client` does). Not for HEAD, whose
+        answer's length announces a body that never comes. Raises ConnectionFailed,
+        TimeoutError (no byte for `timeout_s`), OSError."""
         sock = self._socket
         if sock is None:
             sock = self._socket = socket.create_connection((self.host, self.port), self.timeout_s)
