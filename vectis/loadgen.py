@@ -2,7 +2,8 @@
 
 A benchmark must measure the hub, not its client: httpx spends about a millisecond of CPU per
 request, which on a two-core machine is stolen from the server being measured. Requests here
-are bytes built before the clock starts; the generator only writes them and reads answers.
+are bytes built before the clock starts; the generator only writes them and reads answers
+(parsed by httptools: `vectis.http1`, the replay's tills' client too).
 `sale_events` builds the sale events a simulated edge pushes.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from shared.ids import new_id
 from shared.money import line_total
+from vectis.http1 import Answer, ConnectionFailed, request_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,48 +26,42 @@ class Reply:
 
 
 def post_request(host: str, port: int, path: str, body: bytes, headers: dict[str, str]) -> bytes:
-    """The bytes of a keep-alive JSON POST."""
-    lines = [
-        f"POST {path} HTTP/1.1",
-        f"Host: {host}:{port}",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-        *(f"{name}: {value}" for name, value in headers.items()),
-        "",
-        "",
-    ]
-    return "\r\n".join(lines).encode() + body
+    """The bytes of a keep-alive JSON POST (`vectis.http1.request_bytes`)."""
+    return request_bytes(
+        "POST", f"{host}:{port}", path, body, {"Content-Type": "application/json", **headers}
+    )
 
 
 class Connection:
-    """One kept-alive connection that sends a request and waits for its reply."""
+    """One kept-alive connection that sends a request and waits for its reply, read by
+    `vectis.http1.Answer` (Content-Length or chunked bodies)."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
+    ) -> None:
         self._reader = reader
         self._writer = writer
+        self._peer = peer
+        self._open = True
 
     @classmethod
     async def open(cls, host: str, port: int) -> Connection:
         reader, writer = await asyncio.open_connection(host, port)
-        return cls(reader, writer)
+        return cls(reader, writer, f"{host}:{port}")
 
     async def send(self, request: bytes) -> Reply:
-        """Write one request, read one response (Content-Length bodies). Raises OSError."""
+        """Write one request (whole bytes, `post_request`), read its reply. Raises
+        ConnectionFailed (the reply cut off or not HTTP, or the server closed the connection
+        after an earlier reply), OSError."""
+        if not self._open:
+            raise ConnectionFailed(f"{self._peer} closed the connection after the last reply")
         self._writer.write(request)
         await self._writer.drain()
-        status_line = await self._reader.readline()
-        if not status_line:
-            raise ConnectionError("the server closed the connection")
-        status = int(status_line.split()[1])
-        length = 0
-        while True:
-            line = await self._reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value.strip())
-        return Reply(status, await self._reader.readexactly(length))
+        answer = Answer()
+        while not answer.feed(await self._reader.read(65536), self._peer):
+            pass
+        self._open = answer.keep_alive
+        return Reply(answer.status, answer.body)
 
     async def close(self) -> None:
         self._writer.close()

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from vectis.http1 import Http1Connection
 from vectis.progress import Counter
 from vectis.replay.dataset import DatasetInvoice, DatasetLine
 from vectis.replay.errors import EdgeRefused, ReplayError
 from vectis.replay.hq import DEMO_STAFF, StaffMember
-from vectis.replay.http1 import Http1Connection
 from vectis.replay.shifts import TillShifts
 from vectis.replay.stack import EdgeHandle
 from vectis.replay.tender_report import TenderTally
@@ -37,7 +37,7 @@ class TillSession:
     """One store's till, driven over the edge's HTTP API from a thread of its own.
 
     A till sends one request at a time, so it uses a blocking client over a kept-alive
-    connection (`vectis.replay.http1`): the driver shares two cores with every process it
+    connection (`vectis.http1`): the driver shares two cores with every process it
     drives, and that client costs a request a third of the standard library's CPU, itself a
     third of httpx's.
     """

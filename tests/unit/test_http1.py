@@ -1,5 +1,6 @@
-"""The replay till's HTTP/1.1 connection against a real socket server on loopback that answers
-each request with scripted bytes: kept-alive, chunked, closing, cut-off and garbage answers."""
+"""The benchmark clients' HTTP/1.1 (`vectis.http1`): the replay till's blocking connection and
+the load generator's asyncio one, against a real socket server on loopback that answers each
+request with scripted bytes: kept-alive, chunked, closing, cut-off and garbage answers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from vectis.replay.http1 import ConnectionFailed, Http1Connection
+from vectis.http1 import ConnectionFailed, Http1Connection
+from vectis.loadgen import Connection, post_request
 
 
 def _answer(status: int, body: bytes, *extra: str) -> bytes:
@@ -144,3 +146,52 @@ def test_no_server_listening_is_an_os_error() -> None:
     listener.close()
     with pytest.raises(OSError):
         Http1Connection("127.0.0.1", port, timeout_s=5).request("GET", "/x", None, {})
+
+
+async def test_the_load_generator_reads_kept_alive_and_chunked_replies_on_one_connection() -> None:
+    chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    server = ScriptedServer([(_answer(200, b'{"acked_seq":5}'), False), (chunked, False)])
+    request = post_request("127.0.0.1", server.port, "/v1/sync/push", b'{"e":1}', {"X-A": "b"})
+    connection = await Connection.open("127.0.0.1", server.port)
+    try:
+        first = await connection.send(request)
+        second = await connection.send(request)
+    finally:
+        await connection.close()
+        server.close()
+    assert (first.status, first.body) == (200, b'{"acked_seq":5}')
+    assert (second.status, second.body) == (200, b"{}")
+    assert server.connections == 1
+    sent = server.requests[0]
+    assert sent.startswith(b"POST /v1/sync/push HTTP/1.1\r\n")
+    assert b"Content-Type: application/json\r\nX-A: b\r\nContent-Length: 7\r\n\r\n" in sent
+    assert sent.endswith(b'{"e":1}')
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [_answer(200, b'{"a":1}')[:-3], b"SMTP ready\r\n\r\n"],
+    ids=["cut-off", "garbage"],
+)
+async def test_the_load_generator_raises_on_a_reply_not_read_whole(bad: bytes) -> None:
+    server = ScriptedServer([(bad, True)])
+    connection = await Connection.open("127.0.0.1", server.port)
+    try:
+        with pytest.raises(ConnectionFailed):
+            await connection.send(post_request("127.0.0.1", server.port, "/x", b"1", {}))
+    finally:
+        await connection.close()
+        server.close()
+
+
+async def test_the_load_generator_refuses_to_send_after_a_reply_that_closes() -> None:
+    server = ScriptedServer([(_answer(503, b"{}", "connection: close"), True)])
+    connection = await Connection.open("127.0.0.1", server.port)
+    request = post_request("127.0.0.1", server.port, "/x", b"1", {})
+    try:
+        assert (await connection.send(request)).status == 503
+        with pytest.raises(ConnectionFailed, match="closed the connection"):
+            await connection.send(request)
+    finally:
+        await connection.close()
+        server.close()
