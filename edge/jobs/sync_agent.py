@@ -26,7 +26,7 @@ from edge.metrics import EdgeMetrics
 from edge.service.dashboard_sync import SAMPLE_EVERY, record_outbox_sample
 from edge.service.sync import (
     PushOutcome,
-    bootstrap_chunk,
+    bootstrap,
     enrol_node,
     hub_credential,
     needs_bootstrap,
@@ -258,14 +258,18 @@ class SyncAgent:
         """Download the store's snapshot chunk by chunk; sales waiting to upload go first."""
         if not await needs_bootstrap(self._transactions):
             return
-        while not await bootstrap_chunk(
+
+        async def uploads_first() -> None:
+            if await self._pending() > 0:
+                await self._push_all(client, identity)
+
+        await bootstrap(
             self._transactions,
             client,
             page_size=self._settings.snapshot_chunk_size,
             clock=self._clock,
-        ):
-            if await self._pending() > 0:
-                await self._push_all(client, identity)
+            between_chunks=uploads_first,
+        )
 
     async def _push_all(
         self, client: HubClient, identity: NodeIdentity, *, handshake: bool = False

@@ -12,8 +12,10 @@ a request to the hub.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +35,7 @@ from sync.messages import (
     PushRequest,
     RawEvent,
     RoundTripV1,
+    SnapshotPage,
 )
 from sync.protocol import day_totals, estimate_skew_ms
 
@@ -260,20 +263,53 @@ async def verify_days(
     return sum(verdict.status == "mismatch" for verdict in response.days)
 
 
-async def bootstrap_chunk(
-    transactions: EdgeTransactions, client: HubClient, *, page_size: int, clock: Clock
-) -> bool:
-    """Download and apply the next chunk of the store's snapshot; True once it is complete.
+async def bootstrap(
+    transactions: EdgeTransactions,
+    client: HubClient,
+    *,
+    page_size: int,
+    clock: Clock,
+    between_chunks: Callable[[], Awaitable[None]],
+) -> None:
+    """Download and apply the store's snapshot, chunk by chunk, from where it was left off.
 
     Each chunk is applied with the resume key in one transaction, so a download cut short
-    (network, crash) goes on from the last applied chunk. At the end the node follows the
-    feed from the position the hub named in the first chunk. The outbox is never touched.
+    (network, crash) goes on from the last applied chunk. The next chunk is downloaded while
+    this one is applied: the hub builds it while the edge writes, where each waited for the
+    other before (measured in docs/operations.md); the requests are the same, in the same
+    order, and at most two chunks are held. `between_chunks` runs after each applied chunk but
+    the last (sales waiting to upload go first). At the end the node follows the feed from
+    the position the hub named in the first chunk. The outbox is never touched.
+
+    Raises what the client raises (the chunks applied before it stay applied).
     """
     _, position, after = await transactions.read(lambda uow: uow.node.bootstrap_state())
     page = await client.snapshot(after, page_size)
-    now = clock.now()
     start = position if position is not None else (page.position or "")
+    while True:
+        following = (
+            asyncio.ensure_future(client.snapshot(page.next_after, page_size))
+            if page.has_more
+            else None
+        )
+        try:
+            await _apply_chunk(transactions, page, start, clock.now())
+            if following is None:
+                return
+            await between_chunks()
+            page = await following
+        except BaseException:
+            if following is not None:
+                following.cancel()  # a no-op once it is done
+                await asyncio.wait([following])
+                if not following.cancelled():
+                    following.exception()  # seen: the error raised here is the one to report
+            raise
 
+
+async def _apply_chunk(
+    transactions: EdgeTransactions, page: SnapshotPage, start: str, now: datetime
+) -> None:
     def apply(uow: EdgeUnitOfWork) -> None:
         apply_feed_entries(page.items, uow, now=now)
         if page.has_more:
@@ -282,7 +318,6 @@ async def bootstrap_chunk(
             uow.node.finish_bootstrap(start)
 
     await transactions.write(apply, durable=False)
-    return not page.has_more
 
 
 async def needs_bootstrap(transactions: EdgeTransactions) -> bool:
