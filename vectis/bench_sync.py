@@ -6,8 +6,8 @@
   the hub's processes and PostgreSQL's spent meanwhile (each also on its own), and
   catchup_cpu_bound_s that over the machine's cores: the least time a catch-up of that CPU
   cost can take here, every core busy with nothing else.
-- ingest_events_per_s: 50 simulated edges push batches at once (a lean load generator, so the
-  client does not steal the hub's CPU).
+- ingest_events_per_s: 50 simulated edges push batches at once (a lean load generator,
+  `vectis.loadgen`, so the client does not steal the hub's CPU).
   Each simulated store holds stock of every SKU first, as a store whose ERP pushed its counts
   does; without it every line of every sale would also raise an oversold exception.
   ingest_cpu_us_per_event gives the CPU time the hub's processes and PostgreSQL's spent per
