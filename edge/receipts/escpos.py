@@ -14,13 +14,15 @@ reads the "R" form back.
 
 from __future__ import annotations
 
-from escpos.escpos import Escpos
-from escpos.printer import Dummy
+from typing import TYPE_CHECKING
 
 from edge.domain.barcodes import receipt_barcode
 from edge.receipts.document import Document, Receipt
 from edge.receipts.errors import UnprintableReceiptNumber
 from edge.receipts.text import render
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
 
 CODE128_SET_B = "{B"
 # GS k m=73 takes the data's length in one byte (2 to 255), the "{B" and each "{{" included.
@@ -98,6 +100,11 @@ def draw(printer: Escpos, document: Document, columns: int = 48) -> None:
 
 def render_escpos(document: Document, columns: int = 48) -> bytes:
     """The ESC/POS bytes of `document` for a printer of `columns` (see `draw` for errors)."""
+    # Imported here, not with the module: python-escpos loads its printer profiles on import
+    # (0.14-0.22 s measured with `python -X importtime`), which every edge start paid before
+    # its first sale; the first receipt drawn pays it once instead.
+    from escpos.printer import Dummy
+
     printer = Dummy()
     draw(printer, document, columns)
     output: bytes = printer.output

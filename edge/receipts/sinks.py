@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from escpos.escpos import Escpos
-from escpos.exceptions import Error as EscposError
-from escpos.printer import File, Network, Usb
+from typing import TYPE_CHECKING
 
 from edge.receipts.document import Document
 from edge.receipts.errors import InvalidPrinterConfig, PrinterUnavailable
 from edge.receipts.escpos import render_escpos
 from edge.receipts.text import MAX_COLUMNS, MIN_COLUMNS
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
+
+# python-escpos is imported where a receipt is printed, not with this module, which the
+# settings read the printers' configuration from (see edge.receipts.escpos.render_escpos).
 
 RAW_PRINTING_PORT = 9100
 # A till waits for its printer before answering the checkout: a printer that is off on the
@@ -97,6 +100,8 @@ PrinterConfig = FilePrinter | NetworkPrinter | UsbPrinter
 
 def open_printer(config: PrinterConfig) -> Escpos:
     """The python-escpos printer for `config`, not yet connected (it connects on first write)."""
+    from escpos.printer import File, Network, Usb
+
     if isinstance(config, FilePrinter):
         return File(devfile=str(config.path))
     if isinstance(config, NetworkPrinter):
@@ -111,6 +116,8 @@ def send(data: bytes, config: PrinterConfig) -> None:
     printer's output). Raises PrinterUnavailable when the printer cannot be opened or written
     to (a part of the receipt may have printed by then: reprint it as a copy).
     """
+    from escpos.exceptions import Error as EscposError
+
     printer = open_printer(config)
     try:
         printer.open()
