@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -225,6 +225,7 @@ class Link(httpx.AsyncBaseTransport):
         self.paths: list[str] = []
         self.cut_after: int | None = None
         self.pushes: list[tuple[bytes, dict[str, str]]] = []
+        self.on_request: Callable[[httpx.Request], None] | None = None  # as each one goes out
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.cut_after is not None and self.requests >= self.cut_after:
@@ -233,6 +234,8 @@ class Link(httpx.AsyncBaseTransport):
             raise httpx.ConnectError("link is down", request=request)
         self.requests += 1
         self.paths.append(request.url.path)
+        if self.on_request is not None:
+            self.on_request(request)
         if request.url.path != "/v1/sync/push":
             return await self._answer(request)
         self.in_flight += 1

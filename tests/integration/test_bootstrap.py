@@ -3,6 +3,8 @@ bootstraps again and keeps its un-uploaded sales."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,6 +37,36 @@ async def test_a_bootstrap_cut_midway_resumes_from_its_last_chunk(hub: Hub, tmp_
         chunks = edge.link.paths.count("/v1/sync/snapshot")
         assert chunks == 9  # 40 products + 40 prices + the store, 10 a chunk: nothing fetched twice
         assert "/v1/sync/feed" in edge.link.paths  # then it follows the feed
+    finally:
+        await close_edge(edge)
+
+
+async def test_the_next_chunk_is_asked_for_while_the_edge_applies_the_one_it_holds(
+    hub: Hub, tmp_path: Path
+) -> None:
+    await hub.create_store("store-1")
+    await hub.import_items({f"SKU{number:03d}": "1.00" for number in range(40)})
+    token = await hub.token("store-1")
+    path = tmp_path / "new.db"
+    edge = await make_edge(path, hub, token, sync_now=False, snapshot_chunk_size=10)
+    held_at_ask: list[int] = []  # products in the edge's file as each chunk is asked for
+
+    def count_products(request: httpx.Request) -> None:
+        if request.url.path == "/v1/sync/snapshot":
+            with closing(sqlite3.connect(path)) as file:
+                held_at_ask.append(file.execute("SELECT count(*) FROM product").fetchone()[0])
+
+    edge.link.on_request = count_products
+    try:
+        await edge.sync()
+        assert await catalogue_size(edge.client) == {"products": 40, "prices": 40}
+        # One at a time, the n-th ask (from 0) would find n chunks of 10 products written:
+        # [0, 10, 20, 30, 40, 40...]. One chunk ahead, an ask goes out while the chunk before
+        # it is written (the write races the ask, so compare them all, not one). The requests
+        # are the nine of a download one at a time, none twice.
+        one_at_a_time = [min(10 * asked, 40) for asked in range(len(held_at_ask))]
+        assert any(held < serial for held, serial in zip(held_at_ask, one_at_a_time, strict=True))
+        assert held_at_ask == sorted(held_at_ask) and len(held_at_ask) == 9
     finally:
         await close_edge(edge)
 
