@@ -64,16 +64,22 @@ async def get_session(request: Request, authorization: AuthorizationHeader = Non
 SessionDep = Annotated[Acting, Depends(get_session)]
 
 
+def override_of(code: str | None, pin: str | None) -> staff.OverrideRequest | None:
+    """A supervisor's or manager's code and PIN sent with one request to approve it; both
+    or neither. Raises OverrideIncomplete (422) for one without the other."""
+    if code is None and pin is None:
+        return None
+    if code is None or pin is None:
+        raise staff.OverrideIncomplete()
+    return staff.OverrideRequest(code, pin)
+
+
 async def get_override(
     x_override_staff_code: OverrideCodeHeader = None, x_override_pin: OverridePinHeader = None
 ) -> staff.OverrideRequest | None:
     """A supervisor's or manager's code and PIN sent with one request to approve it; both
     headers or neither (422 otherwise)."""
-    if x_override_staff_code is None and x_override_pin is None:
-        return None
-    if x_override_staff_code is None or x_override_pin is None:
-        raise staff.OverrideIncomplete()
-    return staff.OverrideRequest(x_override_staff_code, x_override_pin)
+    return override_of(x_override_staff_code, x_override_pin)
 
 
 OverrideDep = Annotated[staff.OverrideRequest | None, Depends(get_override)]
@@ -105,11 +111,19 @@ async def get_till_write(
     token (401), which answered first before.
 
     Raises NotEnrolled (409), NotSignedIn (401), OverrideIncomplete (422)."""
-    runtime: EdgeRuntime = request.app.state.runtime
+    return till_write(
+        request.app.state.runtime, authorization, x_override_staff_code, x_override_pin
+    )
+
+
+def till_write(
+    runtime: EdgeRuntime, authorization: str | None, code: str | None, pin: str | None
+) -> TillWrite:
+    """`get_till_write` on headers already checked. Raises NotEnrolled (409), NotSignedIn
+    (401), OverrideIncomplete (422), in that order."""
     identity = identity_of(runtime)
     claim = _claim(runtime, authorization)
-    override = await get_override(x_override_staff_code, x_override_pin)
-    return TillWrite(runtime, identity, claim, override)
+    return TillWrite(runtime, identity, claim, override_of(code, pin))
 
 
 TillWriteDep = Annotated[TillWrite, Depends(get_till_write)]
