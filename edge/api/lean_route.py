@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import APIRouter, HTTPException, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -103,6 +103,21 @@ class LeanTillRoute(SignedInRoute):
             return answer
 
         return handler
+
+
+def add_scan_route(
+    router: APIRouter, path: str, endpoint: Callable[..., Any], response_model: type[Any]
+) -> None:
+    """Add `endpoint` to `router` as `POST path` (201 by default), a `LeanTillRoute`. Raises
+    TypeError for an endpoint of another shape (`LeanTillRoute`)."""
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["POST"],
+        response_model=response_model,
+        status_code=status.HTTP_201_CREATED,
+        route_class_override=LeanTillRoute,
+    )
 
 
 def _plain_headers(headers: list[tuple[bytes, bytes]]) -> str | None:

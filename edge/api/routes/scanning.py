@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Response, status
 
 from edge.api.deps import RuntimeDep
-from edge.api.lean_route import LeanTillRoute
+from edge.api.lean_route import add_scan_route
 from edge.api.schemas.scanning import ScaleOut, ScanIn, ScannedOut, ScanOut
 from edge.api.schemas.till import CartLineOut, SaleOut
 from edge.api.session import SessionDep, SignedInRoute, TillWriteDep
@@ -63,16 +63,7 @@ async def scan(
     )
 
 
-# Every scan of the scan field: LeanTillRoute answers it as FastAPI would, without FastAPI's
-# generic solving in the common case.
-router.add_api_route(
-    "/carts/{cart_id}/scans",
-    scan,
-    methods=["POST"],
-    response_model=ScanOut,
-    status_code=status.HTTP_201_CREATED,
-    route_class_override=LeanTillRoute,
-)
+add_scan_route(router, "/carts/{cart_id}/scans", scan, ScanOut)
 
 
 @router.get("/tills/{till_id}/scale", response_model=ScaleOut)

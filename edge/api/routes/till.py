@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from edge.api.deps import IdentityDep, RuntimeDep
-from edge.api.lean_route import LeanTillRoute
+from edge.api.lean_route import add_scan_route
 from edge.api.routes.receipts import last_print_status, print_new_receipt
 from edge.api.schemas.till import (
     CartIn,
@@ -128,16 +128,8 @@ async def add_lines(
     )
 
 
-# The till's most frequent request (every scanned line): LeanTillRoute answers it as FastAPI
-# would, without FastAPI's generic solving in the common case.
-router.add_api_route(
-    "/carts/{cart_id}/lines",
-    add_lines,
-    methods=["POST"],
-    response_model=LinesOut,
-    status_code=status.HTTP_201_CREATED,
-    route_class_override=LeanTillRoute,
-)
+# The till's most frequent request (every scanned line).
+add_scan_route(router, "/carts/{cart_id}/lines", add_lines, LinesOut)
 
 
 @router.delete("/carts/{cart_id}/lines/{line_id}", response_model=CartOut)
