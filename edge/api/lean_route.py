@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
@@ -60,12 +61,14 @@ class LeanTillRoute(SignedInRoute):
                 return await full(request)
             try:
                 raw = await request.body()
+            except HTTPException:
+                raise
             except Exception as error:  # what FastAPI's handler answers for an unreadable body
                 raise HTTPException(400, "There was an error parsing the body") from error
             try:
                 document = json.loads(raw)
-            except ValueError:
-                return await full(request)
+            except Exception:  # FastAPI answers each kind its own way (422, 400)
+                return await full(request)  # it reads the body this request has cached
             values: dict[str, Any] = {}
             for field in path_fields:
                 value, errors = field.validate(scope["path_params"].get(field.alias), {})
@@ -84,8 +87,8 @@ class LeanTillRoute(SignedInRoute):
             values[response_param] = sub
             returned = await self.endpoint(**values)
             value, errors = response_field.validate(returned, {}, loc=("response",))
-            if errors:  # a bug in the endpoint: let FastAPI raise its own error for it
-                return await full(request)
+            if errors:  # a bug in the endpoint, answered 500 as FastAPI does (not run again)
+                raise ResponseValidationError(errors=errors, body=returned)
             answer = Response(
                 content=response_field.serialize_json(
                     value,

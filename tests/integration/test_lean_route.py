@@ -94,6 +94,8 @@ def _cases() -> list[Case]:
         Case("an unknown cart", 404, same, _signed(), f"/v1/carts/{uuid.uuid4()}/lines"),
         Case("a cart id not a UUID", 422, same, _signed(), "/v1/carts/not-a-cart/lines"),
         Case("malformed JSON", 422, b'{"lines": [', _signed()),
+        Case("JSON nested past Python's limit", 422, b"[" * 5000 + b"]" * 5000, _signed()),
+        Case("not UTF-8", 422, b'{"lines": "\xff"}', _signed()),
         Case("an empty body", 422, b"", _signed()),
         Case("no lines", 422, _json(), _signed()),
         Case("a quantity of zero", 422, _json(_line(quantity=0)), _signed()),
