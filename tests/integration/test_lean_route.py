@@ -1,5 +1,6 @@
-"""A scanned line (POST /v1/carts/{id}/lines) is answered by `LeanTillRoute` without FastAPI's
-generic solving when it is the common case, and by FastAPI's own handler otherwise. Two tills
+"""A scanned line (POST /v1/carts/{id}/lines, and the scan field's /scans) is answered by
+`LeanTillRoute` without FastAPI's generic solving when it is the common case, and by FastAPI's
+own handler otherwise. Two tills
 in the same state get the same requests, one through each: every answer must be the same to
 the byte (status, headers, body), the well-formed scans and every malformed one alike."""
 
