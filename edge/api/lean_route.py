@@ -25,13 +25,12 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edge.api.session import SignedInRoute, get_till_write, till_write
+from edge.api.session import AUTHORIZATION_MAX, SignedInRoute, get_till_write, till_write
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 _JSON = "application/json"
 _OVERRIDE_HEADERS = frozenset((b"x-override-staff-code", b"x-override-pin"))
-_AUTHORIZATION_MAX = 512  # session.AuthorizationHeader's max_length
 
 
 class LeanTillRoute(SignedInRoute):
@@ -140,7 +139,7 @@ def _plain_headers(headers: list[tuple[bytes, bytes]]) -> str | None:
             content_type = True
         elif name in _OVERRIDE_HEADERS:
             return None
-    if not content_type or authorization is None or len(authorization) > _AUTHORIZATION_MAX:
+    if not content_type or authorization is None or len(authorization) > AUTHORIZATION_MAX:
         return None
     return authorization
 

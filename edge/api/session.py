@@ -26,7 +26,8 @@ _PIN = r"^[0-9]{4,8}$"
 
 # Each header is declared once, here, and every dependency that reads it takes the alias, so
 # its limits cannot drift apart between routes (the OpenAPI entry is built from them).
-AuthorizationHeader = Annotated[str | None, Header(max_length=512)]
+AUTHORIZATION_MAX = 512  # characters of an Authorization header
+AuthorizationHeader = Annotated[str | None, Header(max_length=AUTHORIZATION_MAX)]
 OverrideCodeHeader = Annotated[StaffCode | None, Header()]
 OverridePinHeader = Annotated[str | None, Header(pattern=_PIN)]
 

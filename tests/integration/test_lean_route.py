@@ -163,17 +163,23 @@ async def _send(
     return await edge.client.post(path, headers=headers, content=body, auth=httpx.Auth())
 
 
+async def _answered_alike(tills: tuple[Edge, Edge], case: Case) -> None:
+    """`case` sent to both tills: the same status, headers and body, and the status expected."""
+    lean, full = tills
+    first = await _send(lean, case.path, case.headers(_token(lean)), case.body)
+    second = await _send(full, case.path, case.headers(_token(full)), case.body)
+    assert (first.status_code, first.headers.multi_items(), first.content) == (
+        second.status_code,
+        second.headers.multi_items(),
+        second.content,
+    ), case.name
+    assert first.status_code == case.status, (case.name, first.text)
+
+
 async def test_every_scan_is_answered_as_fastapi_answers_it(tills: tuple[Edge, Edge]) -> None:
     lean, full = tills
     for case in _cases():
-        first = await _send(lean, case.path, case.headers(_token(lean)), case.body)
-        second = await _send(full, case.path, case.headers(_token(full)), case.body)
-        assert (first.status_code, first.headers.multi_items(), first.content) == (
-            second.status_code,
-            second.headers.multi_items(),
-            second.content,
-        ), case.name
-        assert first.status_code == case.status, (case.name, first.text)
+        await _answered_alike(tills, case)
     cart = (await lean.client.get(f"/v1/carts/{CART}")).json()
     # a new line; two at once; JSON with a charset; the approved price; one more
     assert [line["quantity"] for line in cart["lines"]] == [1, 2, 3, 1, 1, 1]
@@ -205,7 +211,6 @@ async def test_a_plain_scan_skips_fastapis_solving_and_anything_else_does_not(
 
 async def test_the_scan_field_is_answered_as_fastapi_answers_it(tills: tuple[Edge, Edge]) -> None:
     """`POST /v1/carts/{id}/scans`, the scan field's route, is answered the same way."""
-    lean, full = tills
     path = f"/v1/carts/{CART}/scans"
     scan_id = str(uuid.uuid4())
     cases = [
@@ -217,12 +222,6 @@ async def test_the_scan_field_is_answered_as_fastapi_answers_it(tills: tuple[Edg
         ("no code", 422, {"scan_id": scan_id}),
     ]
     for name, status, document in cases:
-        body = json.dumps(document).encode()
-        first = await _send(lean, path, _signed()(_token(lean)), body)
-        second = await _send(full, path, _signed()(_token(full)), body)
-        assert (first.status_code, first.headers.multi_items(), first.content) == (
-            second.status_code,
-            second.headers.multi_items(),
-            second.content,
-        ), name
-        assert first.status_code == status, (name, first.text)
+        await _answered_alike(
+            tills, Case(name, status, json.dumps(document).encode(), _signed(), path)
+        )
