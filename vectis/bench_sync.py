@@ -2,7 +2,8 @@
 
 - catchup_10000_sales_s: one edge's 10,000 offline sales (about 4 lines each) drain to the hub,
   timed from the moment its link comes back until its outbox is empty (read from the edge's
-  file, so that watching it costs the edge nothing). catchup_cpu_s is the CPU time the edge,
+  file, so that watching it costs the edge nothing). The store holds stock of every SKU
+  first, as below. catchup_cpu_s is the CPU time the edge,
   the hub's processes and PostgreSQL's spent meanwhile (each also on its own), and
   catchup_cpu_bound_s that over the machine's cores: the least time a catch-up of that CPU
   cost can take here, every core busy with nothing else.
@@ -120,6 +121,11 @@ class CatchUp:
         }
 
 
+# What each store of the bench holds before it sells, as a store whose ERP pushed its counts
+# does; without it every line of every sale would also raise an oversold exception.
+_OPENING_COUNTS = {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}
+
+
 async def catchup(
     stack: Stack,
     hq: HqClient,
@@ -133,6 +139,7 @@ async def catchup(
     `pipeline` pushes in flight (None: the edge's default): the seconds, and the CPU spent."""
     store_id = "store-catchup" if store_no == 1 else f"store-catchup-{store_no}"
     await hq.ensure_store(store_id, "Catch-up", "Europe/London", "GBP")
+    await hq.push_stock(store_id, _OPENING_COUNTS, "opening count")
     edge = await stack.start_edge(
         store_no,
         store_id,
@@ -243,9 +250,7 @@ async def ingest(
                 ).json()
                 nodes.append({"store_id": store_id, "node_id": enrolled["node_id"]})
                 credentials.append(enrolled["credential"])
-                await hq.push_stock(
-                    store_id, {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}, "opening count"
-                )
+                await hq.push_stock(store_id, _OPENING_COUNTS, "opening count")
                 enrolled_count.advance()
     work = sale_events(nodes, batches, batch)
     requests = [
