@@ -99,8 +99,16 @@ class EdgeSettings(VectisSettings):
         "handshake, at which both sides measure the clock skew) once the last answered push "
         "is this many seconds old; a cycle asked for (sync now) always does",
     )
-    push_batch_events: int = Field(512, ge=1, le=2000)
-    push_batch_bytes: int = Field(1_000_000, ge=1024)
+    push_batch_events: int = Field(
+        2000,
+        ge=1,
+        le=2000,
+        description="Events in one push at most (the protocol's most): a backlog drains in "
+        "fewer, larger transactions at the hub; see docs/operations.md",
+    )
+    push_batch_bytes: int = Field(
+        2_000_000, ge=1024, description="Bytes of one push's events at most (the first always goes)"
+    )
     push_pipeline: int = Field(
         4,
         ge=1,
