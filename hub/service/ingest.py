@@ -280,6 +280,10 @@ def classify_events(fresh: list[RawEvent], received_at: datetime) -> list[Applie
     return settled + documents
 
 
+# Events typed between two turns of the event loop: about 3 ms of CPU (80 us an event).
+_SLICE = 32
+
+
 async def classify_in_slices(fresh: list[RawEvent], received_at: datetime) -> list[Applied]:
     """`classify_events`, `_SLICE` events at a time, letting the event loop run between
     slices: a push being typed (about 80 us of CPU an event, so tens of milliseconds a
@@ -292,9 +296,6 @@ async def classify_in_slices(fresh: list[RawEvent], received_at: datetime) -> li
             await asyncio.sleep(0)
         _classify_into(fresh[start : start + _SLICE], received_at, settled, documents)
     return settled + documents
-
-
-_SLICE = 32
 
 
 def _classify_into(
