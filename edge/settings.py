@@ -22,6 +22,7 @@ from edge.receipts.sinks import PrinterConfig, parse_printer
 from edge.scale.client import ScaleConfig
 from edge.scale.errors import InvalidScaleConfig
 from shared.settings import VectisSettings
+from sync.messages import MAX_PUSH_EVENTS
 
 
 class ScanTemplate(BaseModel):
@@ -100,9 +101,9 @@ class EdgeSettings(VectisSettings):
         "is this many seconds old; a cycle asked for (sync now) always does",
     )
     push_batch_events: int = Field(
-        2000,
+        MAX_PUSH_EVENTS,
         ge=1,
-        le=2000,
+        le=MAX_PUSH_EVENTS,
         description="Events in one push at most (the protocol's most): a backlog drains in "
         "fewer, larger transactions at the hub; see docs/operations.md",
     )

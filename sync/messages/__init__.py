@@ -85,7 +85,14 @@ from sync.messages.feed import (
     SnapshotItem,
     SnapshotPage,
 )
-from sync.messages.push import PushRequest, PushResponse, RejectedEvent, RoundTripV1, SeqRange
+from sync.messages.push import (
+    MAX_PUSH_EVENTS,
+    PushRequest,
+    PushResponse,
+    RejectedEvent,
+    RoundTripV1,
+    SeqRange,
+)
 from sync.messages.records import RecordUpdatedV1, StampedValue
 from sync.messages.refunds import RefundDecisionV1, RefundLineV1, RefundRequestedV1, RefundStatus
 from sync.messages.sales import (
@@ -124,6 +131,7 @@ from sync.messages.tenders import (
 from sync.messages.till_limits import StoreFeedConfigV1, TillLimitsV1
 
 __all__ = [
+    "MAX_PUSH_EVENTS",
     "CardOutcome",
     "CardSettledV1",
     "CardStatus",

@@ -19,6 +19,11 @@ class RoundTripV1(Message):
     skew_ms: int = Field(ge=-(10**15), le=10**15, description="Hub clock minus node clock, ms")
 
 
+# Events in one push at most: the hub refuses more (422); an edge's push_batch_events stays
+# within it.
+MAX_PUSH_EVENTS = 2000
+
+
 class PushRequest(Message):
     protocol_version: Int32
     store_id: Identifier
@@ -29,7 +34,7 @@ class PushRequest(Message):
         description="The node's round-trip skew estimate of its previous push (absent before "
         "its first): the hub takes the transit out of its one-way measure with it",
     )
-    events: list[RawEvent] = Field(max_length=2000)
+    events: list[RawEvent] = Field(max_length=MAX_PUSH_EVENTS)
 
 
 class SeqRange(Message):
