@@ -8,7 +8,8 @@
   catchup_cpu_bound_s that over the machine's cores: the least time a catch-up of that CPU
   cost can take here, every core busy with nothing else.
 - ingest_events_per_s: 50 simulated edges push batches at once (a lean load generator,
-  `vectis.loadgen`, so the client does not steal the hub's CPU).
+  `vectis.loadgen`, so the client does not steal the hub's CPU), in three rounds, each
+  followed by its floor below; the figures are medians over the rounds (`vectis.bench_ingest`).
   Each simulated store holds stock of every SKU first, as a store whose ERP pushed its counts
   does; without it every line of every sale would also raise an oversold exception.
   ingest_cpu_us_per_event gives the CPU time the hub's processes and PostgreSQL's spent per
@@ -18,7 +19,8 @@
   documents, lines, tenders, stock movements; `ledger_rows_per_sale` of them a sale), written
   again by COPY into a second database of the same cluster migrated as the hub's (same
   indexes and constraints), batched as the edges pushed them (`vectis.bench_floor`).
-  ingest_vs_ledger_copy_ratio is ingest's sales/s over it; `*_rows_per_s` give both in rows.
+  ingest_vs_ledger_copy_ratio is the median over the rounds of a round's sales/s over its
+  floor's; `*_rows_per_s` give both in rows.
 - ingest_vs_raw_insert_ratio: the same events written as plain inserts (one row each, JSON
   payload, executemany from 50 connections) in the same cluster.
 - bootstrap_100000_skus_s: a new edge process, from its start, until it holds 100,000 SKUs with
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import sqlite3
 import statistics
@@ -46,15 +47,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 from rich.console import Console
 from rich.table import Table
 
 from edge.settings import EdgeSettings
 from vectis.bench_boot_floor import edge_floor
-from vectis.bench_floor import ledger_copy, raw_inserts
+from vectis.bench_ingest import OPENING_COUNTS, cpu_seconds, ingest_figures
 from vectis.bench_offline import write_offline_sales
-from vectis.loadgen import Connection, post_request, sale_events
 from vectis.progress import Counter, task
 from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
@@ -121,11 +120,6 @@ class CatchUp:
         }
 
 
-# What each store of the bench holds before it sells, as a store whose ERP pushed its counts
-# does; without it every line of every sale would also raise an oversold exception.
-_OPENING_COUNTS = {f"SKU{sku:06d}": 1_000_000 for sku in range(500)}
-
-
 async def catchup(
     stack: Stack,
     hq: HqClient,
@@ -139,7 +133,7 @@ async def catchup(
     `pipeline` pushes in flight (None: the edge's default): the seconds, and the CPU spent."""
     store_id = "store-catchup" if store_no == 1 else f"store-catchup-{store_no}"
     await hq.ensure_store(store_id, "Catch-up", "Europe/London", "GBP")
-    await hq.push_stock(store_id, _OPENING_COUNTS, "opening count")
+    await hq.push_stock(store_id, OPENING_COUNTS, "opening count")
     edge = await stack.start_edge(
         store_no,
         store_id,
@@ -165,7 +159,7 @@ async def catchup(
             contextlib.closing(outbox),
             task("catch-up: the outbox uploading", unit="events") as uploaded,
         ):
-            cpu_before = [_cpu_seconds(pid) for pid in pids]
+            cpu_before = [cpu_seconds(pid) for pid in pids]
             start = time.perf_counter()
             await edge.proxy.set_online(True)
             # Sync now answers once its cycle (the push of everything queued, then a pull)
@@ -173,7 +167,7 @@ async def catchup(
             syncing = asyncio.create_task(client.post("/v1/sync/run"))
             await _wait(lambda: _drained(outbox, uploaded), 600, poll_s=0.005)
             seconds = time.perf_counter() - start
-            cpu = [_cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
+            cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
             (await syncing).raise_for_status()
     # Stopped at once: an idle edge's sync cycles would share the cores with what comes next.
     del stack.edges[store_no]
@@ -201,116 +195,6 @@ async def _drained(outbox: sqlite3.Connection, uploaded: Counter) -> bool:
     uploaded.total = max(uploaded.total or 0, pending)
     uploaded.set(uploaded.total - pending)
     return pending == 0
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its descendants, living or reaped."""
-    root = psutil.Process(pid)
-    total = 0.0
-    for process in (root, *root.children(recursive=True)):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = process.cpu_times()
-            total += times.user + times.system + times.children_user + times.children_system
-    return total
-
-
-@dataclass(frozen=True, slots=True)
-class IngestRun:
-    events: int
-    seconds: float
-    hub_cpu_s: float
-    postgres_cpu_s: float
-    store_ids: list[str]
-    work: list[list[list[dict[str, Any]]]]  # the events pushed, per node per batch
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds
-
-
-async def ingest(
-    stack: Stack, hq: HqClient, nodes_count: int, batches: int, batch: int
-) -> IngestRun:
-    """`nodes_count` nodes push `batches` batches each at once: the time it takes, and the
-    CPU time the hub and PostgreSQL spend meanwhile."""
-    host, port = "127.0.0.1", int(stack.hub_url.rsplit(":", 1)[1])
-    nodes: list[dict[str, str]] = []
-    credentials: list[str] = []
-    async with httpx.AsyncClient(base_url=stack.hub_url, trust_env=False, timeout=120) as client:
-        with task("enrolling simulated edges", total=nodes_count, unit="edges") as enrolled_count:
-            for number in range(nodes_count):
-                store_id = f"store-ingest-{number}"
-                await hq.ensure_store(store_id, store_id, "Europe/London", "GBP")
-                token = await hq.enrolment_token(store_id)
-                enrolled = (
-                    await client.post(
-                        "/v1/sync/enrol",
-                        json={"protocol_version": 1, "token": token, "node_name": "sim"},
-                    )
-                ).json()
-                nodes.append({"store_id": store_id, "node_id": enrolled["node_id"]})
-                credentials.append(enrolled["credential"])
-                await hq.push_stock(store_id, _OPENING_COUNTS, "opening count")
-                enrolled_count.advance()
-    work = sale_events(nodes, batches, batch)
-    requests = [
-        [
-            post_request(
-                host,
-                port,
-                "/v1/sync/push",
-                json.dumps(
-                    {
-                        "protocol_version": 1,
-                        "store_id": node["store_id"],
-                        "node_id": node["node_id"],
-                        "sent_at": "2011-01-03T10:00:01+00:00",
-                        "events": events,
-                    }
-                ).encode(),
-                {"Authorization": f"Bearer {credential}"},
-            )
-            for events in per_node
-        ]
-        for node, credential, per_node in zip(nodes, credentials, work, strict=True)
-    ]
-    connections = [await Connection.open(host, port) for _ in requests]
-
-    async def pusher(connection: Connection, mine: list[bytes], pushed: Counter) -> None:
-        for request in mine:
-            reply = await connection.send(request)
-            if reply.status != 200:
-                raise RuntimeError(f"push refused: {reply.status} {reply.body[:300]!r}")
-            pushed.advance(batch)
-
-    assert stack.hub_process is not None and stack.hub_process.pid is not None
-    assert stack.postgres is not None
-    hub_pid, postgres_pid = stack.hub_process.pid, stack.postgres.server_pid()
-    hub_cpu, postgres_cpu = _cpu_seconds(hub_pid), _cpu_seconds(postgres_pid)
-    events = nodes_count * batches * batch
-    with task(f"ingest from {nodes_count} edges", total=events, unit="events") as pushed:
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(
-                pusher(connection, mine, pushed)
-                for connection, mine in zip(connections, requests, strict=True)
-            )
-        )
-        seconds = time.perf_counter() - started
-    hub_cpu, postgres_cpu = (
-        _cpu_seconds(hub_pid) - hub_cpu,
-        _cpu_seconds(postgres_pid) - postgres_cpu,
-    )
-    for connection in connections:
-        await connection.close()
-    return IngestRun(
-        events,
-        seconds,
-        hub_cpu,
-        postgres_cpu,
-        [node["store_id"] for node in nodes],
-        work,
-    )
 
 
 async def bootstrap(stack: Stack, hq: HqClient, skus: int, console: Console) -> float:
@@ -397,8 +281,7 @@ async def bench_sync(
                 if by_pipeline:
                     figures["catchup_10000_sales_by_pipeline_s"] = by_pipeline
             if "ingest" in parts:
-                console.print("bench sync: ingest from 50 simulated edges...")
-                figures.update(await _ingest_figures(stack, hq, console))
+                figures.update(await ingest_figures(stack, hq, console))
             if "bootstrap" in parts or "price" in parts:
                 console.print("bench sync: bootstrap of a new edge...")
                 seconds = await bootstrap(stack, hq, skus, console)
@@ -451,37 +334,4 @@ async def bench_sync(
             str(target["met"]) if target else "",
         )
     console.print(table)
-    return figures
-
-
-async def _ingest_figures(stack: Stack, hq: HqClient, console: Console) -> dict[str, Any]:
-    """Ingest from 50 edges, then its two floors in the same cluster: the same ledger rows by
-    COPY, and the same events as plain inserts."""
-    assert stack.postgres is not None
-    run = await ingest(stack, hq, 50, 8, 250)
-    figures: dict[str, Any] = {
-        "ingest_events_per_s": round(run.rate),
-        "ingest_events": run.events,
-        "ingest_cpu_us_per_event": round((run.hub_cpu_s + run.postgres_cpu_s) / run.events * 1e6),
-        "ingest_hub_cpu_us_per_event": round(run.hub_cpu_s / run.events * 1e6),
-        "ingest_postgres_cpu_us_per_event": round(run.postgres_cpu_s / run.events * 1e6),
-    }
-    console.print("bench sync: the same ledger rows by COPY (the floor)...")
-    floor = await ledger_copy(stack.postgres, "vectis_hub", run.store_ids, 250, _cpu_seconds)
-    if floor.sales != run.events:
-        raise RuntimeError(f"the hub holds {floor.sales} of the {run.events} sales pushed")
-    rows_per_sale = floor.rows / floor.sales
-    figures.update(
-        {
-            "ledger_rows_per_sale": round(rows_per_sale, 2),
-            "ingest_rows_per_s": round(run.rate * rows_per_sale),
-            "ledger_copy_sales_per_s": round(floor.sales_per_s),
-            "ledger_copy_rows_per_s": round(floor.rows_per_s),
-            "ledger_copy_postgres_cpu_us_per_sale": round(floor.postgres_cpu_s / floor.sales * 1e6),
-            "ingest_vs_ledger_copy_ratio": round(run.rate / floor.sales_per_s, 3),
-        }
-    )
-    raw = await raw_inserts(stack.postgres, run.work)
-    figures["raw_insert_events_per_s"] = round(raw)
-    figures["ingest_vs_raw_insert_ratio"] = round(run.rate / raw, 3)
     return figures
