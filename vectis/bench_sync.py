@@ -2,7 +2,8 @@
 
 - catchup_10000_sales_s: one edge's 10,000 offline sales (about 4 lines each) drain to the hub,
   timed from the moment its link comes back until its outbox is empty (read from the edge's
-  file, so that watching it costs the edge nothing). The store holds stock of every SKU
+  file, so that watching it costs the edge nothing); the median of three catch-ups, each by a
+  new store (catchup_10000_sales_runs_s), and so are the CPU figures. The store holds stock of every SKU
   first, as below. catchup_cpu_s is the CPU time the edge,
   the hub's processes and PostgreSQL's spent meanwhile (each also on its own), and
   catchup_cpu_bound_s that over the machine's cores: the least time a catch-up of that CPU
@@ -59,6 +60,10 @@ from vectis.replay.dataset import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import Stack
 
+# Catch-ups of the same code on this shared machine spread from 2.4 to 3.9 s in one evening
+# (docs/operations.md): the figure is the median of three, each from a new store.
+CATCHUP_RUNS = 3
+
 # Ingest is held against its floor measured in the same run (issue 17), not a fixed rate.
 TARGETS = {
     "catchup_10000_sales_s": ("<=", 10.0),
@@ -107,6 +112,16 @@ class CatchUp:
     edge_cpu_s: float
     hub_cpu_s: float
     postgres_cpu_s: float
+
+    @staticmethod
+    def median(runs: list[CatchUp]) -> CatchUp:
+        """Each figure's median over `runs` (each figure on its own)."""
+        return CatchUp(
+            *(
+                statistics.median(getattr(run, name) for run in runs)
+                for name in ("seconds", "edge_cpu_s", "hub_cpu_s", "postgres_cpu_s")
+            )
+        )
 
     def figures(self) -> dict[str, float]:
         cpu_s = self.edge_cpu_s + self.hub_cpu_s + self.postgres_cpu_s
@@ -265,14 +280,20 @@ async def bench_sync(
         try:
             await hq.import_catalogue(synthetic_catalogue(500), "GBP")
             if "catchup" in parts:
-                console.print("bench sync: catch-up of 10,000 offline sales...")
-                run = await catchup(stack, hq, 10_000, console)
-                figures.update(run.figures())
+                runs = []
+                for number in range(1, CATCHUP_RUNS + 1):
+                    console.print(
+                        f"bench sync: catch-up of 10,000 offline sales, {number} of "
+                        f"{CATCHUP_RUNS}..."
+                    )
+                    runs.append(await catchup(stack, hq, 10_000, console, store_no=number))
+                figures.update(CatchUp.median(runs).figures())
+                figures["catchup_10000_sales_runs_s"] = [round(run.seconds, 2) for run in runs]
                 figures["catchup_push_pipeline"] = EdgeSettings.model_fields[
                     "push_pipeline"
                 ].default
                 by_pipeline: dict[str, list[float]] = {}
-                for number, pipeline in enumerate(catchup_pipelines, start=2):
+                for number, pipeline in enumerate(catchup_pipelines, start=CATCHUP_RUNS + 1):
                     console.print(f"bench sync: catch-up with {pipeline} pushes in flight...")
                     again = await catchup(
                         stack, hq, 10_000, console, pipeline=pipeline, store_no=number
