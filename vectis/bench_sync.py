@@ -56,7 +56,7 @@ from vectis.bench_boot_floor import edge_floor
 from vectis.bench_ingest import OPENING_COUNTS, cpu_seconds, ingest_figures
 from vectis.bench_offline import write_offline_sales
 from vectis.progress import Counter, task
-from vectis.replay.dataset import CatalogueItem
+from vectis.replay.catalogue import CatalogueItem
 from vectis.replay.hq import HqClient
 from vectis.replay.stack import Stack
 

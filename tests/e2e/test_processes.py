@@ -24,7 +24,7 @@ import sqlite_utils
 from tests.support import TillSession
 from vectis.ops.postgres import TemporaryCluster
 from vectis.proxy import Chunk, Direction
-from vectis.replay.dataset import CatalogueItem
+from vectis.replay.catalogue import CatalogueItem
 from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.stack import EdgeHandle, Stack
 

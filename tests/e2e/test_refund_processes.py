@@ -18,7 +18,7 @@ import pytest
 from tests.support import TillSession
 from vectis.ops.postgres import TemporaryCluster
 from vectis.ops.temporal import TemporalDevServer
-from vectis.replay.dataset import CatalogueItem
+from vectis.replay.catalogue import CatalogueItem
 from vectis.replay.hq import DEMO_STAFF, HqClient
 from vectis.replay.stack import Stack
 

@@ -27,18 +27,16 @@ from typing import Any
 
 from vectis.chaos import ChaosPolicy
 from vectis.progress import task
+from vectis.replay.catalogue import derive_catalogue, derive_opening_stock, tax_code_of
 from vectis.replay.dataset import (
     CURRENCY,
     VAT_CODE,
     VAT_RATE,
     Dataset,
     DatasetInvoice,
-    derive_catalogue,
-    derive_opening_stock,
     read_dataset,
     store_for,
     store_id,
-    tax_code_of,
 )
 from vectis.replay.errors import ReplayError
 from vectis.replay.hq import DEMO_STAFF, HqClient

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from vectis.replay.dataset import CatalogueItem
+from vectis.replay.catalogue import CatalogueItem
 from vectis.replay.reconcile import Report, Totals, parse_tenders
 
 

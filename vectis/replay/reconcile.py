@@ -12,6 +12,7 @@ from rich.text import Text
 
 from edge.domain.pricing import TaxRate, price_line
 from shared.money import Money, line_total, quantize
+from vectis.replay.catalogue import tax_code_of
 from vectis.replay.dataset import (
     CURRENCY,
     VAT_CODE,
@@ -20,7 +21,6 @@ from vectis.replay.dataset import (
     parse_store,
     store_for,
     store_id,
-    tax_code_of,
 )
 from vectis.replay.errors import ReportFormatError
 from vectis.replay.tenders import till_lines

@@ -14,13 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vectis.replay.catalogue import derive_catalogue, derive_opening_stock
 from vectis.replay.dataset import (
     BAD_DEBT_REASON,
     REQUIRED_COLUMNS,
     DatasetInvoice,
     bundled_dataset,
-    derive_catalogue,
-    derive_opening_stock,
     item_kind,
     parse_store,
     read_dataset,
